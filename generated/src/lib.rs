@@ -1,0 +1,1 @@
+//! Placeholder until the emitter exists.

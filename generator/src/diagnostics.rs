@@ -1,0 +1,279 @@
+//! Diagnostics: what went wrong in a page, where, and how to fix it.
+//!
+//! Reading and lowering never fail; they return their result together with
+//! diagnostics. Each diagnostic has a stable [`Code`], so tools and tests can
+//! match on it while the message wording stays free to improve.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::source::{SourceMap, Span};
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; nothing was lost.
+    Note,
+    /// Something was recovered or guessed; the output may be less precise.
+    Warning,
+    /// Something could not be used; the output lacks it.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name used in human and JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal, $severity:ident; )*) => {
+        /// A stable diagnostic code. The string form never changes once released.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The stable kebab-case name of the code.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $name, )* }
+            }
+
+            /// The severity a diagnostic with this code has.
+            pub fn severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$severity, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    /// The page has no YAML front matter.
+    FrontMatterMissing = "front-matter-missing", Warning;
+    /// The front matter has no closing `---`.
+    FrontMatterUnterminated = "front-matter-unterminated", Warning;
+    /// The front matter is not valid YAML; fields were recovered line by line.
+    FrontMatterInvalid = "front-matter-invalid", Warning;
+    /// A front matter field is missing or empty.
+    FrontMatterField = "front-matter-field", Warning;
+    /// `doc_type` has a value this tool does not know.
+    DocTypeUnknown = "doc-type-unknown", Warning;
+    /// A value still holds a template placeholder such as `$(metadata.owner)`.
+    TemplatePlaceholder = "template-placeholder", Warning;
+    /// A heading looks like a known section name with a typo.
+    SectionNameNearMiss = "section-name-near-miss", Warning;
+    /// An api page has no `HTTP request` section.
+    HttpSectionMissing = "http-section-missing", Error;
+    /// Request lines were found outside an `HTTP request` section.
+    RequestLinesOutsideSection = "request-lines-outside-section", Warning;
+    /// A code block in the `HTTP request` section has no request line.
+    HttpBlockEmpty = "http-block-empty", Error;
+    /// A request line has a method but no usable path.
+    RequestLineNoPath = "request-line-no-path", Error;
+    /// A line in the `HTTP request` section is not a request line.
+    RequestLineInvalid = "request-line-invalid", Warning;
+    /// A request line was read, but was written in an irregular way.
+    RequestLineIrregular = "request-line-irregular", Note;
+    /// A table row has a different number of cells than its header.
+    TableRowWidth = "table-row-width", Warning;
+    /// A permissions table exists but names no permission.
+    PermissionsEmpty = "permissions-empty", Warning;
+    /// An HTML-comment annotation was not valid JSON but was recovered.
+    AnnotationRecovered = "annotation-recovered", Warning;
+    /// An HTML-comment annotation could not be read at all.
+    AnnotationInvalid = "annotation-invalid", Error;
+    /// An example block's body is not valid JSON.
+    ExampleJsonInvalid = "example-json-invalid", Warning;
+    /// An example body that the annotation marks as truncated is not valid JSON.
+    ExampleJsonTruncated = "example-json-truncated", Note;
+    /// An example response's status line is irregular or missing.
+    ExampleStatusLine = "example-status-line", Warning;
+    /// An example request's first line is not `METHOD URL`.
+    ExampleRequestLine = "example-request-line", Warning;
+    /// An example contains a type name where a value belongs (`"Int32"`).
+    PlaceholderValue = "placeholder-value", Warning;
+    /// An example code block could not be told apart as request or response.
+    ExampleUnclassified = "example-unclassified", Note;
+    /// A code fence is empty.
+    CodeBlockEmpty = "code-block-empty", Note;
+    /// An api page yields no endpoint.
+    EndpointMissing = "endpoint-missing", Error;
+    /// Request lines of one page disagree on the HTTP method.
+    EndpointMethodsDiffer = "endpoint-methods-differ", Note;
+    /// A type reference names no known type; a fallback type is used.
+    TypeUnresolved = "type-unresolved", Warning;
+    /// A type cell could not be read as a type at all.
+    TypeCellInvalid = "type-cell-invalid", Warning;
+    /// A resource page declares a base type in two places that disagree.
+    BaseTypeConflict = "base-type-conflict", Warning;
+    /// A base type names no known type.
+    BaseTypeUnresolved = "base-type-unresolved", Warning;
+    /// Two definitions of one type or property disagree.
+    DefinitionConflict = "definition-conflict", Warning;
+    /// A type is defined on more than one page.
+    TypeDuplicate = "type-duplicate", Note;
+    /// A resource or enum page declares no type.
+    TypeMissing = "type-missing", Warning;
+    /// An enum member has no usable name or value.
+    EnumMemberInvalid = "enum-member-invalid", Warning;
+    /// The response status code could not be determined.
+    ResponseStatusUnknown = "response-status-unknown", Note;
+    /// The response body type could not be determined.
+    ResponseTypeUnknown = "response-type-unknown", Note;
+    /// Two endpoints would share one name or one method and path.
+    EndpointDuplicate = "endpoint-duplicate", Warning;
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// One problem found in one page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// How serious it is.
+    pub severity: Severity,
+    /// Stable code.
+    pub code: Code,
+    /// The page's path as it was given to the generator.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// Byte range in the page text, for renderers that show the source.
+    #[serde(skip)]
+    pub span: Span,
+    /// Lowercase message, no trailing period.
+    pub message: String,
+    /// How to fix it, or what was assumed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// Orders diagnostics by file, then position, then code.
+    pub fn sort_key(&self) -> (&str, u32, u32, Code) {
+        (&self.file, self.line, self.column, self.code)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}[{}]: {}",
+            self.file, self.line, self.column, self.severity, self.code, self.message
+        )?;
+        if let Some(help) = &self.help {
+            write!(f, " (help: {help})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Collects the diagnostics of one page, resolving byte offsets to lines.
+#[derive(Debug)]
+pub struct Diagnostics<'a> {
+    file: &'a str,
+    map: &'a SourceMap<'a>,
+    items: Vec<Diagnostic>,
+}
+
+impl<'a> Diagnostics<'a> {
+    /// Starts an empty collection for one page.
+    pub fn new(file: &'a str, map: &'a SourceMap<'a>) -> Self {
+        Self {
+            file,
+            map,
+            items: Vec::new(),
+        }
+    }
+
+    /// Records a diagnostic at `span`.
+    pub fn push(&mut self, code: Code, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        let pos = self.map.position(span.start);
+        self.items.push(Diagnostic {
+            severity: code.severity(),
+            code,
+            file: self.file.to_owned(),
+            line: pos.line,
+            column: pos.column,
+            span,
+            message: message.into(),
+            help: None,
+        });
+        let last = self.items.len() - 1;
+        &mut self.items[last]
+    }
+
+    /// Records a diagnostic with a help text.
+    pub fn push_help(
+        &mut self,
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.push(code, span, message).help = Some(help.into());
+    }
+
+    /// The page's source map.
+    pub fn map(&self) -> &'a SourceMap<'a> {
+        self.map
+    }
+
+    /// Returns the collected diagnostics in source order.
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        self.items.sort_by(|a, b| {
+            a.sort_key()
+                .cmp(&b.sort_key())
+                .then_with(|| a.message.cmp(&b.message))
+        });
+        self.items
+    }
+}
+
+/// Suggests the candidate closest to `word`, if one is close enough to be a typo.
+pub fn did_you_mean<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let word_lower = word.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&word_lower, &c.to_ascii_lowercase()),
+                c,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.9)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}

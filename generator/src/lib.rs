@@ -1,0 +1,35 @@
+//! Reads REST API reference pages written in the Microsoft Graph docs
+//! convention and turns them into a Rust SDK crate.
+//!
+//! The pipeline is `parse` (markdown -> [`parse::Page`]) -> `model`
+//! (pages -> API model) -> `emit` (model -> files). Every stage returns its
+//! result together with [`Diagnostic`]s and never fails; this crate does no
+//! file or network IO.
+
+pub mod diagnostics;
+pub mod parse;
+pub mod source;
+
+pub use diagnostics::{Code, Diagnostic, Severity};
+pub use parse::{Method, Page, parse_page};
+
+/// A page given to the generator: its path (used in diagnostics) and its text.
+#[derive(Debug, Clone, Copy)]
+pub struct SourcePage<'a> {
+    /// Path relative to the docs folder, with `/` separators.
+    pub path: &'a str,
+    /// The markdown text.
+    pub text: &'a str,
+}
+
+/// Reads many pages, returning them in input order with all their diagnostics.
+pub fn parse_pages(pages: &[SourcePage<'_>]) -> (Vec<Page>, Vec<Diagnostic>) {
+    let mut out = Vec::with_capacity(pages.len());
+    let mut diagnostics = Vec::new();
+    for page in pages {
+        let (parsed, diags) = parse_page(page.path, page.text);
+        out.push(parsed);
+        diagnostics.extend(diags);
+    }
+    (out, diagnostics)
+}

@@ -1,0 +1,90 @@
+//! `cargo xtask lint`: read a docs folder and report every diagnostic.
+
+use std::io::Write;
+
+use codespan_reporting::diagnostic::{Diagnostic as Report, Label, Severity as ReportSeverity};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor};
+
+use generator::{Diagnostic, Severity};
+
+use crate::docs::DocsFolder;
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-like, with the source line shown.
+    Human,
+    /// One JSON object per line on stdout.
+    Json,
+}
+
+/// Reads the docs and prints diagnostics. Returns whether any error was found.
+pub fn run(docs: &DocsFolder, format: Format) -> Result<bool, String> {
+    let (_, mut diagnostics) = generator::parse_pages(&docs.sources());
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let has_error = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    match format {
+        Format::Json => print_json(&diagnostics)?,
+        Format::Human => {
+            print_human(docs, &diagnostics)?;
+            eprintln!("{}", summary(docs.pages.len(), &diagnostics));
+        }
+    }
+    Ok(has_error)
+}
+
+/// A one-line count of diagnostics by severity.
+pub fn summary(pages: usize, diagnostics: &[Diagnostic]) -> String {
+    let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
+    format!(
+        "{pages} pages: {} errors, {} warnings, {} notes",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Note)
+    )
+}
+
+fn print_json(diagnostics: &[Diagnostic]) -> Result<(), String> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for d in diagnostics {
+        let line = serde_json::to_string(d).map_err(|e| e.to_string())?;
+        writeln!(out, "{line}").map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Renders diagnostics like rustc, with the source line, to stderr.
+pub fn print_human(docs: &DocsFolder, diagnostics: &[Diagnostic]) -> Result<(), String> {
+    let mut files = SimpleFiles::new();
+    let ids: std::collections::HashMap<&str, usize> = docs
+        .pages
+        .iter()
+        .map(|(path, text)| (path.as_str(), files.add(path.clone(), text.as_str())))
+        .collect();
+    let writer = termcolor::StandardStream::stderr(termcolor::ColorChoice::Auto);
+    let config = term::Config::default();
+    let mut lock = writer.lock();
+    for d in diagnostics {
+        let severity = match d.severity {
+            Severity::Error => ReportSeverity::Error,
+            Severity::Warning => ReportSeverity::Warning,
+            Severity::Note => ReportSeverity::Note,
+        };
+        let mut report = Report::new(severity)
+            .with_code(d.code.as_str())
+            .with_message(&d.message);
+        if let Some(&id) = ids.get(d.file.as_str()) {
+            let len = docs.pages[id].1.len();
+            let start = d.span.start.min(len);
+            let end = d.span.end.clamp(start, len);
+            report = report.with_labels(vec![Label::primary(id, start..end)]);
+        }
+        if let Some(help) = &d.help {
+            report = report.with_notes(vec![format!("help: {help}")]);
+        }
+        term::emit(&mut lock, &config, &files, &report).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
