@@ -137,6 +137,8 @@ codes! {
     ResponseStatusUnknown = "response-status-unknown", Note;
     /// The response body type could not be determined.
     ResponseTypeUnknown = "response-type-unknown", Note;
+    /// Two API names map to one Rust identifier; the later one was renamed.
+    NameCollision = "name-collision", Warning;
     /// Two endpoints would share one name or one method and path.
     EndpointDuplicate = "endpoint-duplicate", Warning;
 }

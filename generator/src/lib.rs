@@ -7,10 +7,12 @@
 //! file or network IO.
 
 pub mod diagnostics;
+pub mod model;
 pub mod parse;
 pub mod source;
 
 pub use diagnostics::{Code, Diagnostic, Severity};
+pub use model::{Api, build_model};
 pub use parse::{Method, Page, parse_page};
 
 /// A page given to the generator: its path (used in diagnostics) and its text.

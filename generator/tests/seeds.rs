@@ -68,3 +68,56 @@ fn broken_seed_yields_distinct_codes_and_still_reads() {
             .collect::<String>()
     );
 }
+
+#[test]
+fn clean_seed_models_the_patch_endpoint_and_its_type() {
+    let Some(text) = seed("intune-deviceconfig-hardwareconfigurationuserstate-update.md") else {
+        return;
+    };
+    let (page, _) = parse_page(
+        "api/intune-deviceconfig-hardwareconfigurationuserstate-update.md",
+        &text,
+    );
+    let (api, diagnostics) = generator::build_model(&[page]);
+    assert!(
+        diagnostics.iter().all(|d| d.severity != Severity::Error),
+        "{diagnostics:#?}"
+    );
+    let [endpoint] = api.endpoints.as_slice() else {
+        panic!("{:#?}", api.endpoints)
+    };
+    assert_eq!(endpoint.name.api, "hardwareConfigurationUserState.update");
+    assert_eq!(endpoint.method, Method::Patch);
+    assert_eq!(
+        endpoint.path.written,
+        "/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/userRunStates/{hardwareConfigurationUserStateId}"
+    );
+    assert_eq!(endpoint.response.status, Some(200));
+    let ty = api
+        .type_named("hardwareConfigurationUserState")
+        .expect("type");
+    let names: Vec<&str> = ty.properties.iter().map(|p| p.name.api.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "id",
+            "upn",
+            "userEmail",
+            "userName",
+            "lastStateUpdateDateTime",
+            "successfulDeviceCount",
+            "failedDeviceCount",
+            "pendingDeviceCount",
+            "errorDeviceCount",
+            "notApplicableDeviceCount",
+            "unknownDeviceCount"
+        ]
+    );
+    // Without a telling file name, the title names the operation.
+    let (page, _) = parse_page("page.md", &text);
+    let (api, _) = generator::build_model(&[page]);
+    assert_eq!(
+        api.endpoints[0].name.api,
+        "hardwareConfigurationUserState.update"
+    );
+}

@@ -21,7 +21,8 @@ pub enum Format {
 
 /// Reads the docs and prints diagnostics. Returns whether any error was found.
 pub fn run(docs: &DocsFolder, format: Format) -> Result<bool, String> {
-    let (_, mut diagnostics) = generator::parse_pages(&docs.sources());
+    let (pages, mut diagnostics) = generator::parse_pages(&docs.sources());
+    diagnostics.extend(generator::build_model(&pages).1);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let has_error = diagnostics.iter().any(|d| d.severity == Severity::Error);
     match format {

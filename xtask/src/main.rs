@@ -1,9 +1,7 @@
-//! `cargo xtask`: the project's automation. All file IO of the generator
+//! `cargo xtask`: the command line of the project's automation.
 //! happens here; the `generator` library only transforms text.
 
-mod bench;
-mod docs;
-mod lint;
+use xtask::{bench, docs, fidelity, lint, model, shared_dir, workspace_root};
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +27,21 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: lint::Format,
     },
+    /// Prints the API model of a docs folder as JSON.
+    Model {
+        /// The docs folder.
+        #[arg(long, default_value = "docs-input")]
+        docs: PathBuf,
+    },
+    /// Measures how faithful the model is: to the docs, and to the official schema.
+    Fidelity {
+        /// The docs folder (defaults to the shared corpus).
+        #[arg(long)]
+        docs: Option<PathBuf>,
+        /// The CSDL schema (defaults to the shared v1.0 schema).
+        #[arg(long)]
+        schema: Option<PathBuf>,
+    },
     /// Measures how fast pages are read, and how much memory it takes.
     Bench {
         /// The docs folder (defaults to the shared corpus).
@@ -38,14 +51,6 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
-}
-
-/// The workspace root, so commands work from any folder.
-fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(PathBuf::from)
-        .unwrap_or_default()
 }
 
 /// Resolves a path given on the command line against the workspace root.
@@ -69,6 +74,23 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
             }),
+        Command::Model { docs } => docs::DocsFolder::read(&resolve(docs))
+            .and_then(|docs| model::run(&docs))
+            .map(|()| ExitCode::SUCCESS),
+        Command::Fidelity { docs, schema } => {
+            let docs = docs.unwrap_or_else(|| shared_dir().join("corpus/graph-docs-v1.0"));
+            let schema = schema
+                .unwrap_or_else(|| shared_dir().join("corpus/graph-schema-v1.0/v1.0-Prod.csdl"));
+            docs::DocsFolder::read(&resolve(docs)).and_then(|docs| {
+                let xml = std::fs::read_to_string(resolve(schema.clone()))
+                    .map_err(|e| format!("{}: {e}", schema.display()))?;
+                let schema = fidelity::Schema::from_csdl(&xml)?;
+                let (pages, _) = generator::parse_pages(&docs.sources());
+                let (api, _) = generator::build_model(&pages);
+                print!("{}", fidelity::measure(&pages, &api, &schema));
+                Ok(ExitCode::SUCCESS)
+            })
+        }
         Command::Bench { docs, runs } => {
             let docs =
                 docs.unwrap_or_else(|| workspace_root().join("../shared/corpus/graph-docs-v1.0"));

@@ -1,0 +1,396 @@
+//! The API model: endpoints and types, resolved across pages. It knows
+//! nothing of markdown or tokens; every node keeps the place it came from.
+
+use serde::Serialize;
+
+use crate::model::path::PathTemplate;
+use crate::parse::Method;
+
+/// Where a model node came from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Source {
+    /// The page's path as given to the generator.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// A name in both spellings: the API's (on the wire) and the Rust one.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Name {
+    /// As the API spells it: `userRunStates`, `@odata.type`.
+    #[serde(rename = "name")]
+    pub api: String,
+    /// A valid, collision-free Rust identifier: `user_run_states`.
+    #[serde(rename = "rust_name")]
+    pub rust: String,
+}
+
+/// The whole API.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Api {
+    /// Endpoints, ordered by name.
+    pub endpoints: Vec<Endpoint>,
+    /// Types, ordered by API name.
+    pub types: Vec<TypeDef>,
+}
+
+impl Api {
+    /// The type with API name `name`.
+    pub fn type_named(&self, name: &str) -> Option<&TypeDef> {
+        self.types
+            .binary_search_by(|t| t.name.api.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.types[i])
+    }
+
+    /// `ty` and its base types, nearest first; stops at a cycle.
+    pub fn ancestry<'a>(&'a self, ty: &'a TypeDef) -> Vec<&'a TypeDef> {
+        let mut out = vec![ty];
+        let mut next = ty.base.as_deref();
+        while let Some(name) = next {
+            match self.type_named(name) {
+                Some(base) if !out.iter().any(|t| t.name == base.name) => {
+                    out.push(base);
+                    next = base.base.as_deref();
+                }
+                _ => break,
+            }
+        }
+        out
+    }
+}
+
+/// The permissions a page lists, least privileged first.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Permissions {
+    /// Delegated (work or school account).
+    pub delegated_work: Vec<String>,
+    /// Delegated (personal Microsoft account).
+    pub delegated_personal: Vec<String>,
+    /// Application.
+    pub application: Vec<String>,
+}
+
+/// A request header an endpoint takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Header {
+    /// The header name.
+    pub name: String,
+    /// Whether the page says it is required.
+    pub required: bool,
+    /// What the page says of it.
+    pub description: String,
+}
+
+/// An OData system query option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QueryOption {
+    /// `$select`.
+    Select,
+    /// `$filter`.
+    Filter,
+    /// `$expand`.
+    Expand,
+    /// `$top`.
+    Top,
+    /// `$skip`.
+    Skip,
+    /// `$orderby`.
+    OrderBy,
+    /// `$count`.
+    Count,
+    /// `$search`.
+    Search,
+    /// `$skipToken`.
+    SkipToken,
+    /// `$deltaToken`.
+    DeltaToken,
+}
+
+impl QueryOption {
+    /// Every option with its spelling in a URL.
+    pub const ALL: &'static [(QueryOption, &'static str)] = &[
+        (QueryOption::Select, "$select"),
+        (QueryOption::Filter, "$filter"),
+        (QueryOption::Expand, "$expand"),
+        (QueryOption::Top, "$top"),
+        (QueryOption::Skip, "$skip"),
+        (QueryOption::OrderBy, "$orderby"),
+        (QueryOption::Count, "$count"),
+        (QueryOption::Search, "$search"),
+        (QueryOption::SkipToken, "$skiptoken"),
+        (QueryOption::DeltaToken, "$deltatoken"),
+    ];
+}
+
+/// A named, typed parameter: of a function, or of an action's body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Parameter {
+    /// The name.
+    #[serde(flatten)]
+    pub name: Name,
+    /// The type.
+    #[serde(rename = "type")]
+    pub ty: TypeRef,
+    /// Whether it is a collection of `ty`.
+    pub collection: bool,
+    /// Whether the page says it is optional.
+    pub optional: bool,
+    /// What the page says of it.
+    pub description: String,
+    /// Where it is written.
+    pub source: Source,
+}
+
+/// What an endpoint takes as its body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RequestBody {
+    /// No body.
+    None,
+    /// A resource in JSON.
+    Resource {
+        /// The type.
+        #[serde(rename = "type")]
+        ty: TypeRef,
+    },
+    /// A JSON object of named parameters (an action).
+    Parameters {
+        /// The parameters.
+        parameters: Vec<Parameter>,
+    },
+    /// Binary content (`Stream`).
+    Stream,
+}
+
+/// What an endpoint returns when it succeeds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Response {
+    /// The success status, if the page states one.
+    pub status: Option<u16>,
+    /// The body type; `None` for no content.
+    pub body: Option<TypeRef>,
+    /// Whether the body is a collection (a page of `body`).
+    pub collection: bool,
+}
+
+/// An example request and its response.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExamplePair {
+    /// The annotation's name, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The request URL as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_url: Option<String>,
+    /// The request body, if it was JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_body: Option<serde_json::Value>,
+    /// The response status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_status: Option<u16>,
+    /// The response body, if it was JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_body: Option<serde_json::Value>,
+    /// Where the request (or the response, when alone) is.
+    pub source: Source,
+}
+
+/// One operation of the API.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Endpoint {
+    /// `resource.action`, e.g. `hardwareConfigurationUserState.update`.
+    #[serde(flatten)]
+    pub name: Name,
+    /// The page title.
+    pub title: String,
+    /// What the page says the operation does.
+    pub description: String,
+    /// The method.
+    pub method: Method,
+    /// The first request line's path.
+    pub path: PathTemplate,
+    /// Other paths to the same operation (`/me/...` beside `/users/{id}/...`).
+    pub alternate_paths: Vec<PathTemplate>,
+    /// Where the first request line is.
+    pub source: Source,
+    /// Least privileged first.
+    pub permissions: Permissions,
+    /// Request headers.
+    pub headers: Vec<Header>,
+    /// Supported OData query options.
+    pub query_options: Vec<QueryOption>,
+    /// Function parameters.
+    pub function_parameters: Vec<Parameter>,
+    /// The request body.
+    pub request_body: RequestBody,
+    /// The success response.
+    pub response: Response,
+    /// Examples.
+    pub examples: Vec<ExamplePair>,
+}
+
+/// What sort of type a [`TypeDef`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TypeKind {
+    /// An entity type (has a key).
+    Entity,
+    /// A complex type (a value without identity).
+    Complex,
+    /// An enumeration.
+    Enum,
+}
+
+/// An OData primitive type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Primitive {
+    /// `Edm.String`.
+    String,
+    /// `Edm.Boolean`.
+    Boolean,
+    /// `Edm.Byte`.
+    Byte,
+    /// `Edm.SByte`.
+    SByte,
+    /// `Edm.Int16`.
+    Int16,
+    /// `Edm.Int32`.
+    Int32,
+    /// `Edm.Int64`.
+    Int64,
+    /// `Edm.Single`.
+    Single,
+    /// `Edm.Double`.
+    Double,
+    /// `Edm.Decimal`.
+    Decimal,
+    /// `Edm.DateTimeOffset`.
+    DateTimeOffset,
+    /// `Edm.Date`.
+    Date,
+    /// `Edm.TimeOfDay`.
+    TimeOfDay,
+    /// `Edm.Duration`.
+    Duration,
+    /// `Edm.Guid`.
+    Guid,
+    /// `Edm.Binary`.
+    Binary,
+    /// `Edm.Stream`.
+    Stream,
+    /// Any JSON value (`Edm.Untyped`, `Object`, `Json`).
+    Json,
+}
+
+impl Primitive {
+    /// The `Edm.*` name.
+    pub fn edm_name(self) -> &'static str {
+        match self {
+            Primitive::String => "Edm.String",
+            Primitive::Boolean => "Edm.Boolean",
+            Primitive::Byte => "Edm.Byte",
+            Primitive::SByte => "Edm.SByte",
+            Primitive::Int16 => "Edm.Int16",
+            Primitive::Int32 => "Edm.Int32",
+            Primitive::Int64 => "Edm.Int64",
+            Primitive::Single => "Edm.Single",
+            Primitive::Double => "Edm.Double",
+            Primitive::Decimal => "Edm.Decimal",
+            Primitive::DateTimeOffset => "Edm.DateTimeOffset",
+            Primitive::Date => "Edm.Date",
+            Primitive::TimeOfDay => "Edm.TimeOfDay",
+            Primitive::Duration => "Edm.Duration",
+            Primitive::Guid => "Edm.Guid",
+            Primitive::Binary => "Edm.Binary",
+            Primitive::Stream => "Edm.Stream",
+            Primitive::Json => "Edm.Untyped",
+        }
+    }
+}
+
+/// A reference to a type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeRef {
+    /// A primitive.
+    Primitive(Primitive),
+    /// A type of the model, by API name.
+    Named(String),
+    /// A type the docs name but the model does not have; kept as written and
+    /// emitted as an untyped JSON value.
+    Unresolved(String),
+}
+
+impl Serialize for TypeRef {
+    /// `Edm.String`, `user`, or `?written` for an unresolved reference.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            TypeRef::Primitive(p) => s.serialize_str(p.edm_name()),
+            TypeRef::Named(n) => s.serialize_str(n),
+            TypeRef::Unresolved(w) => s.collect_str(&format_args!("?{w}")),
+        }
+    }
+}
+
+/// A property or navigation property of a type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Property {
+    /// The name.
+    #[serde(flatten)]
+    pub name: Name,
+    /// The type.
+    #[serde(rename = "type")]
+    pub ty: TypeRef,
+    /// Whether it is a collection of `ty`.
+    pub collection: bool,
+    /// Whether it may be `null` (the docs rarely say; true unless they say "not nullable").
+    pub nullable: bool,
+    /// Whether the docs say it is read-only.
+    pub read_only: bool,
+    /// Whether it is a relationship (navigation property).
+    pub navigation: bool,
+    /// What the docs say of it.
+    pub description: String,
+    /// Where it is written.
+    pub source: Source,
+}
+
+/// An enum member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnumMember {
+    /// The name.
+    #[serde(flatten)]
+    pub name: Name,
+    /// The numeric value, if the docs give one.
+    pub value: Option<i64>,
+    /// What the docs say of it.
+    pub description: String,
+}
+
+/// An entity, complex or enum type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeDef {
+    /// The name (`hardwareConfigurationUserState` / `HardwareConfigurationUserState`).
+    #[serde(flatten)]
+    pub name: Name,
+    /// What sort of type it is.
+    pub kind: TypeKind,
+    /// The base type's API name.
+    pub base: Option<String>,
+    /// What the docs say of it.
+    pub description: String,
+    /// Declared properties, in the docs' order (inherited ones live on the base).
+    pub properties: Vec<Property>,
+    /// Enum members, for enums.
+    pub members: Vec<EnumMember>,
+    /// The key property, if the docs say.
+    pub key: Option<String>,
+    /// Whether the type is open (accepts undeclared properties).
+    pub open: bool,
+    /// Where it is defined.
+    pub source: Source,
+    /// Every page that contributed to it.
+    pub pages: Vec<String>,
+}

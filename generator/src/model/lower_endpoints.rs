@@ -1,0 +1,740 @@
+//! Api pages -> draft endpoints: request lines, permissions, headers, query
+//! options, parameters, body and response, with type cells not yet resolved.
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::model::api::{ExamplePair, Header, Permissions, QueryOption, Source};
+use crate::model::diag;
+use crate::model::lower_types::{
+    DraftProperty, DraftType, Origin, file_stem, read_property_table, strip_namespace,
+};
+use crate::model::path::PathTemplate;
+use crate::model::types::{CellTarget, TypeCell, read_type_cell};
+use crate::parse::{Body, ExampleMessage, Inline, Link, Loc, Method, Page, SectionKind};
+
+/// A parameter as read.
+#[derive(Debug, Clone)]
+pub struct DraftParameter {
+    /// API name.
+    pub name: String,
+    /// Type cell.
+    pub cell: TypeCell,
+    /// The description says optional.
+    pub optional: bool,
+    /// The description.
+    pub description: String,
+    /// Where the row is.
+    pub at: Loc,
+}
+
+/// The body as read.
+#[derive(Debug, Clone)]
+pub enum DraftBody {
+    /// None.
+    None,
+    /// A resource, named by a type cell.
+    Resource(TypeCell),
+    /// Named parameters.
+    Parameters(Vec<DraftParameter>),
+    /// Binary content.
+    Stream,
+}
+
+/// The response as read.
+#[derive(Debug, Clone)]
+pub struct DraftResponse {
+    /// Success status.
+    pub status: Option<u16>,
+    /// Body type, unless there is none.
+    pub body: Option<TypeCell>,
+    /// Whether it is a collection.
+    pub collection: bool,
+}
+
+/// An endpoint as read from one page.
+#[derive(Debug, Clone)]
+pub struct DraftEndpoint {
+    /// The resource part of the name, as the file name writes it (lowercase).
+    pub resource_stem: String,
+    /// A properly cased resource name, if the page links to one with that stem.
+    pub resource_hint: Option<String>,
+    /// The action part of the name (`update`, `listMembers`).
+    pub action: String,
+    /// Page title.
+    pub title: String,
+    /// Page description.
+    pub description: String,
+    /// Method.
+    pub method: Method,
+    /// Paths, first one primary.
+    pub paths: Vec<(PathTemplate, Loc)>,
+    /// Permissions.
+    pub permissions: Permissions,
+    /// Headers.
+    pub headers: Vec<Header>,
+    /// Query options.
+    pub query_options: Vec<QueryOption>,
+    /// Function parameters.
+    pub function_parameters: Vec<DraftParameter>,
+    /// Body.
+    pub body: DraftBody,
+    /// Response.
+    pub response: DraftResponse,
+    /// Examples.
+    pub examples: Vec<ExamplePair>,
+    /// The page file.
+    pub file: String,
+}
+
+/// Reads the endpoints of an api page; its property tables describing the
+/// body's resource become draft types.
+pub fn lower_api_page(
+    page: &Page,
+    out: &mut Vec<DraftEndpoint>,
+    types: &mut Vec<DraftType>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if page.request_lines.is_empty() {
+        // The rest of the page still counts: a body table still describes its type.
+        let (stem, action) = name_from_file(&page.file);
+        let method = page
+            .examples
+            .iter()
+            .find_map(|e| match &e.message {
+                ExampleMessage::Request(r) => r.method,
+                ExampleMessage::Response(_) => None,
+            })
+            .unwrap_or(Method::Post);
+        read_body(page, method, &stem, &action, types, diags);
+        let at = page.sections.first().map(|s| s.at).or(page.front_matter.at);
+        if let Some(at) = at {
+            diags.push(diag(
+                &page.file,
+                at,
+                Code::EndpointMissing,
+                "api page yields no endpoint: it has no usable request line".to_owned(),
+                Some("see the diagnostics of its `HTTP request` section".to_owned()),
+            ));
+        }
+        return;
+    }
+    let (resource_stem, action) =
+        name_from_title(page).unwrap_or_else(|| name_from_file(&page.file));
+    let resource_hint = page
+        .all_sections()
+        .flat_map(|s| s.paragraphs())
+        .flat_map(|p| p.inline.links.iter())
+        .find(|l| l.text.to_ascii_lowercase() == resource_stem)
+        .map(|l| l.text.clone());
+    let permissions = read_permissions(page);
+    let headers = read_headers(page);
+    let query_options = read_query_options(page);
+    let function_parameters = read_parameter_tables(page, SectionKind::FunctionParameters, diags);
+    let examples = read_examples(page);
+    let response = read_response(page);
+
+    // One operation per method: `/me/...` beside `/users/{id}/...` is the same operation.
+    let mut groups: Vec<(Method, Vec<(PathTemplate, Loc)>)> = Vec::new();
+    for line in &page.request_lines {
+        let path = PathTemplate::parse(&line.path);
+        match groups.iter_mut().find(|(m, _)| *m == line.method) {
+            Some((_, paths)) => {
+                if !paths.iter().any(|(p, _)| p.written == path.written) {
+                    paths.push((path, line.at));
+                }
+            }
+            None => groups.push((line.method, vec![(path, line.at)])),
+        }
+    }
+    if groups.len() > 1 {
+        let methods: Vec<&str> = groups.iter().map(|(m, _)| m.as_str()).collect();
+        diags.push(diag(
+            &page.file,
+            page.request_lines[0].at,
+            Code::EndpointMethodsDiffer,
+            format!(
+                "request lines use several methods ({}); each becomes its own endpoint",
+                methods.join(", ")
+            ),
+            Some("document one operation per page".to_owned()),
+        ));
+    }
+    // The path spells the action's name with its real casing: `checkMemberGroups`.
+    let action = groups
+        .iter()
+        .flat_map(|(_, paths)| paths.iter())
+        .flat_map(|(p, _)| p.segments.iter())
+        .find_map(|seg| match seg {
+            crate::model::path::Segment::Literal { name }
+            | crate::model::path::Segment::Function { name, .. }
+                if name.eq_ignore_ascii_case(&action) =>
+            {
+                Some(name.clone())
+            }
+            _ => None,
+        })
+        .unwrap_or(action);
+    let first_method = groups[0].0;
+    for (i, (method, paths)) in groups.into_iter().enumerate() {
+        let body = read_body(page, method, &resource_stem, &action, types, diags);
+        let action = if i == 0 || method == first_method {
+            action.clone()
+        } else {
+            format!(
+                "{action}{}",
+                capitalise(&method.as_str().to_ascii_lowercase())
+            )
+        };
+        out.push(DraftEndpoint {
+            resource_stem: resource_stem.clone(),
+            resource_hint: resource_hint.clone(),
+            action,
+            title: page
+                .front_matter
+                .title
+                .clone()
+                .or_else(|| page.heading_title().map(str::to_owned))
+                .unwrap_or_default(),
+            description: page.front_matter.description.clone().unwrap_or_default(),
+            method,
+            paths,
+            permissions: permissions.clone(),
+            headers: headers.clone(),
+            query_options: query_options.clone(),
+            function_parameters: function_parameters.clone(),
+            body,
+            response: response.clone(),
+            examples: examples.clone(),
+            file: page.file.clone(),
+        });
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// For a file name that carries no `resource-action` (`page.md`), the title
+/// gives it: `Update hardwareConfigurationUserState` -> (`hardwareconfigurationuserstate`, `update`).
+fn name_from_title(page: &Page) -> Option<(String, String)> {
+    if file_stem(&page.file).contains('-') {
+        return None;
+    }
+    let title = page
+        .front_matter
+        .title
+        .as_deref()
+        .or(page.heading_title())?;
+    let words: Vec<&str> = title.split_whitespace().collect();
+    let verb = words.first()?.to_ascii_lowercase();
+    let resource = words.last()?.trim_matches(|c: char| !c.is_alphanumeric());
+    let known = ["get", "list", "update", "create", "delete", "add", "remove"];
+    (words.len() >= 2
+        && known.contains(&verb.as_str())
+        && resource.chars().all(|c| c.is_ascii_alphanumeric()))
+    .then(|| (resource.to_ascii_lowercase(), verb))
+}
+
+/// `intune-deviceconfig-hardwareconfigurationuserstate-update.md` ->
+/// (`hardwareconfigurationuserstate`, `update`); `user-list-members.md` -> (`user`, `listMembers`).
+pub fn name_from_file(file: &str) -> (String, String) {
+    let stem = file_stem(file);
+    let mut parts: Vec<&str> = stem.split('-').filter(|p| !p.is_empty()).collect();
+    if parts.first() == Some(&"intune") && parts.len() > 3 {
+        parts.drain(..2);
+    }
+    let resource = parts.first().copied().unwrap_or("api").to_owned();
+    let action = match parts.get(1..) {
+        Some(rest) if !rest.is_empty() => rest
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                if i == 0 {
+                    (*p).to_owned()
+                } else {
+                    capitalise(p)
+                }
+            })
+            .collect::<String>(),
+        _ => "get".to_owned(),
+    };
+    (resource, action)
+}
+
+fn read_permissions(page: &Page) -> Permissions {
+    let mut perms = Permissions::default();
+    for section in page.sections_of(SectionKind::Permissions) {
+        for table in section.walk().flat_map(|s| s.tables()) {
+            let Some(col) = table.header.iter().position(|h| {
+                h.text.to_ascii_lowercase().contains("permission")
+                    && !h.text.to_ascii_lowercase().contains("type")
+            }) else {
+                continue;
+            };
+            let header = table.header[col].text.to_ascii_lowercase();
+            let most_first = header.contains("most to least");
+            for row in &table.rows {
+                let kind = row
+                    .cells
+                    .first()
+                    .map(|c| c.text.to_ascii_lowercase())
+                    .unwrap_or_default();
+                let Some(cell) = row.cells.get(col) else {
+                    continue;
+                };
+                let mut names: Vec<String> = cell
+                    .text
+                    .split([',', ' ', ';'])
+                    .map(|s| s.trim().trim_matches('`'))
+                    .filter(|s| {
+                        s.contains('.')
+                            && s.chars().next().is_some_and(char::is_alphabetic)
+                            && !s.ends_with('.')
+                    })
+                    .map(str::to_owned)
+                    .collect();
+                if most_first {
+                    names.reverse();
+                }
+                let target = if kind.contains("personal") {
+                    &mut perms.delegated_personal
+                } else if kind.contains("application") {
+                    &mut perms.application
+                } else if kind.contains("delegated") || kind.contains("work") {
+                    &mut perms.delegated_work
+                } else {
+                    continue;
+                };
+                for n in names {
+                    if !target.contains(&n) {
+                        target.push(n);
+                    }
+                }
+            }
+        }
+    }
+    perms
+}
+
+fn read_headers(page: &Page) -> Vec<Header> {
+    let mut out: Vec<Header> = Vec::new();
+    for kind in [
+        SectionKind::RequestHeaders,
+        SectionKind::OptionalRequestHeaders,
+    ] {
+        for section in page.sections_of(kind) {
+            for table in section.tables() {
+                for row in &table.rows {
+                    let name = row
+                        .cells
+                        .first()
+                        .map(|c| c.text.replace(['`', '*'], "").trim().to_owned())
+                        .unwrap_or_default();
+                    if name.is_empty()
+                        || name.contains(' ')
+                        || out.iter().any(|h| h.name.eq_ignore_ascii_case(&name))
+                    {
+                        continue;
+                    }
+                    let description = row.cells.last().map(|c| c.text.clone()).unwrap_or_default();
+                    let lower = description.to_ascii_lowercase();
+                    let required = kind == SectionKind::RequestHeaders
+                        && lower.contains("required")
+                        && !lower.contains("optional");
+                    out.push(Header {
+                        name,
+                        required,
+                        description,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn read_query_options(page: &Page) -> Vec<QueryOption> {
+    let mut text = String::new();
+    for section in page.sections_of(SectionKind::QueryParameters) {
+        for s in section.walk() {
+            for p in s.paragraphs() {
+                text.push_str(&p.inline.text);
+                text.push(' ');
+            }
+            for t in s.tables() {
+                for row in &t.rows {
+                    for c in &row.cells {
+                        text.push_str(&c.text);
+                        text.push(' ');
+                    }
+                }
+            }
+        }
+    }
+    for line in &page.request_lines {
+        if let Some(q) = &line.query {
+            text.push_str(q);
+            text.push(' ');
+        }
+    }
+    let lower = text.to_ascii_lowercase();
+    let mut out: Vec<QueryOption> = QueryOption::ALL
+        .iter()
+        .filter(|(_, spelled)| {
+            lower.match_indices(spelled).any(|(i, m)| {
+                !lower[i + m.len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
+            })
+        })
+        .map(|(o, _)| *o)
+        .collect();
+    out.sort();
+    out
+}
+
+fn read_parameter_tables(
+    page: &Page,
+    kind: SectionKind,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<DraftParameter> {
+    let mut rows = Vec::new();
+    for section in page.sections_of(kind) {
+        for table in section.tables() {
+            read_property_table(page, table, false, diags, &mut rows);
+        }
+    }
+    rows.into_iter().map(parameter_from_row).collect()
+}
+
+fn parameter_from_row(row: DraftProperty) -> DraftParameter {
+    let lower = row.description.to_ascii_lowercase();
+    DraftParameter {
+        optional: lower.contains("optional") && !lower.contains("required"),
+        name: row.name,
+        cell: row.cell,
+        description: row.description,
+        at: row.at,
+    }
+}
+
+/// A type cell naming the resource a link points at.
+fn link_cell(link: &Link, collection: bool) -> TypeCell {
+    read_type_cell(&Inline {
+        text: if collection {
+            format!("{} collection", link.text)
+        } else {
+            link.text.clone()
+        },
+        links: vec![link.clone()],
+    })
+}
+
+fn is_resource_link(link: &Link) -> bool {
+    let t = link.target.to_ascii_lowercase();
+    !t.starts_with("http")
+        && !t.starts_with("/graph")
+        && !t.contains("/api/")
+        && !t.starts_with("../api")
+        && t.contains(".md")
+        && !link.text.trim().is_empty()
+}
+
+fn read_body(
+    page: &Page,
+    method: Method,
+    stem: &str,
+    action: &str,
+    types: &mut Vec<DraftType>,
+    diags: &mut Vec<Diagnostic>,
+) -> DraftBody {
+    let sections: Vec<_> = page.sections_of(SectionKind::RequestBody).collect();
+    let text: String = sections
+        .iter()
+        .flat_map(|s| s.paragraphs())
+        .map(|p| p.inline.text.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let links: Vec<&Link> = sections
+        .iter()
+        .flat_map(|s| s.paragraphs())
+        .flat_map(|p| p.inline.links.iter())
+        .filter(|l| is_resource_link(l))
+        .collect();
+    let mut rows = Vec::new();
+    for section in &sections {
+        for table in section.tables() {
+            read_property_table(page, table, false, diags, &mut rows);
+        }
+    }
+    if text.contains("do not supply")
+        || text.contains("don't supply")
+        || text.contains("no request body")
+    {
+        return DraftBody::None;
+    }
+    if (text.contains("binary") || text.contains(" stream"))
+        && rows.is_empty()
+        && !text.contains("json")
+    {
+        return DraftBody::Stream;
+    }
+    let resource_words = text.contains("json representation") || text.contains("representation of");
+    let creates = matches!(method, Method::Patch | Method::Put)
+        || (method == Method::Post
+            && (action.starts_with("create") || action.starts_with("post") || action == "add"));
+    let resource = if resource_words || creates {
+        links.first().copied()
+    } else {
+        None
+    };
+    match resource {
+        Some(link) => {
+            let cell = link_cell(link, false);
+            if let (
+                CellTarget::Named {
+                    name,
+                    link: stem_link,
+                },
+                false,
+            ) = (&cell.target, rows.is_empty())
+            {
+                // The table describes the body's resource: merge it into that type.
+                types.push(DraftType {
+                    name: name.clone(),
+                    kind: crate::model::api::TypeKind::Complex,
+                    base: None,
+                    description: String::new(),
+                    properties: rows,
+                    members: Vec::new(),
+                    key: None,
+                    open: false,
+                    page_stem: stem_link.clone().unwrap_or_default(),
+                    source: Source {
+                        file: page.file.clone(),
+                        line: sections.first().map_or(1, |s| s.at.line()),
+                    },
+                    at: sections.first().map_or_else(
+                        || page.request_lines.first().map_or(link_loc(page), |l| l.at),
+                        |s| s.at,
+                    ),
+                    origin: Origin::ApiPage,
+                    pages: vec![page.file.clone()],
+                });
+            }
+            DraftBody::Resource(cell)
+        }
+        None if !rows.is_empty() && creates && !stem.is_empty() => {
+            // An update page whose body table describes the page's own resource.
+            let cell = read_type_cell(&Inline {
+                text: stem.to_owned(),
+                links: Vec::new(),
+            });
+            DraftBody::Resource(cell)
+        }
+        None if !rows.is_empty() => {
+            DraftBody::Parameters(rows.into_iter().map(parameter_from_row).collect())
+        }
+        None if matches!(method, Method::Post | Method::Patch | Method::Put) => match links.first()
+        {
+            Some(link) => DraftBody::Resource(link_cell(link, false)),
+            None => DraftBody::None,
+        },
+        None => DraftBody::None,
+    }
+}
+
+fn link_loc(page: &Page) -> Loc {
+    page.sections.first().map_or(
+        Loc {
+            pos: crate::source::Position { line: 1, column: 1 },
+            span: crate::source::Span::default(),
+        },
+        |s| s.at,
+    )
+}
+
+fn read_response(page: &Page) -> DraftResponse {
+    let paragraphs: Vec<_> = page
+        .sections_of(SectionKind::Response)
+        .flat_map(|s| s.paragraphs())
+        .collect();
+    let text: String = paragraphs
+        .iter()
+        .map(|p| p.inline.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let lower = text.to_ascii_lowercase();
+    let example_response = page.examples.iter().find_map(|e| match &e.message {
+        ExampleMessage::Response(r) => Some((e, r)),
+        ExampleMessage::Request(_) => None,
+    });
+    let status = first_success_status(&text).or_else(|| {
+        example_response
+            .and_then(|(_, r)| r.status)
+            .filter(|s| (200..300).contains(s))
+    });
+    if status == Some(204)
+        || lower.contains("does not return anything")
+        || lower.contains("no response body")
+    {
+        return DraftResponse {
+            status,
+            body: None,
+            collection: false,
+        };
+    }
+    let link = paragraphs
+        .iter()
+        .flat_map(|p| p.inline.links.iter())
+        .find(|l| is_resource_link(l));
+    if let Some(link) = link {
+        let after = lower
+            .find(&link.text.to_ascii_lowercase())
+            .map_or("", |i| &lower[i + link.text.len()..]);
+        let collection = lower.contains("collection of")
+            || after.trim_start().starts_with("collection")
+            || after.trim_start().starts_with("objects");
+        return DraftResponse {
+            status,
+            body: Some(link_cell(link, false)),
+            collection,
+        };
+    }
+    if lower.contains(" stream") {
+        return DraftResponse {
+            status,
+            body: Some(read_type_cell(&Inline {
+                text: "Stream".into(),
+                links: Vec::new(),
+            })),
+            collection: false,
+        };
+    }
+    // Fall back on the example response's annotation.
+    if let Some((example, resp)) = example_response {
+        let annotation = example.annotation.as_ref();
+        let odata = annotation
+            .and_then(|a| a.get("@odata.type"))
+            .and_then(|v| v.as_str())
+            .filter(|s| !s.contains("$("));
+        if let Some(odata) = odata {
+            // `microsoft.graph.user`, `Collection(microsoft.graph.user)`, `Collection(Edm.String)`.
+            let odata = odata.trim().trim_start_matches('#');
+            let (inner, wrapped) = match odata
+                .strip_prefix("Collection(")
+                .and_then(|r| r.strip_suffix(')'))
+            {
+                Some(inner) => (inner, true),
+                None => (odata, false),
+            };
+            let name = if inner.to_ascii_lowercase().starts_with("edm.") {
+                Some(inner.to_owned())
+            } else {
+                strip_namespace(inner)
+            };
+            if let Some(name) = name {
+                let annotated_collection = annotation
+                    .and_then(|a| a.get("isCollection"))
+                    .is_some_and(|v| v.as_bool() == Some(true));
+                let body_collection = matches!(&resp.body, Body::Json(v) if v.get("value").is_some_and(|x| x.is_array()));
+                let cell = read_type_cell(&Inline {
+                    text: name,
+                    links: Vec::new(),
+                });
+                return DraftResponse {
+                    status,
+                    body: Some(cell),
+                    collection: wrapped || annotated_collection || body_collection,
+                };
+            }
+        }
+    }
+    DraftResponse {
+        status,
+        body: None,
+        collection: false,
+    }
+}
+
+/// The first 2xx status code a text names.
+fn first_success_status(text: &str) -> Option<u16> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .filter(|t| t.len() == 3)
+        .filter_map(|t| t.parse::<u16>().ok())
+        .find(|s| (200..300).contains(s))
+}
+
+fn read_examples(page: &Page) -> Vec<ExamplePair> {
+    let mut out: Vec<ExamplePair> = Vec::new();
+    let mut open: Option<usize> = None;
+    for example in &page.examples {
+        let source = Source {
+            file: page.file.clone(),
+            line: example.at.line(),
+        };
+        match &example.message {
+            ExampleMessage::Request(r) => {
+                out.push(ExamplePair {
+                    name: example.name.clone(),
+                    request_url: Some(r.url.clone()),
+                    request_body: match &r.body {
+                        Body::Json(v) => Some(v.clone()),
+                        _ => None,
+                    },
+                    response_status: None,
+                    response_body: None,
+                    source,
+                });
+                open = Some(out.len() - 1);
+            }
+            ExampleMessage::Response(r) => {
+                let body = match &r.body {
+                    Body::Json(v) => Some(v.clone()),
+                    _ => None,
+                };
+                match open.take() {
+                    Some(i) => {
+                        out[i].response_status = r.status;
+                        out[i].response_body = body;
+                    }
+                    None => out.push(ExamplePair {
+                        name: example.name.clone(),
+                        request_url: None,
+                        request_body: None,
+                        response_status: r.status,
+                        response_body: body,
+                        source,
+                    }),
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_from_file;
+
+    #[test]
+    fn names_come_from_the_file() {
+        assert_eq!(
+            name_from_file("api/intune-deviceconfig-hardwareconfigurationuserstate-update.md"),
+            ("hardwareconfigurationuserstate".into(), "update".into())
+        );
+        assert_eq!(
+            name_from_file("api/user-list.md"),
+            ("user".into(), "list".into())
+        );
+        assert_eq!(
+            name_from_file("api/group-list-members.md"),
+            ("group".into(), "listMembers".into())
+        );
+        assert_eq!(
+            name_from_file("api/driveitem-delta.md"),
+            ("driveitem".into(), "delta".into())
+        );
+        assert_eq!(name_from_file("api/user.md"), ("user".into(), "get".into()));
+    }
+}

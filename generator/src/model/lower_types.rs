@@ -1,0 +1,504 @@
+//! Resource and enum pages (and api pages' property tables) -> draft types,
+//! whose type references are not resolved yet.
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::model::api::{Source, TypeKind};
+use crate::model::diag;
+use crate::model::types::{CellTarget, TypeCell, read_type_cell};
+use crate::parse::{Block, DocType, Inline, Loc, Page, Section, SectionKind, Table};
+
+/// A property as read, with its type cell not yet resolved.
+#[derive(Debug, Clone)]
+pub struct DraftProperty {
+    /// API name.
+    pub name: String,
+    /// The type cell.
+    pub cell: TypeCell,
+    /// Relationship table row.
+    pub navigation: bool,
+    /// The description says read-only.
+    pub read_only: bool,
+    /// The description says "not nullable".
+    pub not_nullable: bool,
+    /// The description.
+    pub description: String,
+    /// Where the row is.
+    pub at: Loc,
+}
+
+/// An enum member as read.
+#[derive(Debug, Clone)]
+pub struct DraftMember {
+    /// API name.
+    pub name: String,
+    /// Numeric value, if given.
+    pub value: Option<i64>,
+    /// The description.
+    pub description: String,
+}
+
+/// Where a draft type was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Origin {
+    /// A resource or enum page: the authority on the type.
+    TypePage,
+    /// An api page's property table: merged into the type page's definition.
+    ApiPage,
+}
+
+/// A type as read from one page.
+#[derive(Debug, Clone)]
+pub struct DraftType {
+    /// API name.
+    pub name: String,
+    /// Enum, or a structured type whose kind is settled at resolution.
+    pub kind: TypeKind,
+    /// Base type as the annotation or the "Inherits from" text says.
+    pub base: Option<String>,
+    /// The description.
+    pub description: String,
+    /// Properties, in order.
+    pub properties: Vec<DraftProperty>,
+    /// Enum members.
+    pub members: Vec<DraftMember>,
+    /// The key property.
+    pub key: Option<String>,
+    /// Open type.
+    pub open: bool,
+    /// The page file's stem, lowercased (for resolving links).
+    pub page_stem: String,
+    /// Where it is defined.
+    pub source: Source,
+    /// Where the definition's anchor is, for diagnostics.
+    pub at: Loc,
+    /// What kind of page it came from.
+    pub origin: Origin,
+    /// Every page that contributed, starting with this one.
+    pub pages: Vec<String>,
+}
+
+/// The stem of a page path: `resources/identityset.md` -> `identityset`.
+pub fn file_stem(file: &str) -> String {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    name.strip_suffix(".md")
+        .unwrap_or(name)
+        .to_ascii_lowercase()
+}
+
+/// Reads the types a resource or enum page defines.
+pub fn lower_type_page(page: &Page, out: &mut Vec<DraftType>, diags: &mut Vec<Diagnostic>) {
+    let resource = resource_annotation(page);
+    let annotated_name = resource
+        .as_ref()
+        .and_then(|a| a.get("@odata.type"))
+        .and_then(|v| v.as_str())
+        .and_then(strip_namespace)
+        .filter(|n| is_identifier(n));
+    let name = annotated_name.or_else(|| name_from_title(page));
+    let at = page
+        .sections_of(SectionKind::Title)
+        .next()
+        .map(|s| s.at)
+        .or(page.front_matter.at)
+        .unwrap_or_default_loc();
+    let description = page.front_matter.description.clone().unwrap_or_default();
+    let mut enums = lower_enum_sections(page, name.as_deref(), diags);
+    let is_enum_page = page.doc_type() == Some(&DocType::Enum);
+    let properties = lower_property_sections(page, diags);
+    let Some(name) = name else {
+        if enums.is_empty() {
+            diags.push(diag(
+                &page.file,
+                at,
+                Code::TypeMissing,
+                "page declares no type: no `@odata.type` annotation and no `<name> resource type` title".to_owned(),
+                Some("title the page `<typeName> resource type` or add a JSON representation annotation".to_owned()),
+            ));
+        }
+        out.append(&mut enums);
+        return;
+    };
+    if is_enum_page && properties.is_empty() {
+        // Enum pages: members came from their tables, under the page's name.
+        for e in &mut enums {
+            if e.name.is_empty() {
+                e.name = name.clone();
+            }
+        }
+        out.append(&mut enums);
+        return;
+    }
+    out.append(&mut enums);
+    let (base, base_diag) = base_type(page, resource.as_ref());
+    if let Some(d) = base_diag {
+        diags.push(d);
+    }
+    let key = resource
+        .as_ref()
+        .and_then(|a| a.get("keyProperty"))
+        .and_then(|v| v.as_str())
+        .map(str::to_owned);
+    let open = resource
+        .as_ref()
+        .and_then(|a| a.get("openType"))
+        .is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true"));
+    out.push(DraftType {
+        name,
+        kind: TypeKind::Complex,
+        base,
+        description,
+        properties,
+        members: Vec::new(),
+        key,
+        open,
+        page_stem: file_stem(&page.file),
+        source: Source {
+            file: page.file.clone(),
+            line: at.line(),
+        },
+        at,
+        origin: Origin::TypePage,
+        pages: vec![page.file.clone()],
+    });
+}
+
+trait LocDefault {
+    fn unwrap_or_default_loc(self) -> Loc;
+}
+
+impl LocDefault for Option<Loc> {
+    fn unwrap_or_default_loc(self) -> Loc {
+        self.unwrap_or(Loc {
+            pos: crate::source::Position { line: 1, column: 1 },
+            span: crate::source::Span::default(),
+        })
+    }
+}
+
+/// The `blockType: resource` annotation's JSON, if the page has one.
+fn resource_annotation(page: &Page) -> Option<serde_json::Value> {
+    page.all_sections()
+        .flat_map(|s| s.blocks.iter())
+        .find_map(|b| match b {
+            Block::Code(c) => c
+                .annotation
+                .as_ref()
+                .filter(|a| a.block_type().as_deref() == Some("resource")),
+            Block::Annotation(a) if a.block_type().as_deref() == Some("resource") => Some(a),
+            _ => None,
+        })
+        .map(|a| a.value.clone())
+}
+
+/// `microsoft.graph.user` / `#microsoft.graph.user` -> `user`.
+pub fn strip_namespace(name: &str) -> Option<String> {
+    let name = name.trim().trim_start_matches('#');
+    let short = name.rsplit('.').next().unwrap_or(name);
+    (!short.is_empty() && !short.contains('$')).then(|| short.to_owned())
+}
+
+fn is_identifier(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `user resource type`, `runState enum type`, `identitySet complex type` -> the name.
+fn name_from_title(page: &Page) -> Option<String> {
+    let candidates = [page.front_matter.title.as_deref(), page.heading_title()];
+    for title in candidates.into_iter().flatten() {
+        let first = title.split_whitespace().next().unwrap_or("");
+        let first = first.trim_matches(|c: char| !c.is_alphanumeric() && c != '_');
+        let lower = title.to_ascii_lowercase();
+        let typed = [
+            "resource type",
+            "enum type",
+            "complex type",
+            "entity type",
+            "enumeration",
+            "resource",
+        ]
+        .iter()
+        .any(|k| lower.contains(k));
+        if typed && is_identifier(first) {
+            return Some(strip_namespace(first).unwrap_or_else(|| first.to_owned()));
+        }
+    }
+    None
+}
+
+/// The base type from the annotation and from "Inherits from [x]" text; a
+/// disagreement is reported and the annotation wins.
+fn base_type(
+    page: &Page,
+    resource: Option<&serde_json::Value>,
+) -> (Option<String>, Option<Diagnostic>) {
+    let annotated = resource
+        .and_then(|a| a.get("baseType"))
+        .and_then(|v| v.as_str())
+        .and_then(strip_namespace);
+    let mut text_base: Option<(String, Loc)> = None;
+    'outer: for section in page.all_sections() {
+        for p in section.paragraphs() {
+            let lower = p.inline.text.to_ascii_lowercase();
+            if let Some(i) = lower.find("inherits from") {
+                let after = &p.inline.text[i + "inherits from".len()..];
+                let link = p
+                    .inline
+                    .links
+                    .iter()
+                    .find(|l| after.contains(l.text.as_str()) && !l.text.is_empty());
+                let name = match link {
+                    Some(l) => l.text.clone(),
+                    None => after
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .trim_matches(|c: char| !c.is_alphanumeric())
+                        .to_owned(),
+                };
+                if is_identifier(&name) {
+                    text_base = Some((strip_namespace(&name).unwrap_or(name), p.at));
+                }
+                break 'outer;
+            }
+        }
+    }
+    match (annotated, text_base) {
+        (Some(a), Some((t, at))) if !a.eq_ignore_ascii_case(&t) => {
+            let d = diag(
+                &page.file,
+                at,
+                Code::BaseTypeConflict,
+                format!(
+                    "the text says the type inherits from `{t}` but the annotation's `baseType` is `{a}`"
+                ),
+                Some(format!(
+                    "make both name the same base type; `{a}` from the annotation was used"
+                )),
+            );
+            (Some(a), Some(d))
+        }
+        (Some(a), _) => (Some(a), None),
+        (None, Some((t, _))) => (Some(t), None),
+        (None, None) => (None, None),
+    }
+}
+
+fn lower_property_sections(page: &Page, diags: &mut Vec<Diagnostic>) -> Vec<DraftProperty> {
+    let mut out = Vec::new();
+    for kind in [SectionKind::Properties, SectionKind::Relationships] {
+        for section in page.sections_of(kind) {
+            for part in section
+                .walk()
+                .filter(|s| s.kind == kind || s.kind == SectionKind::Other)
+            {
+                for table in part.tables() {
+                    read_property_table(
+                        page,
+                        table,
+                        kind == SectionKind::Relationships,
+                        diags,
+                        &mut out,
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Reads the rows of a `|Property|Type|Description|` table.
+pub fn read_property_table(
+    page: &Page,
+    table: &Table,
+    navigation: bool,
+    diags: &mut Vec<Diagnostic>,
+    out: &mut Vec<DraftProperty>,
+) {
+    let Some(name_col) = table
+        .column(&[
+            "property",
+            "name",
+            "relationship",
+            "parameter",
+            "property name",
+        ])
+        .or(Some(0))
+    else {
+        return;
+    };
+    let Some(type_col) = table.column(&["type", "value type"]) else {
+        return;
+    };
+    let desc_col = table.column(&["description", "notes"]);
+    for row in &table.rows {
+        let Some(name_cell) = row.cells.get(name_col) else {
+            continue;
+        };
+        let Some(name) = property_name(name_cell) else {
+            if !name_cell.text.trim().is_empty()
+                || row
+                    .cells
+                    .get(type_col)
+                    .is_some_and(|c| !c.text.trim().is_empty())
+            {
+                diags.push(diag(
+                    &page.file,
+                    row.at,
+                    Code::TypeCellInvalid,
+                    format!(
+                        "property name `{}` is not an identifier; the row was skipped",
+                        name_cell.text
+                    ),
+                    Some("write the property's API name in the first cell".to_owned()),
+                ));
+            }
+            continue;
+        };
+        let empty = Inline::default();
+        let cell = read_type_cell(row.cells.get(type_col).unwrap_or(&empty));
+        let description = desc_col
+            .and_then(|c| row.cells.get(c))
+            .map(|c| c.text.clone())
+            .unwrap_or_default();
+        let lower = description.to_ascii_lowercase();
+        if cell.target == CellTarget::Invalid {
+            diags.push(diag(
+                &page.file,
+                row.at,
+                Code::TypeCellInvalid,
+                format!("type cell `{}` of property `{name}` names no type", cell.written),
+                Some("write a type such as `String`, `Int32` or a link to the type's page; a JSON value is used".to_owned()),
+            ));
+        }
+        out.push(DraftProperty {
+            name,
+            cell,
+            navigation,
+            read_only: lower.contains("read-only")
+                || lower.contains("read only")
+                || lower.contains("readonly"),
+            not_nullable: lower.contains("not nullable") || lower.contains("non-nullable"),
+            description,
+            at: row.at,
+        });
+    }
+}
+
+/// The API name in a property cell: `id`, `**displayName**`, `@odata.type`, `userPrincipalName (deprecated)`.
+pub fn property_name(cell: &Inline) -> Option<String> {
+    let text = cell.text.replace(['`', '*', '\\'], "");
+    let word = text.split_whitespace().next()?;
+    let word = word.trim_end_matches([',', ':', '.']);
+    let valid = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '@' || c == '.' || c == '-')
+        && word.chars().any(|c| c.is_alphabetic());
+    valid.then(|| word.to_owned())
+}
+
+/// Reads enum tables: an enum page's `Members`, or `<name> values` sections.
+fn lower_enum_sections(
+    page: &Page,
+    page_type: Option<&str>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<DraftType> {
+    let mut out = Vec::new();
+    let is_enum_page = page.doc_type() == Some(&DocType::Enum);
+    for section in page.sections_of(SectionKind::Members) {
+        let heading_name = enum_name_from_heading(&section.heading);
+        let name = match (&heading_name, is_enum_page) {
+            (Some(n), _) => n.clone(),
+            (None, true) => page_type.map(str::to_owned).unwrap_or_default(),
+            (None, false) => continue,
+        };
+        let mut members = Vec::new();
+        for table in section.tables() {
+            read_member_table(page, section, table, diags, &mut members);
+        }
+        if members.is_empty() {
+            continue;
+        }
+        out.push(DraftType {
+            name,
+            kind: TypeKind::Enum,
+            base: None,
+            description: section
+                .paragraphs()
+                .next()
+                .map(|p| p.inline.text.clone())
+                .unwrap_or_else(|| page.front_matter.description.clone().unwrap_or_default()),
+            properties: Vec::new(),
+            members,
+            key: None,
+            open: false,
+            page_stem: heading_name
+                .map_or_else(|| file_stem(&page.file), |n| n.to_ascii_lowercase()),
+            source: Source {
+                file: page.file.clone(),
+                line: section.at.line(),
+            },
+            at: section.at,
+            origin: Origin::TypePage,
+            pages: vec![page.file.clone()],
+        });
+    }
+    out
+}
+
+fn enum_name_from_heading(heading: &str) -> Option<String> {
+    let lower = heading.to_ascii_lowercase();
+    let stripped = lower
+        .strip_suffix(" values")
+        .or_else(|| lower.strip_suffix(" enum"))
+        .or_else(|| lower.strip_suffix(" enumeration"))?;
+    let name = heading[..stripped.len()].trim().trim_matches('`');
+    let name = name.rsplit(' ').next().unwrap_or(name);
+    is_identifier(name).then(|| name.to_owned())
+}
+
+fn read_member_table(
+    page: &Page,
+    _section: &Section,
+    table: &Table,
+    diags: &mut Vec<Diagnostic>,
+    out: &mut Vec<DraftMember>,
+) {
+    let member_col = table.column(&["member", "name", "members", "enum member"]);
+    let value_col = table.column(&["value"]);
+    let desc_col = table.column(&["description"]);
+    // `|Member|Value|Description|`, or `|Value|Description|` where the value is the name.
+    let (name_col, number_col) = match (member_col, value_col) {
+        (Some(m), v) => (m, v),
+        (None, Some(v)) => (v, None),
+        (None, None) => (0, None),
+    };
+    for row in &table.rows {
+        let name = row
+            .cells
+            .get(name_col)
+            .map(|c| c.text.replace(['`', '*'], "").trim().to_owned())
+            .unwrap_or_default();
+        if !is_identifier(&name) {
+            diags.push(diag(
+                &page.file,
+                row.at,
+                Code::EnumMemberInvalid,
+                format!("enum member `{name}` is not an identifier; the row was skipped"),
+                Some("write the member's name in the first cell".to_owned()),
+            ));
+            continue;
+        }
+        let value = number_col
+            .and_then(|c| row.cells.get(c))
+            .and_then(|c| c.text.trim().replace('`', "").parse::<i64>().ok());
+        out.push(DraftMember {
+            name,
+            value,
+            description: desc_col
+                .and_then(|c| row.cells.get(c))
+                .map(|c| c.text.clone())
+                .unwrap_or_default(),
+        });
+    }
+}

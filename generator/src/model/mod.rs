@@ -1,0 +1,83 @@
+//! Pages -> the API model. Lowering reads each page into drafts; resolution
+//! merges them across pages. Neither fails: problems become diagnostics and
+//! fallbacks (an unresolved type becomes an untyped JSON value).
+
+pub mod api;
+pub mod lower_endpoints;
+pub mod lower_types;
+pub mod naming;
+pub mod path;
+pub mod resolve;
+pub mod types;
+
+pub use api::*;
+pub use path::{ArgValue, FunctionArg, Param, PathTemplate, Segment};
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::parse::{DocType, Loc, Page, SectionKind};
+
+/// Builds the model of all pages.
+pub fn build_model(pages: &[Page]) -> (Api, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut types = Vec::new();
+    let mut endpoints = Vec::new();
+    for page in pages {
+        match page_role(page) {
+            Role::Api => {
+                lower_endpoints::lower_api_page(page, &mut endpoints, &mut types, &mut diags)
+            }
+            Role::Type => lower_types::lower_type_page(page, &mut types, &mut diags),
+            Role::None => {}
+        }
+    }
+    let api = resolve::resolve(types, endpoints, &mut diags);
+    diags.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    (api, diags)
+}
+
+enum Role {
+    Api,
+    Type,
+    None,
+}
+
+/// What a page contributes, by its doc type, or by its content where the doc
+/// type is missing or wrong (resource pages marked `apiPageType` exist).
+fn page_role(page: &Page) -> Role {
+    let has = |k| page.sections_of(k).next().is_some();
+    match page.doc_type() {
+        Some(DocType::Api) if page.request_lines.is_empty() && has(SectionKind::Properties) => {
+            Role::Type
+        }
+        Some(DocType::Api) => Role::Api,
+        Some(DocType::Resource | DocType::Enum) => Role::Type,
+        Some(DocType::Conceptual) => Role::None,
+        _ if !page.request_lines.is_empty() => Role::Api,
+        _ if has(SectionKind::Properties) || has(SectionKind::Members) => Role::Type,
+        _ => Role::None,
+    }
+}
+
+/// A model diagnostic at a place in a page.
+pub(crate) fn diag(
+    file: &str,
+    at: Loc,
+    code: Code,
+    message: String,
+    help: Option<String>,
+) -> Diagnostic {
+    Diagnostic {
+        severity: code.severity(),
+        code,
+        file: file.to_owned(),
+        line: at.pos.line,
+        column: at.pos.column,
+        span: at.span,
+        message,
+        help,
+    }
+}

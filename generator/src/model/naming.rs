@@ -1,0 +1,199 @@
+//! Rust identifiers from API names: always valid, never colliding silently.
+
+use std::collections::BTreeMap;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Strict, reserved and edition-2024 keywords, which need `r#` or a suffix.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers.
+const NOT_RAW: &[&str] = &["crate", "self", "super", "Self"];
+
+/// Type names that would shadow the prelude or common `std` names in generated code.
+const SHADOWING_TYPES: &[&str] = &[
+    "Result", "Option", "String", "Box", "Vec", "Some", "None", "Ok", "Err", "Self", "Send",
+    "Sync", "Sized", "Copy", "Clone", "Default", "Drop", "Fn", "Iterator", "From", "Into",
+    "ToString", "Error", "Client", "Request", "Page", "Nullable",
+];
+
+/// Field names the emitter uses itself.
+const RESERVED_FIELDS: &[&str] = &["odata_type", "additional_properties"];
+
+/// Replaces anything that is not ASCII alphanumeric with `_`, so that
+/// `@odata.type`, hyphens and non-ASCII letters give valid identifiers.
+fn ascii_words(api: &str) -> String {
+    api.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// A `snake_case` identifier for a field, method or parameter.
+pub fn snake_ident(api: &str) -> String {
+    let mut name = ascii_words(api).to_snake_case();
+    if name.is_empty() {
+        name = "value".to_owned();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name = format!("n{name}");
+    }
+    if NOT_RAW.contains(&name.as_str()) {
+        name.push('_');
+    } else if KEYWORDS.contains(&name.as_str()) {
+        name = format!("r#{name}");
+    }
+    name
+}
+
+/// A `snake_case` identifier for a struct field, avoiding the emitter's own fields.
+pub fn field_ident(api: &str) -> String {
+    let name = snake_ident(api);
+    if RESERVED_FIELDS.contains(&name.as_str()) && api != "@odata.type" {
+        format!("{name}_property")
+    } else {
+        name
+    }
+}
+
+/// An `UpperCamelCase` identifier for a type.
+pub fn type_ident(api: &str) -> String {
+    let mut name = upper_camel(api);
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name = format!("T{name}");
+    }
+    if SHADOWING_TYPES.contains(&name.as_str()) {
+        name.push_str("Type");
+    }
+    name
+}
+
+/// An `UpperCamelCase` identifier for an enum variant.
+pub fn variant_ident(api: &str) -> String {
+    let mut name = upper_camel(api);
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name = format!("V{name}");
+    }
+    if name == "Self" {
+        name = "SelfValue".to_owned();
+    }
+    name
+}
+
+fn upper_camel(api: &str) -> String {
+    let name = ascii_words(api).to_upper_camel_case();
+    if name.is_empty() {
+        "Value".to_owned()
+    } else {
+        name
+    }
+}
+
+/// Hands out identifiers within one scope, renaming later ones that collide
+/// (`displayName` and `DisplayName` both want `display_name`).
+#[derive(Debug, Default)]
+pub struct Scope {
+    taken: BTreeMap<String, String>,
+}
+
+impl Scope {
+    /// A scope in which `reserved` identifiers are already taken.
+    pub fn with_reserved(reserved: &[&str]) -> Self {
+        let mut scope = Self::default();
+        for r in reserved {
+            scope.taken.insert((*r).to_owned(), String::new());
+        }
+        scope
+    }
+
+    /// Claims `wanted` for `api`. On a collision, returns a suffixed identifier
+    /// and the API name that held it first.
+    pub fn claim(&mut self, api: &str, wanted: String) -> (String, Option<String>) {
+        let key = |s: &str| s.trim_start_matches("r#").to_owned();
+        let holder = match self.taken.entry(key(&wanted)) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(api.to_owned());
+                return (wanted, None);
+            }
+            std::collections::btree_map::Entry::Occupied(held) => held.get().clone(),
+        };
+        let base = key(&wanted);
+        let sep = if base.chars().next().is_some_and(char::is_uppercase) {
+            ""
+        } else {
+            "_"
+        };
+        let mut n = 2;
+        loop {
+            let candidate = format!("{base}{sep}{n}");
+            if !self.taken.contains_key(&candidate) {
+                self.taken.insert(candidate.clone(), api.to_owned());
+                return (candidate, Some(holder));
+            }
+            n += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_always_valid() {
+        assert_eq!(snake_ident("userRunStates"), "user_run_states");
+        assert_eq!(snake_ident("type"), "r#type");
+        assert_eq!(snake_ident("ref"), "r#ref");
+        assert_eq!(snake_ident("async"), "r#async");
+        assert_eq!(snake_ident("self"), "self_");
+        assert_eq!(snake_ident("crate"), "crate_");
+        assert_eq!(snake_ident("super"), "super_");
+        assert_eq!(snake_ident("@odata.type"), "odata_type");
+        assert_eq!(snake_ident("@odata.nextLink"), "odata_next_link");
+        assert_eq!(snake_ident("3dModel"), "n3d_model");
+        assert_eq!(snake_ident("item-path"), "item_path");
+        assert_eq!(snake_ident("naïve"), "na_ve");
+        assert_eq!(snake_ident(""), "value");
+        assert_eq!(
+            field_ident("additionalProperties"),
+            "additional_properties_property"
+        );
+        assert_eq!(
+            type_ident("hardwareConfigurationUserState"),
+            "HardwareConfigurationUserState"
+        );
+        assert_eq!(type_ident("result"), "ResultType");
+        assert_eq!(type_ident("string"), "StringType");
+        assert_eq!(type_ident("Vec"), "VecType");
+        assert_eq!(type_ident("3dPrinter"), "T3dPrinter");
+        assert_eq!(variant_ident("unknownFutureValue"), "UnknownFutureValue");
+        assert_eq!(variant_ident("24Hours"), "V24hours");
+        assert_eq!(variant_ident("Self"), "SelfValue");
+    }
+
+    #[test]
+    fn collisions_get_suffixes_and_name_the_holder() {
+        let mut scope = Scope::default();
+        assert_eq!(
+            scope.claim("displayName", "display_name".into()),
+            ("display_name".into(), None)
+        );
+        assert_eq!(
+            scope.claim("DisplayName", "display_name".into()),
+            ("display_name_2".into(), Some("displayName".into()))
+        );
+        let mut types = Scope::default();
+        types.claim("user", "User".into());
+        assert_eq!(types.claim("User", "User".into()).0, "User2");
+        let mut fields = Scope::with_reserved(&["odata_type"]);
+        assert_eq!(
+            fields.claim("odataType", "odata_type".into()).0,
+            "odata_type_2"
+        );
+    }
+}

@@ -1,0 +1,459 @@
+//! Typed path templates: `/users/{id | userPrincipalName}/events/{id}/attachments/{id}`.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A placeholder in a path, such as `{id | userPrincipalName}`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Param {
+    /// A name unique within the path (`eventId`, `attachmentId`).
+    pub name: String,
+    /// The placeholder's names as written (`["id", "userPrincipalName"]`).
+    pub written: Vec<String>,
+}
+
+/// One argument of a function segment: `address='{address}'`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct FunctionArg {
+    /// The argument name.
+    pub name: String,
+    /// The value: a placeholder, or a literal as written.
+    pub value: ArgValue,
+    /// Whether the value is written in single quotes (a string literal).
+    pub quoted: bool,
+}
+
+/// A function argument's value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArgValue {
+    /// A placeholder.
+    Param(Param),
+    /// A literal value.
+    Literal(String),
+}
+
+/// One segment of a path.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Segment {
+    /// A fixed name: `users`, `deviceManagement`.
+    Literal {
+        /// The name.
+        name: String,
+    },
+    /// A key placeholder: `{id}`, `{id | userPrincipalName}`.
+    Key {
+        /// The placeholder.
+        param: Param,
+    },
+    /// A type cast: `microsoft.graph.user`.
+    Cast {
+        /// The full type name.
+        type_name: String,
+    },
+    /// A function or action with arguments: `range(address='{address}')`.
+    Function {
+        /// The function name.
+        name: String,
+        /// Its arguments, in order.
+        args: Vec<FunctionArg>,
+    },
+    /// A key given inside parentheses: `items('{id}')`.
+    KeyedLiteral {
+        /// The collection name.
+        name: String,
+        /// The key placeholder.
+        param: Param,
+    },
+    /// A drive item path: `root:/{item-path}:`.
+    ItemPath {
+        /// The item the path starts from (`root`, or a placeholder's name).
+        base: String,
+        /// The path placeholder.
+        param: Param,
+    },
+    /// `$ref`.
+    Ref,
+    /// `$value`.
+    Value,
+    /// `$count`.
+    Count,
+}
+
+/// A path as a typed template.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PathTemplate {
+    /// The path as written, without host, version or query.
+    pub written: String,
+    /// Its segments.
+    pub segments: Vec<Segment>,
+}
+
+impl Serialize for PathTemplate {
+    /// Serialised as written, which is how people read paths.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.written)
+    }
+}
+
+impl fmt::Display for PathTemplate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.written)
+    }
+}
+
+impl PathTemplate {
+    /// Parses a path as the reader normalised it (starting with `/`).
+    pub fn parse(written: &str) -> PathTemplate {
+        let mut segments = Vec::new();
+        for raw in split_segments(written) {
+            segments.push(parse_segment(&raw));
+        }
+        let mut path = PathTemplate {
+            written: written.to_owned(),
+            segments,
+        };
+        path.make_param_names_unique();
+        path
+    }
+
+    /// Every placeholder, in order.
+    pub fn params(&self) -> Vec<&Param> {
+        let mut out = Vec::new();
+        for segment in &self.segments {
+            match segment {
+                Segment::Key { param }
+                | Segment::KeyedLiteral { param, .. }
+                | Segment::ItemPath { param, .. } => out.push(param),
+                Segment::Function { args, .. } => {
+                    out.extend(args.iter().filter_map(|a| match &a.value {
+                        ArgValue::Param(p) => Some(p),
+                        ArgValue::Literal(_) => None,
+                    }))
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The path with every placeholder replaced by `{}`: two paths with the
+    /// same shape address the same thing.
+    pub fn shape(&self) -> String {
+        let mut out = String::new();
+        for segment in &self.segments {
+            out.push('/');
+            match segment {
+                Segment::Literal { name } => out.push_str(name),
+                Segment::Key { .. } => out.push_str("{}"),
+                Segment::Cast { type_name } => out.push_str(type_name),
+                Segment::Function { name, args } => {
+                    out.push_str(name);
+                    out.push('(');
+                    out.push_str(
+                        &args
+                            .iter()
+                            .map(|a| a.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(","),
+                    );
+                    out.push(')');
+                }
+                Segment::KeyedLiteral { name, .. } => {
+                    out.push_str(name);
+                    out.push_str("({})");
+                }
+                Segment::ItemPath { base, .. } => {
+                    out.push_str(base);
+                    out.push_str(":{}:");
+                }
+                Segment::Ref => out.push_str("$ref"),
+                Segment::Value => out.push_str("$value"),
+                Segment::Count => out.push_str("$count"),
+            }
+        }
+        out
+    }
+
+    /// Gives placeholders that share a name (`/events/{id}/attachments/{id}`)
+    /// distinct names derived from the collection before them (`eventId`,
+    /// `attachmentId`).
+    fn make_param_names_unique(&mut self) {
+        let mut counts = std::collections::BTreeMap::<String, usize>::new();
+        for p in self.params() {
+            *counts.entry(p.name.to_ascii_lowercase()).or_default() += 1;
+        }
+        if counts.values().all(|c| *c == 1) {
+            return;
+        }
+        let mut previous_literal: Option<String> = None;
+        let mut used = std::collections::BTreeSet::new();
+        for segment in &mut self.segments {
+            let (param, context) = match segment {
+                Segment::Literal { name } => {
+                    previous_literal = Some(name.clone());
+                    continue;
+                }
+                Segment::Key { param } => (param, previous_literal.clone()),
+                Segment::KeyedLiteral { name, param } => (param, Some(name.clone())),
+                _ => continue,
+            };
+            if counts
+                .get(&param.name.to_ascii_lowercase())
+                .copied()
+                .unwrap_or(0)
+                > 1
+            {
+                let base = context.map_or_else(|| "item".to_owned(), |c| singular(&c));
+                let mut candidate = format!("{base}{}", upper_first(&param.name));
+                let mut n = 2;
+                while used.contains(&candidate) {
+                    candidate = format!("{base}{}{n}", upper_first(&param.name));
+                    n += 1;
+                }
+                param.name = candidate;
+            }
+            used.insert(param.name.clone());
+        }
+    }
+}
+
+fn upper_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `events` -> `event`, `policies` -> `policy`: good enough for naming keys.
+pub fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if word.ends_with("ss") || word.ends_with("us") {
+        word.to_owned()
+    } else if let Some(stem) = word.strip_suffix('s') {
+        stem.to_owned()
+    } else {
+        word.to_owned()
+    }
+}
+
+/// Splits a path at `/`, keeping `/` inside braces, parentheses and quotes,
+/// and keeping a drive item path (`root:/a/b:`) as one segment.
+fn split_segments(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut depth = 0usize;
+    let mut quoted = false;
+    let mut in_item_path = false;
+    for c in path.chars() {
+        match c {
+            '\'' => quoted = !quoted,
+            '{' | '(' if !quoted => depth += 1,
+            '}' | ')' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if c == '/' && depth == 0 && !quoted {
+            if current.ends_with(':') && !in_item_path && !current.is_empty() {
+                // `root:` opens an item path that runs to the next `:`.
+                in_item_path = true;
+                current.push('/');
+                continue;
+            }
+            if in_item_path && !current.ends_with(':') {
+                current.push('/');
+                continue;
+            }
+            in_item_path = false;
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        current.push(c);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+fn parse_param(inner: &str) -> Param {
+    let written: Vec<String> = inner
+        .split('|')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let written = if written.is_empty() {
+        vec!["id".to_owned()]
+    } else {
+        written
+    };
+    Param {
+        name: written[0].clone(),
+        written,
+    }
+}
+
+fn braced(s: &str) -> Option<&str> {
+    s.strip_prefix('{').and_then(|r| r.strip_suffix('}'))
+}
+
+fn parse_segment(raw: &str) -> Segment {
+    match raw {
+        "$ref" => return Segment::Ref,
+        "$value" => return Segment::Value,
+        "$count" => return Segment::Count,
+        _ => {}
+    }
+    if let Some(inner) = braced(raw) {
+        return Segment::Key {
+            param: parse_param(inner),
+        };
+    }
+    if let Some((base, rest)) = raw.split_once(":/") {
+        let inner = rest.trim_end_matches(':').trim_end_matches('/');
+        let inner = braced(inner).unwrap_or(inner);
+        return Segment::ItemPath {
+            base: base.to_owned(),
+            param: parse_param(inner),
+        };
+    }
+    if let Some(open) = raw.find('(') {
+        if raw.ends_with(')') {
+            let name = raw[..open].to_owned();
+            let inner = &raw[open + 1..raw.len() - 1];
+            let trimmed = inner.trim().trim_matches('\'');
+            // `items('{id}')` / `users('{upn}')`: a key in parentheses.
+            if !inner.contains('=') {
+                if let Some(p) = braced(trimmed) {
+                    return Segment::KeyedLiteral {
+                        name,
+                        param: parse_param(p),
+                    };
+                }
+                if trimmed.is_empty() {
+                    return Segment::Function {
+                        name,
+                        args: Vec::new(),
+                    };
+                }
+            }
+            let args = split_args(inner)
+                .into_iter()
+                .filter_map(|arg| {
+                    let (n, v) = arg.split_once('=')?;
+                    let v = v.trim();
+                    let quoted = v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2;
+                    let unquoted = if quoted { &v[1..v.len() - 1] } else { v };
+                    let value = match braced(unquoted) {
+                        Some(p) => ArgValue::Param(parse_param(p)),
+                        None => ArgValue::Literal(unquoted.to_owned()),
+                    };
+                    Some(FunctionArg {
+                        name: n.trim().to_owned(),
+                        value,
+                        quoted,
+                    })
+                })
+                .collect();
+            return Segment::Function { name, args };
+        }
+    }
+    if raw.starts_with("microsoft.graph.") || raw.starts_with("graph.") {
+        return Segment::Cast {
+            type_name: raw.to_owned(),
+        };
+    }
+    Segment::Literal {
+        name: raw.to_owned(),
+    }
+}
+
+fn split_args(inner: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut quoted = false;
+    let mut start = 0;
+    for (i, c) in inner.char_indices() {
+        match c {
+            '\'' => quoted = !quoted,
+            '{' | '(' if !quoted => depth += 1,
+            '}' | ')' if !quoted => depth = depth.saturating_sub(1),
+            ',' if depth == 0 && !quoted => {
+                out.push(&inner[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if start < inner.len() {
+        out.push(&inner[start..]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(path: &str) -> Vec<String> {
+        PathTemplate::parse(path)
+            .segments
+            .iter()
+            .map(|s| serde_json::to_string(s).unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn alternate_keys_and_repeated_names() {
+        let p = PathTemplate::parse("/users/{id | userPrincipalName}");
+        assert_eq!(p.params()[0].written, vec!["id", "userPrincipalName"]);
+        let p = PathTemplate::parse("/me/events/{id}/attachments/{id}");
+        let names: Vec<_> = p.params().iter().map(|p| p.name.clone()).collect();
+        assert_eq!(names, vec!["eventId", "attachmentId"]);
+        assert_eq!(p.shape(), "/me/events/{}/attachments/{}");
+    }
+
+    #[test]
+    fn every_segment_shape() {
+        assert_eq!(
+            kinds("/me/drive/root:/{item-path}:/content"),
+            vec![
+                r#"{"kind":"literal","name":"me"}"#,
+                r#"{"kind":"literal","name":"drive"}"#,
+                r#"{"kind":"item_path","base":"root","param":{"name":"item-path","written":["item-path"]}}"#,
+                r#"{"kind":"literal","name":"content"}"#,
+            ]
+        );
+        let p = PathTemplate::parse(
+            "/me/drive/items/{id}/workbook/worksheets/{id|name}/range(address='{address}')",
+        );
+        assert!(
+            matches!(&p.segments[7], Segment::Function { name, args } if name == "range" && args[0].quoted)
+        );
+        assert_eq!(p.params().len(), 3);
+        let p = PathTemplate::parse("/groups/{id}/members/microsoft.graph.user/$count");
+        assert!(matches!(p.segments[3], Segment::Cast { .. }));
+        assert_eq!(p.segments[4], Segment::Count);
+        let p = PathTemplate::parse("/groups/{id}/members/{id}/$ref");
+        assert_eq!(p.segments[4], Segment::Ref);
+        let p = PathTemplate::parse("/reports/getOffice365ActiveUserDetail(period='D7')");
+        assert!(
+            matches!(&p.segments[1], Segment::Function { args, .. } if args[0].value == ArgValue::Literal("D7".into()))
+        );
+        let p = PathTemplate::parse("/sites/{site-id}/lists('{list-id}')");
+        assert!(matches!(&p.segments[2], Segment::KeyedLiteral { name, .. } if name == "lists"));
+        let p = PathTemplate::parse(
+            "/me/reminderView(startDateTime={startDateTime-value},endDateTime={endDateTime-value})",
+        );
+        assert!(
+            matches!(&p.segments[1], Segment::Function { args, .. } if args.len() == 2 && !args[0].quoted)
+        );
+        let p = PathTemplate::parse("/drives/{drive-id}/root/delta()");
+        assert!(matches!(&p.segments[3], Segment::Function { args, .. } if args.is_empty()));
+    }
+}

@@ -1,0 +1,559 @@
+//! Resolution across pages: merge the drafts of each type, resolve type
+//! references, settle kinds and give every name its Rust spelling.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::model::api::{
+    Api, Endpoint, EnumMember, Name, Parameter, Primitive, Property, RequestBody, Response, Source,
+    TypeDef, TypeKind, TypeRef,
+};
+use crate::model::diag;
+use crate::model::lower_endpoints::{DraftBody, DraftEndpoint, DraftParameter};
+use crate::model::lower_types::{DraftType, Origin};
+use crate::model::naming::{self, Scope};
+use crate::model::types::{CellTarget, TypeCell};
+use crate::parse::Loc;
+
+/// Finds types by name, case-insensitively, or by the page that defines them.
+struct Registry {
+    exact: BTreeMap<String, String>,
+    lower: BTreeMap<String, String>,
+    stems: BTreeMap<String, String>,
+}
+
+impl Registry {
+    fn new(types: &[DraftType]) -> Self {
+        let mut r = Registry {
+            exact: BTreeMap::new(),
+            lower: BTreeMap::new(),
+            stems: BTreeMap::new(),
+        };
+        for t in types {
+            r.exact.insert(t.name.clone(), t.name.clone());
+            r.lower
+                .entry(t.name.to_ascii_lowercase())
+                .or_insert_with(|| t.name.clone());
+            if !t.page_stem.is_empty() && t.origin == Origin::TypePage {
+                r.stems
+                    .entry(t.page_stem.clone())
+                    .or_insert_with(|| t.name.clone());
+            }
+        }
+        r
+    }
+
+    fn find(&self, name: &str, link: Option<&str>) -> Option<&String> {
+        self.exact
+            .get(name)
+            .or_else(|| self.lower.get(&name.to_ascii_lowercase()))
+            .or_else(|| link.and_then(|l| self.stems.get(l).or_else(|| self.lower.get(l))))
+    }
+}
+
+/// Resolves the drafts of all pages into the model.
+pub fn resolve(
+    types: Vec<DraftType>,
+    endpoints: Vec<DraftEndpoint>,
+    diags: &mut Vec<Diagnostic>,
+) -> Api {
+    let merged = merge_types(types, diags);
+    let registry = Registry::new(&merged);
+    let names: Vec<String> = merged.iter().map(|t| t.name.clone()).collect();
+    let resolve_cell = |cell: &TypeCell,
+                        file: &str,
+                        at: Loc,
+                        what: &str,
+                        diags: &mut Vec<Diagnostic>|
+     -> TypeRef {
+        match &cell.target {
+            CellTarget::Primitive(p) => TypeRef::Primitive(*p),
+            CellTarget::Named { name, link } => match registry.find(name, link.as_deref()) {
+                Some(found) => TypeRef::Named(found.clone()),
+                None => {
+                    let help = match did_you_mean(name, names.iter().map(String::as_str)) {
+                        Some(s) => {
+                            format!("did you mean `{s}`? an untyped JSON value is used meanwhile")
+                        }
+                        None => format!(
+                            "add a resource page for `{name}`, or fix the name; an untyped JSON value is used meanwhile"
+                        ),
+                    };
+                    diags.push(diag(
+                        file,
+                        at,
+                        Code::TypeUnresolved,
+                        format!("{what} has type `{name}`, which no page defines"),
+                        Some(help),
+                    ));
+                    TypeRef::Unresolved(name.clone())
+                }
+            },
+            CellTarget::Invalid => TypeRef::Primitive(Primitive::Json),
+        }
+    };
+
+    // Types.
+    let mut defs: Vec<TypeDef> = Vec::with_capacity(merged.len());
+    for t in &merged {
+        let base =
+            t.base
+                .as_ref()
+                .and_then(|b| match registry.find(b, Some(&b.to_ascii_lowercase())) {
+                    Some(found) if *found != t.name => Some(found.clone()),
+                    Some(_) => None,
+                    None => {
+                        diags.push(diag(
+                            &t.source.file,
+                            t.at,
+                            Code::BaseTypeUnresolved,
+                            format!("base type `{b}` of `{}` is not defined by any page", t.name),
+                            Some(format!(
+                                "add a resource page for `{b}`; `{}` was modelled without a base",
+                                t.name
+                            )),
+                        ));
+                        None
+                    }
+                });
+        let properties = t
+            .properties
+            .iter()
+            .map(|p| Property {
+                name: Name {
+                    api: p.name.clone(),
+                    rust: String::new(),
+                },
+                ty: resolve_cell(
+                    &p.cell,
+                    &t.source.file,
+                    p.at,
+                    &format!("property `{}.{}`", t.name, p.name),
+                    diags,
+                ),
+                collection: p.cell.collection,
+                nullable: !p.not_nullable,
+                read_only: p.read_only,
+                navigation: p.navigation,
+                description: p.description.clone(),
+                source: Source {
+                    file: t.source.file.clone(),
+                    line: p.at.line(),
+                },
+            })
+            .collect();
+        let members = t
+            .members
+            .iter()
+            .map(|m| EnumMember {
+                name: Name {
+                    api: m.name.clone(),
+                    rust: String::new(),
+                },
+                value: m.value,
+                description: m.description.clone(),
+            })
+            .collect();
+        defs.push(TypeDef {
+            name: Name {
+                api: t.name.clone(),
+                rust: String::new(),
+            },
+            kind: t.kind,
+            base,
+            description: t.description.clone(),
+            properties,
+            members,
+            key: t.key.clone(),
+            open: t.open,
+            source: t.source.clone(),
+            pages: Vec::new(),
+        });
+    }
+    for (def, draft) in defs.iter_mut().zip(&merged) {
+        def.pages = draft.pages.clone();
+    }
+    defs.sort_by(|a, b| a.name.api.cmp(&b.name.api));
+    settle_kinds(&mut defs);
+    name_types(&mut defs, diags);
+
+    // Endpoints.
+    let mut out = Vec::new();
+    for e in endpoints {
+        let resource = registry
+            .find(&e.resource_stem, None)
+            .cloned()
+            .or(e.resource_hint.clone())
+            .unwrap_or_else(|| e.resource_stem.clone());
+        let api_name = format!("{resource}.{}", e.action);
+        let source = Source {
+            file: e.file.clone(),
+            line: e.paths[0].1.line(),
+        };
+        let params =
+            |list: &[DraftParameter], what: &str, diags: &mut Vec<Diagnostic>| -> Vec<Parameter> {
+                let mut scope = Scope::default();
+                list.iter()
+                    .map(|p| {
+                        let (rust, _) = scope.claim(&p.name, naming::snake_ident(&p.name));
+                        Parameter {
+                            name: Name {
+                                api: p.name.clone(),
+                                rust,
+                            },
+                            ty: resolve_cell(
+                                &p.cell,
+                                &e.file,
+                                p.at,
+                                &format!("{what} `{}`", p.name),
+                                diags,
+                            ),
+                            collection: p.cell.collection,
+                            optional: p.optional,
+                            description: p.description.clone(),
+                            source: Source {
+                                file: e.file.clone(),
+                                line: p.at.line(),
+                            },
+                        }
+                    })
+                    .collect()
+            };
+        let function_parameters = params(&e.function_parameters, "function parameter", diags);
+        let at = e.paths[0].1;
+        let request_body = match &e.body {
+            DraftBody::None => RequestBody::None,
+            DraftBody::Stream => RequestBody::Stream,
+            DraftBody::Resource(cell) => RequestBody::Resource {
+                ty: resolve_cell(cell, &e.file, at, "request body", diags),
+            },
+            DraftBody::Parameters(list) => RequestBody::Parameters {
+                parameters: params(list, "body parameter", diags),
+            },
+        };
+        let body = e
+            .response
+            .body
+            .as_ref()
+            .map(|c| resolve_cell(c, &e.file, at, "response body", diags));
+        if e.response.status.is_none() {
+            diags.push(diag(&e.file, at, Code::ResponseStatusUnknown, "the page states no success status code".to_owned(), Some("say `returns a `200 OK` response code` in the Response section; 200 is assumed".to_owned())));
+        }
+        if body.is_none()
+            && e.response.status.is_some_and(|s| s != 204)
+            && e.method == crate::parse::Method::Get
+        {
+            diags.push(diag(&e.file, at, Code::ResponseTypeUnknown, "the response body type could not be determined".to_owned(), Some("link the returned resource in the Response section; an untyped JSON value is used".to_owned())));
+        }
+        let mut paths = e.paths.into_iter().map(|(p, _)| p);
+        let path = paths.next().expect("draft endpoints have a path");
+        out.push(Endpoint {
+            name: Name {
+                api: api_name,
+                rust: String::new(),
+            },
+            title: e.title,
+            description: e.description,
+            method: e.method,
+            path,
+            alternate_paths: paths.collect(),
+            source,
+            permissions: e.permissions,
+            headers: e.headers,
+            query_options: e.query_options,
+            function_parameters,
+            request_body,
+            response: Response {
+                status: e.response.status,
+                body,
+                collection: e.response.collection,
+            },
+            examples: e.examples,
+        });
+    }
+    out.sort_by(|a, b| {
+        a.name
+            .api
+            .cmp(&b.name.api)
+            .then_with(|| a.source.cmp(&b.source))
+    });
+    name_endpoints(&mut out, diags);
+    Api {
+        endpoints: out,
+        types: defs,
+    }
+}
+
+/// Merges drafts of one type: the type page is the authority; api pages'
+/// tables add what it lacks, and disagreements are reported.
+fn merge_types(mut drafts: Vec<DraftType>, diags: &mut Vec<Diagnostic>) -> Vec<DraftType> {
+    drafts.sort_by(|a, b| {
+        a.origin
+            .cmp(&b.origin)
+            .then_with(|| a.source.cmp(&b.source))
+    });
+    let mut merged: Vec<DraftType> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    for draft in drafts {
+        let key = draft.name.to_ascii_lowercase();
+        let Some(&i) = index.get(&key) else {
+            index.insert(key, merged.len());
+            merged.push(draft);
+            continue;
+        };
+        let existing = &mut merged[i];
+        for page in &draft.pages {
+            if !existing.pages.contains(page) {
+                existing.pages.push(page.clone());
+            }
+        }
+        if draft.origin == Origin::TypePage {
+            diags.push(diag(
+                &draft.source.file,
+                draft.at,
+                Code::TypeDuplicate,
+                format!(
+                    "type `{}` is also defined in {}",
+                    draft.name, existing.source.file
+                ),
+                Some(
+                    "the first definition is used; properties only this page has were added"
+                        .to_owned(),
+                ),
+            ));
+        }
+        for p in draft.properties {
+            match existing.properties.iter().find(|q| q.name == p.name) {
+                Some(q) if !same_type(&q.cell, &p.cell) => diags.push(diag(
+                    &draft.source.file,
+                    p.at,
+                    Code::DefinitionConflict,
+                    format!(
+                        "property `{}.{}` has type `{}` here but `{}` in {}",
+                        existing.name, p.name, p.cell.written, q.cell.written, existing.source.file
+                    ),
+                    Some(format!(
+                        "make both pages agree; `{}` was used",
+                        q.cell.written
+                    )),
+                )),
+                Some(_) => {}
+                None => {
+                    if existing.origin == Origin::TypePage {
+                        diags.push(diag(
+                            &draft.source.file,
+                            p.at,
+                            Code::DefinitionConflict,
+                            format!(
+                                "property `{}.{}` is listed here but not in {}",
+                                existing.name, p.name, existing.source.file
+                            ),
+                            Some(
+                                "add it to the resource page; it was added to the type".to_owned(),
+                            ),
+                        ));
+                    }
+                    existing.properties.push(p);
+                }
+            }
+        }
+        for m in draft.members {
+            if !existing.members.iter().any(|n| n.name == m.name) {
+                existing.members.push(m);
+            }
+        }
+        if existing.base.is_none() {
+            existing.base = draft.base;
+        }
+    }
+    merged
+}
+
+fn same_type(a: &TypeCell, b: &TypeCell) -> bool {
+    let key = |c: &TypeCell| match &c.target {
+        CellTarget::Primitive(p) => format!("{p:?}"),
+        CellTarget::Named { name, .. } => name.to_ascii_lowercase(),
+        CellTarget::Invalid => String::new(),
+    };
+    key(a) == key(b) && a.collection == b.collection
+}
+
+/// Entity if the type or an ancestor is `entity` or declares a key, or it has
+/// relationships; complex otherwise.
+fn settle_kinds(defs: &mut [TypeDef]) {
+    let by_name: BTreeMap<String, usize> = defs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.name.api.clone(), i))
+        .collect();
+    let kinds: Vec<TypeKind> = (0..defs.len())
+        .map(|i| {
+            if defs[i].kind == TypeKind::Enum {
+                return TypeKind::Enum;
+            }
+            let mut seen = 0;
+            let mut cur = Some(i);
+            while let Some(j) = cur {
+                let d = &defs[j];
+                let keyed_id = d.properties.iter().any(|p| {
+                    p.name.api == "id" && p.description.to_ascii_lowercase().contains("key")
+                });
+                if d.name.api == "entity"
+                    || d.key.is_some()
+                    || keyed_id
+                    || d.properties.iter().any(|p| p.navigation)
+                {
+                    return TypeKind::Entity;
+                }
+                seen += 1;
+                if seen > defs.len() {
+                    break;
+                }
+                cur = d.base.as_ref().and_then(|b| by_name.get(b).copied());
+            }
+            TypeKind::Complex
+        })
+        .collect();
+    for (d, k) in defs.iter_mut().zip(kinds) {
+        d.kind = k;
+    }
+}
+
+/// Rust names for types, their fields (unique across the inherited set) and
+/// enum members.
+fn name_types(defs: &mut [TypeDef], diags: &mut Vec<Diagnostic>) {
+    let mut type_scope = Scope::default();
+    for d in defs.iter_mut() {
+        let (rust, clash) = type_scope.claim(&d.name.api, naming::type_ident(&d.name.api));
+        if let Some(holder) = clash {
+            diags.push(diag_at_source(
+                &d.source,
+                Code::NameCollision,
+                format!(
+                    "type `{}` and type `{holder}` map to one Rust name",
+                    d.name.api
+                ),
+                format!("`{}` is emitted as `{rust}`", d.name.api),
+            ));
+        }
+        d.name.rust = rust;
+    }
+    // Fields: bases first, so a derived type's own fields yield to inherited ones.
+    let by_name: BTreeMap<String, usize> = defs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.name.api.clone(), i))
+        .collect();
+    let depth = |i: usize| {
+        let mut n = 0;
+        let mut cur = defs[i].base.as_ref().and_then(|b| by_name.get(b));
+        while let Some(&j) = cur {
+            n += 1;
+            if n > defs.len() {
+                break;
+            }
+            cur = defs[j].base.as_ref().and_then(|b| by_name.get(b));
+        }
+        n
+    };
+    let mut order: Vec<usize> = (0..defs.len()).collect();
+    order.sort_by_key(|&i| (depth(i), i));
+    for i in order {
+        if defs[i].kind == TypeKind::Enum {
+            let mut scope = Scope::default();
+            for m in &mut defs[i].members {
+                let (rust, _) = scope.claim(&m.name.api, naming::variant_ident(&m.name.api));
+                m.name.rust = rust;
+            }
+            continue;
+        }
+        let mut scope = Scope::with_reserved(&["odata_type", "additional_properties"]);
+        let mut inherited: BTreeMap<String, String> = BTreeMap::new();
+        let mut cur = defs[i].base.as_ref().and_then(|b| by_name.get(b)).copied();
+        let mut hops = 0;
+        while let Some(j) = cur {
+            for p in &defs[j].properties {
+                inherited
+                    .entry(p.name.api.clone())
+                    .or_insert_with(|| p.name.rust.clone());
+            }
+            hops += 1;
+            if hops > defs.len() {
+                break;
+            }
+            cur = defs[j].base.as_ref().and_then(|b| by_name.get(b)).copied();
+        }
+        for (api, rust) in &inherited {
+            scope.claim(api, rust.clone());
+        }
+        let type_name = defs[i].name.api.clone();
+        let mut own: BTreeMap<String, String> = BTreeMap::new();
+        for p in &mut defs[i].properties {
+            // A redeclared inherited property keeps the base's name, and a row
+            // repeated in one table keeps the first row's name.
+            if let Some(rust) = inherited.get(&p.name.api).or_else(|| own.get(&p.name.api)) {
+                p.name.rust = rust.clone();
+                continue;
+            }
+            if p.name.api == "@odata.type" {
+                // Documented as a property, it is the field every model already has.
+                p.name.rust = "odata_type".to_owned();
+                continue;
+            }
+            let (rust, clash) = scope.claim(&p.name.api, naming::field_ident(&p.name.api));
+            if let Some(holder) = clash.filter(|h| !h.is_empty()) {
+                diags.push(diag_at_source(
+                    &p.source,
+                    Code::NameCollision,
+                    format!(
+                        "properties `{type_name}.{}` and `{holder}` map to one Rust name",
+                        p.name.api
+                    ),
+                    format!("`{}` is emitted as `{rust}`", p.name.api),
+                ));
+            }
+            own.insert(p.name.api.clone(), rust.clone());
+            p.name.rust = rust;
+        }
+    }
+}
+
+/// Rust method names for endpoints; duplicates of one API name are reported.
+fn name_endpoints(endpoints: &mut [Endpoint], diags: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for e in endpoints.iter_mut() {
+        let count = seen.entry(e.name.api.clone()).or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            let renamed = format!("{}{}", e.name.api, count);
+            diags.push(diag_at_source(
+                &e.source,
+                Code::EndpointDuplicate,
+                format!("endpoint name `{}` is already used", e.name.api),
+                format!("this one is named `{renamed}`"),
+            ));
+            e.name.api = renamed;
+        }
+        let action = e
+            .name
+            .api
+            .rsplit('.')
+            .next()
+            .unwrap_or(&e.name.api)
+            .to_owned();
+        e.name.rust = naming::snake_ident(&action);
+    }
+}
+
+fn diag_at_source(source: &Source, code: Code, message: String, help: String) -> Diagnostic {
+    Diagnostic {
+        severity: code.severity(),
+        code,
+        file: source.file.clone(),
+        line: source.line,
+        column: 1,
+        span: crate::source::Span::default(),
+        message,
+        help: Some(help),
+    }
+}
