@@ -7,6 +7,7 @@
 //! file or network IO.
 
 pub mod diagnostics;
+pub mod emit;
 pub mod model;
 pub mod parse;
 pub mod source;
@@ -22,6 +23,38 @@ pub struct SourcePage<'a> {
     pub path: &'a str,
     /// The markdown text.
     pub text: &'a str,
+}
+
+/// What a run of the whole pipeline produces.
+#[derive(Debug)]
+pub struct Generated {
+    /// The API model.
+    pub api: Api,
+    /// The emitted files of the crate.
+    pub files: emit::Emitted,
+    /// Every diagnostic, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many pages were read.
+    pub pages: usize,
+}
+
+/// Runs the pipeline: read every page, build the model, emit the crate.
+pub fn generate(pages: &[SourcePage<'_>], options: &emit::EmitOptions) -> Generated {
+    let (read, mut diagnostics) = parse_pages(pages);
+    let (api, model_diags) = build_model(&read);
+    diagnostics.extend(model_diags);
+    diagnostics.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    let files = emit::emit_crate(&api, options);
+    Generated {
+        api,
+        files,
+        diagnostics,
+        pages: pages.len(),
+    }
 }
 
 /// Reads many pages, returning them in input order with all their diagnostics.

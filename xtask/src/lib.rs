@@ -6,6 +6,7 @@ pub mod docs;
 pub mod fidelity;
 pub mod lint;
 pub mod model;
+pub mod regen;
 
 use std::path::PathBuf;
 

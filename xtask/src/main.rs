@@ -1,7 +1,7 @@
 //! `cargo xtask`: the command line of the project's automation.
 //! happens here; the `generator` library only transforms text.
 
-use xtask::{bench, docs, fidelity, lint, model, shared_dir, workspace_root};
+use xtask::{bench, docs, fidelity, lint, model, regen, shared_dir, workspace_root};
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,6 +26,21 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "human")]
         format: lint::Format,
+    },
+    /// Generates the crate from the docs (by default `generated/` from `docs-input/`).
+    Regen {
+        /// The docs folder.
+        #[arg(long, default_value = "docs-input")]
+        docs: PathBuf,
+        /// The crate folder to write.
+        #[arg(long, default_value = "generated")]
+        out: PathBuf,
+        /// The package name of the crate.
+        #[arg(long, default_value = "graph-sdk")]
+        crate_name: String,
+        /// Write nothing; fail with a diff when the crate on disk is stale.
+        #[arg(long)]
+        check: bool,
     },
     /// Prints the API model of a docs folder as JSON.
     Model {
@@ -74,6 +89,12 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
             }),
+        Command::Regen {
+            docs,
+            out,
+            crate_name,
+            check,
+        } => run_regen(resolve(docs), resolve(out), crate_name, check),
         Command::Model { docs } => docs::DocsFolder::read(&resolve(docs))
             .and_then(|docs| model::run(&docs))
             .map(|()| ExitCode::SUCCESS),
@@ -104,4 +125,41 @@ fn main() -> ExitCode {
         eprintln!("error: {e}");
         ExitCode::from(2)
     })
+}
+
+fn run_regen(
+    docs_dir: PathBuf,
+    out: PathBuf,
+    crate_name: String,
+    check: bool,
+) -> Result<ExitCode, String> {
+    let docs = docs::DocsFolder::read(&docs_dir)?;
+    let options = regen::options(&workspace_root(), &docs_dir, &out, crate_name);
+    let run = regen::generate(&docs, &options);
+    eprintln!("{}", regen::summary(&run));
+    if check {
+        return match regen::check(&out, &run.files)? {
+            None => {
+                eprintln!("{} is up to date", out.display());
+                Ok(ExitCode::SUCCESS)
+            }
+            Some(diff) => {
+                println!("{diff}");
+                eprintln!(
+                    "error: {} is stale; run `cargo xtask regen` and commit the result",
+                    out.display()
+                );
+                Ok(ExitCode::from(1))
+            }
+        };
+    }
+    let report = regen::write(&out, &run.files)?;
+    eprintln!(
+        "wrote {}: {} changed, {} unchanged, {} removed",
+        out.display(),
+        report.written,
+        report.unchanged,
+        report.removed
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -111,6 +111,11 @@ impl Scope {
         scope
     }
 
+    /// Whether `name` is already taken in this scope.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains_key(name.trim_start_matches("r#"))
+    }
+
     /// Claims `wanted` for `api`. On a collision, returns a suffixed identifier
     /// and the API name that held it first.
     pub fn claim(&mut self, api: &str, wanted: String) -> (String, Option<String>) {

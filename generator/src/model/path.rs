@@ -230,6 +230,11 @@ fn upper_first(s: &str) -> String {
 
 /// `events` -> `event`, `policies` -> `policy`: good enough for naming keys.
 pub fn singular(word: &str) -> String {
+    match word {
+        "children" => return "child".to_owned(),
+        "people" => return "person".to_owned(),
+        _ => {}
+    }
     if let Some(stem) = word.strip_suffix("ies") {
         format!("{stem}y")
     } else if word.ends_with("ss") || word.ends_with("us") {
@@ -345,11 +350,26 @@ fn parse_segment(raw: &str) -> Segment {
             let args = split_args(inner)
                 .into_iter()
                 .filter_map(|arg| {
-                    let (n, v) = arg.split_once('=')?;
+                    // A positional argument (`range(<address>)`) is named after its placeholder.
+                    let (n, v) = match arg.split_once('=') {
+                        Some(pair) => pair,
+                        None => {
+                            let v = arg.trim();
+                            let name = v
+                                .trim_matches(|c| matches!(c, '<' | '>' | '{' | '}' | '\''))
+                                .trim();
+                            if name.is_empty() {
+                                return None;
+                            }
+                            (name, v)
+                        }
+                    };
                     let v = v.trim();
                     let quoted = v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2;
                     let unquoted = if quoted { &v[1..v.len() - 1] } else { v };
-                    let value = match braced(unquoted) {
+                    let placeholder = braced(unquoted)
+                        .or_else(|| unquoted.strip_prefix('<').and_then(|r| r.strip_suffix('>')));
+                    let value = match placeholder {
                         Some(p) => ArgValue::Param(parse_param(p)),
                         None => ArgValue::Literal(unquoted.to_owned()),
                     };
@@ -452,6 +472,16 @@ mod tests {
         );
         assert!(
             matches!(&p.segments[1], Segment::Function { args, .. } if args.len() == 2 && !args[0].quoted)
+        );
+        let p = PathTemplate::parse(
+            "/me/drive/items/{id}/workbook/worksheets/{id|name}/range(<address>)/format",
+        );
+        assert!(
+            matches!(&p.segments[7], Segment::Function { args, .. } if args.len() == 1 && args[0].name == "address" && matches!(args[0].value, ArgValue::Param(_)))
+        );
+        let p = PathTemplate::parse("/x/range(address='<address>')");
+        assert!(
+            matches!(&p.segments[1], Segment::Function { args, .. } if matches!(args[0].value, ArgValue::Param(_)) && args[0].quoted)
         );
         let p = PathTemplate::parse("/drives/{drive-id}/root/delta()");
         assert!(matches!(&p.segments[3], Segment::Function { args, .. } if args.is_empty()));

@@ -1,0 +1,381 @@
+//! The shared [`Client`] (configuration + connection pool) and its [`ClientBuilder`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::{Method, StatusCode, Url};
+
+use super::{Error, RetryPolicy, TokenProvider};
+
+/// Base URL used by [`Client::new`].
+pub const DEFAULT_BASE_URL: &str = "https://graph.microsoft.com/v1.0";
+
+const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// Handle to Microsoft Graph; cheap to clone (all state is behind an `Arc`).
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    tokens: Arc<dyn TokenProvider>,
+    retry: RetryPolicy,
+    user_agent: HeaderValue,
+    timeout: Option<Duration>,
+}
+
+impl Client {
+    /// Client for `https://graph.microsoft.com/v1.0` using a static bearer token.
+    ///
+    /// # Panics
+    ///
+    /// Only if the TLS backend cannot be initialised (as `reqwest::Client::new`).
+    pub fn new(token: impl Into<String>) -> Client {
+        Client {
+            inner: Arc::new(Inner {
+                http: reqwest::Client::new(),
+                base_url: DEFAULT_BASE_URL.to_owned(),
+                tokens: Arc::new(token.into()),
+                retry: RetryPolicy::default(),
+                user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
+                timeout: None,
+            }),
+        }
+    }
+
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// Base URL requests are relative to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The retry policy applied to every request.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// Resolves `path` (relative to the base URL, or an absolute `http(s)` URL).
+    pub(super) fn resolve(&self, path: &str) -> Result<Url, Error> {
+        let full = if path.starts_with("https://") || path.starts_with("http://") {
+            path.to_owned()
+        } else if path.starts_with('/') {
+            format!("{}{path}", self.inner.base_url)
+        } else {
+            format!("{}/{path}", self.inner.base_url)
+        };
+        Url::parse(&full).map_err(|e| Error::InvalidUrl(format!("{full}: {e}")))
+    }
+
+    /// Performs one HTTP attempt; non-2xx statuses are returned, not turned into errors.
+    pub(super) async fn attempt(
+        &self,
+        req: &Prepared,
+        client_request_id: &str,
+    ) -> Result<RawResponse, Error> {
+        let token = self.inner.tokens.token().await?;
+        let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
+            .map_err(|_| Error::Auth("token contains characters invalid in a header".into()))?;
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, bearer);
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(USER_AGENT, self.inner.user_agent.clone());
+        if let Ok(id) = HeaderValue::from_str(client_request_id) {
+            headers.insert("client-request-id", id);
+        }
+        for name in req.headers.keys() {
+            headers.remove(name);
+        }
+        for (name, value) in &req.headers {
+            headers.append(name, value.clone());
+        }
+        let mut builder = self
+            .inner
+            .http
+            .request(req.method.clone(), req.url.clone())
+            .headers(headers);
+        if let Some(body) = &req.body {
+            builder = builder.body(body.clone());
+        }
+        if let Some(timeout) = self.inner.timeout {
+            builder = builder.timeout(timeout);
+        }
+        let response = builder.send().await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await?;
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Client against a mock server with a static token and tiny backoffs.
+    #[cfg(test)]
+    pub(super) fn test_client(base_url: &str) -> Client {
+        Client::builder()
+            .base_url(base_url)
+            .bearer_token("test-token")
+            .retry_policy(RetryPolicy {
+                max_retries: 2,
+                initial_backoff: Duration::from_millis(1),
+                max_backoff: Duration::from_millis(20),
+            })
+            .build()
+            .expect("test client")
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A fully resolved HTTP request, replayable across retries and pages.
+#[derive(Debug, Clone)]
+pub(super) struct Prepared {
+    pub(super) method: Method,
+    pub(super) url: Url,
+    pub(super) headers: HeaderMap,
+    pub(super) body: Option<Bytes>,
+}
+
+/// Status, headers and fully read body of one HTTP response.
+#[derive(Debug)]
+pub(super) struct RawResponse {
+    pub(super) status: StatusCode,
+    pub(super) headers: HeaderMap,
+    pub(super) body: Bytes,
+}
+
+/// Generates a random-looking version-4 GUID for the `client-request-id` header.
+pub(super) fn new_client_request_id() -> String {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let mut bits = 0u128;
+    for salt in 0..2u8 {
+        let mut hasher = RandomState::new().build_hasher();
+        hasher.write_u64(count);
+        hasher.write_u128(nanos);
+        hasher.write_u8(salt);
+        bits = (bits << 64) | u128::from(hasher.finish());
+    }
+    bits = (bits & !(0xF << 76)) | (0x4 << 76);
+    bits = (bits & !(0x3 << 62)) | (0x2 << 62);
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        bits >> 96,
+        (bits >> 80) & 0xFFFF,
+        (bits >> 64) & 0xFFFF,
+        (bits >> 48) & 0xFFFF,
+        bits & 0xFFFF_FFFF_FFFF
+    )
+}
+
+/// Configures a [`Client`]; obtained from [`Client::builder`].
+#[derive(Default)]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    tokens: Option<Arc<dyn TokenProvider>>,
+    retry: RetryPolicy,
+    http: Option<reqwest::Client>,
+    user_agent: Option<String>,
+    timeout: Option<Duration>,
+}
+
+impl ClientBuilder {
+    /// Overrides the base URL (e.g. the beta endpoint, a national cloud or a mock server).
+    pub fn base_url(mut self, url: impl AsRef<str>) -> Self {
+        self.base_url = Some(url.as_ref().to_owned());
+        self
+    }
+
+    /// Uses a custom token source, asked before every HTTP attempt.
+    pub fn token_provider(mut self, provider: impl TokenProvider + 'static) -> Self {
+        self.tokens = Some(Arc::new(provider));
+        self
+    }
+
+    /// Uses a fixed bearer token.
+    pub fn bearer_token(self, token: impl Into<String>) -> Self {
+        self.token_provider(token.into())
+    }
+
+    /// Sets the retry policy (default: [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Uses a preconfigured `reqwest::Client` (proxies, pools, ...).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Overrides the `User-Agent` header.
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = Some(agent.into());
+        self
+    }
+
+    /// Sets a timeout for each HTTP attempt (connect + full response).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Validates the configuration and builds the client.
+    ///
+    /// Fails with [`Error::Auth`] when no token was configured, [`Error::InvalidUrl`]
+    /// for a bad base URL and [`Error::InvalidHeader`] for a bad user agent.
+    pub fn build(self) -> Result<Client, Error> {
+        let tokens = self
+            .tokens
+            .ok_or_else(|| Error::Auth("no token provider or bearer token configured".into()))?;
+        let base_url = self
+            .base_url
+            .as_deref()
+            .unwrap_or(DEFAULT_BASE_URL)
+            .trim_end_matches('/')
+            .to_owned();
+        match Url::parse(&base_url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => {}
+            Ok(_) => return Err(Error::InvalidUrl(format!("{base_url}: not http(s)"))),
+            Err(e) => return Err(Error::InvalidUrl(format!("{base_url}: {e}"))),
+        }
+        let user_agent = match self.user_agent {
+            Some(agent) => HeaderValue::from_str(&agent)
+                .map_err(|_| Error::InvalidHeader(format!("user agent {agent:?}")))?,
+            None => HeaderValue::from_static(DEFAULT_USER_AGENT),
+        };
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder().build()?,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                tokens,
+                retry: self.retry,
+                user_agent,
+                timeout: self.timeout,
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{FnTokenProvider, Request};
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    #[test]
+    fn builder_validates_and_normalises() {
+        let client = Client::builder()
+            .base_url("https://example.com/beta/")
+            .bearer_token("t")
+            .build()
+            .expect("valid");
+        assert_eq!(client.base_url(), "https://example.com/beta");
+        assert_eq!(Client::new("t").base_url(), DEFAULT_BASE_URL);
+        let bad = Client::builder()
+            .base_url("not a url")
+            .bearer_token("t")
+            .build();
+        assert!(matches!(bad, Err(Error::InvalidUrl(_))));
+        assert!(matches!(Client::builder().build(), Err(Error::Auth(_))));
+        let url = client.resolve("/users/a").expect("url");
+        assert_eq!(url.as_str(), "https://example.com/beta/users/a");
+    }
+
+    #[test]
+    fn client_request_ids_are_unique_guids() {
+        let (a, b) = (new_client_request_id(), new_client_request_id());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
+        assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    #[tokio::test]
+    async fn token_provider_is_called_per_request() {
+        let server = MockServer::start().await;
+        for n in 1..=2 {
+            Mock::given(method("GET"))
+                .and(path("/me"))
+                .and(header("authorization", format!("Bearer tok-{n}").as_str()))
+                .respond_with(ResponseTemplate::new(204))
+                .expect(1)
+                .mount(&server)
+                .await;
+        }
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = calls.clone();
+        let client = Client::builder()
+            .base_url(server.uri())
+            .token_provider(FnTokenProvider(move || {
+                let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+                async move { Ok(format!("tok-{n}")) }
+            }))
+            .build()
+            .expect("client");
+        for _ in 0..2 {
+            Request::new(client.clone(), Method::GET, "/me".into())
+                .await
+                .expect("204");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn token_provider_failure_is_reported() {
+        let client = Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .token_provider(FnTokenProvider(|| async {
+                Err(Error::Auth("expired".into()))
+            }))
+            .build()
+            .expect("client");
+        let err = Request::new(client, Method::GET, "/me".into())
+            .await
+            .expect_err("auth fails");
+        assert!(matches!(err, Error::Auth(ref m) if m == "expired"));
+        assert!(err.is_unauthorized());
+    }
+}

@@ -1,0 +1,40 @@
+//! OData type annotations: which `@odata.type` a model writes, and casting a
+//! value read as a base type to the derived type it really is.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::Error;
+
+/// A model with an OData type name, such as `#microsoft.graph.user`.
+pub trait ODataType {
+    /// The `@odata.type` value of this type.
+    const ODATA_TYPE: &'static str;
+}
+
+/// Re-reads `value` as `T`. A `directoryObject` that is really a user keeps the
+/// user's fields in its `additional_properties`, so casting it to `User`
+/// recovers them; `@odata.type` tells which type to cast to.
+pub fn cast<T: DeserializeOwned>(value: &impl Serialize) -> Result<T, Error> {
+    let json = serde_json::to_value(value).map_err(Error::Serialize)?;
+    let body = json.to_string();
+    serde_json::from_value(json).map_err(|source| Error::Decode { source, body })
+}
+
+/// A reference to another object, the body of `POST .../$ref`:
+/// `{"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/{id}"}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Reference {
+    /// The URL of the referenced object.
+    #[serde(rename = "@odata.id")]
+    pub odata_id: String,
+}
+
+impl Reference {
+    /// A reference to the object at `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            odata_id: url.into(),
+        }
+    }
+}

@@ -1,0 +1,473 @@
+//! [`Request`]: the awaitable builder returned by every generated endpoint method.
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+
+use bytes::Bytes;
+use reqwest::Method;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::client::Prepared;
+use super::paging::DEFAULT_MAX_PAGES;
+use super::{Client, Error, QueryOptions, retry};
+
+/// Decodes a successful response body into `T`.
+pub(super) type Decoder<T> = fn(Bytes) -> Result<T, Error>;
+
+/// A pending Graph call; refine it with the builder methods, then `.await` it.
+///
+/// Generated code creates it with [`Request::new`] and picks the decoder:
+///
+/// ```ignore
+/// pub fn get(&self, id: &str) -> Request<User> {
+///     let path = format!("/users/{}", encode_path_segment(id));
+///     Request::new(self.client.clone(), Method::GET, path).json_response()
+/// }
+/// ```
+///
+/// and users write `client.users().get("id").select(["displayName"]).await?`.
+/// Errors from builder methods (e.g. a body that fails to serialize) are
+/// reported when the request is awaited.
+#[must_use = "a Request does nothing until it is awaited"]
+pub struct Request<T> {
+    pub(super) client: Client,
+    pub(super) method: Method,
+    pub(super) path: String,
+    pub(super) options: QueryOptions,
+    pub(super) headers: HeaderMap,
+    pub(super) body: Option<Bytes>,
+    pub(super) error: Option<Error>,
+    pub(super) max_pages: usize,
+    pub(super) decode: Decoder<T>,
+}
+
+impl Request<()> {
+    /// New request for `path` (already encoded, relative to the base URL, starting with `/`).
+    ///
+    /// The response is ignored until a decoder is chosen with
+    /// [`json_response`](Request::json_response) or [`bytes_response`](Request::bytes_response).
+    pub fn new(client: Client, method: Method, path: String) -> Self {
+        Request {
+            client,
+            method,
+            path,
+            options: QueryOptions::default(),
+            headers: HeaderMap::new(),
+            body: None,
+            error: None,
+            max_pages: DEFAULT_MAX_PAGES,
+            decode: decode_empty,
+        }
+    }
+}
+
+impl<T> Request<T> {
+    /// Decodes the response body with a custom function.
+    pub fn with_decoder<U>(self, decode: Decoder<U>) -> Request<U> {
+        Request {
+            client: self.client,
+            method: self.method,
+            path: self.path,
+            options: self.options,
+            headers: self.headers,
+            body: self.body,
+            error: self.error,
+            max_pages: self.max_pages,
+            decode,
+        }
+    }
+
+    /// Decodes the response body as JSON into `U`.
+    pub fn json_response<U: DeserializeOwned>(self) -> Request<U> {
+        self.with_decoder(decode_json::<U>)
+    }
+
+    /// Decodes a primitive result, which Graph wraps as `{"value": ...}`.
+    pub fn value_response<U: DeserializeOwned>(self) -> Request<U> {
+        self.with_decoder(decode_value::<U>)
+    }
+
+    /// Ignores the response body (for 204 No Content endpoints).
+    pub fn empty_response(self) -> Request<()> {
+        self.with_decoder(decode_empty)
+    }
+
+    /// Returns the raw response body (file content, photos, reports).
+    pub fn bytes_response(self) -> Request<Bytes> {
+        self.header(ACCEPT, "*/*").with_decoder(decode_bytes)
+    }
+
+    /// Adds properties to `$select`.
+    pub fn select<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+        self.options
+            .select
+            .extend(fields.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds navigation properties to `$expand`.
+    pub fn expand<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+        self.options
+            .expand
+            .extend(fields.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets `$filter`, e.g. `startswith(displayName,'a')`.
+    pub fn filter(mut self, expression: impl Into<String>) -> Self {
+        self.options.filter = Some(expression.into());
+        self
+    }
+
+    /// Adds sort expressions to `$orderby`, e.g. `displayName desc`.
+    pub fn order_by<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+        self.options
+            .order_by
+            .extend(fields.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets `$top` (page size).
+    pub fn top(mut self, n: u32) -> Self {
+        self.options.top = Some(n);
+        self
+    }
+
+    /// Sets `$skip`.
+    pub fn skip(mut self, n: u32) -> Self {
+        self.options.skip = Some(n);
+        self
+    }
+
+    /// Sets `$count`; Graph often also needs `ConsistencyLevel: eventual`.
+    pub fn count(mut self, count: bool) -> Self {
+        self.options.count = Some(count);
+        self
+    }
+
+    /// Sets `$search`; include the quotes Graph expects: `"displayName:x"`.
+    pub fn search(mut self, expression: impl Into<String>) -> Self {
+        self.options.search = Some(expression.into());
+        self
+    }
+
+    /// Appends an arbitrary query parameter (encoded when sent).
+    pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.extra.push((key.into(), value.into()));
+        self
+    }
+
+    /// Replaces all query options at once.
+    pub fn options(mut self, options: QueryOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The query options set so far.
+    pub fn query_options(&self) -> &QueryOptions {
+        &self.options
+    }
+
+    /// Sets a header, replacing a previous value and the runtime's default for that name.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        let (name, value) = (name.as_ref(), value.as_ref());
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            (Ok(name), Ok(value)) => {
+                self.headers.insert(name, value);
+            }
+            _ => self.fail(Error::InvalidHeader(format!("{name}: {value:?}"))),
+        }
+        self
+    }
+
+    /// Serializes `body` as the JSON request body (with `Content-Type: application/json`).
+    pub fn json_body(mut self, body: &impl Serialize) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(json) => {
+                self.body = Some(Bytes::from(json));
+                self.headers
+                    .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            }
+            Err(e) => self.fail(Error::Serialize(e)),
+        }
+        self
+    }
+
+    /// Sends raw bytes as the body with the given content type (uploads).
+    pub fn bytes_body(self, body: impl Into<Bytes>, content_type: impl AsRef<str>) -> Self {
+        let mut this = self.header(CONTENT_TYPE, content_type);
+        this.body = Some(body.into());
+        this
+    }
+
+    /// Records the first builder error; it is returned when the request is sent.
+    fn fail(&mut self, error: Error) {
+        self.error.get_or_insert(error);
+    }
+
+    /// Resolves the URL and query string into a replayable request.
+    pub(super) fn prepare(&mut self) -> Result<Prepared, Error> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        let mut url = self.client.resolve(&self.path)?;
+        let query = self.options.to_query_string();
+        if !query.is_empty() {
+            let joined = match url.query() {
+                Some(existing) if !existing.is_empty() => format!("{existing}&{query}"),
+                _ => query,
+            };
+            url.set_query(Some(&joined));
+        }
+        Ok(Prepared {
+            method: self.method.clone(),
+            url,
+            headers: self.headers.clone(),
+            body: self.body.clone(),
+        })
+    }
+
+    /// Sends the request (with retries) and decodes the response.
+    pub async fn send(mut self) -> Result<T, Error> {
+        let prepared = self.prepare()?;
+        let raw = retry::execute(&self.client, &prepared).await?;
+        (self.decode)(raw.body)
+    }
+}
+
+impl<T: Send + 'static> IntoFuture for Request<T> {
+    type Output = Result<T, Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+impl<T> fmt::Debug for Request<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("options", &self.options)
+            .field("headers", &self.headers)
+            .field("has_body", &self.body.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+fn decode_json<T: DeserializeOwned>(body: Bytes) -> Result<T, Error> {
+    serde_json::from_slice(&body).map_err(|e| Error::decode(e, &body))
+}
+
+/// The `{"value": ...}` wrapper of a primitive result.
+#[derive(serde::Deserialize)]
+struct Wrapped<T> {
+    value: T,
+}
+
+fn decode_value<T: DeserializeOwned>(body: Bytes) -> Result<T, Error> {
+    decode_json::<Wrapped<T>>(body).map(|w| w.value)
+}
+
+fn decode_empty(_body: Bytes) -> Result<(), Error> {
+    Ok(())
+}
+
+fn decode_bytes(body: Bytes) -> Result<Bytes, Error> {
+    Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::encode_path_segment;
+    use super::*;
+    use serde::Deserialize;
+    use std::collections::BTreeMap;
+    use wiremock::matchers::{body_json, header, method, path, query_param};
+    use wiremock::{Mock, MockServer, Request as Received, ResponseTemplate};
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "camelCase")]
+    struct User {
+        id: String,
+        display_name: Option<String>,
+    }
+
+    fn get_user(client: &Client, id: &str) -> Request<User> {
+        let path = format!("/users/{}", encode_path_segment(id));
+        Request::new(client.clone(), Method::GET, path).json_response()
+    }
+
+    #[tokio::test]
+    async fn primitive_results_are_unwrapped_from_value() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/things/1/measure(unit='cm')"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"@odata.context": "x", "value": 1.5})),
+            )
+            .mount(&server)
+            .await;
+        let client = Client::test_client(&server.uri());
+        let value: f64 = Request::new(client, Method::GET, "/things/1/measure(unit='cm')".into())
+            .value_response()
+            .await
+            .expect("value");
+        assert!((value - 1.5).abs() < f64::EPSILON);
+    }
+
+    #[tokio::test]
+    async fn get_decodes_json_and_sends_headers() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/users/a%20b"))
+            .and(header("authorization", "Bearer test-token"))
+            .and(header("accept", "application/json"))
+            .and(header("consistencylevel", "eventual"))
+            .and(|r: &Received| {
+                r.headers
+                    .get("client-request-id")
+                    .is_some_and(|v| v.len() == 36)
+                    && r.headers.get("user-agent").is_some()
+                    && r.headers.get("content-type").is_none()
+            })
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"id": "a b", "displayName": "Ada"})),
+            )
+            .expect(2)
+            .mount(&server)
+            .await;
+        let client = Client::test_client(&server.uri());
+        let user = get_user(&client, "a b")
+            .header("ConsistencyLevel", "eventual")
+            .await
+            .expect("user");
+        assert_eq!(user.display_name.as_deref(), Some("Ada"));
+        let again = get_user(&client, "a b")
+            .header("ConsistencyLevel", "eventual")
+            .send()
+            .await
+            .expect("user");
+        assert_eq!(again, user);
+        let ids: Vec<_> = server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .map(|r| r.headers.get("client-request-id").cloned())
+            .collect();
+        assert_ne!(ids[0], ids[1], "fresh id per logical request");
+    }
+
+    #[tokio::test]
+    async fn query_options_are_encoded() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/users"))
+            .and(query_param("$select", "id,displayName"))
+            .and(query_param("$filter", "startswith(displayName,'a&b')"))
+            .and(query_param("$search", "\"displayName:x\""))
+            .and(query_param("$expand", "manager"))
+            .and(query_param("$orderby", "displayName desc"))
+            .and(query_param("$top", "10"))
+            .and(query_param("$skip", "2"))
+            .and(query_param("$count", "true"))
+            .and(query_param("custom", "1+1"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("[]"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let client = Client::test_client(&server.uri());
+        let users: Vec<User> = Request::new(client, Method::GET, "/users".into())
+            .json_response()
+            .select(["id", "displayName"])
+            .filter("startswith(displayName,'a&b')")
+            .search("\"displayName:x\"")
+            .expand(["manager"])
+            .order_by(["displayName desc"])
+            .top(10)
+            .skip(2)
+            .count(true)
+            .query("custom", "1+1")
+            .await
+            .expect("empty list");
+        assert!(users.is_empty());
+        let received = server.received_requests().await.unwrap_or_default();
+        let query = received[0].url.query().unwrap_or_default().to_owned();
+        assert!(query.starts_with("$select=id,displayName&"), "{query}");
+    }
+
+    #[tokio::test]
+    async fn patch_sends_json_body_and_accepts_204() {
+        let server = MockServer::start().await;
+        Mock::given(method("PATCH"))
+            .and(path("/users/1"))
+            .and(header("content-type", "application/json"))
+            .and(body_json(
+                serde_json::json!({"displayName": "New", "jobTitle": null}),
+            ))
+            .respond_with(ResponseTemplate::new(204))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let client = Client::test_client(&server.uri());
+        let body = serde_json::json!({"displayName": "New", "jobTitle": null});
+        let unit: () = Request::new(client, Method::PATCH, "/users/1".into())
+            .json_body(&body)
+            .empty_response()
+            .await
+            .expect("204");
+        assert_eq!(unit, ());
+    }
+
+    #[tokio::test]
+    async fn bytes_and_decode_errors() {
+        let server = MockServer::start().await;
+        Mock::given(path("/photo/$value"))
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![0u8, 159, 146]))
+            .mount(&server)
+            .await;
+        Mock::given(path("/users/1"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id": 42}"#))
+            .mount(&server)
+            .await;
+        let client = Client::test_client(&server.uri());
+        let bytes = Request::new(client.clone(), Method::GET, "/photo/$value".into())
+            .bytes_response()
+            .await
+            .expect("bytes");
+        assert_eq!(&bytes[..], &[0u8, 159, 146]);
+        match get_user(&client, "1").await {
+            Err(Error::Decode { body, source }) => {
+                assert_eq!(body, r#"{"id": 42}"#);
+                assert!(source.is_data());
+            }
+            other => panic!("expected decode error, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn builder_errors_surface_when_awaited() {
+        let client = Client::test_client("http://127.0.0.1:9");
+        let bad_body = BTreeMap::from([(vec![1u8], 1)]);
+        let err = Request::new(client.clone(), Method::POST, "/x".into())
+            .json_body(&bad_body)
+            .await
+            .expect_err("non-string map keys");
+        assert!(matches!(err, Error::Serialize(_)));
+        let err = Request::new(client, Method::GET, "/x".into())
+            .header("bad header", "v")
+            .await
+            .expect_err("invalid header");
+        assert!(matches!(err, Error::InvalidHeader(_)));
+    }
+}

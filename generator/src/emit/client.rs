@@ -1,0 +1,761 @@
+//! The client: request builders that follow the URL, under `src/client/`.
+//!
+//! All paths of all endpoints form a tree. Each node is a builder struct
+//! (`UsersItemRequest` for `/users/{id}`) with a method per child segment
+//! (`events()`, `item(id)`) and a method per endpoint that ends there
+//! (`get()`, `update(&body)`). The root's children hang off `Client`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::emit::models::BodyStruct;
+use crate::emit::rust::{doc_text, docs, format_file, ident, type_ref};
+use crate::emit::{Emitted, header};
+use crate::model::naming::{Scope, snake_ident};
+use crate::model::{
+    Api, ArgValue, Endpoint, Param, PathTemplate, Primitive, RequestBody, Segment, TypeRef,
+};
+use crate::parse::Method;
+
+/// How a node is reached from its parent.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Step {
+    Literal(String),
+    Key,
+    Cast(String),
+    Function(String, Vec<String>),
+    Keyed(String),
+    ItemPath(String),
+}
+
+/// An endpoint reached at a node, through one of its paths.
+struct Op<'a> {
+    endpoint: &'a Endpoint,
+    path: &'a PathTemplate,
+    /// The last segment when it names the operation (`$ref`, `delta`, `assign(...)`).
+    tail: Option<&'a Segment>,
+    method: String,
+}
+
+#[derive(Default)]
+struct Node<'a> {
+    /// The segment that leads here (a representative, for parameters).
+    segment: Option<&'a Segment>,
+    children: BTreeMap<Step, Node<'a>>,
+    ops: Vec<Op<'a>>,
+    type_name: String,
+    label: String,
+    /// The name of the parent's method that leads here.
+    accessor: String,
+}
+
+fn step(segment: &Segment) -> Step {
+    match segment {
+        Segment::Literal { name } => Step::Literal(name.clone()),
+        Segment::Key { .. } => Step::Key,
+        Segment::Cast { type_name } => Step::Cast(type_name.clone()),
+        Segment::Function { name, args } => {
+            Step::Function(name.clone(), args.iter().map(|a| a.name.clone()).collect())
+        }
+        Segment::KeyedLiteral { name, .. } => Step::Keyed(name.clone()),
+        Segment::ItemPath { base, .. } => Step::ItemPath(base.clone()),
+        Segment::Ref => Step::Literal("$ref".into()),
+        Segment::Value => Step::Literal("$value".into()),
+        Segment::Count => Step::Literal("$count".into()),
+    }
+}
+
+fn action(endpoint: &Endpoint) -> &str {
+    endpoint
+        .name
+        .api
+        .rsplit('.')
+        .next()
+        .unwrap_or(&endpoint.name.api)
+}
+
+/// Whether the last segment names the operation rather than a resource.
+fn is_tail(segment: &Segment, endpoint: &Endpoint, len: usize) -> bool {
+    match segment {
+        Segment::Ref | Segment::Value | Segment::Count | Segment::Function { .. } => true,
+        Segment::Literal { name } => {
+            len > 1
+                && name.eq_ignore_ascii_case(action(endpoint).trim_end_matches(char::is_numeric))
+        }
+        _ => false,
+    }
+}
+
+fn short_type(type_name: &str) -> &str {
+    type_name.rsplit('.').next().unwrap_or(type_name)
+}
+
+fn step_part(step: &Step) -> String {
+    match step {
+        Step::Literal(n) => n.trim_start_matches('$').to_upper_camel_case(),
+        Step::Key => "Item".into(),
+        Step::Cast(t) => format!("As{}", short_type(t).to_upper_camel_case()),
+        Step::Function(n, _) => n.to_upper_camel_case(),
+        Step::Keyed(n) => format!("{}Item", n.to_upper_camel_case()),
+        Step::ItemPath(b) => format!("{}Path", b.to_upper_camel_case()),
+    }
+}
+
+fn step_method(step: &Step) -> String {
+    match step {
+        Step::Literal(n) => snake_ident(n.trim_start_matches('$')),
+        Step::Key => "item".into(),
+        Step::Cast(t) => snake_ident(&format!("as_{}", short_type(t).to_snake_case())),
+        Step::Function(n, _) | Step::Keyed(n) => snake_ident(n),
+        Step::ItemPath(b) => snake_ident(&format!("{}_path", b.to_snake_case())),
+    }
+}
+
+fn build_tree(api: &Api) -> Node<'_> {
+    let mut root = Node {
+        type_name: "Client".into(),
+        ..Node::default()
+    };
+    for endpoint in &api.endpoints {
+        let mut seen = BTreeSet::new();
+        for path in std::iter::once(&endpoint.path).chain(&endpoint.alternate_paths) {
+            if !seen.insert(path.shape()) {
+                continue;
+            }
+            let n = path.segments.len();
+            let tail = path.segments.last().filter(|s| is_tail(s, endpoint, n));
+            let node_segments = &path.segments[..n - usize::from(tail.is_some())];
+            let mut node = &mut root;
+            for seg in node_segments {
+                node = node.children.entry(step(seg)).or_insert_with(|| Node {
+                    segment: Some(seg),
+                    ..Node::default()
+                });
+            }
+            node.ops.push(Op {
+                endpoint,
+                path,
+                tail,
+                method: String::new(),
+            });
+        }
+    }
+    name_nodes(&mut root, &mut Scope::default(), "", "");
+    root
+}
+
+fn name_nodes(node: &mut Node<'_>, types: &mut Scope, prefix: &str, label: &str) {
+    let mut methods = Scope::default();
+    for (step, child) in &mut node.children {
+        let part = step_part(step);
+        let name = format!("{prefix}{part}");
+        let (type_name, _) = types.claim(&name, format!("{name}Request"));
+        child.type_name = type_name;
+        child.label = format!("{label}/{}", segment_label(child.segment));
+        // `range()` and `range(address=...)` on one node need two names.
+        let preferred = step_method(step);
+        child.accessor = match step {
+            Step::Function(name, args) if !args.is_empty() && methods.is_taken(&preferred) => {
+                methods
+                    .claim(
+                        &child.type_name,
+                        snake_ident(&format!("{name}_with_{}", args.join("_"))),
+                    )
+                    .0
+            }
+            _ => methods.claim(&child.type_name, preferred).0,
+        };
+        name_nodes(child, types, &name, &child.label.clone());
+    }
+    // Preferred names first, the endpoint's own name on a clash.
+    for op in &mut node.ops {
+        let preferred = preferred_method(op);
+        let (name, clash) = methods.claim(&op.endpoint.name.api, preferred.clone());
+        op.method = if clash.is_some() {
+            methods
+                .claim(&op.endpoint.name.api, op.endpoint.name.rust.clone())
+                .0
+        } else {
+            name
+        };
+    }
+}
+
+fn segment_label(segment: Option<&Segment>) -> String {
+    let Some(segment) = segment else {
+        return String::new();
+    };
+    match segment {
+        Segment::Literal { name } => name.clone(),
+        Segment::Key { param } => format!("{{{}}}", param.written.join(" | ")),
+        Segment::Cast { type_name } => type_name.clone(),
+        Segment::Function { name, args } => {
+            format!(
+                "{name}({})",
+                args.iter()
+                    .map(|a| a.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        }
+        Segment::KeyedLiteral { name, param } => format!("{name}('{{{}}}')", param.name),
+        Segment::ItemPath { base, param } => format!("{base}:/{{{}}}:", param.name),
+        Segment::Ref => "$ref".into(),
+        Segment::Value => "$value".into(),
+        Segment::Count => "$count".into(),
+    }
+}
+
+fn preferred_method(op: &Op<'_>) -> String {
+    let e = op.endpoint;
+    match op.tail {
+        Some(Segment::Ref) => match e.method {
+            Method::Post => "add_ref".into(),
+            Method::Delete => "delete_ref".into(),
+            Method::Put => "set_ref".into(),
+            _ => "get_ref".into(),
+        },
+        Some(Segment::Value) => match e.method {
+            Method::Put => "put_content".into(),
+            _ => "get_content".into(),
+        },
+        Some(Segment::Count) => "count".into(),
+        Some(Segment::Function { name, .. }) | Some(Segment::Literal { name }) => snake_ident(name),
+        _ => match e.method {
+            Method::Get if e.response.collection => "list".into(),
+            Method::Get => "get".into(),
+            Method::Post => "create".into(),
+            Method::Patch => "update".into(),
+            Method::Put => "replace".into(),
+            Method::Delete => "delete".into(),
+            Method::Head => "head".into(),
+            Method::Options => "options".into(),
+        },
+    }
+}
+
+/// Emits `src/client/mod.rs` and one file per top-level segment.
+pub fn emit_client(api: &Api, bodies: &[BodyStruct<'_>], docs_label: &str, out: &mut Emitted) {
+    let root = build_tree(api);
+    let body_names: BTreeMap<&str, &str> = bodies
+        .iter()
+        .map(|b| (b.endpoint.name.api.as_str(), b.rust_name.as_str()))
+        .collect();
+    let ctx = Ctx {
+        api,
+        body_names,
+        docs_label,
+    };
+    let mut files = Scope::with_reserved(&["mod"]);
+    let mut mods = Vec::new();
+    for (step, child) in &root.children {
+        let (file, _) = files.claim(
+            &child.type_name,
+            step_method(step).trim_start_matches("r#").to_owned(),
+        );
+        let mut builders = Vec::new();
+        let mut pages = BTreeSet::new();
+        collect_builders(&ctx, child, &mut builders, &mut pages);
+        let names = builders
+            .iter()
+            .map(|(name, _)| ident(name))
+            .collect::<Vec<_>>();
+        let bodies = builders.into_iter().map(|(_, tokens)| tokens);
+        let imports = if has_ops(child) {
+            quote!(
+                use crate::runtime::{Client, Request};
+            )
+        } else {
+            quote!(
+                use crate::runtime::Client;
+            )
+        };
+        let tokens = quote! {
+            #imports
+            #(#bodies)*
+        };
+        let header_pages: Vec<String> = pages.iter().map(|p| format!("{docs_label}/{p}")).collect();
+        out.insert(
+            format!("src/client/{file}.rs"),
+            format_file(&header(&header_pages), tokens),
+        );
+        mods.push((file, names));
+    }
+    let mod_decls = mods.iter().map(|(file, _)| {
+        let m = ident(file);
+        quote!(mod #m;)
+    });
+    let uses = mods.iter().map(|(file, names)| {
+        let m = ident(file);
+        quote!(pub use #m::{#(#names),*};)
+    });
+    let accessors = root
+        .children
+        .iter()
+        .map(|(step, child)| child_accessor(step, child, true));
+    let root_ops = root.ops.iter().map(|op| emit_op(&ctx, op, true));
+    let root_imports = if root.ops.is_empty() {
+        quote!(
+            use crate::runtime::Client;
+        )
+    } else {
+        quote!(
+            use crate::runtime::{Client, Request};
+        )
+    };
+    let tokens = quote! {
+        //! Request builders that follow the URL: `client.users().item(id).get().await`.
+        //!
+        //! Every endpoint method returns a [`Request`](crate::runtime::Request): refine it
+        //! with query options and headers, then `.await` it.
+        #(#mod_decls)*
+        #(#uses)*
+
+        #root_imports
+
+        impl Client {
+            #(#accessors)*
+            #(#root_ops)*
+        }
+    };
+    out.insert(
+        "src/client/mod.rs".to_owned(),
+        format_file(&header(&[format!("{docs_label}/")]), tokens),
+    );
+}
+
+/// Whether a node or any node below it has endpoints (and so uses `Request`).
+fn has_ops(node: &Node<'_>) -> bool {
+    !node.ops.is_empty() || node.children.values().any(has_ops)
+}
+
+struct Ctx<'a> {
+    api: &'a Api,
+    body_names: BTreeMap<&'a str, &'a str>,
+    docs_label: &'a str,
+}
+
+fn collect_builders<'a>(
+    ctx: &Ctx<'_>,
+    node: &Node<'a>,
+    out: &mut Vec<(String, TokenStream)>,
+    pages: &mut BTreeSet<String>,
+) {
+    let name = ident(&node.type_name);
+    let label = doc_text(&node.label);
+    let accessors = node
+        .children
+        .iter()
+        .map(|(step, child)| child_accessor(step, child, false));
+    let ops: Vec<TokenStream> = node.ops.iter().map(|op| emit_op(ctx, op, false)).collect();
+    for op in &node.ops {
+        pages.insert(op.endpoint.source.file.clone());
+    }
+    let doc = format!(" Requests under `{label}`.");
+    out.push((
+        node.type_name.clone(),
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone)]
+            pub struct #name {
+                client: Client,
+                path: String,
+            }
+
+            impl #name {
+                pub(crate) fn new(client: Client, path: String) -> Self {
+                    Self { client, path }
+                }
+
+                /// The path this builder addresses, relative to the client's base URL.
+                pub fn path(&self) -> &str {
+                    &self.path
+                }
+
+                #(#accessors)*
+                #(#ops)*
+            }
+        },
+    ));
+    for child in node.children.values() {
+        collect_builders(ctx, child, out, pages);
+    }
+}
+
+fn child_accessor(step: &Step, child: &Node<'_>, from_root: bool) -> TokenStream {
+    let method = ident(&child.accessor);
+    let ty = ident(&child.type_name);
+    let label = doc_text(&child.label);
+    let client = if from_root {
+        quote!(self.clone())
+    } else {
+        quote!(self.client.clone())
+    };
+    let base = if from_root {
+        quote!("")
+    } else {
+        quote!(self.path)
+    };
+    let mut lets: Vec<TokenStream> = Vec::new();
+    let (params, path) = match (step, child.segment) {
+        (Step::Literal(name), _) => {
+            let fmt = format!("{{}}/{}", escape_braces(name));
+            (quote!(), quote!(format!(#fmt, #base)))
+        }
+        (Step::Key, Some(Segment::Key { param })) => {
+            let p = ident(&snake_ident(&param.name));
+            lets.push(quote!(let #p = crate::runtime::encode_path_segment(#p.as_ref());));
+            (
+                quote!(#p: impl AsRef<str>),
+                quote!(format!("{}/{}", #base, #p)),
+            )
+        }
+        (Step::Cast(t), _) => {
+            let fmt = format!("{{}}/{}", escape_braces(t));
+            (quote!(), quote!(format!(#fmt, #base)))
+        }
+        (Step::Keyed(name), Some(Segment::KeyedLiteral { param, .. })) => {
+            let p = ident(&snake_ident(&param.name));
+            let fmt = format!("{{}}/{}('{{}}')", escape_braces(name));
+            lets.push(quote!(let #p = crate::runtime::encode_function_arg(#p.as_ref());));
+            (
+                quote!(#p: impl AsRef<str>),
+                quote!(format!(#fmt, #base, #p)),
+            )
+        }
+        (Step::ItemPath(b), Some(Segment::ItemPath { param, .. })) => {
+            let p = ident(&snake_ident(&param.name));
+            let fmt = format!("{{}}/{}:/{{}}:", escape_braces(b));
+            // Each part of the item path is encoded; the slashes between them stay.
+            lets.push(quote!(let #p = #p.as_ref().split('/').map(crate::runtime::encode_path_segment).collect::<Vec<_>>().join("/");));
+            (
+                quote!(#p: impl AsRef<str>),
+                quote!(format!(#fmt, #base, #p)),
+            )
+        }
+        (Step::Function(..), Some(Segment::Function { name, args })) => {
+            let (params, fmt, encode, values) = function_call(name, args, &[]);
+            lets.extend(encode);
+            let fmt = format!("{{}}{fmt}");
+            (
+                quote!(#(#params),*),
+                quote!(format!(#fmt, #base, #(#values),*)),
+            )
+        }
+        _ => (quote!(), quote!(#base.to_owned())),
+    };
+    let doc = format!(" `{label}`.");
+    quote! {
+        #[doc = #doc]
+        pub fn #method(&self, #params) -> #ty {
+            #(#lets)*
+            #ty::new(#client, #path)
+        }
+    }
+}
+
+fn escape_braces(s: &str) -> String {
+    s.replace('{', "{{").replace('}', "}}")
+}
+
+/// The parameters, format string and values of a function call segment.
+/// Returns the method parameters, the format string, the `let` bindings that
+/// encode string arguments, and the values to format.
+fn function_call(
+    name: &str,
+    args: &[crate::model::FunctionArg],
+    declared: &[crate::model::Parameter],
+) -> (Vec<TokenStream>, String, Vec<TokenStream>, Vec<TokenStream>) {
+    let mut params = Vec::new();
+    let mut values = Vec::new();
+    let mut lets = Vec::new();
+    let mut parts = Vec::new();
+    let mut scope = Scope::with_reserved(&["body"]);
+    for arg in args {
+        match &arg.value {
+            ArgValue::Literal(v) => {
+                let v = escape_braces(v);
+                parts.push(if arg.quoted {
+                    format!("{}='{v}'", arg.name)
+                } else {
+                    format!("{}={v}", arg.name)
+                });
+            }
+            ArgValue::Param(param) => {
+                let (rust, _) = scope.claim(&param.name, snake_ident(&param.name));
+                let p = ident(&rust);
+                let ty = declared
+                    .iter()
+                    .find(|d| {
+                        d.name.api.eq_ignore_ascii_case(&arg.name)
+                            || d.name.api.eq_ignore_ascii_case(&param.name)
+                    })
+                    .map(|d| &d.ty);
+                match ty {
+                    Some(TypeRef::Primitive(
+                        Primitive::Int16
+                        | Primitive::Int32
+                        | Primitive::Int64
+                        | Primitive::Byte
+                        | Primitive::SByte,
+                    )) => {
+                        params.push(quote!(#p: i64));
+                        values.push(quote!(#p));
+                        parts.push(format!("{}={{}}", arg.name));
+                    }
+                    Some(TypeRef::Primitive(Primitive::Boolean)) => {
+                        params.push(quote!(#p: bool));
+                        values.push(quote!(#p));
+                        parts.push(format!("{}={{}}", arg.name));
+                    }
+                    _ => {
+                        params.push(quote!(#p: impl AsRef<str>));
+                        lets.push(
+                            quote!(let #p = crate::runtime::encode_function_arg(#p.as_ref());),
+                        );
+                        values.push(quote!(#p));
+                        parts.push(format!("{}='{{}}'", arg.name));
+                    }
+                }
+            }
+        }
+    }
+    (
+        params,
+        format!("/{}({})", escape_braces(name), parts.join(",")),
+        lets,
+        values,
+    )
+}
+
+fn param_description(param: &Param) -> String {
+    param.written.join(" or ")
+}
+
+fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStream {
+    let e = op.endpoint;
+    let api = ctx.api;
+    let method_name = ident(&op.method);
+    let models = quote!(crate::models);
+    let client = if from_root {
+        quote!(self.clone())
+    } else {
+        quote!(self.client.clone())
+    };
+    let base = if from_root {
+        quote!("")
+    } else {
+        quote!(self.path)
+    };
+    let http_method = ident(e.method.as_str());
+    let mut lets: Vec<TokenStream> = Vec::new();
+
+    let (mut params, path_expr) = match op.tail {
+        None => (
+            Vec::new(),
+            if from_root {
+                quote!(String::new())
+            } else {
+                quote!(self.path.clone())
+            },
+        ),
+        Some(Segment::Function { name, args }) => {
+            let (params, fmt, encode, values) = function_call(name, args, &e.function_parameters);
+            lets.extend(encode);
+            let fmt = format!("{{}}{fmt}");
+            (params, quote!(format!(#fmt, #base, #(#values),*)))
+        }
+        Some(seg) => {
+            let fmt = format!("{{}}/{}", escape_braces(&segment_label(Some(seg))));
+            (Vec::new(), quote!(format!(#fmt, #base)))
+        }
+    };
+    let mut build = quote!(Request::new(#client, reqwest::Method::#http_method, #path_expr));
+    let reference =
+        matches!(op.tail, Some(Segment::Ref)) && matches!(e.method, Method::Post | Method::Put);
+    match &e.request_body {
+        // `POST .../$ref` takes `{"@odata.id": url}`, whatever type the page links.
+        _ if reference => {
+            params.push(quote!(body: &crate::runtime::Reference));
+            build = quote!(#build.json_body(body));
+        }
+        RequestBody::None => {}
+        RequestBody::Resource { ty } => {
+            let t = type_ref(api, ty, &models);
+            params.push(quote!(body: &#t));
+            build = quote!(#build.json_body(body));
+        }
+        RequestBody::Parameters { .. } => {
+            let name = ident(
+                ctx.body_names
+                    .get(e.name.api.as_str())
+                    .copied()
+                    .unwrap_or("serde_json::Value"),
+            );
+            params.push(quote!(body: &#models::#name));
+            build = quote!(#build.json_body(body));
+        }
+        RequestBody::Stream => {
+            params.push(quote!(body: impl Into<bytes::Bytes>));
+            build = quote!(#build.bytes_body(body, "application/octet-stream"));
+        }
+    }
+    // No content: a 204, or a write whose page names no response body. A GET
+    // whose body type is unknown still returns its JSON, untyped.
+    let no_content =
+        e.response.status == Some(204) || (e.response.body.is_none() && e.method != Method::Get);
+    let (output, build) = match &e.response.body {
+        _ if no_content => (quote!(()), build),
+        Some(TypeRef::Primitive(Primitive::Stream)) => {
+            (quote!(bytes::Bytes), quote!(#build.bytes_response()))
+        }
+        Some(ty) => {
+            let t = type_ref(api, ty, &models);
+            if e.response.collection {
+                (
+                    quote!(crate::runtime::Page<#t>),
+                    quote!(#build.json_response()),
+                )
+            } else if matches!(ty, TypeRef::Primitive(_)) || crate::emit::rust::is_enum(api, ty) {
+                // Graph wraps a single primitive or enum result as `{"value": ...}`.
+                (quote!(#t), quote!(#build.value_response()))
+            } else {
+                (quote!(#t), quote!(#build.json_response()))
+            }
+        }
+        None => (quote!(serde_json::Value), quote!(#build.json_response())),
+    };
+    let doc = docs(&op_docs(ctx, op));
+    quote! {
+        #doc
+        pub fn #method_name(&self, #(#params),*) -> Request<#output> {
+            #(#lets)*
+            #build
+        }
+    }
+}
+
+fn op_docs(ctx: &Ctx<'_>, op: &Op<'_>) -> Vec<String> {
+    let e = op.endpoint;
+    let mut lines = Vec::new();
+    let title = doc_text(&e.title);
+    lines.push(if title.is_empty() {
+        format!("`{}`.", e.name.api)
+    } else {
+        format!("{title}.").replace("..", ".")
+    });
+    let description = doc_text(&e.description);
+    if !description.is_empty() && description != title {
+        lines.push(String::new());
+        lines.push(description);
+    }
+    lines.push(String::new());
+    lines.push(format!(
+        "`{} {}`",
+        e.method.as_str(),
+        doc_text(&op.path.written)
+    ));
+    let others: Vec<&PathTemplate> = std::iter::once(&e.path)
+        .chain(&e.alternate_paths)
+        .filter(|p| p.written != op.path.written)
+        .collect();
+    if !others.is_empty() {
+        lines.push(String::new());
+        lines.push(format!(
+            "Also reachable as {}.",
+            others
+                .iter()
+                .map(|p| format!("`{} {}`", e.method.as_str(), doc_text(&p.written)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let keys: Vec<String> = op
+        .path
+        .params()
+        .iter()
+        .filter(|p| p.written.len() > 1)
+        .map(|p| {
+            format!(
+                "`{}` may be the {}",
+                snake_ident(&p.name),
+                param_description(p)
+            )
+        })
+        .collect();
+    if !keys.is_empty() {
+        lines.push(String::new());
+        lines.push(format!("Keys: {}.", keys.join("; ")));
+    }
+    lines.push(String::new());
+    lines.push("# Permissions".into());
+    lines.push(String::new());
+    lines.push("Least privileged first.".into());
+    lines.push(String::new());
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "not supported.".to_owned()
+        } else {
+            v.iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    lines.push(format!(
+        "- Delegated (work or school account): {}",
+        list(&e.permissions.delegated_work)
+    ));
+    lines.push(format!(
+        "- Delegated (personal Microsoft account): {}",
+        list(&e.permissions.delegated_personal)
+    ));
+    lines.push(format!(
+        "- Application: {}",
+        list(&e.permissions.application)
+    ));
+    if !e.query_options.is_empty() {
+        let opts: Vec<String> = crate::model::QueryOption::ALL
+            .iter()
+            .filter(|(o, _)| e.query_options.contains(o))
+            .map(|(_, s)| format!("`{s}`"))
+            .collect();
+        lines.push(String::new());
+        lines.push(format!("Supports the query options {}.", opts.join(", ")));
+    }
+    let headers: Vec<String> = e
+        .headers
+        .iter()
+        .filter(|h| {
+            !h.name.eq_ignore_ascii_case("authorization")
+                && !h.name.eq_ignore_ascii_case("content-type")
+        })
+        .map(|h| {
+            format!(
+                "`{}` ({})",
+                doc_text(&h.name),
+                if h.required { "required" } else { "optional" }
+            )
+        })
+        .collect();
+    if !headers.is_empty() {
+        lines.push(String::new());
+        lines.push(format!(
+            "Headers: {}; set them with `.header(name, value)`.",
+            headers.join(", ")
+        ));
+    }
+    if e.response.collection {
+        lines.push(String::new());
+        lines.push("Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.".into());
+    }
+    lines.push(String::new());
+    lines.push(format!(
+        "Generated from `{}/{}`.",
+        ctx.docs_label, e.source.file
+    ));
+    lines
+}

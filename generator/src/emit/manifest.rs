@@ -1,0 +1,83 @@
+//! The crate's frame: `Cargo.toml` and `src/lib.rs`.
+
+use crate::emit::{EmitOptions, Emitted, header};
+use crate::model::Api;
+
+/// Dependencies of the generated crate; the runtime and the models use them.
+const DEPENDENCIES: &str = r#"[dependencies]
+bytes = "1"
+chrono = { version = "0.4", default-features = false, features = ["serde", "std"] }
+futures-util = { version = "0.3", default-features = false }
+percent-encoding = "2"
+reqwest = { version = "0.12", default-features = false, features = ["json", "rustls-tls"] }
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+tokio = { version = "1", features = ["time"] }
+uuid = { version = "1", features = ["serde"] }
+
+[dev-dependencies]
+tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+wiremock = "0.6"
+"#;
+
+/// Writes `Cargo.toml` and `src/lib.rs`.
+pub fn emit_manifest(api: &Api, options: &EmitOptions, out: &mut Emitted) {
+    let lines = header(&[format!("{}/", options.docs_label)]);
+    let mut cargo: String = lines.iter().map(|l| format!("# {l}\n")).collect();
+    cargo.push_str(&format!(
+        "\n[package]\nname = \"{}\"\nversion = \"0.1.0\"\nedition = \"2024\"\nrust-version = \"1.85\"\npublish = false\ndescription = \"Microsoft Graph client generated from the API reference pages\"\nlicense = \"MIT OR Apache-2.0\"\n\n",
+        options.crate_name
+    ));
+    cargo.push_str(DEPENDENCIES);
+    if options.standalone {
+        // Outside the workspace, the crate is its own workspace root.
+        cargo.push_str("\n[workspace]\n");
+    }
+    out.insert("Cargo.toml".to_owned(), cargo);
+
+    // Written as text, already in rustfmt's style, because `cargo fmt` formats
+    // workspace members. The generated module trees are marked `rustfmt::skip`
+    // so they stay exactly as the emitter formats them.
+    let krate = options.crate_name.replace('-', "_");
+    let mut lib: String = lines.iter().map(|l| format!("// {l}\n")).collect();
+    lib.push_str(&format!(
+        r#"
+//! A Microsoft Graph client generated from the API reference pages.
+//!
+//! - [`Client`] holds the connection settings: base URL, token provider and
+//!   retry policy. Builders hang off it and follow the URL, e.g.
+//!   `client.users().item(id).get()`.
+//! - Endpoint methods return a [`Request`]: add query options such as
+//!   `.select(["id"])` or `.top(10)`, then `.await` it.
+//! - [`models`] holds one type per file. Fields are [`Nullable`], so a PATCH
+//!   body sends only what was set, and can clear a value with `null`.
+//! - Collections come as a [`Page`]; `.into_stream()` and `.collect_all()`
+//!   follow `@odata.nextLink`.
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), {krate}::Error> {{
+//! let client = {krate}::Client::new("access token");
+//! let _same_settings = client.clone();
+//! # Ok(())
+//! # }}
+//! ```
+//!
+//! This crate has {endpoints} endpoints and {types} types.
+
+#![forbid(unsafe_code)]
+
+#[rustfmt::skip]
+pub mod client;
+#[rustfmt::skip]
+pub mod models;
+pub mod runtime;
+
+pub use runtime::{{
+    ApiError, Client, ClientBuilder, Error, Nullable, Page, Request, RetryPolicy, TokenProvider,
+}};
+"#,
+        endpoints = api.endpoints.len(),
+        types = api.types.len()
+    ));
+    out.insert("src/lib.rs".to_owned(), lib);
+}

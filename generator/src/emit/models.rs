@@ -1,0 +1,448 @@
+//! Model files: one serde struct or enum per type, plus the body structs of
+//! actions, under `src/models/`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::ToSnakeCase;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::emit::rust::{doc_text, docs, ident, is_struct, primitive_note, type_ref};
+use crate::emit::{Emitted, header};
+use crate::model::{Api, Endpoint, Parameter, Property, RequestBody, TypeDef, TypeKind, TypeRef};
+
+/// A property as it appears in a struct, with inheritance flattened.
+struct Field<'a> {
+    prop: &'a Property,
+    owner: &'a TypeDef,
+}
+
+/// The fields of `ty`: its bases' first (base-most first), then its own; a
+/// property redeclared lower down keeps its first place.
+fn fields<'a>(api: &'a Api, ty: &'a TypeDef) -> Vec<Field<'a>> {
+    let mut out: Vec<Field<'a>> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for owner in api.ancestry(ty).into_iter().rev() {
+        for prop in &owner.properties {
+            if prop.name.api == "@odata.type" || !seen.insert(prop.name.api.as_str()) {
+                continue;
+            }
+            out.push(Field { prop, owner });
+        }
+    }
+    out
+}
+
+/// Types whose values can contain a value of the same type without a
+/// collection in between; such fields are boxed to give the struct a size.
+struct Recursion<'a> {
+    api: &'a Api,
+    edges: BTreeMap<&'a str, BTreeSet<&'a str>>,
+}
+
+impl<'a> Recursion<'a> {
+    fn new(api: &'a Api) -> Self {
+        let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for ty in api.types.iter().filter(|t| t.kind != TypeKind::Enum) {
+            let entry = edges.entry(ty.name.api.as_str()).or_default();
+            for f in fields(api, ty) {
+                if let TypeRef::Named(n) = &f.prop.ty {
+                    if !f.prop.collection && is_struct(api, &f.prop.ty) {
+                        entry.insert(n.as_str());
+                    }
+                }
+            }
+        }
+        Recursion { api, edges }
+    }
+
+    /// Whether a field of type `to` inside `from` closes a cycle.
+    fn needs_box(&self, from: &str, to: &TypeRef, collection: bool) -> bool {
+        let TypeRef::Named(to) = to else { return false };
+        if collection || !is_struct(self.api, &TypeRef::Named(to.clone())) {
+            return false;
+        }
+        let mut stack = vec![to.as_str()];
+        let mut seen = BTreeSet::new();
+        while let Some(n) = stack.pop() {
+            if n == from {
+                return true;
+            }
+            if seen.insert(n) {
+                if let Some(next) = self.edges.get(n) {
+                    stack.extend(next.iter().copied());
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Emits every model file and `models/mod.rs`.
+pub fn emit_models(
+    api: &Api,
+    body_structs: &[BodyStruct<'_>],
+    docs_label: &str,
+    out: &mut Emitted,
+) {
+    let recursion = Recursion::new(api);
+    let mut index: Vec<(String, String)> = Vec::new();
+    for ty in &api.types {
+        let file = ty.name.rust.to_snake_case();
+        let tokens = match ty.kind {
+            TypeKind::Enum => emit_enum(ty),
+            _ => emit_struct(api, ty, &recursion),
+        };
+        let pages: Vec<String> = ty
+            .pages
+            .iter()
+            .map(|p| format!("{docs_label}/{p}"))
+            .collect();
+        out.insert(
+            format!("src/models/{file}.rs"),
+            crate::emit::rust::format_file(&header(&pages), tokens),
+        );
+        index.push((file, ty.name.rust.clone()));
+    }
+    for body in body_structs {
+        let file = body.rust_name.to_snake_case();
+        let tokens = emit_body_struct(api, body);
+        let pages = vec![format!("{docs_label}/{}", body.endpoint.source.file)];
+        out.insert(
+            format!("src/models/{file}.rs"),
+            crate::emit::rust::format_file(&header(&pages), tokens),
+        );
+        index.push((file, body.rust_name.clone()));
+    }
+    index.sort();
+    let mods = index.iter().map(|(file, _)| {
+        let m = ident(file);
+        quote!(mod #m;)
+    });
+    let uses = index.iter().map(|(file, name)| {
+        let m = ident(file);
+        let n = ident(name);
+        quote!(pub use #m::#n;)
+    });
+    let tokens = quote! {
+        //! The API's types: one file per entity, complex or enum type, and per action body.
+        #(#mods)*
+        #(#uses)*
+    };
+    out.insert(
+        "src/models/mod.rs".to_owned(),
+        crate::emit::rust::format_file(&header(&[format!("{docs_label}/")]), tokens),
+    );
+}
+
+fn type_docs(ty: &TypeDef) -> Vec<String> {
+    let mut lines = Vec::new();
+    let description = doc_text(&ty.description);
+    lines.push(if description.is_empty() {
+        format!("The `{}` type.", ty.name.api)
+    } else {
+        description
+    });
+    lines.push(String::new());
+    let kind = match ty.kind {
+        TypeKind::Entity => "entity type",
+        TypeKind::Complex => "complex type",
+        TypeKind::Enum => "enum type",
+    };
+    let mut facts = format!("`microsoft.graph.{}` ({kind})", ty.name.api);
+    if let Some(base) = &ty.base {
+        facts.push_str(&format!(
+            ", derived from `{base}`; it carries its base types' properties"
+        ));
+    }
+    if ty.open {
+        facts.push_str("; an open type: undeclared properties are kept in `additional_properties`");
+    }
+    lines.push(format!("{facts}."));
+    lines.push(String::new());
+    lines.push(format!("Generated from `{}`.", ty.pages.join("`, `")));
+    lines
+}
+
+fn emit_struct(api: &Api, ty: &TypeDef, recursion: &Recursion<'_>) -> TokenStream {
+    let name = ident(&ty.name.rust);
+    let type_docs = docs(&type_docs(ty));
+    let models = quote!(super);
+    let fields: Vec<Field<'_>> = fields(api, ty);
+    let runtime_use = if fields.is_empty() {
+        quote!(
+            use crate::runtime::ODataType;
+        )
+    } else {
+        quote!(
+            use crate::runtime::{Nullable, ODataType};
+        )
+    };
+    let fields = fields.into_iter().map(|f| {
+        let field = ident(&f.prop.name.rust);
+        let wire = &f.prop.name.api;
+        let mut inner = type_ref(api, &f.prop.ty, &models);
+        if recursion.needs_box(&ty.name.api, &f.prop.ty, f.prop.collection) {
+            inner = quote!(Box<#inner>);
+        }
+        let full = if f.prop.collection {
+            quote!(Vec<#inner>)
+        } else {
+            inner
+        };
+        let mut lines = vec![{
+            let d = doc_text(&f.prop.description);
+            if d.is_empty() {
+                format!("The `{wire}` property.")
+            } else {
+                d
+            }
+        }];
+        if let TypeRef::Primitive(p) = &f.prop.ty {
+            if let Some(note) = primitive_note(*p) {
+                lines.push(String::new());
+                lines.push(note.to_owned());
+            }
+        }
+        if let TypeRef::Unresolved(w) = &f.prop.ty {
+            lines.push(String::new());
+            lines.push(format!(
+                "The docs name the type `{}`, which no page defines, so the value is untyped JSON.",
+                doc_text(w)
+            ));
+        }
+        if f.owner.name != ty.name {
+            lines.push(String::new());
+            lines.push(format!("Inherited from `{}`.", f.owner.name.api));
+        }
+        let field_docs = docs(&lines);
+        quote! {
+            #field_docs
+            #[serde(rename = #wire, default, skip_serializing_if = "Nullable::is_absent")]
+            pub #field: Nullable<#full>,
+        }
+    });
+    let odata = format!("#microsoft.graph.{}", ty.name.api);
+    quote! {
+        use serde::{Deserialize, Serialize};
+
+        #runtime_use
+
+        #type_docs
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        pub struct #name {
+            /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
+            #[serde(rename = "@odata.type", default, skip_serializing_if = "Option::is_none")]
+            pub odata_type: Option<String>,
+            #(#fields)*
+            /// Properties this version of the crate does not declare, kept so that
+            /// reading, changing and writing back a value loses nothing.
+            #[serde(flatten)]
+            pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+        }
+
+        impl #name {
+            /// An empty value that writes its `@odata.type`, as Graph expects when a
+            /// derived type is sent where its base type is declared.
+            pub fn new() -> Self {
+                Self {
+                    odata_type: Some(<Self as ODataType>::ODATA_TYPE.to_owned()),
+                    ..Self::default()
+                }
+            }
+        }
+
+        impl ODataType for #name {
+            const ODATA_TYPE: &'static str = #odata;
+        }
+    }
+}
+
+fn emit_enum(ty: &TypeDef) -> TokenStream {
+    let name = ident(&ty.name.rust);
+    let type_docs = docs(&type_docs(ty));
+    let taken: BTreeSet<&str> = ty.members.iter().map(|m| m.name.rust.as_str()).collect();
+    let fallback_name = ["Unrecognized", "UnrecognizedValue"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .chain((2..).map(|n| format!("UnrecognizedValue{n}")))
+        .find(|n| !taken.contains(n.as_str()))
+        .unwrap_or_default();
+    let fallback = ident(&fallback_name);
+    let variants = ty.members.iter().map(|m| {
+        let v = ident(&m.name.rust);
+        let mut lines = vec![{
+            let d = doc_text(&m.description);
+            if d.is_empty() {
+                format!("`{}`.", m.name.api)
+            } else {
+                d
+            }
+        }];
+        if let Some(value) = m.value {
+            lines.push(String::new());
+            lines.push(format!("Numeric value {value}."));
+        }
+        let d = docs(&lines);
+        quote!(#d #v,)
+    });
+    let to_str = ty.members.iter().map(|m| {
+        let v = ident(&m.name.rust);
+        let wire = &m.name.api;
+        quote!(Self::#v => #wire,)
+    });
+    let from_str = ty.members.iter().map(|m| {
+        let v = ident(&m.name.rust);
+        let wire = &m.name.api;
+        quote!(#wire => Self::#v,)
+    });
+    quote! {
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+        #type_docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the crate does not know, such as a member
+            /// added to the API later (after `unknownFutureValue`). It is kept as
+            /// written and sent back unchanged.
+            #fallback(String),
+        }
+
+        impl #name {
+            /// The value as it is written on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_str)*
+                    Self::#fallback(other) => other,
+                }
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_str)*
+                    other => Self::#fallback(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for #name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = String::deserialize(deserializer)?;
+                Ok(Self::from(value.as_str()))
+            }
+        }
+    }
+}
+
+/// The body of an action with a parameter table, emitted as its own struct.
+pub struct BodyStruct<'a> {
+    /// The endpoint.
+    pub endpoint: &'a Endpoint,
+    /// The struct's Rust name.
+    pub rust_name: String,
+    /// Its parameters.
+    pub parameters: &'a [Parameter],
+}
+
+/// Names a body struct for every action with a parameter table.
+pub fn body_structs(api: &Api) -> Vec<BodyStruct<'_>> {
+    let mut scope = crate::model::naming::Scope::default();
+    for ty in &api.types {
+        scope.claim(&ty.name.api, ty.name.rust.clone());
+    }
+    api.endpoints
+        .iter()
+        .filter_map(|e| match &e.request_body {
+            RequestBody::Parameters { parameters } => {
+                let wanted = crate::model::naming::type_ident(&format!(
+                    "{}_body",
+                    e.name.api.replace('.', "_")
+                ));
+                let (rust_name, _) = scope.claim(&e.name.api, wanted);
+                Some(BodyStruct {
+                    endpoint: e,
+                    rust_name,
+                    parameters,
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn emit_body_struct(api: &Api, body: &BodyStruct<'_>) -> TokenStream {
+    let name = ident(&body.rust_name);
+    let models = quote!(super);
+    let doc = docs(&[
+        format!(
+            "The body of `{}`: {}",
+            body.endpoint.name.api,
+            doc_text(&body.endpoint.title)
+        ),
+        String::new(),
+        format!("Generated from `{}`.", body.endpoint.source.file),
+    ]);
+    let fields = body.parameters.iter().map(|p| {
+        let field = ident(&p.name.rust);
+        let wire = &p.name.api;
+        let inner = type_ref(api, &p.ty, &models);
+        let full = if p.collection {
+            quote!(Vec<#inner>)
+        } else {
+            inner
+        };
+        let d = doc_text(&p.description);
+        let d = docs(&[if d.is_empty() {
+            format!("The `{wire}` parameter.")
+        } else {
+            d
+        }]);
+        if p.optional {
+            quote! {
+                #d
+                #[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")]
+                pub #field: Option<#full>,
+            }
+        } else {
+            quote! {
+                #d
+                #[serde(rename = #wire)]
+                pub #field: #full,
+            }
+        }
+    });
+    // Required enum fields have no default value.
+    let defaultable = body
+        .parameters
+        .iter()
+        .all(|p| p.optional || p.collection || !matches!(&p.ty, TypeRef::Named(n) if api.type_named(n).is_some_and(|t| t.kind == TypeKind::Enum)));
+    let derives = if defaultable {
+        quote!(#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)])
+    };
+    quote! {
+        use serde::{Deserialize, Serialize};
+
+        #doc
+        #derives
+        pub struct #name {
+            #(#fields)*
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Helpers for emitting Rust: identifiers, doc comments, the Edm type
+//! mapping, and formatting. Nothing here can fail.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::model::{Api, Primitive, TypeKind, TypeRef};
+
+/// An identifier token; `r#type` becomes a raw identifier. The model only
+/// hands out valid identifiers, but a bad one is sanitised rather than
+/// panicking, because emission cannot fail.
+pub fn ident(name: &str) -> Ident {
+    if let Some(raw) = name.strip_prefix("r#") {
+        if syn::parse_str::<Ident>(name).is_ok() {
+            return Ident::new_raw(raw, Span::call_site());
+        }
+    }
+    if syn::parse_str::<Ident>(name).is_ok() {
+        return Ident::new(name, Span::call_site());
+    }
+    let cleaned: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let cleaned = if cleaned.starts_with(|c: char| c.is_ascii_digit()) || cleaned.is_empty() {
+        format!("_{cleaned}")
+    } else {
+        cleaned
+    };
+    syn::parse_str::<Ident>(&cleaned)
+        .unwrap_or_else(|_| Ident::new(&format!("{cleaned}_"), Span::call_site()))
+}
+
+/// Makes docs text safe for rustdoc with `-D warnings`: brackets would be
+/// read as intra-doc links, angle brackets as HTML, bare URLs are linted.
+pub fn doc_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_inclusive(' ') {
+        let trimmed = word.trim_end();
+        if trimmed.starts_with("http://") || trimmed.starts_with("https://") {
+            let url = trimmed.trim_end_matches(['.', ',', ')', ';']);
+            let rest = &trimmed[url.len()..];
+            out.push('<');
+            out.push_str(&url.replace(['<', '>'], ""));
+            out.push('>');
+            out.push_str(rest);
+            out.push_str(&word[trimmed.len()..]);
+            continue;
+        }
+        for c in word.chars() {
+            match c {
+                '[' => out.push_str("\\["),
+                ']' => out.push_str("\\]"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '\r' => {}
+                _ => out.push(c),
+            }
+        }
+    }
+    // An odd number of backticks would open a code span that never closes.
+    if out.matches('`').count() % 2 == 1 {
+        out = out.replace('`', "'");
+    }
+    out.trim().to_owned()
+}
+
+/// `#[doc = "..."]` attributes, one per line of `text`.
+pub fn docs(lines: &[String]) -> TokenStream {
+    let mut tokens = TokenStream::new();
+    for line in lines {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        tokens.extend(quote! { #[doc = #line] });
+    }
+    tokens
+}
+
+/// The Rust type of a primitive (see ARCHITECTURE.md for the mapping).
+pub fn primitive_type(p: Primitive) -> TokenStream {
+    match p {
+        Primitive::String | Primitive::Duration | Primitive::Binary | Primitive::Stream => {
+            quote!(String)
+        }
+        Primitive::Boolean => quote!(bool),
+        Primitive::Byte => quote!(u8),
+        Primitive::SByte => quote!(i8),
+        Primitive::Int16 => quote!(i16),
+        Primitive::Int32 => quote!(i32),
+        Primitive::Int64 => quote!(i64),
+        Primitive::Single => quote!(f32),
+        Primitive::Double | Primitive::Decimal => quote!(f64),
+        Primitive::DateTimeOffset => quote!(chrono::DateTime<chrono::FixedOffset>),
+        Primitive::Date => quote!(chrono::NaiveDate),
+        Primitive::TimeOfDay => quote!(chrono::NaiveTime),
+        Primitive::Guid => quote!(uuid::Uuid),
+        Primitive::Json => quote!(serde_json::Value),
+    }
+}
+
+/// A note for docs on how a primitive is represented, where it is not obvious.
+pub fn primitive_note(p: Primitive) -> Option<&'static str> {
+    match p {
+        Primitive::Duration => Some("An ISO 8601 duration such as `PT1H30M`."),
+        Primitive::Binary => Some("Base64-encoded binary data."),
+        Primitive::Stream => {
+            Some("A stream property; its content is read through its own endpoint.")
+        }
+        Primitive::Decimal => Some("A decimal number, read as `f64`."),
+        _ => None,
+    }
+}
+
+/// The Rust type of a reference, as seen from a module where model types are
+/// reachable through `models` (e.g. `super` or `crate::models`).
+pub fn type_ref(api: &Api, ty: &TypeRef, models: &TokenStream) -> TokenStream {
+    match ty {
+        TypeRef::Primitive(p) => primitive_type(*p),
+        TypeRef::Named(name) => match api.type_named(name) {
+            Some(def) => {
+                let id = ident(&def.name.rust);
+                quote!(#models::#id)
+            }
+            None => quote!(serde_json::Value),
+        },
+        TypeRef::Unresolved(_) => quote!(serde_json::Value),
+    }
+}
+
+/// Whether a reference names a structured (non-enum) model type.
+pub fn is_struct(api: &Api, ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::Named(n) if api.type_named(n).is_some_and(|d| d.kind != TypeKind::Enum))
+}
+
+/// Whether a reference names an enum type.
+pub fn is_enum(api: &Api, ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::Named(n) if api.type_named(n).is_some_and(|d| d.kind == TypeKind::Enum))
+}
+
+/// Formats a token stream as a file with `header` comment lines on top.
+/// Tokens that do not parse (a bug) are written unformatted rather than lost.
+pub fn format_file(header: &[String], tokens: TokenStream) -> String {
+    let mut out = String::new();
+    for line in header {
+        out.push_str("// ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push('\n');
+    match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => out.push_str(&space_items(&prettyplease::unparse(&file))),
+        Err(_) => {
+            out.push_str(&tokens.to_string());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Puts a blank line between items, which prettyplease packs together:
+/// after a closing brace or the last `use`, before the next item's docs,
+/// attributes or keyword at the same or a shallower indentation.
+fn space_items(text: &str) -> String {
+    const STARTS: &[&str] = &[
+        "///", "#[", "pub ", "pub(", "impl", "fn ", "mod ", "const ", "struct ", "enum ", "use ",
+    ];
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut prev: Option<&str> = None;
+    for line in text.lines() {
+        if let Some(p) = prev {
+            let indent = |l: &str| l.len() - l.trim_start().len();
+            let (pt, lt) = (p.trim(), line.trim());
+            let closes = pt == "}"
+                || (pt.starts_with("use ") && !lt.starts_with("use "))
+                || (pt.ends_with(';') && pt.starts_with("mod ") && !lt.starts_with("mod "));
+            if closes
+                && !lt.is_empty()
+                && indent(line) <= indent(p)
+                && STARTS.iter().any(|s| lt.starts_with(s))
+            {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        prev = Some(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_get_blank_lines_between_them() {
+        let packed = "use a::b;\n/// Doc.\npub struct S {\n    x: u8,\n}\nimpl S {\n    fn f() {}\n    fn g() {\n        h();\n    }\n    /// G.\n    fn i() {}\n}\n";
+        let spaced = space_items(packed);
+        assert_eq!(
+            spaced,
+            "use a::b;\n\n/// Doc.\npub struct S {\n    x: u8,\n}\n\nimpl S {\n    fn f() {}\n    fn g() {\n        h();\n    }\n\n    /// G.\n    fn i() {}\n}\n"
+        );
+    }
+
+    #[test]
+    fn doc_text_is_rustdoc_safe() {
+        assert_eq!(
+            doc_text("See [user](user.md) <token>"),
+            "See \\[user\\](user.md) &lt;token&gt;"
+        );
+        assert_eq!(
+            doc_text("Go to https://example.com/a."),
+            "Go to <https://example.com/a>."
+        );
+        assert_eq!(doc_text("one ` tick"), "one ' tick");
+        assert_eq!(doc_text("`code` ok"), "`code` ok");
+    }
+
+    #[test]
+    fn identifiers_never_panic() {
+        assert_eq!(ident("r#type").to_string(), "r#type");
+        assert_eq!(ident("user_id").to_string(), "user_id");
+        assert_eq!(ident("3d").to_string(), "_3d");
+        assert_eq!(ident("a-b").to_string(), "a_b");
+        assert_eq!(ident("self").to_string(), "self_");
+    }
+}

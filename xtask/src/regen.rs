@@ -1,0 +1,341 @@
+//! `cargo xtask regen`: generate the crate from a docs folder, write it
+//! atomically, or (`--check`) compare it with what is on disk.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use generator::Severity;
+use generator::emit::{EmitOptions, Emitted};
+
+use crate::docs::DocsFolder;
+
+/// Suffix of files staged next to their final place before the swap.
+const STAGING_SUFFIX: &str = ".regen-tmp";
+
+/// The result of generating in memory.
+pub struct Run {
+    /// The generated files.
+    pub files: Emitted,
+    /// The pipeline's output, for the summary.
+    pub generated: generator::Generated,
+}
+
+/// Generates the crate for `docs` in memory.
+pub fn generate(docs: &DocsFolder, options: &EmitOptions) -> Run {
+    let generated = generator::generate(&docs.sources(), options);
+    Run {
+        files: generated.files.clone(),
+        generated,
+    }
+}
+
+/// A short summary: pages, endpoints, types, diagnostics by severity.
+pub fn summary(run: &Run) -> String {
+    let g = &run.generated;
+    let count = |s| g.diagnostics.iter().filter(|d| d.severity == s).count();
+    format!(
+        "{} pages -> {} endpoints, {} types, {} files; diagnostics: {} errors, {} warnings, {} notes",
+        g.pages,
+        g.api.endpoints.len(),
+        g.api.types.len(),
+        run.files.len(),
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Note)
+    )
+}
+
+/// The emit options for generating `out` from `docs_dir`: the docs label in
+/// headers is the docs folder relative to the workspace, and a crate written
+/// outside the workspace's members is a workspace of its own.
+pub fn options(root: &Path, docs_dir: &Path, out: &Path, crate_name: String) -> EmitOptions {
+    let docs_label = docs_dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| {
+            Some(
+                d.strip_prefix(root.canonicalize().ok()?)
+                    .ok()?
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            )
+        })
+        .unwrap_or_else(|| {
+            docs_dir
+                .file_name()
+                .map_or_else(|| "docs".to_owned(), |n| n.to_string_lossy().into_owned())
+        });
+    EmitOptions {
+        crate_name,
+        docs_label,
+        standalone: !is_workspace_member(root, out),
+    }
+}
+
+/// Whether `out` is one of the workspace's members (then the emitted crate
+/// must not declare a workspace of its own).
+pub fn is_workspace_member(root: &Path, out: &Path) -> bool {
+    let (Ok(root), Ok(out)) = (
+        root.canonicalize(),
+        out.canonicalize()
+            .or_else(|_| Ok::<_, ()>(out.to_path_buf())),
+    ) else {
+        return false;
+    };
+    let Ok(rel) = out.strip_prefix(&root) else {
+        return false;
+    };
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap_or_default();
+    manifest.contains(&format!("\"{rel}\""))
+}
+
+/// A relative path that stays inside the output folder, or `None`.
+fn safe_relative(path: &str) -> Option<PathBuf> {
+    let p = Path::new(path);
+    let ok = !path.is_empty() && p.components().all(|c| matches!(c, Component::Normal(_)));
+    ok.then(|| p.to_path_buf())
+}
+
+/// Files currently below `out`, relative, with `/` separators.
+fn existing_files(out: &Path) -> Result<BTreeSet<String>, String> {
+    fn walk(root: &Path, dir: &Path, acc: &mut BTreeSet<String>) -> Result<(), String> {
+        let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+            let path = entry.path();
+            let kind = entry
+                .file_type()
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            if kind.is_dir() {
+                if entry.file_name() == "target" {
+                    continue;
+                }
+                walk(root, &path, acc)?;
+            } else {
+                let rel = path.strip_prefix(root).unwrap_or(&path);
+                acc.insert(
+                    rel.components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/"),
+                );
+            }
+        }
+        Ok(())
+    }
+    let mut acc = BTreeSet::new();
+    if out.is_dir() {
+        walk(out, out, &mut acc)?;
+    }
+    Ok(acc)
+}
+
+/// Writes `files` into `out`: every new file is first written next to its
+/// final place; only when all of them are written are they renamed over the
+/// old ones and stale files removed. A failure while staging removes what was
+/// staged and leaves `out` as it was. Nothing is written outside `out`.
+pub fn write(out: &Path, files: &Emitted) -> Result<WriteReport, String> {
+    let mut plan = Vec::with_capacity(files.len());
+    for (rel, text) in files {
+        let rel_path = safe_relative(rel)
+            .ok_or_else(|| format!("refusing to write `{rel}`: not a plain relative path"))?;
+        plan.push((out.join(&rel_path), text));
+    }
+    let before = existing_files(out)?;
+    let mut staged: Vec<PathBuf> = Vec::new();
+    let stage = |staged: &mut Vec<PathBuf>| -> Result<(), String> {
+        for (path, text) in &plan {
+            if fs::read_to_string(path).is_ok_and(|old| old == **text) {
+                continue;
+            }
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            }
+            let tmp = staging_path(path);
+            fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
+            staged.push(tmp);
+        }
+        Ok(())
+    };
+    if let Err(e) = stage(&mut staged) {
+        for tmp in &staged {
+            let _ = fs::remove_file(tmp);
+        }
+        return Err(format!("{e}; nothing was changed"));
+    }
+    let mut report = WriteReport::default();
+    for tmp in &staged {
+        let dest = PathBuf::from(tmp.to_string_lossy().trim_end_matches(STAGING_SUFFIX));
+        fs::rename(tmp, &dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+        report.written += 1;
+    }
+    for stale in before.iter().filter(|f| !files.contains_key(*f)) {
+        let path = out.join(stale);
+        fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        report.removed += 1;
+        remove_empty_parents(out, &path);
+    }
+    report.unchanged = files.len() - report.written;
+    Ok(report)
+}
+
+fn staging_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(STAGING_SUFFIX);
+    PathBuf::from(name)
+}
+
+fn remove_empty_parents(root: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == root || fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+/// What a write did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct WriteReport {
+    /// Files created or changed.
+    pub written: usize,
+    /// Files already up to date.
+    pub unchanged: usize,
+    /// Stale files removed.
+    pub removed: usize,
+}
+
+/// Compares `files` with `out`. Returns `None` when they match, or a unified
+/// diff covering changed, missing and extra files.
+pub fn check(out: &Path, files: &Emitted) -> Result<Option<String>, String> {
+    let on_disk = existing_files(out)?;
+    let mut report = String::new();
+    for (rel, text) in files {
+        let path = out.join(rel);
+        let old = fs::read_to_string(&path).unwrap_or_default();
+        if !on_disk.contains(rel) {
+            report.push_str(&format!("missing file: {rel}\n"));
+        }
+        if old != *text {
+            let diff = similar::TextDiff::from_lines(&old, text);
+            report.push_str(
+                &diff
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&format!("a/{rel}"), &format!("b/{rel}"))
+                    .to_string(),
+            );
+        }
+    }
+    for extra in on_disk.iter().filter(|f| !files.contains_key(*f)) {
+        report.push_str(&format!("extra file (no longer generated): {extra}\n"));
+    }
+    Ok((!report.is_empty()).then_some(report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-regen-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("scratch dir");
+        dir
+    }
+
+    #[test]
+    fn writes_removes_stale_and_checks_clean() {
+        let out = scratch("write");
+        fs::create_dir_all(out.join("src/old")).expect("dir");
+        fs::write(out.join("src/old/gone.rs"), "x").expect("file");
+        let mut files = Emitted::new();
+        files.insert("Cargo.toml".into(), "[package]\n".into());
+        files.insert("src/lib.rs".into(), "//! lib\n".into());
+        let report = write(&out, &files).expect("write");
+        assert_eq!(
+            report,
+            WriteReport {
+                written: 2,
+                unchanged: 0,
+                removed: 1
+            }
+        );
+        assert!(
+            !out.join("src/old").exists(),
+            "empty folders of stale files go too"
+        );
+        assert_eq!(check(&out, &files).expect("check"), None);
+        let again = write(&out, &files).expect("rewrite");
+        assert_eq!(
+            again,
+            WriteReport {
+                written: 0,
+                unchanged: 2,
+                removed: 0
+            }
+        );
+        let _ = fs::remove_dir_all(&out);
+    }
+
+    #[test]
+    fn check_reports_changed_missing_and_extra_files() {
+        let out = scratch("check");
+        fs::create_dir_all(out.join("src")).expect("dir");
+        fs::write(out.join("src/lib.rs"), "a\nb\n").expect("file");
+        fs::write(out.join("src/extra.rs"), "x").expect("file");
+        let mut files = Emitted::new();
+        files.insert("src/lib.rs".into(), "a\nc\n".into());
+        files.insert("src/new.rs".into(), "n\n".into());
+        let diff = check(&out, &files).expect("check").expect("differs");
+        assert!(diff.contains("-b\n+c"), "{diff}");
+        assert!(diff.contains("missing file: src/new.rs"), "{diff}");
+        assert!(
+            diff.contains("extra file (no longer generated): src/extra.rs"),
+            "{diff}"
+        );
+        let _ = fs::remove_dir_all(&out);
+    }
+
+    #[test]
+    fn never_writes_outside_the_output_folder() {
+        let out = scratch("escape");
+        for bad in ["../evil.rs", "/etc/evil.rs", "src/../../evil.rs", ""] {
+            let mut files = Emitted::new();
+            files.insert("src/lib.rs".into(), "ok".into());
+            files.insert(bad.into(), "evil".into());
+            let err = write(&out, &files).expect_err(bad);
+            assert!(err.contains("refusing"), "{err}");
+            assert!(
+                !out.join("src/lib.rs").exists(),
+                "nothing is written when any path is bad"
+            );
+        }
+        let _ = fs::remove_dir_all(&out);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_folder_as_it_was() {
+        let out = scratch("fail");
+        fs::write(out.join("keep.rs"), "old").expect("file");
+        // A file where a folder is needed makes staging fail halfway.
+        fs::write(out.join("blocker"), "not a folder").expect("file");
+        let mut files = Emitted::new();
+        files.insert("a.rs".into(), "new a".into());
+        files.insert("blocker/b.rs".into(), "new b".into());
+        files.insert("keep.rs".into(), "new".into());
+        assert!(write(&out, &files).is_err());
+        assert_eq!(
+            fs::read_to_string(out.join("keep.rs")).expect("kept"),
+            "old"
+        );
+        assert!(
+            !out.join("a.rs").exists() && !out.join("a.rs.regen-tmp").exists(),
+            "staged files are removed"
+        );
+        let _ = fs::remove_dir_all(&out);
+    }
+}

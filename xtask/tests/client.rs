@@ -1,0 +1,293 @@
+//! The generated crate as an application uses it, against a mock Graph:
+//! builders follow the URL, bodies carry exactly what was set, unknown
+//! fields and enum values survive, pages are followed, errors are typed.
+
+use std::time::Duration;
+
+use graph_sdk::models::{
+    DirectoryObject, HardwareConfigurationUserState, RunState, User, UserCheckMemberGroupsBody,
+};
+use graph_sdk::runtime::{Reference, cast};
+use graph_sdk::{Client, Error, Nullable, RetryPolicy};
+use serde_json::json;
+use wiremock::matchers::{body_json, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .base_url(server.uri())
+        .bearer_token("token")
+        .retry_policy(
+            RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5)),
+        )
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn seed_patch_sends_only_what_was_set_and_keeps_unknown_fields() {
+    let server = MockServer::start().await;
+    Mock::given(method("PATCH"))
+        .and(path(
+            "/deviceManagement/hardwareConfigurations/hc%201/userRunStates/us%2F2",
+        ))
+        .and(body_json(
+            json!({"upn": "ada@contoso.com", "userEmail": null, "failedDeviceCount": 0}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "@odata.type": "#microsoft.graph.hardwareConfigurationUserState",
+            "id": "us/2",
+            "upn": "ada@contoso.com",
+            "userEmail": null,
+            "lastStateUpdateDateTime": "2017-01-01T00:02:58.4418045-08:00",
+            "failedDeviceCount": 0,
+            "addedLater": {"nested": true}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let body = HardwareConfigurationUserState {
+        upn: "ada@contoso.com".to_owned().into(),
+        user_email: Nullable::Null,
+        failed_device_count: 0.into(),
+        ..Default::default()
+    };
+    let updated = client(&server)
+        .device_management()
+        .hardware_configurations()
+        .item("hc 1")
+        .user_run_states()
+        .item("us/2")
+        .update(&body)
+        .await
+        .expect("updated");
+    assert_eq!(updated.id, Nullable::Value("us/2".to_owned()));
+    assert!(
+        updated.user_email.is_null(),
+        "explicit null is kept apart from absent"
+    );
+    assert!(updated.user_name.is_absent());
+    let when = updated
+        .last_state_update_date_time
+        .as_ref()
+        .expect("timestamp");
+    assert_eq!(when.timestamp(), 1_483_257_778);
+    // Reading, then writing back, loses nothing.
+    let written = serde_json::to_value(&updated).expect("serialize");
+    assert_eq!(written["addedLater"], json!({"nested": true}));
+    assert_eq!(
+        written["@odata.type"],
+        "#microsoft.graph.hardwareConfigurationUserState"
+    );
+}
+
+#[tokio::test]
+async fn alternate_paths_and_keys_reach_the_same_operation() {
+    let server = MockServer::start().await;
+    for p in ["/me", "/users/ada@contoso.com"] {
+        Mock::given(method("GET"))
+            .and(path(p))
+            .and(query_param("$select", "id,displayName"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"id": "1", "displayName": "Ada", "ageGroup": "adult"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let client = client(&server);
+    let me = client
+        .me()
+        .get()
+        .select(["id", "displayName"])
+        .await
+        .expect("me");
+    let by_upn = client
+        .users()
+        .item("ada@contoso.com")
+        .get()
+        .select(["id", "displayName"])
+        .await
+        .expect("user");
+    assert_eq!(me, by_upn);
+    assert_eq!(me.display_name.as_ref().map(String::as_str), Some("Ada"));
+}
+
+#[tokio::test]
+async fn lists_follow_next_links_across_pages() {
+    let server = MockServer::start().await;
+    let next = format!("{}/users?$skiptoken=2", server.uri());
+    Mock::given(method("GET"))
+        .and(path("/users"))
+        .and(query_param("$skiptoken", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [{"id": "3"}]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/users"))
+        .and(query_param("$top", "2"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({"value": [{"id": "1"}, {"id": "2"}], "@odata.nextLink": next}),
+            ),
+        )
+        .mount(&server)
+        .await;
+    let users = client(&server)
+        .users()
+        .list()
+        .top(2)
+        .collect_all()
+        .await
+        .expect("users");
+    let ids: Vec<_> = users
+        .iter()
+        .filter_map(|u| u.id.as_ref().cloned())
+        .collect();
+    assert_eq!(ids, ["1", "2", "3"]);
+}
+
+#[tokio::test]
+async fn functions_actions_refs_and_deletes() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(
+            "/me/reminderView(StartDateTime='2017-06-05T10:00:00',EndDateTime='o''clock')",
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"value": [{"eventSubject": "Standup"}]})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/users/1/checkMemberGroups"))
+        .and(body_json(json!({"groupIds": ["g1", "g2"]})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": ["g1"]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/groups/g1/members/$ref"))
+        .and(body_json(
+            json!({"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/u1"}),
+        ))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/groups/g1"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let reminders = client
+        .me()
+        .reminder_view("2017-06-05T10:00:00", "o'clock")
+        .await
+        .expect("reminders");
+    assert_eq!(reminders.value.len(), 1);
+    let body = UserCheckMemberGroupsBody {
+        group_ids: vec!["g1".into(), "g2".into()],
+    };
+    let groups = client
+        .users()
+        .item("1")
+        .check_member_groups(&body)
+        .await
+        .expect("groups");
+    assert_eq!(groups.value, ["g1"]);
+    let member = Reference::new("https://graph.microsoft.com/v1.0/directoryObjects/u1");
+    client
+        .groups()
+        .item("g1")
+        .members()
+        .add_ref(&member)
+        .await
+        .expect("added");
+    client.groups().item("g1").delete().await.expect("deleted");
+}
+
+#[tokio::test]
+async fn api_errors_are_typed() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/groups/missing"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+            "error": {"code": "Request_ResourceNotFound", "message": "gone", "innerError": {"request-id": "r-1"}}
+        })))
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .groups()
+        .item("missing")
+        .get()
+        .await
+        .expect_err("404");
+    assert!(err.is_not_found());
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.code.as_deref(), Some("Request_ResourceNotFound"));
+    assert_eq!(api.request_id.as_deref(), Some("r-1"));
+}
+
+#[test]
+fn enums_tolerate_values_they_do_not_know() {
+    let known: RunState = serde_json::from_value(json!("success")).expect("known");
+    assert_eq!(known, RunState::Success);
+    let later: RunState = serde_json::from_value(json!("pausedByPolicy")).expect("unknown");
+    assert_eq!(later, RunState::Unrecognized("pausedByPolicy".into()));
+    assert_eq!(
+        serde_json::to_value(&later).expect("write"),
+        json!("pausedByPolicy")
+    );
+}
+
+#[test]
+fn derived_types_write_and_read_their_odata_type() {
+    let user = User {
+        display_name: "Ada".to_owned().into(),
+        ..User::new()
+    };
+    let json = serde_json::to_value(&user).expect("write");
+    assert_eq!(
+        json,
+        json!({"@odata.type": "#microsoft.graph.user", "displayName": "Ada"})
+    );
+    // A member read as its base type keeps the derived fields and can be cast.
+    let member: DirectoryObject = serde_json::from_value(json!({
+        "@odata.type": "#microsoft.graph.user", "id": "u1", "displayName": "Ada"
+    }))
+    .expect("read");
+    assert_eq!(member.odata_type.as_deref(), Some("#microsoft.graph.user"));
+    let user: User = cast(&member).expect("cast");
+    assert_eq!(user.display_name, Nullable::Value("Ada".into()));
+    assert_eq!(user.id, Nullable::Value("u1".into()));
+}
+
+#[test]
+fn golden_identifiers_serialise_under_their_api_names() {
+    use golden::models::{Thing, ThingState};
+    let thing = Thing {
+        r#type: "t".to_owned().into(),
+        self_: "s".to_owned().into(),
+        n3d_model: "m".to_owned().into(),
+        display_name_2: "d".to_owned().into(),
+        additional_properties_property: "a".to_owned().into(),
+        state: ThingState::V24hours.into(),
+        parent: golden::Nullable::Value(Box::new(Thing::default())),
+        ..Default::default()
+    };
+    let json = serde_json::to_value(&thing).expect("write");
+    assert_eq!(
+        json,
+        json!({"type": "t", "self": "s", "3dModel": "m", "displayName": "d", "additionalProperties": "a", "state": "24Hours", "parent": {}})
+    );
+    let back: Thing = serde_json::from_value(json).expect("read");
+    assert_eq!(back, thing);
+}

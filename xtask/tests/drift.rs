@@ -1,0 +1,82 @@
+//! The checked-in crates are exactly what the generator makes now. When one
+//! is stale, the test fails with a unified diff and the command to run.
+
+use std::path::Path;
+
+use xtask::docs::DocsFolder;
+use xtask::regen;
+
+fn assert_up_to_date(docs: &str, out: &str, crate_name: &str, command: &str) {
+    let root = xtask::workspace_root();
+    let docs_dir = root.join(docs);
+    let out_dir = root.join(out);
+    let folder = DocsFolder::read(&docs_dir).expect("docs folder");
+    let options = regen::options(&root, &docs_dir, &out_dir, crate_name.to_owned());
+    let run = regen::generate(&folder, &options);
+    if let Some(diff) = regen::check(&out_dir, &run.files).expect("readable output folder") {
+        panic!("{out} is stale; run `{command}` and commit the result:\n{diff}");
+    }
+}
+
+#[test]
+fn generated_crate_is_up_to_date() {
+    assert_up_to_date("docs-input", "generated", "graph-sdk", "cargo xtask regen");
+}
+
+#[test]
+fn golden_crate_is_up_to_date() {
+    assert_up_to_date(
+        "generator/tests/fixtures/emit",
+        "generator/tests/golden",
+        "golden",
+        "cargo xtask regen --docs generator/tests/fixtures/emit --out generator/tests/golden --crate-name golden",
+    );
+}
+
+#[test]
+fn output_does_not_depend_on_page_order() {
+    let docs = DocsFolder::read(&xtask::workspace_root().join("docs-input")).expect("docs");
+    let options = generator::emit::EmitOptions::default();
+    let mut sources = docs.sources();
+    let forward = generator::generate(&sources, &options).files;
+    sources.reverse();
+    let backward = generator::generate(&sources, &options).files;
+    assert!(
+        forward == backward,
+        "emitted files depend on the order pages are given in"
+    );
+}
+
+#[test]
+fn a_standalone_crate_is_its_own_workspace() {
+    let root = xtask::workspace_root();
+    let options = regen::options(
+        &root,
+        &root.join("docs-input"),
+        Path::new("/tmp/elsewhere"),
+        "my-graph".into(),
+    );
+    assert!(options.standalone);
+    assert_eq!(options.docs_label, "docs-input");
+    let files = generator::generate(
+        &DocsFolder::read(&root.join("docs-input"))
+            .expect("docs")
+            .sources(),
+        &options,
+    )
+    .files;
+    let manifest = &files["Cargo.toml"];
+    assert!(
+        manifest.contains("name = \"my-graph\"") && manifest.contains("[workspace]"),
+        "{manifest}"
+    );
+    assert!(
+        !regen::options(
+            &root,
+            &root.join("docs-input"),
+            &root.join("generated"),
+            "graph-sdk".into()
+        )
+        .standalone
+    );
+}
