@@ -1,5 +1,5 @@
-//! `cargo xtask bench`: wall time and peak memory of each pipeline stage on a
-//! docs folder. Figures are printed, never asserted: timings belong in
+//! `cargo xtask bench`: wall time of each pipeline stage on a docs folder, and
+//! peak memory. Figures are printed, never asserted: timings belong in
 //! reports, not in tests that flake.
 
 use std::time::{Duration, Instant};
@@ -10,13 +10,42 @@ use crate::docs::DocsFolder;
 pub fn run(docs: &DocsFolder, runs: usize) {
     let runs = runs.max(1);
     let sources = docs.sources();
+    let pages = docs.pages.len();
     let mb = docs.bytes() as f64 / 1e6;
-    println!("{} pages, {mb:.1} MB, {runs} runs each", docs.pages.len());
+    println!(
+        "{pages} pages, {mb:.1} MB, {runs} runs each (release build recommended: cargo run --release -p xtask -- bench)"
+    );
     let read = measure(runs, || {
-        let (pages, diags) = generator::parse_pages(&sources);
-        std::hint::black_box((pages.len(), diags.len()));
+        let (read, diags) = generator::parse_pages(&sources);
+        std::hint::black_box((read.len(), diags.len()));
     });
-    report("read", &read, docs.pages.len(), mb);
+    report("read", &read, pages, mb);
+    let (read_pages, _) = generator::parse_pages(&sources);
+    let model = measure(runs, || {
+        let (api, diags) = generator::build_model(&read_pages);
+        std::hint::black_box((api.endpoints.len(), diags.len()));
+    });
+    report("model", &model, pages, mb);
+    let (api, _) = generator::build_model(&read_pages);
+    let options = generator::emit::EmitOptions::default();
+    let mut emitted_bytes = 0;
+    let emit = measure(runs, || {
+        let files = generator::emit::emit_crate(&api, &options);
+        emitted_bytes = files.values().map(String::len).sum::<usize>();
+        std::hint::black_box(files.len());
+    });
+    report("emit", &emit, pages, mb);
+    let total = measure(runs, || {
+        let generated = generator::generate(&sources, &options);
+        std::hint::black_box(generated.files.len());
+    });
+    report("total", &total, pages, mb);
+    println!(
+        "model: {} endpoints, {} types; emitted {:.1} MB of Rust",
+        api.endpoints.len(),
+        api.types.len(),
+        emitted_bytes as f64 / 1e6
+    );
     println!(
         "peak resident memory: {}",
         peak_rss().unwrap_or_else(|| "unknown".to_owned())
@@ -38,9 +67,9 @@ fn measure(runs: usize, mut f: impl FnMut()) -> Vec<Duration> {
 fn report(stage: &str, times: &[Duration], pages: usize, mb: f64) {
     let median = times[times.len() / 2];
     let best = times[0];
-    let secs = median.as_secs_f64();
+    let secs = median.as_secs_f64().max(1e-9);
     println!(
-        "{stage:>8}: median {:>8.1} ms, best {:>8.1} ms, {:>8.0} pages/s, {:>6.1} MB/s",
+        "{stage:>6}: median {:>8.1} ms, best {:>8.1} ms, {:>8.0} pages/s, {:>6.1} MB/s",
         secs * 1e3,
         best.as_secs_f64() * 1e3,
         pages as f64 / secs,

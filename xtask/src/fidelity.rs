@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use generator::model::lower_types::property_name;
-use generator::parse::{DocType, SectionKind};
+use generator::model::lower_types::{property_name, property_tables};
+use generator::parse::DocType;
 use generator::{Api, Page};
 
 /// Declared members and base type of each schema type, by lowercased name.
@@ -215,39 +215,29 @@ pub fn measure(pages: &[Page], api: &Api, schema: &Schema) -> Report {
         if page.doc_type() != Some(&DocType::Resource) {
             continue;
         }
-        for kind in [SectionKind::Properties, SectionKind::Relationships] {
-            for section in page.sections_of(kind) {
-                for part in section
-                    .walk()
-                    .filter(|s| s.kind == kind || s.kind == SectionKind::Other)
-                {
-                    for table in part.tables() {
-                        if table.column(&["type"]).is_none() {
-                            continue;
-                        }
-                        for row in &table.rows {
-                            let Some(cell) = row.cells.first() else {
-                                continue;
-                            };
-                            if cell.text.trim().is_empty() {
-                                continue;
-                            }
-                            report.property_rows_in_model.total += 1;
-                            let hit = property_name(cell).is_some_and(|n| {
-                                model_props.contains(&(page.file.as_str(), n.as_str()))
-                            });
-                            if hit {
-                                report.property_rows_in_model.hits += 1;
-                            } else if report.row_misses.len() < 40 {
-                                report.row_misses.push(format!(
-                                    "{}:{} `{}`",
-                                    page.file,
-                                    row.at.line(),
-                                    cell.text
-                                ));
-                            }
-                        }
-                    }
+        for (table, _) in property_tables(page) {
+            if table.column(&["type"]).is_none() {
+                continue;
+            }
+            for row in &table.rows {
+                let Some(cell) = row.cells.first() else {
+                    continue;
+                };
+                if cell.text.trim().is_empty() {
+                    continue;
+                }
+                report.property_rows_in_model.total += 1;
+                let hit = property_name(cell)
+                    .is_some_and(|n| model_props.contains(&(page.file.as_str(), n.as_str())));
+                if hit {
+                    report.property_rows_in_model.hits += 1;
+                } else if report.row_misses.len() < 40 {
+                    report.row_misses.push(format!(
+                        "{}:{} `{}`",
+                        page.file,
+                        row.at.line(),
+                        cell.text
+                    ));
                 }
             }
         }

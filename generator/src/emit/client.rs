@@ -385,20 +385,21 @@ fn collect_builders<'a>(
     }
 }
 
+/// How a method reaches the client and the path so far: on `Client` itself
+/// (the root) or on a builder.
+fn receiver(from_root: bool) -> (TokenStream, TokenStream) {
+    if from_root {
+        (quote!(self.clone()), quote!(""))
+    } else {
+        (quote!(self.client.clone()), quote!(self.path))
+    }
+}
+
 fn child_accessor(step: &Step, child: &Node<'_>, from_root: bool) -> TokenStream {
     let method = ident(&child.accessor);
     let ty = ident(&child.type_name);
     let label = doc_text(&child.label);
-    let client = if from_root {
-        quote!(self.clone())
-    } else {
-        quote!(self.client.clone())
-    };
-    let base = if from_root {
-        quote!("")
-    } else {
-        quote!(self.path)
-    };
+    let (client, base) = receiver(from_root);
     let mut lets: Vec<TokenStream> = Vec::new();
     let (params, path) = match (step, child.segment) {
         (Step::Literal(name), _) => {
@@ -540,16 +541,7 @@ fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStream {
     let api = ctx.api;
     let method_name = ident(&op.method);
     let models = quote!(crate::models);
-    let client = if from_root {
-        quote!(self.clone())
-    } else {
-        quote!(self.client.clone())
-    };
-    let base = if from_root {
-        quote!("")
-    } else {
-        quote!(self.path)
-    };
+    let (client, base) = receiver(from_root);
     let http_method = ident(e.method.as_str());
     let mut lets: Vec<TokenStream> = Vec::new();
 

@@ -283,25 +283,26 @@ fn base_type(
     }
 }
 
+/// The tables of a page's Properties and Relationships sections (and their
+/// untitled sub-sections), each with whether it lists relationships.
+pub fn property_tables(page: &Page) -> impl Iterator<Item = (&Table, bool)> {
+    [SectionKind::Properties, SectionKind::Relationships]
+        .into_iter()
+        .flat_map(move |kind| {
+            page.sections_of(kind).flat_map(move |section| {
+                section
+                    .walk()
+                    .filter(move |s| s.kind == kind || s.kind == SectionKind::Other)
+                    .flat_map(|part| part.tables())
+                    .map(move |table| (table, kind == SectionKind::Relationships))
+            })
+        })
+}
+
 fn lower_property_sections(page: &Page, diags: &mut Vec<Diagnostic>) -> Vec<DraftProperty> {
     let mut out = Vec::new();
-    for kind in [SectionKind::Properties, SectionKind::Relationships] {
-        for section in page.sections_of(kind) {
-            for part in section
-                .walk()
-                .filter(|s| s.kind == kind || s.kind == SectionKind::Other)
-            {
-                for table in part.tables() {
-                    read_property_table(
-                        page,
-                        table,
-                        kind == SectionKind::Relationships,
-                        diags,
-                        &mut out,
-                    );
-                }
-            }
-        }
+    for (table, navigation) in property_tables(page) {
+        read_property_table(page, table, navigation, diags, &mut out);
     }
     out
 }
