@@ -139,6 +139,8 @@ codes! {
     ResponseTypeUnknown = "response-type-unknown", Note;
     /// Two API names map to one Rust identifier; the later one was renamed.
     NameCollision = "name-collision", Warning;
+    /// An operation documented on several pages; the later ones were merged into the first.
+    EndpointMerged = "endpoint-merged", Note;
     /// Two endpoints would share one name or one method and path.
     EndpointDuplicate = "endpoint-duplicate", Warning;
 }

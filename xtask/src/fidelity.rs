@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use generator::model::PathTemplate;
 use generator::model::lower_types::{property_name, property_tables};
 use generator::parse::DocType;
 use generator::{Api, Page};
@@ -181,12 +182,17 @@ impl fmt::Display for Report {
 /// Measures the model of `pages` against the pages and the schema.
 pub fn measure(pages: &[Page], api: &Api, schema: &Schema) -> Report {
     let mut report = Report::default();
-    let mut endpoint_lines: BTreeSet<(&str, &str, &str)> = BTreeSet::new();
+    // A page yields an endpoint when it documents one (merged operations
+    // name every page); a request line is in the model when an endpoint of its
+    // page has a path of the same shape.
+    let mut endpoint_lines: BTreeSet<(&str, &str, String)> = BTreeSet::new();
     let mut endpoint_files: BTreeSet<&str> = BTreeSet::new();
     for e in &api.endpoints {
-        endpoint_files.insert(&e.source.file);
-        for p in std::iter::once(&e.path).chain(&e.alternate_paths) {
-            endpoint_lines.insert((&e.source.file, e.method.as_str(), &p.written));
+        for page in &e.pages {
+            endpoint_files.insert(page);
+            for p in std::iter::once(&e.path).chain(&e.alternate_paths) {
+                endpoint_lines.insert((page, e.method.as_str(), p.shape()));
+            }
         }
     }
     // A row is in the model when a type that its page contributed to has it.
@@ -209,7 +215,7 @@ pub fn measure(pages: &[Page], api: &Api, schema: &Schema) -> Report {
             report.request_lines_in_model.hits += usize::from(endpoint_lines.contains(&(
                 page.file.as_str(),
                 line.method.as_str(),
-                line.path.as_str(),
+                PathTemplate::parse(&line.path).shape(),
             )));
         }
         if page.doc_type() != Some(&DocType::Resource) {

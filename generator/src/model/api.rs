@@ -230,6 +230,8 @@ pub struct Endpoint {
     pub response: Response,
     /// Examples.
     pub examples: Vec<ExamplePair>,
+    /// Every page that documents the operation, starting with `source.file`.
+    pub pages: Vec<String>,
 }
 
 /// What sort of type a [`TypeDef`] is.

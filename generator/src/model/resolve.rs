@@ -269,6 +269,7 @@ pub fn resolve(
                 collection: e.response.collection,
             },
             examples: e.examples,
+            pages: vec![e.file.clone()],
         });
     }
     out.sort_by(|a, b| {
@@ -277,6 +278,7 @@ pub fn resolve(
             .cmp(&b.name.api)
             .then_with(|| a.source.cmp(&b.source))
     });
+    let mut out = merge_endpoints(out, diags);
     name_endpoints(&mut out, diags);
     Api {
         endpoints: out,
@@ -516,6 +518,49 @@ fn name_types(defs: &mut [TypeDef], diags: &mut Vec<Diagnostic>) {
             p.name.rust = rust;
         }
     }
+}
+
+/// One operation documented on several pages (Intune documents
+/// `GET /deviceManagement` on sixteen) becomes one endpoint: the first page's,
+/// with the other pages' paths added as alternates.
+fn merge_endpoints(endpoints: Vec<Endpoint>, diags: &mut Vec<Diagnostic>) -> Vec<Endpoint> {
+    let mut index: BTreeMap<(crate::parse::Method, String), usize> = BTreeMap::new();
+    let mut out: Vec<Endpoint> = Vec::with_capacity(endpoints.len());
+    for e in endpoints {
+        let key = (e.method, e.path.shape());
+        let Some(&i) = index.get(&key) else {
+            index.insert(key, out.len());
+            out.push(e);
+            continue;
+        };
+        let first = &mut out[i];
+        diags.push(diag_at_source(
+            &e.source,
+            Code::EndpointMerged,
+            format!(
+                "`{} {}` is also documented in {}",
+                e.method.as_str(),
+                e.path,
+                first.source.file
+            ),
+            format!(
+                "merged into `{}`; document each operation on one page",
+                first.name.api
+            ),
+        ));
+        first.pages.push(e.source.file.clone());
+        first.examples.extend(e.examples);
+        for alt in e.alternate_paths {
+            let shapes: Vec<String> = std::iter::once(&first.path)
+                .chain(&first.alternate_paths)
+                .map(|p| p.shape())
+                .collect();
+            if !shapes.contains(&alt.shape()) {
+                first.alternate_paths.push(alt);
+            }
+        }
+    }
+    out
 }
 
 /// Rust method names for endpoints; duplicates of one API name are reported.
