@@ -65,8 +65,10 @@ pub struct DraftEndpoint {
     pub description: String,
     /// Method.
     pub method: Method,
-    /// Paths, first one primary.
-    pub paths: Vec<(PathTemplate, Loc)>,
+    /// The first request line's path, and where it is.
+    pub path: (PathTemplate, Loc),
+    /// The other request lines' paths.
+    pub alternate_paths: Vec<PathTemplate>,
     /// Permissions.
     pub permissions: Permissions,
     /// Headers.
@@ -133,23 +135,27 @@ pub fn lower_api_page(
     let response = read_response(page);
 
     // One operation per method: `/me/...` beside `/users/{id}/...` is the same operation.
-    let mut groups: Vec<(Method, Vec<(PathTemplate, Loc)>)> = Vec::new();
+    // (method, first path and where it is, other paths)
+    type Group = (Method, (PathTemplate, Loc), Vec<PathTemplate>);
+    let mut groups: Vec<Group> = Vec::new();
     for line in &page.request_lines {
         let path = PathTemplate::parse(&line.path);
-        match groups.iter_mut().find(|(m, _)| *m == line.method) {
-            Some((_, paths)) => {
-                if !paths.iter().any(|(p, _)| p.written == path.written) {
-                    paths.push((path, line.at));
+        match groups.iter_mut().find(|(m, _, _)| *m == line.method) {
+            Some((_, (first, _), others)) => {
+                if first.written != path.written
+                    && !others.iter().any(|p| p.written == path.written)
+                {
+                    others.push(path);
                 }
             }
-            None => groups.push((line.method, vec![(path, line.at)])),
+            None => groups.push((line.method, (path, line.at), Vec::new())),
         }
     }
-    if groups.len() > 1 {
-        let methods: Vec<&str> = groups.iter().map(|(m, _)| m.as_str()).collect();
+    if let [(_, (_, at), _), _, ..] = groups.as_slice() {
+        let methods: Vec<&str> = groups.iter().map(|(m, _, _)| m.as_str()).collect();
         diags.push(diag(
             &page.file,
-            page.request_lines[0].at,
+            *at,
             Code::EndpointMethodsDiffer,
             format!(
                 "request lines use several methods ({}); each becomes its own endpoint",
@@ -161,8 +167,8 @@ pub fn lower_api_page(
     // The path spells the action's name with its real casing: `checkMemberGroups`.
     let action = groups
         .iter()
-        .flat_map(|(_, paths)| paths.iter())
-        .flat_map(|(p, _)| p.segments.iter())
+        .flat_map(|(_, (first, _), others)| std::iter::once(first).chain(others))
+        .flat_map(|p| p.segments.iter())
         .find_map(|seg| match seg {
             crate::model::path::Segment::Literal { name }
             | crate::model::path::Segment::Function { name, .. }
@@ -173,10 +179,9 @@ pub fn lower_api_page(
             _ => None,
         })
         .unwrap_or(action);
-    let first_method = groups[0].0;
-    for (i, (method, paths)) in groups.into_iter().enumerate() {
+    for (i, (method, path, alternate_paths)) in groups.into_iter().enumerate() {
         let body = read_body(page, method, &resource_stem, &action, types, diags);
-        let action = if i == 0 || method == first_method {
+        let action = if i == 0 {
             action.clone()
         } else {
             format!(
@@ -196,7 +201,8 @@ pub fn lower_api_page(
                 .unwrap_or_default(),
             description: page.front_matter.description.clone().unwrap_or_default(),
             method,
-            paths,
+            path,
+            alternate_paths,
             permissions: permissions.clone(),
             headers: headers.clone(),
             query_options: query_options.clone(),

@@ -188,7 +188,7 @@ pub fn resolve(
         let api_name = format!("{resource}.{}", e.action);
         let source = Source {
             file: e.file.clone(),
-            line: e.paths[0].1.line(),
+            line: e.path.1.line(),
         };
         let params =
             |list: &[DraftParameter], what: &str, diags: &mut Vec<Diagnostic>| -> Vec<Parameter> {
@@ -220,7 +220,7 @@ pub fn resolve(
                     .collect()
             };
         let function_parameters = params(&e.function_parameters, "function parameter", diags);
-        let at = e.paths[0].1;
+        let at = e.path.1;
         let request_body = match &e.body {
             DraftBody::None => RequestBody::None,
             DraftBody::Stream => RequestBody::Stream,
@@ -245,8 +245,6 @@ pub fn resolve(
         {
             diags.push(diag(&e.file, at, Code::ResponseTypeUnknown, "the response body type could not be determined".to_owned(), Some("link the returned resource in the Response section; an untyped JSON value is used".to_owned())));
         }
-        let mut paths = e.paths.into_iter().map(|(p, _)| p);
-        let path = paths.next().expect("draft endpoints have a path");
         out.push(Endpoint {
             name: Name {
                 api: api_name,
@@ -255,8 +253,8 @@ pub fn resolve(
             title: e.title,
             description: e.description,
             method: e.method,
-            path,
-            alternate_paths: paths.collect(),
+            path: e.path.0,
+            alternate_paths: e.alternate_paths,
             source,
             permissions: e.permissions,
             headers: e.headers,
