@@ -3,8 +3,6 @@
 use std::fs;
 use std::path::Path;
 
-use anyhow_free::Context;
-
 /// The pages of a docs folder, read into memory.
 pub struct DocsFolder {
     /// (path relative to `root` with `/` separators, text), sorted by path.
@@ -21,12 +19,12 @@ impl DocsFolder {
             ));
         }
         let mut files = Vec::new();
-        collect(root, root, &mut files).context(root)?;
+        collect(root, root, &mut files).map_err(|e| io_error(root, e))?;
         files.sort();
         let mut pages = Vec::with_capacity(files.len());
         for rel in files {
             let path = root.join(&rel);
-            let bytes = fs::read(&path).context(&path)?;
+            let bytes = fs::read(&path).map_err(|e| io_error(&path, e))?;
             // Invalid UTF-8 is replaced rather than rejected: the reader reports
             // what it cannot understand, and the rest of the page still counts.
             let text = String::from_utf8(bytes)
@@ -73,17 +71,7 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()
     Ok(())
 }
 
-/// A tiny `context` helper so IO errors name the path they concern.
-mod anyhow_free {
-    use std::path::Path;
-
-    pub trait Context<T> {
-        fn context(self, path: &Path) -> Result<T, String>;
-    }
-
-    impl<T> Context<T> for std::io::Result<T> {
-        fn context(self, path: &Path) -> Result<T, String> {
-            self.map_err(|e| format!("{}: {e}", path.display()))
-        }
-    }
+/// An IO error that names the path it concerns.
+fn io_error(path: &Path, e: std::io::Error) -> String {
+    format!("{}: {e}", path.display())
 }

@@ -520,10 +520,8 @@ fn read_body(
                         file: page.file.clone(),
                         line: sections.first().map_or(1, |s| s.at.line()),
                     },
-                    at: sections.first().map_or_else(
-                        || page.request_lines.first().map_or(link_loc(page), |l| l.at),
-                        |s| s.at,
-                    ),
+                    // The rows came from a Request body section, so there is one.
+                    at: sections.first().map_or_else(Loc::start, |s| s.at),
                     origin: Origin::ApiPage,
                     pages: vec![page.file.clone()],
                 });
@@ -548,16 +546,6 @@ fn read_body(
         },
         None => DraftBody::None,
     }
-}
-
-fn link_loc(page: &Page) -> Loc {
-    page.sections.first().map_or(
-        Loc {
-            pos: crate::source::Position { line: 1, column: 1 },
-            span: crate::source::Span::default(),
-        },
-        |s| s.at,
-    )
 }
 
 fn read_response(page: &Page) -> DraftResponse {

@@ -100,7 +100,7 @@ pub fn lower_type_page(page: &Page, out: &mut Vec<DraftType>, diags: &mut Vec<Di
         .next()
         .map(|s| s.at)
         .or(page.front_matter.at)
-        .unwrap_or_default_loc();
+        .unwrap_or_else(Loc::start);
     let description = page.front_matter.description.clone().unwrap_or_default();
     let mut enums = lower_enum_sections(page, name.as_deref(), diags);
     let is_enum_page = page.doc_type() == Some(&DocType::Enum);
@@ -160,19 +160,6 @@ pub fn lower_type_page(page: &Page, out: &mut Vec<DraftType>, diags: &mut Vec<Di
         origin: Origin::TypePage,
         pages: vec![page.file.clone()],
     });
-}
-
-trait LocDefault {
-    fn unwrap_or_default_loc(self) -> Loc;
-}
-
-impl LocDefault for Option<Loc> {
-    fn unwrap_or_default_loc(self) -> Loc {
-        self.unwrap_or(Loc {
-            pos: crate::source::Position { line: 1, column: 1 },
-            span: crate::source::Span::default(),
-        })
-    }
 }
 
 /// The `blockType: resource` annotation's JSON, if the page has one.

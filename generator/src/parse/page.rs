@@ -17,6 +17,14 @@ pub struct Loc {
 }
 
 impl Loc {
+    /// The start of the page, for things that have no better place.
+    pub fn start() -> Loc {
+        Loc {
+            pos: Position { line: 1, column: 1 },
+            span: Span::default(),
+        }
+    }
+
     /// The 1-based line.
     pub fn line(&self) -> u32 {
         self.pos.line
