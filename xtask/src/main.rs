@@ -1,5 +1,9 @@
-//! `cargo xtask`: the command line of the project's automation.
-//! happens here; the `generator` library only transforms text.
+//! `cargo xtask`: the command line of the project's automation. All file IO
+//! happens in `xtask`; the `generator` library only transforms text.
+//!
+//! Default folders (`docs-input`, `generated`, the shared corpus) are found
+//! from the workspace root; a path given on the command line means what it
+//! says, relative to the current folder.
 
 use xtask::{bench, docs, fidelity, lint, model, regen, shared_dir, workspace_root};
 
@@ -20,21 +24,21 @@ struct Cli {
 enum Command {
     /// Reads a docs folder and reports every diagnostic.
     Lint {
-        /// The docs folder.
-        #[arg(long, default_value = "docs-input")]
-        docs: PathBuf,
+        /// The docs folder [default: docs-input/ of the workspace].
+        #[arg(long)]
+        docs: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value = "human")]
         format: lint::Format,
     },
     /// Generates the crate from the docs (by default `generated/` from `docs-input/`).
     Regen {
-        /// The docs folder.
-        #[arg(long, default_value = "docs-input")]
-        docs: PathBuf,
-        /// The crate folder to write.
-        #[arg(long, default_value = "generated")]
-        out: PathBuf,
+        /// The docs folder [default: docs-input/ of the workspace].
+        #[arg(long)]
+        docs: Option<PathBuf>,
+        /// The crate folder to write [default: generated/ of the workspace].
+        #[arg(long)]
+        out: Option<PathBuf>,
         /// The package name of the crate.
         #[arg(long, default_value = "graph-sdk")]
         crate_name: String,
@@ -44,9 +48,9 @@ enum Command {
     },
     /// Prints the API model of a docs folder as JSON.
     Model {
-        /// The docs folder.
-        #[arg(long, default_value = "docs-input")]
-        docs: PathBuf,
+        /// The docs folder [default: docs-input/ of the workspace].
+        #[arg(long)]
+        docs: Option<PathBuf>,
     },
     /// Measures how faithful the model is: to the docs, and to the official schema.
     Fidelity {
@@ -68,19 +72,15 @@ enum Command {
     },
 }
 
-/// Resolves a path given on the command line against the workspace root.
-fn resolve(path: PathBuf) -> PathBuf {
-    if path.is_absolute() || path.exists() {
-        path
-    } else {
-        workspace_root().join(path)
-    }
+/// A path given on the command line, or the default below the workspace root.
+fn or_default(given: Option<PathBuf>, default: &str) -> PathBuf {
+    given.unwrap_or_else(|| workspace_root().join(default))
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Lint { docs, format } => docs::DocsFolder::read(&resolve(docs))
+        Command::Lint { docs, format } => docs::DocsFolder::read(&or_default(docs, "docs-input"))
             .and_then(|docs| lint::run(&docs, format))
             .map(|has_error| {
                 if has_error {
@@ -94,16 +94,21 @@ fn main() -> ExitCode {
             out,
             crate_name,
             check,
-        } => run_regen(resolve(docs), resolve(out), crate_name, check),
-        Command::Model { docs } => docs::DocsFolder::read(&resolve(docs))
+        } => run_regen(
+            or_default(docs, "docs-input"),
+            or_default(out, "generated"),
+            crate_name,
+            check,
+        ),
+        Command::Model { docs } => docs::DocsFolder::read(&or_default(docs, "docs-input"))
             .and_then(|docs| model::run(&docs))
             .map(|()| ExitCode::SUCCESS),
         Command::Fidelity { docs, schema } => {
             let docs = docs.unwrap_or_else(|| shared_dir().join("corpus/graph-docs-v1.0"));
             let schema = schema
                 .unwrap_or_else(|| shared_dir().join("corpus/graph-schema-v1.0/v1.0-Prod.csdl"));
-            docs::DocsFolder::read(&resolve(docs)).and_then(|docs| {
-                let xml = std::fs::read_to_string(resolve(schema.clone()))
+            docs::DocsFolder::read(&docs).and_then(|docs| {
+                let xml = std::fs::read_to_string(&schema)
                     .map_err(|e| format!("{}: {e}", schema.display()))?;
                 let schema = fidelity::Schema::from_csdl(&xml)?;
                 let (pages, _) = generator::parse_pages(&docs.sources());
@@ -113,9 +118,8 @@ fn main() -> ExitCode {
             })
         }
         Command::Bench { docs, runs } => {
-            let docs =
-                docs.unwrap_or_else(|| workspace_root().join("../shared/corpus/graph-docs-v1.0"));
-            docs::DocsFolder::read(&resolve(docs)).map(|docs| {
+            let docs = docs.unwrap_or_else(|| shared_dir().join("corpus/graph-docs-v1.0"));
+            docs::DocsFolder::read(&docs).map(|docs| {
                 bench::run(&docs, runs);
                 ExitCode::SUCCESS
             })
@@ -135,7 +139,7 @@ fn run_regen(
 ) -> Result<ExitCode, String> {
     let docs = docs::DocsFolder::read(&docs_dir)?;
     let options = regen::options(&workspace_root(), &docs_dir, &out, crate_name);
-    let run = regen::generate(&docs, &options);
+    let run = generator::generate(&docs.sources(), &options);
     eprintln!("{}", regen::summary(&run));
     if check {
         return match regen::check(&out, &run.files)? {

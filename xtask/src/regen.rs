@@ -8,38 +8,18 @@ use std::path::{Component, Path, PathBuf};
 use generator::Severity;
 use generator::emit::{EmitOptions, Emitted};
 
-use crate::docs::DocsFolder;
-
 /// Suffix of files staged next to their final place before the swap.
 const STAGING_SUFFIX: &str = ".regen-tmp";
 
-/// The result of generating in memory.
-pub struct Run {
-    /// The generated files.
-    pub files: Emitted,
-    /// The pipeline's output, for the summary.
-    pub generated: generator::Generated,
-}
-
-/// Generates the crate for `docs` in memory.
-pub fn generate(docs: &DocsFolder, options: &EmitOptions) -> Run {
-    let generated = generator::generate(&docs.sources(), options);
-    Run {
-        files: generated.files.clone(),
-        generated,
-    }
-}
-
 /// A short summary: pages, endpoints, types, diagnostics by severity.
-pub fn summary(run: &Run) -> String {
-    let g = &run.generated;
+pub fn summary(g: &generator::Generated) -> String {
     let count = |s| g.diagnostics.iter().filter(|d| d.severity == s).count();
     format!(
         "{} pages -> {} endpoints, {} types, {} files; diagnostics: {} errors, {} warnings, {} notes",
         g.pages,
         g.api.endpoints.len(),
         g.api.types.len(),
-        run.files.len(),
+        g.files.len(),
         count(Severity::Error),
         count(Severity::Warning),
         count(Severity::Note)
@@ -132,6 +112,27 @@ fn existing_files(out: &Path) -> Result<BTreeSet<String>, String> {
     Ok(acc)
 }
 
+/// Refuses an output folder that regen did not make: writing removes every
+/// file it does not produce, so pointing `--out` at the wrong folder (`.`,
+/// `src`) must not wipe it. A folder is regen's when it is missing, empty, or
+/// has a `Cargo.toml` with the `@generated` header.
+fn check_ownership(out: &Path) -> Result<(), String> {
+    let is_empty = fs::read_dir(out)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(true);
+    let marked = fs::read_to_string(out.join("Cargo.toml"))
+        .is_ok_and(|t| t.contains(generator::emit::GENERATED_MARKER));
+    if is_empty || marked {
+        Ok(())
+    } else {
+        Err(format!(
+            "refusing to write into `{}`: it is not empty and its Cargo.toml does not say it was made by `cargo xtask regen`, \
+             and writing would remove its other files; give a new or empty folder",
+            out.display()
+        ))
+    }
+}
+
 /// Writes `files` into `out`: every new file is first written next to its
 /// final place; only when all of them are written are they renamed over the
 /// old ones and stale files removed. A failure while staging removes what was
@@ -143,6 +144,7 @@ pub fn write(out: &Path, files: &Emitted) -> Result<WriteReport, String> {
             .ok_or_else(|| format!("refusing to write `{rel}`: not a plain relative path"))?;
         plan.push((out.join(&rel_path), text));
     }
+    check_ownership(out)?;
     let before = existing_files(out)?;
     let mut staged: Vec<PathBuf> = Vec::new();
     let stage = |staged: &mut Vec<PathBuf>| -> Result<(), String> {
@@ -247,13 +249,43 @@ mod tests {
         dir
     }
 
+    /// A folder as a previous regen left it.
+    fn made_by_regen(name: &str) -> PathBuf {
+        let dir = scratch(name);
+        fs::write(
+            dir.join("Cargo.toml"),
+            format!("# {}\n", generator::emit::GENERATED_MARKER),
+        )
+        .expect("manifest");
+        dir
+    }
+
+    #[test]
+    fn refuses_a_folder_it_did_not_make() {
+        let out = scratch("foreign");
+        fs::write(out.join("precious.txt"), "keep me").expect("file");
+        let mut files = Emitted::new();
+        files.insert("Cargo.toml".into(), "[package]\n".into());
+        let err = write(&out, &files).expect_err("foreign folder");
+        assert!(err.contains("refusing to write"), "{err}");
+        assert_eq!(
+            fs::read_to_string(out.join("precious.txt")).expect("kept"),
+            "keep me"
+        );
+        assert!(!out.join("Cargo.toml").exists());
+        let _ = fs::remove_dir_all(&out);
+    }
+
     #[test]
     fn writes_removes_stale_and_checks_clean() {
-        let out = scratch("write");
+        let out = made_by_regen("write");
         fs::create_dir_all(out.join("src/old")).expect("dir");
         fs::write(out.join("src/old/gone.rs"), "x").expect("file");
         let mut files = Emitted::new();
-        files.insert("Cargo.toml".into(), "[package]\n".into());
+        files.insert(
+            "Cargo.toml".into(),
+            format!("# {}\n[package]\n", generator::emit::GENERATED_MARKER),
+        );
         files.insert("src/lib.rs".into(), "//! lib\n".into());
         let report = write(&out, &files).expect("write");
         assert_eq!(
@@ -319,7 +351,7 @@ mod tests {
 
     #[test]
     fn a_failed_write_leaves_the_folder_as_it_was() {
-        let out = scratch("fail");
+        let out = made_by_regen("fail");
         fs::write(out.join("keep.rs"), "old").expect("file");
         // A file where a folder is needed makes staging fail halfway.
         fs::write(out.join("blocker"), "not a folder").expect("file");

@@ -12,7 +12,7 @@ fn assert_up_to_date(docs: &str, out: &str, crate_name: &str, command: &str) {
     let out_dir = root.join(out);
     let folder = DocsFolder::read(&docs_dir).expect("docs folder");
     let options = regen::options(&root, &docs_dir, &out_dir, crate_name.to_owned());
-    let run = regen::generate(&folder, &options);
+    let run = generator::generate(&folder.sources(), &options);
     if let Some(diff) = regen::check(&out_dir, &run.files).expect("readable output folder") {
         panic!("{out} is stale; run `{command}` and commit the result:\n{diff}");
     }
