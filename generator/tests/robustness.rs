@@ -136,3 +136,102 @@ fn hostile_bytes_never_panic() {
         assert!(result.is_ok(), "panic on {text:?}");
     }
 }
+
+/// Every word a module could not be named, with case variants.
+fn awkward_names() -> Vec<String> {
+    let words = [
+        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+        "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+        "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+        "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "try",
+        "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while",
+        "yield", "con", "prn", "aux", "nul", "com1", "lpt9", "lib", "main", "runtime", "models",
+        "client", "std", "core", "serde",
+    ];
+    let mut names = Vec::new();
+    for word in words {
+        names.push(word.to_owned());
+        names.push(word.to_uppercase());
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            names.push(first.to_uppercase().chain(chars).collect());
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The `mod` items of a `mod.rs`.
+fn declared_modules(mod_rs: &str) -> Vec<String> {
+    let file = syn::parse_file(mod_rs).expect("mod.rs parses");
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Mod(m) => Some(m.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Module declarations and files agree for types and top-level path segments
+/// named after every keyword, reserved name and case variant: `mod x;`
+/// always has its `x.rs`, and no file is left undeclared or overwritten.
+#[test]
+fn module_names_and_file_names_agree_for_every_awkward_name() {
+    let names = awkward_names();
+    let mut texts = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        texts.push((
+            format!("resources/r{i}.md"),
+            format!(
+                "---\ntitle: \"{name} resource type\"\ndoc_type: resourcePageType\n---\n\n# {name} resource type\n\n## Properties\n|Property|Type|Description|\n|:---|:---|:---|\n|{name}|String|A property named {name}.|\n"
+            ),
+        ));
+        texts.push((
+            format!("api/a{i}.md"),
+            format!(
+                "---\ntitle: \"Get {name}\"\ndoc_type: apiPageType\n---\n\n# Get {name}\n\n## HTTP request\n```http\nGET /{name}/{{id}}\n```\n\n## Response\nReturns a [{name}](../resources/r{i}.md) object.\n"
+            ),
+        ));
+    }
+    let pages: Vec<SourcePage<'_>> = texts
+        .iter()
+        .map(|(path, text)| SourcePage { path, text })
+        .collect();
+    let run = generate(&pages, &EmitOptions::default());
+    for dir in ["src/models", "src/client"] {
+        let declared = declared_modules(&run.files[&format!("{dir}/mod.rs")]);
+        let files: Vec<String> = run
+            .files
+            .keys()
+            .filter_map(|path| path.strip_prefix(&format!("{dir}/")))
+            .filter(|file| *file != "mod.rs")
+            .map(|file| file.trim_end_matches(".rs").to_owned())
+            .collect();
+        let mut sorted = declared.clone();
+        sorted.sort();
+        assert_eq!(sorted, files, "{dir}: `mod` items and files differ");
+        for module in &declared {
+            assert!(!module.starts_with("r#"), "{dir}: raw module {module}");
+        }
+    }
+    // Pages whose type names differ only in case define one type, and say so;
+    // every type got its own file, so nothing was overwritten.
+    let distinct: std::collections::BTreeSet<String> =
+        names.iter().map(|n| n.to_ascii_lowercase()).collect();
+    let duplicates = run
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == generator::Code::TypeDuplicate)
+        .count();
+    assert_eq!(duplicates, names.len() - distinct.len());
+    let types = run.api.types.len();
+    let model_files = run
+        .files
+        .keys()
+        .filter(|p| p.starts_with("src/models/") && !p.ends_with("mod.rs"))
+        .count();
+    assert_eq!(types, model_files);
+    assert_eq!(types, distinct.len());
+}

@@ -12,9 +12,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::models::BodyStruct;
-use crate::emit::rust::{doc_text, docs, format_file, ident, type_ref};
+use crate::emit::rust::{doc_text, docs, format_file, ident, module_ident, type_ref};
 use crate::emit::{Emitted, header};
-use crate::model::naming::{Scope, snake_ident};
+use crate::model::naming::{Scope, module_name, snake_ident};
 use crate::model::{
     Api, ArgValue, Endpoint, Param, PathTemplate, Primitive, RequestBody, Segment, TypeRef,
 };
@@ -252,10 +252,7 @@ pub fn emit_client(api: &Api, bodies: &[BodyStruct<'_>], docs_label: &str, out: 
     let mut files = Scope::with_reserved(&["mod"]);
     let mut mods = Vec::new();
     for (step, child) in &root.children {
-        let (file, _) = files.claim(
-            &child.type_name,
-            step_method(step).trim_start_matches("r#").to_owned(),
-        );
+        let (file, _) = files.claim(&child.type_name, module_name(&step_method(step)));
         let mut builders = Vec::new();
         let mut pages = BTreeSet::new();
         collect_builders(&ctx, child, &mut builders, &mut pages);
@@ -285,11 +282,11 @@ pub fn emit_client(api: &Api, bodies: &[BodyStruct<'_>], docs_label: &str, out: 
         mods.push((file, names));
     }
     let mod_decls = mods.iter().map(|(file, _)| {
-        let m = ident(file);
+        let m = module_ident(file);
         quote!(mod #m;)
     });
     let uses = mods.iter().map(|(file, names)| {
-        let m = ident(file);
+        let m = module_ident(file);
         quote!(pub use #m::{#(#names),*};)
     });
     let accessors = root

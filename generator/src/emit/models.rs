@@ -3,12 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::rust::{doc_text, docs, ident, is_struct, primitive_note, type_ref};
+use crate::emit::rust::{doc_text, docs, ident, is_struct, module_ident, primitive_note, type_ref};
 use crate::emit::{Emitted, header};
+use crate::model::naming::{Scope, module_name};
 use crate::model::{Api, Endpoint, Parameter, Property, RequestBody, TypeDef, TypeKind, TypeRef};
 
 /// A property as it appears in a struct, with inheritance flattened.
@@ -86,9 +86,12 @@ pub fn emit_models(
     out: &mut Emitted,
 ) {
     let recursion = Recursion::new(api);
+    // Module and file names come from one function, and a scope keeps names
+    // that differ only in case (`User`, `USER`) apart.
+    let mut modules = Scope::with_reserved(&["mod"]);
     let mut index: Vec<(String, String)> = Vec::new();
     for ty in &api.types {
-        let file = ty.name.rust.to_snake_case();
+        let (file, _) = modules.claim(&ty.name.rust, module_name(&ty.name.rust));
         let tokens = match ty.kind {
             TypeKind::Enum => emit_enum(ty),
             _ => emit_struct(api, ty, &recursion),
@@ -105,7 +108,7 @@ pub fn emit_models(
         index.push((file, ty.name.rust.clone()));
     }
     for body in body_structs {
-        let file = body.rust_name.to_snake_case();
+        let (file, _) = modules.claim(&body.rust_name, module_name(&body.rust_name));
         let tokens = emit_body_struct(api, body);
         let pages = vec![format!("{docs_label}/{}", body.endpoint.source.file)];
         out.insert(
@@ -116,11 +119,11 @@ pub fn emit_models(
     }
     index.sort();
     let mods = index.iter().map(|(file, _)| {
-        let m = ident(file);
+        let m = module_ident(file);
         quote!(mod #m;)
     });
     let uses = index.iter().map(|(file, name)| {
-        let m = ident(file);
+        let m = module_ident(file);
         let n = ident(name);
         quote!(pub use #m::#n;)
     });

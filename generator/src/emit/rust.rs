@@ -31,6 +31,15 @@ pub fn ident(name: &str) -> Ident {
         .unwrap_or_else(|_| Ident::new(&format!("{cleaned}_"), Span::call_site()))
 }
 
+/// The identifier of a module named by [`module_name`](crate::model::naming::module_name).
+/// Such a name is never a keyword, so the module and its file agree; a name
+/// that breaks that promise is a bug, and is still written without a panic.
+pub fn module_ident(module: &str) -> Ident {
+    let ident = ident(module);
+    debug_assert_eq!(ident.to_string(), module, "not a module name");
+    ident
+}
+
 /// Makes docs text safe for rustdoc with `-D warnings`: brackets would be
 /// read as intra-doc links, angle brackets as HTML, bare URLs are linted.
 pub fn doc_text(text: &str) -> String {

@@ -23,6 +23,12 @@ const SHADOWING_TYPES: &[&str] = &[
     "ToString", "Error", "Client", "Request", "Page", "Nullable",
 ];
 
+/// File stems that Windows reserves in every folder, whatever the extension.
+const WINDOWS_RESERVED: &[&str] = &[
+    "con", "prn", "aux", "nul", "com0", "com1", "com2", "com3", "com4", "com5", "com6", "com7",
+    "com8", "com9", "lpt0", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
 /// Field names the emitter uses itself.
 const RESERVED_FIELDS: &[&str] = &["odata_type", "additional_properties"];
 
@@ -59,6 +65,28 @@ pub fn field_ident(api: &str) -> String {
     } else {
         name
     }
+}
+
+/// The name of a module and, unchanged, of its file: `mod type_;` lives in
+/// `type_.rs`. It is made only of `[a-z0-9_]`, starts with a letter, and is
+/// never a keyword (no raw form: `r#type.rs` is no file name) nor a file
+/// stem that Windows reserves (`con`, `aux`, `nul`). Names that differ only
+/// in case map to the same module name, so a [`Scope`] must hand them out.
+pub fn module_name(name: &str) -> String {
+    let mut module = ascii_words(name.trim_start_matches("r#")).to_snake_case();
+    if module.is_empty() {
+        module = "value".to_owned();
+    }
+    if module.starts_with(|c: char| c.is_ascii_digit()) {
+        module = format!("n{module}");
+    }
+    if KEYWORDS.contains(&module.as_str())
+        || NOT_RAW.contains(&module.as_str())
+        || WINDOWS_RESERVED.contains(&module.as_str())
+    {
+        module.push('_');
+    }
+    module
 }
 
 /// An `UpperCamelCase` identifier for a type.
@@ -179,6 +207,52 @@ mod tests {
         assert_eq!(variant_ident("unknownFutureValue"), "UnknownFutureValue");
         assert_eq!(variant_ident("24Hours"), "V24hours");
         assert_eq!(variant_ident("Self"), "SelfValue");
+    }
+
+    /// Every keyword, reserved name and case variant gives a module name that
+    /// is a plain identifier and a portable file stem, and the two agree.
+    #[test]
+    fn module_names_are_identifiers_and_file_names() {
+        let mut names: Vec<String> = Vec::new();
+        for word in KEYWORDS.iter().chain(NOT_RAW).chain(WINDOWS_RESERVED) {
+            names.push((*word).to_owned());
+            names.push(word.to_uppercase());
+            names.push(upper_camel(word));
+            names.push(format!("r#{word}"));
+        }
+        names.extend(
+            [
+                "", "_", "3d", "mod", "lib", "Self", "self_", "..", "../x", "a/b", "C:\\x", "ñ",
+            ]
+            .map(str::to_owned),
+        );
+        for name in &names {
+            let module = module_name(name);
+            let ident: syn::Ident = syn::parse_str(&module)
+                .unwrap_or_else(|e| panic!("{name:?} -> {module:?} is no identifier: {e}"));
+            assert_eq!(ident.to_string(), module, "{name:?} needs a raw identifier");
+            assert!(
+                module.starts_with(|c: char| c.is_ascii_lowercase())
+                    && module
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{name:?} -> {module:?} is no portable file stem"
+            );
+            assert!(!WINDOWS_RESERVED.contains(&module.as_str()), "{module}");
+        }
+        assert_eq!(module_name("type"), "type_");
+        assert_eq!(module_name("Type"), "type_");
+        assert_eq!(module_name("r#type"), "type_");
+        assert_eq!(module_name("CON"), "con_");
+        assert_eq!(
+            module_name("HardwareConfiguration"),
+            "hardware_configuration"
+        );
+        // Case variants meet at one module name; a scope separates them.
+        let mut scope = Scope::default();
+        let a = scope.claim("User", module_name("User")).0;
+        let b = scope.claim("USER", module_name("USER")).0;
+        assert_eq!((a.as_str(), b.as_str()), ("user", "user_2"));
     }
 
     #[test]

@@ -21,7 +21,7 @@
 //! # }
 //! ```
 //!
-//! This crate has 6 endpoints and 4 types.
+//! This crate has 7 endpoints and 6 types.
 
 #![forbid(unsafe_code)]
 

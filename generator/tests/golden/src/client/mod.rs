@@ -9,6 +9,7 @@ mod drives;
 mod me;
 mod sites;
 mod things;
+mod type_;
 
 pub use drives::{
     DrivesRequest, DrivesItemRequest, DrivesItemRootPathRequest,
@@ -24,6 +25,7 @@ pub use things::{
     ThingsItemChildrenItemRequest, ThingsItemChildrenItemChildrenRequest,
     ThingsItemContentRequest, ThingsItemAsThingRequest, ThingsItemAsThingChildrenRequest,
 };
+pub use type_::{TypeRequest, TypeItemRequest};
 use crate::runtime::Client;
 
 impl Client {
@@ -45,5 +47,10 @@ impl Client {
     /// `/things`.
     pub fn things(&self) -> ThingsRequest {
         ThingsRequest::new(self.clone(), format!("{}/things", ""))
+    }
+
+    /// `/type`.
+    pub fn r#type(&self) -> TypeRequest {
+        TypeRequest::new(self.clone(), format!("{}/type", ""))
     }
 }

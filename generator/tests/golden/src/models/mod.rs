@@ -2,14 +2,18 @@
 // Source: generator/tests/fixtures/emit/
 
 //! The API's types: one file per entity, complex or enum type, and per action body.
+mod con_;
 mod entity;
 mod result_type;
 mod thing;
 mod thing_archive_body;
 mod thing_state;
+mod type_;
 
+pub use con_::Con;
 pub use entity::Entity;
 pub use result_type::ResultType;
 pub use thing::Thing;
 pub use thing_archive_body::ThingArchiveBody;
 pub use thing_state::ThingState;
+pub use type_::Type;
