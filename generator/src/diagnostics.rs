@@ -143,6 +143,18 @@ codes! {
     EndpointMerged = "endpoint-merged", Note;
     /// Two endpoints would share one name or one method and path.
     EndpointDuplicate = "endpoint-duplicate", Warning;
+    /// An `[!INCLUDE]` target does not exist; the page is read without it.
+    IncludeMissing = "include-missing", Warning;
+    /// An `[!INCLUDE]` target lies outside the include root, or is absolute; it was not read.
+    IncludeRefused = "include-refused", Error;
+    /// An `[!INCLUDE]` target exists but could not be read.
+    IncludeUnreadable = "include-unreadable", Warning;
+    /// Includes form a cycle; it was cut.
+    IncludeCycle = "include-cycle", Warning;
+    /// Includes nest too deep; the deepest were not read.
+    IncludeTooDeep = "include-too-deep", Warning;
+    /// An api page lists no permissions at all.
+    PermissionsMissing = "permissions-missing", Warning;
 }
 
 impl fmt::Display for Code {
@@ -178,6 +190,26 @@ pub struct Diagnostic {
     /// How to fix it, or what was assumed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// Other places that explain this one: the directives that included the
+    /// text, or the other side of a conflict.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+}
+
+/// A secondary place of a diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    /// The file, as given to the generator (a page or an include key).
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// Byte range in that file's text.
+    #[serde(skip)]
+    pub span: Span,
+    /// What is there, lowercase.
+    pub message: String,
 }
 
 impl Diagnostic {
@@ -196,6 +228,9 @@ impl fmt::Display for Diagnostic {
         )?;
         if let Some(help) = &self.help {
             write!(f, " (help: {help})")?;
+        }
+        for r in &self.related {
+            write!(f, " [{}:{}:{}: {}]", r.file, r.line, r.column, r.message)?;
         }
         Ok(())
     }
@@ -219,18 +254,42 @@ impl<'a> Diagnostics<'a> {
         }
     }
 
-    /// Records a diagnostic at `span`.
+    /// Records a diagnostic at `span` of the text being read. In text
+    /// spliced in from an include, it is placed in the include file, with
+    /// the directives that led there as related places.
     pub fn push(&mut self, code: Code, span: Span, message: impl Into<String>) -> &mut Diagnostic {
-        let pos = self.map.position(span.start);
+        let (file, pos, span, related) = match self.map.included_at(span) {
+            Some(inc) => {
+                let related = inc
+                    .sites
+                    .iter()
+                    .map(|(file, pos, span)| Related {
+                        file: file.unwrap_or(self.file).to_owned(),
+                        line: pos.line,
+                        column: pos.column,
+                        span: *span,
+                        message: "included from here".to_owned(),
+                    })
+                    .collect();
+                (inc.file, inc.pos, inc.span, related)
+            }
+            None => (
+                self.file,
+                self.map.position(span.start),
+                self.map.page_span(span),
+                Vec::new(),
+            ),
+        };
         self.items.push(Diagnostic {
             severity: code.severity(),
             code,
-            file: self.file.to_owned(),
+            file: file.to_owned(),
             line: pos.line,
             column: pos.column,
             span,
             message: message.into(),
             help: None,
+            related,
         });
         let last = self.items.len() - 1;
         &mut self.items[last]
@@ -245,6 +304,11 @@ impl<'a> Diagnostics<'a> {
         help: impl Into<String>,
     ) {
         self.push(code, span, message).help = Some(help.into());
+    }
+
+    /// The page's path.
+    pub fn file(&self) -> &'a str {
+        self.file
     }
 
     /// The page's source map.

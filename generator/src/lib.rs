@@ -14,7 +14,8 @@ pub mod source;
 
 pub use diagnostics::{Code, Diagnostic, Severity};
 pub use model::{Api, build_model};
-pub use parse::{Method, Page, parse_page};
+pub use parse::include::{IncludeFile, Includes};
+pub use parse::{Method, Page, parse_page, parse_page_with};
 
 /// A page given to the generator: its path (used in diagnostics) and its text.
 #[derive(Debug, Clone, Copy)]
@@ -38,9 +39,14 @@ pub struct Generated {
     pub pages: usize,
 }
 
-/// Runs the pipeline: read every page, build the model, emit the crate.
-pub fn generate(pages: &[SourcePage<'_>], options: &emit::EmitOptions) -> Generated {
-    let (read, mut diagnostics) = parse_pages(pages);
+/// Runs the pipeline: read every page (splicing in its includes), build the
+/// model, emit the crate.
+pub fn generate(
+    pages: &[SourcePage<'_>],
+    includes: &Includes,
+    options: &emit::EmitOptions,
+) -> Generated {
+    let (read, mut diagnostics) = parse_pages(pages, includes);
     let (api, model_diags) = build_model(&read);
     diagnostics.extend(model_diags);
     diagnostics.sort_by(|a, b| {
@@ -58,11 +64,11 @@ pub fn generate(pages: &[SourcePage<'_>], options: &emit::EmitOptions) -> Genera
 }
 
 /// Reads many pages, returning them in input order with all their diagnostics.
-pub fn parse_pages(pages: &[SourcePage<'_>]) -> (Vec<Page>, Vec<Diagnostic>) {
+pub fn parse_pages(pages: &[SourcePage<'_>], includes: &Includes) -> (Vec<Page>, Vec<Diagnostic>) {
     let mut out = Vec::with_capacity(pages.len());
     let mut diagnostics = Vec::new();
     for page in pages {
-        let (parsed, diags) = parse_page(page.path, page.text);
+        let (parsed, diags) = parse_page_with(page.path, page.text, includes);
         out.push(parsed);
         diagnostics.extend(diags);
     }

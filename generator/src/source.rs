@@ -40,38 +40,202 @@ pub struct Position {
     pub column: u32,
 }
 
-/// Maps byte offsets of one text to line and column.
-#[derive(Debug)]
-pub struct SourceMap<'a> {
+/// The line starts of a text, for turning byte offsets into positions.
+#[derive(Debug, Clone)]
+struct Lines<'a> {
     text: &'a str,
-    line_starts: Vec<usize>,
+    starts: Vec<usize>,
 }
 
-impl<'a> SourceMap<'a> {
-    /// Indexes the line starts of `text`.
-    pub fn new(text: &'a str) -> Self {
-        let line_starts = std::iter::once(0)
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        Self { text, line_starts }
+        Self { text, starts }
     }
 
-    /// The line and column of byte `offset` (clamped to the text).
-    pub fn position(&self, offset: usize) -> Position {
+    fn position(&self, offset: usize) -> Position {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.line_starts.partition_point(|&s| s <= offset);
-        let start = self.line_starts[line - 1];
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
         let column = self.text[start..offset].chars().count() + 1;
         Position {
             line: u32::try_from(line).unwrap_or(u32::MAX),
             column: u32::try_from(column).unwrap_or(u32::MAX),
         }
     }
+}
 
-    /// The whole text.
+/// Where a stretch of spliced text came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin<'a> {
+    /// The page itself, from byte `at` of the page text on.
+    Page {
+        /// Offset in the page text.
+        at: usize,
+    },
+    /// An include file, from byte `at` of its text on.
+    Include {
+        /// The include's key (its path relative to the docs folder).
+        file: &'a str,
+        /// The include file's whole text.
+        text: &'a str,
+        /// Offset in `text`.
+        at: usize,
+        /// Whether every byte of the stretch maps to `at` (text the reader
+        /// added, such as `>` markers repeated inside a quote).
+        fixed: bool,
+        /// The directives that led here, outermost (on the page) first.
+        sites: std::rc::Rc<[IncludeSite<'a>]>,
+    },
+}
+
+/// An include directive that led to included text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncludeSite<'a> {
+    /// The file holding the directive: `None` for the page, else an include key.
+    pub file: Option<&'a str>,
+    /// That file's text.
+    pub text: &'a str,
+    /// The directive's span in that text.
+    pub span: Span,
+}
+
+/// A stretch of spliced text: from byte `start` of the spliced text on, up
+/// to the next piece's start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece<'a> {
+    /// Offset in the spliced text.
+    pub start: usize,
+    /// Where the stretch came from.
+    pub origin: Origin<'a>,
+}
+
+/// A place in an include file, for diagnostics raised in included text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncludedAt<'a> {
+    /// The include's key.
+    pub file: &'a str,
+    /// Line and column in the include file.
+    pub pos: Position,
+    /// Span in the include file's text.
+    pub span: Span,
+    /// The directives that led there, innermost first, each with its file
+    /// (`None` for the page), position and span.
+    pub sites: Vec<(Option<&'a str>, Position, Span)>,
+}
+
+/// Maps byte offsets of the text being read to line and column of the page.
+///
+/// When includes were spliced in, the text being read differs from the
+/// page: offsets in page stretches map back to the page, and offsets in
+/// included stretches map to the directive on the page that brought them
+/// ([`SourceMap::position`]) or, for diagnostics, into the include file
+/// ([`SourceMap::included_at`]).
+#[derive(Debug)]
+pub struct SourceMap<'a> {
+    text: &'a str,
+    page: Lines<'a>,
+    pieces: Vec<Piece<'a>>,
+}
+
+impl<'a> SourceMap<'a> {
+    /// Indexes the line starts of `text`, a page read as it is.
+    pub fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            page: Lines::new(text),
+            pieces: Vec::new(),
+        }
+    }
+
+    /// A map for `spliced`, made from `page` by splicing in includes, where
+    /// `pieces` (sorted by start, the first at 0) say where each stretch came from.
+    pub fn spliced(spliced: &'a str, page: &'a str, pieces: Vec<Piece<'a>>) -> Self {
+        Self {
+            text: spliced,
+            page: Lines::new(page),
+            pieces,
+        }
+    }
+
+    /// The piece holding `offset` of the spliced text, and the offset into it.
+    fn piece(&self, offset: usize) -> Option<(&Piece<'a>, usize)> {
+        let i = self.pieces.partition_point(|p| p.start <= offset);
+        let piece = self.pieces.get(i.checked_sub(1)?)?;
+        Some((piece, offset - piece.start))
+    }
+
+    /// The page offset of `offset`: itself when nothing was spliced in; the
+    /// directive's start for included text.
+    fn page_offset(&self, offset: usize) -> usize {
+        match self.piece(offset) {
+            None => offset,
+            Some((piece, into)) => match &piece.origin {
+                Origin::Page { at } => at + into,
+                Origin::Include { sites, .. } => sites.first().map_or(0, |s| s.span.start),
+            },
+        }
+    }
+
+    /// The page line and column of byte `offset` (clamped to the text).
+    pub fn position(&self, offset: usize) -> Position {
+        self.page.position(self.page_offset(offset))
+    }
+
+    /// `span` in page coordinates. Included text maps to its directive.
+    pub fn page_span(&self, span: Span) -> Span {
+        if self.pieces.is_empty() {
+            return span;
+        }
+        if let Some((piece, _)) = self.piece(span.start) {
+            if let Origin::Include { sites, .. } = &piece.origin {
+                return sites.first().map_or(span, |s| s.span);
+            }
+        }
+        let start = self.page_offset(span.start);
+        let end = self.page_offset(span.end.max(span.start)).max(start);
+        Span::new(start, end)
+    }
+
+    /// Where `span` is, when it lies in included text.
+    pub fn included_at(&self, span: Span) -> Option<IncludedAt<'a>> {
+        let (piece, into) = self.piece(span.start)?;
+        let Origin::Include {
+            file,
+            text,
+            at,
+            fixed,
+            sites,
+        } = &piece.origin
+        else {
+            return None;
+        };
+        let start = if *fixed { *at } else { at + into };
+        let len = if *fixed {
+            0
+        } else {
+            span.end.saturating_sub(span.start)
+        };
+        let end = (start + len).min(text.len());
+        let sites = sites
+            .iter()
+            .rev()
+            .map(|s| (s.file, Lines::new(s.text).position(s.span.start), s.span))
+            .collect();
+        Some(IncludedAt {
+            file,
+            pos: Lines::new(text).position(start),
+            span: Span::new(start, end.max(start)),
+            sites,
+        })
+    }
+
+    /// The text being read.
     pub fn text(&self) -> &'a str {
         self.text
     }

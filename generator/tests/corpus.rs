@@ -31,7 +31,7 @@ fn whole_corpus_reads_with_floors() {
         .iter()
         .map(|(p, t)| SourcePage { path: p, text: t })
         .collect();
-    let (pages, diagnostics) = parse_pages(&sources);
+    let (pages, diagnostics) = parse_pages(&sources, &generator::Includes::new());
 
     let mut c = Counts {
         pages: pages.len(),
@@ -94,10 +94,15 @@ fn whole_corpus_reads_with_floors() {
         "responses with a status: {}",
         c.responses_with_status
     );
+    // The 2021 snapshot holds no include files, so every include outside a
+    // code tab is missing (141 of them). The 5,426 snippet includes inside
+    // other languages' tabs are not reported: a jump here means they are.
+    let missing = by_code.get("include-missing").copied().unwrap_or(0);
+    assert!((100..=160).contains(&missing), "{missing} missing includes");
     // Diagnostics stay rare: a jump means the reader started misreading pages.
     assert!(
-        diagnostics.len() <= 400,
+        diagnostics.len() - missing <= 400,
         "{} diagnostics",
-        diagnostics.len()
+        diagnostics.len() - missing
     );
 }

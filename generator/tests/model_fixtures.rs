@@ -14,7 +14,7 @@ fn model_fixtures() {
             .iter()
             .map(|(p, t)| SourcePage { path: p, text: t })
             .collect();
-        let (pages, mut diagnostics) = parse_pages(&sources);
+        let (pages, mut diagnostics) = parse_pages(&sources, &generator::Includes::new());
         let (api, model_diags) = build_model(&pages);
         diagnostics.extend(model_diags);
         support::with_snapshots_in(case, || {

@@ -5,7 +5,7 @@
 mod support;
 
 use generator::emit::EmitOptions;
-use generator::{SourcePage, generate};
+use generator::{Includes, SourcePage, generate};
 
 /// Deterministic pseudo-random numbers (an LCG), so a failure reproduces.
 struct Lcg(u64);
@@ -96,6 +96,7 @@ fn truncated_and_mutated_pages_never_panic() {
                         path: &path,
                         text: variant,
                     }],
+                    &Includes::new(),
                     &options,
                 )
             });
@@ -130,6 +131,7 @@ fn hostile_bytes_never_panic() {
                     path: "hostile.md",
                     text,
                 }],
+                &Includes::new(),
                 &options,
             )
         });
@@ -199,7 +201,7 @@ fn module_names_and_file_names_agree_for_every_awkward_name() {
         .iter()
         .map(|(path, text)| SourcePage { path, text })
         .collect();
-    let run = generate(&pages, &EmitOptions::default());
+    let run = generate(&pages, &Includes::new(), &EmitOptions::default());
     for dir in ["src/models", "src/client"] {
         let declared = declared_modules(&run.files[&format!("{dir}/mod.rs")]);
         let files: Vec<String> = run

@@ -16,11 +16,11 @@ pub fn run(docs: &DocsFolder, runs: usize) {
         "{pages} pages, {mb:.1} MB, {runs} runs each (release build recommended: cargo run --release -p xtask -- bench)"
     );
     let read = measure(runs, || {
-        let (read, diags) = generator::parse_pages(&sources);
+        let (read, diags) = generator::parse_pages(&sources, &docs.includes);
         std::hint::black_box((read.len(), diags.len()));
     });
     report("read", &read, pages, mb);
-    let (read_pages, _) = generator::parse_pages(&sources);
+    let (read_pages, _) = generator::parse_pages(&sources, &docs.includes);
     let model = measure(runs, || {
         let (api, diags) = generator::build_model(&read_pages);
         std::hint::black_box((api.endpoints.len(), diags.len()));
@@ -36,7 +36,7 @@ pub fn run(docs: &DocsFolder, runs: usize) {
     });
     report("emit", &emit, pages, mb);
     let total = measure(runs, || {
-        let generated = generator::generate(&sources, &options);
+        let generated = generator::generate(&sources, &docs.includes, &options);
         std::hint::black_box(generated.files.len());
     });
     report("total", &total, pages, mb);

@@ -1,29 +1,57 @@
-//! Loading a docs folder: every `.md` file below it, in a stable order.
+//! Loading a docs folder: every page below it, in a stable order, and every
+//! include file those pages reach.
+//!
+//! Files under a folder named `includes`, and files that pages reach through
+//! `[!INCLUDE]`, are include files, never pages. Includes resolve anywhere
+//! under the include root: by default the nearest ancestor of the docs folder
+//! holding `.git`, else the docs folder itself. A target outside the root is
+//! recorded as refused and never read.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
-/// The pages of a docs folder, read into memory.
+use generator::parse::include::{find_includes, include_body, resolve_target};
+use generator::{IncludeFile, Includes};
+
+/// The pages of a docs folder and the include files they reach, in memory.
 pub struct DocsFolder {
-    /// (path relative to `root` with `/` separators, text), sorted by path.
+    /// (path relative to the docs folder with `/` separators, text), sorted by path.
     pub pages: Vec<(String, String)>,
+    /// Every include target the pages reach, keyed as the generator resolves them.
+    pub includes: Includes,
+    /// The folder includes must stay under.
+    pub include_root: PathBuf,
 }
 
 impl DocsFolder {
-    /// Reads every `.md` file below `root`, skipping `README.md` at the top.
+    /// Reads a docs folder with the default include root.
     pub fn read(root: &Path) -> Result<DocsFolder, String> {
+        Self::read_with(root, None)
+    }
+
+    /// Reads every `.md` page below `root` (skipping `README.md` at the top
+    /// and include files) and loads the include files they reach, which must
+    /// lie under `include_root` (by default the nearest ancestor of `root`
+    /// holding `.git`, else `root`).
+    pub fn read_with(root: &Path, include_root: Option<&Path>) -> Result<DocsFolder, String> {
         if !root.is_dir() {
             return Err(format!(
                 "docs folder `{}` does not exist or is not a folder",
                 root.display()
             ));
         }
+        let docs = fs::canonicalize(root).map_err(|e| io_error(root, e))?;
+        let include_root = match include_root {
+            Some(dir) => fs::canonicalize(dir)
+                .map_err(|e| format!("include root `{}`: {e}", dir.display()))?,
+            None => default_include_root(&docs),
+        };
         let mut files = Vec::new();
-        collect(root, root, &mut files).map_err(|e| io_error(root, e))?;
+        collect(&docs, &docs, &mut files).map_err(|e| io_error(root, e))?;
         files.sort();
         let mut pages = Vec::with_capacity(files.len());
         for rel in files {
-            let path = root.join(&rel);
+            let path = docs.join(&rel);
             let bytes = fs::read(&path).map_err(|e| io_error(&path, e))?;
             // Invalid UTF-8 is replaced rather than rejected: the reader reports
             // what it cannot understand, and the rest of the page still counts.
@@ -31,7 +59,14 @@ impl DocsFolder {
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
             pages.push((rel, text));
         }
-        Ok(DocsFolder { pages })
+        let includes = load_includes(&docs, &include_root, &pages);
+        // A page that another page includes is an include file, not a page.
+        pages.retain(|(rel, _)| !includes.contains(rel));
+        Ok(DocsFolder {
+            pages,
+            includes,
+            include_root,
+        })
     }
 
     /// The pages as the generator takes them.
@@ -46,6 +81,121 @@ impl DocsFolder {
     pub fn bytes(&self) -> usize {
         self.pages.iter().map(|(_, t)| t.len()).sum()
     }
+
+    /// The text of a page or loaded include file, by the path diagnostics name.
+    pub fn text_of(&self, file: &str) -> Option<&str> {
+        self.pages
+            .binary_search_by(|(p, _)| p.as_str().cmp(file))
+            .ok()
+            .map(|i| self.pages[i].1.as_str())
+            .or_else(|| match self.includes.get(file) {
+                Some(IncludeFile::Text(text)) => Some(text.as_str()),
+                _ => None,
+            })
+    }
+}
+
+/// The nearest ancestor of `docs` (itself included) holding `.git`, else `docs`.
+fn default_include_root(docs: &Path) -> PathBuf {
+    docs.ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .unwrap_or(docs)
+        .to_path_buf()
+}
+
+/// Loads every include reachable from `pages`, following nested includes.
+/// Each target is looked up once, so cycles end; the generator reports them.
+fn load_includes(docs: &Path, root: &Path, pages: &[(String, String)]) -> Includes {
+    let mut includes = Includes::new();
+    let mut queue: Vec<(String, String)> = Vec::new();
+    let enqueue = |from: &str, text: &str, queue: &mut Vec<(String, String)>| {
+        for d in find_includes(text) {
+            if let Ok(key) = resolve_target(from, &d.target) {
+                queue.push((key, d.target));
+            }
+        }
+    };
+    for (path, text) in pages {
+        enqueue(path, text, &mut queue);
+    }
+    while let Some((key, _)) = queue.pop() {
+        if includes.contains(&key) {
+            continue;
+        }
+        let file = load_one(docs, root, &key);
+        if let IncludeFile::Text(text) = &file {
+            enqueue(&key, include_body(text).1, &mut queue);
+        }
+        includes.insert(key, file);
+    }
+    includes
+}
+
+/// Looks at one include target, which must stay under `root`. Paths in
+/// diagnostics are relative to the docs folder, as page paths are.
+fn load_one(docs: &Path, root: &Path, key: &str) -> IncludeFile {
+    let path = normalize(&docs.join(key));
+    if !path.starts_with(root) {
+        return IncludeFile::Refused {
+            tried: path.display().to_string(),
+            root: root.display().to_string(),
+        };
+    }
+    // A link inside the root may still point outside it.
+    if let Ok(real) = fs::canonicalize(&path) {
+        if !real.starts_with(root) {
+            return IncludeFile::Refused {
+                tried: real.display().to_string(),
+                root: root.display().to_string(),
+            };
+        }
+    }
+    match fs::read(&path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => IncludeFile::Text(text),
+            Err(e) => IncludeFile::Unreadable {
+                tried: key.to_owned(),
+                error: format!("not UTF-8: {}", e.utf8_error()),
+            },
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => IncludeFile::Missing {
+            tried: key.to_owned(),
+        },
+        Err(e) => IncludeFile::Unreadable {
+            tried: key.to_owned(),
+            error: e.to_string(),
+        },
+    }
+}
+
+/// `path` with `.` and `..` resolved lexically.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn slashes(rel: &Path) -> String {
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Whether `rel` lies in a folder named `includes`.
+fn in_includes_folder(rel: &Path) -> bool {
+    rel.parent().is_some_and(|dir| {
+        dir.components()
+            .any(|c| c.as_os_str().eq_ignore_ascii_case("includes"))
+    })
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
@@ -57,11 +207,10 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()
             collect(root, &path, out)?;
         } else if kind.is_file() && path.extension().is_some_and(|e| e == "md") {
             let rel = path.strip_prefix(root).unwrap_or(&path);
-            let rel = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
+            if in_includes_folder(rel) {
+                continue;
+            }
+            let rel = slashes(rel);
             if rel.eq_ignore_ascii_case("readme.md") {
                 continue;
             }

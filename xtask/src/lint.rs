@@ -21,7 +21,7 @@ pub enum Format {
 
 /// Reads the docs and prints diagnostics. Returns whether any error was found.
 pub fn run(docs: &DocsFolder, format: Format) -> Result<bool, String> {
-    let (pages, mut diagnostics) = generator::parse_pages(&docs.sources());
+    let (pages, mut diagnostics) = generator::parse_pages(&docs.sources(), &docs.includes);
     diagnostics.extend(generator::build_model(&pages).1);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let has_error = diagnostics.iter().any(|d| d.severity == Severity::Error);
@@ -56,14 +56,28 @@ fn print_json(diagnostics: &[Diagnostic]) -> Result<(), String> {
     Ok(())
 }
 
+/// `span` clamped to the text of `file`.
+fn clamp(docs: &DocsFolder, file: &str, span: generator::source::Span) -> std::ops::Range<usize> {
+    let len = docs.text_of(file).map_or(0, str::len);
+    let start = span.start.min(len);
+    start..span.end.clamp(start, len)
+}
+
 /// Renders diagnostics like rustc, with the source line, to stderr.
 pub fn print_human(docs: &DocsFolder, diagnostics: &[Diagnostic]) -> Result<(), String> {
     let mut files = SimpleFiles::new();
+    let includes = docs.includes.iter().filter_map(|(key, file)| match file {
+        generator::IncludeFile::Text(text) => Some((key, text.as_str())),
+        _ => None,
+    });
     let ids: std::collections::HashMap<&str, usize> = docs
         .pages
         .iter()
-        .map(|(path, text)| (path.as_str(), files.add(path.clone(), text.as_str())))
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .chain(includes)
+        .map(|(path, text)| (path, files.add(path.to_owned(), text)))
         .collect();
+    let id_of = |file: &str| ids.get(file).copied();
     let writer = termcolor::StandardStream::stderr(termcolor::ColorChoice::Auto);
     let config = term::Config::default();
     let mut lock = writer.lock();
@@ -76,12 +90,18 @@ pub fn print_human(docs: &DocsFolder, diagnostics: &[Diagnostic]) -> Result<(), 
         let mut report = Report::new(severity)
             .with_code(d.code.as_str())
             .with_message(&d.message);
-        if let Some(&id) = ids.get(d.file.as_str()) {
-            let len = docs.pages[id].1.len();
-            let start = d.span.start.min(len);
-            let end = d.span.end.clamp(start, len);
-            report = report.with_labels(vec![Label::primary(id, start..end)]);
+        let mut labels = Vec::new();
+        if let Some(id) = id_of(&d.file) {
+            labels.push(Label::primary(id, clamp(docs, &d.file, d.span)));
         }
+        for r in &d.related {
+            if let Some(id) = id_of(&r.file) {
+                labels.push(
+                    Label::secondary(id, clamp(docs, &r.file, r.span)).with_message(&r.message),
+                );
+            }
+        }
+        report = report.with_labels(labels);
         if let Some(help) = &d.help {
             report = report.with_notes(vec![format!("help: {help}")]);
         }

@@ -30,6 +30,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "human")]
         format: lint::Format,
+        /// Includes may resolve anywhere under this folder [default: the nearest
+        /// ancestor of the docs folder holding `.git`, else the docs folder].
+        #[arg(long)]
+        include_root: Option<PathBuf>,
     },
     /// Generates the crate from the docs (by default `generated/` from `docs-input/`).
     Regen {
@@ -45,12 +49,20 @@ enum Command {
         /// Write nothing; fail with a diff when the crate on disk is stale.
         #[arg(long)]
         check: bool,
+        /// Includes may resolve anywhere under this folder [default: the nearest
+        /// ancestor of the docs folder holding `.git`, else the docs folder].
+        #[arg(long)]
+        include_root: Option<PathBuf>,
     },
     /// Prints the API model of a docs folder as JSON.
     Model {
         /// The docs folder [default: docs-input/ of the workspace].
         #[arg(long)]
         docs: Option<PathBuf>,
+        /// Includes may resolve anywhere under this folder [default: the nearest
+        /// ancestor of the docs folder holding `.git`, else the docs folder].
+        #[arg(long)]
+        include_root: Option<PathBuf>,
     },
     /// Measures how faithful the model is: to the docs, and to the official schema.
     Fidelity {
@@ -80,7 +92,11 @@ fn or_default(given: Option<PathBuf>, default: &str) -> PathBuf {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Lint { docs, format } => docs::DocsFolder::read(&or_default(docs, "docs-input"))
+        Command::Lint {
+            docs,
+            format,
+            include_root,
+        } => docs::DocsFolder::read_with(&or_default(docs, "docs-input"), include_root.as_deref())
             .and_then(|docs| lint::run(&docs, format))
             .map(|has_error| {
                 if has_error {
@@ -94,15 +110,19 @@ fn main() -> ExitCode {
             out,
             crate_name,
             check,
+            include_root,
         } => run_regen(
             or_default(docs, "docs-input"),
+            include_root,
             or_default(out, "generated"),
             crate_name,
             check,
         ),
-        Command::Model { docs } => docs::DocsFolder::read(&or_default(docs, "docs-input"))
-            .and_then(|docs| model::run(&docs))
-            .map(|()| ExitCode::SUCCESS),
+        Command::Model { docs, include_root } => {
+            docs::DocsFolder::read_with(&or_default(docs, "docs-input"), include_root.as_deref())
+                .and_then(|docs| model::run(&docs))
+                .map(|()| ExitCode::SUCCESS)
+        }
         Command::Fidelity { docs, schema } => {
             let docs = docs.unwrap_or_else(|| shared_dir().join("corpus/graph-docs-v1.0"));
             let schema = schema
@@ -111,7 +131,7 @@ fn main() -> ExitCode {
                 let xml = std::fs::read_to_string(&schema)
                     .map_err(|e| format!("{}: {e}", schema.display()))?;
                 let schema = fidelity::Schema::from_csdl(&xml)?;
-                let (pages, _) = generator::parse_pages(&docs.sources());
+                let (pages, _) = generator::parse_pages(&docs.sources(), &docs.includes);
                 let (api, _) = generator::build_model(&pages);
                 print!("{}", fidelity::measure(&pages, &api, &schema));
                 Ok(ExitCode::SUCCESS)
@@ -133,13 +153,14 @@ fn main() -> ExitCode {
 
 fn run_regen(
     docs_dir: PathBuf,
+    include_root: Option<PathBuf>,
     out: PathBuf,
     crate_name: String,
     check: bool,
 ) -> Result<ExitCode, String> {
-    let docs = docs::DocsFolder::read(&docs_dir)?;
+    let docs = docs::DocsFolder::read_with(&docs_dir, include_root.as_deref())?;
     let options = regen::options(&workspace_root(), &docs_dir, &out, crate_name);
-    let run = generator::generate(&docs.sources(), &options);
+    let run = generator::generate(&docs.sources(), &docs.includes, &options);
     eprintln!("{}", regen::summary(&run));
     if check {
         return match regen::check(&out, &run.files)? {

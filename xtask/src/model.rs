@@ -7,7 +7,7 @@ use crate::docs::DocsFolder;
 /// Builds the model and prints it as pretty JSON on stdout; diagnostics go to
 /// stderr as a one-line summary.
 pub fn run(docs: &DocsFolder) -> Result<(), String> {
-    let (pages, mut diagnostics) = generator::parse_pages(&docs.sources());
+    let (pages, mut diagnostics) = generator::parse_pages(&docs.sources(), &docs.includes);
     let (api, model_diags) = generator::build_model(&pages);
     diagnostics.extend(model_diags);
     let json = serde_json::to_string_pretty(&api).map_err(|e| e.to_string())?;

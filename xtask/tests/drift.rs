@@ -12,7 +12,7 @@ fn assert_up_to_date(docs: &str, out: &str, crate_name: &str, command: &str) {
     let out_dir = root.join(out);
     let folder = DocsFolder::read(&docs_dir).expect("docs folder");
     let options = regen::options(&root, &docs_dir, &out_dir, crate_name.to_owned());
-    let run = generator::generate(&folder.sources(), &options);
+    let run = generator::generate(&folder.sources(), &folder.includes, &options);
     if let Some(diff) = regen::check(&out_dir, &run.files).expect("readable output folder") {
         panic!("{out} is stale; run `{command}` and commit the result:\n{diff}");
     }
@@ -38,9 +38,9 @@ fn output_does_not_depend_on_page_order() {
     let docs = DocsFolder::read(&xtask::workspace_root().join("docs-input")).expect("docs");
     let options = generator::emit::EmitOptions::default();
     let mut sources = docs.sources();
-    let forward = generator::generate(&sources, &options).files;
+    let forward = generator::generate(&sources, &docs.includes, &options).files;
     sources.reverse();
-    let backward = generator::generate(&sources, &options).files;
+    let backward = generator::generate(&sources, &docs.includes, &options).files;
     assert!(
         forward == backward,
         "emitted files depend on the order pages are given in"
@@ -58,13 +58,8 @@ fn a_standalone_crate_is_its_own_workspace() {
     );
     assert!(options.standalone);
     assert_eq!(options.docs_label, "docs-input");
-    let files = generator::generate(
-        &DocsFolder::read(&root.join("docs-input"))
-            .expect("docs")
-            .sources(),
-        &options,
-    )
-    .files;
+    let docs = DocsFolder::read(&root.join("docs-input")).expect("docs");
+    let files = generator::generate(&docs.sources(), &docs.includes, &options).files;
     let manifest = &files["Cargo.toml"];
     assert!(
         manifest.contains("name = \"my-graph\"") && manifest.contains("[workspace]"),

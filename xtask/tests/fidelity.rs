@@ -22,7 +22,7 @@ fn corpus_model_meets_the_fidelity_bars() {
     let xml =
         std::fs::read_to_string(corpus.join("graph-schema-v1.0/v1.0-Prod.csdl")).expect("schema");
     let schema = Schema::from_csdl(&xml).expect("CSDL");
-    let (pages, _) = generator::parse_pages(&docs.sources());
+    let (pages, _) = generator::parse_pages(&docs.sources(), &docs.includes);
     let (api, _) = generator::build_model(&pages);
     let report = measure(&pages, &api, &schema);
     eprintln!("{report}");

@@ -706,6 +706,24 @@ fn op_docs(ctx: &Ctx<'_>, op: &Op<'_>) -> Vec<String> {
         "- Application: {}",
         list(&e.permissions.application)
     ));
+    if !e.permissions.scenarios.is_empty() {
+        lines.push(String::new());
+        lines.push("By scenario, as the page lists them:".into());
+        lines.push(String::new());
+        for s in &e.permissions.scenarios {
+            let name = if s.scenario.is_empty() {
+                "In general".to_owned()
+            } else {
+                doc_text(s.scenario.trim_end_matches(':'))
+            };
+            lines.push(format!(
+                "- {name}: delegated (work or school account) {}; delegated (personal Microsoft account) {}; application {}",
+                list(&s.delegated_work).trim_end_matches('.'),
+                list(&s.delegated_personal).trim_end_matches('.'),
+                list(&s.application),
+            ));
+        }
+    }
     if !e.query_options.is_empty() {
         let opts: Vec<String> = crate::model::QueryOption::ALL
             .iter()

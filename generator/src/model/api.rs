@@ -70,6 +70,48 @@ pub struct Permissions {
     pub delegated_personal: Vec<String>,
     /// Application.
     pub application: Vec<String>,
+    /// Each table's own list, where a page has several tables (scenarios
+    /// under `###` headings, or a row per resource); empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scenarios: Vec<PermissionScenario>,
+}
+
+impl Permissions {
+    /// Adds the permissions of `other` that are not here yet, keeping order.
+    pub fn add(&mut self, other: &Permissions) {
+        for (to, from) in [
+            (&mut self.delegated_work, &other.delegated_work),
+            (&mut self.delegated_personal, &other.delegated_personal),
+            (&mut self.application, &other.application),
+        ] {
+            for p in from {
+                if !to.contains(p) {
+                    to.push(p.clone());
+                }
+            }
+        }
+    }
+
+    /// Whether no permission is named at all.
+    pub fn is_empty(&self) -> bool {
+        self.delegated_work.is_empty()
+            && self.delegated_personal.is_empty()
+            && self.application.is_empty()
+    }
+}
+
+/// The permissions of one scenario of an endpoint, least privileged first.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct PermissionScenario {
+    /// The heading above the table (`To get the photo of a group`), or the
+    /// resource of a per-resource row; empty for a table under `Permissions`.
+    pub scenario: String,
+    /// Delegated (work or school account).
+    pub delegated_work: Vec<String>,
+    /// Delegated (personal Microsoft account).
+    pub delegated_personal: Vec<String>,
+    /// Application.
+    pub application: Vec<String>,
 }
 
 /// A request header an endpoint takes.

@@ -79,5 +79,6 @@ pub(crate) fn diag(
         span: at.span,
         message,
         help,
+        related: Vec::new(),
     }
 }

@@ -598,5 +598,6 @@ fn diag_at_source(source: &Source, code: Code, message: String, help: String) ->
         span: crate::source::Span::default(),
         message,
         help: Some(help),
+        related: Vec::new(),
     }
 }

@@ -57,10 +57,7 @@ pub fn parse_front_matter(text: &str, diags: &mut Diagnostics<'_>) -> Split {
 }
 
 fn loc(diags: &Diagnostics<'_>, span: Span) -> Loc {
-    Loc {
-        pos: diags.map().position(span.start),
-        span,
-    }
+    Loc::at(diags.map(), span)
 }
 
 /// If the line at `start` is `---`, returns the offset after it.
@@ -241,7 +238,7 @@ fn interpret(
             .map(|f| f.value.trim().to_owned())
             .filter(|v| !v.is_empty());
         if value.is_none() && required {
-            let span = field.map_or(at.span, |f| f.span);
+            let span = field.map_or(at.read, |f| f.span);
             diags.push_help(
                 Code::FrontMatterField,
                 Span::new(span.start, span.start),

@@ -142,13 +142,13 @@ pub fn parse_blocks(body: &str, base: usize, diags: &mut Diagnostics<'_>) -> Vec
     let loc = |offset: usize| -> Loc {
         let start = base + offset;
         let line_len = body[offset..].find('\n').unwrap_or(body.len() - offset);
-        Loc {
-            pos: map.position(start),
-            span: Span::new(
+        Loc::at(
+            map,
+            Span::new(
                 start,
                 start + body[offset..offset + line_len].trim_end().len(),
             ),
-        }
+        )
     };
     let mut blocks = Vec::new();
     let mut st = State::default();

@@ -4,6 +4,7 @@
 pub mod annotation;
 pub mod front_matter;
 pub mod http;
+pub mod include;
 pub mod markdown;
 pub mod page;
 pub mod sections;
@@ -12,11 +13,31 @@ pub use page::*;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::source::{SourceMap, Span};
+use include::{IncludeProblem, Includes};
 
-/// Reads one page. `file` is the path used in diagnostics.
+/// Reads one page that includes nothing: every `[!INCLUDE]` directive is
+/// reported as missing. `file` is the path used in diagnostics.
 pub fn parse_page(file: &str, text: &str) -> (Page, Vec<Diagnostic>) {
-    let map = SourceMap::new(text);
+    parse_page_with(file, text, &Includes::new())
+}
+
+/// Reads one page, splicing in its includes from `includes` first.
+pub fn parse_page_with(file: &str, text: &str, includes: &Includes) -> (Page, Vec<Diagnostic>) {
+    let spliced = include::splice(file, text, includes);
+    let (read, pieces, problems) = match spliced {
+        Some(s) => (std::borrow::Cow::Owned(s.text), s.pieces, s.problems),
+        None => (std::borrow::Cow::Borrowed(text), Vec::new(), Vec::new()),
+    };
+    let map = if pieces.is_empty() {
+        SourceMap::new(text)
+    } else {
+        SourceMap::spliced(&read, text, pieces)
+    };
+    let text: &str = &read;
     let mut diags = Diagnostics::new(file, &map);
+    for (span, problem) in problems {
+        report_include(&mut diags, span, problem);
+    }
     let split = front_matter::parse_front_matter(text, &mut diags);
     let blocks = markdown::parse_blocks(&text[split.body_start..], split.body_start, &mut diags);
     let sections = sections::build_sections(blocks, &mut diags);
@@ -33,11 +54,57 @@ pub fn parse_page(file: &str, text: &str) -> (Page, Vec<Diagnostic>) {
     (page, diags.finish())
 }
 
-fn loc_at(diags: &Diagnostics<'_>, offset: usize, len: usize) -> Loc {
-    Loc {
-        pos: diags.map().position(offset),
-        span: Span::new(offset, offset + len),
+fn report_include(diags: &mut Diagnostics<'_>, span: Span, problem: IncludeProblem) {
+    match problem {
+        IncludeProblem::Missing { target, tried } => diags.push_help(
+            Code::IncludeMissing,
+            span,
+            format!("include `{target}` was not found"),
+            format!(
+                "looked for `{tried}` (relative to the docs folder); the rest of the page is read without it"
+            ),
+        ),
+        IncludeProblem::Refused { target, tried, root } => diags.push_help(
+            Code::IncludeRefused,
+            span,
+            format!("include `{target}` is outside the include root and was not read"),
+            match root {
+                Some(root) => format!(
+                    "it resolves to `{tried}`, outside `{root}`; move the file under the root or pass `--include-root`"
+                ),
+                None => "write the target as a path relative to this file".to_owned(),
+            },
+        ),
+        IncludeProblem::Unreadable {
+            target,
+            tried,
+            error,
+        } => diags.push_help(
+            Code::IncludeUnreadable,
+            span,
+            format!("include `{target}` could not be read"),
+            format!("reading `{tried}` failed ({error}); the rest of the page is read without it"),
+        ),
+        IncludeProblem::Cycle { chain } => diags.push_help(
+            Code::IncludeCycle,
+            span,
+            format!("include cycle: {}", chain.join(" -> ")),
+            "the cycle was cut here; remove one of the directives",
+        ),
+        IncludeProblem::TooDeep { target } => diags.push_help(
+            Code::IncludeTooDeep,
+            span,
+            format!(
+                "include `{target}` nests more than {} levels deep and was not read",
+                include::MAX_DEPTH
+            ),
+            "flatten the includes",
+        ),
     }
+}
+
+fn loc_at(diags: &Diagnostics<'_>, offset: usize, len: usize) -> Loc {
+    Loc::at(diags.map(), Span::new(offset, offset + len))
 }
 
 /// The page offset of byte `offset` of a code block's content.
@@ -50,7 +117,7 @@ fn code_offset(code: &CodeBlock, offset: usize) -> usize {
         .map_or(0, |i| i + 1);
     code.line_offsets
         .get(line)
-        .map_or(code.at.span.start, |start| start + (offset - line_start))
+        .map_or(code.at.read.start, |start| start + (offset - line_start))
 }
 
 fn read_request_lines(page: &Page, diags: &mut Diagnostics<'_>) -> Vec<RequestLine> {
@@ -76,13 +143,13 @@ fn read_request_lines(page: &Page, diags: &mut Diagnostics<'_>) -> Vec<RequestLi
         if let Some((first, _)) = found.first() {
             diags.push_help(
                 Code::RequestLinesOutsideSection,
-                first.at.span,
+                first.at.read,
                 format!("request lines are under `{}`, not under an `HTTP request` section", first.heading),
                 "put the request lines under a `## HTTP request` heading; they were read from where they are",
             );
             return found.into_iter().flat_map(|(_, lines)| lines).collect();
         }
-        let span = page.sections.first().map_or(Span::default(), |s| s.at.span);
+        let span = page.sections.first().map_or(Span::default(), |s| s.at.read);
         let help = if page.sections_of(SectionKind::Properties).next().is_some() {
             "the page has a `Properties` section: if it describes a type, set `doc_type: resourcePageType`"
         } else {
@@ -118,7 +185,7 @@ fn read_code_block_lines(
     if code.text.trim().is_empty() {
         diags.push_help(
             Code::HttpBlockEmpty,
-            code.at.span,
+            code.at.read,
             "code block in the `HTTP request` section has no request line",
             "write the request line, e.g. `PATCH /deviceManagement/deviceManagementScripts/{deviceManagementScriptId}/userRunStates/{deviceManagementScriptUserStateId}`",
         );
@@ -142,7 +209,7 @@ fn read_code_block_lines(
                 if !parts.irregular.is_empty() {
                     diags.push_help(
                         Code::RequestLineIrregular,
-                        at.span,
+                        at.read,
                         format!(
                             "request line `{line}` is irregular: {}",
                             parts.irregular.join(", ")
@@ -161,7 +228,7 @@ fn read_code_block_lines(
                 flush_run(&mut run, diags);
                 diags.push_help(
                     Code::RequestLineNoPath,
-                    at.span,
+                    at.read,
                     format!("request line `{line}` has no path"),
                     format!(
                         "write the resource path after the method, e.g. `{} /users/{{id}}`",
@@ -193,7 +260,7 @@ fn flush_run(run: &mut Option<(Loc, String, usize, bool)>, diags: &mut Diagnosti
     } else {
         "request lines read `METHOD /path`; move prose and code out of the block; the lines were ignored"
     };
-    diags.push_help(Code::RequestLineInvalid, at.span, message, help);
+    diags.push_help(Code::RequestLineInvalid, at.read, message, help);
 }
 
 /// What an example block is, judged from its annotation, heading and first line.
@@ -265,7 +332,7 @@ fn example_kind(
         _ if code.lang == "http" && !code.text.trim().is_empty() => {
             diags.push_help(
                 Code::ExampleUnclassified,
-                code.at.span,
+                code.at.read,
                 "code block in the examples is neither a request nor a response",
                 "annotate it with `<!-- { \"blockType\": \"request\" } -->` or start it with `METHOD URL` or `HTTP/1.1 200 OK`",
             );
@@ -334,7 +401,7 @@ fn check_request_start(req: &ExampleRequest, at: &Loc, diags: &mut Diagnostics<'
     if req.method.is_none() {
         diags.push_help(
             Code::ExampleRequestLine,
-            at.span,
+            at.read,
             format!(
                 "example request starts with `{}`, not `METHOD URL`",
                 req.url
@@ -347,7 +414,7 @@ fn check_request_start(req: &ExampleRequest, at: &Loc, diags: &mut Diagnostics<'
     if let Err(http::LineProblem::NoPath(_)) = http::parse_request_line(&line) {
         diags.push_help(
             Code::ExampleRequestLine,
-            at.span,
+            at.read,
             format!("example request URL `{}` has no resource path", req.url),
             "give the full URL, e.g. `https://graph.microsoft.com/v1.0/users/{id}`",
         );
@@ -372,20 +439,20 @@ fn check_status_line(
             irregular: true,
         }) => diags.push_help(
             Code::ExampleStatusLine,
-            at.span,
+            at.read,
             format!("status line `{line}` is irregular; read as {code_}"),
             format!("write `HTTP/1.1 {code_} ...`"),
         ),
         Some(http::StatusLine { status: None, .. }) => diags.push_help(
             Code::ExampleStatusLine,
-            at.span,
+            at.read,
             format!("status line `{line}` has no status code"),
             "write a status line such as `HTTP/1.1 200 OK`",
         ),
         Some(_) => {}
         None if code.lang == "http" => diags.push_help(
             Code::ExampleStatusLine,
-            code.at.span,
+            code.at.read,
             "example response has no status line",
             "start the response with a status line such as `HTTP/1.1 200 OK`",
         ),
@@ -412,7 +479,7 @@ fn read_body(code: &CodeBlock, body: &str, truncated: bool, diags: &mut Diagnost
         let message = error.split(" at line ").next().unwrap_or(&error).to_owned();
         diags.push_help(
             code_,
-            loc_at(diags, body_offset, 1).span,
+            loc_at(diags, body_offset, 1).read,
             format!("example body is not valid JSON: {message}"),
             help,
         );
@@ -427,7 +494,7 @@ fn read_body(code: &CodeBlock, body: &str, truncated: bool, diags: &mut Diagnost
             };
             diags.push_help(
                 Code::PlaceholderValue,
-                loc_at(diags, body_offset, 1).span,
+                loc_at(diags, body_offset, 1).read,
                 format!(
                     "example uses the type name \"{value}\" as the value of `{}`{more}",
                     path.trim_start_matches('.')
@@ -440,6 +507,30 @@ fn read_body(code: &CodeBlock, body: &str, truncated: bool, diags: &mut Diagnost
 }
 
 fn check_permissions(page: &Page, diags: &mut Diagnostics<'_>) {
+    if page.doc_type() == Some(&DocType::Api) && !page.request_lines.is_empty() {
+        let sections: Vec<&Section> = page.sections_of(SectionKind::Permissions).collect();
+        let has_table = sections
+            .iter()
+            .any(|s| s.walk().any(|part| part.tables().next().is_some()));
+        if !has_table {
+            let (at, message) = match sections.first() {
+                Some(section) => (
+                    section.at.read,
+                    "the `Permissions` section has no permissions table",
+                ),
+                None => (
+                    page.sections.first().map_or(Span::default(), |s| s.at.read),
+                    "api page lists no permissions",
+                ),
+            };
+            diags.push_help(
+                Code::PermissionsMissing,
+                at,
+                message,
+                "add a `## Permissions` table (or an `[!INCLUDE]` of one) with the least privileged permission for each permission type",
+            );
+        }
+    }
     for section in page.sections_of(SectionKind::Permissions) {
         for table in section.tables() {
             let Some(col) = table
@@ -456,7 +547,7 @@ fn check_permissions(page: &Page, diags: &mut Diagnostics<'_>) {
             if !named && !table.rows.is_empty() {
                 diags.push_help(
                     Code::PermissionsEmpty,
-                    table.at.span,
+                    table.at.read,
                     "permissions table names no permission",
                     "fill in the least privileged permission for each permission type, or `Not supported.`",
                 );

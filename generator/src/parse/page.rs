@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::source::{Position, Span};
+use crate::source::{Position, SourceMap, Span};
 
 /// A place in a page: line and column for people, byte span for renderers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -14,6 +14,9 @@ pub struct Loc {
     pub pos: Position,
     /// Byte range in the page text.
     pub span: Span,
+    /// Byte range in the text being read, which differs from `span` once
+    /// includes are spliced in; diagnostics raised while reading use it.
+    pub read: Span,
 }
 
 impl Loc {
@@ -22,6 +25,17 @@ impl Loc {
         Loc {
             pos: Position { line: 1, column: 1 },
             span: Span::default(),
+            read: Span::default(),
+        }
+    }
+
+    /// The place of `span` of the text being read, in page coordinates
+    /// (text spliced in from an include is placed at its directive).
+    pub fn at(map: &SourceMap<'_>, span: Span) -> Loc {
+        Loc {
+            pos: map.position(span.start),
+            span: map.page_span(span),
+            read: span,
         }
     }
 

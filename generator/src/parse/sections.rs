@@ -143,10 +143,7 @@ fn is_tab_marker(inline: &Inline) -> bool {
 
 /// Builds the heading tree from the flat block list.
 pub fn build_sections(blocks: Vec<RawBlock>, diags: &mut Diagnostics<'_>) -> Vec<Section> {
-    let root_loc = Loc {
-        pos: diags.map().position(0),
-        span: Span::new(0, 0),
-    };
+    let root_loc = Loc::at(diags.map(), Span::new(0, 0));
     let mut stack: Vec<Section> = vec![Section {
         at: root_loc,
         level: 0,
@@ -183,7 +180,7 @@ pub fn build_sections(blocks: Vec<RawBlock>, diags: &mut Diagnostics<'_>) -> Vec
                 if let Some(name) = classified.near_miss {
                     diags.push_help(
                         Code::SectionNameNearMiss,
-                        at.span,
+                        at.read,
                         format!("heading `{heading}` is not a known section name"),
                         format!(
                             "did you mean `{}`? it was read as that section",
@@ -225,7 +222,7 @@ pub fn build_sections(blocks: Vec<RawBlock>, diags: &mut Diagnostics<'_>) -> Vec
                 }));
             }
             RawBlock::Html { at, text } => {
-                let span = Span::new(at.span.start, at.span.start + text.trim_end().len());
+                let span = Span::new(at.read.start, at.read.start + text.trim_end().len());
                 match read_annotation(&text) {
                     Reading::NotAnnotation => continue,
                     Reading::Invalid(why) => {
@@ -285,7 +282,7 @@ fn check_placeholders(annotation: &Annotation, diags: &mut Diagnostics<'_>) {
             if let Some(s) = value.as_str().filter(|s| s.contains("$(")) {
                 diags.push_help(
                     Code::TemplatePlaceholder,
-                    annotation.at.span,
+                    annotation.at.read,
                     format!("annotation `{key}` is the template placeholder `{s}`"),
                     "replace the placeholder with the real value, e.g. `microsoft.graph.user`",
                 );

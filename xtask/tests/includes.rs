@@ -1,0 +1,257 @@
+//! `[!INCLUDE]` end to end, on `tests/fixtures/docs-repo`: a folder laid out
+//! like the public docs repository (`api-reference/v1.0/api`,
+//! `api-reference/v1.0/includes`, `api-reference/includes`, `includes`,
+//! `concepts/includes`).
+
+use std::path::PathBuf;
+
+use generator::{Code, Diagnostic, IncludeFile};
+use xtask::docs::DocsFolder;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/docs-repo")
+}
+
+fn read() -> DocsFolder {
+    let repo = repo();
+    DocsFolder::read_with(&repo.join("api-reference/v1.0"), Some(&repo)).expect("docs folder")
+}
+
+fn run() -> (DocsFolder, generator::Generated) {
+    let docs = read();
+    let run = generator::generate(
+        &docs.sources(),
+        &docs.includes,
+        &generator::emit::EmitOptions::default(),
+    );
+    (docs, run)
+}
+
+fn with_code(diagnostics: &[Diagnostic], code: Code) -> Vec<&Diagnostic> {
+    diagnostics.iter().filter(|d| d.code == code).collect()
+}
+
+#[test]
+fn include_files_are_never_pages() {
+    let docs = read();
+    let pages: Vec<&str> = docs.pages.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        pages,
+        [
+            "api/group-delete.md",
+            "api/user-delete.md",
+            "api/user-get.md",
+            "api/user-list.md",
+            "resources/user.md"
+        ]
+    );
+    let (_, run) = run();
+    assert!(
+        !run.diagnostics
+            .iter()
+            .any(|d| d.file.contains("includes/") && d.code == Code::FrontMatterMissing),
+        "an include file was read as a page: {:#?}",
+        run.diagnostics
+    );
+}
+
+#[test]
+fn permissions_in_include_files_reach_the_model_and_the_docs() {
+    let (_, run) = run();
+    let delete = run
+        .api
+        .endpoints
+        .iter()
+        .find(|e| e.name.api == "user.delete")
+        .expect("user.delete");
+    let p = &delete.permissions;
+    assert_eq!(
+        p.delegated_work,
+        ["User.DeleteRestore.All", "User.ReadWrite.All"]
+    );
+    assert!(p.delegated_personal.is_empty());
+    assert_eq!(
+        p.application,
+        ["User.DeleteRestore.All", "User.ReadWrite.All"]
+    );
+    let client = run
+        .files
+        .get("src/client/users.rs")
+        .expect("the users client file");
+    assert!(
+        client.contains(
+            "/// - Delegated (work or school account): `User.DeleteRestore.All`, `User.ReadWrite.All`"
+        ),
+        "{client}"
+    );
+}
+
+#[test]
+fn scenario_tables_keep_their_scenario() {
+    let (_, run) = run();
+    let get = run
+        .api
+        .endpoints
+        .iter()
+        .find(|e| e.name.api == "user.get")
+        .expect("user.get");
+    let scenarios: Vec<(&str, &[String])> = get
+        .permissions
+        .scenarios
+        .iter()
+        .map(|s| (s.scenario.as_str(), s.delegated_work.as_slice()))
+        .collect();
+    assert_eq!(scenarios.len(), 2, "{scenarios:?}");
+    assert_eq!(scenarios[0].0, "To read any user");
+    assert_eq!(
+        scenarios[0].1,
+        ["User.Read.All", "Directory.Read.All", "User.ReadWrite.All"]
+    );
+    assert_eq!(scenarios[1].0, "To read the signed-in user");
+    assert_eq!(scenarios[1].1, ["User.Read", "User.ReadWrite"]);
+    // The union, least privileged first, table by table.
+    assert_eq!(
+        get.permissions.delegated_work,
+        [
+            "User.Read.All",
+            "Directory.Read.All",
+            "User.ReadWrite.All",
+            "User.Read",
+            "User.ReadWrite"
+        ]
+    );
+}
+
+#[test]
+fn a_problem_inside_an_include_names_the_include_and_the_page() {
+    let (_, run) = run();
+    let width = with_code(&run.diagnostics, Code::TableRowWidth);
+    let d = width.first().expect("the extra cell is reported");
+    assert_eq!(d.file, "includes/permissions/user-get-me-permissions.md");
+    assert_eq!(d.line, 6);
+    assert_eq!(d.related.len(), 1, "{d}");
+    assert_eq!(d.related[0].file, "api/user-get.md");
+    assert_eq!(d.related[0].line, 26);
+    assert_eq!(d.related[0].message, "included from here");
+}
+
+#[test]
+fn nested_includes_reach_three_levels_up() {
+    let docs = read();
+    for key in [
+        "../includes/all-clouds.md",
+        "../../includes/national-cloud-note.md",
+        "../../concepts/includes/guest-note.md",
+    ] {
+        assert!(
+            matches!(docs.includes.get(key), Some(IncludeFile::Text(_))),
+            "{key}: {:?}",
+            docs.includes.get(key)
+        );
+    }
+    let (pages, diags) = generator::parse_pages(&docs.sources(), &docs.includes);
+    let delete = pages
+        .iter()
+        .find(|p| p.file == "api/user-delete.md")
+        .unwrap();
+    let text: String = delete
+        .all_sections()
+        .flat_map(|s| s.paragraphs())
+        .map(|p| p.inline.text.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        text.contains("available in all national cloud deployments"),
+        "{text}"
+    );
+    assert!(
+        !diags
+            .iter()
+            .any(|d| d.file == "api/user-delete.md" && d.code == Code::IncludeMissing),
+        "{diags:#?}"
+    );
+}
+
+#[test]
+fn a_missing_include_is_a_warning_that_names_the_path() {
+    let (_, run) = run();
+    let missing = with_code(&run.diagnostics, Code::IncludeMissing);
+    assert_eq!(missing.len(), 1, "{missing:#?}");
+    let d = missing[0];
+    assert_eq!((d.file.as_str(), d.line), ("api/user-get.md", 15));
+    assert!(d.message.contains("../../includes/global-china.md"), "{d}");
+    assert!(
+        d.help
+            .as_deref()
+            .is_some_and(|h| h.contains("../includes/global-china.md")),
+        "{d}"
+    );
+    // Includes inside another language's tab are neither read nor reported.
+    assert!(
+        !run.diagnostics
+            .iter()
+            .any(|d| d.message.contains("snippets"))
+    );
+    // The rest of the page still counts.
+    assert!(run.api.endpoints.iter().any(|e| e.name.api == "user.get"));
+}
+
+#[test]
+fn an_include_outside_the_root_is_refused_and_never_read() {
+    let docs = read();
+    assert!(matches!(
+        docs.includes.get("../../../../outside-the-root.md"),
+        Some(IncludeFile::Refused { .. })
+    ));
+    let (_, run) = run();
+    let refused = with_code(&run.diagnostics, Code::IncludeRefused);
+    let lines: Vec<(&str, u32)> = refused.iter().map(|d| (d.file.as_str(), d.line)).collect();
+    assert_eq!(
+        lines,
+        [("api/group-delete.md", 18), ("api/group-delete.md", 20)]
+    );
+    // An endpoint whose only permission source was refused says so.
+    assert!(
+        with_code(&run.diagnostics, Code::PermissionsMissing)
+            .iter()
+            .any(|d| d.file == "api/group-delete.md")
+    );
+}
+
+#[test]
+fn an_include_cycle_ends() {
+    let (_, run) = run();
+    let cycles = with_code(&run.diagnostics, Code::IncludeCycle);
+    assert_eq!(cycles.len(), 1, "{cycles:#?}");
+    assert_eq!(cycles[0].file, "includes/cycle-b.md");
+    assert_eq!(
+        cycles[0].message,
+        "include cycle: includes/cycle-a.md -> includes/cycle-b.md -> includes/cycle-a.md"
+    );
+    assert_eq!(cycles[0].related.len(), 2);
+    let list = run
+        .api
+        .endpoints
+        .iter()
+        .find(|e| e.name.api == "user.list")
+        .unwrap();
+    assert_eq!(
+        list.permissions.application,
+        ["User.Read.All", "Directory.Read.All"]
+    );
+}
+
+#[test]
+fn the_default_include_root_is_the_nearest_git_ancestor() {
+    let repo = repo();
+    let docs = DocsFolder::read(&repo.join("api-reference/v1.0")).expect("docs");
+    assert_eq!(
+        docs.include_root,
+        std::fs::canonicalize(xtask::workspace_root()).unwrap()
+    );
+    // Under a wider root, the include that was outside is merely missing.
+    assert!(matches!(
+        docs.includes.get("../../../../outside-the-root.md"),
+        Some(IncludeFile::Missing { .. })
+    ));
+}
