@@ -101,6 +101,8 @@ codes! {
     AnnotationInvalid = "annotation-invalid", Error;
     /// An example block's body is not valid JSON.
     ExampleJsonInvalid = "example-json-invalid", Warning;
+    /// An example body has comments or trailing commas; it was read leniently.
+    ExampleJsonRecovered = "example-json-recovered", Warning;
     /// An example body that the annotation marks as truncated is not valid JSON.
     ExampleJsonTruncated = "example-json-truncated", Note;
     /// An example response's status line is irregular or missing.
@@ -153,6 +155,8 @@ codes! {
     IncludeCycle = "include-cycle", Warning;
     /// Includes nest too deep; the deepest were not read.
     IncludeTooDeep = "include-too-deep", Warning;
+    /// A page file could not be read as UTF-8 text; it was skipped.
+    PageUnreadable = "page-unreadable", Error;
     /// An api page lists no permissions at all.
     PermissionsMissing = "permissions-missing", Warning;
 }

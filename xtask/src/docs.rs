@@ -21,6 +21,9 @@ pub struct DocsFolder {
     pub includes: Includes,
     /// The folder includes must stay under.
     pub include_root: PathBuf,
+    /// Files that could not be read as pages (unreadable, or not UTF-8),
+    /// each reported by name; the rest of the folder still counts.
+    pub problems: Vec<generator::Diagnostic>,
 }
 
 impl DocsFolder {
@@ -50,14 +53,20 @@ impl DocsFolder {
         collect(&docs, &docs, &mut files).map_err(|e| io_error(root, e))?;
         files.sort();
         let mut pages = Vec::with_capacity(files.len());
+        let mut problems = Vec::new();
         for rel in files {
             let path = docs.join(&rel);
-            let bytes = fs::read(&path).map_err(|e| io_error(&path, e))?;
-            // Invalid UTF-8 is replaced rather than rejected: the reader reports
-            // what it cannot understand, and the rest of the page still counts.
-            let text = String::from_utf8(bytes)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-            pages.push((rel, text));
+            let why = match fs::read(&path) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => {
+                        pages.push((rel, text));
+                        continue;
+                    }
+                    Err(e) => format!("it is not UTF-8 text ({})", e.utf8_error()),
+                },
+                Err(e) => format!("it could not be read ({e})"),
+            };
+            problems.push(unreadable(rel, why));
         }
         let includes = load_includes(&docs, &include_root, &pages);
         // A page that another page includes is an include file, not a page.
@@ -66,6 +75,7 @@ impl DocsFolder {
             pages,
             includes,
             include_root,
+            problems,
         })
     }
 
@@ -92,6 +102,22 @@ impl DocsFolder {
                 Some(IncludeFile::Text(text)) => Some(text.as_str()),
                 _ => None,
             })
+    }
+}
+
+/// The diagnostic for a page file that was skipped.
+fn unreadable(file: String, why: String) -> generator::Diagnostic {
+    let code = generator::Code::PageUnreadable;
+    generator::Diagnostic {
+        severity: code.severity(),
+        code,
+        file,
+        line: 1,
+        column: 1,
+        span: generator::source::Span::default(),
+        message: format!("page skipped: {why}"),
+        help: Some("save the page as UTF-8 text; the other pages were read".to_owned()),
+        related: Vec::new(),
     }
 }
 

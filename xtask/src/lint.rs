@@ -19,16 +19,48 @@ pub enum Format {
     Json,
 }
 
+/// When human output uses colour.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Color {
+    /// Only on a terminal, and never when `NO_COLOR` is set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl Color {
+    /// The choice for standard error.
+    fn for_stderr(self) -> termcolor::ColorChoice {
+        use std::io::IsTerminal;
+        match self {
+            Color::Always => termcolor::ColorChoice::Always,
+            Color::Never => termcolor::ColorChoice::Never,
+            Color::Auto => {
+                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                if std::io::stderr().is_terminal() && !no_color {
+                    termcolor::ColorChoice::Auto
+                } else {
+                    termcolor::ColorChoice::Never
+                }
+            }
+        }
+    }
+}
+
 /// Reads the docs and prints diagnostics. Returns whether any error was found.
-pub fn run(docs: &DocsFolder, format: Format) -> Result<bool, String> {
+pub fn run(docs: &DocsFolder, format: Format, color: Color) -> Result<bool, String> {
     let (pages, mut diagnostics) = generator::parse_pages(&docs.sources(), &docs.includes);
     diagnostics.extend(generator::build_model(&pages).1);
+    diagnostics.extend(docs.problems.iter().cloned());
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let has_error = diagnostics.iter().any(|d| d.severity == Severity::Error);
     match format {
         Format::Json => print_json(&diagnostics)?,
         Format::Human => {
-            print_human(docs, &diagnostics)?;
+            print_human(docs, &diagnostics, color)?;
             eprintln!("{}", summary(docs.pages.len(), &diagnostics));
         }
     }
@@ -64,7 +96,11 @@ fn clamp(docs: &DocsFolder, file: &str, span: generator::source::Span) -> std::o
 }
 
 /// Renders diagnostics like rustc, with the source line, to stderr.
-pub fn print_human(docs: &DocsFolder, diagnostics: &[Diagnostic]) -> Result<(), String> {
+pub fn print_human(
+    docs: &DocsFolder,
+    diagnostics: &[Diagnostic],
+    color: Color,
+) -> Result<(), String> {
     let mut files = SimpleFiles::new();
     let includes = docs.includes.iter().filter_map(|(key, file)| match file {
         generator::IncludeFile::Text(text) => Some((key, text.as_str())),
@@ -78,7 +114,7 @@ pub fn print_human(docs: &DocsFolder, diagnostics: &[Diagnostic]) -> Result<(), 
         .map(|(path, text)| (path, files.add(path.to_owned(), text)))
         .collect();
     let id_of = |file: &str| ids.get(file).copied();
-    let writer = termcolor::StandardStream::stderr(termcolor::ColorChoice::Auto);
+    let writer = termcolor::StandardStream::stderr(color.for_stderr());
     let config = term::Config::default();
     let mut lock = writer.lock();
     for d in diagnostics {

@@ -30,6 +30,9 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "human")]
         format: lint::Format,
+        /// When to colour human output (`auto`: on a terminal, unless `NO_COLOR` is set).
+        #[arg(long, value_enum, default_value = "auto")]
+        color: lint::Color,
         /// Includes may resolve anywhere under this folder [default: the nearest
         /// ancestor of the docs folder holding `.git`, else the docs folder].
         #[arg(long)]
@@ -95,9 +98,10 @@ fn main() -> ExitCode {
         Command::Lint {
             docs,
             format,
+            color,
             include_root,
         } => docs::DocsFolder::read_with(&or_default(docs, "docs-input"), include_root.as_deref())
-            .and_then(|docs| lint::run(&docs, format))
+            .and_then(|docs| lint::run(&docs, format, color))
             .map(|has_error| {
                 if has_error {
                     ExitCode::from(1)
@@ -160,7 +164,8 @@ fn run_regen(
 ) -> Result<ExitCode, String> {
     let docs = docs::DocsFolder::read_with(&docs_dir, include_root.as_deref())?;
     let options = regen::options(&workspace_root(), &docs_dir, &out, crate_name);
-    let run = generator::generate(&docs.sources(), &docs.includes, &options);
+    let mut run = generator::generate(&docs.sources(), &docs.includes, &options);
+    run.diagnostics.extend(docs.problems.iter().cloned());
     eprintln!("{}", regen::summary(&run));
     if check {
         return match regen::check(&out, &run.files)? {

@@ -10,6 +10,7 @@ pub fn run(docs: &DocsFolder) -> Result<(), String> {
     let (pages, mut diagnostics) = generator::parse_pages(&docs.sources(), &docs.includes);
     let (api, model_diags) = generator::build_model(&pages);
     diagnostics.extend(model_diags);
+    diagnostics.extend(docs.problems.iter().cloned());
     let json = serde_json::to_string_pretty(&api).map_err(|e| e.to_string())?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

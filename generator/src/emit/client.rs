@@ -248,6 +248,7 @@ pub fn emit_client(api: &Api, bodies: &[BodyStruct<'_>], docs_label: &str, out: 
         api,
         body_names,
         docs_label,
+        key_types: key_types(api),
     };
     let mut files = Scope::with_reserved(&["mod"]);
     let mut mods = Vec::new();
@@ -292,7 +293,7 @@ pub fn emit_client(api: &Api, bodies: &[BodyStruct<'_>], docs_label: &str, out: 
     let accessors = root
         .children
         .iter()
-        .map(|(step, child)| child_accessor(step, child, true));
+        .map(|(step, child)| child_accessor(&ctx, step, child, true));
     let root_ops = root.ops.iter().map(|op| emit_op(&ctx, op, true));
     let root_imports = if root.ops.is_empty() {
         quote!(
@@ -324,6 +325,21 @@ pub fn emit_client(api: &Api, bodies: &[BodyStruct<'_>], docs_label: &str, out: 
     );
 }
 
+/// How a parameter's type reads in docs: `Int32`, `user collection`.
+fn type_label(ty: &TypeRef, collection: bool) -> String {
+    let name = match ty {
+        TypeRef::Primitive(p) => format!("{p:?}"),
+        TypeRef::Named(n) => n.clone(),
+        TypeRef::Unresolved(w) => w.clone(),
+    };
+    let name = doc_text(&name).replace('`', "");
+    if collection {
+        format!("{name} collection")
+    } else {
+        name
+    }
+}
+
 /// Whether a node or any node below it has endpoints (and so uses `Request`).
 fn has_ops(node: &Node<'_>) -> bool {
     !node.ops.is_empty() || node.children.values().any(has_ops)
@@ -333,6 +349,41 @@ struct Ctx<'a> {
     api: &'a Api,
     body_names: BTreeMap<&'a str, &'a str>,
     docs_label: &'a str,
+    /// Path parameters that every `Path parameters` table naming them types
+    /// as the same non-string primitive (`Int32`, `Guid`).
+    key_types: BTreeMap<&'a str, Primitive>,
+}
+
+/// The key parameters whose type is a non-string primitive on every page
+/// that documents them; such keys are taken typed (`item(id: i32)`).
+fn key_types(api: &Api) -> BTreeMap<&str, Primitive> {
+    let mut seen: BTreeMap<&str, Option<Primitive>> = BTreeMap::new();
+    for e in &api.endpoints {
+        for p in &e.path_parameters {
+            let typed = match &p.ty {
+                TypeRef::Primitive(
+                    prim @ (Primitive::Byte
+                    | Primitive::SByte
+                    | Primitive::Int16
+                    | Primitive::Int32
+                    | Primitive::Int64
+                    | Primitive::Guid
+                    | Primitive::Date),
+                ) if !p.collection => Some(*prim),
+                _ => None,
+            };
+            seen.entry(p.name.api.as_str())
+                .and_modify(|t| {
+                    if *t != typed {
+                        *t = None;
+                    }
+                })
+                .or_insert(typed);
+        }
+    }
+    seen.into_iter()
+        .filter_map(|(name, t)| t.map(|t| (name, t)))
+        .collect()
 }
 
 fn collect_builders<'a>(
@@ -346,7 +397,7 @@ fn collect_builders<'a>(
     let accessors = node
         .children
         .iter()
-        .map(|(step, child)| child_accessor(step, child, false));
+        .map(|(step, child)| child_accessor(ctx, step, child, false));
     let ops: Vec<TokenStream> = node.ops.iter().map(|op| emit_op(ctx, op, false)).collect();
     for op in &node.ops {
         pages.insert(op.endpoint.source.file.clone());
@@ -392,7 +443,7 @@ fn receiver(from_root: bool) -> (TokenStream, TokenStream) {
     }
 }
 
-fn child_accessor(step: &Step, child: &Node<'_>, from_root: bool) -> TokenStream {
+fn child_accessor(ctx: &Ctx<'_>, step: &Step, child: &Node<'_>, from_root: bool) -> TokenStream {
     let method = ident(&child.accessor);
     let ty = ident(&child.type_name);
     let label = doc_text(&child.label);
@@ -405,11 +456,22 @@ fn child_accessor(step: &Step, child: &Node<'_>, from_root: bool) -> TokenStream
         }
         (Step::Key, Some(Segment::Key { param })) => {
             let p = ident(&snake_ident(&param.name));
-            lets.push(quote!(let #p = crate::runtime::encode_path_segment(#p.as_ref());));
-            (
-                quote!(#p: impl AsRef<str>),
-                quote!(format!("{}/{}", #base, #p)),
-            )
+            match ctx.key_types.get(param.name.as_str()) {
+                Some(prim) => {
+                    let ty = crate::emit::rust::primitive_type(*prim);
+                    lets.push(
+                        quote!(let #p = crate::runtime::encode_path_segment(&#p.to_string());),
+                    );
+                    (quote!(#p: #ty), quote!(format!("{}/{}", #base, #p)))
+                }
+                None => {
+                    lets.push(quote!(let #p = crate::runtime::encode_path_segment(#p.as_ref());));
+                    (
+                        quote!(#p: impl AsRef<str>),
+                        quote!(format!("{}/{}", #base, #p)),
+                    )
+                }
+            }
         }
         (Step::Cast(t), _) => {
             let fmt = format!("{{}}/{}", escape_braces(t));
@@ -678,6 +740,24 @@ fn op_docs(ctx: &Ctx<'_>, op: &Op<'_>) -> Vec<String> {
     if !keys.is_empty() {
         lines.push(String::new());
         lines.push(format!("Keys: {}.", keys.join("; ")));
+    }
+    if !e.path_parameters.is_empty() {
+        lines.push(String::new());
+        lines.push("# Path parameters".into());
+        lines.push(String::new());
+        for p in &e.path_parameters {
+            let description = doc_text(&p.description);
+            lines.push(format!(
+                "- `{}` ({}){}",
+                p.name.api,
+                type_label(&p.ty, p.collection),
+                if description.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {description}")
+                }
+            ));
+        }
     }
     lines.push(String::new());
     lines.push("# Permissions".into());

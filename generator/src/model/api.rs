@@ -266,6 +266,9 @@ pub struct Endpoint {
     pub query_options: Vec<QueryOption>,
     /// Function parameters.
     pub function_parameters: Vec<Parameter>,
+    /// Path parameters, as a `Path parameters` table describes them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path_parameters: Vec<Parameter>,
     /// The request body.
     pub request_body: RequestBody,
     /// The success response.

@@ -79,6 +79,8 @@ pub struct DraftEndpoint {
     pub query_options: Vec<QueryOption>,
     /// Function parameters.
     pub function_parameters: Vec<DraftParameter>,
+    /// Path parameters, from a `Path parameters` table.
+    pub path_parameters: Vec<DraftParameter>,
     /// Body.
     pub body: DraftBody,
     /// Response.
@@ -133,6 +135,7 @@ pub fn lower_api_page(
     let headers = read_headers(page);
     let query_options = read_query_options(page);
     let function_parameters = read_parameter_tables(page, SectionKind::FunctionParameters, diags);
+    let path_parameters = read_parameter_tables(page, SectionKind::PathParameters, diags);
     let examples = read_examples(page);
     let response = read_response(page);
 
@@ -209,6 +212,7 @@ pub fn lower_api_page(
             headers: headers.clone(),
             query_options: query_options.clone(),
             function_parameters: function_parameters.clone(),
+            path_parameters: path_parameters.clone(),
             body,
             response: response.clone(),
             examples: examples.clone(),

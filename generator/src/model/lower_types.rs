@@ -322,6 +322,19 @@ pub fn read_property_table(
         let Some(name_cell) = row.cells.get(name_col) else {
             continue;
         };
+        // `| **Teamwork** |||` groups the rows below it; it is no property.
+        // Property names are camelCase, so only a capitalised or spaced name
+        // with nothing else on the row counts as such a heading.
+        let heading = name_cell.text.trim();
+        if (heading.starts_with(|c: char| c.is_uppercase()) || heading.contains(' '))
+            && row
+                .cells
+                .iter()
+                .enumerate()
+                .all(|(i, c)| i == name_col || c.text.trim().is_empty())
+        {
+            continue;
+        }
         let Some(name) = property_name(name_cell) else {
             if !name_cell.text.trim().is_empty()
                 || row

@@ -220,6 +220,7 @@ pub fn resolve(
                     .collect()
             };
         let function_parameters = params(&e.function_parameters, "function parameter", diags);
+        let path_parameters = params(&e.path_parameters, "path parameter", diags);
         let at = e.path.1;
         let request_body = match &e.body {
             DraftBody::None => RequestBody::None,
@@ -260,6 +261,7 @@ pub fn resolve(
             headers: e.headers,
             query_options: e.query_options,
             function_parameters,
+            path_parameters,
             request_body,
             response: Response {
                 status: e.response.status,

@@ -35,6 +35,14 @@ pub fn read_annotation(html: &str) -> Reading {
         Ok(value) => return Reading::Valid(value),
         Err(err) => err,
     };
+    // `<!-- { "blockType": "ignored" } // Note: why -->`: a note after the
+    // JSON is a convention of the docs, not a mistake.
+    let mut stream = serde_json::Deserializer::from_str(inner).into_iter::<Value>();
+    if let Some(Ok(value)) = stream.next() {
+        if value.is_object() && inner[stream.byte_offset()..].trim_start().starts_with("//") {
+            return Reading::Valid(value);
+        }
+    }
     let reason = describe(&error);
     let escaped = escape_controls_in_strings(inner);
     if let Ok(value) = json5::from_str::<Value>(&escaped) {
@@ -53,7 +61,7 @@ pub fn read_annotation(html: &str) -> Reading {
     }
 }
 
-fn describe(err: &serde_json::Error) -> String {
+pub(crate) fn describe(err: &serde_json::Error) -> String {
     let msg = err.to_string();
     let msg = msg.split(" at line ").next().unwrap_or(&msg);
     if msg.contains("trailing comma") {
@@ -69,7 +77,7 @@ fn describe(err: &serde_json::Error) -> String {
 
 /// Escapes raw control characters (line breaks, tabs) inside string literals,
 /// which JSON and JSON5 both reject but authors often write.
-fn escape_controls_in_strings(text: &str) -> String {
+pub(crate) fn escape_controls_in_strings(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut in_string: Option<char> = None;
     let mut escaped = false;
@@ -103,6 +111,45 @@ fn escape_controls_in_strings(text: &str) -> String {
         }
     }
     out
+}
+
+/// What keeps `text` from being strict JSON, where it is a habit JSON5
+/// forgives: `//` and `/* */` comments and trailing commas, outside strings.
+pub(crate) fn lenient_flaws(text: &str) -> Vec<&'static str> {
+    let mut flaws = Vec::new();
+    let mut note = |flaw| {
+        if !flaws.contains(&flaw) {
+            flaws.push(flaw);
+        }
+    };
+    let bytes = text.as_bytes();
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                b'\t' | b'\n' => note("raw line break or tab inside a string"),
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'/' if bytes.get(i + 1) == Some(&b'/') => note("`//` comment"),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => note("`/* */` comment"),
+            b',' => {
+                let next = bytes[i + 1..].iter().find(|c| !c.is_ascii_whitespace());
+                if matches!(next, Some(b'}' | b']')) {
+                    note("trailing comma");
+                }
+            }
+            _ => {}
+        }
+    }
+    flaws
 }
 
 /// Last resort: picks `"key": "value"` and `"key": true|false` pairs from text

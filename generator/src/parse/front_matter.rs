@@ -60,6 +60,21 @@ fn loc(diags: &Diagnostics<'_>, span: Span) -> Loc {
     Loc::at(diags.map(), span)
 }
 
+/// The `**TODO: ...**` text that stub pages carry where a value belongs,
+/// shortened for a message.
+pub fn todo_placeholder(value: &str) -> Option<String> {
+    let start = value.find("TODO:").or_else(|| value.find("TODO "))?;
+    let bold = value[..start].ends_with("**");
+    let rest = &value[start..];
+    let end = if bold { rest.find("**") } else { None }.unwrap_or(rest.len());
+    let full = rest[..end].trim();
+    let mut text: String = full.chars().take(40).collect();
+    if text.len() < full.len() {
+        text.push('…');
+    }
+    Some(if bold { format!("**{text}**") } else { text })
+}
+
 /// If the line at `start` is `---`, returns the offset after it.
 fn first_line_is_fence(text: &str, start: usize) -> Option<usize> {
     let rest = &text[start..];
@@ -226,6 +241,13 @@ fn interpret(
                 Code::TemplatePlaceholder,
                 field.span,
                 format!("front matter `{key}` is the template placeholder `{placeholder}`"),
+                "replace the placeholder with the real value",
+            );
+        } else if let Some(todo) = todo_placeholder(&field.value) {
+            diags.push_help(
+                Code::TemplatePlaceholder,
+                field.span,
+                format!("front matter `{key}` is the stub placeholder `{todo}`"),
                 "replace the placeholder with the real value",
             );
         }

@@ -214,17 +214,37 @@ pub fn parse_status_line(line: &str) -> Option<StatusLine> {
 
 /// Reads a body: JSON when it looks like JSON, text otherwise. The error is the
 /// JSON parse error of a body that looked like JSON but did not parse.
-pub fn parse_body(body: &str) -> (Body, Option<String>) {
+pub fn parse_body(body: &str) -> BodyReading {
     if body.is_empty() {
-        return (Body::None, None);
+        return BodyReading::Read(Body::None);
     }
     if !body.starts_with(['{', '[']) {
-        return (Body::Text(body.to_owned()), None);
+        return BodyReading::Read(Body::Text(body.to_owned()));
     }
-    match serde_json::from_str(body) {
-        Ok(value) => (Body::Json(value), None),
-        Err(err) => (Body::Text(body.to_owned()), Some(err.to_string())),
+    let error = match serde_json::from_str(body) {
+        Ok(value) => return BodyReading::Read(Body::Json(value)),
+        Err(err) => err,
+    };
+    // Comments, trailing commas and raw tabs are habits JSON5 forgives.
+    let flaws = crate::parse::annotation::lenient_flaws(body);
+    if !flaws.is_empty() {
+        let escaped = crate::parse::annotation::escape_controls_in_strings(body);
+        if let Ok(value) = json5::from_str::<serde_json::Value>(&escaped) {
+            return BodyReading::Recovered(Body::Json(value), flaws.join(", "));
+        }
     }
+    BodyReading::Invalid(Body::Text(body.to_owned()), error.to_string())
+}
+
+/// What reading an example body gave.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyReading {
+    /// The body, as it is (JSON, text, or none).
+    Read(Body),
+    /// JSON that is not strict JSON but was read leniently; the string says why.
+    Recovered(Body, String),
+    /// Not valid JSON: kept as text, with the parser's error.
+    Invalid(Body, String),
 }
 
 /// Builds an example request from a split message.

@@ -25,6 +25,8 @@ pub enum RawBlock {
         at: Loc,
         /// Its text and links.
         inline: Inline,
+        /// The admonition it belongs to (`NOTE` for `> [!NOTE]`), if any.
+        admonition: Option<String>,
     },
     /// A table.
     Table(Table),
@@ -109,6 +111,10 @@ struct State {
     table: Option<TableBuf>,
     code: Option<CodeBuf>,
     html: Option<(usize, String)>,
+    /// How many block quotes are open.
+    quotes: usize,
+    /// The kind of the admonition the open quote is (`> [!NOTE]`).
+    admonition: Option<String>,
 }
 
 impl State {
@@ -123,6 +129,32 @@ impl State {
         }
         Some(self.para.get_or_insert_with(|| InlineBuf::new(start)))
     }
+}
+
+/// Whether an inline HTML tag separates text: `<br>`, `<li>`, `</p>`, ...
+fn is_break_tag(html: &str) -> bool {
+    let tag = html
+        .trim()
+        .trim_start_matches('<')
+        .trim_start_matches('/')
+        .to_ascii_lowercase();
+    ["br", "li", "ul", "ol", "p", "div", "tr", "td"]
+        .iter()
+        .any(|t| {
+            tag.strip_prefix(t)
+                .is_some_and(|rest| rest.starts_with(['>', ' ', '/']))
+        })
+}
+
+/// The kind of an admonition opened by `[!NOTE]`, `[!Note]` or `[! TIP ]`
+/// at the start of a quote's text, uppercased.
+fn admonition_kind(text: &str) -> Option<String> {
+    let rest = text.trim_start().strip_prefix("[!")?;
+    let (kind, _) = rest.split_once(']')?;
+    let kind = kind.trim();
+    (!kind.is_empty() && kind.chars().all(|c| c.is_ascii_alphabetic()))
+        .then(|| kind.to_ascii_uppercase())
+        .filter(|k| k != "INCLUDE")
 }
 
 /// Reads the markdown `body` that starts at byte `base` of the page.
@@ -157,8 +189,15 @@ pub fn parse_blocks(body: &str, base: usize, diags: &mut Diagnostics<'_>) -> Vec
         if let Some(buf) = st.para.take() {
             let at = loc(buf.start);
             let inline = buf.finish();
+            if st.quotes > 0 && st.admonition.is_none() {
+                st.admonition = admonition_kind(&inline.text);
+            }
             if !inline.text.is_empty() || !inline.links.is_empty() {
-                blocks.push(RawBlock::Paragraph { at, inline });
+                blocks.push(RawBlock::Paragraph {
+                    at,
+                    inline,
+                    admonition: st.admonition.clone(),
+                });
             }
         }
     };
@@ -184,10 +223,20 @@ pub fn parse_blocks(body: &str, base: usize, diags: &mut Diagnostics<'_>) -> Vec
             {
                 st.para = Some(InlineBuf::new(range.start));
             }
-            Event::End(TagEnd::Paragraph)
-            | Event::Start(Tag::Item)
-            | Event::End(TagEnd::Item)
-            | Event::End(TagEnd::BlockQuote(_)) => flush_para(&mut st, &mut blocks),
+            Event::Start(Tag::BlockQuote(_)) => {
+                flush_para(&mut st, &mut blocks);
+                st.quotes += 1;
+            }
+            Event::End(TagEnd::BlockQuote(_)) => {
+                flush_para(&mut st, &mut blocks);
+                st.quotes = st.quotes.saturating_sub(1);
+                if st.quotes == 0 {
+                    st.admonition = None;
+                }
+            }
+            Event::End(TagEnd::Paragraph) | Event::Start(Tag::Item) | Event::End(TagEnd::Item) => {
+                flush_para(&mut st, &mut blocks)
+            }
             Event::Start(Tag::Table(_)) => {
                 flush_para(&mut st, &mut blocks);
                 st.table = Some(TableBuf {
@@ -310,7 +359,8 @@ pub fn parse_blocks(body: &str, base: usize, diags: &mut Diagnostics<'_>) -> Vec
                         at: loc(range.start),
                         text: text.to_string(),
                     });
-                } else if text.trim().to_ascii_lowercase().starts_with("<br") {
+                } else if is_break_tag(&text) {
+                    // `<br>`, `<li>`, `<p>`: a line or item boundary reads as a space.
                     if let Some(t) = st.inline(range.start) {
                         t.push_text(" ");
                     }

@@ -51,6 +51,7 @@ pub fn parse_page_with(file: &str, text: &str, includes: &Includes) -> (Page, Ve
     page.request_lines = read_request_lines(&page, &mut diags);
     page.examples = read_examples(&page, &mut diags);
     check_permissions(&page, &mut diags);
+    check_todo_cells(&page, &mut diags);
     (page, diags.finish())
 }
 
@@ -462,7 +463,19 @@ fn check_status_line(
 
 fn read_body(code: &CodeBlock, body: &str, truncated: bool, diags: &mut Diagnostics<'_>) -> Body {
     let body_offset = code_offset(code, offset_in(&code.text, body));
-    let (parsed, error) = http::parse_body(body);
+    let (parsed, error) = match http::parse_body(body) {
+        http::BodyReading::Read(body) => (body, None),
+        http::BodyReading::Recovered(body, why) => {
+            diags.push_help(
+                Code::ExampleJsonRecovered,
+                loc_at(diags, body_offset, 1).read,
+                format!("example body is not valid JSON ({why}) and was read leniently"),
+                "write the example as strict JSON: no comments, no trailing commas",
+            );
+            (body, None)
+        }
+        http::BodyReading::Invalid(body, error) => (body, Some(error)),
+    };
     if let Some(error) = error {
         let looks_cut = truncated || body.contains("...") || body.contains('…');
         let (code_, help) = if looks_cut {
@@ -504,6 +517,28 @@ fn read_body(code: &CodeBlock, body: &str, truncated: bool, diags: &mut Diagnost
         }
     }
     parsed
+}
+
+/// Stub pages leave `**TODO: ...**` where a description or type belongs.
+fn check_todo_cells(page: &Page, diags: &mut Diagnostics<'_>) {
+    for section in page.all_sections() {
+        for table in section.tables() {
+            for row in &table.rows {
+                if let Some(todo) = row
+                    .cells
+                    .iter()
+                    .find_map(|c| front_matter::todo_placeholder(&c.text))
+                {
+                    diags.push_help(
+                        Code::TemplatePlaceholder,
+                        row.at.read,
+                        format!("table cell is the stub placeholder `{todo}`"),
+                        "replace the placeholder with the real text; the row was read as it is",
+                    );
+                }
+            }
+        }
+    }
 }
 
 fn check_permissions(page: &Page, diags: &mut Diagnostics<'_>) {

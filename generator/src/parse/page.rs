@@ -139,6 +139,10 @@ pub struct Paragraph {
     /// Its text and links.
     #[serde(flatten)]
     pub inline: Inline,
+    /// The admonition (`> [!NOTE]`) it belongs to, uppercased: such text is
+    /// an aside, never a description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admonition: Option<String>,
 }
 
 /// One table row.
@@ -310,10 +314,19 @@ impl Section {
         })
     }
 
-    /// Paragraphs directly in this section.
+    /// Paragraphs directly in this section, without admonitions.
     pub fn paragraphs(&self) -> impl Iterator<Item = &Paragraph> {
         self.blocks.iter().filter_map(|b| match b {
-            Block::Paragraph(p) => Some(p),
+            Block::Paragraph(p) if p.admonition.is_none() => Some(p),
+            _ => None,
+        })
+    }
+
+    /// Admonition paragraphs (`> [!NOTE]`) directly in this section; they
+    /// are asides, so [`Section::paragraphs`] leaves them out.
+    pub fn admonitions(&self) -> impl Iterator<Item = &Paragraph> {
+        self.blocks.iter().filter_map(|b| match b {
+            Block::Paragraph(p) if p.admonition.is_some() => Some(p),
             _ => None,
         })
     }

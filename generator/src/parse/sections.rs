@@ -197,10 +197,16 @@ pub fn build_sections(blocks: Vec<RawBlock>, diags: &mut Diagnostics<'_>) -> Vec
                     children: Vec::new(),
                 });
             }
-            RawBlock::Paragraph { at, inline } => {
-                current(&mut stack)
-                    .blocks
-                    .push(Block::Paragraph(Paragraph { at, inline }));
+            RawBlock::Paragraph {
+                at,
+                inline,
+                admonition,
+            } => {
+                current(&mut stack).blocks.push(Block::Paragraph(Paragraph {
+                    at,
+                    inline,
+                    admonition,
+                }));
             }
             RawBlock::Table(table) => {
                 flush_pending(&mut pending, &mut stack);

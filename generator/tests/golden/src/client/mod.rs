@@ -23,7 +23,8 @@ pub use sites::{
 pub use things::{
     ThingsRequest, ThingsItemRequest, ThingsItemChildrenRequest,
     ThingsItemChildrenItemRequest, ThingsItemChildrenItemChildrenRequest,
-    ThingsItemContentRequest, ThingsItemAsThingRequest, ThingsItemAsThingChildrenRequest,
+    ThingsItemContentRequest, ThingsItemRevisionsRequest, ThingsItemRevisionsItemRequest,
+    ThingsItemAsThingRequest, ThingsItemAsThingChildrenRequest,
 };
 pub use type_::{TypeRequest, TypeItemRequest};
 use crate::runtime::Client;

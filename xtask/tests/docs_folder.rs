@@ -1,4 +1,5 @@
-//! `[!INCLUDE]` end to end, on `tests/fixtures/docs-repo`: a folder laid out
+//! Loading a docs folder: unreadable pages, and `[!INCLUDE]` end to end on
+//! `tests/fixtures/docs-repo`, a folder laid out
 //! like the public docs repository (`api-reference/v1.0/api`,
 //! `api-reference/v1.0/includes`, `api-reference/includes`, `includes`,
 //! `concepts/includes`).
@@ -254,4 +255,44 @@ fn the_default_include_root_is_the_nearest_git_ancestor() {
         docs.includes.get("../../../../outside-the-root.md"),
         Some(IncludeFile::Missing { .. })
     ));
+}
+
+/// A fresh folder under the system's temporary folder.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("api")).expect("scratch folder");
+    dir
+}
+
+#[test]
+fn a_page_that_is_not_utf8_is_reported_by_name_and_skipped() {
+    let dir = scratch("not-utf8");
+    std::fs::write(
+        dir.join("api/good.md"),
+        "---\ntitle: Get thing\ndoc_type: apiPageType\n---\n# Get thing\n## HTTP request\n```http\nGET /things/{id}\n```\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("api/bad.md"),
+        b"---\ntitle: \xff\xfe broken\n---\n",
+    )
+    .unwrap();
+    let docs = DocsFolder::read_with(&dir, Some(&dir)).expect("the folder still reads");
+    let pages: Vec<&str> = docs.pages.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(pages, ["api/good.md"]);
+    assert_eq!(docs.problems.len(), 1);
+    let d = &docs.problems[0];
+    assert_eq!(
+        (d.code, d.file.as_str()),
+        (Code::PageUnreadable, "api/bad.md")
+    );
+    assert!(d.message.contains("not UTF-8"), "{d}");
+    let run = generator::generate(
+        &docs.sources(),
+        &docs.includes,
+        &generator::emit::EmitOptions::default(),
+    );
+    assert_eq!(run.api.endpoints.len(), 1, "the rest still generates");
+    std::fs::remove_dir_all(&dir).ok();
 }
