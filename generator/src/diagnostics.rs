@@ -191,9 +191,8 @@ pub struct Diagnostic {
     pub span: Span,
     /// Lowercase message, no trailing period.
     pub message: String,
-    /// How to fix it, or what was assumed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
+    /// How to fix it, or what was assumed. Every diagnostic has one.
+    pub help: String,
     /// Other places that explain this one: the directives that included the
     /// text, or the other side of a conflict.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -201,7 +200,7 @@ pub struct Diagnostic {
 }
 
 /// A secondary place of a diagnostic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Related {
     /// The file, as given to the generator (a page or an include key).
     pub file: String,
@@ -217,9 +216,28 @@ pub struct Related {
 }
 
 impl Diagnostic {
-    /// Orders diagnostics by file, then position, then code.
-    pub fn sort_key(&self) -> (&str, u32, u32, Code) {
-        (&self.file, self.line, self.column, self.code)
+    /// The order diagnostics are reported in: by file, then position, then
+    /// code, then message.
+    fn sort_key(&self) -> (&str, u32, u32, Code, &str) {
+        (&self.file, self.line, self.column, self.code, &self.message)
+    }
+}
+
+impl PartialOrd for Diagnostic {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The one order diagnostics are reported in, everywhere: file, line,
+/// column, code, message (and the rest, so that the order is total).
+impl Ord for Diagnostic {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.sort_key()
+            .cmp(&other.sort_key())
+            .then_with(|| self.help.cmp(&other.help))
+            .then_with(|| self.span.cmp(&other.span))
+            .then_with(|| self.related.cmp(&other.related))
     }
 }
 
@@ -230,9 +248,7 @@ impl fmt::Display for Diagnostic {
             "{}:{}:{}: {}[{}]: {}",
             self.file, self.line, self.column, self.severity, self.code, self.message
         )?;
-        if let Some(help) = &self.help {
-            write!(f, " (help: {help})")?;
-        }
+        write!(f, " (help: {})", self.help)?;
         for r in &self.related {
             write!(f, " [{}:{}:{}: {}]", r.file, r.line, r.column, r.message)?;
         }
@@ -261,7 +277,13 @@ impl<'a> Diagnostics<'a> {
     /// Records a diagnostic at `span` of the text being read. In text
     /// spliced in from an include, it is placed in the include file, with
     /// the directives that led there as related places.
-    pub fn push(&mut self, code: Code, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+    pub fn push(
+        &mut self,
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
         let (file, pos, span, related) = match self.map.included_at(span) {
             Some(inc) => {
                 let related = inc
@@ -292,22 +314,9 @@ impl<'a> Diagnostics<'a> {
             column: pos.column,
             span,
             message: message.into(),
-            help: None,
+            help: help.into(),
             related,
         });
-        let last = self.items.len() - 1;
-        &mut self.items[last]
-    }
-
-    /// Records a diagnostic with a help text.
-    pub fn push_help(
-        &mut self,
-        code: Code,
-        span: Span,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) {
-        self.push(code, span, message).help = Some(help.into());
     }
 
     /// The page's path.
@@ -322,11 +331,7 @@ impl<'a> Diagnostics<'a> {
 
     /// Returns the collected diagnostics in source order.
     pub fn finish(mut self) -> Vec<Diagnostic> {
-        self.items.sort_by(|a, b| {
-            a.sort_key()
-                .cmp(&b.sort_key())
-                .then_with(|| a.message.cmp(&b.message))
-        });
+        self.items.sort();
         self.items
     }
 }

@@ -49,11 +49,7 @@ pub fn generate(
     let (read, mut diagnostics) = parse_pages(pages, includes);
     let (api, model_diags) = build_model(&read);
     diagnostics.extend(model_diags);
-    diagnostics.sort_by(|a, b| {
-        a.sort_key()
-            .cmp(&b.sort_key())
-            .then_with(|| a.message.cmp(&b.message))
-    });
+    diagnostics.sort();
     let files = emit::emit_crate(&api, options);
     Generated {
         api,

@@ -116,7 +116,7 @@ fn unreadable(file: String, why: String) -> generator::Diagnostic {
         column: 1,
         span: generator::source::Span::default(),
         message: format!("page skipped: {why}"),
-        help: Some("save the page as UTF-8 text; the other pages were read".to_owned()),
+        help: "save the page as UTF-8 text; the other pages were read".to_owned(),
         related: Vec::new(),
     }
 }

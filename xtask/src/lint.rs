@@ -55,7 +55,7 @@ pub fn run(docs: &DocsFolder, format: Format, color: Color) -> Result<bool, Stri
     let (pages, mut diagnostics) = generator::parse_pages(&docs.sources(), &docs.includes);
     diagnostics.extend(generator::build_model(&pages).1);
     diagnostics.extend(docs.problems.iter().cloned());
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diagnostics.sort();
     let has_error = diagnostics.iter().any(|d| d.severity == Severity::Error);
     match format {
         Format::Json => print_json(&diagnostics)?,
@@ -137,10 +137,9 @@ pub fn print_human(
                 );
             }
         }
-        report = report.with_labels(labels);
-        if let Some(help) = &d.help {
-            report = report.with_notes(vec![format!("help: {help}")]);
-        }
+        report = report
+            .with_labels(labels)
+            .with_notes(vec![format!("help: {}", d.help)]);
         term::emit(&mut lock, &config, &files, &report).map_err(|e| e.to_string())?;
     }
     Ok(())

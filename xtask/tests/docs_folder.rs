@@ -181,12 +181,7 @@ fn a_missing_include_is_a_warning_that_names_the_path() {
     let d = missing[0];
     assert_eq!((d.file.as_str(), d.line), ("api/user-get.md", 15));
     assert!(d.message.contains("../../includes/global-china.md"), "{d}");
-    assert!(
-        d.help
-            .as_deref()
-            .is_some_and(|h| h.contains("../includes/global-china.md")),
-        "{d}"
-    );
+    assert!(d.help.contains("../includes/global-china.md"), "{d}");
     // Includes inside another language's tab are neither read nor reported.
     assert!(
         !run.diagnostics

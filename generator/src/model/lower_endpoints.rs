@@ -118,7 +118,7 @@ pub fn lower_api_page(
                 at,
                 Code::EndpointMissing,
                 "api page yields no endpoint: it has no usable request line".to_owned(),
-                Some("see the diagnostics of its `HTTP request` section".to_owned()),
+                "see the diagnostics of its `HTTP request` section".to_owned(),
             ));
         }
         return;
@@ -166,7 +166,7 @@ pub fn lower_api_page(
                 "request lines use several methods ({}); each becomes its own endpoint",
                 methods.join(", ")
             ),
-            Some("document one operation per page".to_owned()),
+            "document one operation per page".to_owned(),
         ));
     }
     // The path spells the action's name with its real casing: `checkMemberGroups`.

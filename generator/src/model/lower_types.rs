@@ -112,7 +112,7 @@ pub fn lower_type_page(page: &Page, out: &mut Vec<DraftType>, diags: &mut Vec<Di
                 at,
                 Code::TypeMissing,
                 "page declares no type: no `@odata.type` annotation and no `<name> resource type` title".to_owned(),
-                Some("title the page `<typeName> resource type` or add a JSON representation annotation".to_owned()),
+                "title the page `<typeName> resource type` or add a JSON representation annotation".to_owned(),
             ));
         }
         out.append(&mut enums);
@@ -258,9 +258,7 @@ fn base_type(
                 format!(
                     "the text says the type inherits from `{t}` but the annotation's `baseType` is `{a}`"
                 ),
-                Some(format!(
-                    "make both name the same base type; `{a}` from the annotation was used"
-                )),
+                format!("make both name the same base type; `{a}` from the annotation was used"),
             );
             (Some(a), Some(d))
         }
@@ -350,7 +348,7 @@ pub fn read_property_table(
                         "property name `{}` is not an identifier; the row was skipped",
                         name_cell.text
                     ),
-                    Some("write the property's API name in the first cell".to_owned()),
+                    "write the property's API name in the first cell".to_owned(),
                 ));
             }
             continue;
@@ -368,7 +366,7 @@ pub fn read_property_table(
                 row.at,
                 Code::TypeCellInvalid,
                 format!("type cell `{}` of property `{name}` names no type", cell.written),
-                Some("write a type such as `String`, `Int32` or a link to the type's page; a JSON value is used".to_owned()),
+                "write a type such as `String`, `Int32` or a link to the type's page; a JSON value is used".to_owned(),
             ));
         }
         out.push(DraftProperty {
@@ -486,7 +484,7 @@ fn read_member_table(
                 row.at,
                 Code::EnumMemberInvalid,
                 format!("enum member `{name}` is not an identifier; the row was skipped"),
-                Some("write the member's name in the first cell".to_owned()),
+                "write the member's name in the first cell".to_owned(),
             ));
             continue;
         }

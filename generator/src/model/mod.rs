@@ -31,11 +31,7 @@ pub fn build_model(pages: &[Page]) -> (Api, Vec<Diagnostic>) {
         }
     }
     let api = resolve::resolve(types, endpoints, &mut diags);
-    diags.sort_by(|a, b| {
-        a.sort_key()
-            .cmp(&b.sort_key())
-            .then_with(|| a.message.cmp(&b.message))
-    });
+    diags.sort();
     (api, diags)
 }
 
@@ -62,14 +58,19 @@ fn page_role(page: &Page) -> Role {
     }
 }
 
+/// A secondary place for a model diagnostic: the other side of a conflict.
+pub(crate) fn related(file: &str, at: Loc, message: &str) -> crate::diagnostics::Related {
+    crate::diagnostics::Related {
+        file: file.to_owned(),
+        line: at.pos.line,
+        column: at.pos.column,
+        span: at.span,
+        message: message.to_owned(),
+    }
+}
+
 /// A model diagnostic at a place in a page.
-pub(crate) fn diag(
-    file: &str,
-    at: Loc,
-    code: Code,
-    message: String,
-    help: Option<String>,
-) -> Diagnostic {
+pub(crate) fn diag(file: &str, at: Loc, code: Code, message: String, help: String) -> Diagnostic {
     Diagnostic {
         severity: code.severity(),
         code,

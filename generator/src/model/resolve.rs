@@ -12,6 +12,7 @@ use crate::model::diag;
 use crate::model::lower_endpoints::{DraftBody, DraftEndpoint, DraftParameter};
 use crate::model::lower_types::{DraftType, Origin};
 use crate::model::naming::{self, Scope};
+use crate::model::related;
 use crate::model::types::{CellTarget, TypeCell};
 use crate::parse::Loc;
 
@@ -84,7 +85,7 @@ pub fn resolve(
                         at,
                         Code::TypeUnresolved,
                         format!("{what} has type `{name}`, which no page defines"),
-                        Some(help),
+                        help,
                     ));
                     TypeRef::Unresolved(name.clone())
                 }
@@ -108,10 +109,10 @@ pub fn resolve(
                             t.at,
                             Code::BaseTypeUnresolved,
                             format!("base type `{b}` of `{}` is not defined by any page", t.name),
-                            Some(format!(
+                            format!(
                                 "add a resource page for `{b}`; `{}` was modelled without a base",
                                 t.name
-                            )),
+                            ),
                         ));
                         None
                     }
@@ -238,13 +239,27 @@ pub fn resolve(
             .as_ref()
             .map(|c| resolve_cell(c, &e.file, at, "response body", diags));
         if e.response.status.is_none() {
-            diags.push(diag(&e.file, at, Code::ResponseStatusUnknown, "the page states no success status code".to_owned(), Some("say `returns a `200 OK` response code` in the Response section; 200 is assumed".to_owned())));
+            diags.push(diag(
+                &e.file,
+                at,
+                Code::ResponseStatusUnknown,
+                "the page states no success status code".to_owned(),
+                "say `returns a `200 OK` response code` in the Response section; 200 is assumed"
+                    .to_owned(),
+            ));
         }
         if body.is_none()
             && e.response.status.is_some_and(|s| s != 204)
             && e.method == crate::parse::Method::Get
         {
-            diags.push(diag(&e.file, at, Code::ResponseTypeUnknown, "the response body type could not be determined".to_owned(), Some("link the returned resource in the Response section; an untyped JSON value is used".to_owned())));
+            diags.push(diag(
+                &e.file,
+                at,
+                Code::ResponseTypeUnknown,
+                "the response body type could not be determined".to_owned(),
+                "link the returned resource in the Response section; an untyped JSON value is used"
+                    .to_owned(),
+            ));
         }
         out.push(Endpoint {
             name: Name {
@@ -310,7 +325,7 @@ fn merge_types(mut drafts: Vec<DraftType>, diags: &mut Vec<Diagnostic>) -> Vec<D
             }
         }
         if draft.origin == Origin::TypePage {
-            diags.push(diag(
+            let mut d = diag(
                 &draft.source.file,
                 draft.at,
                 Code::TypeDuplicate,
@@ -318,31 +333,43 @@ fn merge_types(mut drafts: Vec<DraftType>, diags: &mut Vec<Diagnostic>) -> Vec<D
                     "type `{}` is also defined in {}",
                     draft.name, existing.source.file
                 ),
-                Some(
-                    "the first definition is used; properties only this page has were added"
-                        .to_owned(),
-                ),
+                "the first definition is used; properties only this page has were added".to_owned(),
+            );
+            d.related.push(related(
+                &existing.source.file,
+                existing.at,
+                "first defined here",
             ));
+            diags.push(d);
         }
         for p in draft.properties {
             match existing.properties.iter().find(|q| q.name == p.name) {
-                Some(q) if !same_type(&q.cell, &p.cell) => diags.push(diag(
-                    &draft.source.file,
-                    p.at,
-                    Code::DefinitionConflict,
-                    format!(
-                        "property `{}.{}` has type `{}` here but `{}` in {}",
-                        existing.name, p.name, p.cell.written, q.cell.written, existing.source.file
-                    ),
-                    Some(format!(
-                        "make both pages agree; `{}` was used",
-                        q.cell.written
-                    )),
-                )),
+                Some(q) if !same_type(&q.cell, &p.cell) => {
+                    let mut d = diag(
+                        &draft.source.file,
+                        p.at,
+                        Code::DefinitionConflict,
+                        format!(
+                            "property `{}.{}` has type `{}` here but `{}` in {}",
+                            existing.name,
+                            p.name,
+                            p.cell.written,
+                            q.cell.written,
+                            existing.source.file
+                        ),
+                        format!("make both pages agree; `{}` was used", q.cell.written),
+                    );
+                    d.related.push(related(
+                        &existing.source.file,
+                        q.at,
+                        &format!("`{}` here", q.cell.written),
+                    ));
+                    diags.push(d);
+                }
                 Some(_) => {}
                 None => {
                     if existing.origin == Origin::TypePage {
-                        diags.push(diag(
+                        let mut d = diag(
                             &draft.source.file,
                             p.at,
                             Code::DefinitionConflict,
@@ -350,10 +377,14 @@ fn merge_types(mut drafts: Vec<DraftType>, diags: &mut Vec<Diagnostic>) -> Vec<D
                                 "property `{}.{}` is listed here but not in {}",
                                 existing.name, p.name, existing.source.file
                             ),
-                            Some(
-                                "add it to the resource page; it was added to the type".to_owned(),
-                            ),
+                            "add it to the resource page; it was added to the type".to_owned(),
+                        );
+                        d.related.push(related(
+                            &existing.source.file,
+                            existing.at,
+                            "the resource page",
                         ));
+                        diags.push(d);
                     }
                     existing.properties.push(p);
                 }
@@ -599,7 +630,7 @@ fn diag_at_source(source: &Source, code: Code, message: String, help: String) ->
         column: 1,
         span: crate::source::Span::default(),
         message,
-        help: Some(help),
+        help,
         related: Vec::new(),
     }
 }

@@ -19,7 +19,7 @@ pub struct Split {
 pub fn parse_front_matter(text: &str, diags: &mut Diagnostics<'_>) -> Split {
     let lead = text.len() - text.trim_start_matches('\u{feff}').len();
     let Some(first_end) = first_line_is_fence(text, lead) else {
-        diags.push_help(
+        diags.push(
             Code::FrontMatterMissing,
             Span::new(lead, lead),
             "page has no front matter",
@@ -37,7 +37,7 @@ pub fn parse_front_matter(text: &str, diags: &mut Diagnostics<'_>) -> Split {
             // Without a closing fence, the YAML most likely ends where the markdown
             // starts: at the first heading.
             let end = find_first_heading(text, yaml_start).unwrap_or(text.len());
-            diags.push_help(
+            diags.push(
                 Code::FrontMatterUnterminated,
                 Span::new(lead, first_end),
                 "front matter has no closing `---`",
@@ -139,7 +139,7 @@ fn read_yaml(yaml: &str, base: usize, diags: &mut Diagnostics<'_>) -> BTreeMap<S
             .collect(),
         Ok(serde_yaml::Value::Null) => BTreeMap::new(),
         Ok(_) => {
-            diags.push_help(
+            diags.push(
                 Code::FrontMatterInvalid,
                 Span::new(base, base + yaml.len()),
                 "front matter is not a YAML mapping",
@@ -157,7 +157,7 @@ fn read_yaml(yaml: &str, base: usize, diags: &mut Diagnostics<'_>) -> BTreeMap<S
                 .next()
                 .unwrap_or(&message)
                 .to_owned();
-            diags.push_help(
+            diags.push(
                 Code::FrontMatterInvalid,
                 span,
                 format!("front matter is not valid YAML: {message}"),
@@ -237,14 +237,14 @@ fn interpret(
                 .take_while(|c| *c != ')')
                 .chain([')'])
                 .collect();
-            diags.push_help(
+            diags.push(
                 Code::TemplatePlaceholder,
                 field.span,
                 format!("front matter `{key}` is the template placeholder `{placeholder}`"),
                 "replace the placeholder with the real value",
             );
         } else if let Some(todo) = todo_placeholder(&field.value) {
-            diags.push_help(
+            diags.push(
                 Code::TemplatePlaceholder,
                 field.span,
                 format!("front matter `{key}` is the stub placeholder `{todo}`"),
@@ -261,7 +261,7 @@ fn interpret(
             .filter(|v| !v.is_empty());
         if value.is_none() && required {
             let span = field.map_or(at.read, |f| f.span);
-            diags.push_help(
+            diags.push(
                 Code::FrontMatterField,
                 Span::new(span.start, span.start),
                 format!("front matter has no `{key}`"),
@@ -289,7 +289,7 @@ fn interpret(
             || "use apiPageType, resourcePageType, enumPageType or conceptualPageType".to_owned(),
             |s| format!("did you mean `{s}`?"),
         );
-        diags.push_help(
+        diags.push(
             Code::DocTypeUnknown,
             span,
             format!("unknown doc_type `{value}`"),

@@ -265,7 +265,7 @@ pub fn parse_blocks(body: &str, base: usize, diags: &mut Diagnostics<'_>) -> Vec
                     let at = loc(t.row_start);
                     if written != t.header.len() {
                         let raw = body[range.clone()].trim();
-                        diags.push_help(
+                        diags.push(
                             Code::TableRowWidth,
                             Span::new(base + range.start, base + range.end),
                             format!(

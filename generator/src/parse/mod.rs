@@ -57,7 +57,7 @@ pub fn parse_page_with(file: &str, text: &str, includes: &Includes) -> (Page, Ve
 
 fn report_include(diags: &mut Diagnostics<'_>, span: Span, problem: IncludeProblem) {
     match problem {
-        IncludeProblem::Missing { target, tried } => diags.push_help(
+        IncludeProblem::Missing { target, tried } => diags.push(
             Code::IncludeMissing,
             span,
             format!("include `{target}` was not found"),
@@ -65,7 +65,7 @@ fn report_include(diags: &mut Diagnostics<'_>, span: Span, problem: IncludeProbl
                 "looked for `{tried}` (relative to the docs folder); the rest of the page is read without it"
             ),
         ),
-        IncludeProblem::Refused { target, tried, root } => diags.push_help(
+        IncludeProblem::Refused { target, tried, root } => diags.push(
             Code::IncludeRefused,
             span,
             format!("include `{target}` is outside the include root and was not read"),
@@ -80,19 +80,19 @@ fn report_include(diags: &mut Diagnostics<'_>, span: Span, problem: IncludeProbl
             target,
             tried,
             error,
-        } => diags.push_help(
+        } => diags.push(
             Code::IncludeUnreadable,
             span,
             format!("include `{target}` could not be read"),
             format!("reading `{tried}` failed ({error}); the rest of the page is read without it"),
         ),
-        IncludeProblem::Cycle { chain } => diags.push_help(
+        IncludeProblem::Cycle { chain } => diags.push(
             Code::IncludeCycle,
             span,
             format!("include cycle: {}", chain.join(" -> ")),
             "the cycle was cut here; remove one of the directives",
         ),
-        IncludeProblem::TooDeep { target } => diags.push_help(
+        IncludeProblem::TooDeep { target } => diags.push(
             Code::IncludeTooDeep,
             span,
             format!(
@@ -142,7 +142,7 @@ fn read_request_lines(page: &Page, diags: &mut Diagnostics<'_>) -> Vec<RequestLi
             }
         }
         if let Some((first, _)) = found.first() {
-            diags.push_help(
+            diags.push(
                 Code::RequestLinesOutsideSection,
                 first.at.read,
                 format!("request lines are under `{}`, not under an `HTTP request` section", first.heading),
@@ -156,7 +156,7 @@ fn read_request_lines(page: &Page, diags: &mut Diagnostics<'_>) -> Vec<RequestLi
         } else {
             "add a `## HTTP request` section with a ```http block such as `GET /users/{id}`"
         };
-        diags.push_help(
+        diags.push(
             Code::HttpSectionMissing,
             span,
             "api page has no `HTTP request` section",
@@ -184,7 +184,7 @@ fn read_code_block_lines(
     lines: &mut Vec<RequestLine>,
 ) {
     if code.text.trim().is_empty() {
-        diags.push_help(
+        diags.push(
             Code::HttpBlockEmpty,
             code.at.read,
             "code block in the `HTTP request` section has no request line",
@@ -208,7 +208,7 @@ fn read_code_block_lines(
             Ok(parts) => {
                 flush_run(&mut run, diags);
                 if !parts.irregular.is_empty() {
-                    diags.push_help(
+                    diags.push(
                         Code::RequestLineIrregular,
                         at.read,
                         format!(
@@ -227,7 +227,7 @@ fn read_code_block_lines(
             }
             Err(http::LineProblem::NoPath(method)) => {
                 flush_run(&mut run, diags);
-                diags.push_help(
+                diags.push(
                     Code::RequestLineNoPath,
                     at.read,
                     format!("request line `{line}` has no path"),
@@ -261,7 +261,7 @@ fn flush_run(run: &mut Option<(Loc, String, usize, bool)>, diags: &mut Diagnosti
     } else {
         "request lines read `METHOD /path`; move prose and code out of the block; the lines were ignored"
     };
-    diags.push_help(Code::RequestLineInvalid, at.read, message, help);
+    diags.push(Code::RequestLineInvalid, at.read, message, help);
 }
 
 /// What an example block is, judged from its annotation, heading and first line.
@@ -331,7 +331,7 @@ fn example_kind(
         SectionKind::ExampleResponse => Some(ExampleKind::Response),
         SectionKind::ExampleRequest if code.lang == "http" => Some(ExampleKind::Request),
         _ if code.lang == "http" && !code.text.trim().is_empty() => {
-            diags.push_help(
+            diags.push(
                 Code::ExampleUnclassified,
                 code.at.read,
                 "code block in the examples is neither a request nor a response",
@@ -400,7 +400,7 @@ fn offset_in(whole: &str, part: &str) -> usize {
 
 fn check_request_start(req: &ExampleRequest, at: &Loc, diags: &mut Diagnostics<'_>) {
     if req.method.is_none() {
-        diags.push_help(
+        diags.push(
             Code::ExampleRequestLine,
             at.read,
             format!(
@@ -413,7 +413,7 @@ fn check_request_start(req: &ExampleRequest, at: &Loc, diags: &mut Diagnostics<'
     }
     let line = format!("GET {}", req.url);
     if let Err(http::LineProblem::NoPath(_)) = http::parse_request_line(&line) {
-        diags.push_help(
+        diags.push(
             Code::ExampleRequestLine,
             at.read,
             format!("example request URL `{}` has no resource path", req.url),
@@ -438,20 +438,20 @@ fn check_status_line(
         Some(http::StatusLine {
             status: Some(code_),
             irregular: true,
-        }) => diags.push_help(
+        }) => diags.push(
             Code::ExampleStatusLine,
             at.read,
             format!("status line `{line}` is irregular; read as {code_}"),
             format!("write `HTTP/1.1 {code_} ...`"),
         ),
-        Some(http::StatusLine { status: None, .. }) => diags.push_help(
+        Some(http::StatusLine { status: None, .. }) => diags.push(
             Code::ExampleStatusLine,
             at.read,
             format!("status line `{line}` has no status code"),
             "write a status line such as `HTTP/1.1 200 OK`",
         ),
         Some(_) => {}
-        None if code.lang == "http" => diags.push_help(
+        None if code.lang == "http" => diags.push(
             Code::ExampleStatusLine,
             code.at.read,
             "example response has no status line",
@@ -466,7 +466,7 @@ fn read_body(code: &CodeBlock, body: &str, truncated: bool, diags: &mut Diagnost
     let (parsed, error) = match http::parse_body(body) {
         http::BodyReading::Read(body) => (body, None),
         http::BodyReading::Recovered(body, why) => {
-            diags.push_help(
+            diags.push(
                 Code::ExampleJsonRecovered,
                 loc_at(diags, body_offset, 1).read,
                 format!("example body is not valid JSON ({why}) and was read leniently"),
@@ -490,7 +490,7 @@ fn read_body(code: &CodeBlock, body: &str, truncated: bool, diags: &mut Diagnost
             )
         };
         let message = error.split(" at line ").next().unwrap_or(&error).to_owned();
-        diags.push_help(
+        diags.push(
             code_,
             loc_at(diags, body_offset, 1).read,
             format!("example body is not valid JSON: {message}"),
@@ -505,7 +505,7 @@ fn read_body(code: &CodeBlock, body: &str, truncated: bool, diags: &mut Diagnost
             } else {
                 String::new()
             };
-            diags.push_help(
+            diags.push(
                 Code::PlaceholderValue,
                 loc_at(diags, body_offset, 1).read,
                 format!(
@@ -529,7 +529,7 @@ fn check_todo_cells(page: &Page, diags: &mut Diagnostics<'_>) {
                     .iter()
                     .find_map(|c| front_matter::todo_placeholder(&c.text))
                 {
-                    diags.push_help(
+                    diags.push(
                         Code::TemplatePlaceholder,
                         row.at.read,
                         format!("table cell is the stub placeholder `{todo}`"),
@@ -558,7 +558,7 @@ fn check_permissions(page: &Page, diags: &mut Diagnostics<'_>) {
                     "api page lists no permissions",
                 ),
             };
-            diags.push_help(
+            diags.push(
                 Code::PermissionsMissing,
                 at,
                 message,
@@ -580,7 +580,7 @@ fn check_permissions(page: &Page, diags: &mut Diagnostics<'_>) {
                 .iter()
                 .any(|r| r.cells.get(col).is_some_and(|c| !c.text.trim().is_empty()));
             if !named && !table.rows.is_empty() {
-                diags.push_help(
+                diags.push(
                     Code::PermissionsEmpty,
                     table.at.read,
                     "permissions table names no permission",

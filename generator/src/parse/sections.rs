@@ -178,7 +178,7 @@ pub fn build_sections(blocks: Vec<RawBlock>, diags: &mut Diagnostics<'_>) -> Vec
                     }
                 }
                 if let Some(name) = classified.near_miss {
-                    diags.push_help(
+                    diags.push(
                         Code::SectionNameNearMiss,
                         at.read,
                         format!("heading `{heading}` is not a known section name"),
@@ -232,7 +232,7 @@ pub fn build_sections(blocks: Vec<RawBlock>, diags: &mut Diagnostics<'_>) -> Vec
                 match read_annotation(&text) {
                     Reading::NotAnnotation => continue,
                     Reading::Invalid(why) => {
-                        diags.push_help(
+                        diags.push(
                             Code::AnnotationInvalid,
                             span,
                             format!("annotation is not valid JSON ({why})"),
@@ -241,7 +241,7 @@ pub fn build_sections(blocks: Vec<RawBlock>, diags: &mut Diagnostics<'_>) -> Vec
                         continue;
                     }
                     Reading::Recovered(value, why) => {
-                        diags.push_help(
+                        diags.push(
                             Code::AnnotationRecovered,
                             span,
                             format!("annotation is not valid JSON ({why}) and was read leniently"),
@@ -286,7 +286,7 @@ fn check_placeholders(annotation: &Annotation, diags: &mut Diagnostics<'_>) {
     if let Some(map) = annotation.value.as_object() {
         for (key, value) in map {
             if let Some(s) = value.as_str().filter(|s| s.contains("$(")) {
-                diags.push_help(
+                diags.push(
                     Code::TemplatePlaceholder,
                     annotation.at.read,
                     format!("annotation `{key}` is the template placeholder `{s}`"),
