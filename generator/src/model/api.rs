@@ -4,15 +4,34 @@
 use serde::Serialize;
 
 use crate::model::path::PathTemplate;
-use crate::parse::Method;
+use crate::parse::{Loc, Method};
+use crate::source::Span;
 
-/// Where a model node came from.
+/// Where a model node came from: a full place in a page, so diagnostics
+/// made from the model underline the right text.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Source {
     /// The page's path as given to the generator.
     pub file: String,
     /// 1-based line.
     pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// Byte range in the page text.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Source {
+    /// The place `at` in page `file`.
+    pub fn at(file: impl Into<String>, at: Loc) -> Source {
+        Source {
+            file: file.into(),
+            line: at.pos.line,
+            column: at.pos.column,
+            span: at.span,
+        }
+    }
 }
 
 /// A name in both spellings: the API's (on the wire) and the Rust one.

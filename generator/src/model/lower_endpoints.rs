@@ -617,10 +617,10 @@ fn read_body(
                     key: None,
                     open: false,
                     page_stem: stem_link.clone().unwrap_or_default(),
-                    source: Source {
-                        file: page.file.clone(),
-                        line: sections.first().map_or(1, |s| s.at.line()),
-                    },
+                    source: Source::at(
+                        &page.file,
+                        sections.first().map_or(Loc::start(), |s| s.at),
+                    ),
                     // The rows came from a Request body section, so there is one.
                     at: sections.first().map_or_else(Loc::start, |s| s.at),
                     origin: Origin::ApiPage,
@@ -764,10 +764,7 @@ fn read_examples(page: &Page) -> Vec<ExamplePair> {
     let mut out: Vec<ExamplePair> = Vec::new();
     let mut open: Option<usize> = None;
     for example in &page.examples {
-        let source = Source {
-            file: page.file.clone(),
-            line: example.at.line(),
-        };
+        let source = Source::at(&page.file, example.at);
         match &example.message {
             ExampleMessage::Request(r) => {
                 out.push(ExamplePair {

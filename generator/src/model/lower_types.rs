@@ -152,10 +152,7 @@ pub fn lower_type_page(page: &Page, out: &mut Vec<DraftType>, diags: &mut Vec<Di
         key,
         open,
         page_stem: file_stem(&page.file),
-        source: Source {
-            file: page.file.clone(),
-            line: at.line(),
-        },
+        source: Source::at(&page.file, at),
         at,
         origin: Origin::TypePage,
         pages: vec![page.file.clone()],
@@ -433,10 +430,7 @@ fn lower_enum_sections(
             open: false,
             page_stem: heading_name
                 .map_or_else(|| file_stem(&page.file), |n| n.to_ascii_lowercase()),
-            source: Source {
-                file: page.file.clone(),
-                line: section.at.line(),
-            },
+            source: Source::at(&page.file, section.at),
             at: section.at,
             origin: Origin::TypePage,
             pages: vec![page.file.clone()],

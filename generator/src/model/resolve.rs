@@ -137,10 +137,7 @@ pub fn resolve(
                 read_only: p.read_only,
                 navigation: p.navigation,
                 description: p.description.clone(),
-                source: Source {
-                    file: t.source.file.clone(),
-                    line: p.at.line(),
-                },
+                source: Source::at(&t.source.file, p.at),
             })
             .collect();
         let members = t
@@ -187,10 +184,7 @@ pub fn resolve(
             .or(e.resource_hint.clone())
             .unwrap_or_else(|| e.resource_stem.clone());
         let api_name = format!("{resource}.{}", e.action);
-        let source = Source {
-            file: e.file.clone(),
-            line: e.path.1.line(),
-        };
+        let source = Source::at(&e.file, e.path.1);
         let params =
             |list: &[DraftParameter], what: &str, diags: &mut Vec<Diagnostic>| -> Vec<Parameter> {
                 let mut scope = Scope::default();
@@ -212,10 +206,7 @@ pub fn resolve(
                             collection: p.cell.collection,
                             optional: p.optional,
                             description: p.description.clone(),
-                            source: Source {
-                                file: e.file.clone(),
-                                line: p.at.line(),
-                            },
+                            source: Source::at(&e.file, p.at),
                         }
                     })
                     .collect()
@@ -565,7 +556,7 @@ fn merge_endpoints(endpoints: Vec<Endpoint>, diags: &mut Vec<Diagnostic>) -> Vec
             continue;
         };
         let first = &mut out[i];
-        diags.push(diag_at_source(
+        let mut d = diag_at_source(
             &e.source,
             Code::EndpointMerged,
             format!(
@@ -578,7 +569,9 @@ fn merge_endpoints(endpoints: Vec<Endpoint>, diags: &mut Vec<Diagnostic>) -> Vec
                 "merged into `{}`; document each operation on one page",
                 first.name.api
             ),
-        ));
+        );
+        d.related.push(related_at(&first.source, "first documented here"));
+        diags.push(d);
         first.pages.push(e.source.file.clone());
         first.examples.extend(e.examples);
         for alt in e.alternate_paths {
@@ -596,18 +589,22 @@ fn merge_endpoints(endpoints: Vec<Endpoint>, diags: &mut Vec<Diagnostic>) -> Vec
 
 /// Rust method names for endpoints; duplicates of one API name are reported.
 fn name_endpoints(endpoints: &mut [Endpoint], diags: &mut Vec<Diagnostic>) {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut seen: BTreeMap<String, (usize, Source)> = BTreeMap::new();
     for e in endpoints.iter_mut() {
-        let count = seen.entry(e.name.api.clone()).or_insert(0);
+        let (count, first) = seen
+            .entry(e.name.api.clone())
+            .or_insert_with(|| (0, e.source.clone()));
         *count += 1;
         if *count > 1 {
             let renamed = format!("{}{}", e.name.api, count);
-            diags.push(diag_at_source(
+            let mut d = diag_at_source(
                 &e.source,
                 Code::EndpointDuplicate,
                 format!("endpoint name `{}` is already used", e.name.api),
                 format!("this one is named `{renamed}`"),
-            ));
+            );
+            d.related.push(related_at(first, "the name is first used here"));
+            diags.push(d);
             e.name.api = renamed;
         }
         let action = e
@@ -621,14 +618,25 @@ fn name_endpoints(endpoints: &mut [Endpoint], diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// A related place at a model node's source.
+fn related_at(source: &Source, message: &str) -> crate::diagnostics::Related {
+    crate::diagnostics::Related {
+        file: source.file.clone(),
+        line: source.line,
+        column: source.column,
+        span: source.span,
+        message: message.to_owned(),
+    }
+}
+
 fn diag_at_source(source: &Source, code: Code, message: String, help: String) -> Diagnostic {
     Diagnostic {
         severity: code.severity(),
         code,
         file: source.file.clone(),
         line: source.line,
-        column: 1,
-        span: crate::source::Span::default(),
+        column: source.column,
+        span: source.span,
         message,
         help,
         related: Vec::new(),
