@@ -40,11 +40,11 @@ impl fmt::Display for Severity {
 }
 
 macro_rules! codes {
-    ($( $(#[$doc:meta])* $variant:ident = $name:literal, $severity:ident; )*) => {
+    ($( #[doc = $doc:literal] $variant:ident = $name:literal, $severity:ident; )*) => {
         /// A stable diagnostic code. The string form never changes once released.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code {
-            $( $(#[$doc])* $variant, )*
+            $( #[doc = $doc] $variant, )*
         }
 
         impl Code {
@@ -59,6 +59,11 @@ macro_rules! codes {
             /// The severity a diagnostic with this code has.
             pub fn severity(self) -> Severity {
                 match self { $( Code::$variant => Severity::$severity, )* }
+            }
+
+            /// What the code means: its doc comment.
+            pub fn meaning(self) -> &'static str {
+                match self { $( Code::$variant => $doc.trim_ascii_start(), )* }
             }
         }
     };
@@ -113,7 +118,7 @@ codes! {
     PlaceholderValue = "placeholder-value", Warning;
     /// An example code block could not be told apart as request or response.
     ExampleUnclassified = "example-unclassified", Note;
-    /// A code fence is empty.
+    /// A code fence in the examples is empty.
     CodeBlockEmpty = "code-block-empty", Note;
     /// An api page yields no endpoint.
     EndpointMissing = "endpoint-missing", Error;

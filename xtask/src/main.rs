@@ -5,7 +5,7 @@
 //! from the workspace root; a path given on the command line means what it
 //! says, relative to the current folder.
 
-use xtask::{bench, docs, fidelity, lint, model, regen, shared_dir, workspace_root};
+use xtask::{bench, catalogue, docs, fidelity, lint, model, regen, shared_dir, workspace_root};
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -76,6 +76,12 @@ enum Command {
         #[arg(long)]
         schema: Option<PathBuf>,
     },
+    /// Writes the diagnostics catalogue, `docs/diagnostics.md`, from the fixtures.
+    Diagnostics {
+        /// Write nothing; fail with a diff when the catalogue is stale.
+        #[arg(long)]
+        check: bool,
+    },
     /// Measures how fast pages are read, and how much memory it takes.
     Bench {
         /// The docs folder (defaults to the shared corpus).
@@ -141,6 +147,7 @@ fn main() -> ExitCode {
                 Ok(ExitCode::SUCCESS)
             })
         }
+        Command::Diagnostics { check } => run_catalogue(check),
         Command::Bench { docs, runs } => {
             let docs = docs.unwrap_or_else(|| shared_dir().join("corpus/graph-docs-v1.0"));
             docs::DocsFolder::read(&docs).map(|docs| {
@@ -153,6 +160,32 @@ fn main() -> ExitCode {
         eprintln!("error: {e}");
         ExitCode::from(2)
     })
+}
+
+fn run_catalogue(check: bool) -> Result<ExitCode, String> {
+    let root = workspace_root();
+    let fresh = catalogue::render(&catalogue::collect(&root)?);
+    let path = root.join(catalogue::PATH);
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    if check {
+        return Ok(match catalogue::stale(&on_disk, &fresh) {
+            None => ExitCode::SUCCESS,
+            Some(diff) => {
+                println!("{diff}");
+                eprintln!(
+                    "error: {} is stale; run `cargo xtask diagnostics`",
+                    catalogue::PATH
+                );
+                ExitCode::from(1)
+            }
+        });
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(&path, fresh).map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!("wrote {}", catalogue::PATH);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_regen(

@@ -291,3 +291,37 @@ fn a_page_that_is_not_utf8_is_reported_by_name_and_skipped() {
     assert_eq!(run.api.endpoints.len(), 1, "the rest still generates");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn includes_nest_eight_deep_and_no_deeper() {
+    let (_, run) = run();
+    let deep = with_code(&run.diagnostics, Code::IncludeTooDeep);
+    assert_eq!(deep.len(), 1, "{deep:#?}");
+    // The ninth file's directive is refused; it is reported in that file,
+    // with the eight directives that led there.
+    assert_eq!(deep[0].file, "includes/deep/level8.md");
+    assert_eq!(deep[0].related.len(), 8);
+    assert_eq!(deep[0].related.last().unwrap().file, "api/user-list.md");
+}
+
+#[test]
+fn an_include_that_is_not_utf8_is_reported_and_the_page_still_counts() {
+    let docs = read();
+    assert!(matches!(
+        docs.includes.get("../../includes/latin1-note.md"),
+        Some(IncludeFile::Unreadable { .. })
+    ));
+    let (_, run) = run();
+    let unreadable = with_code(&run.diagnostics, Code::IncludeUnreadable);
+    assert_eq!(unreadable.len(), 1);
+    assert_eq!(unreadable[0].file, "api/user-list.md");
+    assert!(
+        unreadable[0].help.contains("not UTF-8"),
+        "{}",
+        unreadable[0]
+    );
+    assert!(run.api.endpoints.iter().any(|e| e.name.api == "user.list"));
+    // A page that is not UTF-8 is skipped by name.
+    assert_eq!(docs.problems.len(), 1);
+    assert_eq!(docs.problems[0].file, "api/latin1-page.md");
+}

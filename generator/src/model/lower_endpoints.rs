@@ -617,10 +617,7 @@ fn read_body(
                     key: None,
                     open: false,
                     page_stem: stem_link.clone().unwrap_or_default(),
-                    source: Source::at(
-                        &page.file,
-                        sections.first().map_or(Loc::start(), |s| s.at),
-                    ),
+                    source: Source::at(&page.file, sections.first().map_or(Loc::start(), |s| s.at)),
                     // The rows came from a Request body section, so there is one.
                     at: sections.first().map_or_else(Loc::start, |s| s.at),
                     origin: Origin::ApiPage,

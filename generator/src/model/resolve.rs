@@ -570,7 +570,8 @@ fn merge_endpoints(endpoints: Vec<Endpoint>, diags: &mut Vec<Diagnostic>) -> Vec
                 first.name.api
             ),
         );
-        d.related.push(related_at(&first.source, "first documented here"));
+        d.related
+            .push(related_at(&first.source, "first documented here"));
         diags.push(d);
         first.pages.push(e.source.file.clone());
         first.examples.extend(e.examples);
@@ -603,7 +604,8 @@ fn name_endpoints(endpoints: &mut [Endpoint], diags: &mut Vec<Diagnostic>) {
                 format!("endpoint name `{}` is already used", e.name.api),
                 format!("this one is named `{renamed}`"),
             );
-            d.related.push(related_at(first, "the name is first used here"));
+            d.related
+                .push(related_at(first, "the name is first used here"));
             diags.push(d);
             e.name.api = renamed;
         }

@@ -291,6 +291,15 @@ fn collect_examples(
             SectionKind::Examples | SectionKind::ExampleRequest | SectionKind::ExampleResponse
         );
     for code in section.code_blocks() {
+        if in_examples && code.text.trim().is_empty() {
+            diags.push(
+                Code::CodeBlockEmpty,
+                code.at.read,
+                "code block in the examples is empty",
+                "write the example request or response, or remove the empty fence",
+            );
+            continue;
+        }
         if let Some(kind) = example_kind(section, code, in_examples, diags) {
             out.push(read_example(code, kind, diags));
         }
