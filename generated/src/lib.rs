@@ -29,8 +29,10 @@
 pub mod client;
 #[rustfmt::skip]
 pub mod models;
-pub mod runtime;
+/// The runtime: client, auth, retries, errors, paging and `Nullable`.
+pub use graph_sdk_runtime as runtime;
 
+pub use client::Client;
 pub use runtime::{
-    ApiError, Client, ClientBuilder, Error, Nullable, Page, Request, RetryPolicy, TokenProvider,
+    ApiError, ClientBuilder, Error, Nullable, Page, Request, RetryPolicy, TokenProvider,
 };

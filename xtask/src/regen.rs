@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use generator::Severity;
-use generator::emit::{EmitOptions, Emitted};
+use generator::emit::{EmitOptions, Emitted, RuntimeSource};
 
 /// Suffix of files staged next to their final place before the swap.
 const STAGING_SUFFIX: &str = ".regen-tmp";
@@ -46,11 +46,33 @@ pub fn options(root: &Path, docs_dir: &Path, out: &Path, crate_name: String) -> 
                 .file_name()
                 .map_or_else(|| "docs".to_owned(), |n| n.to_string_lossy().into_owned())
         });
+    let member = is_workspace_member(root, out);
     EmitOptions {
         crate_name,
         docs_label,
-        standalone: !is_workspace_member(root, out),
+        standalone: !member,
+        runtime: if member {
+            // A member depends on the runtime crate of this workspace.
+            RuntimeSource::Crate {
+                path: runtime_path(root, out),
+            }
+        } else {
+            RuntimeSource::Copy
+        },
     }
+}
+
+/// The path from `out` (a workspace member) to `generator/runtime`.
+fn runtime_path(root: &Path, out: &Path) -> String {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let out = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
+    let depth = out
+        .strip_prefix(&root)
+        .map(|rel| rel.components().count())
+        .unwrap_or(1);
+    let mut path = "../".repeat(depth);
+    path.push_str("generator/runtime");
+    path
 }
 
 /// Whether `out` is one of the workspace's members (then the emitted crate

@@ -65,6 +65,33 @@ fn a_standalone_crate_is_its_own_workspace() {
         manifest.contains("name = \"my-graph\"") && manifest.contains("[workspace]"),
         "{manifest}"
     );
+    // A standalone crate carries the runtime's sources, unchanged but for the
+    // crate path in doc examples.
+    assert!(!manifest.contains("graph-sdk-runtime"), "{manifest}");
+    assert!(manifest.contains("reqwest"), "{manifest}");
+    for (name, module) in [("lib.rs", "mod.rs"), ("request.rs", "request.rs")] {
+        let source = std::fs::read_to_string(root.join("generator/runtime/src").join(name))
+            .expect("runtime source");
+        let copy = &files[&format!("src/runtime/{module}")];
+        let expected = source.replace("graph_sdk_runtime::", "my_graph::runtime::");
+        assert!(
+            copy.ends_with(&expected),
+            "src/runtime/{module} is not a copy of {name}"
+        );
+    }
+    assert!(files["src/lib.rs"].contains("pub mod runtime;"));
+    // Inside the workspace, the crate depends on the runtime crate instead.
+    let member = regen::options(
+        &root,
+        &root.join("docs-input"),
+        &root.join("generated"),
+        "graph-sdk".into(),
+    );
+    let files = generator::generate(&docs.sources(), &docs.includes, &member).files;
+    assert!(
+        files["Cargo.toml"].contains("graph-sdk-runtime = { path = \"../generator/runtime\" }")
+    );
+    assert!(!files.keys().any(|p| p.starts_with("src/runtime/")));
     assert!(
         !regen::options(
             &root,

@@ -109,7 +109,7 @@ impl DeviceManagementDeviceManagementScriptsRequest {
     pub fn list(
         &self,
     ) -> Request<crate::runtime::Page<crate::models::DeviceManagementScript>> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 }
@@ -161,7 +161,7 @@ impl DeviceManagementDeviceManagementScriptsItemRequest {
     ///
     /// Generated from `docs-input/api/intune-devices-devicemanagementscript-get.md`.
     pub fn get(&self) -> Request<crate::models::DeviceManagementScript> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 }
@@ -219,7 +219,7 @@ impl DeviceManagementDeviceManagementScriptsItemUserRunStatesRequest {
     pub fn list(
         &self,
     ) -> Request<crate::runtime::Page<crate::models::DeviceManagementScriptUserState>> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 }
@@ -261,7 +261,7 @@ impl DeviceManagementDeviceManagementScriptsItemUserRunStatesItemRequest {
     ///
     /// Generated from `docs-input/api/intune-devices-devicemanagementscriptuserstate-get.md`.
     pub fn get(&self) -> Request<crate::models::DeviceManagementScriptUserState> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 }
@@ -318,7 +318,11 @@ impl DeviceManagementHardwareConfigurationsRequest {
         &self,
         body: &crate::models::HardwareConfiguration,
     ) -> Request<crate::models::HardwareConfiguration> {
-        Request::new(self.client.clone(), reqwest::Method::POST, self.path.clone())
+        Request::new(
+                self.client.clone(),
+                crate::runtime::Method::POST,
+                self.path.clone(),
+            )
             .json_body(body)
             .json_response()
     }
@@ -345,7 +349,7 @@ impl DeviceManagementHardwareConfigurationsRequest {
     pub fn list(
         &self,
     ) -> Request<crate::runtime::Page<crate::models::HardwareConfiguration>> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 }
@@ -412,7 +416,7 @@ impl DeviceManagementHardwareConfigurationsItemRequest {
     ) -> Request<crate::runtime::Page<crate::models::HardwareConfigurationAssignment>> {
         Request::new(
                 self.client.clone(),
-                reqwest::Method::POST,
+                crate::runtime::Method::POST,
                 format!("{}/assign", self.path),
             )
             .json_body(body)
@@ -437,7 +441,11 @@ impl DeviceManagementHardwareConfigurationsItemRequest {
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-delete.md`.
     pub fn delete(&self) -> Request<()> {
-        Request::new(self.client.clone(), reqwest::Method::DELETE, self.path.clone())
+        Request::new(
+            self.client.clone(),
+            crate::runtime::Method::DELETE,
+            self.path.clone(),
+        )
     }
 
     /// Get hardwareConfiguration.
@@ -460,7 +468,7 @@ impl DeviceManagementHardwareConfigurationsItemRequest {
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-get.md`.
     pub fn get(&self) -> Request<crate::models::HardwareConfiguration> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 
@@ -485,7 +493,11 @@ impl DeviceManagementHardwareConfigurationsItemRequest {
         &self,
         body: &crate::models::HardwareConfiguration,
     ) -> Request<crate::models::HardwareConfiguration> {
-        Request::new(self.client.clone(), reqwest::Method::PATCH, self.path.clone())
+        Request::new(
+                self.client.clone(),
+                crate::runtime::Method::PATCH,
+                self.path.clone(),
+            )
             .json_body(body)
             .json_response()
     }
@@ -544,7 +556,7 @@ impl DeviceManagementHardwareConfigurationsItemDeviceRunStatesRequest {
     pub fn list(
         &self,
     ) -> Request<crate::runtime::Page<crate::models::HardwareConfigurationDeviceState>> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 }
@@ -586,7 +598,7 @@ impl DeviceManagementHardwareConfigurationsItemDeviceRunStatesItemRequest {
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfigurationdevicestate-get.md`.
     pub fn get(&self) -> Request<crate::models::HardwareConfigurationDeviceState> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 }
@@ -644,7 +656,7 @@ impl DeviceManagementHardwareConfigurationsItemUserRunStatesRequest {
     pub fn list(
         &self,
     ) -> Request<crate::runtime::Page<crate::models::HardwareConfigurationUserState>> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 }
@@ -686,7 +698,7 @@ impl DeviceManagementHardwareConfigurationsItemUserRunStatesItemRequest {
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfigurationuserstate-get.md`.
     pub fn get(&self) -> Request<crate::models::HardwareConfigurationUserState> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 
@@ -711,7 +723,11 @@ impl DeviceManagementHardwareConfigurationsItemUserRunStatesItemRequest {
         &self,
         body: &crate::models::HardwareConfigurationUserState,
     ) -> Request<crate::models::HardwareConfigurationUserState> {
-        Request::new(self.client.clone(), reqwest::Method::PATCH, self.path.clone())
+        Request::new(
+                self.client.clone(),
+                crate::runtime::Method::PATCH,
+                self.path.clone(),
+            )
             .json_body(body)
             .json_response()
     }

@@ -55,7 +55,7 @@ impl GroupsRequest {
     ///
     /// Generated from `docs-input/api/group-list.md`.
     pub fn list(&self) -> Request<crate::runtime::Page<crate::models::Group>> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 
@@ -75,7 +75,11 @@ impl GroupsRequest {
     ///
     /// Generated from `docs-input/api/group-post-groups.md`.
     pub fn create(&self, body: &crate::models::Group) -> Request<crate::models::Group> {
-        Request::new(self.client.clone(), reqwest::Method::POST, self.path.clone())
+        Request::new(
+                self.client.clone(),
+                crate::runtime::Method::POST,
+                self.path.clone(),
+            )
             .json_body(body)
             .json_response()
     }
@@ -122,7 +126,11 @@ impl GroupsItemRequest {
     ///
     /// Generated from `docs-input/api/group-delete.md`.
     pub fn delete(&self) -> Request<()> {
-        Request::new(self.client.clone(), reqwest::Method::DELETE, self.path.clone())
+        Request::new(
+            self.client.clone(),
+            crate::runtime::Method::DELETE,
+            self.path.clone(),
+        )
     }
 
     /// Get group.
@@ -143,7 +151,7 @@ impl GroupsItemRequest {
     ///
     /// Generated from `docs-input/api/group-get.md`.
     pub fn get(&self) -> Request<crate::models::Group> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 
@@ -163,7 +171,11 @@ impl GroupsItemRequest {
     ///
     /// Generated from `docs-input/api/group-update.md`.
     pub fn update(&self, body: &crate::models::Group) -> Request<()> {
-        Request::new(self.client.clone(), reqwest::Method::PATCH, self.path.clone())
+        Request::new(
+                self.client.clone(),
+                crate::runtime::Method::PATCH,
+                self.path.clone(),
+            )
             .json_body(body)
     }
 }
@@ -207,7 +219,7 @@ impl GroupsItemMembersRequest {
     ///
     /// Generated from `docs-input/api/group-list-members.md`.
     pub fn list(&self) -> Request<crate::runtime::Page<crate::models::DirectoryObject>> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 
@@ -229,7 +241,7 @@ impl GroupsItemMembersRequest {
     pub fn add_ref(&self, body: &crate::runtime::Reference) -> Request<()> {
         Request::new(
                 self.client.clone(),
-                reqwest::Method::POST,
+                crate::runtime::Method::POST,
                 format!("{}/$ref", self.path),
             )
             .json_body(body)

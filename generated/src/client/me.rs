@@ -49,7 +49,7 @@ impl MeRequest {
     ) -> Request<crate::runtime::Page<String>> {
         Request::new(
                 self.client.clone(),
-                reqwest::Method::POST,
+                crate::runtime::Method::POST,
                 format!("{}/checkMemberGroups", self.path),
             )
             .json_body(body)
@@ -76,7 +76,7 @@ impl MeRequest {
     ///
     /// Generated from `docs-input/api/user-get.md`.
     pub fn get(&self) -> Request<crate::models::User> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 
@@ -112,7 +112,7 @@ impl MeRequest {
         let end_date_time = crate::runtime::encode_function_arg(end_date_time.as_ref());
         Request::new(
                 self.client.clone(),
-                reqwest::Method::GET,
+                crate::runtime::Method::GET,
                 format!(
                     "{}/reminderView(StartDateTime='{}',EndDateTime='{}')", self.path,
                     start_date_time, end_date_time
@@ -139,7 +139,11 @@ impl MeRequest {
     ///
     /// Generated from `docs-input/api/user-update.md`.
     pub fn update(&self, body: &crate::models::User) -> Request<()> {
-        Request::new(self.client.clone(), reqwest::Method::PATCH, self.path.clone())
+        Request::new(
+                self.client.clone(),
+                crate::runtime::Method::PATCH,
+                self.path.clone(),
+            )
             .json_body(body)
     }
 }

@@ -25,26 +25,64 @@ pub use device_management::{
 pub use groups::{GroupsRequest, GroupsItemRequest, GroupsItemMembersRequest};
 pub use me::MeRequest;
 pub use users::{UsersRequest, UsersItemRequest};
-use crate::runtime::Client;
+use crate::runtime;
+
+/// A Microsoft Graph client: the connection settings, and a method per
+/// top-level path (`client.users()`). Cloning is cheap and shares the
+/// connection pool.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: runtime::Client,
+}
 
 impl Client {
+    /// A client for the public cloud that sends `token` as its bearer token.
+    pub fn new(token: impl Into<String>) -> Self {
+        Self {
+            inner: runtime::Client::new(token),
+        }
+    }
+
+    /// Configures a client: base URL, token provider, retry policy, timeout.
+    pub fn builder() -> runtime::ClientBuilder<Self> {
+        runtime::ClientBuilder::default()
+    }
+
+    /// The connection this client sends its requests through.
+    pub fn connection(&self) -> &runtime::Client {
+        &self.inner
+    }
+
     /// `/deviceManagement`.
     pub fn device_management(&self) -> DeviceManagementRequest {
-        DeviceManagementRequest::new(self.clone(), format!("{}/deviceManagement", ""))
+        DeviceManagementRequest::new(self.inner.clone(), "/deviceManagement".to_owned())
     }
 
     /// `/groups`.
     pub fn groups(&self) -> GroupsRequest {
-        GroupsRequest::new(self.clone(), format!("{}/groups", ""))
+        GroupsRequest::new(self.inner.clone(), "/groups".to_owned())
     }
 
     /// `/me`.
     pub fn me(&self) -> MeRequest {
-        MeRequest::new(self.clone(), format!("{}/me", ""))
+        MeRequest::new(self.inner.clone(), "/me".to_owned())
     }
 
     /// `/users`.
     pub fn users(&self) -> UsersRequest {
-        UsersRequest::new(self.clone(), format!("{}/users", ""))
+        UsersRequest::new(self.inner.clone(), "/users".to_owned())
+    }
+}
+
+impl From<runtime::Client> for Client {
+    fn from(inner: runtime::Client) -> Self {
+        Self { inner }
+    }
+}
+
+impl std::ops::Deref for Client {
+    type Target = runtime::Client;
+    fn deref(&self) -> &runtime::Client {
+        &self.inner
     }
 }

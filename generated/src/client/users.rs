@@ -59,7 +59,7 @@ impl UsersRequest {
     pub fn delta(&self) -> Request<crate::runtime::Page<crate::models::User>> {
         Request::new(
                 self.client.clone(),
-                reqwest::Method::GET,
+                crate::runtime::Method::GET,
                 format!("{}/delta", self.path),
             )
             .json_response()
@@ -87,7 +87,7 @@ impl UsersRequest {
     ///
     /// Generated from `docs-input/api/user-list.md`.
     pub fn list(&self) -> Request<crate::runtime::Page<crate::models::User>> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 
@@ -107,7 +107,11 @@ impl UsersRequest {
     ///
     /// Generated from `docs-input/api/user-post-users.md`.
     pub fn create(&self, body: &crate::models::User) -> Request<crate::models::User> {
-        Request::new(self.client.clone(), reqwest::Method::POST, self.path.clone())
+        Request::new(
+                self.client.clone(),
+                crate::runtime::Method::POST,
+                self.path.clone(),
+            )
             .json_body(body)
             .json_response()
     }
@@ -153,7 +157,7 @@ impl UsersItemRequest {
     ) -> Request<crate::models::User> {
         Request::new(
                 self.client.clone(),
-                reqwest::Method::POST,
+                crate::runtime::Method::POST,
                 format!("{}/assignLicense", self.path),
             )
             .json_body(body)
@@ -187,7 +191,7 @@ impl UsersItemRequest {
     ) -> Request<crate::runtime::Page<String>> {
         Request::new(
                 self.client.clone(),
-                reqwest::Method::POST,
+                crate::runtime::Method::POST,
                 format!("{}/checkMemberGroups", self.path),
             )
             .json_body(body)
@@ -212,7 +216,11 @@ impl UsersItemRequest {
     ///
     /// Generated from `docs-input/api/user-delete.md`.
     pub fn delete(&self) -> Request<()> {
-        Request::new(self.client.clone(), reqwest::Method::DELETE, self.path.clone())
+        Request::new(
+            self.client.clone(),
+            crate::runtime::Method::DELETE,
+            self.path.clone(),
+        )
     }
 
     /// Get user.
@@ -237,7 +245,7 @@ impl UsersItemRequest {
     ///
     /// Generated from `docs-input/api/user-get.md`.
     pub fn get(&self) -> Request<crate::models::User> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 
@@ -275,7 +283,7 @@ impl UsersItemRequest {
         let end_date_time = crate::runtime::encode_function_arg(end_date_time.as_ref());
         Request::new(
                 self.client.clone(),
-                reqwest::Method::GET,
+                crate::runtime::Method::GET,
                 format!(
                     "{}/reminderView(StartDateTime='{}',EndDateTime='{}')", self.path,
                     start_date_time, end_date_time
@@ -304,7 +312,11 @@ impl UsersItemRequest {
     ///
     /// Generated from `docs-input/api/user-update.md`.
     pub fn update(&self, body: &crate::models::User) -> Request<()> {
-        Request::new(self.client.clone(), reqwest::Method::PATCH, self.path.clone())
+        Request::new(
+                self.client.clone(),
+                crate::runtime::Method::PATCH,
+                self.path.clone(),
+            )
             .json_body(body)
     }
 }

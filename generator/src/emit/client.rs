@@ -297,11 +297,11 @@ pub fn emit_client(api: &Api, bodies: &[BodyStruct<'_>], docs_label: &str, out: 
     let root_ops = root.ops.iter().map(|op| emit_op(&ctx, op, true));
     let root_imports = if root.ops.is_empty() {
         quote!(
-            use crate::runtime::Client;
+            use crate::runtime;
         )
     } else {
         quote!(
-            use crate::runtime::{Client, Request};
+            use crate::runtime::{self, Request};
         )
     };
     let tokens = quote! {
@@ -314,9 +314,46 @@ pub fn emit_client(api: &Api, bodies: &[BodyStruct<'_>], docs_label: &str, out: 
 
         #root_imports
 
+        /// A Microsoft Graph client: the connection settings, and a method per
+        /// top-level path (`client.users()`). Cloning is cheap and shares the
+        /// connection pool.
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            inner: runtime::Client,
+        }
+
         impl Client {
+            /// A client for the public cloud that sends `token` as its bearer token.
+            pub fn new(token: impl Into<String>) -> Self {
+                Self { inner: runtime::Client::new(token) }
+            }
+
+            /// Configures a client: base URL, token provider, retry policy, timeout.
+            pub fn builder() -> runtime::ClientBuilder<Self> {
+                runtime::ClientBuilder::default()
+            }
+
+            /// The connection this client sends its requests through.
+            pub fn connection(&self) -> &runtime::Client {
+                &self.inner
+            }
+
             #(#accessors)*
             #(#root_ops)*
+        }
+
+        impl From<runtime::Client> for Client {
+            fn from(inner: runtime::Client) -> Self {
+                Self { inner }
+            }
+        }
+
+        impl std::ops::Deref for Client {
+            type Target = runtime::Client;
+
+            fn deref(&self) -> &runtime::Client {
+                &self.inner
+            }
         }
     };
     out.insert(
@@ -437,7 +474,7 @@ fn collect_builders<'a>(
 /// (the root) or on a builder.
 fn receiver(from_root: bool) -> (TokenStream, TokenStream) {
     if from_root {
-        (quote!(self.clone()), quote!(""))
+        (quote!(self.inner.clone()), quote!(""))
     } else {
         (quote!(self.client.clone()), quote!(self.path))
     }
@@ -450,6 +487,10 @@ fn child_accessor(ctx: &Ctx<'_>, step: &Step, child: &Node<'_>, from_root: bool)
     let (client, base) = receiver(from_root);
     let mut lets: Vec<TokenStream> = Vec::new();
     let (params, path) = match (step, child.segment) {
+        (Step::Literal(name), _) if from_root => {
+            let path = format!("/{name}");
+            (quote!(), quote!(#path.to_owned()))
+        }
         (Step::Literal(name), _) => {
             let fmt = format!("{{}}/{}", escape_braces(name));
             (quote!(), quote!(format!(#fmt, #base)))
@@ -624,7 +665,7 @@ fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStream {
             (Vec::new(), quote!(format!(#fmt, #base)))
         }
     };
-    let mut build = quote!(Request::new(#client, reqwest::Method::#http_method, #path_expr));
+    let mut build = quote!(Request::new(#client, crate::runtime::Method::#http_method, #path_expr));
     let reference =
         matches!(op.tail, Some(Segment::Ref)) && matches!(e.method, Method::Post | Method::Put);
     match &e.request_body {

@@ -1,24 +1,46 @@
 //! The crate's frame: `Cargo.toml` and `src/lib.rs`.
 
-use crate::emit::{EmitOptions, Emitted, header};
+use crate::emit::{EmitOptions, Emitted, RuntimeSource, header, runtime};
 use crate::model::Api;
 
-/// Dependencies of the generated crate; the runtime and the models use them.
-const DEPENDENCIES: &str = r#"[dependencies]
-bytes = "1"
-chrono = { version = "0.4", default-features = false, features = ["serde", "std"] }
-futures-util = { version = "0.3", default-features = false }
-percent-encoding = "2"
-reqwest = { version = "0.12", default-features = false, features = ["json", "rustls-tls"] }
-serde = { version = "1", features = ["derive"] }
-serde_json = "1"
-tokio = { version = "1", features = ["time"] }
-uuid = { version = "1", features = ["serde"] }
+/// Dependencies the models use.
+const MODEL_DEPENDENCIES: &[&str] = &[
+    r#"bytes = "1""#,
+    r#"chrono = { version = "0.4", default-features = false, features = ["serde", "std"] }"#,
+    r#"serde = { version = "1", features = ["derive"] }"#,
+    r#"serde_json = "1""#,
+    r#"uuid = { version = "1", features = ["serde"] }"#,
+];
 
+/// Dependencies a copy of the runtime uses, and what its tests need.
+const RUNTIME_DEPENDENCIES: &[&str] = &[
+    r#"futures-util = { version = "0.3", default-features = false }"#,
+    r#"percent-encoding = "2""#,
+    r#"reqwest = { version = "0.12", default-features = false, features = ["json", "rustls-tls"] }"#,
+    r#"tokio = { version = "1", features = ["time"] }"#,
+];
+const RUNTIME_DEV_DEPENDENCIES: &str = r#"
 [dev-dependencies]
 tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
 wiremock = "0.6"
 "#;
+
+/// The `[dependencies]` (and, for a runtime copy, `[dev-dependencies]`) tables.
+fn dependencies(runtime: &RuntimeSource) -> String {
+    let mut deps: Vec<String> = MODEL_DEPENDENCIES.iter().map(|d| (*d).to_owned()).collect();
+    match runtime {
+        RuntimeSource::Copy => deps.extend(RUNTIME_DEPENDENCIES.iter().map(|d| (*d).to_owned())),
+        RuntimeSource::Crate { path } => {
+            deps.push(format!("{} = {{ path = \"{path}\" }}", runtime::CRATE.0));
+        }
+    }
+    deps.sort();
+    let mut out = format!("[dependencies]\n{}\n", deps.join("\n"));
+    if *runtime == RuntimeSource::Copy {
+        out.push_str(RUNTIME_DEV_DEPENDENCIES);
+    }
+    out
+}
 
 /// Writes `Cargo.toml` and `src/lib.rs`.
 pub fn emit_manifest(api: &Api, options: &EmitOptions, out: &mut Emitted) {
@@ -28,7 +50,7 @@ pub fn emit_manifest(api: &Api, options: &EmitOptions, out: &mut Emitted) {
         "\n[package]\nname = \"{}\"\nversion = \"0.1.0\"\nedition = \"2024\"\nrust-version = \"1.85\"\npublish = false\ndescription = \"Microsoft Graph client generated from the API reference pages\"\nlicense = \"MIT OR Apache-2.0\"\n\n",
         options.crate_name
     ));
-    cargo.push_str(DEPENDENCIES);
+    cargo.push_str(&dependencies(&options.runtime));
     if options.standalone {
         // Outside the workspace, the crate is its own workspace root.
         cargo.push_str("\n[workspace]\n");
@@ -70,14 +92,22 @@ pub fn emit_manifest(api: &Api, options: &EmitOptions, out: &mut Emitted) {
 pub mod client;
 #[rustfmt::skip]
 pub mod models;
-pub mod runtime;
+{runtime}
 
+pub use client::Client;
 pub use runtime::{{
-    ApiError, Client, ClientBuilder, Error, Nullable, Page, Request, RetryPolicy, TokenProvider,
+    ApiError, ClientBuilder, Error, Nullable, Page, Request, RetryPolicy, TokenProvider,
 }};
 "#,
         endpoints = api.endpoints.len(),
-        types = api.types.len()
+        types = api.types.len(),
+        runtime = match options.runtime {
+            RuntimeSource::Copy => "pub mod runtime;".to_owned(),
+            RuntimeSource::Crate { .. } => format!(
+                "/// The runtime: client, auth, retries, errors, paging and `Nullable`.\npub use {} as runtime;",
+                runtime::CRATE.1
+            ),
+        }
     ));
     out.insert("src/lib.rs".to_owned(), lib);
 }

@@ -24,6 +24,22 @@ pub struct EmitOptions {
     pub docs_label: String,
     /// Whether the crate is its own workspace (it is written outside ours).
     pub standalone: bool,
+    /// Where the crate gets its runtime from.
+    pub runtime: RuntimeSource,
+}
+
+/// Where a generated crate gets its runtime (client, retries, paging, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuntimeSource {
+    /// A dependency on the runtime crate at this path, relative to the
+    /// generated crate's folder; `crate::runtime` re-exports it.
+    Crate {
+        /// The path to `generator/runtime`, with `/` separators.
+        path: String,
+    },
+    /// A copy of the runtime's sources as the module `src/runtime/`, so the
+    /// crate builds on its own anywhere.
+    Copy,
 }
 
 impl Default for EmitOptions {
@@ -32,6 +48,7 @@ impl Default for EmitOptions {
             crate_name: "graph-sdk".to_owned(),
             docs_label: "docs-input".to_owned(),
             standalone: false,
+            runtime: RuntimeSource::Copy,
         }
     }
 }
@@ -61,16 +78,19 @@ pub fn emit_crate(api: &Api, options: &EmitOptions) -> Emitted {
     let bodies = models::body_structs(api);
     models::emit_models(api, &bodies, &options.docs_label, &mut out);
     client::emit_client(api, &bodies, &options.docs_label, &mut out);
-    for (name, text) in runtime::FILES {
-        let mut file = String::new();
-        for line in header(&["generator/runtime/".to_owned() + name]) {
-            file.push_str("// ");
-            file.push_str(&line);
+    if options.runtime == RuntimeSource::Copy {
+        let krate = options.crate_name.replace('-', "_");
+        for ((source, _), (name, text)) in runtime::FILES.iter().zip(runtime::copy(&krate)) {
+            let mut file = String::new();
+            for line in header(&[format!("generator/runtime/src/{source}")]) {
+                file.push_str("// ");
+                file.push_str(&line);
+                file.push('\n');
+            }
             file.push('\n');
+            file.push_str(&text);
+            out.insert(format!("src/runtime/{name}"), file);
         }
-        file.push('\n');
-        file.push_str(text);
-        out.insert(format!("src/runtime/{name}"), file);
     }
     out
 }

@@ -61,7 +61,7 @@ impl MeThingRequest {
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-get.md`.
     pub fn get(&self) -> Request<crate::models::Thing> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 }

@@ -27,31 +27,69 @@ pub use things::{
     ThingsItemAsThingRequest, ThingsItemAsThingChildrenRequest,
 };
 pub use type_::{TypeRequest, TypeItemRequest};
-use crate::runtime::Client;
+use crate::runtime;
+
+/// A Microsoft Graph client: the connection settings, and a method per
+/// top-level path (`client.users()`). Cloning is cheap and shares the
+/// connection pool.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: runtime::Client,
+}
 
 impl Client {
+    /// A client for the public cloud that sends `token` as its bearer token.
+    pub fn new(token: impl Into<String>) -> Self {
+        Self {
+            inner: runtime::Client::new(token),
+        }
+    }
+
+    /// Configures a client: base URL, token provider, retry policy, timeout.
+    pub fn builder() -> runtime::ClientBuilder<Self> {
+        runtime::ClientBuilder::default()
+    }
+
+    /// The connection this client sends its requests through.
+    pub fn connection(&self) -> &runtime::Client {
+        &self.inner
+    }
+
     /// `/drives`.
     pub fn drives(&self) -> DrivesRequest {
-        DrivesRequest::new(self.clone(), format!("{}/drives", ""))
+        DrivesRequest::new(self.inner.clone(), "/drives".to_owned())
     }
 
     /// `/me`.
     pub fn me(&self) -> MeRequest {
-        MeRequest::new(self.clone(), format!("{}/me", ""))
+        MeRequest::new(self.inner.clone(), "/me".to_owned())
     }
 
     /// `/sites`.
     pub fn sites(&self) -> SitesRequest {
-        SitesRequest::new(self.clone(), format!("{}/sites", ""))
+        SitesRequest::new(self.inner.clone(), "/sites".to_owned())
     }
 
     /// `/things`.
     pub fn things(&self) -> ThingsRequest {
-        ThingsRequest::new(self.clone(), format!("{}/things", ""))
+        ThingsRequest::new(self.inner.clone(), "/things".to_owned())
     }
 
     /// `/type`.
     pub fn r#type(&self) -> TypeRequest {
-        TypeRequest::new(self.clone(), format!("{}/type", ""))
+        TypeRequest::new(self.inner.clone(), "/type".to_owned())
+    }
+}
+
+impl From<runtime::Client> for Client {
+    fn from(inner: runtime::Client) -> Self {
+        Self { inner }
+    }
+}
+
+impl std::ops::Deref for Client {
+    type Target = runtime::Client;
+    fn deref(&self) -> &runtime::Client {
+        &self.inner
     }
 }

@@ -119,7 +119,7 @@ impl SitesItemListsItemChildrenRequest {
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-list-children.md`.
     pub fn list(&self) -> Request<crate::runtime::Page<crate::models::Thing>> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 }

@@ -101,7 +101,7 @@ impl ThingsItemRequest {
     pub fn archive(&self, body: &crate::models::ThingArchiveBody) -> Request<()> {
         Request::new(
                 self.client.clone(),
-                reqwest::Method::POST,
+                crate::runtime::Method::POST,
                 format!("{}/archive", self.path),
             )
             .json_body(body)
@@ -125,7 +125,7 @@ impl ThingsItemRequest {
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-get.md`.
     pub fn get(&self) -> Request<crate::models::Thing> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 
@@ -153,7 +153,7 @@ impl ThingsItemRequest {
         let unit = crate::runtime::encode_function_arg(unit.as_ref());
         Request::new(
                 self.client.clone(),
-                reqwest::Method::GET,
+                crate::runtime::Method::GET,
                 format!(
                     "{}/measure(unit='{}',precision={},exact={})", self.path, unit,
                     precision, exact
@@ -233,7 +233,7 @@ impl ThingsItemChildrenItemRequest {
     pub fn delete_ref(&self) -> Request<()> {
         Request::new(
             self.client.clone(),
-            reqwest::Method::DELETE,
+            crate::runtime::Method::DELETE,
             format!("{}/$ref", self.path),
         )
     }
@@ -278,7 +278,7 @@ impl ThingsItemChildrenItemChildrenRequest {
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-list-children.md`.
     pub fn list(&self) -> Request<crate::runtime::Page<crate::models::Thing>> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 }
@@ -316,7 +316,7 @@ impl ThingsItemContentRequest {
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-put-content.md`.
     pub fn replace(&self, body: impl Into<bytes::Bytes>) -> Request<()> {
-        Request::new(self.client.clone(), reqwest::Method::PUT, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::PUT, self.path.clone())
             .bytes_body(body, "application/octet-stream")
     }
 }
@@ -388,7 +388,7 @@ impl ThingsItemRevisionsItemRequest {
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-get-revision.md`.
     pub fn get(&self) -> Request<crate::models::Thing> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 }
@@ -458,7 +458,7 @@ impl ThingsItemAsThingChildrenRequest {
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-list-children.md`.
     pub fn list(&self) -> Request<crate::runtime::Page<crate::models::Thing>> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 }

@@ -60,7 +60,7 @@ impl TypeItemRequest {
     ///
     /// Generated from `generator/tests/fixtures/emit/api/type-get.md`.
     pub fn get(&self) -> Request<crate::models::Type> {
-        Request::new(self.client.clone(), reqwest::Method::GET, self.path.clone())
+        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
             .json_response()
     }
 }

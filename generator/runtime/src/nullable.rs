@@ -14,9 +14,18 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///
 /// Generated models declare such fields as
 ///
-/// ```ignore
-/// #[serde(default, skip_serializing_if = "Nullable::is_absent")]
-/// pub job_title: Nullable<String>,
+/// ```
+/// use graph_sdk_runtime::Nullable;
+///
+/// #[derive(Default, serde::Serialize, serde::Deserialize)]
+/// struct User {
+///     #[serde(rename = "jobTitle", default, skip_serializing_if = "Nullable::is_absent")]
+///     job_title: Nullable<String>,
+/// }
+///
+/// let cleared = User { job_title: Nullable::Null };
+/// assert_eq!(serde_json::to_string(&cleared).unwrap(), r#"{"jobTitle":null}"#);
+/// assert_eq!(serde_json::to_string(&User::default()).unwrap(), "{}");
 /// ```
 ///
 /// so that deserializing a missing field yields `Absent`, `null` yields

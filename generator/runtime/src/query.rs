@@ -27,7 +27,9 @@ const SEGMENT: &AsciiSet = &QUERY.add(b'/');
 /// that is not safe inside a segment (`/`, `?`, `#`, `%`, spaces, non-ASCII,
 /// ...) is percent-encoded.
 ///
-/// ```ignore
+/// ```
+/// use graph_sdk_runtime::encode_path_segment;
+///
 /// assert_eq!(encode_path_segment("o'neil@x.com"), "o'neil@x.com");
 /// assert_eq!(encode_path_segment("a/b c"), "a%2Fb%20c");
 /// ```
@@ -39,7 +41,9 @@ pub fn encode_path_segment(value: &str) -> String {
 /// `/range(address='{value}')`: single quotes are doubled as OData requires
 /// inside string literals, then the value is encoded like a path segment.
 ///
-/// ```ignore
+/// ```
+/// use graph_sdk_runtime::encode_function_arg;
+///
 /// assert_eq!(encode_function_arg("o'neil"), "o''neil");
 /// ```
 pub fn encode_function_arg(value: &str) -> String {

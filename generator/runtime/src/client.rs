@@ -194,17 +194,34 @@ pub(super) fn new_client_request_id() -> String {
 }
 
 /// Configures a [`Client`]; obtained from [`Client::builder`].
-#[derive(Default)]
-pub struct ClientBuilder {
+///
+/// `C` is what [`ClientBuilder::build`] returns: the [`Client`] itself, or a
+/// generated crate's own client type that wraps one (`From<Client>`).
+pub struct ClientBuilder<C = Client> {
     base_url: Option<String>,
     tokens: Option<Arc<dyn TokenProvider>>,
     retry: RetryPolicy,
     http: Option<reqwest::Client>,
     user_agent: Option<String>,
     timeout: Option<Duration>,
+    output: std::marker::PhantomData<fn() -> C>,
 }
 
-impl ClientBuilder {
+impl<C> Default for ClientBuilder<C> {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            tokens: None,
+            retry: RetryPolicy::default(),
+            http: None,
+            user_agent: None,
+            timeout: None,
+            output: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<C: From<Client>> ClientBuilder<C> {
     /// Overrides the base URL (e.g. the beta endpoint, a national cloud or a mock server).
     pub fn base_url(mut self, url: impl AsRef<str>) -> Self {
         self.base_url = Some(url.as_ref().to_owned());
@@ -250,7 +267,7 @@ impl ClientBuilder {
     ///
     /// Fails with [`Error::Auth`] when no token was configured, [`Error::InvalidUrl`]
     /// for a bad base URL and [`Error::InvalidHeader`] for a bad user agent.
-    pub fn build(self) -> Result<Client, Error> {
+    pub fn build(self) -> Result<C, Error> {
         let tokens = self
             .tokens
             .ok_or_else(|| Error::Auth("no token provider or bearer token configured".into()))?;
@@ -274,7 +291,7 @@ impl ClientBuilder {
             Some(http) => http,
             None => reqwest::Client::builder().build()?,
         };
-        Ok(Client {
+        Ok(C::from(Client {
             inner: Arc::new(Inner {
                 http,
                 base_url,
@@ -283,11 +300,11 @@ impl ClientBuilder {
                 user_agent,
                 timeout: self.timeout,
             }),
-        })
+        }))
     }
 }
 
-impl fmt::Debug for ClientBuilder {
+impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
