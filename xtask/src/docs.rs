@@ -161,20 +161,14 @@ fn load_includes(docs: &Path, root: &Path, pages: &[(String, String)]) -> Includ
 /// diagnostics are relative to the docs folder, as page paths are.
 fn load_one(docs: &Path, root: &Path, key: &str) -> IncludeFile {
     let path = normalize(&docs.join(key));
-    if !path.starts_with(root) {
-        return IncludeFile::Refused {
-            tried: path.display().to_string(),
-            root: root.display().to_string(),
-        };
-    }
     // A link inside the root may still point outside it.
-    if let Ok(real) = fs::canonicalize(&path) {
-        if !real.starts_with(root) {
-            return IncludeFile::Refused {
-                tried: real.display().to_string(),
-                root: root.display().to_string(),
-            };
-        }
+    let outside = !path.starts_with(root)
+        || fs::canonicalize(&path).is_ok_and(|real| !real.starts_with(root));
+    if outside {
+        return IncludeFile::Refused {
+            tried: key.to_owned(),
+            root: relative_to(docs, root),
+        };
     }
     match fs::read(&path) {
         Ok(bytes) => match String::from_utf8(bytes) {
@@ -191,6 +185,25 @@ fn load_one(docs: &Path, root: &Path, key: &str) -> IncludeFile {
             tried: key.to_owned(),
             error: e.to_string(),
         },
+    }
+}
+
+/// `to` as a path relative to `from` (both absolute and normalised), with
+/// `/` separators: `../..` for an ancestor two levels up, `.` for itself.
+fn relative_to(from: &Path, to: &Path) -> String {
+    let from: Vec<Component> = from.components().collect();
+    let to: Vec<Component> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_owned(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
     }
 }
 

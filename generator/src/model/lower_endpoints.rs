@@ -409,7 +409,11 @@ fn is_per_resource(table: &Table) -> bool {
 fn per_resource_table(table: &Table) -> Vec<(Option<String>, Permissions)> {
     let mut out = Vec::new();
     for row in &table.rows {
-        let resource = row.cells.first().map(|c| c.text.trim().to_owned());
+        let column = table.header.first().map_or("", |h| h.text.trim());
+        let resource = row
+            .cells
+            .first()
+            .map(|c| format!("{column}: {}", c.text.trim()));
         let mut perms = Permissions::default();
         for (col, header) in table.header.iter().enumerate().skip(1) {
             let (Some(list), Some(cell)) = (

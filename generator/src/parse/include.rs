@@ -44,9 +44,9 @@ pub enum IncludeFile {
     },
     /// The target lies outside the include root and was not read.
     Refused {
-        /// The path the target resolves to.
+        /// The path the target resolves to, relative to the docs folder.
         tried: String,
-        /// The include root it had to stay under.
+        /// The include root it had to stay under, relative to the docs folder.
         root: String,
     },
     /// The file exists but could not be read (or is not UTF-8).

@@ -71,7 +71,7 @@ fn report_include(diags: &mut Diagnostics<'_>, span: Span, problem: IncludeProbl
             format!("include `{target}` is outside the include root and was not read"),
             match root {
                 Some(root) => format!(
-                    "it resolves to `{tried}`, outside `{root}`; move the file under the root or pass `--include-root`"
+                    "it resolves to `{tried}`, outside the include root `{root}` (paths relative to the docs folder); move the file under the root or pass `--include-root`"
                 ),
                 None => "write the target as a path relative to this file".to_owned(),
             },
