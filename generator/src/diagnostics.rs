@@ -153,7 +153,7 @@ codes! {
     /// An `[!INCLUDE]` target does not exist; the page is read without it.
     IncludeMissing = "include-missing", Warning;
     /// An `[!INCLUDE]` target lies outside the include root, or is absolute; it was not read.
-    IncludeRefused = "include-refused", Error;
+    IncludeRefused = "include-refused", Warning;
     /// An `[!INCLUDE]` target exists but could not be read.
     IncludeUnreadable = "include-unreadable", Warning;
     /// Includes form a cycle; it was cut.

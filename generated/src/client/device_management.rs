@@ -16,7 +16,8 @@
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-get.md
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-list.md
 
-use crate::runtime::{Client, Request};
+use crate::models;
+use crate::runtime::{Client, Method, Page, Request, encode_path_segment};
 
 /// Requests under `/deviceManagement`.
 #[derive(Debug, Clone)]
@@ -78,7 +79,7 @@ impl DeviceManagementDeviceManagementScriptsRequest {
         &self,
         device_management_script_id: impl AsRef<str>,
     ) -> DeviceManagementDeviceManagementScriptsItemRequest {
-        let device_management_script_id = crate::runtime::encode_path_segment(
+        let device_management_script_id = encode_path_segment(
             device_management_script_id.as_ref(),
         );
         DeviceManagementDeviceManagementScriptsItemRequest::new(
@@ -106,11 +107,8 @@ impl DeviceManagementDeviceManagementScriptsRequest {
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
     ///
     /// Generated from `docs-input/api/intune-devices-devicemanagementscript-list.md`.
-    pub fn list(
-        &self,
-    ) -> Request<crate::runtime::Page<crate::models::DeviceManagementScript>> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn list(&self) -> Request<Page<models::DeviceManagementScript>> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 }
 
@@ -160,9 +158,8 @@ impl DeviceManagementDeviceManagementScriptsItemRequest {
     /// Headers: `Accept` (optional); set them with `.header(name, value)`.
     ///
     /// Generated from `docs-input/api/intune-devices-devicemanagementscript-get.md`.
-    pub fn get(&self) -> Request<crate::models::DeviceManagementScript> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn get(&self) -> Request<models::DeviceManagementScript> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 }
 
@@ -188,7 +185,7 @@ impl DeviceManagementDeviceManagementScriptsItemUserRunStatesRequest {
         &self,
         device_management_script_user_state_id: impl AsRef<str>,
     ) -> DeviceManagementDeviceManagementScriptsItemUserRunStatesItemRequest {
-        let device_management_script_user_state_id = crate::runtime::encode_path_segment(
+        let device_management_script_user_state_id = encode_path_segment(
             device_management_script_user_state_id.as_ref(),
         );
         DeviceManagementDeviceManagementScriptsItemUserRunStatesItemRequest::new(
@@ -216,11 +213,8 @@ impl DeviceManagementDeviceManagementScriptsItemUserRunStatesRequest {
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
     ///
     /// Generated from `docs-input/api/intune-devices-devicemanagementscriptuserstate-list.md`.
-    pub fn list(
-        &self,
-    ) -> Request<crate::runtime::Page<crate::models::DeviceManagementScriptUserState>> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn list(&self) -> Request<Page<models::DeviceManagementScriptUserState>> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 }
 
@@ -260,9 +254,8 @@ impl DeviceManagementDeviceManagementScriptsItemUserRunStatesItemRequest {
     /// Headers: `Accept` (optional); set them with `.header(name, value)`.
     ///
     /// Generated from `docs-input/api/intune-devices-devicemanagementscriptuserstate-get.md`.
-    pub fn get(&self) -> Request<crate::models::DeviceManagementScriptUserState> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn get(&self) -> Request<models::DeviceManagementScriptUserState> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 }
 
@@ -288,7 +281,7 @@ impl DeviceManagementHardwareConfigurationsRequest {
         &self,
         hardware_configuration_id: impl AsRef<str>,
     ) -> DeviceManagementHardwareConfigurationsItemRequest {
-        let hardware_configuration_id = crate::runtime::encode_path_segment(
+        let hardware_configuration_id = encode_path_segment(
             hardware_configuration_id.as_ref(),
         );
         DeviceManagementHardwareConfigurationsItemRequest::new(
@@ -316,13 +309,9 @@ impl DeviceManagementHardwareConfigurationsRequest {
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-create.md`.
     pub fn create(
         &self,
-        body: &crate::models::HardwareConfiguration,
-    ) -> Request<crate::models::HardwareConfiguration> {
-        Request::new(
-                self.client.clone(),
-                crate::runtime::Method::POST,
-                self.path.clone(),
-            )
+        body: &models::HardwareConfiguration,
+    ) -> Request<models::HardwareConfiguration> {
+        Request::new(self.client.clone(), Method::POST, self.path.clone())
             .json_body(body)
             .json_response()
     }
@@ -346,11 +335,8 @@ impl DeviceManagementHardwareConfigurationsRequest {
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-list.md`.
-    pub fn list(
-        &self,
-    ) -> Request<crate::runtime::Page<crate::models::HardwareConfiguration>> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn list(&self) -> Request<Page<models::HardwareConfiguration>> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 }
 
@@ -412,13 +398,9 @@ impl DeviceManagementHardwareConfigurationsItemRequest {
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-assign.md`.
     pub fn assign(
         &self,
-        body: &crate::models::HardwareConfigurationAssignBody,
-    ) -> Request<crate::runtime::Page<crate::models::HardwareConfigurationAssignment>> {
-        Request::new(
-                self.client.clone(),
-                crate::runtime::Method::POST,
-                format!("{}/assign", self.path),
-            )
+        body: &models::HardwareConfigurationAssignBody,
+    ) -> Request<Page<models::HardwareConfigurationAssignment>> {
+        Request::new(self.client.clone(), Method::POST, format!("{}/assign", self.path))
             .json_body(body)
             .json_response()
     }
@@ -441,11 +423,7 @@ impl DeviceManagementHardwareConfigurationsItemRequest {
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-delete.md`.
     pub fn delete(&self) -> Request<()> {
-        Request::new(
-            self.client.clone(),
-            crate::runtime::Method::DELETE,
-            self.path.clone(),
-        )
+        Request::new(self.client.clone(), Method::DELETE, self.path.clone())
     }
 
     /// Get hardwareConfiguration.
@@ -467,9 +445,8 @@ impl DeviceManagementHardwareConfigurationsItemRequest {
     /// Headers: `Accept` (optional); set them with `.header(name, value)`.
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-get.md`.
-    pub fn get(&self) -> Request<crate::models::HardwareConfiguration> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn get(&self) -> Request<models::HardwareConfiguration> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 
     /// Update hardwareConfiguration.
@@ -491,13 +468,9 @@ impl DeviceManagementHardwareConfigurationsItemRequest {
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-update.md`.
     pub fn update(
         &self,
-        body: &crate::models::HardwareConfiguration,
-    ) -> Request<crate::models::HardwareConfiguration> {
-        Request::new(
-                self.client.clone(),
-                crate::runtime::Method::PATCH,
-                self.path.clone(),
-            )
+        body: &models::HardwareConfiguration,
+    ) -> Request<models::HardwareConfiguration> {
+        Request::new(self.client.clone(), Method::PATCH, self.path.clone())
             .json_body(body)
             .json_response()
     }
@@ -525,7 +498,7 @@ impl DeviceManagementHardwareConfigurationsItemDeviceRunStatesRequest {
         &self,
         hardware_configuration_device_state_id: impl AsRef<str>,
     ) -> DeviceManagementHardwareConfigurationsItemDeviceRunStatesItemRequest {
-        let hardware_configuration_device_state_id = crate::runtime::encode_path_segment(
+        let hardware_configuration_device_state_id = encode_path_segment(
             hardware_configuration_device_state_id.as_ref(),
         );
         DeviceManagementHardwareConfigurationsItemDeviceRunStatesItemRequest::new(
@@ -553,11 +526,8 @@ impl DeviceManagementHardwareConfigurationsItemDeviceRunStatesRequest {
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfigurationdevicestate-list.md`.
-    pub fn list(
-        &self,
-    ) -> Request<crate::runtime::Page<crate::models::HardwareConfigurationDeviceState>> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn list(&self) -> Request<Page<models::HardwareConfigurationDeviceState>> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 }
 
@@ -597,9 +567,8 @@ impl DeviceManagementHardwareConfigurationsItemDeviceRunStatesItemRequest {
     /// Headers: `Accept` (optional); set them with `.header(name, value)`.
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfigurationdevicestate-get.md`.
-    pub fn get(&self) -> Request<crate::models::HardwareConfigurationDeviceState> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn get(&self) -> Request<models::HardwareConfigurationDeviceState> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 }
 
@@ -625,7 +594,7 @@ impl DeviceManagementHardwareConfigurationsItemUserRunStatesRequest {
         &self,
         hardware_configuration_user_state_id: impl AsRef<str>,
     ) -> DeviceManagementHardwareConfigurationsItemUserRunStatesItemRequest {
-        let hardware_configuration_user_state_id = crate::runtime::encode_path_segment(
+        let hardware_configuration_user_state_id = encode_path_segment(
             hardware_configuration_user_state_id.as_ref(),
         );
         DeviceManagementHardwareConfigurationsItemUserRunStatesItemRequest::new(
@@ -653,11 +622,8 @@ impl DeviceManagementHardwareConfigurationsItemUserRunStatesRequest {
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfigurationuserstate-list.md`.
-    pub fn list(
-        &self,
-    ) -> Request<crate::runtime::Page<crate::models::HardwareConfigurationUserState>> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn list(&self) -> Request<Page<models::HardwareConfigurationUserState>> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 }
 
@@ -697,9 +663,8 @@ impl DeviceManagementHardwareConfigurationsItemUserRunStatesItemRequest {
     /// Headers: `Accept` (optional); set them with `.header(name, value)`.
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfigurationuserstate-get.md`.
-    pub fn get(&self) -> Request<crate::models::HardwareConfigurationUserState> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn get(&self) -> Request<models::HardwareConfigurationUserState> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 
     /// Update hardwareConfigurationUserState.
@@ -721,13 +686,9 @@ impl DeviceManagementHardwareConfigurationsItemUserRunStatesItemRequest {
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfigurationuserstate-update.md`.
     pub fn update(
         &self,
-        body: &crate::models::HardwareConfigurationUserState,
-    ) -> Request<crate::models::HardwareConfigurationUserState> {
-        Request::new(
-                self.client.clone(),
-                crate::runtime::Method::PATCH,
-                self.path.clone(),
-            )
+        body: &models::HardwareConfigurationUserState,
+    ) -> Request<models::HardwareConfigurationUserState> {
+        Request::new(self.client.clone(), Method::PATCH, self.path.clone())
             .json_body(body)
             .json_response()
     }

@@ -8,7 +8,8 @@
 //   docs-input/api/group-post-members.md
 //   docs-input/api/group-update.md
 
-use crate::runtime::{Client, Request};
+use crate::models;
+use crate::runtime::{Client, Method, Page, Reference, Request, encode_path_segment};
 
 /// Requests under `/groups`.
 #[derive(Debug, Clone)]
@@ -29,7 +30,7 @@ impl GroupsRequest {
 
     /// `/groups/{id}`.
     pub fn item(&self, id: impl AsRef<str>) -> GroupsItemRequest {
-        let id = crate::runtime::encode_path_segment(id.as_ref());
+        let id = encode_path_segment(id.as_ref());
         GroupsItemRequest::new(self.client.clone(), format!("{}/{}", self.path, id))
     }
 
@@ -54,9 +55,8 @@ impl GroupsRequest {
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
     ///
     /// Generated from `docs-input/api/group-list.md`.
-    pub fn list(&self) -> Request<crate::runtime::Page<crate::models::Group>> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn list(&self) -> Request<Page<models::Group>> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 
     /// Create group.
@@ -74,12 +74,8 @@ impl GroupsRequest {
     /// - Application: `Group.Create`, `Group.ReadWrite.All`, `Directory.ReadWrite.All`
     ///
     /// Generated from `docs-input/api/group-post-groups.md`.
-    pub fn create(&self, body: &crate::models::Group) -> Request<crate::models::Group> {
-        Request::new(
-                self.client.clone(),
-                crate::runtime::Method::POST,
-                self.path.clone(),
-            )
+    pub fn create(&self, body: &models::Group) -> Request<models::Group> {
+        Request::new(self.client.clone(), Method::POST, self.path.clone())
             .json_body(body)
             .json_response()
     }
@@ -126,11 +122,7 @@ impl GroupsItemRequest {
     ///
     /// Generated from `docs-input/api/group-delete.md`.
     pub fn delete(&self) -> Request<()> {
-        Request::new(
-            self.client.clone(),
-            crate::runtime::Method::DELETE,
-            self.path.clone(),
-        )
+        Request::new(self.client.clone(), Method::DELETE, self.path.clone())
     }
 
     /// Get group.
@@ -150,9 +142,8 @@ impl GroupsItemRequest {
     /// Supports the query options `$select`.
     ///
     /// Generated from `docs-input/api/group-get.md`.
-    pub fn get(&self) -> Request<crate::models::Group> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn get(&self) -> Request<models::Group> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 
     /// Update group.
@@ -170,12 +161,8 @@ impl GroupsItemRequest {
     /// - Application: `Group.ReadWrite.All`, `Directory.ReadWrite.All`
     ///
     /// Generated from `docs-input/api/group-update.md`.
-    pub fn update(&self, body: &crate::models::Group) -> Request<()> {
-        Request::new(
-                self.client.clone(),
-                crate::runtime::Method::PATCH,
-                self.path.clone(),
-            )
+    pub fn update(&self, body: &models::Group) -> Request<()> {
+        Request::new(self.client.clone(), Method::PATCH, self.path.clone())
             .json_body(body)
     }
 }
@@ -218,9 +205,8 @@ impl GroupsItemMembersRequest {
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
     ///
     /// Generated from `docs-input/api/group-list-members.md`.
-    pub fn list(&self) -> Request<crate::runtime::Page<crate::models::DirectoryObject>> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn list(&self) -> Request<Page<models::DirectoryObject>> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 
     /// Add group member.
@@ -238,12 +224,8 @@ impl GroupsItemMembersRequest {
     /// - Application: `GroupMember.ReadWrite.All`, `Group.ReadWrite.All`, `Directory.ReadWrite.All`
     ///
     /// Generated from `docs-input/api/group-post-members.md`.
-    pub fn add_ref(&self, body: &crate::runtime::Reference) -> Request<()> {
-        Request::new(
-                self.client.clone(),
-                crate::runtime::Method::POST,
-                format!("{}/$ref", self.path),
-            )
+    pub fn add_ref(&self, body: &Reference) -> Request<()> {
+        Request::new(self.client.clone(), Method::POST, format!("{}/$ref", self.path))
             .json_body(body)
     }
 }

@@ -5,7 +5,8 @@
 //   docs-input/api/user-reminderview.md
 //   docs-input/api/user-update.md
 
-use crate::runtime::{Client, Request};
+use crate::models;
+use crate::runtime::{Client, Method, Page, Request, encode_function_arg};
 
 /// Requests under `/me`.
 #[derive(Debug, Clone)]
@@ -45,11 +46,11 @@ impl MeRequest {
     /// Generated from `docs-input/api/user-checkmembergroups.md`.
     pub fn check_member_groups(
         &self,
-        body: &crate::models::UserCheckMemberGroupsBody,
-    ) -> Request<crate::runtime::Page<String>> {
+        body: &models::UserCheckMemberGroupsBody,
+    ) -> Request<Page<String>> {
         Request::new(
                 self.client.clone(),
-                crate::runtime::Method::POST,
+                Method::POST,
                 format!("{}/checkMemberGroups", self.path),
             )
             .json_body(body)
@@ -75,9 +76,8 @@ impl MeRequest {
     /// Supports the query options `$select`.
     ///
     /// Generated from `docs-input/api/user-get.md`.
-    pub fn get(&self) -> Request<crate::models::User> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn get(&self) -> Request<models::User> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 
     /// user: reminderView.
@@ -105,14 +105,12 @@ impl MeRequest {
         &self,
         start_date_time: impl AsRef<str>,
         end_date_time: impl AsRef<str>,
-    ) -> Request<crate::runtime::Page<crate::models::Reminder>> {
-        let start_date_time = crate::runtime::encode_function_arg(
-            start_date_time.as_ref(),
-        );
-        let end_date_time = crate::runtime::encode_function_arg(end_date_time.as_ref());
+    ) -> Request<Page<models::Reminder>> {
+        let start_date_time = encode_function_arg(start_date_time.as_ref());
+        let end_date_time = encode_function_arg(end_date_time.as_ref());
         Request::new(
                 self.client.clone(),
-                crate::runtime::Method::GET,
+                Method::GET,
                 format!(
                     "{}/reminderView(StartDateTime='{}',EndDateTime='{}')", self.path,
                     start_date_time, end_date_time
@@ -138,12 +136,8 @@ impl MeRequest {
     /// - Application: `User.ReadWrite.All`, `User.ManageIdentities.All`, `Directory.ReadWrite.All`
     ///
     /// Generated from `docs-input/api/user-update.md`.
-    pub fn update(&self, body: &crate::models::User) -> Request<()> {
-        Request::new(
-                self.client.clone(),
-                crate::runtime::Method::PATCH,
-                self.path.clone(),
-            )
+    pub fn update(&self, body: &models::User) -> Request<()> {
+        Request::new(self.client.clone(), Method::PATCH, self.path.clone())
             .json_body(body)
     }
 }

@@ -10,8 +10,10 @@
 //   docs-input/api/user-reminderview.md
 //   docs-input/api/user-update.md
 
-use crate::runtime::{Client, Request};
-
+use crate::models;
+use crate::runtime::{
+    Client, Method, Page, Request, encode_function_arg, encode_path_segment,
+};
 /// Requests under `/users`.
 #[derive(Debug, Clone)]
 pub struct UsersRequest {
@@ -31,7 +33,7 @@ impl UsersRequest {
 
     /// `/users/{id | userPrincipalName}`.
     pub fn item(&self, id: impl AsRef<str>) -> UsersItemRequest {
-        let id = crate::runtime::encode_path_segment(id.as_ref());
+        let id = encode_path_segment(id.as_ref());
         UsersItemRequest::new(self.client.clone(), format!("{}/{}", self.path, id))
     }
 
@@ -56,12 +58,8 @@ impl UsersRequest {
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
     ///
     /// Generated from `docs-input/api/user-delta.md`.
-    pub fn delta(&self) -> Request<crate::runtime::Page<crate::models::User>> {
-        Request::new(
-                self.client.clone(),
-                crate::runtime::Method::GET,
-                format!("{}/delta", self.path),
-            )
+    pub fn delta(&self) -> Request<Page<models::User>> {
+        Request::new(self.client.clone(), Method::GET, format!("{}/delta", self.path))
             .json_response()
     }
 
@@ -86,9 +84,8 @@ impl UsersRequest {
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
     ///
     /// Generated from `docs-input/api/user-list.md`.
-    pub fn list(&self) -> Request<crate::runtime::Page<crate::models::User>> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn list(&self) -> Request<Page<models::User>> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 
     /// Create user.
@@ -106,12 +103,8 @@ impl UsersRequest {
     /// - Application: `User.ReadWrite.All`, `Directory.ReadWrite.All`
     ///
     /// Generated from `docs-input/api/user-post-users.md`.
-    pub fn create(&self, body: &crate::models::User) -> Request<crate::models::User> {
-        Request::new(
-                self.client.clone(),
-                crate::runtime::Method::POST,
-                self.path.clone(),
-            )
+    pub fn create(&self, body: &models::User) -> Request<models::User> {
+        Request::new(self.client.clone(), Method::POST, self.path.clone())
             .json_body(body)
             .json_response()
     }
@@ -153,11 +146,11 @@ impl UsersItemRequest {
     /// Generated from `docs-input/api/user-assignlicense.md`.
     pub fn assign_license(
         &self,
-        body: &crate::models::UserAssignLicenseBody,
-    ) -> Request<crate::models::User> {
+        body: &models::UserAssignLicenseBody,
+    ) -> Request<models::User> {
         Request::new(
                 self.client.clone(),
-                crate::runtime::Method::POST,
+                Method::POST,
                 format!("{}/assignLicense", self.path),
             )
             .json_body(body)
@@ -187,11 +180,11 @@ impl UsersItemRequest {
     /// Generated from `docs-input/api/user-checkmembergroups.md`.
     pub fn check_member_groups(
         &self,
-        body: &crate::models::UserCheckMemberGroupsBody,
-    ) -> Request<crate::runtime::Page<String>> {
+        body: &models::UserCheckMemberGroupsBody,
+    ) -> Request<Page<String>> {
         Request::new(
                 self.client.clone(),
-                crate::runtime::Method::POST,
+                Method::POST,
                 format!("{}/checkMemberGroups", self.path),
             )
             .json_body(body)
@@ -216,11 +209,7 @@ impl UsersItemRequest {
     ///
     /// Generated from `docs-input/api/user-delete.md`.
     pub fn delete(&self) -> Request<()> {
-        Request::new(
-            self.client.clone(),
-            crate::runtime::Method::DELETE,
-            self.path.clone(),
-        )
+        Request::new(self.client.clone(), Method::DELETE, self.path.clone())
     }
 
     /// Get user.
@@ -244,9 +233,8 @@ impl UsersItemRequest {
     /// Supports the query options `$select`.
     ///
     /// Generated from `docs-input/api/user-get.md`.
-    pub fn get(&self) -> Request<crate::models::User> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn get(&self) -> Request<models::User> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 
     /// user: reminderView.
@@ -276,14 +264,12 @@ impl UsersItemRequest {
         &self,
         start_date_time: impl AsRef<str>,
         end_date_time: impl AsRef<str>,
-    ) -> Request<crate::runtime::Page<crate::models::Reminder>> {
-        let start_date_time = crate::runtime::encode_function_arg(
-            start_date_time.as_ref(),
-        );
-        let end_date_time = crate::runtime::encode_function_arg(end_date_time.as_ref());
+    ) -> Request<Page<models::Reminder>> {
+        let start_date_time = encode_function_arg(start_date_time.as_ref());
+        let end_date_time = encode_function_arg(end_date_time.as_ref());
         Request::new(
                 self.client.clone(),
-                crate::runtime::Method::GET,
+                Method::GET,
                 format!(
                     "{}/reminderView(StartDateTime='{}',EndDateTime='{}')", self.path,
                     start_date_time, end_date_time
@@ -311,12 +297,8 @@ impl UsersItemRequest {
     /// - Application: `User.ReadWrite.All`, `User.ManageIdentities.All`, `Directory.ReadWrite.All`
     ///
     /// Generated from `docs-input/api/user-update.md`.
-    pub fn update(&self, body: &crate::models::User) -> Request<()> {
-        Request::new(
-                self.client.clone(),
-                crate::runtime::Method::PATCH,
-                self.path.clone(),
-            )
+    pub fn update(&self, body: &models::User) -> Request<()> {
+        Request::new(self.client.clone(), Method::PATCH, self.path.clone())
             .json_body(body)
     }
 }

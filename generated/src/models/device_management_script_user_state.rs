@@ -3,6 +3,7 @@
 //   docs-input/resources/intune-devices-devicemanagementscriptuserstate.md
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-update.md
 
+use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use crate::runtime::{Nullable, ODataType};
 
@@ -12,47 +13,32 @@ use crate::runtime::{Nullable, ODataType};
 ///
 /// Generated from `resources/intune-devices-devicemanagementscriptuserstate.md`, `api/intune-devices-devicemanagementscriptuserstate-update.md`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct DeviceManagementScriptUserState {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Unique identifier of the entity. Read-only.
     ///
     /// Inherited from `entity`.
-    #[serde(rename = "id", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub id: Nullable<String>,
     /// Number of the user's devices where the script succeeded.
-    #[serde(
-        rename = "successDeviceCount",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub success_device_count: Nullable<i32>,
     /// Number of the user's devices where the script reported an error.
-    #[serde(
-        rename = "errorDeviceCount",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub error_device_count: Nullable<i32>,
     /// User principal name of the user.
-    #[serde(
-        rename = "userPrincipalName",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub user_principal_name: Nullable<String>,
     /// Result of the script on each of this user's devices.
-    #[serde(
-        rename = "deviceRunStates",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub device_run_states: Nullable<Vec<super::DeviceManagementScriptDeviceState>>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 impl DeviceManagementScriptUserState {

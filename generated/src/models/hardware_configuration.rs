@@ -4,6 +4,7 @@
 //   docs-input/api/intune-deviceconfig-hardwareconfiguration-create.md
 //   docs-input/api/intune-deviceconfig-hardwareconfiguration-update.md
 
+use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use crate::runtime::{Nullable, ODataType};
 
@@ -13,109 +14,66 @@ use crate::runtime::{Nullable, ODataType};
 ///
 /// Generated from `resources/intune-deviceconfig-hardwareconfiguration.md`, `api/intune-deviceconfig-hardwareconfiguration-create.md`, `api/intune-deviceconfig-hardwareconfiguration-update.md`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct HardwareConfiguration {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Unique identifier of the entity. Read-only.
     ///
     /// Inherited from `entity`.
-    #[serde(rename = "id", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub id: Nullable<String>,
     /// Version number of the profile. It goes up whenever the settings file name, the settings file content, or perDevicePasswordDisabled changes. Read-only.
-    #[serde(rename = "version", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub version: Nullable<i32>,
     /// Friendly name of the profile; at most 150 characters. Required.
-    #[serde(
-        rename = "displayName",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub display_name: Nullable<String>,
     /// Description for administrators explaining what the profile is for; at most 1000 characters. Optional.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
     /// When the profile was created, in UTC (ISO 8601). This property is read-only.
-    #[serde(
-        rename = "createdDateTime",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub created_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// When the profile was last changed, in UTC (ISO 8601). This property is read-only.
-    #[serde(
-        rename = "lastModifiedDateTime",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub last_modified_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Name of the uploaded settings file; at most 150 characters. Required.
-    #[serde(rename = "fileName", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub file_name: Nullable<String>,
     /// Content of the OEM settings file that is applied to the BIOS of targeted devices; at most 5 KB. Required.
     ///
     /// Base64-encoded binary data.
-    #[serde(
-        rename = "configurationFileContent",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub configuration_file_content: Nullable<String>,
     /// OEM format of the settings file. Every targeted device must come from this OEM. Possible values are: `dell`, `surface`, `surfaceDock`.
-    #[serde(
-        rename = "hardwareConfigurationFormat",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub hardware_configuration_format: Nullable<super::HardwareConfigurationFormat>,
     /// Scope tag IDs attached to the profile. Optional.
-    #[serde(
-        rename = "roleScopeTagIds",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub role_scope_tag_ids: Nullable<Vec<String>>,
     /// `true` when per-device BIOS passwords are turned off on targeted devices; `false` (the default) otherwise.
-    #[serde(
-        rename = "perDevicePasswordDisabled",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub per_device_password_disabled: Nullable<bool>,
     /// Groups the profile is assigned to. Optional.
-    #[serde(
-        rename = "assignments",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub assignments: Nullable<Vec<super::HardwareConfigurationAssignment>>,
     /// Totals of the results of applying the profile. Read-only.
     ///
     /// The docs name the type `hardwareConfigurationRunSummary`, which no page defines, so the value is untyped JSON.
-    #[serde(rename = "runSummary", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub run_summary: Nullable<serde_json::Value>,
     /// Result of the profile on each targeted device. Read-only.
-    #[serde(
-        rename = "deviceRunStates",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub device_run_states: Nullable<Vec<super::HardwareConfigurationDeviceState>>,
     /// Result of the profile for each targeted user. Read-only.
-    #[serde(
-        rename = "userRunStates",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub user_run_states: Nullable<Vec<super::HardwareConfigurationUserState>>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 impl HardwareConfiguration {

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 ///
 /// Generated from `api/intune-deviceconfig-hardwareconfiguration-assign.md`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct HardwareConfigurationAssignBody {
     /// The full list of group assignments to apply to the profile.
-    #[serde(rename = "hardwareConfigurationAssignments")]
     pub hardware_configuration_assignments: Vec<super::HardwareConfigurationAssignment>,
 }

@@ -3,6 +3,7 @@
 //   docs-input/resources/intune-deviceconfig-hardwareconfigurationuserstate.md
 //   docs-input/api/intune-deviceconfig-hardwareconfigurationuserstate-update.md
 
+use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use crate::runtime::{Nullable, ODataType};
 
@@ -12,77 +13,50 @@ use crate::runtime::{Nullable, ODataType};
 ///
 /// Generated from `resources/intune-deviceconfig-hardwareconfigurationuserstate.md`, `api/intune-deviceconfig-hardwareconfigurationuserstate-update.md`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct HardwareConfigurationUserState {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Unique identifier of the entity. Read-only.
     ///
     /// Inherited from `entity`.
-    #[serde(rename = "id", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub id: Nullable<String>,
     /// User principal name (UPN) of the user.
-    #[serde(rename = "upn", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub upn: Nullable<String>,
     /// Email address of the user.
-    #[serde(rename = "userEmail", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub user_email: Nullable<String>,
     /// Display name of the user.
-    #[serde(rename = "userName", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub user_name: Nullable<String>,
     /// Most recent time the profile ran for this user.
-    #[serde(
-        rename = "lastStateUpdateDateTime",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub last_state_update_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Number of the user's devices where the profile succeeded.
-    #[serde(
-        rename = "successfulDeviceCount",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub successful_device_count: Nullable<i32>,
     /// Number of the user's devices where the profile failed.
-    #[serde(
-        rename = "failedDeviceCount",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub failed_device_count: Nullable<i32>,
     /// Number of the user's devices still waiting to run the profile.
-    #[serde(
-        rename = "pendingDeviceCount",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub pending_device_count: Nullable<i32>,
     /// Number of the user's devices that reported an error.
-    #[serde(
-        rename = "errorDeviceCount",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub error_device_count: Nullable<i32>,
     /// Number of the user's devices the profile does not apply to.
-    #[serde(
-        rename = "notApplicableDeviceCount",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub not_applicable_device_count: Nullable<i32>,
     /// Number of the user's devices whose state is unknown.
-    #[serde(
-        rename = "unknownDeviceCount",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub unknown_device_count: Nullable<i32>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 impl HardwareConfigurationUserState {

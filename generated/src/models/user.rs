@@ -3,6 +3,7 @@
 //   docs-input/resources/user.md
 //   docs-input/api/user-post-users.md
 
+use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use crate::runtime::{Nullable, ODataType};
 
@@ -12,325 +13,186 @@ use crate::runtime::{Nullable, ODataType};
 ///
 /// Generated from `resources/user.md`, `api/user-post-users.md`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct User {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Unique identifier of the entity. Read-only.
     ///
     /// Inherited from `entity`.
-    #[serde(rename = "id", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub id: Nullable<String>,
     /// When the object was deleted. `null` for objects that are not deleted.
     ///
     /// Inherited from `directoryObject`.
-    #[serde(
-        rename = "deletedDateTime",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub deleted_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Free text in which the user describes themselves.
-    #[serde(rename = "aboutMe", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub about_me: Nullable<String>,
     /// `true` if the account can sign in; otherwise `false`. Required when a user is created.
-    #[serde(
-        rename = "accountEnabled",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub account_enabled: Nullable<bool>,
     /// Age group of the user, used for age-related regulations. See ageGroup values.
-    #[serde(rename = "ageGroup", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub age_group: Nullable<super::AgeGroup>,
     /// Licenses assigned to the user, including ones inherited through groups. Not nullable.
-    #[serde(
-        rename = "assignedLicenses",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub assigned_licenses: Nullable<Vec<super::AssignedLicense>>,
     /// Birthday of the user, in UTC ISO 8601 form.
-    #[serde(rename = "birthday", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub birthday: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Work phone numbers. Only one number can be set. Returned by default.
-    #[serde(
-        rename = "businessPhones",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub business_phones: Nullable<Vec<String>>,
     /// City where the user is located; up to 128 characters.
-    #[serde(rename = "city", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub city: Nullable<String>,
     /// Company the user belongs to; up to 64 characters.
-    #[serde(
-        rename = "companyName",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub company_name: Nullable<String>,
     /// Whether consent was obtained for a minor. See consentProvidedForMinor values.
-    #[serde(
-        rename = "consentProvidedForMinor",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub consent_provided_for_minor: Nullable<super::ConsentProvidedForMinor>,
     /// Country or region of the user, for example `US`.
-    #[serde(rename = "country", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub country: Nullable<String>,
     /// When the user object was created. Read-only.
-    #[serde(
-        rename = "createdDateTime",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub created_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// How the account was created, for example `Invitation` for an external account or `LocalAccount` for a B2C local account. Read-only.
-    #[serde(
-        rename = "creationType",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub creation_type: Nullable<String>,
     /// Department the user works in; up to 64 characters.
-    #[serde(rename = "department", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub department: Nullable<String>,
     /// Name shown for the user in the address book. Required when a user is created. Returned by default.
-    #[serde(
-        rename = "displayName",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub display_name: Nullable<String>,
     /// Date the user was hired or will start work.
-    #[serde(
-        rename = "employeeHireDate",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub employee_hire_date: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Employee identifier assigned by the organization.
-    #[serde(rename = "employeeId", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub employee_id: Nullable<String>,
     /// Kind of worker, for example `Employee` or `Contractor`.
-    #[serde(
-        rename = "employeeType",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub employee_type: Nullable<String>,
     /// First name of the user. Returned by default.
-    #[serde(rename = "givenName", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub given_name: Nullable<String>,
     /// Identities the user can sign in with, such as a local account or a social provider account.
-    #[serde(rename = "identities", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub identities: Nullable<Vec<super::ObjectIdentity>>,
     /// SIP addresses used for instant messaging and VOIP. Read-only.
-    #[serde(
-        rename = "imAddresses",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub im_addresses: Nullable<Vec<String>>,
     /// Interests the user lists about themselves.
-    #[serde(rename = "interests", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub interests: Nullable<Vec<String>>,
     /// Reserved for future use.
-    #[serde(
-        rename = "isResourceAccount",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub is_resource_account: Nullable<bool>,
     /// Job title of the user; up to 128 characters. Returned by default.
-    #[serde(rename = "jobTitle", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub job_title: Nullable<String>,
     /// When the user last changed their password, in UTC.
-    #[serde(
-        rename = "lastPasswordChangeDateTime",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub last_password_change_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Primary SMTP address of the user. Returned by default.
-    #[serde(rename = "mail", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub mail: Nullable<String>,
     /// Mail alias of the user. Required when a user is created.
-    #[serde(
-        rename = "mailNickname",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub mail_nickname: Nullable<String>,
     /// Primary mobile phone number. Returned by default.
-    #[serde(
-        rename = "mobilePhone",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub mobile_phone: Nullable<String>,
     /// Office location at the user's workplace. Returned by default.
-    #[serde(
-        rename = "officeLocation",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub office_location: Nullable<String>,
     /// Links the account to an on-premises Active Directory account. Needed at creation when the UPN uses a federated domain.
-    #[serde(
-        rename = "onPremisesImmutableId",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub on_premises_immutable_id: Nullable<String>,
     /// When the object was last synced from on-premises. Read-only.
-    #[serde(
-        rename = "onPremisesLastSyncDateTime",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub on_premises_last_sync_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// `true` if synced from on-premises, `false` if it used to be synced, `null` if it never was. Read-only.
-    #[serde(
-        rename = "onPremisesSyncEnabled",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub on_premises_sync_enabled: Nullable<bool>,
     /// Extra email addresses of the user.
-    #[serde(rename = "otherMails", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub other_mails: Nullable<Vec<String>>,
     /// Password policies, such as `DisablePasswordExpiration` and `DisableStrongPassword`.
-    #[serde(
-        rename = "passwordPolicies",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub password_policies: Nullable<String>,
     /// Password of the user and the rules for changing it. Required when a user is created.
-    #[serde(
-        rename = "passwordProfile",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub password_profile: Nullable<super::PasswordProfile>,
     /// Postal code of the user's address.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub postal_code: Nullable<String>,
     /// Preferred language as an ISO 639-1 code, for example `en-US`. Returned by default.
-    #[serde(
-        rename = "preferredLanguage",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub preferred_language: Nullable<String>,
     /// All email addresses that deliver to the user, for example `\["SMTP: bob@contoso.com", "smtp: bob@sales.contoso.com"\]`. Read-only. Not nullable.
-    #[serde(
-        rename = "proxyAddresses",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub proxy_addresses: Nullable<Vec<String>>,
     /// Whether the user appears in the Outlook global address list.
-    #[serde(
-        rename = "showInAddressList",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub show_in_address_list: Nullable<bool>,
     /// Refresh and session tokens issued before this time are no longer valid. Read-only.
-    #[serde(
-        rename = "signInSessionsValidFromDateTime",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub sign_in_sessions_valid_from_date_time: Nullable<
         chrono::DateTime<chrono::FixedOffset>,
     >,
     /// State or province of the user's address.
-    #[serde(rename = "state", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub state: Nullable<String>,
     /// Street address of the user's workplace.
-    #[serde(
-        rename = "streetAddress",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub street_address: Nullable<String>,
     /// Family name of the user. Returned by default.
-    #[serde(rename = "surname", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub surname: Nullable<String>,
     /// Two-letter country code (ISO 3166). Required before licenses can be assigned. Not nullable.
-    #[serde(
-        rename = "usageLocation",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub usage_location: Nullable<String>,
     /// Sign-in name of the user in the form alias@domain. Required when a user is created. Returned by default.
-    #[serde(
-        rename = "userPrincipalName",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub user_principal_name: Nullable<String>,
     /// Classifies the user, for example `Member` or `Guest`.
-    #[serde(rename = "userType", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub user_type: Nullable<String>,
     /// Directory objects created by the user. Read-only. Nullable.
-    #[serde(
-        rename = "createdObjects",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub created_objects: Nullable<Vec<super::DirectoryObject>>,
     /// Users and contacts whose manager is this user. Read-only. Nullable.
-    #[serde(
-        rename = "directReports",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub direct_reports: Nullable<Vec<super::DirectoryObject>>,
     /// The user or contact who is this user's manager. Read-only.
-    #[serde(rename = "manager", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub manager: Nullable<super::DirectoryObject>,
     /// Groups and directory roles the user is a direct member of. Read-only. Nullable.
-    #[serde(rename = "memberOf", default, skip_serializing_if = "Nullable::is_absent")]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub member_of: Nullable<Vec<super::DirectoryObject>>,
     /// Devices the user owns. Read-only. Nullable.
-    #[serde(
-        rename = "ownedDevices",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub owned_devices: Nullable<Vec<super::DirectoryObject>>,
     /// Directory objects the user owns. Read-only. Nullable.
-    #[serde(
-        rename = "ownedObjects",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub owned_objects: Nullable<Vec<super::DirectoryObject>>,
     /// Devices registered for the user. Read-only. Nullable.
-    #[serde(
-        rename = "registeredDevices",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub registered_devices: Nullable<Vec<super::DirectoryObject>>,
     /// Groups and directory roles the user belongs to, directly or through nesting. Read-only. Nullable.
-    #[serde(
-        rename = "transitiveMemberOf",
-        default,
-        skip_serializing_if = "Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub transitive_member_of: Nullable<Vec<super::DirectoryObject>>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
 impl User {

@@ -7,11 +7,10 @@ use serde::{Deserialize, Serialize};
 ///
 /// Generated from `api/user-assignlicense.md`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UserAssignLicenseBody {
     /// Licenses to add. Set disabledPlans on an item to leave some of its service plans off.
-    #[serde(rename = "addLicenses")]
     pub add_licenses: Vec<super::AssignedLicense>,
     /// SKU IDs of the licenses to remove.
-    #[serde(rename = "removeLicenses")]
     pub remove_licenses: Vec<uuid::Uuid>,
 }

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 ///
 /// Generated from `api/user-checkmembergroups.md`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UserCheckMemberGroupsBody {
     /// IDs of the groups to test membership against (at most 20).
-    #[serde(rename = "groupIds")]
     pub group_ids: Vec<String>,
 }

@@ -262,18 +262,11 @@ pub fn emit_client(api: &Api, bodies: &[BodyStruct<'_>], docs_label: &str, out: 
             .map(|(name, _)| ident(name))
             .collect::<Vec<_>>();
         let bodies = builders.into_iter().map(|(_, tokens)| tokens);
-        let imports = if has_ops(child) {
-            quote!(
-                use crate::runtime::{Client, Request};
-            )
-        } else {
-            quote!(
-                use crate::runtime::Client;
-            )
-        };
+        let bodies = quote!(#(#bodies)*);
+        let imports = imports(&bodies);
         let tokens = quote! {
             #imports
-            #(#bodies)*
+            #bodies
         };
         let header_pages: Vec<String> = pages.iter().map(|p| format!("{docs_label}/{p}")).collect();
         out.insert(
@@ -290,19 +283,16 @@ pub fn emit_client(api: &Api, bodies: &[BodyStruct<'_>], docs_label: &str, out: 
         let m = module_ident(file);
         quote!(pub use #m::{#(#names),*};)
     });
-    let accessors = root
+    let accessors: Vec<TokenStream> = root
         .children
         .iter()
-        .map(|(step, child)| child_accessor(&ctx, step, child, true));
+        .map(|(step, child)| child_accessor(&ctx, step, child, true))
+        .collect();
     let root_ops = root.ops.iter().map(|op| emit_op(&ctx, op, true));
-    let root_imports = if root.ops.is_empty() {
-        quote!(
-            use crate::runtime;
-        )
-    } else {
-        quote!(
-            use crate::runtime::{self, Request};
-        )
+    let root_ops: Vec<TokenStream> = root_ops.collect();
+    let root_imports = {
+        let used = imports(&quote!(#(#root_ops)* #(#accessors)*));
+        quote!(use crate::runtime; #used)
     };
     let tokens = quote! {
         //! Request builders that follow the URL: `client.users().item(id).get().await`.
@@ -362,6 +352,75 @@ pub fn emit_client(api: &Api, bodies: &[BodyStruct<'_>], docs_label: &str, out: 
     );
 }
 
+/// The `use` items a client file needs: the runtime names and the `models`
+/// module that its code names bare. Imports keep signatures short
+/// (`Request<Page<models::User>>`), and naming only what is used keeps
+/// `unused_imports` quiet.
+fn imports(code: &TokenStream) -> TokenStream {
+    const RUNTIME: &[&str] = &[
+        "Client",
+        "Method",
+        "Page",
+        "Reference",
+        "Request",
+        "encode_function_arg",
+        "encode_path_segment",
+    ];
+    let text = without_strings(&code.to_string());
+    let bare = |name: &str| {
+        text.match_indices(name).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + name.len()..].chars().next();
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            !word(before) && !word(after) && !text[..at].ends_with(":: ")
+        })
+    };
+    let names: Vec<proc_macro2::Ident> = RUNTIME
+        .iter()
+        .filter(|n| bare(n))
+        .map(|n| ident(n))
+        .collect();
+    let runtime = match names.as_slice() {
+        [] => quote!(),
+        [one] => quote!(use crate::runtime::#one;),
+        many => quote!(use crate::runtime::{#(#many),*};),
+    };
+    let models = if text.contains("models ::") {
+        quote!(
+            use crate::models;
+        )
+    } else {
+        quote!()
+    };
+    quote!(#models #runtime)
+}
+
+/// `code` with the contents of its string literals (docs, formats) removed,
+/// so that only code is searched for names.
+fn without_strings(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in code.chars() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+                out.push(c);
+            }
+        } else {
+            if c == '"' {
+                in_string = true;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// How a parameter's type reads in docs: `Int32`, `user collection`.
 fn type_label(ty: &TypeRef, collection: bool) -> String {
     let name = match ty {
@@ -375,11 +434,6 @@ fn type_label(ty: &TypeRef, collection: bool) -> String {
     } else {
         name
     }
-}
-
-/// Whether a node or any node below it has endpoints (and so uses `Request`).
-fn has_ops(node: &Node<'_>) -> bool {
-    !node.ops.is_empty() || node.children.values().any(has_ops)
 }
 
 struct Ctx<'a> {
@@ -500,13 +554,11 @@ fn child_accessor(ctx: &Ctx<'_>, step: &Step, child: &Node<'_>, from_root: bool)
             match ctx.key_types.get(param.name.as_str()) {
                 Some(prim) => {
                     let ty = crate::emit::rust::primitive_type(*prim);
-                    lets.push(
-                        quote!(let #p = crate::runtime::encode_path_segment(&#p.to_string());),
-                    );
+                    lets.push(quote!(let #p = encode_path_segment(&#p.to_string());));
                     (quote!(#p: #ty), quote!(format!("{}/{}", #base, #p)))
                 }
                 None => {
-                    lets.push(quote!(let #p = crate::runtime::encode_path_segment(#p.as_ref());));
+                    lets.push(quote!(let #p = encode_path_segment(#p.as_ref());));
                     (
                         quote!(#p: impl AsRef<str>),
                         quote!(format!("{}/{}", #base, #p)),
@@ -521,7 +573,7 @@ fn child_accessor(ctx: &Ctx<'_>, step: &Step, child: &Node<'_>, from_root: bool)
         (Step::Keyed(name), Some(Segment::KeyedLiteral { param, .. })) => {
             let p = ident(&snake_ident(&param.name));
             let fmt = format!("{{}}/{}('{{}}')", escape_braces(name));
-            lets.push(quote!(let #p = crate::runtime::encode_function_arg(#p.as_ref());));
+            lets.push(quote!(let #p = encode_function_arg(#p.as_ref());));
             (
                 quote!(#p: impl AsRef<str>),
                 quote!(format!(#fmt, #base, #p)),
@@ -531,7 +583,7 @@ fn child_accessor(ctx: &Ctx<'_>, step: &Step, child: &Node<'_>, from_root: bool)
             let p = ident(&snake_ident(&param.name));
             let fmt = format!("{{}}/{}:/{{}}:", escape_braces(b));
             // Each part of the item path is encoded; the slashes between them stay.
-            lets.push(quote!(let #p = #p.as_ref().split('/').map(crate::runtime::encode_path_segment).collect::<Vec<_>>().join("/");));
+            lets.push(quote!(let #p = #p.as_ref().split('/').map(encode_path_segment).collect::<Vec<_>>().join("/");));
             (
                 quote!(#p: impl AsRef<str>),
                 quote!(format!(#fmt, #base, #p)),
@@ -614,9 +666,7 @@ fn function_call(
                     }
                     _ => {
                         params.push(quote!(#p: impl AsRef<str>));
-                        lets.push(
-                            quote!(let #p = crate::runtime::encode_function_arg(#p.as_ref());),
-                        );
+                        lets.push(quote!(let #p = encode_function_arg(#p.as_ref());));
                         values.push(quote!(#p));
                         parts.push(format!("{}='{{}}'", arg.name));
                     }
@@ -640,7 +690,7 @@ fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStream {
     let e = op.endpoint;
     let api = ctx.api;
     let method_name = ident(&op.method);
-    let models = quote!(crate::models);
+    let models = quote!(models);
     let (client, base) = receiver(from_root);
     let http_method = ident(e.method.as_str());
     let mut lets: Vec<TokenStream> = Vec::new();
@@ -665,13 +715,13 @@ fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStream {
             (Vec::new(), quote!(format!(#fmt, #base)))
         }
     };
-    let mut build = quote!(Request::new(#client, crate::runtime::Method::#http_method, #path_expr));
+    let mut build = quote!(Request::new(#client, Method::#http_method, #path_expr));
     let reference =
         matches!(op.tail, Some(Segment::Ref)) && matches!(e.method, Method::Post | Method::Put);
     match &e.request_body {
         // `POST .../$ref` takes `{"@odata.id": url}`, whatever type the page links.
         _ if reference => {
-            params.push(quote!(body: &crate::runtime::Reference));
+            params.push(quote!(body: &Reference));
             build = quote!(#build.json_body(body));
         }
         RequestBody::None => {}
@@ -707,10 +757,7 @@ fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStream {
         Some(ty) => {
             let t = type_ref(api, ty, &models);
             if e.response.collection {
-                (
-                    quote!(crate::runtime::Page<#t>),
-                    quote!(#build.json_response()),
-                )
+                (quote!(Page<#t>), quote!(#build.json_response()))
             } else if matches!(ty, TypeRef::Primitive(_)) || crate::emit::rust::is_enum(api, ty) {
                 // Graph wraps a single primitive or enum result as `{"value": ...}`.
                 (quote!(#t), quote!(#build.value_response()))

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::rust::{doc_text, docs, ident, is_struct, module_ident, primitive_note, type_ref};
+use crate::emit::rust::{
+    doc_text, docs, ident, is_struct, module_ident, primitive_note, rename_if_needed, type_ref,
+};
 use crate::emit::{Emitted, header};
 use crate::model::naming::{Scope, module_name};
 use crate::model::{Api, Endpoint, Parameter, Property, RequestBody, TypeDef, TypeKind, TypeRef};
@@ -219,29 +221,33 @@ fn emit_struct(api: &Api, ty: &TypeDef, recursion: &Recursion<'_>) -> TokenStrea
             lines.push(format!("Inherited from `{}`.", f.owner.name.api));
         }
         let field_docs = docs(&lines);
+        let rename = rename_if_needed(&f.prop.name.rust, wire);
         quote! {
             #field_docs
-            #[serde(rename = #wire, default, skip_serializing_if = "Nullable::is_absent")]
+            #[serde(#rename skip_serializing_if = "Nullable::is_absent")]
             pub #field: Nullable<#full>,
         }
     });
     let odata = format!("#microsoft.graph.{}", ty.name.api);
     quote! {
+        use std::collections::BTreeMap;
+
         use serde::{Deserialize, Serialize};
 
         #runtime_use
 
         #type_docs
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase", default)]
         pub struct #name {
             /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-            #[serde(rename = "@odata.type", default, skip_serializing_if = "Option::is_none")]
+            #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
             pub odata_type: Option<String>,
             #(#fields)*
             /// Properties this version of the crate does not declare, kept so that
             /// reading, changing and writing back a value loses nothing.
             #[serde(flatten)]
-            pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+            pub additional_properties: BTreeMap<String, serde_json::Value>,
         }
 
         impl #name {
@@ -415,16 +421,18 @@ fn emit_body_struct(api: &Api, body: &BodyStruct<'_>) -> TokenStream {
         } else {
             d
         }]);
+        let rename = rename_if_needed(&p.name.rust, wire);
         if p.optional {
             quote! {
                 #d
-                #[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")]
+                #[serde(#rename default, skip_serializing_if = "Option::is_none")]
                 pub #field: Option<#full>,
             }
         } else {
+            let attr = rename.map(|r| quote!(#[serde(#r)]));
             quote! {
                 #d
-                #[serde(rename = #wire)]
+                #attr
                 pub #field: #full,
             }
         }
@@ -444,6 +452,7 @@ fn emit_body_struct(api: &Api, body: &BodyStruct<'_>) -> TokenStream {
 
         #doc
         #derives
+        #[serde(rename_all = "camelCase")]
         pub struct #name {
             #(#fields)*
         }

@@ -40,6 +40,36 @@ pub fn module_ident(module: &str) -> Ident {
     ident
 }
 
+/// The wire name serde's `rename_all = "camelCase"` gives a field, as serde
+/// computes it: the raw prefix dropped, each `_` removed and the letter after
+/// it upper-cased, the first letter lower-cased.
+pub fn serde_camel_case(field: &str) -> String {
+    let field = field.strip_prefix("r#").unwrap_or(field);
+    let mut pascal = String::with_capacity(field.len());
+    let mut capitalize = true;
+    for ch in field.chars() {
+        if ch == '_' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(ch);
+        }
+    }
+    let mut chars = pascal.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// `rename = "wire"` for a field of a `rename_all = "camelCase"` container,
+/// when camel case does not already give the wire name; else nothing.
+pub fn rename_if_needed(field: &str, wire: &str) -> Option<TokenStream> {
+    (serde_camel_case(field) != wire).then(|| quote!(rename = #wire,))
+}
+
 /// Makes docs text safe for rustdoc with `-D warnings`: brackets would be
 /// read as intra-doc links, angle brackets as HTML, bare URLs are linted.
 pub fn doc_text(text: &str) -> String {
@@ -235,5 +265,24 @@ mod tests {
         assert_eq!(ident("3d").to_string(), "_3d");
         assert_eq!(ident("a-b").to_string(), "a_b");
         assert_eq!(ident("self").to_string(), "self_");
+    }
+
+    /// The rule serde applies for `rename_all = "camelCase"`, so a `rename`
+    /// is written exactly where the wire name differs.
+    #[test]
+    fn camel_case_matches_serde() {
+        for (field, wire) in [
+            ("user_run_states", "userRunStates"),
+            ("r#type", "type"),
+            ("self_", "self"),
+            ("n3d_model", "n3dModel"),
+            ("display_name_2", "displayName2"),
+            ("upn", "upn"),
+        ] {
+            assert_eq!(serde_camel_case(field), wire);
+        }
+        assert!(rename_if_needed("user_email", "userEmail").is_none());
+        assert!(rename_if_needed("n3d_model", "3dModel").is_some());
+        assert!(rename_if_needed("display_name_2", "DisplayName").is_some());
     }
 }

@@ -8,8 +8,10 @@
 //   generator/tests/fixtures/emit/api/thing-measure.md
 //   generator/tests/fixtures/emit/api/thing-put-content.md
 
-use crate::runtime::{Client, Request};
-
+use crate::models;
+use crate::runtime::{
+    Client, Method, Page, Request, encode_function_arg, encode_path_segment,
+};
 /// Requests under `/things`.
 #[derive(Debug, Clone)]
 pub struct ThingsRequest {
@@ -29,7 +31,7 @@ impl ThingsRequest {
 
     /// `/things/{id}`.
     pub fn item(&self, id: impl AsRef<str>) -> ThingsItemRequest {
-        let id = crate::runtime::encode_path_segment(id.as_ref());
+        let id = encode_path_segment(id.as_ref());
         ThingsItemRequest::new(self.client.clone(), format!("{}/{}", self.path, id))
     }
 }
@@ -98,12 +100,8 @@ impl ThingsItemRequest {
     /// - Application: not supported.
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-archive.md`.
-    pub fn archive(&self, body: &crate::models::ThingArchiveBody) -> Request<()> {
-        Request::new(
-                self.client.clone(),
-                crate::runtime::Method::POST,
-                format!("{}/archive", self.path),
-            )
+    pub fn archive(&self, body: &models::ThingArchiveBody) -> Request<()> {
+        Request::new(self.client.clone(), Method::POST, format!("{}/archive", self.path))
             .json_body(body)
     }
 
@@ -124,9 +122,8 @@ impl ThingsItemRequest {
     /// - Application: `Thing.Read.All`
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-get.md`.
-    pub fn get(&self) -> Request<crate::models::Thing> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn get(&self) -> Request<models::Thing> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 
     /// thing: measure.
@@ -150,10 +147,10 @@ impl ThingsItemRequest {
         precision: i64,
         exact: bool,
     ) -> Request<f64> {
-        let unit = crate::runtime::encode_function_arg(unit.as_ref());
+        let unit = encode_function_arg(unit.as_ref());
         Request::new(
                 self.client.clone(),
-                crate::runtime::Method::GET,
+                Method::GET,
                 format!(
                     "{}/measure(unit='{}',precision={},exact={})", self.path, unit,
                     precision, exact
@@ -182,7 +179,7 @@ impl ThingsItemChildrenRequest {
 
     /// `/things/{id}/children/{id}`.
     pub fn item(&self, child_id: impl AsRef<str>) -> ThingsItemChildrenItemRequest {
-        let child_id = crate::runtime::encode_path_segment(child_id.as_ref());
+        let child_id = encode_path_segment(child_id.as_ref());
         ThingsItemChildrenItemRequest::new(
             self.client.clone(),
             format!("{}/{}", self.path, child_id),
@@ -231,11 +228,7 @@ impl ThingsItemChildrenItemRequest {
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-delete-ref.md`.
     pub fn delete_ref(&self) -> Request<()> {
-        Request::new(
-            self.client.clone(),
-            crate::runtime::Method::DELETE,
-            format!("{}/$ref", self.path),
-        )
+        Request::new(self.client.clone(), Method::DELETE, format!("{}/$ref", self.path))
     }
 }
 
@@ -277,9 +270,8 @@ impl ThingsItemChildrenItemChildrenRequest {
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-list-children.md`.
-    pub fn list(&self) -> Request<crate::runtime::Page<crate::models::Thing>> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn list(&self) -> Request<Page<models::Thing>> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 }
 
@@ -316,7 +308,7 @@ impl ThingsItemContentRequest {
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-put-content.md`.
     pub fn replace(&self, body: impl Into<bytes::Bytes>) -> Request<()> {
-        Request::new(self.client.clone(), crate::runtime::Method::PUT, self.path.clone())
+        Request::new(self.client.clone(), Method::PUT, self.path.clone())
             .bytes_body(body, "application/octet-stream")
     }
 }
@@ -340,9 +332,7 @@ impl ThingsItemRevisionsRequest {
 
     /// `/things/{id}/revisions/{revisionNumber}`.
     pub fn item(&self, revision_number: i32) -> ThingsItemRevisionsItemRequest {
-        let revision_number = crate::runtime::encode_path_segment(
-            &revision_number.to_string(),
-        );
+        let revision_number = encode_path_segment(&revision_number.to_string());
         ThingsItemRevisionsItemRequest::new(
             self.client.clone(),
             format!("{}/{}", self.path, revision_number),
@@ -387,9 +377,8 @@ impl ThingsItemRevisionsItemRequest {
     /// - Application: `Thing.Read.All`
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-get-revision.md`.
-    pub fn get(&self) -> Request<crate::models::Thing> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn get(&self) -> Request<models::Thing> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 }
 
@@ -457,8 +446,7 @@ impl ThingsItemAsThingChildrenRequest {
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-list-children.md`.
-    pub fn list(&self) -> Request<crate::runtime::Page<crate::models::Thing>> {
-        Request::new(self.client.clone(), crate::runtime::Method::GET, self.path.clone())
-            .json_response()
+    pub fn list(&self) -> Request<Page<models::Thing>> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 }

@@ -7,14 +7,14 @@ use serde::{Deserialize, Serialize};
 ///
 /// Generated from `api/thing-archive.md`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ThingArchiveBody {
     /// Required.
-    #[serde(rename = "state")]
     pub state: super::ThingState,
     /// Optional.
-    #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// A keyword. Optional.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }
