@@ -21,12 +21,12 @@ use crate::runtime::{Client, Method, Page, Request, encode_path_segment};
 
 /// Requests under `/deviceManagement`.
 #[derive(Debug, Clone)]
-pub struct DeviceManagementRequest {
+pub struct DeviceManagement {
     client: Client,
     path: String,
 }
 
-impl DeviceManagementRequest {
+impl DeviceManagement {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -37,20 +37,16 @@ impl DeviceManagementRequest {
     }
 
     /// `/deviceManagement/deviceManagementScripts`.
-    pub fn device_management_scripts(
-        &self,
-    ) -> DeviceManagementDeviceManagementScriptsRequest {
-        DeviceManagementDeviceManagementScriptsRequest::new(
+    pub fn device_management_scripts(&self) -> DeviceManagementScriptCollection {
+        DeviceManagementScriptCollection::new(
             self.client.clone(),
             format!("{}/deviceManagementScripts", self.path),
         )
     }
 
     /// `/deviceManagement/hardwareConfigurations`.
-    pub fn hardware_configurations(
-        &self,
-    ) -> DeviceManagementHardwareConfigurationsRequest {
-        DeviceManagementHardwareConfigurationsRequest::new(
+    pub fn hardware_configurations(&self) -> HardwareConfigurationCollection {
+        HardwareConfigurationCollection::new(
             self.client.clone(),
             format!("{}/hardwareConfigurations", self.path),
         )
@@ -59,12 +55,12 @@ impl DeviceManagementRequest {
 
 /// Requests under `/deviceManagement/deviceManagementScripts`.
 #[derive(Debug, Clone)]
-pub struct DeviceManagementDeviceManagementScriptsRequest {
+pub struct DeviceManagementScriptCollection {
     client: Client,
     path: String,
 }
 
-impl DeviceManagementDeviceManagementScriptsRequest {
+impl DeviceManagementScriptCollection {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -78,11 +74,11 @@ impl DeviceManagementDeviceManagementScriptsRequest {
     pub fn item(
         &self,
         device_management_script_id: impl AsRef<str>,
-    ) -> DeviceManagementDeviceManagementScriptsItemRequest {
+    ) -> DeviceManagementScriptItem {
         let device_management_script_id = encode_path_segment(
             device_management_script_id.as_ref(),
         );
-        DeviceManagementDeviceManagementScriptsItemRequest::new(
+        DeviceManagementScriptItem::new(
             self.client.clone(),
             format!("{}/{}", self.path, device_management_script_id),
         )
@@ -114,12 +110,12 @@ impl DeviceManagementDeviceManagementScriptsRequest {
 
 /// Requests under `/deviceManagement/deviceManagementScripts/{deviceManagementScriptId}`.
 #[derive(Debug, Clone)]
-pub struct DeviceManagementDeviceManagementScriptsItemRequest {
+pub struct DeviceManagementScriptItem {
     client: Client,
     path: String,
 }
 
-impl DeviceManagementDeviceManagementScriptsItemRequest {
+impl DeviceManagementScriptItem {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -130,10 +126,8 @@ impl DeviceManagementDeviceManagementScriptsItemRequest {
     }
 
     /// `/deviceManagement/deviceManagementScripts/{deviceManagementScriptId}/userRunStates`.
-    pub fn user_run_states(
-        &self,
-    ) -> DeviceManagementDeviceManagementScriptsItemUserRunStatesRequest {
-        DeviceManagementDeviceManagementScriptsItemUserRunStatesRequest::new(
+    pub fn user_run_states(&self) -> DeviceManagementScriptUserStateCollection {
+        DeviceManagementScriptUserStateCollection::new(
             self.client.clone(),
             format!("{}/userRunStates", self.path),
         )
@@ -165,12 +159,12 @@ impl DeviceManagementDeviceManagementScriptsItemRequest {
 
 /// Requests under `/deviceManagement/deviceManagementScripts/{deviceManagementScriptId}/userRunStates`.
 #[derive(Debug, Clone)]
-pub struct DeviceManagementDeviceManagementScriptsItemUserRunStatesRequest {
+pub struct DeviceManagementScriptUserStateCollection {
     client: Client,
     path: String,
 }
 
-impl DeviceManagementDeviceManagementScriptsItemUserRunStatesRequest {
+impl DeviceManagementScriptUserStateCollection {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -184,11 +178,11 @@ impl DeviceManagementDeviceManagementScriptsItemUserRunStatesRequest {
     pub fn item(
         &self,
         device_management_script_user_state_id: impl AsRef<str>,
-    ) -> DeviceManagementDeviceManagementScriptsItemUserRunStatesItemRequest {
+    ) -> DeviceManagementScriptUserStateItem {
         let device_management_script_user_state_id = encode_path_segment(
             device_management_script_user_state_id.as_ref(),
         );
-        DeviceManagementDeviceManagementScriptsItemUserRunStatesItemRequest::new(
+        DeviceManagementScriptUserStateItem::new(
             self.client.clone(),
             format!("{}/{}", self.path, device_management_script_user_state_id),
         )
@@ -220,12 +214,12 @@ impl DeviceManagementDeviceManagementScriptsItemUserRunStatesRequest {
 
 /// Requests under `/deviceManagement/deviceManagementScripts/{deviceManagementScriptId}/userRunStates/{deviceManagementScriptUserStateId}`.
 #[derive(Debug, Clone)]
-pub struct DeviceManagementDeviceManagementScriptsItemUserRunStatesItemRequest {
+pub struct DeviceManagementScriptUserStateItem {
     client: Client,
     path: String,
 }
 
-impl DeviceManagementDeviceManagementScriptsItemUserRunStatesItemRequest {
+impl DeviceManagementScriptUserStateItem {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -261,12 +255,12 @@ impl DeviceManagementDeviceManagementScriptsItemUserRunStatesItemRequest {
 
 /// Requests under `/deviceManagement/hardwareConfigurations`.
 #[derive(Debug, Clone)]
-pub struct DeviceManagementHardwareConfigurationsRequest {
+pub struct HardwareConfigurationCollection {
     client: Client,
     path: String,
 }
 
-impl DeviceManagementHardwareConfigurationsRequest {
+impl HardwareConfigurationCollection {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -280,11 +274,11 @@ impl DeviceManagementHardwareConfigurationsRequest {
     pub fn item(
         &self,
         hardware_configuration_id: impl AsRef<str>,
-    ) -> DeviceManagementHardwareConfigurationsItemRequest {
+    ) -> HardwareConfigurationItem {
         let hardware_configuration_id = encode_path_segment(
             hardware_configuration_id.as_ref(),
         );
-        DeviceManagementHardwareConfigurationsItemRequest::new(
+        HardwareConfigurationItem::new(
             self.client.clone(),
             format!("{}/{}", self.path, hardware_configuration_id),
         )
@@ -342,12 +336,12 @@ impl DeviceManagementHardwareConfigurationsRequest {
 
 /// Requests under `/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}`.
 #[derive(Debug, Clone)]
-pub struct DeviceManagementHardwareConfigurationsItemRequest {
+pub struct HardwareConfigurationItem {
     client: Client,
     path: String,
 }
 
-impl DeviceManagementHardwareConfigurationsItemRequest {
+impl HardwareConfigurationItem {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -358,20 +352,16 @@ impl DeviceManagementHardwareConfigurationsItemRequest {
     }
 
     /// `/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/deviceRunStates`.
-    pub fn device_run_states(
-        &self,
-    ) -> DeviceManagementHardwareConfigurationsItemDeviceRunStatesRequest {
-        DeviceManagementHardwareConfigurationsItemDeviceRunStatesRequest::new(
+    pub fn device_run_states(&self) -> HardwareConfigurationDeviceStateCollection {
+        HardwareConfigurationDeviceStateCollection::new(
             self.client.clone(),
             format!("{}/deviceRunStates", self.path),
         )
     }
 
     /// `/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/userRunStates`.
-    pub fn user_run_states(
-        &self,
-    ) -> DeviceManagementHardwareConfigurationsItemUserRunStatesRequest {
-        DeviceManagementHardwareConfigurationsItemUserRunStatesRequest::new(
+    pub fn user_run_states(&self) -> HardwareConfigurationUserStateCollection {
+        HardwareConfigurationUserStateCollection::new(
             self.client.clone(),
             format!("{}/userRunStates", self.path),
         )
@@ -478,12 +468,12 @@ impl DeviceManagementHardwareConfigurationsItemRequest {
 
 /// Requests under `/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/deviceRunStates`.
 #[derive(Debug, Clone)]
-pub struct DeviceManagementHardwareConfigurationsItemDeviceRunStatesRequest {
+pub struct HardwareConfigurationDeviceStateCollection {
     client: Client,
     path: String,
 }
 
-impl DeviceManagementHardwareConfigurationsItemDeviceRunStatesRequest {
+impl HardwareConfigurationDeviceStateCollection {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -497,11 +487,11 @@ impl DeviceManagementHardwareConfigurationsItemDeviceRunStatesRequest {
     pub fn item(
         &self,
         hardware_configuration_device_state_id: impl AsRef<str>,
-    ) -> DeviceManagementHardwareConfigurationsItemDeviceRunStatesItemRequest {
+    ) -> HardwareConfigurationDeviceStateItem {
         let hardware_configuration_device_state_id = encode_path_segment(
             hardware_configuration_device_state_id.as_ref(),
         );
-        DeviceManagementHardwareConfigurationsItemDeviceRunStatesItemRequest::new(
+        HardwareConfigurationDeviceStateItem::new(
             self.client.clone(),
             format!("{}/{}", self.path, hardware_configuration_device_state_id),
         )
@@ -533,12 +523,12 @@ impl DeviceManagementHardwareConfigurationsItemDeviceRunStatesRequest {
 
 /// Requests under `/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/deviceRunStates/{hardwareConfigurationDeviceStateId}`.
 #[derive(Debug, Clone)]
-pub struct DeviceManagementHardwareConfigurationsItemDeviceRunStatesItemRequest {
+pub struct HardwareConfigurationDeviceStateItem {
     client: Client,
     path: String,
 }
 
-impl DeviceManagementHardwareConfigurationsItemDeviceRunStatesItemRequest {
+impl HardwareConfigurationDeviceStateItem {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -574,12 +564,12 @@ impl DeviceManagementHardwareConfigurationsItemDeviceRunStatesItemRequest {
 
 /// Requests under `/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/userRunStates`.
 #[derive(Debug, Clone)]
-pub struct DeviceManagementHardwareConfigurationsItemUserRunStatesRequest {
+pub struct HardwareConfigurationUserStateCollection {
     client: Client,
     path: String,
 }
 
-impl DeviceManagementHardwareConfigurationsItemUserRunStatesRequest {
+impl HardwareConfigurationUserStateCollection {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -593,11 +583,11 @@ impl DeviceManagementHardwareConfigurationsItemUserRunStatesRequest {
     pub fn item(
         &self,
         hardware_configuration_user_state_id: impl AsRef<str>,
-    ) -> DeviceManagementHardwareConfigurationsItemUserRunStatesItemRequest {
+    ) -> HardwareConfigurationUserStateItem {
         let hardware_configuration_user_state_id = encode_path_segment(
             hardware_configuration_user_state_id.as_ref(),
         );
-        DeviceManagementHardwareConfigurationsItemUserRunStatesItemRequest::new(
+        HardwareConfigurationUserStateItem::new(
             self.client.clone(),
             format!("{}/{}", self.path, hardware_configuration_user_state_id),
         )
@@ -629,12 +619,12 @@ impl DeviceManagementHardwareConfigurationsItemUserRunStatesRequest {
 
 /// Requests under `/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/userRunStates/{hardwareConfigurationUserStateId}`.
 #[derive(Debug, Clone)]
-pub struct DeviceManagementHardwareConfigurationsItemUserRunStatesItemRequest {
+pub struct HardwareConfigurationUserStateItem {
     client: Client,
     path: String,
 }
 
-impl DeviceManagementHardwareConfigurationsItemUserRunStatesItemRequest {
+impl HardwareConfigurationUserStateItem {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }

@@ -13,12 +13,12 @@ use crate::runtime::{Client, Method, Page, Reference, Request, encode_path_segme
 
 /// Requests under `/groups`.
 #[derive(Debug, Clone)]
-pub struct GroupsRequest {
+pub struct GroupCollection {
     client: Client,
     path: String,
 }
 
-impl GroupsRequest {
+impl GroupCollection {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -29,9 +29,9 @@ impl GroupsRequest {
     }
 
     /// `/groups/{id}`.
-    pub fn item(&self, id: impl AsRef<str>) -> GroupsItemRequest {
+    pub fn item(&self, id: impl AsRef<str>) -> GroupItem {
         let id = encode_path_segment(id.as_ref());
-        GroupsItemRequest::new(self.client.clone(), format!("{}/{}", self.path, id))
+        GroupItem::new(self.client.clone(), format!("{}/{}", self.path, id))
     }
 
     /// List groups.
@@ -83,12 +83,12 @@ impl GroupsRequest {
 
 /// Requests under `/groups/{id}`.
 #[derive(Debug, Clone)]
-pub struct GroupsItemRequest {
+pub struct GroupItem {
     client: Client,
     path: String,
 }
 
-impl GroupsItemRequest {
+impl GroupItem {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -99,8 +99,8 @@ impl GroupsItemRequest {
     }
 
     /// `/groups/{id}/members`.
-    pub fn members(&self) -> GroupsItemMembersRequest {
-        GroupsItemMembersRequest::new(
+    pub fn members(&self) -> DirectoryObjectCollection {
+        DirectoryObjectCollection::new(
             self.client.clone(),
             format!("{}/members", self.path),
         )
@@ -169,12 +169,12 @@ impl GroupsItemRequest {
 
 /// Requests under `/groups/{id}/members`.
 #[derive(Debug, Clone)]
-pub struct GroupsItemMembersRequest {
+pub struct DirectoryObjectCollection {
     client: Client,
     path: String,
 }
 
-impl GroupsItemMembersRequest {
+impl DirectoryObjectCollection {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }

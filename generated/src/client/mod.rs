@@ -7,24 +7,17 @@
 //! with query options and headers, then `.await` it.
 mod device_management;
 mod groups;
-mod me;
 mod users;
 
 pub use device_management::{
-    DeviceManagementRequest, DeviceManagementDeviceManagementScriptsRequest,
-    DeviceManagementDeviceManagementScriptsItemRequest,
-    DeviceManagementDeviceManagementScriptsItemUserRunStatesRequest,
-    DeviceManagementDeviceManagementScriptsItemUserRunStatesItemRequest,
-    DeviceManagementHardwareConfigurationsRequest,
-    DeviceManagementHardwareConfigurationsItemRequest,
-    DeviceManagementHardwareConfigurationsItemDeviceRunStatesRequest,
-    DeviceManagementHardwareConfigurationsItemDeviceRunStatesItemRequest,
-    DeviceManagementHardwareConfigurationsItemUserRunStatesRequest,
-    DeviceManagementHardwareConfigurationsItemUserRunStatesItemRequest,
+    DeviceManagement, DeviceManagementScriptCollection, DeviceManagementScriptItem,
+    DeviceManagementScriptUserStateCollection, DeviceManagementScriptUserStateItem,
+    HardwareConfigurationCollection, HardwareConfigurationItem,
+    HardwareConfigurationDeviceStateCollection, HardwareConfigurationDeviceStateItem,
+    HardwareConfigurationUserStateCollection, HardwareConfigurationUserStateItem,
 };
-pub use groups::{GroupsRequest, GroupsItemRequest, GroupsItemMembersRequest};
-pub use me::MeRequest;
-pub use users::{UsersRequest, UsersItemRequest};
+pub use groups::{GroupCollection, GroupItem, DirectoryObjectCollection};
+pub use users::{UserCollection, UserItem};
 use crate::runtime;
 
 /// A Microsoft Graph client: the connection settings, and a method per
@@ -54,23 +47,23 @@ impl Client {
     }
 
     /// `/deviceManagement`.
-    pub fn device_management(&self) -> DeviceManagementRequest {
-        DeviceManagementRequest::new(self.inner.clone(), "/deviceManagement".to_owned())
+    pub fn device_management(&self) -> DeviceManagement {
+        DeviceManagement::new(self.inner.clone(), "/deviceManagement".to_owned())
     }
 
     /// `/groups`.
-    pub fn groups(&self) -> GroupsRequest {
-        GroupsRequest::new(self.inner.clone(), "/groups".to_owned())
-    }
-
-    /// `/me`.
-    pub fn me(&self) -> MeRequest {
-        MeRequest::new(self.inner.clone(), "/me".to_owned())
+    pub fn groups(&self) -> GroupCollection {
+        GroupCollection::new(self.inner.clone(), "/groups".to_owned())
     }
 
     /// `/users`.
-    pub fn users(&self) -> UsersRequest {
-        UsersRequest::new(self.inner.clone(), "/users".to_owned())
+    pub fn users(&self) -> UserCollection {
+        UserCollection::new(self.inner.clone(), "/users".to_owned())
+    }
+
+    /// `/me`: the signed-in user. The same requests as `users().item(id)`, through [`UserItem`].
+    pub fn me(&self) -> UserItem {
+        UserItem::new(self.inner.clone(), "/me".to_owned())
     }
 }
 

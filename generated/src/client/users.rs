@@ -16,12 +16,12 @@ use crate::runtime::{
 };
 /// Requests under `/users`.
 #[derive(Debug, Clone)]
-pub struct UsersRequest {
+pub struct UserCollection {
     client: Client,
     path: String,
 }
 
-impl UsersRequest {
+impl UserCollection {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -32,9 +32,9 @@ impl UsersRequest {
     }
 
     /// `/users/{id | userPrincipalName}`.
-    pub fn item(&self, id: impl AsRef<str>) -> UsersItemRequest {
+    pub fn item(&self, id: impl AsRef<str>) -> UserItem {
         let id = encode_path_segment(id.as_ref());
-        UsersItemRequest::new(self.client.clone(), format!("{}/{}", self.path, id))
+        UserItem::new(self.client.clone(), format!("{}/{}", self.path, id))
     }
 
     /// user: delta.
@@ -112,12 +112,12 @@ impl UsersRequest {
 
 /// Requests under `/users/{id | userPrincipalName}`.
 #[derive(Debug, Clone)]
-pub struct UsersItemRequest {
+pub struct UserItem {
     client: Client,
     path: String,
 }
 
-impl UsersItemRequest {
+impl UserItem {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }

@@ -114,7 +114,14 @@ fn step_method(step: &Step) -> String {
     }
 }
 
-fn build_tree(api: &Api) -> Node<'_> {
+/// The path tree, named: the root's children hang off `Client`.
+struct Tree<'a> {
+    root: Node<'a>,
+    /// The builder type `/me` shares with `/users/{id}`, when both exist.
+    me: Option<String>,
+}
+
+fn build_tree(api: &Api) -> Tree<'_> {
     let mut root = Node {
         type_name: "Client".into(),
         ..Node::default()
@@ -143,18 +150,158 @@ fn build_tree(api: &Api) -> Node<'_> {
             });
         }
     }
-    name_nodes(&mut root, &mut Scope::default(), "", "");
-    root
+    let merged_me = merge_me_into_users(&mut root);
+    let mut types = Scope::with_reserved(&["Client"]);
+    name_nodes(api, &mut root, &mut types, &Naming::default());
+    let me = merged_me
+        .then(|| users_item(&root).map(|n| n.type_name.clone()))
+        .flatten();
+    Tree { root, me }
 }
 
-fn name_nodes(node: &mut Node<'_>, types: &mut Scope, prefix: &str, label: &str) {
+/// `/users/{id}`, if the tree has it.
+fn users_item<'t, 'a>(root: &'t Node<'a>) -> Option<&'t Node<'a>> {
+    root.children
+        .get(&Step::Literal("users".into()))?
+        .children
+        .get(&Step::Key)
+}
+
+/// `/me` is `/users/{id}` for the signed-in user, as in the Graph SDKs: its
+/// subtree is merged into that of `/users/{id}`, so both share one builder
+/// type per resource. Returns whether it was merged.
+fn merge_me_into_users(root: &mut Node<'_>) -> bool {
+    if users_item(root).is_none() {
+        return false;
+    }
+    let Some(me) = root.children.remove(&Step::Literal("me".into())) else {
+        return false;
+    };
+    let Some(item) = root
+        .children
+        .get_mut(&Step::Literal("users".into()))
+        .and_then(|users| users.children.get_mut(&Step::Key))
+    else {
+        return false;
+    };
+    merge_node(item, me);
+    true
+}
+
+/// Adds `from`'s operations and children to `into`. An operation `into`
+/// already has (the same endpoint, reached the same way) is not repeated.
+fn merge_node<'a>(into: &mut Node<'a>, from: Node<'a>) {
+    for op in from.ops {
+        let same = |o: &Op<'_>| {
+            o.endpoint.name == op.endpoint.name && o.tail.map(step) == op.tail.map(step)
+        };
+        if !into.ops.iter().any(same) {
+            into.ops.push(op);
+        }
+    }
+    for (step, child) in from.children {
+        match into.children.entry(step) {
+            std::collections::btree_map::Entry::Occupied(mut slot) => {
+                merge_node(slot.get_mut(), child);
+            }
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(child);
+            }
+        }
+    }
+}
+
+/// What naming a node's children needs to know about the node.
+#[derive(Default, Clone)]
+struct Naming {
+    /// The path-derived name, the fallback on a clash (`DeviceManagementHardwareConfigurations`).
+    path_name: String,
+    /// What children's names start with (`User` under `/users/{id}`).
+    base: String,
+    /// The element type of the collection this node is, for its key child.
+    element: Option<String>,
+    /// The path so far, for docs.
+    label: String,
+}
+
+/// The model type an endpoint at `node` reads or writes, if one is named:
+/// a GET's response, a PATCH or PUT body, a POST body.
+fn addressed_type<'a>(api: &'a Api, node: &Node<'_>) -> Option<&'a str> {
+    let named = |t: &TypeRef| match t {
+        TypeRef::Named(n) => api.type_named(n).map(|d| d.name.rust.as_str()),
+        _ => None,
+    };
+    let untailed = || {
+        node.ops
+            .iter()
+            .filter(|o| o.tail.is_none())
+            .map(|o| o.endpoint)
+    };
+    untailed()
+        .filter(|e| e.method == Method::Get)
+        .find_map(|e| e.response.body.as_ref().and_then(named))
+        .or_else(|| {
+            untailed().find_map(|e| match &e.request_body {
+                RequestBody::Resource { ty } => named(ty),
+                _ => None,
+            })
+        })
+}
+
+/// Whether a node is a collection: it has a key below it, or lists.
+fn is_collection(node: &Node<'_>) -> bool {
+    node.children.contains_key(&Step::Key)
+        || node.ops.iter().any(|o| {
+            o.tail.is_none() && o.endpoint.method == Method::Get && o.endpoint.response.collection
+        })
+}
+
+/// Names every builder after what it addresses (see ARCHITECTURE.md): a key
+/// is `{Type}Item`, a collection `{Type}Collection`, anything else its
+/// parent's base plus its segment (`UserManager`, `DeviceManagement`). A
+/// name already taken falls back to the path-derived name.
+fn name_nodes(api: &Api, node: &mut Node<'_>, types: &mut Scope, parent: &Naming) {
     let mut methods = Scope::default();
     for (step, child) in &mut node.children {
         let part = step_part(step);
-        let name = format!("{prefix}{part}");
-        let (type_name, _) = types.claim(&name, format!("{name}Request"));
+        let path_name = format!("{}{part}", parent.path_name);
+        let own = addressed_type(api, child).map(str::to_owned);
+        let (wanted, base, element) = match step {
+            Step::Key => {
+                let ty = own.or_else(|| parent.element.clone());
+                match ty {
+                    Some(t) => (format!("{t}Item"), t, None),
+                    None => {
+                        let name = format!("{}Item", parent.base);
+                        (name.clone(), name, None)
+                    }
+                }
+            }
+            Step::Literal(_) if is_collection(child) => {
+                let key_type = child
+                    .children
+                    .get(&Step::Key)
+                    .and_then(|k| addressed_type(api, k))
+                    .map(str::to_owned);
+                let element = own.or(key_type);
+                let fallback = format!("{}{part}", parent.base);
+                let name = element
+                    .as_ref()
+                    .map_or_else(|| fallback.clone(), |t| format!("{t}Collection"));
+                (name, fallback, element)
+            }
+            _ => {
+                let name = format!("{}{part}", parent.base);
+                (name.clone(), name, None)
+            }
+        };
+        let type_name = if types.is_taken(&wanted) {
+            types.claim(&path_name, path_name.clone()).0
+        } else {
+            types.claim(&wanted, wanted.clone()).0
+        };
         child.type_name = type_name;
-        child.label = format!("{label}/{}", segment_label(child.segment));
+        child.label = format!("{}/{}", parent.label, segment_label(child.segment));
         // `range()` and `range(address=...)` on one node need two names.
         let preferred = step_method(step);
         child.accessor = match step {
@@ -168,7 +315,13 @@ fn name_nodes(node: &mut Node<'_>, types: &mut Scope, prefix: &str, label: &str)
             }
             _ => methods.claim(&child.type_name, preferred).0,
         };
-        name_nodes(child, types, &name, &child.label.clone());
+        let naming = Naming {
+            path_name,
+            base,
+            element,
+            label: child.label.clone(),
+        };
+        name_nodes(api, child, types, &naming);
     }
     // Preferred names first, the endpoint's own name on a clash.
     for op in &mut node.ops {
@@ -239,7 +392,8 @@ fn preferred_method(op: &Op<'_>) -> String {
 
 /// Emits `src/client/mod.rs` and one file per top-level segment.
 pub fn emit_client(api: &Api, bodies: &[BodyStruct<'_>], docs_label: &str, out: &mut Emitted) {
-    let root = build_tree(api);
+    let tree = build_tree(api);
+    let root = &tree.root;
     let body_names: BTreeMap<&str, &str> = bodies
         .iter()
         .map(|b| (b.endpoint.name.api.as_str(), b.rust_name.as_str()))
@@ -283,11 +437,23 @@ pub fn emit_client(api: &Api, bodies: &[BodyStruct<'_>], docs_label: &str, out: 
         let m = module_ident(file);
         quote!(pub use #m::{#(#names),*};)
     });
-    let accessors: Vec<TokenStream> = root
+    let mut accessors: Vec<TokenStream> = root
         .children
         .iter()
         .map(|(step, child)| child_accessor(&ctx, step, child, true))
         .collect();
+    if let Some(user) = &tree.me {
+        let ty = ident(user);
+        let doc = format!(
+            " `/me`: the signed-in user. The same requests as `users().item(id)`, through [`{user}`]."
+        );
+        accessors.push(quote! {
+            #[doc = #doc]
+            pub fn me(&self) -> #ty {
+                #ty::new(self.inner.clone(), "/me".to_owned())
+            }
+        });
+    }
     let root_ops = root.ops.iter().map(|op| emit_op(&ctx, op, true));
     let root_ops: Vec<TokenStream> = root_ops.collect();
     let root_imports = {

@@ -6,12 +6,12 @@ use crate::runtime::{Client, Method, Page, Request, encode_path_segment};
 
 /// Requests under `/drives`.
 #[derive(Debug, Clone)]
-pub struct DrivesRequest {
+pub struct Drives {
     client: Client,
     path: String,
 }
 
-impl DrivesRequest {
+impl Drives {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -22,23 +22,20 @@ impl DrivesRequest {
     }
 
     /// `/drives/{drive-id}`.
-    pub fn item(&self, drive_id: impl AsRef<str>) -> DrivesItemRequest {
+    pub fn item(&self, drive_id: impl AsRef<str>) -> DrivesItem {
         let drive_id = encode_path_segment(drive_id.as_ref());
-        DrivesItemRequest::new(
-            self.client.clone(),
-            format!("{}/{}", self.path, drive_id),
-        )
+        DrivesItem::new(self.client.clone(), format!("{}/{}", self.path, drive_id))
     }
 }
 
 /// Requests under `/drives/{drive-id}`.
 #[derive(Debug, Clone)]
-pub struct DrivesItemRequest {
+pub struct DrivesItem {
     client: Client,
     path: String,
 }
 
-impl DrivesItemRequest {
+impl DrivesItem {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -49,14 +46,14 @@ impl DrivesItemRequest {
     }
 
     /// `/drives/{drive-id}/root:/{item-path}:`.
-    pub fn root_path(&self, item_path: impl AsRef<str>) -> DrivesItemRootPathRequest {
+    pub fn root_path(&self, item_path: impl AsRef<str>) -> DrivesItemRootPath {
         let item_path = item_path
             .as_ref()
             .split('/')
             .map(encode_path_segment)
             .collect::<Vec<_>>()
             .join("/");
-        DrivesItemRootPathRequest::new(
+        DrivesItemRootPath::new(
             self.client.clone(),
             format!("{}/root:/{}:", self.path, item_path),
         )
@@ -65,12 +62,12 @@ impl DrivesItemRequest {
 
 /// Requests under `/drives/{drive-id}/root:/{item-path}:`.
 #[derive(Debug, Clone)]
-pub struct DrivesItemRootPathRequest {
+pub struct DrivesItemRootPath {
     client: Client,
     path: String,
 }
 
-impl DrivesItemRootPathRequest {
+impl DrivesItemRootPath {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -81,22 +78,19 @@ impl DrivesItemRootPathRequest {
     }
 
     /// `/drives/{drive-id}/root:/{item-path}:/children`.
-    pub fn children(&self) -> DrivesItemRootPathChildrenRequest {
-        DrivesItemRootPathChildrenRequest::new(
-            self.client.clone(),
-            format!("{}/children", self.path),
-        )
+    pub fn children(&self) -> ThingCollection {
+        ThingCollection::new(self.client.clone(), format!("{}/children", self.path))
     }
 }
 
 /// Requests under `/drives/{drive-id}/root:/{item-path}:/children`.
 #[derive(Debug, Clone)]
-pub struct DrivesItemRootPathChildrenRequest {
+pub struct ThingCollection {
     client: Client,
     path: String,
 }
 
-impl DrivesItemRootPathChildrenRequest {
+impl ThingCollection {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }

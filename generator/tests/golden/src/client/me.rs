@@ -6,12 +6,12 @@ use crate::runtime::{Client, Method, Request};
 
 /// Requests under `/me`.
 #[derive(Debug, Clone)]
-pub struct MeRequest {
+pub struct Me {
     client: Client,
     path: String,
 }
 
-impl MeRequest {
+impl Me {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -22,19 +22,19 @@ impl MeRequest {
     }
 
     /// `/me/thing`.
-    pub fn thing(&self) -> MeThingRequest {
-        MeThingRequest::new(self.client.clone(), format!("{}/thing", self.path))
+    pub fn thing(&self) -> MeThing {
+        MeThing::new(self.client.clone(), format!("{}/thing", self.path))
     }
 }
 
 /// Requests under `/me/thing`.
 #[derive(Debug, Clone)]
-pub struct MeThingRequest {
+pub struct MeThing {
     client: Client,
     path: String,
 }
 
-impl MeThingRequest {
+impl MeThing {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }

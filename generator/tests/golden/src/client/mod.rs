@@ -11,22 +11,15 @@ mod sites;
 mod things;
 mod type_;
 
-pub use drives::{
-    DrivesRequest, DrivesItemRequest, DrivesItemRootPathRequest,
-    DrivesItemRootPathChildrenRequest,
-};
-pub use me::{MeRequest, MeThingRequest};
-pub use sites::{
-    SitesRequest, SitesItemRequest, SitesItemListsItemRequest,
-    SitesItemListsItemChildrenRequest,
-};
+pub use drives::{Drives, DrivesItem, DrivesItemRootPath, ThingCollection};
+pub use me::{Me, MeThing};
+pub use sites::{Sites, SitesItem, SitesItemListsItem, SitesItemListsItemChildren};
 pub use things::{
-    ThingsRequest, ThingsItemRequest, ThingsItemChildrenRequest,
-    ThingsItemChildrenItemRequest, ThingsItemChildrenItemChildrenRequest,
-    ThingsItemContentRequest, ThingsItemRevisionsRequest, ThingsItemRevisionsItemRequest,
-    ThingsItemAsThingRequest, ThingsItemAsThingChildrenRequest,
+    Things, ThingItem, ThingChildren, ThingChildrenItem, ThingsItemChildrenItemChildren,
+    ThingContent, ThingsItemRevisions, ThingsItemRevisionsItem, ThingAsThing,
+    ThingsItemAsThingChildren,
 };
-pub use type_::{TypeRequest, TypeItemRequest};
+pub use type_::{TypeCollection, TypeItem};
 use crate::runtime;
 
 /// A Microsoft Graph client: the connection settings, and a method per
@@ -56,28 +49,28 @@ impl Client {
     }
 
     /// `/drives`.
-    pub fn drives(&self) -> DrivesRequest {
-        DrivesRequest::new(self.inner.clone(), "/drives".to_owned())
+    pub fn drives(&self) -> Drives {
+        Drives::new(self.inner.clone(), "/drives".to_owned())
     }
 
     /// `/me`.
-    pub fn me(&self) -> MeRequest {
-        MeRequest::new(self.inner.clone(), "/me".to_owned())
+    pub fn me(&self) -> Me {
+        Me::new(self.inner.clone(), "/me".to_owned())
     }
 
     /// `/sites`.
-    pub fn sites(&self) -> SitesRequest {
-        SitesRequest::new(self.inner.clone(), "/sites".to_owned())
+    pub fn sites(&self) -> Sites {
+        Sites::new(self.inner.clone(), "/sites".to_owned())
     }
 
     /// `/things`.
-    pub fn things(&self) -> ThingsRequest {
-        ThingsRequest::new(self.inner.clone(), "/things".to_owned())
+    pub fn things(&self) -> Things {
+        Things::new(self.inner.clone(), "/things".to_owned())
     }
 
     /// `/type`.
-    pub fn r#type(&self) -> TypeRequest {
-        TypeRequest::new(self.inner.clone(), "/type".to_owned())
+    pub fn r#type(&self) -> TypeCollection {
+        TypeCollection::new(self.inner.clone(), "/type".to_owned())
     }
 }
 

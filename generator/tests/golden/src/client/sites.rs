@@ -7,12 +7,12 @@ use crate::runtime::{
 };
 /// Requests under `/sites`.
 #[derive(Debug, Clone)]
-pub struct SitesRequest {
+pub struct Sites {
     client: Client,
     path: String,
 }
 
-impl SitesRequest {
+impl Sites {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -23,20 +23,20 @@ impl SitesRequest {
     }
 
     /// `/sites/{site-id}`.
-    pub fn item(&self, site_id: impl AsRef<str>) -> SitesItemRequest {
+    pub fn item(&self, site_id: impl AsRef<str>) -> SitesItem {
         let site_id = encode_path_segment(site_id.as_ref());
-        SitesItemRequest::new(self.client.clone(), format!("{}/{}", self.path, site_id))
+        SitesItem::new(self.client.clone(), format!("{}/{}", self.path, site_id))
     }
 }
 
 /// Requests under `/sites/{site-id}`.
 #[derive(Debug, Clone)]
-pub struct SitesItemRequest {
+pub struct SitesItem {
     client: Client,
     path: String,
 }
 
-impl SitesItemRequest {
+impl SitesItem {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -47,9 +47,9 @@ impl SitesItemRequest {
     }
 
     /// `/sites/{site-id}/lists('{list-id}')`.
-    pub fn lists(&self, list_id: impl AsRef<str>) -> SitesItemListsItemRequest {
+    pub fn lists(&self, list_id: impl AsRef<str>) -> SitesItemListsItem {
         let list_id = encode_function_arg(list_id.as_ref());
-        SitesItemListsItemRequest::new(
+        SitesItemListsItem::new(
             self.client.clone(),
             format!("{}/lists('{}')", self.path, list_id),
         )
@@ -58,12 +58,12 @@ impl SitesItemRequest {
 
 /// Requests under `/sites/{site-id}/lists('{list-id}')`.
 #[derive(Debug, Clone)]
-pub struct SitesItemListsItemRequest {
+pub struct SitesItemListsItem {
     client: Client,
     path: String,
 }
 
-impl SitesItemListsItemRequest {
+impl SitesItemListsItem {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -74,8 +74,8 @@ impl SitesItemListsItemRequest {
     }
 
     /// `/sites/{site-id}/lists('{list-id}')/children`.
-    pub fn children(&self) -> SitesItemListsItemChildrenRequest {
-        SitesItemListsItemChildrenRequest::new(
+    pub fn children(&self) -> SitesItemListsItemChildren {
+        SitesItemListsItemChildren::new(
             self.client.clone(),
             format!("{}/children", self.path),
         )
@@ -84,12 +84,12 @@ impl SitesItemListsItemRequest {
 
 /// Requests under `/sites/{site-id}/lists('{list-id}')/children`.
 #[derive(Debug, Clone)]
-pub struct SitesItemListsItemChildrenRequest {
+pub struct SitesItemListsItemChildren {
     client: Client,
     path: String,
 }
 
-impl SitesItemListsItemChildrenRequest {
+impl SitesItemListsItemChildren {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }

@@ -14,12 +14,12 @@ use crate::runtime::{
 };
 /// Requests under `/things`.
 #[derive(Debug, Clone)]
-pub struct ThingsRequest {
+pub struct Things {
     client: Client,
     path: String,
 }
 
-impl ThingsRequest {
+impl Things {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -30,20 +30,20 @@ impl ThingsRequest {
     }
 
     /// `/things/{id}`.
-    pub fn item(&self, id: impl AsRef<str>) -> ThingsItemRequest {
+    pub fn item(&self, id: impl AsRef<str>) -> ThingItem {
         let id = encode_path_segment(id.as_ref());
-        ThingsItemRequest::new(self.client.clone(), format!("{}/{}", self.path, id))
+        ThingItem::new(self.client.clone(), format!("{}/{}", self.path, id))
     }
 }
 
 /// Requests under `/things/{id}`.
 #[derive(Debug, Clone)]
-pub struct ThingsItemRequest {
+pub struct ThingItem {
     client: Client,
     path: String,
 }
 
-impl ThingsItemRequest {
+impl ThingItem {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -54,32 +54,23 @@ impl ThingsItemRequest {
     }
 
     /// `/things/{id}/children`.
-    pub fn children(&self) -> ThingsItemChildrenRequest {
-        ThingsItemChildrenRequest::new(
-            self.client.clone(),
-            format!("{}/children", self.path),
-        )
+    pub fn children(&self) -> ThingChildren {
+        ThingChildren::new(self.client.clone(), format!("{}/children", self.path))
     }
 
     /// `/things/{id}/content`.
-    pub fn content(&self) -> ThingsItemContentRequest {
-        ThingsItemContentRequest::new(
-            self.client.clone(),
-            format!("{}/content", self.path),
-        )
+    pub fn content(&self) -> ThingContent {
+        ThingContent::new(self.client.clone(), format!("{}/content", self.path))
     }
 
     /// `/things/{id}/revisions`.
-    pub fn revisions(&self) -> ThingsItemRevisionsRequest {
-        ThingsItemRevisionsRequest::new(
-            self.client.clone(),
-            format!("{}/revisions", self.path),
-        )
+    pub fn revisions(&self) -> ThingsItemRevisions {
+        ThingsItemRevisions::new(self.client.clone(), format!("{}/revisions", self.path))
     }
 
     /// `/things/{id}/microsoft.graph.thing`.
-    pub fn as_thing(&self) -> ThingsItemAsThingRequest {
-        ThingsItemAsThingRequest::new(
+    pub fn as_thing(&self) -> ThingAsThing {
+        ThingAsThing::new(
             self.client.clone(),
             format!("{}/microsoft.graph.thing", self.path),
         )
@@ -162,12 +153,12 @@ impl ThingsItemRequest {
 
 /// Requests under `/things/{id}/children`.
 #[derive(Debug, Clone)]
-pub struct ThingsItemChildrenRequest {
+pub struct ThingChildren {
     client: Client,
     path: String,
 }
 
-impl ThingsItemChildrenRequest {
+impl ThingChildren {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -178,9 +169,9 @@ impl ThingsItemChildrenRequest {
     }
 
     /// `/things/{id}/children/{id}`.
-    pub fn item(&self, child_id: impl AsRef<str>) -> ThingsItemChildrenItemRequest {
+    pub fn item(&self, child_id: impl AsRef<str>) -> ThingChildrenItem {
         let child_id = encode_path_segment(child_id.as_ref());
-        ThingsItemChildrenItemRequest::new(
+        ThingChildrenItem::new(
             self.client.clone(),
             format!("{}/{}", self.path, child_id),
         )
@@ -189,12 +180,12 @@ impl ThingsItemChildrenRequest {
 
 /// Requests under `/things/{id}/children/{id}`.
 #[derive(Debug, Clone)]
-pub struct ThingsItemChildrenItemRequest {
+pub struct ThingChildrenItem {
     client: Client,
     path: String,
 }
 
-impl ThingsItemChildrenItemRequest {
+impl ThingChildrenItem {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -205,8 +196,8 @@ impl ThingsItemChildrenItemRequest {
     }
 
     /// `/things/{id}/children/{id}/children`.
-    pub fn children(&self) -> ThingsItemChildrenItemChildrenRequest {
-        ThingsItemChildrenItemChildrenRequest::new(
+    pub fn children(&self) -> ThingsItemChildrenItemChildren {
+        ThingsItemChildrenItemChildren::new(
             self.client.clone(),
             format!("{}/children", self.path),
         )
@@ -234,12 +225,12 @@ impl ThingsItemChildrenItemRequest {
 
 /// Requests under `/things/{id}/children/{id}/children`.
 #[derive(Debug, Clone)]
-pub struct ThingsItemChildrenItemChildrenRequest {
+pub struct ThingsItemChildrenItemChildren {
     client: Client,
     path: String,
 }
 
-impl ThingsItemChildrenItemChildrenRequest {
+impl ThingsItemChildrenItemChildren {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -277,12 +268,12 @@ impl ThingsItemChildrenItemChildrenRequest {
 
 /// Requests under `/things/{id}/content`.
 #[derive(Debug, Clone)]
-pub struct ThingsItemContentRequest {
+pub struct ThingContent {
     client: Client,
     path: String,
 }
 
-impl ThingsItemContentRequest {
+impl ThingContent {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -315,12 +306,12 @@ impl ThingsItemContentRequest {
 
 /// Requests under `/things/{id}/revisions`.
 #[derive(Debug, Clone)]
-pub struct ThingsItemRevisionsRequest {
+pub struct ThingsItemRevisions {
     client: Client,
     path: String,
 }
 
-impl ThingsItemRevisionsRequest {
+impl ThingsItemRevisions {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -331,9 +322,9 @@ impl ThingsItemRevisionsRequest {
     }
 
     /// `/things/{id}/revisions/{revisionNumber}`.
-    pub fn item(&self, revision_number: i32) -> ThingsItemRevisionsItemRequest {
+    pub fn item(&self, revision_number: i32) -> ThingsItemRevisionsItem {
         let revision_number = encode_path_segment(&revision_number.to_string());
-        ThingsItemRevisionsItemRequest::new(
+        ThingsItemRevisionsItem::new(
             self.client.clone(),
             format!("{}/{}", self.path, revision_number),
         )
@@ -342,12 +333,12 @@ impl ThingsItemRevisionsRequest {
 
 /// Requests under `/things/{id}/revisions/{revisionNumber}`.
 #[derive(Debug, Clone)]
-pub struct ThingsItemRevisionsItemRequest {
+pub struct ThingsItemRevisionsItem {
     client: Client,
     path: String,
 }
 
-impl ThingsItemRevisionsItemRequest {
+impl ThingsItemRevisionsItem {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -384,12 +375,12 @@ impl ThingsItemRevisionsItemRequest {
 
 /// Requests under `/things/{id}/microsoft.graph.thing`.
 #[derive(Debug, Clone)]
-pub struct ThingsItemAsThingRequest {
+pub struct ThingAsThing {
     client: Client,
     path: String,
 }
 
-impl ThingsItemAsThingRequest {
+impl ThingAsThing {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -400,8 +391,8 @@ impl ThingsItemAsThingRequest {
     }
 
     /// `/things/{id}/microsoft.graph.thing/children`.
-    pub fn children(&self) -> ThingsItemAsThingChildrenRequest {
-        ThingsItemAsThingChildrenRequest::new(
+    pub fn children(&self) -> ThingsItemAsThingChildren {
+        ThingsItemAsThingChildren::new(
             self.client.clone(),
             format!("{}/children", self.path),
         )
@@ -410,12 +401,12 @@ impl ThingsItemAsThingRequest {
 
 /// Requests under `/things/{id}/microsoft.graph.thing/children`.
 #[derive(Debug, Clone)]
-pub struct ThingsItemAsThingChildrenRequest {
+pub struct ThingsItemAsThingChildren {
     client: Client,
     path: String,
 }
 
-impl ThingsItemAsThingChildrenRequest {
+impl ThingsItemAsThingChildren {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }

@@ -6,12 +6,12 @@ use crate::runtime::{Client, Method, Request, encode_path_segment};
 
 /// Requests under `/type`.
 #[derive(Debug, Clone)]
-pub struct TypeRequest {
+pub struct TypeCollection {
     client: Client,
     path: String,
 }
 
-impl TypeRequest {
+impl TypeCollection {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -22,20 +22,20 @@ impl TypeRequest {
     }
 
     /// `/type/{id}`.
-    pub fn item(&self, id: impl AsRef<str>) -> TypeItemRequest {
+    pub fn item(&self, id: impl AsRef<str>) -> TypeItem {
         let id = encode_path_segment(id.as_ref());
-        TypeItemRequest::new(self.client.clone(), format!("{}/{}", self.path, id))
+        TypeItem::new(self.client.clone(), format!("{}/{}", self.path, id))
     }
 }
 
 /// Requests under `/type/{id}`.
 #[derive(Debug, Clone)]
-pub struct TypeItemRequest {
+pub struct TypeItem {
     client: Client,
     path: String,
 }
 
-impl TypeItemRequest {
+impl TypeItem {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
