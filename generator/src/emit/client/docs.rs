@@ -1,0 +1,186 @@
+//! The rustdoc of endpoint methods: title, HTTP line, keys, path
+//! parameters, permissions, query options, headers, source page.
+
+use crate::emit::rust::doc_text;
+use crate::model::naming::snake_ident;
+use crate::model::{Param, PathTemplate, TypeRef};
+
+use super::tokens::*;
+use super::tree::*;
+
+/// How a parameter's type reads in docs: `Int32`, `user collection`.
+pub(super) fn type_label(ty: &TypeRef, collection: bool) -> String {
+    let name = match ty {
+        TypeRef::Primitive(p) => format!("{p:?}"),
+        TypeRef::Named(n) => n.clone(),
+        TypeRef::Unresolved(w) => w.clone(),
+    };
+    let name = doc_text(&name).replace('`', "");
+    if collection {
+        format!("{name} collection")
+    } else {
+        name
+    }
+}
+
+pub(super) fn param_description(param: &Param) -> String {
+    param.written.join(" or ")
+}
+
+pub(super) fn op_docs(ctx: &Ctx<'_>, op: &Op<'_>) -> Vec<String> {
+    let e = op.endpoint;
+    let mut lines = Vec::new();
+    let title = doc_text(&e.title);
+    lines.push(if title.is_empty() {
+        format!("`{}`.", e.name.api)
+    } else {
+        format!("{title}.").replace("..", ".")
+    });
+    let description = doc_text(&e.description);
+    if !description.is_empty() && description != title {
+        lines.push(String::new());
+        lines.push(description);
+    }
+    lines.push(String::new());
+    lines.push(format!(
+        "`{} {}`",
+        e.method.as_str(),
+        doc_text(&op.path.written)
+    ));
+    let others: Vec<&PathTemplate> = std::iter::once(&e.path)
+        .chain(&e.alternate_paths)
+        .filter(|p| p.written != op.path.written)
+        .collect();
+    if !others.is_empty() {
+        lines.push(String::new());
+        lines.push(format!(
+            "Also reachable as {}.",
+            others
+                .iter()
+                .map(|p| format!("`{} {}`", e.method.as_str(), doc_text(&p.written)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let keys: Vec<String> = op
+        .path
+        .params()
+        .iter()
+        .filter(|p| p.written.len() > 1)
+        .map(|p| {
+            format!(
+                "`{}` may be the {}",
+                snake_ident(&p.name),
+                param_description(p)
+            )
+        })
+        .collect();
+    if !keys.is_empty() {
+        lines.push(String::new());
+        lines.push(format!("Keys: {}.", keys.join("; ")));
+    }
+    if !e.path_parameters.is_empty() {
+        lines.push(String::new());
+        lines.push("# Path parameters".into());
+        lines.push(String::new());
+        for p in &e.path_parameters {
+            let description = doc_text(&p.description);
+            lines.push(format!(
+                "- `{}` ({}){}",
+                p.name.api,
+                type_label(&p.ty, p.collection),
+                if description.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {description}")
+                }
+            ));
+        }
+    }
+    lines.push(String::new());
+    lines.push("# Permissions".into());
+    lines.push(String::new());
+    lines.push("Least privileged first.".into());
+    lines.push(String::new());
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "not supported.".to_owned()
+        } else {
+            v.iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    lines.push(format!(
+        "- Delegated (work or school account): {}",
+        list(&e.permissions.delegated_work)
+    ));
+    lines.push(format!(
+        "- Delegated (personal Microsoft account): {}",
+        list(&e.permissions.delegated_personal)
+    ));
+    lines.push(format!(
+        "- Application: {}",
+        list(&e.permissions.application)
+    ));
+    if !e.permissions.scenarios.is_empty() {
+        lines.push(String::new());
+        lines.push("By scenario, as the page lists them:".into());
+        lines.push(String::new());
+        for s in &e.permissions.scenarios {
+            let name = if s.scenario.is_empty() {
+                "In general".to_owned()
+            } else {
+                doc_text(s.scenario.trim_end_matches(':'))
+            };
+            lines.push(format!(
+                "- {name}: delegated (work or school account) {}; delegated (personal Microsoft account) {}; application {}",
+                list(&s.delegated_work).trim_end_matches('.'),
+                list(&s.delegated_personal).trim_end_matches('.'),
+                list(&s.application),
+            ));
+        }
+    }
+    if !e.query_options.is_empty() {
+        let opts: Vec<String> = crate::model::QueryOption::ALL
+            .iter()
+            .filter(|(o, _)| e.query_options.contains(o))
+            .map(|(_, s)| format!("`{s}`"))
+            .collect();
+        lines.push(String::new());
+        lines.push(format!("Supports the query options {}.", opts.join(", ")));
+    }
+    let headers: Vec<String> = e
+        .headers
+        .iter()
+        .filter(|h| {
+            !h.name.eq_ignore_ascii_case("authorization")
+                && !h.name.eq_ignore_ascii_case("content-type")
+        })
+        .map(|h| {
+            format!(
+                "`{}` ({})",
+                doc_text(&h.name),
+                if h.required { "required" } else { "optional" }
+            )
+        })
+        .collect();
+    if !headers.is_empty() {
+        lines.push(String::new());
+        lines.push(format!(
+            "Headers: {}; set them with `.header(name, value)`.",
+            headers.join(", ")
+        ));
+    }
+    if e.response.collection {
+        lines.push(String::new());
+        lines.push("Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.".into());
+    }
+    lines.push(String::new());
+    lines.push(format!(
+        "Generated from `{}/{}`.",
+        ctx.docs_label, e.source.file
+    ));
+    lines
+}

@@ -1,0 +1,357 @@
+//! Tokens for builders: structs, accessors that follow the URL, and one
+//! method per endpoint.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::emit::rust::{doc_text, docs, ident, type_ref};
+use crate::model::naming::{Scope, snake_ident};
+use crate::model::{Api, ArgValue, Primitive, RequestBody, Segment, TypeRef};
+use crate::parse::Method;
+
+use super::docs::*;
+use super::tree::*;
+
+pub(super) struct Ctx<'a> {
+    pub(super) api: &'a Api,
+    pub(super) body_names: BTreeMap<&'a str, &'a str>,
+    pub(super) docs_label: &'a str,
+    /// Path parameters that every `Path parameters` table naming them types
+    /// as the same non-string primitive (`Int32`, `Guid`).
+    pub(super) key_types: BTreeMap<&'a str, Primitive>,
+}
+
+/// The key parameters whose type is a non-string primitive on every page
+/// that documents them; such keys are taken typed (`item(id: i32)`).
+pub(super) fn key_types(api: &Api) -> BTreeMap<&str, Primitive> {
+    let mut seen: BTreeMap<&str, Option<Primitive>> = BTreeMap::new();
+    for e in &api.endpoints {
+        for p in &e.path_parameters {
+            let typed = match &p.ty {
+                TypeRef::Primitive(
+                    prim @ (Primitive::Byte
+                    | Primitive::SByte
+                    | Primitive::Int16
+                    | Primitive::Int32
+                    | Primitive::Int64
+                    | Primitive::Guid
+                    | Primitive::Date),
+                ) if !p.collection => Some(*prim),
+                _ => None,
+            };
+            seen.entry(p.name.api.as_str())
+                .and_modify(|t| {
+                    if *t != typed {
+                        *t = None;
+                    }
+                })
+                .or_insert(typed);
+        }
+    }
+    seen.into_iter()
+        .filter_map(|(name, t)| t.map(|t| (name, t)))
+        .collect()
+}
+
+pub(super) fn collect_builders<'a>(
+    ctx: &Ctx<'_>,
+    node: &Node<'a>,
+    out: &mut Vec<(String, TokenStream)>,
+    pages: &mut BTreeSet<String>,
+) {
+    let name = ident(&node.type_name);
+    let label = doc_text(&node.label);
+    let accessors = node
+        .children
+        .iter()
+        .map(|(step, child)| child_accessor(ctx, step, child, false));
+    let ops: Vec<TokenStream> = node.ops.iter().map(|op| emit_op(ctx, op, false)).collect();
+    for op in &node.ops {
+        pages.insert(op.endpoint.source.file.clone());
+    }
+    let doc = format!(" Requests under `{label}`.");
+    out.push((
+        node.type_name.clone(),
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone)]
+            pub struct #name {
+                client: Client,
+                path: String,
+            }
+
+            impl #name {
+                pub(crate) fn new(client: Client, path: String) -> Self {
+                    Self { client, path }
+                }
+
+                /// The path this builder addresses, relative to the client's base URL.
+                pub fn path(&self) -> &str {
+                    &self.path
+                }
+
+                #(#accessors)*
+                #(#ops)*
+            }
+        },
+    ));
+    for child in node.children.values() {
+        collect_builders(ctx, child, out, pages);
+    }
+}
+
+/// How a method reaches the client and the path so far: on `Client` itself
+/// (the root) or on a builder.
+pub(super) fn receiver(from_root: bool) -> (TokenStream, TokenStream) {
+    if from_root {
+        (quote!(self.inner.clone()), quote!(""))
+    } else {
+        (quote!(self.client.clone()), quote!(self.path))
+    }
+}
+
+pub(super) fn child_accessor(
+    ctx: &Ctx<'_>,
+    step: &Step,
+    child: &Node<'_>,
+    from_root: bool,
+) -> TokenStream {
+    let method = ident(&child.accessor);
+    let ty = ident(&child.type_name);
+    let label = doc_text(&child.label);
+    let (client, base) = receiver(from_root);
+    let mut lets: Vec<TokenStream> = Vec::new();
+    let (params, path) = match (step, child.segment) {
+        (Step::Literal(name), _) if from_root => {
+            let path = format!("/{name}");
+            (quote!(), quote!(#path.to_owned()))
+        }
+        (Step::Literal(name), _) => {
+            let fmt = format!("{{}}/{}", escape_braces(name));
+            (quote!(), quote!(format!(#fmt, #base)))
+        }
+        (Step::Key, Some(Segment::Key { param })) => {
+            let p = ident(&snake_ident(&param.name));
+            match ctx.key_types.get(param.name.as_str()) {
+                Some(prim) => {
+                    let ty = crate::emit::rust::primitive_type(*prim);
+                    lets.push(quote!(let #p = encode_path_segment(&#p.to_string());));
+                    (quote!(#p: #ty), quote!(format!("{}/{}", #base, #p)))
+                }
+                None => {
+                    lets.push(quote!(let #p = encode_path_segment(#p.as_ref());));
+                    (
+                        quote!(#p: impl AsRef<str>),
+                        quote!(format!("{}/{}", #base, #p)),
+                    )
+                }
+            }
+        }
+        (Step::Cast(t), _) => {
+            let fmt = format!("{{}}/{}", escape_braces(t));
+            (quote!(), quote!(format!(#fmt, #base)))
+        }
+        (Step::Keyed(name), Some(Segment::KeyedLiteral { param, .. })) => {
+            let p = ident(&snake_ident(&param.name));
+            let fmt = format!("{{}}/{}('{{}}')", escape_braces(name));
+            lets.push(quote!(let #p = encode_function_arg(#p.as_ref());));
+            (
+                quote!(#p: impl AsRef<str>),
+                quote!(format!(#fmt, #base, #p)),
+            )
+        }
+        (Step::ItemPath(b), Some(Segment::ItemPath { param, .. })) => {
+            let p = ident(&snake_ident(&param.name));
+            let fmt = format!("{{}}/{}:/{{}}:", escape_braces(b));
+            // Each part of the item path is encoded; the slashes between them stay.
+            lets.push(quote!(let #p = #p.as_ref().split('/').map(encode_path_segment).collect::<Vec<_>>().join("/");));
+            (
+                quote!(#p: impl AsRef<str>),
+                quote!(format!(#fmt, #base, #p)),
+            )
+        }
+        (Step::Function(..), Some(Segment::Function { name, args })) => {
+            let (params, fmt, encode, values) = function_call(name, args, &[]);
+            lets.extend(encode);
+            let fmt = format!("{{}}{fmt}");
+            (
+                quote!(#(#params),*),
+                quote!(format!(#fmt, #base, #(#values),*)),
+            )
+        }
+        _ => (quote!(), quote!(#base.to_owned())),
+    };
+    let doc = format!(" `{label}`.");
+    quote! {
+        #[doc = #doc]
+        pub fn #method(&self, #params) -> #ty {
+            #(#lets)*
+            #ty::new(#client, #path)
+        }
+    }
+}
+
+pub(super) fn escape_braces(s: &str) -> String {
+    s.replace('{', "{{").replace('}', "}}")
+}
+
+/// The parameters, format string and values of a function call segment.
+/// Returns the method parameters, the format string, the `let` bindings that
+/// encode string arguments, and the values to format.
+pub(super) fn function_call(
+    name: &str,
+    args: &[crate::model::FunctionArg],
+    declared: &[crate::model::Parameter],
+) -> (Vec<TokenStream>, String, Vec<TokenStream>, Vec<TokenStream>) {
+    let mut params = Vec::new();
+    let mut values = Vec::new();
+    let mut lets = Vec::new();
+    let mut parts = Vec::new();
+    let mut scope = Scope::with_reserved(&["body"]);
+    for arg in args {
+        match &arg.value {
+            ArgValue::Literal(v) => {
+                let v = escape_braces(v);
+                parts.push(if arg.quoted {
+                    format!("{}='{v}'", arg.name)
+                } else {
+                    format!("{}={v}", arg.name)
+                });
+            }
+            ArgValue::Param(param) => {
+                let (rust, _) = scope.claim(&param.name, snake_ident(&param.name));
+                let p = ident(&rust);
+                let ty = declared
+                    .iter()
+                    .find(|d| {
+                        d.name.api.eq_ignore_ascii_case(&arg.name)
+                            || d.name.api.eq_ignore_ascii_case(&param.name)
+                    })
+                    .map(|d| &d.ty);
+                match ty {
+                    Some(TypeRef::Primitive(
+                        Primitive::Int16
+                        | Primitive::Int32
+                        | Primitive::Int64
+                        | Primitive::Byte
+                        | Primitive::SByte,
+                    )) => {
+                        params.push(quote!(#p: i64));
+                        values.push(quote!(#p));
+                        parts.push(format!("{}={{}}", arg.name));
+                    }
+                    Some(TypeRef::Primitive(Primitive::Boolean)) => {
+                        params.push(quote!(#p: bool));
+                        values.push(quote!(#p));
+                        parts.push(format!("{}={{}}", arg.name));
+                    }
+                    _ => {
+                        params.push(quote!(#p: impl AsRef<str>));
+                        lets.push(quote!(let #p = encode_function_arg(#p.as_ref());));
+                        values.push(quote!(#p));
+                        parts.push(format!("{}='{{}}'", arg.name));
+                    }
+                }
+            }
+        }
+    }
+    (
+        params,
+        format!("/{}({})", escape_braces(name), parts.join(",")),
+        lets,
+        values,
+    )
+}
+
+pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStream {
+    let e = op.endpoint;
+    let api = ctx.api;
+    let method_name = ident(&op.method);
+    let models = quote!(models);
+    let (client, base) = receiver(from_root);
+    let http_method = ident(e.method.as_str());
+    let mut lets: Vec<TokenStream> = Vec::new();
+
+    let (mut params, path_expr) = match op.tail {
+        None => (
+            Vec::new(),
+            if from_root {
+                quote!(String::new())
+            } else {
+                quote!(self.path.clone())
+            },
+        ),
+        Some(Segment::Function { name, args }) => {
+            let (params, fmt, encode, values) = function_call(name, args, &e.function_parameters);
+            lets.extend(encode);
+            let fmt = format!("{{}}{fmt}");
+            (params, quote!(format!(#fmt, #base, #(#values),*)))
+        }
+        Some(seg) => {
+            let fmt = format!("{{}}/{}", escape_braces(&segment_label(Some(seg))));
+            (Vec::new(), quote!(format!(#fmt, #base)))
+        }
+    };
+    let mut build = quote!(Request::new(#client, Method::#http_method, #path_expr));
+    let reference =
+        matches!(op.tail, Some(Segment::Ref)) && matches!(e.method, Method::Post | Method::Put);
+    match &e.request_body {
+        // `POST .../$ref` takes `{"@odata.id": url}`, whatever type the page links.
+        _ if reference => {
+            params.push(quote!(body: &Reference));
+            build = quote!(#build.json_body(body));
+        }
+        RequestBody::None => {}
+        RequestBody::Resource { ty } => {
+            let t = type_ref(api, ty, &models);
+            params.push(quote!(body: &#t));
+            build = quote!(#build.json_body(body));
+        }
+        RequestBody::Parameters { .. } => {
+            let name = ident(
+                ctx.body_names
+                    .get(e.name.api.as_str())
+                    .copied()
+                    .unwrap_or("serde_json::Value"),
+            );
+            params.push(quote!(body: &#models::#name));
+            build = quote!(#build.json_body(body));
+        }
+        RequestBody::Stream => {
+            params.push(quote!(body: impl Into<bytes::Bytes>));
+            build = quote!(#build.bytes_body(body, "application/octet-stream"));
+        }
+    }
+    // No content: a 204, or a write whose page names no response body. A GET
+    // whose body type is unknown still returns its JSON, untyped.
+    let no_content =
+        e.response.status == Some(204) || (e.response.body.is_none() && e.method != Method::Get);
+    let (output, build) = match &e.response.body {
+        _ if no_content => (quote!(()), build),
+        Some(TypeRef::Primitive(Primitive::Stream)) => {
+            (quote!(bytes::Bytes), quote!(#build.bytes_response()))
+        }
+        Some(ty) => {
+            let t = type_ref(api, ty, &models);
+            if e.response.collection {
+                (quote!(Page<#t>), quote!(#build.json_response()))
+            } else if matches!(ty, TypeRef::Primitive(_)) || crate::emit::rust::is_enum(api, ty) {
+                // Graph wraps a single primitive or enum result as `{"value": ...}`.
+                (quote!(#t), quote!(#build.value_response()))
+            } else {
+                (quote!(#t), quote!(#build.json_response()))
+            }
+        }
+        None => (quote!(serde_json::Value), quote!(#build.json_response())),
+    };
+    let doc = docs(&op_docs(ctx, op));
+    quote! {
+        #doc
+        pub fn #method_name(&self, #(#params),*) -> Request<#output> {
+            #(#lets)*
+            #build
+        }
+    }
+}

@@ -1,0 +1,492 @@
+//! The path tree: every endpoint path, one node per segment, merged where
+//! two paths reach the same resource (`/me` and `/users/{id}`), and named
+//! (ARCHITECTURE.md gives the naming rule). Pure: no tokens.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+use crate::model::naming::{Scope, snake_ident};
+use crate::model::{Api, Endpoint, PathTemplate, RequestBody, Segment, TypeRef};
+use crate::parse::Method;
+
+/// How a node is reached from its parent.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Step {
+    Literal(String),
+    Key,
+    Cast(String),
+    Function(String, Vec<String>),
+    Keyed(String),
+    ItemPath(String),
+}
+
+/// An endpoint reached at a node, through one of its paths.
+pub(super) struct Op<'a> {
+    pub(super) endpoint: &'a Endpoint,
+    pub(super) path: &'a PathTemplate,
+    /// The last segment when it names the operation (`$ref`, `delta`, `assign(...)`).
+    pub(super) tail: Option<&'a Segment>,
+    pub(super) method: String,
+}
+
+#[derive(Default)]
+pub(super) struct Node<'a> {
+    /// The segment that leads here (a representative, for parameters).
+    pub(super) segment: Option<&'a Segment>,
+    pub(super) children: BTreeMap<Step, Node<'a>>,
+    pub(super) ops: Vec<Op<'a>>,
+    pub(super) type_name: String,
+    pub(super) label: String,
+    /// The name of the parent's method that leads here.
+    pub(super) accessor: String,
+}
+
+pub(super) fn step(segment: &Segment) -> Step {
+    match segment {
+        Segment::Literal { name } => Step::Literal(name.clone()),
+        Segment::Key { .. } => Step::Key,
+        Segment::Cast { type_name } => Step::Cast(type_name.clone()),
+        Segment::Function { name, args } => {
+            Step::Function(name.clone(), args.iter().map(|a| a.name.clone()).collect())
+        }
+        Segment::KeyedLiteral { name, .. } => Step::Keyed(name.clone()),
+        Segment::ItemPath { base, .. } => Step::ItemPath(base.clone()),
+        Segment::Ref => Step::Literal("$ref".into()),
+        Segment::Value => Step::Literal("$value".into()),
+        Segment::Count => Step::Literal("$count".into()),
+    }
+}
+
+pub(super) fn action(endpoint: &Endpoint) -> &str {
+    endpoint
+        .name
+        .api
+        .rsplit('.')
+        .next()
+        .unwrap_or(&endpoint.name.api)
+}
+
+/// Whether the last segment names the operation rather than a resource.
+pub(super) fn is_tail(segment: &Segment, endpoint: &Endpoint, len: usize) -> bool {
+    match segment {
+        Segment::Ref | Segment::Value | Segment::Count | Segment::Function { .. } => true,
+        Segment::Literal { name } => {
+            len > 1
+                && name.eq_ignore_ascii_case(action(endpoint).trim_end_matches(char::is_numeric))
+        }
+        _ => false,
+    }
+}
+
+pub(super) fn short_type(type_name: &str) -> &str {
+    type_name.rsplit('.').next().unwrap_or(type_name)
+}
+
+pub(super) fn step_part(step: &Step) -> String {
+    match step {
+        Step::Literal(n) => n.trim_start_matches('$').to_upper_camel_case(),
+        Step::Key => "Item".into(),
+        Step::Cast(t) => format!("As{}", short_type(t).to_upper_camel_case()),
+        Step::Function(n, _) => n.to_upper_camel_case(),
+        Step::Keyed(n) => format!("{}Item", n.to_upper_camel_case()),
+        Step::ItemPath(b) => format!("{}Path", b.to_upper_camel_case()),
+    }
+}
+
+pub(super) fn step_method(step: &Step) -> String {
+    match step {
+        Step::Literal(n) => snake_ident(n.trim_start_matches('$')),
+        Step::Key => "item".into(),
+        Step::Cast(t) => snake_ident(&format!("as_{}", short_type(t).to_snake_case())),
+        Step::Function(n, _) | Step::Keyed(n) => snake_ident(n),
+        Step::ItemPath(b) => snake_ident(&format!("{}_path", b.to_snake_case())),
+    }
+}
+
+/// The path tree, named: the root's children hang off `Client`.
+pub(super) struct Tree<'a> {
+    pub(super) root: Node<'a>,
+    /// The builder type `/me` shares with `/users/{id}`, when both exist.
+    pub(super) me: Option<String>,
+}
+
+pub(super) fn build_tree(api: &Api) -> Tree<'_> {
+    let mut root = Node {
+        type_name: "Client".into(),
+        ..Node::default()
+    };
+    for endpoint in &api.endpoints {
+        let mut seen = BTreeSet::new();
+        for path in std::iter::once(&endpoint.path).chain(&endpoint.alternate_paths) {
+            if !seen.insert(path.shape()) {
+                continue;
+            }
+            let n = path.segments.len();
+            let tail = path.segments.last().filter(|s| is_tail(s, endpoint, n));
+            let node_segments = &path.segments[..n - usize::from(tail.is_some())];
+            let mut node = &mut root;
+            for seg in node_segments {
+                node = node.children.entry(step(seg)).or_insert_with(|| Node {
+                    segment: Some(seg),
+                    ..Node::default()
+                });
+            }
+            node.ops.push(Op {
+                endpoint,
+                path,
+                tail,
+                method: String::new(),
+            });
+        }
+    }
+    let merged_me = merge_me_into_users(&mut root);
+    let mut types = Scope::with_reserved(&["Client"]);
+    name_nodes(api, &mut root, &mut types, &Naming::default());
+    let me = merged_me
+        .then(|| users_item(&root).map(|n| n.type_name.clone()))
+        .flatten();
+    Tree { root, me }
+}
+
+/// `/users/{id}`, if the tree has it.
+pub(super) fn users_item<'t, 'a>(root: &'t Node<'a>) -> Option<&'t Node<'a>> {
+    root.children
+        .get(&Step::Literal("users".into()))?
+        .children
+        .get(&Step::Key)
+}
+
+/// `/me` is `/users/{id}` for the signed-in user, as in the Graph SDKs: its
+/// subtree is merged into that of `/users/{id}`, so both share one builder
+/// type per resource. Returns whether it was merged.
+pub(super) fn merge_me_into_users(root: &mut Node<'_>) -> bool {
+    if users_item(root).is_none() {
+        return false;
+    }
+    let Some(me) = root.children.remove(&Step::Literal("me".into())) else {
+        return false;
+    };
+    let Some(item) = root
+        .children
+        .get_mut(&Step::Literal("users".into()))
+        .and_then(|users| users.children.get_mut(&Step::Key))
+    else {
+        return false;
+    };
+    merge_node(item, me);
+    true
+}
+
+/// Adds `from`'s operations and children to `into`. An operation `into`
+/// already has (the same endpoint, reached the same way) is not repeated.
+pub(super) fn merge_node<'a>(into: &mut Node<'a>, from: Node<'a>) {
+    for op in from.ops {
+        let same = |o: &Op<'_>| {
+            o.endpoint.name == op.endpoint.name && o.tail.map(step) == op.tail.map(step)
+        };
+        if !into.ops.iter().any(same) {
+            into.ops.push(op);
+        }
+    }
+    for (step, child) in from.children {
+        match into.children.entry(step) {
+            std::collections::btree_map::Entry::Occupied(mut slot) => {
+                merge_node(slot.get_mut(), child);
+            }
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(child);
+            }
+        }
+    }
+}
+
+/// What naming a node's children needs to know about the node.
+#[derive(Default, Clone)]
+pub(super) struct Naming {
+    /// The path-derived name, the fallback on a clash (`DeviceManagementHardwareConfigurations`).
+    pub(super) path_name: String,
+    /// What children's names start with (`User` under `/users/{id}`).
+    pub(super) base: String,
+    /// The element type of the collection this node is, for its key child.
+    pub(super) element: Option<String>,
+    /// The path so far, for docs.
+    pub(super) label: String,
+}
+
+/// The model type an endpoint at `node` reads or writes, if one is named:
+/// a GET's response, a PATCH or PUT body, a POST body.
+pub(super) fn addressed_type<'a>(api: &'a Api, node: &Node<'_>) -> Option<&'a str> {
+    let named = |t: &TypeRef| match t {
+        TypeRef::Named(n) => api.type_named(n).map(|d| d.name.rust.as_str()),
+        _ => None,
+    };
+    let untailed = || {
+        node.ops
+            .iter()
+            .filter(|o| o.tail.is_none())
+            .map(|o| o.endpoint)
+    };
+    untailed()
+        .filter(|e| e.method == Method::Get)
+        .find_map(|e| e.response.body.as_ref().and_then(named))
+        .or_else(|| {
+            untailed().find_map(|e| match &e.request_body {
+                RequestBody::Resource { ty } => named(ty),
+                _ => None,
+            })
+        })
+}
+
+/// Whether a node is a collection: it has a key below it, or lists.
+pub(super) fn is_collection(node: &Node<'_>) -> bool {
+    node.children.contains_key(&Step::Key)
+        || node.ops.iter().any(|o| {
+            o.tail.is_none() && o.endpoint.method == Method::Get && o.endpoint.response.collection
+        })
+}
+
+/// Names every builder after what it addresses (see ARCHITECTURE.md): a key
+/// is `{Type}Item`, a collection `{Type}Collection`, anything else its
+/// parent's base plus its segment (`UserManager`, `DeviceManagement`). A
+/// name already taken falls back to the path-derived name.
+pub(super) fn name_nodes(api: &Api, node: &mut Node<'_>, types: &mut Scope, parent: &Naming) {
+    let mut methods = Scope::default();
+    for (step, child) in &mut node.children {
+        let part = step_part(step);
+        let path_name = format!("{}{part}", parent.path_name);
+        let own = addressed_type(api, child).map(str::to_owned);
+        let (wanted, base, element) = match step {
+            Step::Key => {
+                let ty = own.or_else(|| parent.element.clone());
+                match ty {
+                    Some(t) => (format!("{t}Item"), t, None),
+                    None => {
+                        let name = format!("{}Item", parent.base);
+                        (name.clone(), name, None)
+                    }
+                }
+            }
+            Step::Literal(_) if is_collection(child) => {
+                let key_type = child
+                    .children
+                    .get(&Step::Key)
+                    .and_then(|k| addressed_type(api, k))
+                    .map(str::to_owned);
+                let element = own.or(key_type);
+                let fallback = format!("{}{part}", parent.base);
+                let name = element
+                    .as_ref()
+                    .map_or_else(|| fallback.clone(), |t| format!("{t}Collection"));
+                (name, fallback, element)
+            }
+            _ => {
+                let name = format!("{}{part}", parent.base);
+                (name.clone(), name, None)
+            }
+        };
+        let type_name = if types.is_taken(&wanted) {
+            types.claim(&path_name, path_name.clone()).0
+        } else {
+            types.claim(&wanted, wanted.clone()).0
+        };
+        child.type_name = type_name;
+        child.label = format!("{}/{}", parent.label, segment_label(child.segment));
+        // `range()` and `range(address=...)` on one node need two names.
+        let preferred = step_method(step);
+        child.accessor = match step {
+            Step::Function(name, args) if !args.is_empty() && methods.is_taken(&preferred) => {
+                methods
+                    .claim(
+                        &child.type_name,
+                        snake_ident(&format!("{name}_with_{}", args.join("_"))),
+                    )
+                    .0
+            }
+            _ => methods.claim(&child.type_name, preferred).0,
+        };
+        let naming = Naming {
+            path_name,
+            base,
+            element,
+            label: child.label.clone(),
+        };
+        name_nodes(api, child, types, &naming);
+    }
+    // Preferred names first, the endpoint's own name on a clash.
+    for op in &mut node.ops {
+        let preferred = preferred_method(op);
+        let (name, clash) = methods.claim(&op.endpoint.name.api, preferred.clone());
+        op.method = if clash.is_some() {
+            methods
+                .claim(&op.endpoint.name.api, op.endpoint.name.rust.clone())
+                .0
+        } else {
+            name
+        };
+    }
+}
+
+pub(super) fn segment_label(segment: Option<&Segment>) -> String {
+    let Some(segment) = segment else {
+        return String::new();
+    };
+    match segment {
+        Segment::Literal { name } => name.clone(),
+        Segment::Key { param } => format!("{{{}}}", param.written.join(" | ")),
+        Segment::Cast { type_name } => type_name.clone(),
+        Segment::Function { name, args } => {
+            format!(
+                "{name}({})",
+                args.iter()
+                    .map(|a| a.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        }
+        Segment::KeyedLiteral { name, param } => format!("{name}('{{{}}}')", param.name),
+        Segment::ItemPath { base, param } => format!("{base}:/{{{}}}:", param.name),
+        Segment::Ref => "$ref".into(),
+        Segment::Value => "$value".into(),
+        Segment::Count => "$count".into(),
+    }
+}
+
+pub(super) fn preferred_method(op: &Op<'_>) -> String {
+    let e = op.endpoint;
+    match op.tail {
+        Some(Segment::Ref) => match e.method {
+            Method::Post => "add_ref".into(),
+            Method::Delete => "delete_ref".into(),
+            Method::Put => "set_ref".into(),
+            _ => "get_ref".into(),
+        },
+        Some(Segment::Value) => match e.method {
+            Method::Put => "put_content".into(),
+            _ => "get_content".into(),
+        },
+        Some(Segment::Count) => "count".into(),
+        Some(Segment::Function { name, .. }) | Some(Segment::Literal { name }) => snake_ident(name),
+        _ => match e.method {
+            Method::Get if e.response.collection => "list".into(),
+            Method::Get => "get".into(),
+            Method::Post => "create".into(),
+            Method::Patch => "update".into(),
+            Method::Put => "replace".into(),
+            Method::Delete => "delete".into(),
+            Method::Head => "head".into(),
+            Method::Options => "options".into(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resource(name: &str) -> String {
+        format!(
+            "---\ntitle: \"{name} resource type\"\ndoc_type: resourcePageType\n---\n# {name} resource type\n\n## Properties\n|Property|Type|Description|\n|:---|:---|:---|\n|id|String|The key.|\n"
+        )
+    }
+
+    fn endpoint(title: &str, lines: &str, response: &str) -> String {
+        format!(
+            "---\ntitle: \"{title}\"\ndoc_type: apiPageType\n---\n# {title}\n\n## HTTP request\n```http\n{lines}\n```\n\n## Response\nIf successful, this method returns a `200 OK` response code and {response} in the response body.\n"
+        )
+    }
+
+    fn api() -> Api {
+        let pages = [
+            ("resources/user.md", resource("user")),
+            (
+                "resources/state.md",
+                resource("hardwareConfigurationUserState"),
+            ),
+            (
+                "api/user-get.md",
+                endpoint(
+                    "Get user",
+                    "GET /users/{id}\nGET /me",
+                    "a [user](../resources/user.md) object",
+                ),
+            ),
+            (
+                "api/user-list.md",
+                endpoint(
+                    "List users",
+                    "GET /users",
+                    "a collection of [user](../resources/user.md) objects",
+                ),
+            ),
+            (
+                "api/manager-get.md",
+                endpoint(
+                    "Get manager",
+                    "GET /me/manager",
+                    "a [user](../resources/user.md) object",
+                ),
+            ),
+            (
+                "api/state-get.md",
+                endpoint(
+                    "Get hardwareConfigurationUserState",
+                    "GET /deviceManagement/hardwareConfigurations/{id}/userRunStates/{stateId}",
+                    "a [hardwareConfigurationUserState](../resources/state.md) object",
+                ),
+            ),
+        ];
+        let sources: Vec<crate::SourcePage<'_>> = pages
+            .iter()
+            .map(|(path, text)| crate::SourcePage { path, text })
+            .collect();
+        let (read, _) = crate::parse_pages(&sources, &crate::Includes::new());
+        crate::build_model(&read).0
+    }
+
+    fn at<'t, 'a>(node: &'t Node<'a>, steps: &[Step]) -> &'t Node<'a> {
+        steps.iter().fold(node, |n, s| &n.children[s])
+    }
+
+    fn lit(name: &str) -> Step {
+        Step::Literal(name.to_owned())
+    }
+
+    #[test]
+    fn me_shares_the_users_item_builders() {
+        let api = api();
+        let tree = build_tree(&api);
+        assert!(!tree.root.children.contains_key(&lit("me")));
+        assert_eq!(tree.me.as_deref(), Some("UserItem"));
+        let item = at(&tree.root, &[lit("users"), Step::Key]);
+        // `GET /users/{id}` and `GET /me` are one operation, listed once.
+        assert_eq!(item.ops.len(), 1);
+        // `/me/manager` is now reachable under `/users/{id}` too.
+        assert_eq!(item.children[&lit("manager")].type_name, "UserManager");
+    }
+
+    #[test]
+    fn builders_are_named_after_what_they_address() {
+        let api = api();
+        let tree = build_tree(&api);
+        let name = |steps: &[Step]| at(&tree.root, steps).type_name.clone();
+        assert_eq!(name(&[lit("users")]), "UserCollection");
+        assert_eq!(name(&[lit("users"), Step::Key]), "UserItem");
+        assert_eq!(name(&[lit("deviceManagement")]), "DeviceManagement");
+        let states = [
+            lit("deviceManagement"),
+            lit("hardwareConfigurations"),
+            Step::Key,
+            lit("userRunStates"),
+        ];
+        assert_eq!(name(&states), "HardwareConfigurationUserStateCollection");
+        let mut item = states.to_vec();
+        item.push(Step::Key);
+        assert_eq!(name(&item), "HardwareConfigurationUserStateItem");
+        // No type is known for the configurations themselves: the segment names them.
+        assert_eq!(
+            name(&states[..3]),
+            "DeviceManagementHardwareConfigurationsItem"
+        );
+    }
+}
