@@ -67,8 +67,10 @@ pub struct DraftEndpoint {
     pub description: String,
     /// Method.
     pub method: Method,
-    /// The first request line's path, and where it is.
-    pub path: (PathTemplate, Loc),
+    /// The first request line's path.
+    pub path: PathTemplate,
+    /// Where the first request line is.
+    pub at: Loc,
     /// The other request lines' paths.
     pub alternate_paths: Vec<PathTemplate>,
     /// Permissions.
@@ -100,27 +102,7 @@ pub fn lower_api_page(
     diags: &mut Vec<Diagnostic>,
 ) {
     if page.request_lines.is_empty() {
-        // The rest of the page still counts: a body table still describes its type.
-        let (stem, action) = name_from_file(&page.file);
-        let method = page
-            .examples
-            .iter()
-            .find_map(|e| match &e.message {
-                ExampleMessage::Request(r) => r.method,
-                ExampleMessage::Response(_) => None,
-            })
-            .unwrap_or(Method::Post);
-        read_body(page, method, &stem, &action, types, diags);
-        let at = page.sections.first().map(|s| s.at).or(page.front_matter.at);
-        if let Some(at) = at {
-            diags.push(diag(
-                &page.file,
-                at,
-                Code::EndpointMissing,
-                "api page yields no endpoint: it has no usable request line".to_owned(),
-                "see the diagnostics of its `HTTP request` section".to_owned(),
-            ));
-        }
+        lower_page_without_endpoint(page, types, diags);
         return;
     }
     let (resource_stem, action) =
@@ -131,67 +113,25 @@ pub fn lower_api_page(
         .flat_map(|p| p.inline.links.iter())
         .find(|l| l.text.to_ascii_lowercase() == resource_stem)
         .map(|l| l.text.clone());
-    let permissions = read_permissions(page);
-    let headers = read_headers(page);
-    let query_options = read_query_options(page);
-    let function_parameters = read_parameter_tables(page, SectionKind::FunctionParameters, diags);
-    let path_parameters = read_parameter_tables(page, SectionKind::PathParameters, diags);
-    let examples = read_examples(page);
-    let response = read_response(page);
-
-    // One operation per method: `/me/...` beside `/users/{id}/...` is the same operation.
-    // (method, first path and where it is, other paths)
-    type Group = (Method, (PathTemplate, Loc), Vec<PathTemplate>);
-    let mut groups: Vec<Group> = Vec::new();
-    for line in &page.request_lines {
-        let path = PathTemplate::parse(&line.path);
-        match groups.iter_mut().find(|(m, _, _)| *m == line.method) {
-            Some((_, (first, _), others)) => {
-                if first.written != path.written
-                    && !others.iter().any(|p| p.written == path.written)
-                {
-                    others.push(path);
-                }
-            }
-            None => groups.push((line.method, (path, line.at), Vec::new())),
-        }
-    }
-    if let [(_, (_, at), _), _, ..] = groups.as_slice() {
-        let methods: Vec<&str> = groups.iter().map(|(m, _, _)| m.as_str()).collect();
-        diags.push(diag(
-            &page.file,
-            *at,
-            Code::EndpointMethodsDiffer,
-            format!(
-                "request lines use several methods ({}); each becomes its own endpoint",
-                methods.join(", ")
-            ),
-            "document one operation per page".to_owned(),
-        ));
-    }
-    // The path spells the action's name with its real casing: `checkMemberGroups`.
-    let action = groups
-        .iter()
-        .flat_map(|(_, (first, _), others)| std::iter::once(first).chain(others))
-        .flat_map(|p| p.segments.iter())
-        .find_map(|seg| match seg {
-            crate::model::path::Segment::Literal { name }
-            | crate::model::path::Segment::Function { name, .. }
-                if name.eq_ignore_ascii_case(&action) =>
-            {
-                Some(name.clone())
-            }
-            _ => None,
-        })
-        .unwrap_or(action);
-    for (i, (method, path, alternate_paths)) in groups.into_iter().enumerate() {
-        let body = read_body(page, method, &resource_stem, &action, types, diags);
+    let operations = group_operations(page, diags);
+    let action = action_casing(&operations, action);
+    let shared = SharedParts {
+        permissions: read_permissions(page),
+        headers: read_headers(page),
+        query_options: read_query_options(page),
+        function_parameters: read_parameter_tables(page, SectionKind::FunctionParameters, diags),
+        path_parameters: read_parameter_tables(page, SectionKind::PathParameters, diags),
+        examples: read_examples(page),
+        response: read_response(page),
+    };
+    for (i, op) in operations.into_iter().enumerate() {
+        let body = read_body(page, op.method, &resource_stem, &action, types, diags);
         let action = if i == 0 {
             action.clone()
         } else {
             format!(
                 "{action}{}",
-                capitalise(&method.as_str().to_ascii_lowercase())
+                capitalise(&op.method.as_str().to_ascii_lowercase())
             )
         };
         out.push(DraftEndpoint {
@@ -205,20 +145,128 @@ pub fn lower_api_page(
                 .or_else(|| page.heading_title().map(str::to_owned))
                 .unwrap_or_default(),
             description: page.front_matter.description.clone().unwrap_or_default(),
-            method,
-            path,
-            alternate_paths,
-            permissions: permissions.clone(),
-            headers: headers.clone(),
-            query_options: query_options.clone(),
-            function_parameters: function_parameters.clone(),
-            path_parameters: path_parameters.clone(),
+            method: op.method,
+            path: op.path,
+            at: op.at,
+            alternate_paths: op.alternate_paths,
+            permissions: shared.permissions.clone(),
+            headers: shared.headers.clone(),
+            query_options: shared.query_options.clone(),
+            function_parameters: shared.function_parameters.clone(),
+            path_parameters: shared.path_parameters.clone(),
             body,
-            response: response.clone(),
-            examples: examples.clone(),
+            response: shared.response.clone(),
+            examples: shared.examples.clone(),
             file: page.file.clone(),
         });
     }
+}
+
+/// What every operation of one page shares.
+struct SharedParts {
+    permissions: Permissions,
+    headers: Vec<Header>,
+    query_options: Vec<QueryOption>,
+    function_parameters: Vec<DraftParameter>,
+    path_parameters: Vec<DraftParameter>,
+    examples: Vec<ExamplePair>,
+    response: DraftResponse,
+}
+
+/// A page with no usable request line yields no endpoint, but the rest
+/// still counts: a body table still describes its type.
+fn lower_page_without_endpoint(
+    page: &Page,
+    types: &mut Vec<DraftType>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let (stem, action) = name_from_file(&page.file);
+    let method = page
+        .examples
+        .iter()
+        .find_map(|e| match &e.message {
+            ExampleMessage::Request(r) => r.method,
+            ExampleMessage::Response(_) => None,
+        })
+        .unwrap_or(Method::Post);
+    read_body(page, method, &stem, &action, types, diags);
+    let at = page.sections.first().map(|s| s.at).or(page.front_matter.at);
+    if let Some(at) = at {
+        diags.push(diag(
+            &page.file,
+            at,
+            Code::EndpointMissing,
+            "api page yields no endpoint: it has no usable request line".to_owned(),
+            "see the diagnostics of its `HTTP request` section".to_owned(),
+        ));
+    }
+}
+
+/// The request lines of one method: one operation.
+struct Operation {
+    method: Method,
+    /// The first line's path.
+    path: PathTemplate,
+    /// Where the first line is.
+    at: Loc,
+    /// The other lines' paths.
+    alternate_paths: Vec<PathTemplate>,
+}
+
+/// Groups request lines by method: `/me/...` beside `/users/{id}/...` is the
+/// same operation. Several methods on one page are reported.
+fn group_operations(page: &Page, diags: &mut Vec<Diagnostic>) -> Vec<Operation> {
+    let mut operations: Vec<Operation> = Vec::new();
+    for line in &page.request_lines {
+        let path = PathTemplate::parse(&line.path);
+        match operations.iter_mut().find(|op| op.method == line.method) {
+            Some(op) => {
+                if op.path.written != path.written
+                    && !op.alternate_paths.iter().any(|p| p.written == path.written)
+                {
+                    op.alternate_paths.push(path);
+                }
+            }
+            None => operations.push(Operation {
+                method: line.method,
+                path,
+                at: line.at,
+                alternate_paths: Vec::new(),
+            }),
+        }
+    }
+    if let [first, _, ..] = operations.as_slice() {
+        let methods: Vec<&str> = operations.iter().map(|op| op.method.as_str()).collect();
+        diags.push(diag(
+            &page.file,
+            first.at,
+            Code::EndpointMethodsDiffer,
+            format!(
+                "request lines use several methods ({}); each becomes its own endpoint",
+                methods.join(", ")
+            ),
+            "document one operation per page".to_owned(),
+        ));
+    }
+    operations
+}
+
+/// The action's name as the path spells it (`checkMemberGroups`), else as given.
+fn action_casing(operations: &[Operation], action: String) -> String {
+    operations
+        .iter()
+        .flat_map(|op| std::iter::once(&op.path).chain(&op.alternate_paths))
+        .flat_map(|p| p.segments.iter())
+        .find_map(|seg| match seg {
+            crate::model::path::Segment::Literal { name }
+            | crate::model::path::Segment::Function { name, .. }
+                if name.eq_ignore_ascii_case(&action) =>
+            {
+                Some(name.clone())
+            }
+            _ => None,
+        })
+        .unwrap_or(action)
 }
 
 fn capitalise(s: &str) -> String {

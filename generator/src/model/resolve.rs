@@ -59,20 +59,55 @@ pub fn resolve(
     diags: &mut Vec<Diagnostic>,
 ) -> Api {
     let merged = merge_types(types, diags);
-    let registry = Registry::new(&merged);
-    let names: Vec<String> = merged.iter().map(|t| t.name.clone()).collect();
-    let resolve_cell = |cell: &TypeCell,
-                        file: &str,
-                        at: Loc,
-                        what: &str,
-                        diags: &mut Vec<Diagnostic>|
-     -> TypeRef {
+    let resolver = Resolver {
+        registry: Registry::new(&merged),
+        names: merged.iter().map(|t| t.name.clone()).collect(),
+    };
+    let mut defs: Vec<TypeDef> = merged.iter().map(|t| resolver.type_def(t, diags)).collect();
+    defs.sort_by(|a, b| a.name.api.cmp(&b.name.api));
+    settle_kinds(&mut defs);
+    name_types(&mut defs, diags);
+    let mut out: Vec<Endpoint> = endpoints
+        .into_iter()
+        .map(|e| resolver.endpoint(e, diags))
+        .collect();
+    out.sort_by(|a, b| {
+        a.name
+            .api
+            .cmp(&b.name.api)
+            .then_with(|| a.source.cmp(&b.source))
+    });
+    let mut out = merge_endpoints(out, diags);
+    name_endpoints(&mut out, diags);
+    Api {
+        endpoints: out,
+        types: defs,
+    }
+}
+
+/// Resolves the references of drafts against the merged types.
+struct Resolver {
+    registry: Registry,
+    /// Every type name, for "did you mean".
+    names: Vec<String>,
+}
+
+impl Resolver {
+    /// The type a cell names, or `Unresolved` with a diagnostic.
+    fn cell(
+        &self,
+        cell: &TypeCell,
+        file: &str,
+        at: Loc,
+        what: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> TypeRef {
         match &cell.target {
             CellTarget::Primitive(p) => TypeRef::Primitive(*p),
-            CellTarget::Named { name, link } => match registry.find(name, link.as_deref()) {
+            CellTarget::Named { name, link } => match self.registry.find(name, link.as_deref()) {
                 Some(found) => TypeRef::Named(found.clone()),
                 None => {
-                    let help = match did_you_mean(name, names.iter().map(String::as_str)) {
+                    let help = match did_you_mean(name, self.names.iter().map(String::as_str)) {
                         Some(s) => {
                             format!("did you mean `{s}`? an untyped JSON value is used meanwhile")
                         }
@@ -92,31 +127,29 @@ pub fn resolve(
             },
             CellTarget::Invalid => TypeRef::Primitive(Primitive::Json),
         }
-    };
+    }
 
-    // Types.
-    let mut defs: Vec<TypeDef> = Vec::with_capacity(merged.len());
-    for t in &merged {
-        let base =
-            t.base
-                .as_ref()
-                .and_then(|b| match registry.find(b, Some(&b.to_ascii_lowercase())) {
-                    Some(found) if *found != t.name => Some(found.clone()),
-                    Some(_) => None,
-                    None => {
-                        diags.push(diag(
-                            &t.source.file,
-                            t.at,
-                            Code::BaseTypeUnresolved,
-                            format!("base type `{b}` of `{}` is not defined by any page", t.name),
-                            format!(
-                                "add a resource page for `{b}`; `{}` was modelled without a base",
-                                t.name
-                            ),
-                        ));
-                        None
-                    }
-                });
+    /// A type with its base and property types resolved; Rust names come later.
+    fn type_def(&self, t: &DraftType, diags: &mut Vec<Diagnostic>) -> TypeDef {
+        let base = t.base.as_ref().and_then(|b| {
+            match self.registry.find(b, Some(&b.to_ascii_lowercase())) {
+                Some(found) if *found != t.name => Some(found.clone()),
+                Some(_) => None,
+                None => {
+                    diags.push(diag(
+                        &t.source.file,
+                        t.at,
+                        Code::BaseTypeUnresolved,
+                        format!("base type `{b}` of `{}` is not defined by any page", t.name),
+                        format!(
+                            "add a resource page for `{b}`; `{}` was modelled without a base",
+                            t.name
+                        ),
+                    ));
+                    None
+                }
+            }
+        });
         let properties = t
             .properties
             .iter()
@@ -125,7 +158,7 @@ pub fn resolve(
                     api: p.name.clone(),
                     rust: String::new(),
                 },
-                ty: resolve_cell(
+                ty: self.cell(
                     &p.cell,
                     &t.source.file,
                     p.at,
@@ -152,7 +185,7 @@ pub fn resolve(
                 description: m.description.clone(),
             })
             .collect();
-        defs.push(TypeDef {
+        TypeDef {
             name: Name {
                 api: t.name.clone(),
                 rust: String::new(),
@@ -165,104 +198,76 @@ pub fn resolve(
             key: t.key.clone(),
             open: t.open,
             source: t.source.clone(),
-            pages: Vec::new(),
-        });
+            pages: t.pages.clone(),
+        }
     }
-    for (def, draft) in defs.iter_mut().zip(&merged) {
-        def.pages = draft.pages.clone();
-    }
-    defs.sort_by(|a, b| a.name.api.cmp(&b.name.api));
-    settle_kinds(&mut defs);
-    name_types(&mut defs, diags);
 
-    // Endpoints.
-    let mut out = Vec::new();
-    for e in endpoints {
-        let resource = registry
+    /// Named, typed parameters (Rust names unique within the list).
+    fn parameters(
+        &self,
+        list: &[DraftParameter],
+        file: &str,
+        what: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Vec<Parameter> {
+        let mut scope = Scope::default();
+        list.iter()
+            .map(|p| {
+                let (rust, _) = scope.claim(&p.name, naming::snake_ident(&p.name));
+                Parameter {
+                    name: Name {
+                        api: p.name.clone(),
+                        rust,
+                    },
+                    ty: self.cell(&p.cell, file, p.at, &format!("{what} `{}`", p.name), diags),
+                    collection: p.cell.collection,
+                    optional: p.optional,
+                    description: p.description.clone(),
+                    source: Source::at(file, p.at),
+                }
+            })
+            .collect()
+    }
+
+    /// An endpoint with its name, parameters, body and response resolved.
+    fn endpoint(&self, e: DraftEndpoint, diags: &mut Vec<Diagnostic>) -> Endpoint {
+        let resource = self
+            .registry
             .find(&e.resource_stem, None)
             .cloned()
             .or(e.resource_hint.clone())
             .unwrap_or_else(|| e.resource_stem.clone());
-        let api_name = format!("{resource}.{}", e.action);
-        let source = Source::at(&e.file, e.path.1);
-        let params =
-            |list: &[DraftParameter], what: &str, diags: &mut Vec<Diagnostic>| -> Vec<Parameter> {
-                let mut scope = Scope::default();
-                list.iter()
-                    .map(|p| {
-                        let (rust, _) = scope.claim(&p.name, naming::snake_ident(&p.name));
-                        Parameter {
-                            name: Name {
-                                api: p.name.clone(),
-                                rust,
-                            },
-                            ty: resolve_cell(
-                                &p.cell,
-                                &e.file,
-                                p.at,
-                                &format!("{what} `{}`", p.name),
-                                diags,
-                            ),
-                            collection: p.cell.collection,
-                            optional: p.optional,
-                            description: p.description.clone(),
-                            source: Source::at(&e.file, p.at),
-                        }
-                    })
-                    .collect()
-            };
-        let function_parameters = params(&e.function_parameters, "function parameter", diags);
-        let path_parameters = params(&e.path_parameters, "path parameter", diags);
-        let at = e.path.1;
+        let at = e.at;
+        let function_parameters =
+            self.parameters(&e.function_parameters, &e.file, "function parameter", diags);
+        let path_parameters = self.parameters(&e.path_parameters, &e.file, "path parameter", diags);
         let request_body = match &e.body {
             DraftBody::None => RequestBody::None,
             DraftBody::Stream => RequestBody::Stream,
             DraftBody::Resource(cell) => RequestBody::Resource {
-                ty: resolve_cell(cell, &e.file, at, "request body", diags),
+                ty: self.cell(cell, &e.file, at, "request body", diags),
             },
             DraftBody::Parameters(list) => RequestBody::Parameters {
-                parameters: params(list, "body parameter", diags),
+                parameters: self.parameters(list, &e.file, "body parameter", diags),
             },
         };
         let body = e
             .response
             .body
             .as_ref()
-            .map(|c| resolve_cell(c, &e.file, at, "response body", diags));
-        if e.response.status.is_none() {
-            diags.push(diag(
-                &e.file,
-                at,
-                Code::ResponseStatusUnknown,
-                "the page states no success status code".to_owned(),
-                "say `returns a `200 OK` response code` in the Response section; 200 is assumed"
-                    .to_owned(),
-            ));
-        }
-        if body.is_none()
-            && e.response.status.is_some_and(|s| s != 204)
-            && e.method == crate::parse::Method::Get
-        {
-            diags.push(diag(
-                &e.file,
-                at,
-                Code::ResponseTypeUnknown,
-                "the response body type could not be determined".to_owned(),
-                "link the returned resource in the Response section; an untyped JSON value is used"
-                    .to_owned(),
-            ));
-        }
-        out.push(Endpoint {
+            .map(|c| self.cell(c, &e.file, at, "response body", diags));
+        check_response(&e, body.as_ref(), diags);
+        Endpoint {
             name: Name {
-                api: api_name,
+                api: format!("{resource}.{}", e.action),
                 rust: String::new(),
             },
+            source: Source::at(&e.file, at),
             title: e.title,
             description: e.description,
             method: e.method,
-            path: e.path.0,
+            path: e.path,
             alternate_paths: e.alternate_paths,
-            source,
             permissions: e.permissions,
             headers: e.headers,
             query_options: e.query_options,
@@ -276,19 +281,34 @@ pub fn resolve(
             },
             examples: e.examples,
             pages: vec![e.file.clone()],
-        });
+        }
     }
-    out.sort_by(|a, b| {
-        a.name
-            .api
-            .cmp(&b.name.api)
-            .then_with(|| a.source.cmp(&b.source))
-    });
-    let mut out = merge_endpoints(out, diags);
-    name_endpoints(&mut out, diags);
-    Api {
-        endpoints: out,
-        types: defs,
+}
+
+/// Reports a response whose status, or whose GET body type, is unknown.
+fn check_response(e: &DraftEndpoint, body: Option<&TypeRef>, diags: &mut Vec<Diagnostic>) {
+    if e.response.status.is_none() {
+        diags.push(diag(
+            &e.file,
+            e.at,
+            Code::ResponseStatusUnknown,
+            "the page states no success status code".to_owned(),
+            "say `returns a `200 OK` response code` in the Response section; 200 is assumed"
+                .to_owned(),
+        ));
+    }
+    if body.is_none()
+        && e.response.status.is_some_and(|s| s != 204)
+        && e.method == crate::parse::Method::Get
+    {
+        diags.push(diag(
+            &e.file,
+            e.at,
+            Code::ResponseTypeUnknown,
+            "the response body type could not be determined".to_owned(),
+            "link the returned resource in the Response section; an untyped JSON value is used"
+                .to_owned(),
+        ));
     }
 }
 
