@@ -6,7 +6,7 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use generator::parse::{Block, Body, ExampleMessage};
+use generator::parse::{Block, ExampleBody, ExampleMessage};
 use generator::{SourcePage, parse_pages};
 
 #[derive(Debug, Default)]
@@ -42,11 +42,11 @@ fn whole_corpus_reads_with_floors() {
         c.examples += page.examples.len();
         for example in &page.examples {
             match &example.message {
-                ExampleMessage::Request(r) if matches!(r.body, Body::Json(_)) => {
+                ExampleMessage::Request(r) if matches!(r.body, ExampleBody::Json(_)) => {
                     c.json_examples += 1
                 }
                 ExampleMessage::Response(r) => {
-                    c.json_examples += usize::from(matches!(r.body, Body::Json(_)));
+                    c.json_examples += usize::from(matches!(r.body, ExampleBody::Json(_)));
                     c.responses_with_status += usize::from(r.status.is_some());
                 }
                 _ => {}

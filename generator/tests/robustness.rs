@@ -22,7 +22,7 @@ impl Lcg {
 
 fn pages() -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for stage in ["read", "model", "emit"] {
+    for stage in ["parse", "model", "emit"] {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures")
             .join(stage);

@@ -18,7 +18,7 @@ pub const PATH: &str = "docs/diagnostics.md";
 /// workspace root, each with its include root when it needs one.
 fn fixture_folders(root: &Path) -> Vec<(PathBuf, Option<PathBuf>)> {
     let mut out = Vec::new();
-    for stage in ["read", "model"] {
+    for stage in ["parse", "model"] {
         let dir = root.join("generator/tests/fixtures").join(stage);
         let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
             .map(|entries| {

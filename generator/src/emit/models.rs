@@ -83,7 +83,7 @@ impl<'a> Recursion<'a> {
 /// Emits every model file and `models/mod.rs`.
 pub fn emit_models(
     api: &Api,
-    body_structs: &[BodyStruct<'_>],
+    body_structs: &[ActionBody<'_>],
     docs_label: &str,
     out: &mut Emitted,
 ) {
@@ -359,7 +359,7 @@ fn emit_enum(ty: &TypeDef) -> TokenStream {
 }
 
 /// The body of an action with a parameter table, emitted as its own struct.
-pub struct BodyStruct<'a> {
+pub struct ActionBody<'a> {
     /// The endpoint.
     pub endpoint: &'a Endpoint,
     /// The struct's Rust name.
@@ -369,7 +369,7 @@ pub struct BodyStruct<'a> {
 }
 
 /// Names a body struct for every action with a parameter table.
-pub fn body_structs(api: &Api) -> Vec<BodyStruct<'_>> {
+pub fn body_structs(api: &Api) -> Vec<ActionBody<'_>> {
     let mut scope = crate::model::naming::Scope::default();
     for ty in &api.types {
         scope.claim(&ty.name.api, ty.name.rust.clone());
@@ -383,7 +383,7 @@ pub fn body_structs(api: &Api) -> Vec<BodyStruct<'_>> {
                     e.name.api.replace('.', "_")
                 ));
                 let (rust_name, _) = scope.claim(&e.name.api, wanted);
-                Some(BodyStruct {
+                Some(ActionBody {
                     endpoint: e,
                     rust_name,
                     parameters,
@@ -394,7 +394,7 @@ pub fn body_structs(api: &Api) -> Vec<BodyStruct<'_>> {
         .collect()
 }
 
-fn emit_body_struct(api: &Api, body: &BodyStruct<'_>) -> TokenStream {
+fn emit_body_struct(api: &Api, body: &ActionBody<'_>) -> TokenStream {
     let name = ident(&body.rust_name);
     let models = quote!(super);
     let doc = docs(&[

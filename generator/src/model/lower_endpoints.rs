@@ -11,7 +11,9 @@ use crate::model::lower_types::{
 };
 use crate::model::path::PathTemplate;
 use crate::model::types::{CellTarget, TypeCell, read_type_cell};
-use crate::parse::{Body, ExampleMessage, Inline, Link, Loc, Method, Page, SectionKind, Table};
+use crate::parse::{
+    ExampleBody, ExampleMessage, Inline, Link, Loc, Method, Page, SectionKind, Table,
+};
 
 /// A parameter as read.
 #[derive(Debug, Clone)]
@@ -30,7 +32,7 @@ pub struct DraftParameter {
 
 /// The body as read.
 #[derive(Debug, Clone)]
-pub enum DraftBody {
+pub enum DraftRequestBody {
     /// None.
     None,
     /// A resource, named by a type cell.
@@ -84,7 +86,7 @@ pub struct DraftEndpoint {
     /// Path parameters, from a `Path parameters` table.
     pub path_parameters: Vec<DraftParameter>,
     /// Body.
-    pub body: DraftBody,
+    pub body: DraftRequestBody,
     /// Response.
     pub response: DraftResponse,
     /// Examples.
@@ -606,7 +608,7 @@ fn read_body(
     action: &str,
     types: &mut Vec<DraftType>,
     diags: &mut Vec<Diagnostic>,
-) -> DraftBody {
+) -> DraftRequestBody {
     let sections: Vec<_> = page.sections_of(SectionKind::RequestBody).collect();
     let text: String = sections
         .iter()
@@ -630,13 +632,13 @@ fn read_body(
         || text.contains("don't supply")
         || text.contains("no request body")
     {
-        return DraftBody::None;
+        return DraftRequestBody::None;
     }
     if (text.contains("binary") || text.contains(" stream"))
         && rows.is_empty()
         && !text.contains("json")
     {
-        return DraftBody::Stream;
+        return DraftRequestBody::Stream;
     }
     let resource_words = text.contains("json representation") || text.contains("representation of");
     let creates = matches!(method, Method::Patch | Method::Put)
@@ -676,7 +678,7 @@ fn read_body(
                     pages: vec![page.file.clone()],
                 });
             }
-            DraftBody::Resource(cell)
+            DraftRequestBody::Resource(cell)
         }
         None if !rows.is_empty() && creates && !stem.is_empty() => {
             // An update page whose body table describes the page's own resource.
@@ -684,17 +686,17 @@ fn read_body(
                 text: stem.to_owned(),
                 links: Vec::new(),
             });
-            DraftBody::Resource(cell)
+            DraftRequestBody::Resource(cell)
         }
         None if !rows.is_empty() => {
-            DraftBody::Parameters(rows.into_iter().map(parameter_from_row).collect())
+            DraftRequestBody::Parameters(rows.into_iter().map(parameter_from_row).collect())
         }
         None if matches!(method, Method::Post | Method::Patch | Method::Put) => match links.first()
         {
-            Some(link) => DraftBody::Resource(link_cell(link, false)),
-            None => DraftBody::None,
+            Some(link) => DraftRequestBody::Resource(link_cell(link, false)),
+            None => DraftRequestBody::None,
         },
-        None => DraftBody::None,
+        None => DraftRequestBody::None,
     }
 }
 
@@ -781,7 +783,7 @@ fn read_response(page: &Page) -> DraftResponse {
                 let annotated_collection = annotation
                     .and_then(|a| a.get("isCollection"))
                     .is_some_and(|v| v.as_bool() == Some(true));
-                let body_collection = matches!(&resp.body, Body::Json(v) if v.get("value").is_some_and(|x| x.is_array()));
+                let body_collection = matches!(&resp.body, ExampleBody::Json(v) if v.get("value").is_some_and(|x| x.is_array()));
                 let cell = read_type_cell(&Inline {
                     text: name,
                     links: Vec::new(),
@@ -820,7 +822,7 @@ fn read_examples(page: &Page) -> Vec<ExamplePair> {
                     name: example.name.clone(),
                     request_url: Some(r.url.clone()),
                     request_body: match &r.body {
-                        Body::Json(v) => Some(v.clone()),
+                        ExampleBody::Json(v) => Some(v.clone()),
                         _ => None,
                     },
                     response_status: None,
@@ -831,7 +833,7 @@ fn read_examples(page: &Page) -> Vec<ExamplePair> {
             }
             ExampleMessage::Response(r) => {
                 let body = match &r.body {
-                    Body::Json(v) => Some(v.clone()),
+                    ExampleBody::Json(v) => Some(v.clone()),
                     _ => None,
                 };
                 match open.take() {

@@ -11,7 +11,7 @@ pub mod resolve;
 pub mod types;
 
 pub use api::*;
-pub use path::{ArgValue, FunctionArg, Param, PathTemplate, Segment};
+pub use path::{ArgValue, FunctionArg, PathTemplate, Placeholder, Segment};
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::parse::{DocType, Loc, Page, SectionKind};

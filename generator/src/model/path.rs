@@ -6,7 +6,7 @@ use serde::Serialize;
 
 /// A placeholder in a path, such as `{id | userPrincipalName}`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Param {
+pub struct Placeholder {
     /// A name unique within the path (`eventId`, `attachmentId`).
     pub name: String,
     /// The placeholder's names as written (`["id", "userPrincipalName"]`).
@@ -29,7 +29,7 @@ pub struct FunctionArg {
 #[serde(rename_all = "snake_case")]
 pub enum ArgValue {
     /// A placeholder.
-    Param(Param),
+    Placeholder(Placeholder),
     /// A literal value.
     Literal(String),
 }
@@ -46,7 +46,7 @@ pub enum Segment {
     /// A key placeholder: `{id}`, `{id | userPrincipalName}`.
     Key {
         /// The placeholder.
-        param: Param,
+        param: Placeholder,
     },
     /// A type cast: `microsoft.graph.user`.
     Cast {
@@ -65,14 +65,14 @@ pub enum Segment {
         /// The collection name.
         name: String,
         /// The key placeholder.
-        param: Param,
+        param: Placeholder,
     },
     /// A drive item path: `root:/{item-path}:`.
     ItemPath {
         /// The item the path starts from (`root`, or a placeholder's name).
         base: String,
         /// The path placeholder.
-        param: Param,
+        param: Placeholder,
     },
     /// `$ref`.
     Ref,
@@ -120,7 +120,7 @@ impl PathTemplate {
     }
 
     /// Every placeholder, in order.
-    pub fn params(&self) -> Vec<&Param> {
+    pub fn params(&self) -> Vec<&Placeholder> {
         let mut out = Vec::new();
         for segment in &self.segments {
             match segment {
@@ -129,7 +129,7 @@ impl PathTemplate {
                 | Segment::ItemPath { param, .. } => out.push(param),
                 Segment::Function { args, .. } => {
                     out.extend(args.iter().filter_map(|a| match &a.value {
-                        ArgValue::Param(p) => Some(p),
+                        ArgValue::Placeholder(p) => Some(p),
                         ArgValue::Literal(_) => None,
                     }))
                 }
@@ -286,7 +286,7 @@ fn split_segments(path: &str) -> Vec<String> {
     out
 }
 
-fn parse_param(inner: &str) -> Param {
+fn parse_param(inner: &str) -> Placeholder {
     let written: Vec<String> = inner
         .split('|')
         .map(|s| s.trim().to_owned())
@@ -297,7 +297,7 @@ fn parse_param(inner: &str) -> Param {
     } else {
         written
     };
-    Param {
+    Placeholder {
         name: written[0].clone(),
         written,
     }
@@ -370,7 +370,7 @@ fn parse_segment(raw: &str) -> Segment {
                     let placeholder = braced(unquoted)
                         .or_else(|| unquoted.strip_prefix('<').and_then(|r| r.strip_suffix('>')));
                     let value = match placeholder {
-                        Some(p) => ArgValue::Param(parse_param(p)),
+                        Some(p) => ArgValue::Placeholder(parse_param(p)),
                         None => ArgValue::Literal(unquoted.to_owned()),
                     };
                     Some(FunctionArg {
@@ -477,11 +477,11 @@ mod tests {
             "/me/drive/items/{id}/workbook/worksheets/{id|name}/range(<address>)/format",
         );
         assert!(
-            matches!(&p.segments[7], Segment::Function { args, .. } if args.len() == 1 && args[0].name == "address" && matches!(args[0].value, ArgValue::Param(_)))
+            matches!(&p.segments[7], Segment::Function { args, .. } if args.len() == 1 && args[0].name == "address" && matches!(args[0].value, ArgValue::Placeholder(_)))
         );
         let p = PathTemplate::parse("/x/range(address='<address>')");
         assert!(
-            matches!(&p.segments[1], Segment::Function { args, .. } if matches!(args[0].value, ArgValue::Param(_)) && args[0].quoted)
+            matches!(&p.segments[1], Segment::Function { args, .. } if matches!(args[0].value, ArgValue::Placeholder(_)) && args[0].quoted)
         );
         let p = PathTemplate::parse("/drives/{drive-id}/root/delta()");
         assert!(matches!(&p.segments[3], Segment::Function { args, .. } if args.is_empty()));

@@ -9,7 +9,7 @@ use crate::model::api::{
     TypeDef, TypeKind, TypeRef,
 };
 use crate::model::diag;
-use crate::model::lower_endpoints::{DraftBody, DraftEndpoint, DraftParameter};
+use crate::model::lower_endpoints::{DraftEndpoint, DraftParameter, DraftRequestBody};
 use crate::model::lower_types::{DraftType, Origin};
 use crate::model::naming::{self, Scope};
 use crate::model::related;
@@ -242,12 +242,12 @@ impl Resolver {
             self.parameters(&e.function_parameters, &e.file, "function parameter", diags);
         let path_parameters = self.parameters(&e.path_parameters, &e.file, "path parameter", diags);
         let request_body = match &e.body {
-            DraftBody::None => RequestBody::None,
-            DraftBody::Stream => RequestBody::Stream,
-            DraftBody::Resource(cell) => RequestBody::Resource {
+            DraftRequestBody::None => RequestBody::None,
+            DraftRequestBody::Stream => RequestBody::Stream,
+            DraftRequestBody::Resource(cell) => RequestBody::Resource {
                 ty: self.cell(cell, &e.file, at, "request body", diags),
             },
-            DraftBody::Parameters(list) => RequestBody::Parameters {
+            DraftRequestBody::Parameters(list) => RequestBody::Parameters {
                 parameters: self.parameters(list, &e.file, "body parameter", diags),
             },
         };

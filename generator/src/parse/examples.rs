@@ -126,7 +126,7 @@ fn read_example(code: &CodeBlock, kind: ExampleKind, diags: &mut Diagnostics<'_>
                 ExampleResponse {
                     status: None,
                     headers: Vec::new(),
-                    body: Body::None,
+                    body: ExampleBody::None,
                 }
             };
             check_status_line(code, parts.start_line, headers_present, &start_loc, diags);
@@ -212,7 +212,12 @@ fn check_status_line(
     }
 }
 
-fn read_body(code: &CodeBlock, body: &str, truncated: bool, diags: &mut Diagnostics<'_>) -> Body {
+fn read_body(
+    code: &CodeBlock,
+    body: &str,
+    truncated: bool,
+    diags: &mut Diagnostics<'_>,
+) -> ExampleBody {
     let body_offset = code_offset(code, offset_in(&code.text, body));
     let (parsed, error) = match http::parse_body(body) {
         http::BodyReading::Read(body) => (body, None),
@@ -248,7 +253,7 @@ fn read_body(code: &CodeBlock, body: &str, truncated: bool, diags: &mut Diagnost
             help,
         );
     }
-    if let Body::Json(value) = &parsed {
+    if let ExampleBody::Json(value) = &parsed {
         let found = http::find_placeholders(value);
         if let Some((path, value)) = found.first() {
             let more = if found.len() > 1 {

@@ -1,7 +1,7 @@
 //! HTTP text: request lines of the `HTTP request` section and the example
 //! request and response messages.
 
-use crate::parse::page::{Body, ExampleRequest, ExampleResponse, Method};
+use crate::parse::page::{ExampleBody, ExampleRequest, ExampleResponse, Method};
 
 /// A request line split into its parts.
 #[derive(Debug, PartialEq, Eq)]
@@ -216,13 +216,13 @@ pub fn parse_status_line(line: &str) -> Option<StatusLine> {
 /// JSON parse error of a body that looked like JSON but did not parse.
 pub fn parse_body(body: &str) -> BodyReading {
     if body.is_empty() {
-        return BodyReading::Read(Body::None);
+        return BodyReading::Read(ExampleBody::None);
     }
     if !body.starts_with(['{', '[']) {
-        return BodyReading::Read(Body::Text(body.to_owned()));
+        return BodyReading::Read(ExampleBody::Text(body.to_owned()));
     }
     let error = match serde_json::from_str(body) {
-        Ok(value) => return BodyReading::Read(Body::Json(value)),
+        Ok(value) => return BodyReading::Read(ExampleBody::Json(value)),
         Err(err) => err,
     };
     // Comments, trailing commas and raw tabs are habits JSON5 forgives.
@@ -230,21 +230,21 @@ pub fn parse_body(body: &str) -> BodyReading {
     if !flaws.is_empty() {
         let escaped = crate::parse::annotation::escape_controls_in_strings(body);
         if let Ok(value) = json5::from_str::<serde_json::Value>(&escaped) {
-            return BodyReading::Recovered(Body::Json(value), flaws.join(", "));
+            return BodyReading::Recovered(ExampleBody::Json(value), flaws.join(", "));
         }
     }
-    BodyReading::Invalid(Body::Text(body.to_owned()), error.to_string())
+    BodyReading::Invalid(ExampleBody::Text(body.to_owned()), error.to_string())
 }
 
 /// What reading an example body gave.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BodyReading {
     /// The body, as it is (JSON, text, or none).
-    Read(Body),
+    Read(ExampleBody),
     /// JSON that is not strict JSON but was read leniently; the string says why.
-    Recovered(Body, String),
+    Recovered(ExampleBody, String),
     /// Not valid JSON: kept as text, with the parser's error.
-    Invalid(Body, String),
+    Invalid(ExampleBody, String),
 }
 
 /// Builds an example request from a split message.
@@ -259,7 +259,7 @@ pub fn example_request(parts: &MessageParts<'_>) -> ExampleRequest {
         method,
         url,
         headers: parts.headers.clone(),
-        body: Body::None,
+        body: ExampleBody::None,
     }
 }
 
@@ -268,7 +268,7 @@ pub fn example_response(parts: &MessageParts<'_>) -> ExampleResponse {
     ExampleResponse {
         status: parse_status_line(parts.start_line).and_then(|s| s.status),
         headers: parts.headers.clone(),
-        body: Body::None,
+        body: ExampleBody::None,
     }
 }
 

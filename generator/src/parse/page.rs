@@ -407,7 +407,7 @@ pub struct RequestLine {
 /// A message body in an example.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Body {
+pub enum ExampleBody {
     /// No body.
     None,
     /// A body that parsed as JSON.
@@ -428,7 +428,7 @@ pub struct ExampleRequest {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<(String, String)>,
     /// The body.
-    pub body: Body,
+    pub body: ExampleBody,
 }
 
 /// An example response.
@@ -441,7 +441,7 @@ pub struct ExampleResponse {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<(String, String)>,
     /// The body.
-    pub body: Body,
+    pub body: ExampleBody,
 }
 
 /// An example message.

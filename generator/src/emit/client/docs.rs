@@ -3,7 +3,7 @@
 
 use crate::emit::rust::doc_text;
 use crate::model::naming::snake_ident;
-use crate::model::{Param, PathTemplate, TypeRef};
+use crate::model::{PathTemplate, Placeholder, TypeRef};
 
 use super::tokens::*;
 use super::tree::*;
@@ -23,7 +23,7 @@ pub(super) fn type_label(ty: &TypeRef, collection: bool) -> String {
     }
 }
 
-pub(super) fn param_description(param: &Param) -> String {
+pub(super) fn param_description(param: &Placeholder) -> String {
     param.written.join(" or ")
 }
 

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::models::BodyStruct;
+use crate::emit::models::ActionBody;
 use crate::emit::rust::{format_file, ident, module_ident};
 use crate::emit::{Emitted, header};
 use crate::model::Api;
@@ -26,7 +26,7 @@ use tokens::*;
 use tree::*;
 
 /// Emits `src/client/mod.rs` and one file per top-level segment.
-pub fn emit_client(api: &Api, bodies: &[BodyStruct<'_>], docs_label: &str, out: &mut Emitted) {
+pub fn emit_client(api: &Api, bodies: &[ActionBody<'_>], docs_label: &str, out: &mut Emitted) {
     let tree = build_tree(api);
     let root = &tree.root;
     let body_names: BTreeMap<&str, &str> = bodies

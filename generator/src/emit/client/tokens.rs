@@ -220,7 +220,7 @@ pub(super) fn function_call(
                     format!("{}={v}", arg.name)
                 });
             }
-            ArgValue::Param(param) => {
+            ArgValue::Placeholder(param) => {
                 let (rust, _) = scope.claim(&param.name, snake_ident(&param.name));
                 let p = ident(&rust);
                 let ty = declared
