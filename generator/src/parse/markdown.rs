@@ -1,6 +1,8 @@
 //! Markdown body -> a flat list of positioned blocks (headings, paragraphs,
 //! tables, code, HTML comments), using pulldown-cmark's offset iterator.
 
+use std::ops::Range;
+
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::diagnostics::{Code, Diagnostics};
@@ -169,49 +171,52 @@ pub fn parse_blocks(body: &str, base: usize, diags: &mut Diagnostics<'_>) -> Vec
         Some((CowStr::Borrowed(""), CowStr::Borrowed("")))
     };
     let parser = Parser::new_with_broken_link_callback(body, options, Some(&mut broken));
-    let map = diags.map();
-    // A block's span covers its first line, which is what a renderer underlines.
-    let loc = |offset: usize| -> Loc {
-        let start = base + offset;
-        let line_len = body[offset..].find('\n').unwrap_or(body.len() - offset);
-        Loc::at(
-            map,
-            Span::new(
-                start,
-                start + body[offset..offset + line_len].trim_end().len(),
-            ),
-        )
+    let mut walker = Walker {
+        body,
+        base,
+        diags,
+        blocks: Vec::new(),
+        st: State::default(),
     };
-    let mut blocks = Vec::new();
-    let mut st = State::default();
-
-    let flush_para = |st: &mut State, blocks: &mut Vec<RawBlock>| {
-        if let Some(buf) = st.para.take() {
-            let at = loc(buf.start);
-            let inline = buf.finish();
-            if st.quotes > 0 && st.admonition.is_none() {
-                st.admonition = admonition_kind(&inline.text);
-            }
-            if !inline.text.is_empty() || !inline.links.is_empty() {
-                blocks.push(RawBlock::Paragraph {
-                    at,
-                    inline,
-                    admonition: st.admonition.clone(),
-                });
-            }
-        }
-    };
-
     for (event, range) in parser.into_offset_iter() {
+        walker.event(event, range);
+    }
+    walker.finish()
+}
+
+/// Turns pulldown-cmark's events into positioned blocks.
+struct Walker<'b, 'd, 'm> {
+    body: &'b str,
+    /// Where `body` starts in the text being read.
+    base: usize,
+    diags: &'d mut Diagnostics<'m>,
+    blocks: Vec<RawBlock>,
+    st: State,
+}
+
+impl Walker<'_, '_, '_> {
+    /// The place of the block starting at `offset` of the body. A block's
+    /// span covers its first line, which is what a renderer underlines.
+    fn loc(&self, offset: usize) -> Loc {
+        let start = self.base + offset;
+        let rest = &self.body[offset..];
+        let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+        Loc::at(
+            self.diags.map(),
+            Span::new(start, start + line.trim_end().len()),
+        )
+    }
+
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
-                flush_para(&mut st, &mut blocks);
-                st.heading = Some((heading_level(level), InlineBuf::new(range.start)));
+                self.flush_para();
+                self.st.heading = Some((heading_level(level), InlineBuf::new(range.start)));
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, buf)) = st.heading.take() {
-                    let at = loc(buf.start);
-                    blocks.push(RawBlock::Heading {
+                if let Some((level, buf)) = self.st.heading.take() {
+                    let at = self.loc(buf.start);
+                    self.blocks.push(RawBlock::Heading {
                         at,
                         level,
                         inline: buf.finish(),
@@ -219,92 +224,124 @@ pub fn parse_blocks(body: &str, base: usize, diags: &mut Diagnostics<'_>) -> Vec
                 }
             }
             Event::Start(Tag::Paragraph)
-                if st.table.is_none() && st.heading.is_none() && st.para.is_none() =>
+                if self.st.table.is_none()
+                    && self.st.heading.is_none()
+                    && self.st.para.is_none() =>
             {
-                st.para = Some(InlineBuf::new(range.start));
+                self.st.para = Some(InlineBuf::new(range.start));
             }
             Event::Start(Tag::BlockQuote(_)) => {
-                flush_para(&mut st, &mut blocks);
-                st.quotes += 1;
+                self.flush_para();
+                self.st.quotes += 1;
             }
             Event::End(TagEnd::BlockQuote(_)) => {
-                flush_para(&mut st, &mut blocks);
-                st.quotes = st.quotes.saturating_sub(1);
-                if st.quotes == 0 {
-                    st.admonition = None;
+                self.flush_para();
+                self.st.quotes = self.st.quotes.saturating_sub(1);
+                if self.st.quotes == 0 {
+                    self.st.admonition = None;
                 }
             }
             Event::End(TagEnd::Paragraph) | Event::Start(Tag::Item) | Event::End(TagEnd::Item) => {
-                flush_para(&mut st, &mut blocks)
+                self.flush_para()
             }
-            Event::Start(Tag::Table(_)) => {
-                flush_para(&mut st, &mut blocks);
-                st.table = Some(TableBuf {
-                    at: loc(range.start),
-                    header: Vec::new(),
-                    rows: Vec::new(),
-                    row: Vec::new(),
-                    row_start: range.start,
-                    cell: None,
-                });
+            Event::Start(Tag::Table(_))
+            | Event::Start(Tag::TableHead)
+            | Event::Start(Tag::TableRow)
+            | Event::Start(Tag::TableCell)
+            | Event::End(TagEnd::TableHead)
+            | Event::End(TagEnd::TableRow)
+            | Event::End(TagEnd::TableCell)
+            | Event::End(TagEnd::Table) => self.table_event(event, range),
+            Event::Start(Tag::CodeBlock(_)) | Event::End(TagEnd::CodeBlock) => {
+                self.code_event(event, range)
             }
+            Event::Start(Tag::HtmlBlock)
+            | Event::End(TagEnd::HtmlBlock)
+            | Event::Html(_)
+            | Event::InlineHtml(_) => self.html_event(event, range),
+            _ => self.inline_event(event, range),
+        }
+    }
+
+    /// Table structure: rows, cells, and rows whose width is off.
+    fn table_event(&mut self, event: Event<'_>, range: Range<usize>) {
+        if let Event::Start(Tag::Table(_)) = event {
+            self.flush_para();
+            self.st.table = Some(TableBuf {
+                at: self.loc(range.start),
+                header: Vec::new(),
+                rows: Vec::new(),
+                row: Vec::new(),
+                row_start: range.start,
+                cell: None,
+            });
+            return;
+        }
+        if let Event::End(TagEnd::TableRow) = event {
+            self.end_row(range);
+            return;
+        }
+        let Some(t) = self.st.table.as_mut() else {
+            return;
+        };
+        match event {
             Event::Start(Tag::TableHead) | Event::Start(Tag::TableRow) => {
-                if let Some(t) = st.table.as_mut() {
-                    t.row_start = range.start;
-                }
+                t.row_start = range.start;
             }
-            Event::End(TagEnd::TableHead) => {
-                if let Some(t) = st.table.as_mut() {
-                    t.header = std::mem::take(&mut t.row);
-                }
-            }
-            Event::End(TagEnd::TableRow) => {
-                if let Some(t) = st.table.as_mut() {
-                    let cells = std::mem::take(&mut t.row);
-                    let written = count_cells(&body[range.clone()]);
-                    let at = loc(t.row_start);
-                    if written != t.header.len() {
-                        let raw = body[range.clone()].trim();
-                        diags.push(
-                            Code::TableRowWidth,
-                            Span::new(base + range.start, base + range.end),
-                            format!(
-                                "table row has {written} cells but the header has {}",
-                                t.header.len()
-                            ),
-                            if written > t.header.len() {
-                                format!("the extra cells were dropped; the row reads `{raw}`")
-                            } else {
-                                "the missing cells were read as empty".to_owned()
-                            },
-                        );
-                    }
-                    t.rows.push(Row { at, cells });
-                }
-            }
-            Event::Start(Tag::TableCell) => {
-                if let Some(t) = st.table.as_mut() {
-                    t.cell = Some(InlineBuf::new(range.start));
-                }
-            }
+            Event::End(TagEnd::TableHead) => t.header = std::mem::take(&mut t.row),
+            Event::Start(Tag::TableCell) => t.cell = Some(InlineBuf::new(range.start)),
             Event::End(TagEnd::TableCell) => {
-                if let Some(t) = st.table.as_mut() {
-                    if let Some(cell) = t.cell.take() {
-                        t.row.push(cell.finish());
-                    }
+                if let Some(cell) = t.cell.take() {
+                    t.row.push(cell.finish());
                 }
             }
             Event::End(TagEnd::Table) => {
-                if let Some(t) = st.table.take() {
-                    blocks.push(RawBlock::Table(Table {
+                if let Some(t) = self.st.table.take() {
+                    self.blocks.push(RawBlock::Table(Table {
                         at: t.at,
                         header: t.header,
                         rows: t.rows,
                     }));
                 }
             }
+            _ => {}
+        }
+    }
+
+    /// Ends a body row, reporting a width that differs from the header's:
+    /// GFM pads or drops cells silently.
+    fn end_row(&mut self, range: Range<usize>) {
+        let Some(row_start) = self.st.table.as_ref().map(|t| t.row_start) else {
+            return;
+        };
+        let at = self.loc(row_start);
+        let written = count_cells(&self.body[range.clone()]);
+        let raw = self.body[range.clone()].trim();
+        let Some(t) = self.st.table.as_mut() else {
+            return;
+        };
+        let cells = std::mem::take(&mut t.row);
+        let width = t.header.len();
+        t.rows.push(Row { at, cells });
+        if written != width {
+            self.diags.push(
+                Code::TableRowWidth,
+                Span::new(self.base + range.start, self.base + range.end),
+                format!("table row has {written} cells but the header has {width}"),
+                if written > width {
+                    format!("the extra cells were dropped; the row reads `{raw}`")
+                } else {
+                    "the missing cells were read as empty".to_owned()
+                },
+            );
+        }
+    }
+
+    /// Code blocks, with the page offset of each content line.
+    fn code_event(&mut self, event: Event<'_>, range: Range<usize>) {
+        match event {
             Event::Start(Tag::CodeBlock(kind)) => {
-                flush_para(&mut st, &mut blocks);
+                self.flush_para();
                 let lang = match &kind {
                     CodeBlockKind::Fenced(info) => info
                         .split_whitespace()
@@ -313,17 +350,17 @@ pub fn parse_blocks(body: &str, base: usize, diags: &mut Diagnostics<'_>) -> Vec
                         .to_ascii_lowercase(),
                     CodeBlockKind::Indented => String::new(),
                 };
-                st.code = Some(CodeBuf {
-                    at: loc(range.start),
+                self.st.code = Some(CodeBuf {
+                    at: self.loc(range.start),
                     lang,
                     text: String::new(),
                     pieces: Vec::new(),
                 });
             }
             Event::End(TagEnd::CodeBlock) => {
-                if let Some(c) = st.code.take() {
-                    let line_offsets = line_offsets(&c.text, &c.pieces, base + range.start);
-                    blocks.push(RawBlock::Code {
+                if let Some(c) = self.st.code.take() {
+                    let line_offsets = line_offsets(&c.text, &c.pieces, self.base + range.start);
+                    self.blocks.push(RawBlock::Code {
                         at: c.at,
                         lang: c.lang,
                         text: c.text,
@@ -331,67 +368,76 @@ pub fn parse_blocks(body: &str, base: usize, diags: &mut Diagnostics<'_>) -> Vec
                     });
                 }
             }
+            _ => {}
+        }
+    }
+
+    /// HTML blocks (comments and annotations), and inline HTML: an inline
+    /// comment is its own block, a break tag reads as a space.
+    fn html_event(&mut self, event: Event<'_>, range: Range<usize>) {
+        match event {
             Event::Start(Tag::HtmlBlock) => {
-                flush_para(&mut st, &mut blocks);
-                st.html = Some((range.start, String::new()));
+                self.flush_para();
+                self.st.html = Some((range.start, String::new()));
             }
-            Event::End(TagEnd::HtmlBlock) => {
-                if let Some((start, text)) = st.html.take() {
-                    blocks.push(RawBlock::Html {
-                        at: loc(start),
-                        text,
-                    });
-                }
-            }
+            Event::End(TagEnd::HtmlBlock) => self.flush_html(),
             Event::Html(text) => {
-                if let Some((_, buf)) = st.html.as_mut() {
+                if let Some((_, buf)) = self.st.html.as_mut() {
                     buf.push_str(&text);
                 }
             }
             Event::InlineHtml(text) => {
                 if text.trim_start().starts_with("<!--")
-                    && st.heading.is_none()
-                    && st.table.is_none()
+                    && self.st.heading.is_none()
+                    && self.st.table.is_none()
                 {
                     // An annotation written inline after text: keep it as its own block.
-                    flush_para(&mut st, &mut blocks);
-                    blocks.push(RawBlock::Html {
-                        at: loc(range.start),
+                    self.flush_para();
+                    let at = self.loc(range.start);
+                    self.blocks.push(RawBlock::Html {
+                        at,
                         text: text.to_string(),
                     });
                 } else if is_break_tag(&text) {
                     // `<br>`, `<li>`, `<p>`: a line or item boundary reads as a space.
-                    if let Some(t) = st.inline(range.start) {
+                    if let Some(t) = self.st.inline(range.start) {
                         t.push_text(" ");
                     }
                 }
             }
+            _ => {}
+        }
+    }
+
+    /// Text, code spans, breaks and links, into the open inline container.
+    fn inline_event(&mut self, event: Event<'_>, range: Range<usize>) {
+        match event {
             Event::Text(text) => {
-                if let Some(c) = st.code.as_mut() {
-                    c.pieces.push((c.text.len(), base + range.start));
+                if let Some(c) = self.st.code.as_mut() {
+                    c.pieces.push((c.text.len(), self.base + range.start));
                     c.text.push_str(&text);
-                } else if let Some(t) = st.inline(range.start) {
+                } else if let Some(t) = self.st.inline(range.start) {
                     t.push_text(&text);
                 }
             }
             Event::Code(text) => {
-                if let Some(t) = st.inline(range.start) {
+                if let Some(t) = self.st.inline(range.start) {
                     t.push_text(&format!("`{text}`"));
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
-                if let Some(t) = st.inline(range.start) {
+                if let Some(t) = self.st.inline(range.start) {
                     t.push_text(" ");
                 }
             }
             Event::Start(Tag::Link { dest_url, .. }) => {
-                if let Some(t) = st.inline(range.start) {
+                if let Some(t) = self.st.inline(range.start) {
                     let at = t.inline.text.len();
                     t.open_links.push((dest_url.to_string(), at));
                 }
             }
             Event::End(TagEnd::Link) => {
-                if let Some(t) = st.inline(range.start) {
+                if let Some(t) = self.st.inline(range.start) {
                     if let Some((target, at)) = t.open_links.pop() {
                         let text = t.inline.text[at..].to_owned();
                         t.inline.links.push(Link { text, target });
@@ -401,14 +447,39 @@ pub fn parse_blocks(body: &str, base: usize, diags: &mut Diagnostics<'_>) -> Vec
             _ => {}
         }
     }
-    flush_para(&mut st, &mut blocks);
-    if let Some((start, text)) = st.html.take() {
-        blocks.push(RawBlock::Html {
-            at: loc(start),
-            text,
-        });
+
+    /// Ends the open paragraph, marking it as part of an admonition when a
+    /// quote opened with `[!NOTE]`.
+    fn flush_para(&mut self) {
+        let Some(buf) = self.st.para.take() else {
+            return;
+        };
+        let at = self.loc(buf.start);
+        let inline = buf.finish();
+        if self.st.quotes > 0 && self.st.admonition.is_none() {
+            self.st.admonition = admonition_kind(&inline.text);
+        }
+        if !inline.text.is_empty() || !inline.links.is_empty() {
+            self.blocks.push(RawBlock::Paragraph {
+                at,
+                inline,
+                admonition: self.st.admonition.clone(),
+            });
+        }
     }
-    blocks
+
+    fn flush_html(&mut self) {
+        if let Some((start, text)) = self.st.html.take() {
+            let at = self.loc(start);
+            self.blocks.push(RawBlock::Html { at, text });
+        }
+    }
+
+    fn finish(mut self) -> Vec<RawBlock> {
+        self.flush_para();
+        self.flush_html();
+        self.blocks
+    }
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
