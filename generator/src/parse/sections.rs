@@ -162,40 +162,7 @@ pub fn build_sections(blocks: Vec<RawBlock>, diags: &mut Diagnostics<'_>) -> Vec
                     continue;
                 }
                 flush_pending(&mut pending, &mut stack);
-                while stack.len() > 1 && stack.last().is_some_and(|s| s.level >= level) {
-                    close_top(&mut stack);
-                }
-                let heading = inline.text.trim().to_owned();
-                let in_examples = examples_level.is_some_and(|l| level >= l);
-                let classified = classify(&heading, level, in_examples);
-                match classified.kind {
-                    SectionKind::Examples => examples_level = Some(level),
-                    SectionKind::ExampleRequest | SectionKind::ExampleResponse => {}
-                    _ => {
-                        if examples_level.is_some_and(|l| level <= l) {
-                            examples_level = None;
-                        }
-                    }
-                }
-                if let Some(name) = classified.near_miss {
-                    diags.push(
-                        Code::SectionNameNearMiss,
-                        at.read,
-                        format!("heading `{heading}` is not a known section name"),
-                        format!(
-                            "did you mean `{}`? it was read as that section",
-                            title_case(name)
-                        ),
-                    );
-                }
-                stack.push(Section {
-                    at,
-                    level,
-                    heading,
-                    kind: classified.kind,
-                    blocks: Vec::new(),
-                    children: Vec::new(),
-                });
+                open_section(&mut stack, &mut examples_level, at, level, &inline, diags);
             }
             RawBlock::Paragraph {
                 at,
@@ -228,35 +195,94 @@ pub fn build_sections(blocks: Vec<RawBlock>, diags: &mut Diagnostics<'_>) -> Vec
                 }));
             }
             RawBlock::Html { at, text } => {
-                let span = Span::new(at.read.start, at.read.start + text.trim_end().len());
-                match read_annotation(&text) {
-                    Reading::NotAnnotation => continue,
-                    Reading::Invalid(why) => {
-                        diags.push(
-                            Code::AnnotationInvalid,
-                            span,
-                            format!("annotation is not valid JSON ({why})"),
-                            "write the annotation as a JSON object, e.g. `<!-- { \"blockType\": \"request\", \"name\": \"get_user\" } -->`",
-                        );
-                        continue;
-                    }
-                    Reading::Recovered(value, why) => {
-                        diags.push(
-                            Code::AnnotationRecovered,
-                            span,
-                            format!("annotation is not valid JSON ({why}) and was read leniently"),
-                            "write the annotation as strict JSON: quoted keys, no trailing commas, `\\n` for line breaks",
-                        );
-                        set_pending(&mut pending, &mut stack, Annotation { at, value }, diags);
-                    }
-                    Reading::Valid(value) => {
-                        set_pending(&mut pending, &mut stack, Annotation { at, value }, diags);
-                    }
+                if let Some(annotation) = read_html(at, &text, diags) {
+                    set_pending(&mut pending, &mut stack, annotation, diags);
                 }
             }
         }
     }
     flush_pending(&mut pending, &mut stack);
+    into_sections(stack)
+}
+
+/// Closes the sections deeper than or level with a new heading and opens
+/// its section, classified by name; `examples_level` tracks whether it lies
+/// inside an examples part, where `Request` and `Response` are examples.
+fn open_section(
+    stack: &mut Vec<Section>,
+    examples_level: &mut Option<u8>,
+    at: Loc,
+    level: u8,
+    inline: &Inline,
+    diags: &mut Diagnostics<'_>,
+) {
+    while stack.len() > 1 && stack.last().is_some_and(|s| s.level >= level) {
+        close_top(stack);
+    }
+    let heading = inline.text.trim().to_owned();
+    let in_examples = examples_level.is_some_and(|l| level >= l);
+    let classified = classify(&heading, level, in_examples);
+    match classified.kind {
+        SectionKind::Examples => *examples_level = Some(level),
+        SectionKind::ExampleRequest | SectionKind::ExampleResponse => {}
+        _ => {
+            if examples_level.is_some_and(|l| level <= l) {
+                *examples_level = None;
+            }
+        }
+    }
+    if let Some(name) = classified.near_miss {
+        diags.push(
+            Code::SectionNameNearMiss,
+            at.read,
+            format!("heading `{heading}` is not a known section name"),
+            format!(
+                "did you mean `{}`? it was read as that section",
+                title_case(name)
+            ),
+        );
+    }
+    stack.push(Section {
+        at,
+        level,
+        heading,
+        kind: classified.kind,
+        blocks: Vec::new(),
+        children: Vec::new(),
+    });
+}
+
+/// The annotation an HTML block holds, if any; malformed ones are
+/// recovered or reported.
+fn read_html(at: Loc, text: &str, diags: &mut Diagnostics<'_>) -> Option<Annotation> {
+    let span = Span::new(at.read.start, at.read.start + text.trim_end().len());
+    match read_annotation(text) {
+        Reading::NotAnnotation => None,
+        Reading::Invalid(why) => {
+            diags.push(
+                Code::AnnotationInvalid,
+                span,
+                format!("annotation is not valid JSON ({why})"),
+                "write the annotation as a JSON object, e.g. `<!-- { \"blockType\": \"request\", \"name\": \"get_user\" } -->`",
+            );
+            None
+        }
+        Reading::Recovered(value, why) => {
+            diags.push(
+                Code::AnnotationRecovered,
+                span,
+                format!("annotation is not valid JSON ({why}) and was read leniently"),
+                "write the annotation as strict JSON: quoted keys, no trailing commas, `\\n` for line breaks",
+            );
+            Some(Annotation { at, value })
+        }
+        Reading::Valid(value) => Some(Annotation { at, value }),
+    }
+}
+
+/// Closes every open section and returns the top-level ones (with the
+/// text before the first heading as a section of its own, if any).
+fn into_sections(mut stack: Vec<Section>) -> Vec<Section> {
     while stack.len() > 1 {
         close_top(&mut stack);
     }
