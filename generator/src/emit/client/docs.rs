@@ -3,7 +3,7 @@
 
 use crate::emit::rust::doc_text;
 use crate::model::naming::snake_ident;
-use crate::model::{PathTemplate, Placeholder, TypeRef};
+use crate::model::{Endpoint, PathTemplate, Permissions, Placeholder, TypeRef};
 
 use super::tokens::*;
 use super::tree::*;
@@ -79,6 +79,19 @@ pub(super) fn op_docs(ctx: &Ctx<'_>, op: &Op<'_>) -> Vec<String> {
         lines.push(String::new());
         lines.push(format!("Keys: {}.", keys.join("; ")));
     }
+    path_parameter_lines(e, &mut lines);
+    permission_lines(&e.permissions, &mut lines);
+    option_lines(e, &mut lines);
+    lines.push(String::new());
+    lines.push(format!(
+        "Generated from `{}/{}`.",
+        ctx.docs_label, e.source.file
+    ));
+    lines
+}
+
+/// The `# Path parameters` section, when the page has a table of them.
+fn path_parameter_lines(e: &Endpoint, lines: &mut Vec<String>) {
     if !e.path_parameters.is_empty() {
         lines.push(String::new());
         lines.push("# Path parameters".into());
@@ -97,6 +110,10 @@ pub(super) fn op_docs(ctx: &Ctx<'_>, op: &Op<'_>) -> Vec<String> {
             ));
         }
     }
+}
+
+/// The `# Permissions` section: least privileged first, then per scenario.
+fn permission_lines(permissions: &Permissions, lines: &mut Vec<String>) {
     lines.push(String::new());
     lines.push("# Permissions".into());
     lines.push(String::new());
@@ -114,21 +131,18 @@ pub(super) fn op_docs(ctx: &Ctx<'_>, op: &Op<'_>) -> Vec<String> {
     };
     lines.push(format!(
         "- Delegated (work or school account): {}",
-        list(&e.permissions.delegated_work)
+        list(&permissions.delegated_work)
     ));
     lines.push(format!(
         "- Delegated (personal Microsoft account): {}",
-        list(&e.permissions.delegated_personal)
+        list(&permissions.delegated_personal)
     ));
-    lines.push(format!(
-        "- Application: {}",
-        list(&e.permissions.application)
-    ));
-    if !e.permissions.scenarios.is_empty() {
+    lines.push(format!("- Application: {}", list(&permissions.application)));
+    if !permissions.scenarios.is_empty() {
         lines.push(String::new());
         lines.push("By scenario, as the page lists them:".into());
         lines.push(String::new());
-        for s in &e.permissions.scenarios {
+        for s in &permissions.scenarios {
             let name = if s.scenario.is_empty() {
                 "In general".to_owned()
             } else {
@@ -142,6 +156,10 @@ pub(super) fn op_docs(ctx: &Ctx<'_>, op: &Op<'_>) -> Vec<String> {
             ));
         }
     }
+}
+
+/// Query options, headers, and how a listed collection pages.
+fn option_lines(e: &Endpoint, lines: &mut Vec<String>) {
     if !e.query_options.is_empty() {
         let opts: Vec<String> = crate::model::QueryOption::ALL
             .iter()
@@ -177,10 +195,4 @@ pub(super) fn op_docs(ctx: &Ctx<'_>, op: &Op<'_>) -> Vec<String> {
         lines.push(String::new());
         lines.push("Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.".into());
     }
-    lines.push(String::new());
-    lines.push(format!(
-        "Generated from `{}/{}`.",
-        ctx.docs_label, e.source.file
-    ));
-    lines
 }
