@@ -40,30 +40,58 @@ pub fn emit_client(api: &Api, bodies: &[ActionBody<'_>], docs_label: &str, out: 
         key_types: key_types(api),
     };
     let mut files = Scope::with_reserved(&["mod"]);
-    let mut mods = Vec::new();
-    for (step, child) in &root.children {
-        let (file, _) = files.claim(&child.type_name, module_name(&step_method(step)));
-        let mut builders = Vec::new();
-        let mut pages = BTreeSet::new();
-        collect_builders(&ctx, child, &mut builders, &mut pages);
-        let names = builders
-            .iter()
-            .map(|(name, _)| ident(name))
-            .collect::<Vec<_>>();
-        let bodies = builders.into_iter().map(|(_, tokens)| tokens);
-        let bodies = quote!(#(#bodies)*);
-        let imports = imports(&bodies);
-        let tokens = quote! {
-            #imports
-            #bodies
-        };
-        let header_pages: Vec<String> = pages.iter().map(|p| format!("{docs_label}/{p}")).collect();
-        out.insert(
-            format!("src/client/{file}.rs"),
-            format_file(&header(&header_pages), tokens),
-        );
-        mods.push((file, names));
-    }
+    let mods: Vec<(String, Vec<proc_macro2::Ident>)> = root
+        .children
+        .iter()
+        .map(|(step, child)| {
+            let (file, _) = files.claim(&child.type_name, module_name(&step_method(step)));
+            let names = emit_area(&ctx, child, &file, out);
+            (file, names)
+        })
+        .collect();
+    emit_root(&ctx, &tree, &mods, out);
+}
+
+/// Writes `src/client/{file}.rs`: the builders of one top-level segment and
+/// everything below it. Returns the builder names, for re-export.
+fn emit_area(
+    ctx: &Ctx<'_>,
+    node: &Node<'_>,
+    file: &str,
+    out: &mut Emitted,
+) -> Vec<proc_macro2::Ident> {
+    let mut builders = Vec::new();
+    let mut pages = BTreeSet::new();
+    collect_builders(ctx, node, &mut builders, &mut pages);
+    let names = builders.iter().map(|(name, _)| ident(name)).collect();
+    let bodies = builders.into_iter().map(|(_, tokens)| tokens);
+    let bodies = quote!(#(#bodies)*);
+    let imports = imports(&bodies);
+    let tokens = quote! {
+        #imports
+        #bodies
+    };
+    let header_pages: Vec<String> = pages
+        .iter()
+        .map(|p| format!("{}/{p}", ctx.docs_label))
+        .collect();
+    out.insert(
+        format!("src/client/{file}.rs"),
+        format_file(&header(&header_pages), tokens),
+    );
+    names
+}
+
+/// Writes `src/client/mod.rs`: the modules, their re-exports, and the
+/// generated `Client` with an accessor per top-level segment.
+fn emit_root(
+    ctx: &Ctx<'_>,
+    tree: &Tree<'_>,
+    mods: &[(String, Vec<proc_macro2::Ident>)],
+    out: &mut Emitted,
+) {
+    let root = &tree.root;
+    let docs_label = ctx.docs_label;
     let mod_decls = mods.iter().map(|(file, _)| {
         let m = module_ident(file);
         quote!(mod #m;)
@@ -75,7 +103,7 @@ pub fn emit_client(api: &Api, bodies: &[ActionBody<'_>], docs_label: &str, out: 
     let mut accessors: Vec<TokenStream> = root
         .children
         .iter()
-        .map(|(step, child)| child_accessor(&ctx, step, child, true))
+        .map(|(step, child)| child_accessor(ctx, step, child, true))
         .collect();
     if let Some(user) = &tree.me {
         let ty = ident(user);
@@ -89,7 +117,7 @@ pub fn emit_client(api: &Api, bodies: &[ActionBody<'_>], docs_label: &str, out: 
             }
         });
     }
-    let root_ops = root.ops.iter().map(|op| emit_op(&ctx, op, true));
+    let root_ops = root.ops.iter().map(|op| emit_op(ctx, op, true));
     let root_ops: Vec<TokenStream> = root_ops.collect();
     let root_imports = {
         let used = imports(&quote!(#(#root_ops)* #(#accessors)*));
