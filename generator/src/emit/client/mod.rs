@@ -38,6 +38,7 @@ pub fn emit_client(api: &Api, bodies: &[ActionBody<'_>], docs_label: &str, out: 
         body_names,
         docs_label,
         key_types: key_types(api),
+        shared: &tree.shared,
     };
     let mut files = Scope::with_reserved(&["mod"]);
     let mods: Vec<(String, Vec<proc_macro2::Ident>)> = root
@@ -62,11 +63,23 @@ fn emit_area(
 ) -> Vec<proc_macro2::Ident> {
     let mut builders = Vec::new();
     let mut pages = BTreeSet::new();
-    collect_builders(ctx, node, &mut builders, &mut pages);
-    let names = builders.iter().map(|(name, _)| ident(name)).collect();
+    let mut borrowed = BTreeSet::new();
+    collect_builders(ctx, node, &mut builders, &mut pages, &mut borrowed);
+    let names: Vec<proc_macro2::Ident> = builders.iter().map(|(name, _)| ident(name)).collect();
+    // Builders shared with another file are reached through the re-exports
+    // of `client/mod.rs`.
+    for (name, _) in &builders {
+        borrowed.remove(name);
+    }
+    let borrowed: Vec<proc_macro2::Ident> = borrowed.iter().map(|n| ident(n)).collect();
     let bodies = builders.into_iter().map(|(_, tokens)| tokens);
     let bodies = quote!(#(#bodies)*);
     let imports = imports(&bodies);
+    let imports = if borrowed.is_empty() {
+        imports
+    } else {
+        quote!(#imports use super::{#(#borrowed),*};)
+    };
     let tokens = quote! {
         #imports
         #bodies

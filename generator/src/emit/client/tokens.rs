@@ -21,6 +21,8 @@ pub(super) struct Ctx<'a> {
     /// Path parameters that every `Path parameters` table naming them types
     /// as the same non-string primitive (`Int32`, `Guid`).
     pub(super) key_types: BTreeMap<&'a str, Primitive>,
+    /// The other paths each shared builder type serves.
+    pub(super) shared: &'a BTreeMap<String, Vec<String>>,
 }
 
 /// The key parameters whose type is a non-string primitive on every page
@@ -55,11 +57,15 @@ pub(super) fn key_types(api: &Api) -> BTreeMap<&str, Primitive> {
         .collect()
 }
 
+/// The builders of `node` and the nodes below it, with the pages they come
+/// from. Nodes that repeat an earlier subtree are not emitted again; their
+/// (shared) type names go into `borrowed`.
 pub(super) fn collect_builders<'a>(
     ctx: &Ctx<'_>,
     node: &Node<'a>,
     out: &mut Vec<(String, TokenStream)>,
     pages: &mut BTreeSet<String>,
+    borrowed: &mut BTreeSet<String>,
 ) {
     let name = ident(&node.type_name);
     let label = doc_text(&node.label);
@@ -71,7 +77,17 @@ pub(super) fn collect_builders<'a>(
     for op in &node.ops {
         pages.insert(op.endpoint.source.file.clone());
     }
-    let doc = format!(" Requests under `{label}`.");
+    let doc = match ctx.shared.get(&node.type_name) {
+        Some(others) => format!(
+            " Requests under `{label}`, and the same requests under {}.",
+            others
+                .iter()
+                .map(|p| format!("`{}`", doc_text(p)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => format!(" Requests under `{label}`."),
+    };
     out.push((
         node.type_name.clone(),
         quote! {
@@ -98,7 +114,11 @@ pub(super) fn collect_builders<'a>(
         },
     ));
     for child in node.children.values() {
-        collect_builders(ctx, child, out, pages);
+        if child.shared {
+            borrowed.insert(child.type_name.clone());
+        } else {
+            collect_builders(ctx, child, out, pages, borrowed);
+        }
     }
 }
 

@@ -40,6 +40,11 @@ pub(super) struct Node<'a> {
     pub(super) label: String,
     /// The name of the parent's method that leads here.
     pub(super) accessor: String,
+    /// What the subtree offers: its steps and endpoints, without names.
+    pub(super) signature: String,
+    /// Whether an earlier node offers exactly the same subtree, so this one
+    /// uses that node's builder types instead of its own.
+    pub(super) shared: bool,
 }
 
 pub(super) fn step(segment: &Segment) -> Step {
@@ -109,6 +114,8 @@ pub(super) struct Tree<'a> {
     pub(super) root: Node<'a>,
     /// The builder type `/me` shares with `/users/{id}`, when both exist.
     pub(super) me: Option<String>,
+    /// The other paths each shared builder type serves, by type name.
+    pub(super) shared: BTreeMap<String, Vec<String>>,
 }
 
 pub(super) fn build_tree(api: &Api) -> Tree<'_> {
@@ -141,12 +148,103 @@ pub(super) fn build_tree(api: &Api) -> Tree<'_> {
         }
     }
     let merged_me = merge_me_into_users(&mut root);
+    sign(&mut root);
+    let mut seen = BTreeSet::new();
+    for child in root.children.values_mut() {
+        seen.insert(child.signature.clone());
+        mark_shared(child, &mut seen);
+    }
     let mut types = Scope::with_reserved(&["Client"]);
     name_nodes(api, &mut root, &mut types, &Naming::default());
+    let mut names = BTreeMap::new();
+    own_names(&root, &mut names);
+    name_shared(&mut root, &names, false);
     let me = merged_me
         .then(|| users_item(&root).map(|n| n.type_name.clone()))
         .flatten();
-    Tree { root, me }
+    let mut shared = BTreeMap::new();
+    shared_paths(&root, false, &mut shared);
+    Tree { root, me, shared }
+}
+
+/// Computes every node's signature: its operations (endpoint, method, how
+/// the last segment names it) and its children's steps and signatures. Two
+/// nodes with one signature offer the same requests: other paths to the
+/// same resource, such as `/drives/{id}/root` and `/groups/{id}/drive/root`.
+fn sign(node: &mut Node<'_>) {
+    let mut parts: Vec<String> = node
+        .ops
+        .iter()
+        .map(|o| {
+            format!(
+                "{} {} {:?}",
+                o.endpoint.name.api,
+                o.endpoint.method.as_str(),
+                o.tail.map(step)
+            )
+        })
+        .collect();
+    parts.sort();
+    for (step, child) in &mut node.children {
+        sign(child);
+        let placeholder = match child.segment {
+            Some(Segment::Key { param }) => param.name.as_str(),
+            _ => "",
+        };
+        parts.push(format!("{step:?}{placeholder}({})", child.signature));
+    }
+    node.signature = parts.join(";");
+}
+
+/// Marks, depth first in sorted order, every node whose signature an earlier
+/// node already has; the subtree below a shared node is not visited.
+fn mark_shared(node: &mut Node<'_>, seen: &mut BTreeSet<String>) {
+    for child in node.children.values_mut() {
+        if seen.insert(child.signature.clone()) {
+            mark_shared(child, seen);
+        } else {
+            child.shared = true;
+        }
+    }
+}
+
+/// The builder type of every node that has its own, by signature.
+fn own_names(node: &Node<'_>, out: &mut BTreeMap<String, String>) {
+    for child in node.children.values().filter(|c| !c.shared) {
+        out.entry(child.signature.clone())
+            .or_insert_with(|| child.type_name.clone());
+        own_names(child, out);
+    }
+}
+
+/// Gives shared nodes, and everything below them, the builder types of the
+/// nodes they repeat.
+fn name_shared(node: &mut Node<'_>, names: &BTreeMap<String, String>, inside: bool) {
+    for child in node.children.values_mut() {
+        let shared = inside || child.shared;
+        if shared {
+            if let Some(name) = names.get(&child.signature) {
+                child.type_name = name.clone();
+            }
+            if child.label.is_empty() {
+                child.label = format!("{}/{}", node.label, segment_label(child.segment));
+            }
+        }
+        name_shared(child, names, shared);
+    }
+}
+
+/// The other paths each shared builder type serves, by type name.
+fn shared_paths(node: &Node<'_>, inside: bool, out: &mut BTreeMap<String, Vec<String>>) {
+    for child in node.children.values() {
+        let shared = inside || child.shared;
+        if shared {
+            out.entry(child.type_name.clone())
+                .or_default()
+                .push(child.label.clone());
+        }
+        shared_paths(child, shared, out);
+    }
 }
 
 /// `/users/{id}`, if the tree has it.
@@ -255,6 +353,12 @@ pub(super) fn name_nodes(api: &Api, node: &mut Node<'_>, types: &mut Scope, pare
     for (step, child) in &mut node.children {
         let part = step_part(step);
         let path_name = format!("{}{part}", parent.path_name);
+        child.label = format!("{}/{}", parent.label, segment_label(child.segment));
+        if child.shared {
+            // It takes the builder type of the node it repeats (`name_shared`).
+            child.accessor = methods.claim(&path_name, step_method(step)).0;
+            continue;
+        }
         let own = addressed_type(api, child).map(str::to_owned);
         let (wanted, base, element) = match step {
             Step::Key => {
@@ -291,7 +395,6 @@ pub(super) fn name_nodes(api: &Api, node: &mut Node<'_>, types: &mut Scope, pare
             types.claim(&wanted, wanted.clone()).0
         };
         child.type_name = type_name;
-        child.label = format!("{}/{}", parent.label, segment_label(child.segment));
         // `range()` and `range(address=...)` on one node need two names.
         let preferred = step_method(step);
         child.accessor = match step {
@@ -435,6 +538,14 @@ mod tests {
                     "a [hardwareConfigurationUserState](../resources/state.md) object",
                 ),
             ),
+            (
+                "api/driveitem-list-children.md",
+                endpoint(
+                    "List children",
+                    "GET /drives/{drive-id}/root/children\nGET /groups/{group-id}/drive/root/children",
+                    "a collection of driveItem objects",
+                ),
+            ),
         ];
         let sources: Vec<crate::SourcePage<'_>> = pages
             .iter()
@@ -488,5 +599,20 @@ mod tests {
             name(&states[..3]),
             "DeviceManagementHardwareConfigurationsItem"
         );
+    }
+
+    #[test]
+    fn other_paths_to_the_same_resource_share_builders() {
+        let api = api();
+        let tree = build_tree(&api);
+        // `/groups/{id}/drive` offers what `/drives/{id}` offers: one builder type.
+        let drive = at(&tree.root, &[lit("drives"), Step::Key]);
+        let group_drive = at(&tree.root, &[lit("groups"), Step::Key, lit("drive")]);
+        assert!(!drive.shared);
+        assert!(group_drive.shared);
+        assert_eq!(drive.type_name, group_drive.type_name);
+        let root = |n: &Node<'_>| n.children[&lit("root")].type_name.clone();
+        assert_eq!(root(drive), root(group_drive));
+        assert_eq!(tree.shared[&drive.type_name], ["/groups/{group-id}/drive"]);
     }
 }

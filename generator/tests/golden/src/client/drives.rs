@@ -60,7 +60,7 @@ impl DrivesItem {
     }
 }
 
-/// Requests under `/drives/{drive-id}/root:/{item-path}:`.
+/// Requests under `/drives/{drive-id}/root:/{item-path}:`, and the same requests under `/sites/{site-id}/lists('{list-id}')`, `/things/{id}/microsoft.graph.thing`.
 #[derive(Debug, Clone)]
 pub struct DrivesItemRootPath {
     client: Client,
@@ -83,7 +83,7 @@ impl DrivesItemRootPath {
     }
 }
 
-/// Requests under `/drives/{drive-id}/root:/{item-path}:/children`.
+/// Requests under `/drives/{drive-id}/root:/{item-path}:/children`, and the same requests under `/sites/{site-id}/lists('{list-id}')/children`, `/things/{id}/children/{id}/children`, `/things/{id}/microsoft.graph.thing/children`.
 #[derive(Debug, Clone)]
 pub struct ThingCollection {
     client: Client,

@@ -13,11 +13,10 @@ mod type_;
 
 pub use drives::{Drives, DrivesItem, DrivesItemRootPath, ThingCollection};
 pub use me::{Me, MeThing};
-pub use sites::{Sites, SitesItem, SitesItemListsItem, SitesItemListsItemChildren};
+pub use sites::{Sites, SitesItem};
 pub use things::{
-    Things, ThingItem, ThingChildren, ThingChildrenItem, ThingsItemChildrenItemChildren,
-    ThingContent, ThingsItemRevisions, ThingsItemRevisionsItem, ThingAsThing,
-    ThingsItemAsThingChildren,
+    Things, ThingItem, ThingChildren, ThingChildrenItem, ThingContent,
+    ThingsItemRevisions, ThingsItemRevisionsItem,
 };
 pub use type_::{TypeCollection, TypeItem};
 use crate::runtime;

@@ -4,14 +4,13 @@
 //   generator/tests/fixtures/emit/api/thing-delete-ref.md
 //   generator/tests/fixtures/emit/api/thing-get-revision.md
 //   generator/tests/fixtures/emit/api/thing-get.md
-//   generator/tests/fixtures/emit/api/thing-list-children.md
 //   generator/tests/fixtures/emit/api/thing-measure.md
 //   generator/tests/fixtures/emit/api/thing-put-content.md
 
 use crate::models;
-use crate::runtime::{
-    Client, Method, Page, Request, encode_function_arg, encode_path_segment,
-};
+use crate::runtime::{Client, Method, Request, encode_function_arg, encode_path_segment};
+use super::{DrivesItemRootPath, ThingCollection};
+
 /// Requests under `/things`.
 #[derive(Debug, Clone)]
 pub struct Things {
@@ -69,8 +68,8 @@ impl ThingItem {
     }
 
     /// `/things/{id}/microsoft.graph.thing`.
-    pub fn as_thing(&self) -> ThingAsThing {
-        ThingAsThing::new(
+    pub fn as_thing(&self) -> DrivesItemRootPath {
+        DrivesItemRootPath::new(
             self.client.clone(),
             format!("{}/microsoft.graph.thing", self.path),
         )
@@ -196,11 +195,8 @@ impl ThingChildrenItem {
     }
 
     /// `/things/{id}/children/{id}/children`.
-    pub fn children(&self) -> ThingsItemChildrenItemChildren {
-        ThingsItemChildrenItemChildren::new(
-            self.client.clone(),
-            format!("{}/children", self.path),
-        )
+    pub fn children(&self) -> ThingCollection {
+        ThingCollection::new(self.client.clone(), format!("{}/children", self.path))
     }
 
     /// Remove child.
@@ -220,49 +216,6 @@ impl ThingChildrenItem {
     /// Generated from `generator/tests/fixtures/emit/api/thing-delete-ref.md`.
     pub fn delete_ref(&self) -> Request<()> {
         Request::new(self.client.clone(), Method::DELETE, format!("{}/$ref", self.path))
-    }
-}
-
-/// Requests under `/things/{id}/children/{id}/children`.
-#[derive(Debug, Clone)]
-pub struct ThingsItemChildrenItemChildren {
-    client: Client,
-    path: String,
-}
-
-impl ThingsItemChildrenItemChildren {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
-    /// List children.
-    ///
-    /// List the children of a thing, through every kind of segment.
-    ///
-    /// `GET /things/{id}/children/{id}/children`
-    ///
-    /// Also reachable as `GET /things/{id}/microsoft.graph.thing/children`, `GET /drives/{drive-id}/root:/{item-path}:/children`, `GET /sites/{site-id}/lists('{list-id}')/children`.
-    ///
-    /// # Permissions
-    ///
-    /// Least privileged first.
-    ///
-    /// - Delegated (work or school account): not supported.
-    /// - Delegated (personal Microsoft account): not supported.
-    /// - Application: not supported.
-    ///
-    /// Supports the query options `$filter`, `$top`.
-    ///
-    /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
-    ///
-    /// Generated from `generator/tests/fixtures/emit/api/thing-list-children.md`.
-    pub fn list(&self) -> Request<Page<models::Thing>> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 }
 
@@ -369,75 +322,6 @@ impl ThingsItemRevisionsItem {
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-get-revision.md`.
     pub fn get(&self) -> Request<models::Thing> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
-    }
-}
-
-/// Requests under `/things/{id}/microsoft.graph.thing`.
-#[derive(Debug, Clone)]
-pub struct ThingAsThing {
-    client: Client,
-    path: String,
-}
-
-impl ThingAsThing {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
-    /// `/things/{id}/microsoft.graph.thing/children`.
-    pub fn children(&self) -> ThingsItemAsThingChildren {
-        ThingsItemAsThingChildren::new(
-            self.client.clone(),
-            format!("{}/children", self.path),
-        )
-    }
-}
-
-/// Requests under `/things/{id}/microsoft.graph.thing/children`.
-#[derive(Debug, Clone)]
-pub struct ThingsItemAsThingChildren {
-    client: Client,
-    path: String,
-}
-
-impl ThingsItemAsThingChildren {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
-    /// List children.
-    ///
-    /// List the children of a thing, through every kind of segment.
-    ///
-    /// `GET /things/{id}/microsoft.graph.thing/children`
-    ///
-    /// Also reachable as `GET /things/{id}/children/{id}/children`, `GET /drives/{drive-id}/root:/{item-path}:/children`, `GET /sites/{site-id}/lists('{list-id}')/children`.
-    ///
-    /// # Permissions
-    ///
-    /// Least privileged first.
-    ///
-    /// - Delegated (work or school account): not supported.
-    /// - Delegated (personal Microsoft account): not supported.
-    /// - Application: not supported.
-    ///
-    /// Supports the query options `$filter`, `$top`.
-    ///
-    /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
-    ///
-    /// Generated from `generator/tests/fixtures/emit/api/thing-list-children.md`.
-    pub fn list(&self) -> Request<Page<models::Thing>> {
         Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 }
