@@ -237,3 +237,122 @@ fn module_names_and_file_names_agree_for_every_awkward_name() {
     assert_eq!(types, model_files);
     assert_eq!(types, distinct.len());
 }
+
+/// Runs the whole pipeline on one page and says how long it took.
+fn run_page(text: &str) -> (generator::Generated, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let run = generate(
+        &[SourcePage {
+            path: "api/huge.md",
+            text,
+        }],
+        &Includes::new(),
+        &EmitOptions::default(),
+    );
+    (run, started.elapsed())
+}
+
+const FRONT: &str = "---\ntitle: \"Get thing\"\ndoc_type: apiPageType\n---\n# Get thing\n\n";
+
+/// Inputs far beyond real pages finish in bounded time, with diagnostics
+/// where something was cut short, and never overflow the stack. The bound
+/// is generous (a debug build on a loaded CI machine); what it catches is
+/// quadratic or worse behaviour, which takes minutes here.
+#[test]
+fn huge_and_deeply_nested_inputs_finish_in_bounded_time() {
+    let mut cases: Vec<(&str, String)> = Vec::new();
+    let mut rows = String::from(FRONT);
+    rows.push_str("## Properties\n|Property|Type|Description|\n|:---|:---|:---|\n");
+    for i in 0..100_000 {
+        rows.push_str(&format!("|p{i}|String|Row {i}.|\n"));
+    }
+    cases.push(("a table with 100,000 rows", rows));
+    let mut big = String::from(FRONT);
+    while big.len() < 10_000_000 {
+        big.push_str("Some prose about the thing, repeated to make a page of ten megabytes. ");
+    }
+    cases.push(("a 10 MB page", big));
+    cases.push((
+        "10,000 nested block quotes",
+        format!("{FRONT}{} deep\n", ">".repeat(10_000)),
+    ));
+    // `- - - item` opens a list inside a list on one line.
+    cases.push((
+        "10,000 list levels",
+        format!("{FRONT}{}item\n", "- ".repeat(10_000)),
+    ));
+    let deep_json = format!("{}{}", "[".repeat(20_000), "]".repeat(20_000));
+    cases.push((
+        "JSON nested 20,000 deep in an example",
+        format!("{FRONT}## Example\n### Response\n<!-- {{ \"blockType\": \"response\" }} -->\n```http\nHTTP/1.1 200 OK\n\n{deep_json}\n```\n"),
+    ));
+    cases.push((
+        "JSON nested 20,000 deep in an annotation",
+        format!(
+            "{FRONT}<!-- {{ \"a\": {}{} }} -->\n```http\nGET /x\n```\n",
+            "[".repeat(20_000),
+            "]".repeat(20_000)
+        ),
+    ));
+    cases.push((
+        "JSON nested 20,000 deep with a trailing comma",
+        format!("{FRONT}## Example\n### Response\n<!-- {{ \"blockType\": \"response\" }} -->\n```http\nHTTP/1.1 200 OK\n\n{{\"a\": {}1,{} }}\n```\n", "[".repeat(20_000), "]".repeat(20_000)),
+    ));
+    let mut bomb = String::from(
+        "---\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for (i, prev) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        bomb.push_str(&format!(
+            "{i}: &{i} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
+    }
+    bomb.push_str("title: bomb\ndoc_type: apiPageType\n---\n# Bomb\n");
+    cases.push(("a YAML alias bomb", bomb));
+    cases.push((
+        "an unterminated fence",
+        format!(
+            "{FRONT}## HTTP request\n```http\nGET /x\n{}",
+            "line\n".repeat(50_000)
+        ),
+    ));
+    cases.push((
+        "an unterminated comment",
+        format!(
+            "{FRONT}<!-- {{ \"blockType\": \"request\"\n{}",
+            "x\n".repeat(50_000)
+        ),
+    ));
+    cases.push((
+        "an include directive repeated 100,000 times",
+        format!("{FRONT}{}", "[!INCLUDE [x](x.md)]\n".repeat(100_000)),
+    ));
+    for (what, text) in &cases {
+        let (run, took) = run_page(text);
+        assert!(
+            took < std::time::Duration::from_secs(60),
+            "{what} took {took:?}"
+        );
+        assert!(!run.files.is_empty(), "{what}: no crate was emitted");
+    }
+}
+
+/// Bytes that are not text, a byte-order mark and CRLF line ends read like
+/// any other page.
+#[test]
+fn bom_crlf_and_control_bytes_read_cleanly() {
+    let page = "\u{feff}---\r\ntitle: \"Get thing\"\r\ndoc_type: apiPageType\r\n---\r\n# Get thing\r\n\r\n## HTTP request\r\n```http\r\nGET /things/{id}\r\n```\r\n";
+    let (run, _) = run_page(page);
+    assert_eq!(run.api.endpoints.len(), 1, "{:#?}", run.diagnostics);
+    assert_eq!(run.api.endpoints[0].path.written, "/things/{id}");
+    let lossy = String::from_utf8_lossy(&[0xff, 0xfe, 0x00, 0x1b, b'[', b'3', b'1', b'm', 0x7f])
+        .into_owned();
+    let (run, _) = run_page(&lossy);
+    assert!(
+        run.diagnostics
+            .iter()
+            .any(|d| d.code == generator::Code::FrontMatterMissing)
+    );
+}

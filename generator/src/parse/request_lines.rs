@@ -5,7 +5,7 @@ use crate::diagnostics::{Code, Diagnostics};
 use crate::source::Span;
 
 use super::page::*;
-use super::{code_offset, http, loc_at};
+use super::{http, loc_at};
 
 pub(super) fn read_request_lines(page: &Page, diags: &mut Diagnostics<'_>) -> Vec<RequestLine> {
     let mut lines = Vec::new();
@@ -81,10 +81,14 @@ fn read_code_block_lines(
     // Consecutive lines that are not request lines (headers and a pasted body,
     // say) are reported once, as a run.
     let mut run: Option<InvalidRun> = None;
-    let mut text_offset = 0;
-    for raw in code.text.split_inclusive('\n') {
-        let start = code_offset(code, text_offset + (raw.len() - raw.trim_start().len()));
-        text_offset += raw.len();
+    for (index, raw) in code.text.split_inclusive('\n').enumerate() {
+        // The page offset of the line's first non-blank byte: one lookup per
+        // line, so a block of many lines reads in linear time.
+        let indent = raw.len() - raw.trim_start().len();
+        let start = code
+            .line_offsets
+            .get(index)
+            .map_or(code.at.read.start, |line_start| line_start + indent);
         let line = raw.trim();
         if line.is_empty() {
             continue;
