@@ -11,6 +11,64 @@ pub mod regen;
 
 use std::path::PathBuf;
 
+/// Why a command failed, with its exit code (README lists them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The docs folder is missing, not a folder, or unreadable (exit 3).
+    Docs(String),
+    /// The docs folder holds no page (exit 4).
+    NoPages(String),
+    /// The output folder cannot be written: a file is in the way, it is not
+    /// ours, or a write failed (exit 5). Nothing was changed.
+    Output(String),
+    /// Anything else, such as an unreadable schema (exit 2).
+    Other(String),
+}
+
+impl Failure {
+    /// The process exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Other(_) => 2,
+            Failure::Docs(_) => 3,
+            Failure::NoPages(_) => 4,
+            Failure::Output(_) => 5,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Docs(m) | Failure::NoPages(m) | Failure::Output(m) | Failure::Other(m) => {
+                f.write_str(m)
+            }
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Other(message)
+    }
+}
+
+/// Reads a docs folder for a command that needs pages: a missing folder and
+/// a folder without pages are failures of their own.
+pub fn read_docs(
+    dir: &std::path::Path,
+    include_root: Option<&std::path::Path>,
+) -> Result<docs::DocsFolder, Failure> {
+    let docs = docs::DocsFolder::read_with(dir, include_root).map_err(Failure::Docs)?;
+    if docs.pages.is_empty() && docs.problems.is_empty() {
+        return Err(Failure::NoPages(format!(
+            "docs folder `{}` holds no pages (`.md` files outside `includes/` folders)",
+            dir.display()
+        )));
+    }
+    Ok(docs)
+}
+
 /// The workspace root, so commands work from any folder.
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

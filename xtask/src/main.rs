@@ -5,7 +5,9 @@
 //! from the workspace root; a path given on the command line means what it
 //! says, relative to the current folder.
 
-use xtask::{bench, catalogue, docs, fidelity, lint, model, regen, shared_dir, workspace_root};
+use xtask::{
+    Failure, bench, catalogue, fidelity, lint, model, read_docs, regen, shared_dir, workspace_root,
+};
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -106,8 +108,8 @@ fn main() -> ExitCode {
             format,
             color,
             include_root,
-        } => docs::DocsFolder::read_with(&or_default(docs, "docs-input"), include_root.as_deref())
-            .and_then(|docs| lint::run(&docs, format, color))
+        } => read_docs(&or_default(docs, "docs-input"), include_root.as_deref())
+            .and_then(|docs| Ok(lint::run(&docs, format, color)?))
             .map(|has_error| {
                 if has_error {
                     ExitCode::from(1)
@@ -129,15 +131,15 @@ fn main() -> ExitCode {
             check,
         ),
         Command::Model { docs, include_root } => {
-            docs::DocsFolder::read_with(&or_default(docs, "docs-input"), include_root.as_deref())
-                .and_then(|docs| model::run(&docs))
+            read_docs(&or_default(docs, "docs-input"), include_root.as_deref())
+                .and_then(|docs| Ok(model::run(&docs)?))
                 .map(|()| ExitCode::SUCCESS)
         }
         Command::Fidelity { docs, schema } => {
             let docs = docs.unwrap_or_else(|| shared_dir().join("corpus/graph-docs-v1.0"));
             let schema = schema
                 .unwrap_or_else(|| shared_dir().join("corpus/graph-schema-v1.0/v1.0-Prod.csdl"));
-            docs::DocsFolder::read(&docs).and_then(|docs| {
+            read_docs(&docs, None).and_then(|docs| {
                 let xml = std::fs::read_to_string(&schema)
                     .map_err(|e| format!("{}: {e}", schema.display()))?;
                 let schema = fidelity::Schema::from_csdl(&xml)?;
@@ -150,7 +152,7 @@ fn main() -> ExitCode {
         Command::Diagnostics { check } => run_catalogue(check),
         Command::Bench { docs, runs } => {
             let docs = docs.unwrap_or_else(|| shared_dir().join("corpus/graph-docs-v1.0"));
-            docs::DocsFolder::read(&docs).map(|docs| {
+            read_docs(&docs, None).map(|docs| {
                 bench::run(&docs, runs);
                 ExitCode::SUCCESS
             })
@@ -158,11 +160,11 @@ fn main() -> ExitCode {
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e}");
-        ExitCode::from(2)
+        ExitCode::from(e.exit_code())
     })
 }
 
-fn run_catalogue(check: bool) -> Result<ExitCode, String> {
+fn run_catalogue(check: bool) -> Result<ExitCode, Failure> {
     let root = workspace_root();
     let fresh = catalogue::render(&catalogue::collect(&root)?);
     let path = root.join(catalogue::PATH);
@@ -181,9 +183,11 @@ fn run_catalogue(check: bool) -> Result<ExitCode, String> {
         });
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Failure::Output(format!("{}: {e}", dir.display())))?;
     }
-    std::fs::write(&path, fresh).map_err(|e| format!("{}: {e}", path.display()))?;
+    std::fs::write(&path, fresh)
+        .map_err(|e| Failure::Output(format!("{}: {e}", path.display())))?;
     eprintln!("wrote {}", catalogue::PATH);
     Ok(ExitCode::SUCCESS)
 }
@@ -194,14 +198,14 @@ fn run_regen(
     out: PathBuf,
     crate_name: String,
     check: bool,
-) -> Result<ExitCode, String> {
-    let docs = docs::DocsFolder::read_with(&docs_dir, include_root.as_deref())?;
+) -> Result<ExitCode, Failure> {
+    let docs = read_docs(&docs_dir, include_root.as_deref())?;
     let options = regen::options(&workspace_root(), &docs_dir, &out, crate_name);
     let mut run = generator::generate(&docs.sources(), &docs.includes, &options);
     run.diagnostics.extend(docs.problems.iter().cloned());
     eprintln!("{}", regen::summary(&run));
     if check {
-        return match regen::check(&out, &run.files)? {
+        return match regen::check(&out, &run.files).map_err(Failure::Output)? {
             None => {
                 eprintln!("{} is up to date", out.display());
                 Ok(ExitCode::SUCCESS)
@@ -216,7 +220,7 @@ fn run_regen(
             }
         };
     }
-    let report = regen::write(&out, &run.files)?;
+    let report = regen::write(&out, &run.files).map_err(Failure::Output)?;
     eprintln!(
         "wrote {}: {} changed, {} unchanged, {} removed",
         out.display(),

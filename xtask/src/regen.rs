@@ -160,6 +160,12 @@ fn check_ownership(out: &Path) -> Result<(), String> {
 /// old ones and stale files removed. A failure while staging removes what was
 /// staged and leaves `out` as it was. Nothing is written outside `out`.
 pub fn write(out: &Path, files: &Emitted) -> Result<WriteReport, String> {
+    if out.exists() && !out.is_dir() {
+        return Err(format!(
+            "output `{}` is a file, not a folder; nothing was changed",
+            out.display()
+        ));
+    }
     let mut plan = Vec::with_capacity(files.len());
     for (rel, text) in files {
         let rel_path = safe_relative(rel)

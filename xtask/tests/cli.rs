@@ -1,0 +1,138 @@
+//! The command line as a script sees it: each kind of failure has its own
+//! exit code and a message that names the path, and nothing is written.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xtask-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+/// Runs `cargo xtask` with `args`; returns the exit code and standard error.
+fn xtask(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("xtask runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn docs_with_one_page(dir: &Path) -> PathBuf {
+    let docs = dir.join("docs");
+    std::fs::create_dir_all(docs.join("api")).unwrap();
+    std::fs::write(
+        docs.join("api/thing-get.md"),
+        "---\ntitle: Get thing\ndoc_type: apiPageType\n---\n# Get thing\n\n## HTTP request\n```http\nGET /things/{id}\n```\n",
+    )
+    .unwrap();
+    docs
+}
+
+#[test]
+fn a_missing_docs_folder_exits_3() {
+    let dir = scratch("missing");
+    let missing = dir.join("nope");
+    let (code, err) = xtask(&[
+        "regen",
+        "--docs",
+        missing.to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(!dir.join("out").exists());
+    let (code, _) = xtask(&["lint", "--docs", missing.to_str().unwrap()]);
+    assert_eq!(code, 3);
+}
+
+#[test]
+fn a_docs_folder_without_pages_exits_4() {
+    let dir = scratch("empty");
+    std::fs::create_dir_all(dir.join("docs/includes")).unwrap();
+    // An include file is not a page.
+    std::fs::write(dir.join("docs/includes/note.md"), "A note.\n").unwrap();
+    let docs = dir.join("docs");
+    let (code, err) = xtask(&[
+        "regen",
+        "--docs",
+        docs.to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("holds no pages"), "{err}");
+    assert!(!dir.join("out").exists());
+}
+
+#[test]
+fn an_output_path_that_is_a_file_exits_5_and_is_left_alone() {
+    let dir = scratch("file");
+    let docs = docs_with_one_page(&dir);
+    let file = dir.join("out.txt");
+    std::fs::write(&file, "mine").unwrap();
+    let (code, err) = xtask(&[
+        "regen",
+        "--docs",
+        docs.to_str().unwrap(),
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 5, "{err}");
+    assert!(err.contains("is a file, not a folder"), "{err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
+    let below = file.join("sub");
+    let (code, _) = xtask(&[
+        "regen",
+        "--docs",
+        docs.to_str().unwrap(),
+        "--out",
+        below.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 5);
+}
+
+#[test]
+fn a_good_run_exits_0_and_a_stale_check_exits_1() {
+    let dir = scratch("good");
+    let docs = docs_with_one_page(&dir);
+    let out = dir.join("out");
+    let (code, err) = xtask(&[
+        "regen",
+        "--docs",
+        docs.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _) = xtask(&[
+        "regen",
+        "--check",
+        "--docs",
+        docs.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    std::fs::write(docs.join("api/thing-delete.md"), "---\ntitle: Delete thing\ndoc_type: apiPageType\n---\n# Delete thing\n\n## HTTP request\n```http\nDELETE /things/{id}\n```\n").unwrap();
+    let (code, _) = xtask(&[
+        "regen",
+        "--check",
+        "--docs",
+        docs.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    // Human output to a pipe carries no colour codes.
+    let (_, err) = xtask(&["lint", "--docs", docs.to_str().unwrap()]);
+    assert!(!err.contains('\u{1b}'), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
