@@ -21,7 +21,7 @@
 //! # }
 //! ```
 //!
-//! This crate has 8 endpoints and 6 types.
+//! This crate has 8 endpoints and 7 types.
 
 #![forbid(unsafe_code)]
 

@@ -4,6 +4,7 @@
 //! The API's types: one file per entity, complex or enum type, and per action body.
 mod con_;
 mod entity;
+mod hostile_text;
 mod result_type;
 mod thing;
 mod thing_archive_body;
@@ -12,6 +13,7 @@ mod type_;
 
 pub use con_::Con;
 pub use entity::Entity;
+pub use hostile_text::HostileText;
 pub use result_type::ResultType;
 pub use thing::Thing;
 pub use thing_archive_body::ThingArchiveBody;
