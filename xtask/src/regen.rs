@@ -9,7 +9,9 @@ use generator::Severity;
 use generator::emit::{EmitOptions, Emitted, RuntimeSource};
 
 /// Suffix of files staged next to their final place before the swap.
-const STAGING_SUFFIX: &str = ".regen-tmp";
+/// The folder inside the output where new files are written before they
+/// are moved into place; never part of the crate.
+const STAGING_DIR: &str = ".regen-staging";
 
 /// A short summary: pages, endpoints, types, diagnostics by severity.
 pub fn summary(g: &generator::Generated) -> String {
@@ -111,7 +113,7 @@ fn existing_files(out: &Path) -> Result<BTreeSet<String>, String> {
                 .file_type()
                 .map_err(|e| format!("{}: {e}", path.display()))?;
             if kind.is_dir() {
-                if entry.file_name() == "target" {
+                if entry.file_name() == "target" || entry.file_name() == STAGING_DIR {
                     continue;
                 }
                 walk(root, &path, acc)?;
@@ -155,10 +157,19 @@ fn check_ownership(out: &Path) -> Result<(), String> {
     }
 }
 
-/// Writes `files` into `out`: every new file is first written next to its
-/// final place; only when all of them are written are they renamed over the
-/// old ones and stale files removed. A failure while staging removes what was
-/// staged and leaves `out` as it was. Nothing is written outside `out`.
+/// Writes `files` into `out`, so that a failure or an interruption leaves
+/// `out` as it was:
+///
+/// 1. every path is checked first: plain, relative, and with no file where a
+///    folder is needed;
+/// 2. every changed file is written to the staging folder `.regen-staging`
+///    inside `out`, never over an existing file; a failure removes it, and a
+///    run interrupted here leaves every file of `out` as it was (the next run
+///    removes the leftover staging folder);
+/// 3. only then are the staged files renamed into place (a rename per file,
+///    on one file system) and stale files removed.
+///
+/// Nothing is written outside `out`.
 pub fn write(out: &Path, files: &Emitted) -> Result<WriteReport, String> {
     if out.exists() && !out.is_dir() {
         return Err(format!(
@@ -170,37 +181,43 @@ pub fn write(out: &Path, files: &Emitted) -> Result<WriteReport, String> {
     for (rel, text) in files {
         let rel_path = safe_relative(rel)
             .ok_or_else(|| format!("refusing to write `{rel}`: not a plain relative path"))?;
-        plan.push((out.join(&rel_path), text));
+        plan.push((rel_path, text));
     }
     check_ownership(out)?;
     let before = existing_files(out)?;
-    let mut staged: Vec<PathBuf> = Vec::new();
-    let stage = |staged: &mut Vec<PathBuf>| -> Result<(), String> {
-        for (path, text) in &plan {
-            if fs::read_to_string(path).is_ok_and(|old| old == **text) {
-                continue;
-            }
+    let changed: Vec<&(PathBuf, &String)> = plan
+        .iter()
+        .filter(|(rel, text)| !fs::read_to_string(out.join(rel)).is_ok_and(|old| old == **text))
+        .collect();
+    for (rel, _) in &changed {
+        blocked(out, rel).map_or(Ok(()), |why| Err(format!("{why}; nothing was changed")))?;
+    }
+    let staging = staging_dir(out);
+    let _ = fs::remove_dir_all(&staging);
+    let stage = || -> Result<(), String> {
+        for (rel, text) in &changed {
+            let path = staging.join(rel);
             if let Some(dir) = path.parent() {
                 fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             }
-            let tmp = staging_path(path);
-            fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
-            staged.push(tmp);
+            fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
         }
         Ok(())
     };
-    if let Err(e) = stage(&mut staged) {
-        for tmp in &staged {
-            let _ = fs::remove_file(tmp);
-        }
+    if let Err(e) = stage() {
+        let _ = fs::remove_dir_all(&staging);
         return Err(format!("{e}; nothing was changed"));
     }
     let mut report = WriteReport::default();
-    for tmp in &staged {
-        let dest = PathBuf::from(tmp.to_string_lossy().trim_end_matches(STAGING_SUFFIX));
-        fs::rename(tmp, &dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+    for (rel, _) in &changed {
+        let dest = out.join(rel);
+        if let Some(dir) = dest.parent() {
+            fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        fs::rename(staging.join(rel), &dest).map_err(|e| format!("{}: {e}", dest.display()))?;
         report.written += 1;
     }
+    let _ = fs::remove_dir_all(&staging);
     for stale in before.iter().filter(|f| !files.contains_key(*f)) {
         let path = out.join(stale);
         fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -211,10 +228,30 @@ pub fn write(out: &Path, files: &Emitted) -> Result<WriteReport, String> {
     Ok(report)
 }
 
-fn staging_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(STAGING_SUFFIX);
-    PathBuf::from(name)
+/// Why `rel` cannot be written below `out`: a file where a folder is
+/// needed, or a folder where the file goes.
+fn blocked(out: &Path, rel: &Path) -> Option<String> {
+    let mut at = out.to_path_buf();
+    let parts: Vec<_> = rel.components().collect();
+    for (i, part) in parts.iter().enumerate() {
+        at.push(part);
+        let last = i + 1 == parts.len();
+        if !last && at.is_file() {
+            return Some(format!(
+                "{} is a file where a folder is needed",
+                at.display()
+            ));
+        }
+        if last && at.is_dir() {
+            return Some(format!("{} is a folder where a file goes", at.display()));
+        }
+    }
+    None
+}
+
+/// The staging folder inside `out`.
+fn staging_dir(out: &Path) -> PathBuf {
+    out.join(STAGING_DIR)
 }
 
 fn remove_empty_parents(root: &Path, file: &Path) {
@@ -392,10 +429,63 @@ mod tests {
             fs::read_to_string(out.join("keep.rs")).expect("kept"),
             "old"
         );
-        assert!(
-            !out.join("a.rs").exists() && !out.join("a.rs.regen-tmp").exists(),
-            "staged files are removed"
-        );
+        assert!(!out.join("a.rs").exists(), "nothing was added");
+        assert!(!staging_dir(&out).exists(), "the staging folder is removed");
         let _ = fs::remove_dir_all(&out);
+    }
+
+    /// A write that fails halfway through staging, as an interrupted run
+    /// would stop, leaves the folder byte for byte as it was; the next run
+    /// clears the leftover staging folder and writes everything.
+    #[test]
+    fn an_interrupted_write_leaves_the_folder_as_it_was() {
+        let out = made_by_regen("interrupted");
+        fs::write(out.join("keep.rs"), "old").expect("file");
+        let snapshot = |dir: &Path| -> Vec<(String, String)> {
+            let mut files: Vec<(String, String)> = existing_files(dir)
+                .expect("listing")
+                .into_iter()
+                .map(|f| {
+                    let text = fs::read_to_string(dir.join(&f)).expect("text");
+                    (f, text)
+                })
+                .collect();
+            files.sort();
+            files
+        };
+        let before = snapshot(&out);
+        // A run stopped while staging left its staging folder behind.
+        let staging = staging_dir(&out);
+        let _ = fs::remove_dir_all(&staging);
+        let mut files = Emitted::new();
+        files.insert("a.rs".into(), "new a".into());
+        files.insert("keep.rs".into(), "new".into());
+        files.insert("z/b.rs".into(), "new b".into());
+        fs::create_dir_all(&staging).expect("staging");
+        fs::write(staging.join("leftover.rs"), "from a stopped run").expect("leftover");
+        // The leftover is cleared, and this time staging succeeds.
+        write(&out, &files).expect("written");
+        assert!(!staging.exists());
+        assert_eq!(fs::read_to_string(out.join("keep.rs")).unwrap(), "new");
+        assert_eq!(fs::read_to_string(out.join("z/b.rs")).unwrap(), "new b");
+        // A staging failure halfway: a file stands where the staging folder
+        // goes, so staging stops before anything reaches the folder.
+        let blocked_out = made_by_regen("interrupted-2");
+        fs::write(blocked_out.join("keep.rs"), "old").expect("file");
+        let staging = staging_dir(&blocked_out);
+        let _ = fs::remove_dir_all(&staging);
+        let mut files = Emitted::new();
+        files.insert("keep.rs".into(), "new".into());
+        files.insert("a.rs".into(), "new a".into());
+        // `remove_dir_all` on a file fails silently, then `create_dir_all`
+        // below it fails: staging stops before anything reaches the folder.
+        fs::write(&staging, "not a folder").expect("blocker");
+        let before_blocked = snapshot(&blocked_out);
+        assert!(write(&blocked_out, &files).is_err());
+        assert_eq!(snapshot(&blocked_out), before_blocked);
+        let _ = fs::remove_file(&staging);
+        assert_eq!(before.len(), 2);
+        let _ = fs::remove_dir_all(&out);
+        let _ = fs::remove_dir_all(&blocked_out);
     }
 }
