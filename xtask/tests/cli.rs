@@ -24,6 +24,16 @@ fn xtask(args: &[&str]) -> (i32, String) {
     )
 }
 
+/// Runs `cargo xtask regen` (or `regen --check`) from `docs` into `out`.
+fn regen(docs: &Path, out: &Path, check: bool) -> (i32, String) {
+    let (docs, out) = (docs.to_string_lossy(), out.to_string_lossy());
+    let mut args = vec!["regen", "--docs", &docs, "--out", &out];
+    if check {
+        args.push("--check");
+    }
+    xtask(&args)
+}
+
 fn docs_with_one_page(dir: &Path) -> PathBuf {
     let docs = dir.join("docs");
     std::fs::create_dir_all(docs.join("api")).unwrap();
@@ -39,13 +49,7 @@ fn docs_with_one_page(dir: &Path) -> PathBuf {
 fn a_missing_docs_folder_exits_3() {
     let dir = scratch("missing");
     let missing = dir.join("nope");
-    let (code, err) = xtask(&[
-        "regen",
-        "--docs",
-        missing.to_str().unwrap(),
-        "--out",
-        dir.join("out").to_str().unwrap(),
-    ]);
+    let (code, err) = regen(&missing, &dir.join("out"), false);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("does not exist"), "{err}");
     assert!(!dir.join("out").exists());
@@ -60,13 +64,7 @@ fn a_docs_folder_without_pages_exits_4() {
     // An include file is not a page.
     std::fs::write(dir.join("docs/includes/note.md"), "A note.\n").unwrap();
     let docs = dir.join("docs");
-    let (code, err) = xtask(&[
-        "regen",
-        "--docs",
-        docs.to_str().unwrap(),
-        "--out",
-        dir.join("out").to_str().unwrap(),
-    ]);
+    let (code, err) = regen(&docs, &dir.join("out"), false);
     assert_eq!(code, 4, "{err}");
     assert!(err.contains("holds no pages"), "{err}");
     assert!(!dir.join("out").exists());
@@ -78,24 +76,12 @@ fn an_output_path_that_is_a_file_exits_5_and_is_left_alone() {
     let docs = docs_with_one_page(&dir);
     let file = dir.join("out.txt");
     std::fs::write(&file, "mine").unwrap();
-    let (code, err) = xtask(&[
-        "regen",
-        "--docs",
-        docs.to_str().unwrap(),
-        "--out",
-        file.to_str().unwrap(),
-    ]);
+    let (code, err) = regen(&docs, &file, false);
     assert_eq!(code, 5, "{err}");
     assert!(err.contains("is a file, not a folder"), "{err}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
     let below = file.join("sub");
-    let (code, _) = xtask(&[
-        "regen",
-        "--docs",
-        docs.to_str().unwrap(),
-        "--out",
-        below.to_str().unwrap(),
-    ]);
+    let (code, _) = regen(&docs, &below, false);
     assert_eq!(code, 5);
 }
 
@@ -104,32 +90,12 @@ fn a_good_run_exits_0_and_a_stale_check_exits_1() {
     let dir = scratch("good");
     let docs = docs_with_one_page(&dir);
     let out = dir.join("out");
-    let (code, err) = xtask(&[
-        "regen",
-        "--docs",
-        docs.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (code, err) = regen(&docs, &out, false);
     assert_eq!(code, 0, "{err}");
-    let (code, _) = xtask(&[
-        "regen",
-        "--check",
-        "--docs",
-        docs.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (code, _) = regen(&docs, &out, true);
     assert_eq!(code, 0);
     std::fs::write(docs.join("api/thing-delete.md"), "---\ntitle: Delete thing\ndoc_type: apiPageType\n---\n# Delete thing\n\n## HTTP request\n```http\nDELETE /things/{id}\n```\n").unwrap();
-    let (code, _) = xtask(&[
-        "regen",
-        "--check",
-        "--docs",
-        docs.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (code, _) = regen(&docs, &out, true);
     assert_eq!(code, 1);
     // Human output to a pipe carries no colour codes.
     let (_, err) = xtask(&["lint", "--docs", docs.to_str().unwrap()]);

@@ -642,13 +642,15 @@ fn name_endpoints(endpoints: &mut [Endpoint], diags: &mut Vec<Diagnostic>) {
 
 /// A related place at a model node's source.
 fn related_at(source: &Source, message: &str) -> crate::diagnostics::Related {
-    crate::diagnostics::Related {
-        file: source.file.clone(),
-        line: source.line,
-        column: source.column,
+    let at = Loc {
+        pos: crate::source::Position {
+            line: source.line,
+            column: source.column,
+        },
         span: source.span,
-        message: message.to_owned(),
-    }
+        read: source.span,
+    };
+    related(&source.file, at, message)
 }
 
 fn diag_at_source(source: &Source, code: Code, message: String, help: String) -> Diagnostic {
