@@ -34,5 +34,6 @@ pub use graph_sdk_runtime as runtime;
 
 pub use client::Client;
 pub use runtime::{
-    ApiError, ClientBuilder, Error, Nullable, Page, Request, RetryPolicy, TokenProvider,
+    ApiError, ClientBuilder, Error, FnTokenProvider, HeaderMap, Method, Nullable, ODataType, Page,
+    QueryOptions, Reference, Request, RetryPolicy, StatusCode, TokenProvider, cast,
 };

@@ -7,8 +7,8 @@ use std::time::Duration;
 use graph_sdk::models::{
     DirectoryObject, HardwareConfigurationUserState, RunState, User, UserCheckMemberGroupsBody,
 };
-use graph_sdk::runtime::{Reference, cast};
 use graph_sdk::{Client, Error, Nullable, RetryPolicy};
+use graph_sdk::{Reference, cast};
 use serde_json::json;
 use wiremock::matchers::{body_json, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -47,7 +47,7 @@ async fn seed_patch_sends_only_what_was_set_and_keeps_unknown_fields() {
         .mount(&server)
         .await;
     let body = HardwareConfigurationUserState {
-        upn: "ada@contoso.com".to_owned().into(),
+        upn: "ada@contoso.com".into(),
         user_email: Nullable::Null,
         failed_device_count: 0.into(),
         ..Default::default()
@@ -251,7 +251,7 @@ fn enums_tolerate_values_they_do_not_know() {
 #[test]
 fn derived_types_write_and_read_their_odata_type() {
     let user = User {
-        display_name: "Ada".to_owned().into(),
+        display_name: "Ada".into(),
         ..User::new()
     };
     let json = serde_json::to_value(&user).expect("write");

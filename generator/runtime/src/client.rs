@@ -14,6 +14,12 @@ use super::{Error, RetryPolicy, TokenProvider};
 /// Base URL used by [`Client::new`].
 pub const DEFAULT_BASE_URL: &str = "https://graph.microsoft.com/v1.0";
 
+/// How long one HTTP attempt (connect and the whole response) may take by
+/// default, as in Microsoft's Graph SDKs. A retried request gets this much
+/// per attempt. [`ClientBuilder::timeout`] changes it and
+/// [`ClientBuilder::no_timeout`] removes it.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(100);
+
 const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// Handle to Microsoft Graph; cheap to clone (all state is behind an `Arc`).
@@ -45,9 +51,14 @@ impl Client {
                 tokens: Arc::new(token.into()),
                 retry: RetryPolicy::default(),
                 user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
-                timeout: None,
+                timeout: Some(DEFAULT_TIMEOUT),
             }),
         }
+    }
+
+    /// The timeout of each HTTP attempt, if there is one.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.inner.timeout
     }
 
     /// Starts configuring a client.
@@ -215,7 +226,7 @@ impl<C> Default for ClientBuilder<C> {
             retry: RetryPolicy::default(),
             http: None,
             user_agent: None,
-            timeout: None,
+            timeout: Some(DEFAULT_TIMEOUT),
             output: std::marker::PhantomData,
         }
     }
@@ -257,9 +268,16 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// Sets a timeout for each HTTP attempt (connect + full response).
+    /// Sets the timeout of each HTTP attempt (connect and the whole
+    /// response); [`DEFAULT_TIMEOUT`] unless set.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Lets each HTTP attempt take as long as it takes.
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = None;
         self
     }
 
@@ -348,6 +366,45 @@ mod tests {
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "4");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    #[test]
+    fn every_attempt_has_a_timeout_by_default() {
+        assert_eq!(Client::new("t").timeout(), Some(super::DEFAULT_TIMEOUT));
+        let built: Client = Client::builder().bearer_token("t").build().expect("client");
+        assert_eq!(built.timeout(), Some(super::DEFAULT_TIMEOUT));
+        let unbounded: Client = Client::builder()
+            .bearer_token("t")
+            .no_timeout()
+            .build()
+            .expect("client");
+        assert_eq!(unbounded.timeout(), None);
+    }
+
+    #[tokio::test]
+    async fn a_slow_attempt_times_out() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/slow"))
+            .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(500)))
+            .mount(&server)
+            .await;
+        let client: Client = Client::builder()
+            .base_url(server.uri())
+            .bearer_token("t")
+            .retry_policy(super::super::RetryPolicy::none())
+            .timeout(Duration::from_millis(50))
+            .build()
+            .expect("client");
+        let started = std::time::Instant::now();
+        let err = Request::new(client, Method::GET, "/slow".into())
+            .await
+            .expect_err("times out");
+        assert!(
+            matches!(&err, Error::Transport(e) if e.is_timeout()),
+            "{err}"
+        );
+        assert!(started.elapsed() < Duration::from_millis(450));
     }
 
     #[tokio::test]

@@ -187,6 +187,12 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Graph API error {}", self.status)?;
+        if let Some(reason) = StatusCode::from_u16(self.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+        {
+            write!(f, " {reason}")?;
+        }
         if let Some(code) = &self.code {
             write!(f, " {code}")?;
         }
@@ -250,7 +256,17 @@ mod tests {
         assert_eq!(api.request_id.as_deref(), Some("req-1"));
         assert_eq!(api.client_request_id.as_deref(), Some("cli-1"));
         assert!(api.body.contains("Request_ResourceNotFound"));
-        assert!(err.to_string().contains("404 Request_ResourceNotFound"));
+        assert!(
+            err.to_string()
+                .contains("404 Not Found Request_ResourceNotFound"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_error_without_a_body_shows_the_status_text() {
+        let api = ApiError::from_response(StatusCode::SERVICE_UNAVAILABLE, &HeaderMap::new(), b"");
+        assert_eq!(api.to_string(), "Graph API error 503 Service Unavailable");
     }
 
     #[test]

@@ -40,7 +40,7 @@ mod request;
 mod retry;
 
 pub use auth::{FnTokenProvider, TokenFuture, TokenProvider};
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
 pub use error::{ApiError, Error};
 pub use nullable::Nullable;
 pub use odata::{ODataType, Reference, cast};

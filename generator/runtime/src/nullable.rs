@@ -125,6 +125,13 @@ impl<T> From<T> for Nullable<T> {
     }
 }
 
+/// `"ada@contoso.com".into()` sets a text field, as `String` does.
+impl From<&str> for Nullable<String> {
+    fn from(value: &str) -> Self {
+        Nullable::Value(value.to_owned())
+    }
+}
+
 impl<T> From<Option<T>> for Nullable<T> {
     /// `Some(v)` becomes `Value(v)`; `None` becomes `Null` (an explicit clear).
     fn from(value: Option<T>) -> Self {
@@ -162,6 +169,15 @@ mod tests {
         job_title: Nullable<String>,
         #[serde(default, skip_serializing_if = "Nullable::is_absent")]
         age: Nullable<u32>,
+    }
+
+    #[test]
+    fn text_fields_take_str() {
+        let patch = UserPatch {
+            display_name: "Ada".into(),
+            ..UserPatch::default()
+        };
+        assert_eq!(patch.display_name, Nullable::Value("Ada".to_owned()));
     }
 
     #[test]

@@ -96,7 +96,8 @@ pub mod models;
 
 pub use client::Client;
 pub use runtime::{{
-    ApiError, ClientBuilder, Error, Nullable, Page, Request, RetryPolicy, TokenProvider,
+    ApiError, ClientBuilder, Error, FnTokenProvider, HeaderMap, Method, Nullable, ODataType, Page,
+    QueryOptions, Reference, Request, RetryPolicy, StatusCode, TokenProvider, cast,
 }};
 "#,
         endpoints = api.endpoints.len(),
