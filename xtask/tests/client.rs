@@ -60,7 +60,8 @@ async fn seed_patch_sends_only_what_was_set_and_keeps_unknown_fields() {
         .item("us/2")
         .update(&body)
         .await
-        .expect("updated");
+        .expect("updated")
+        .expect("the server sent the object back");
     assert_eq!(updated.id, Nullable::Value("us/2".to_owned()));
     assert!(
         updated.user_email.is_null(),
@@ -290,4 +291,55 @@ fn golden_identifiers_serialise_under_their_api_names() {
     );
     let back: Thing = serde_json::from_value(json).expect("read");
     assert_eq!(back, thing);
+}
+
+/// A write the docs show answering with the object succeeds with `None`
+/// when the server answers `204 No Content`; a GET with no body is an error
+/// that says so; a DELETE's `204` is `()`.
+#[tokio::test]
+async fn empty_success_bodies_by_method_kind() {
+    let server = MockServer::start().await;
+    let state = "/deviceManagement/hardwareConfigurations/hc/userRunStates/us";
+    Mock::given(method("PATCH"))
+        .and(path(state))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(state))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/users"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "u1"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/users/u1"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let item = client
+        .device_management()
+        .hardware_configurations()
+        .item("hc")
+        .user_run_states()
+        .item("us");
+    let patched = item
+        .update(&HardwareConfigurationUserState::default())
+        .await
+        .expect("a 204 is a success");
+    assert!(patched.is_none());
+    let err = item.get().await.expect_err("a GET must return its object");
+    assert!(err.to_string().contains("no body"), "{err}");
+    let created = client
+        .users()
+        .create(&User::default())
+        .await
+        .expect("created")
+        .expect("the server sent the user");
+    assert_eq!(created.id, Nullable::Value("u1".to_owned()));
+    client.users().item("u1").delete().await.expect("deleted");
 }

@@ -304,10 +304,10 @@ impl HardwareConfigurationCollection {
     pub fn create(
         &self,
         body: &models::HardwareConfiguration,
-    ) -> Request<models::HardwareConfiguration> {
+    ) -> Request<Option<models::HardwareConfiguration>> {
         Request::new(self.client.clone(), Method::POST, self.path.clone())
             .json_body(body)
-            .json_response()
+            .optional_json_response()
     }
 
     /// List hardwareConfigurations.
@@ -459,10 +459,10 @@ impl HardwareConfigurationItem {
     pub fn update(
         &self,
         body: &models::HardwareConfiguration,
-    ) -> Request<models::HardwareConfiguration> {
+    ) -> Request<Option<models::HardwareConfiguration>> {
         Request::new(self.client.clone(), Method::PATCH, self.path.clone())
             .json_body(body)
-            .json_response()
+            .optional_json_response()
     }
 }
 
@@ -677,9 +677,9 @@ impl HardwareConfigurationUserStateItem {
     pub fn update(
         &self,
         body: &models::HardwareConfigurationUserState,
-    ) -> Request<models::HardwareConfigurationUserState> {
+    ) -> Request<Option<models::HardwareConfigurationUserState>> {
         Request::new(self.client.clone(), Method::PATCH, self.path.clone())
             .json_body(body)
-            .json_response()
+            .optional_json_response()
     }
 }

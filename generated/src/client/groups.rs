@@ -74,10 +74,10 @@ impl GroupCollection {
     /// - Application: `Group.Create`, `Group.ReadWrite.All`, `Directory.ReadWrite.All`
     ///
     /// Generated from `docs-input/api/group-post-groups.md`.
-    pub fn create(&self, body: &models::Group) -> Request<models::Group> {
+    pub fn create(&self, body: &models::Group) -> Request<Option<models::Group>> {
         Request::new(self.client.clone(), Method::POST, self.path.clone())
             .json_body(body)
-            .json_response()
+            .optional_json_response()
     }
 }
 

@@ -103,10 +103,10 @@ impl UserCollection {
     /// - Application: `User.ReadWrite.All`, `Directory.ReadWrite.All`
     ///
     /// Generated from `docs-input/api/user-post-users.md`.
-    pub fn create(&self, body: &models::User) -> Request<models::User> {
+    pub fn create(&self, body: &models::User) -> Request<Option<models::User>> {
         Request::new(self.client.clone(), Method::POST, self.path.clone())
             .json_body(body)
-            .json_response()
+            .optional_json_response()
     }
 }
 
@@ -147,14 +147,14 @@ impl UserItem {
     pub fn assign_license(
         &self,
         body: &models::UserAssignLicenseBody,
-    ) -> Request<models::User> {
+    ) -> Request<Option<models::User>> {
         Request::new(
                 self.client.clone(),
                 Method::POST,
                 format!("{}/assignLicense", self.path),
             )
             .json_body(body)
-            .json_response()
+            .optional_json_response()
     }
 
     /// user: checkMemberGroups.

@@ -100,6 +100,13 @@ impl<T> Request<T> {
         self.with_decoder(decode_json::<U>)
     }
 
+    /// Decodes the response body as JSON into `U`, or gives `None` when the
+    /// server sends no body: a write that the docs show answering with the
+    /// object may answer `204 No Content` instead, and that is a success.
+    pub fn optional_json_response<U: DeserializeOwned>(self) -> Request<Option<U>> {
+        self.with_decoder(decode_optional_json::<U>)
+    }
+
     /// Decodes a primitive result, which Graph wraps as `{"value": ...}`.
     pub fn value_response<U: DeserializeOwned>(self) -> Request<U> {
         self.with_decoder(decode_value::<U>)
@@ -278,7 +285,20 @@ impl<T> fmt::Debug for Request<T> {
 }
 
 fn decode_json<T: DeserializeOwned>(body: Bytes) -> Result<T, Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        let empty = <serde_json::Error as serde::de::Error>::custom(
+            "the response has no body, but this call returns one",
+        );
+        return Err(Error::decode(empty, &body));
+    }
     serde_json::from_slice(&body).map_err(|e| Error::decode(e, &body))
+}
+
+fn decode_optional_json<T: DeserializeOwned>(body: Bytes) -> Result<Option<T>, Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    decode_json(body).map(Some)
 }
 
 /// The `{"value": ...}` wrapper of a primitive result.

@@ -360,8 +360,12 @@ pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStrea
             } else if matches!(ty, TypeRef::Primitive(_)) || crate::emit::rust::is_enum(api, ty) {
                 // Graph wraps a single primitive or enum result as `{"value": ...}`.
                 (quote!(#t), quote!(#build.value_response()))
-            } else {
+            } else if e.method == Method::Get {
                 (quote!(#t), quote!(#build.json_response()))
+            } else {
+                // A write may answer `204 No Content` where the docs show the
+                // object: that is a success without a body.
+                (quote!(Option<#t>), quote!(#build.optional_json_response()))
             }
         }
         None => (quote!(serde_json::Value), quote!(#build.json_response())),
