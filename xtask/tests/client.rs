@@ -269,6 +269,73 @@ fn derived_types_write_and_read_their_odata_type() {
     let user: User = cast(&member).expect("cast");
     assert_eq!(user.display_name, Nullable::Value("Ada".into()));
     assert_eq!(user.id, Nullable::Value("u1".into()));
+    // Up the hierarchy is fine; sideways is an error that says why.
+    let _: DirectoryObject = cast(&user).expect("a user is a directoryObject");
+    let group: DirectoryObject = serde_json::from_value(json!({
+        "@odata.type": "#microsoft.graph.group", "id": "g1"
+    }))
+    .expect("read");
+    let err = cast::<User>(&group).expect_err("a group is no user");
+    assert!(
+        matches!(&err, Error::WrongType { found, .. } if found == "#microsoft.graph.group"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("cannot cast"), "{err}");
+}
+
+/// Endpoints the docs do not describe are a call away, with the client's
+/// auth, retries, errors, query options and typed decoding, and no
+/// `reqwest` in the application.
+#[tokio::test]
+async fn raw_requests_share_the_client() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/me/insights/trending"))
+        .and(query_param("$top", "2"))
+        .and(wiremock::matchers::header("authorization", "Bearer token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [{"id": "t1"}]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/me/sendMail"))
+        .and(body_json(json!({"saveToSentItems": false})))
+        .respond_with(ResponseTemplate::new(202))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/me/events/e1"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"error": {"code": "ErrorItemNotFound", "message": "gone"}})),
+        )
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let trending = client
+        .get("/me/insights/trending")
+        .top(2)
+        .await
+        .expect("raw get");
+    assert_eq!(trending["value"][0]["id"], "t1");
+    let typed: graph_sdk::Page<User> = client
+        .get(format!("{}/me/insights/trending", server.uri()))
+        .top(2)
+        .json_response()
+        .await
+        .expect("typed raw get by URL");
+    assert_eq!(typed.value.len(), 1);
+    let sent = client
+        .post("/me/sendMail")
+        .json_body(&json!({"saveToSentItems": false}))
+        .await
+        .expect("raw post");
+    assert!(sent.is_none());
+    let err = client.delete("/me/events/e1").await.expect_err("404");
+    assert_eq!(err.code(), Some("ErrorItemNotFound"));
+    let _: graph_sdk::Method = graph_sdk::Method::GET;
+    let _: Option<graph_sdk::StatusCode> = err
+        .status()
+        .and_then(|s| graph_sdk::StatusCode::from_u16(s).ok());
 }
 
 #[test]

@@ -35,4 +35,5 @@ impl DeviceAndAppManagementAssignmentTarget {
 
 impl ODataType for DeviceAndAppManagementAssignmentTarget {
     const ODATA_TYPE: &'static str = "#microsoft.graph.deviceAndAppManagementAssignmentTarget";
+    const DERIVED: &'static [&'static str] = &["#microsoft.graph.groupAssignmentTarget"];
 }

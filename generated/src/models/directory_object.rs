@@ -43,4 +43,8 @@ impl DirectoryObject {
 
 impl ODataType for DirectoryObject {
     const ODATA_TYPE: &'static str = "#microsoft.graph.directoryObject";
+    const DERIVED: &'static [&'static str] = &[
+        "#microsoft.graph.group",
+        "#microsoft.graph.user",
+    ];
 }

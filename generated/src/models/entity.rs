@@ -38,4 +38,16 @@ impl Entity {
 
 impl ODataType for Entity {
     const ODATA_TYPE: &'static str = "#microsoft.graph.entity";
+    const DERIVED: &'static [&'static str] = &[
+        "#microsoft.graph.deviceManagementScript",
+        "#microsoft.graph.deviceManagementScriptDeviceState",
+        "#microsoft.graph.deviceManagementScriptUserState",
+        "#microsoft.graph.directoryObject",
+        "#microsoft.graph.group",
+        "#microsoft.graph.hardwareConfiguration",
+        "#microsoft.graph.hardwareConfigurationAssignment",
+        "#microsoft.graph.hardwareConfigurationDeviceState",
+        "#microsoft.graph.hardwareConfigurationUserState",
+        "#microsoft.graph.user",
+    ];
 }

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 use reqwest::{Method, StatusCode, Url};
 
-use super::{Error, RetryPolicy, TokenProvider};
+use super::{Error, Request, RetryPolicy, TokenProvider};
 
 /// Base URL used by [`Client::new`].
 pub const DEFAULT_BASE_URL: &str = "https://graph.microsoft.com/v1.0";
@@ -54,6 +54,36 @@ impl Client {
                 timeout: Some(DEFAULT_TIMEOUT),
             }),
         }
+    }
+
+    /// A GET of any path (`/me/insights/trending`) or absolute URL, for what
+    /// the generated builders do not cover. It shares the client's auth,
+    /// retries, errors and query options, and decodes JSON as
+    /// `serde_json::Value` unless `.json_response::<T>()` picks a type.
+    pub fn get(&self, path_or_url: impl Into<String>) -> Request<serde_json::Value> {
+        Request::new(self.clone(), Method::GET, path_or_url.into()).json_response()
+    }
+
+    /// A POST of any path or URL; add a body with `.json_body(&body)`. The
+    /// answer is `None` when the server sends no body.
+    pub fn post(&self, path_or_url: impl Into<String>) -> Request<Option<serde_json::Value>> {
+        Request::new(self.clone(), Method::POST, path_or_url.into()).optional_json_response()
+    }
+
+    /// A PATCH of any path or URL; add a body with `.json_body(&body)`.
+    pub fn patch(&self, path_or_url: impl Into<String>) -> Request<Option<serde_json::Value>> {
+        Request::new(self.clone(), Method::PATCH, path_or_url.into()).optional_json_response()
+    }
+
+    /// A PUT of any path or URL; add a body with `.json_body(&body)` or
+    /// `.bytes_body(..)`.
+    pub fn put(&self, path_or_url: impl Into<String>) -> Request<Option<serde_json::Value>> {
+        Request::new(self.clone(), Method::PUT, path_or_url.into()).optional_json_response()
+    }
+
+    /// A DELETE of any path or URL.
+    pub fn delete(&self, path_or_url: impl Into<String>) -> Request<()> {
+        Request::new(self.clone(), Method::DELETE, path_or_url.into()).empty_response()
     }
 
     /// The timeout of each HTTP attempt, if there is one.

@@ -35,6 +35,14 @@ pub enum Error {
     InvalidUrl(String),
     /// A header name or value supplied by the caller is not valid HTTP.
     InvalidHeader(String),
+    /// [`cast`](super::cast) was asked for a type the value is not: its
+    /// `@odata.type` is neither the type nor one derived from it.
+    WrongType {
+        /// The type asked for, as `#microsoft.graph.user`.
+        expected: &'static str,
+        /// The value's `@odata.type`.
+        found: String,
+    },
 }
 
 impl Error {
@@ -90,6 +98,12 @@ impl fmt::Display for Error {
             Error::Auth(m) => write!(f, "authentication failed: {m}"),
             Error::InvalidUrl(m) => write!(f, "invalid URL: {m}"),
             Error::InvalidHeader(m) => write!(f, "invalid header: {m}"),
+            Error::WrongType { expected, found } => {
+                write!(
+                    f,
+                    "cannot cast a `{found}` to `{expected}`: it is neither that type nor derived from it"
+                )
+            }
         }
     }
 }

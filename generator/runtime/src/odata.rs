@@ -10,13 +10,29 @@ use super::Error;
 pub trait ODataType {
     /// The `@odata.type` value of this type.
     const ODATA_TYPE: &'static str;
+    /// The `@odata.type` values of the types derived from this one.
+    const DERIVED: &'static [&'static str] = &[];
 }
 
 /// Re-reads `value` as `T`. A `directoryObject` that is really a user keeps the
 /// user's fields in its `additional_properties`, so casting it to `User`
-/// recovers them; `@odata.type` tells which type to cast to.
-pub fn cast<T: DeserializeOwned>(value: &impl Serialize) -> Result<T, Error> {
+/// recovers them. The value's `@odata.type` must be `T` or a type derived
+/// from `T`, else the cast fails with [`Error::WrongType`]; a value without
+/// `@odata.type` is taken as it is.
+pub fn cast<T: DeserializeOwned + ODataType>(value: &impl Serialize) -> Result<T, Error> {
     let json = serde_json::to_value(value).map_err(Error::Serialize)?;
+    if let Some(found) = json.get("@odata.type").and_then(|t| t.as_str()) {
+        let same = |name: &str| {
+            name.trim_start_matches('#')
+                .eq_ignore_ascii_case(found.trim_start_matches('#'))
+        };
+        if !same(T::ODATA_TYPE) && !T::DERIVED.iter().any(|d| same(d)) {
+            return Err(Error::WrongType {
+                expected: T::ODATA_TYPE,
+                found: found.to_owned(),
+            });
+        }
+    }
     let body = json.to_string();
     serde_json::from_value(json).map_err(|source| Error::Decode { source, body })
 }

@@ -229,6 +229,18 @@ fn emit_struct(api: &Api, ty: &TypeDef, recursion: &Recursion<'_>) -> TokenStrea
         }
     });
     let odata = format!("#microsoft.graph.{}", ty.name.api);
+    // Every type derived from this one, so `cast` accepts them.
+    let derived: Vec<String> = api
+        .types
+        .iter()
+        .filter(|t| t.name != ty.name && api.ancestry(t).iter().any(|a| a.name == ty.name))
+        .map(|t| format!("#microsoft.graph.{}", t.name.api))
+        .collect();
+    let derived = if derived.is_empty() {
+        quote!()
+    } else {
+        quote!(const DERIVED: &'static [&'static str] = &[#(#derived),*];)
+    };
     quote! {
         use std::collections::BTreeMap;
 
@@ -263,6 +275,7 @@ fn emit_struct(api: &Api, ty: &TypeDef, recursion: &Recursion<'_>) -> TokenStrea
 
         impl ODataType for #name {
             const ODATA_TYPE: &'static str = #odata;
+            #derived
         }
     }
 }

@@ -38,4 +38,5 @@ impl Entity {
 
 impl ODataType for Entity {
     const ODATA_TYPE: &'static str = "#microsoft.graph.entity";
+    const DERIVED: &'static [&'static str] = &["#microsoft.graph.thing"];
 }
