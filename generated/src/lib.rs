@@ -35,5 +35,5 @@ pub use graph_sdk_runtime as runtime;
 pub use client::Client;
 pub use runtime::{
     ApiError, ClientBuilder, Error, FnTokenProvider, HeaderMap, Method, Nullable, ODataType, Page,
-    QueryOptions, Reference, Request, RetryPolicy, StatusCode, TokenProvider, cast,
+    QueryOptions, Reference, Request, Response, RetryPolicy, StatusCode, TokenProvider, cast,
 };

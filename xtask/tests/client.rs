@@ -410,3 +410,37 @@ async fn empty_success_bodies_by_method_kind() {
     assert_eq!(created.id, Nullable::Value("u1".to_owned()));
     client.users().item("u1").delete().await.expect("deleted");
 }
+
+/// A successful response's status and headers are there when asked for.
+#[tokio::test]
+async fn response_metadata_on_request() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/users"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .insert_header("location", "https://graph.microsoft.com/v1.0/users/u9")
+                .insert_header("etag", "W/\"1\"")
+                .insert_header("request-id", "req-9")
+                .insert_header("preference-applied", "return=minimal")
+                .set_body_json(json!({"id": "u9"})),
+        )
+        .mount(&server)
+        .await;
+    let created = client(&server)
+        .users()
+        .create(&User::default())
+        .send_with_response()
+        .await
+        .expect("created");
+    assert_eq!(created.status, graph_sdk::StatusCode::CREATED);
+    assert_eq!(
+        created.location(),
+        Some("https://graph.microsoft.com/v1.0/users/u9")
+    );
+    assert_eq!(created.etag(), Some("W/\"1\""));
+    assert_eq!(created.request_id(), Some("req-9"));
+    assert_eq!(created.preference_applied(), Some("return=minimal"));
+    let user = created.body.expect("a body");
+    assert_eq!(user.id, Nullable::Value("u9".to_owned()));
+}

@@ -46,7 +46,7 @@ pub use nullable::Nullable;
 pub use odata::{ODataType, Reference, cast};
 pub use paging::{DEFAULT_MAX_PAGES, Page};
 pub use query::{QueryOptions, encode_function_arg, encode_path_segment};
-pub use request::Request;
+pub use request::{Request, Response};
 pub use retry::RetryPolicy;
 
 /// HTTP types a caller may need to name, re-exported so that an application

@@ -256,10 +256,72 @@ impl<T> Request<T> {
     }
 
     /// Sends the request (with retries) and decodes the response.
-    pub async fn send(mut self) -> Result<T, Error> {
+    pub async fn send(self) -> Result<T, Error> {
+        self.send_with_response().await.map(|r| r.body)
+    }
+
+    /// Sends the request and returns the decoded body together with the
+    /// status and headers of the response (`ETag`, `Location`,
+    /// `request-id`, `Preference-Applied`, ...).
+    ///
+    /// ```no_run
+    /// # use graph_sdk_runtime::{Client, Error, Method, Request};
+    /// # async fn example(client: Client) -> Result<(), Error> {
+    /// let created = client
+    ///     .post("/me/events")
+    ///     .json_body(&serde_json::json!({"subject": "Lunch"}))
+    ///     .send_with_response()
+    ///     .await?;
+    /// println!("{} at {:?}", created.status, created.location());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn send_with_response(mut self) -> Result<Response<T>, Error> {
         let prepared = self.prepare()?;
         let raw = retry::execute(&self.client, &prepared).await?;
-        (self.decode)(raw.body)
+        Ok(Response {
+            status: raw.status,
+            body: (self.decode)(raw.body)?,
+            headers: raw.headers,
+        })
+    }
+}
+
+/// A successful response: the decoded body, with the status and headers.
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    /// The HTTP status (`200 OK`, `201 Created`, `204 No Content`, ...).
+    pub status: reqwest::StatusCode,
+    /// Every response header.
+    pub headers: reqwest::header::HeaderMap,
+    /// The decoded body.
+    pub body: T,
+}
+
+impl<T> Response<T> {
+    /// A header's value, if it is present and text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `ETag`, for `If-Match` on a later update.
+    pub fn etag(&self) -> Option<&str> {
+        self.header("etag")
+    }
+
+    /// The `Location` of a created resource or a long-running operation.
+    pub fn location(&self) -> Option<&str> {
+        self.header("location")
+    }
+
+    /// Graph's `request-id`, for support cases.
+    pub fn request_id(&self) -> Option<&str> {
+        self.header("request-id")
+    }
+
+    /// Which `Prefer` preferences the server applied.
+    pub fn preference_applied(&self) -> Option<&str> {
+        self.header("preference-applied")
     }
 }
 

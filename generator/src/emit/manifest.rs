@@ -97,7 +97,7 @@ pub mod models;
 pub use client::Client;
 pub use runtime::{{
     ApiError, ClientBuilder, Error, FnTokenProvider, HeaderMap, Method, Nullable, ODataType, Page,
-    QueryOptions, Reference, Request, RetryPolicy, StatusCode, TokenProvider, cast,
+    QueryOptions, Reference, Request, Response, RetryPolicy, StatusCode, TokenProvider, cast,
 }};
 "#,
         endpoints = api.endpoints.len(),
