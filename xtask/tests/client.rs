@@ -444,3 +444,73 @@ async fn response_metadata_on_request() {
     let user = created.body.expect("a body");
     assert_eq!(user.id, Nullable::Value("u9".to_owned()));
 }
+
+/// A delta round returns the items, the removed entries (typed) and the
+/// final delta link; the saved link starts the next round.
+#[tokio::test]
+async fn delta_rounds_keep_the_delta_link_and_type_removals() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(method("GET"))
+        .and(path("/users/delta"))
+        .and(query_param("$select", "displayName"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "value": [{"id": "u1", "displayName": "Ada"}],
+            "@odata.nextLink": format!("{base}/users/delta?$skiptoken=p2")
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/users/delta"))
+        .and(query_param("$skiptoken", "p2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "value": [
+                {"id": "u2", "displayName": "Grace"},
+                {"id": "u3", "@removed": {"reason": "deleted"}}
+            ],
+            "@odata.deltaLink": format!("{base}/users/delta?$deltatoken=d1")
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/users/delta"))
+        .and(query_param("$deltatoken", "d1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "value": [{"id": "u1", "displayName": "Ada L."}],
+            "@odata.deltaLink": format!("{base}/users/delta?$deltatoken=d2")
+        })))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let round = client
+        .users()
+        .delta()
+        .select(["displayName"])
+        .collect_delta()
+        .await
+        .expect("first round");
+    let names: Vec<_> = round.items.iter().map(|u| u.display_name.clone()).collect();
+    assert_eq!(
+        names,
+        [
+            Nullable::Value("Ada".into()),
+            Nullable::Value("Grace".into())
+        ]
+    );
+    assert_eq!(
+        round.removed,
+        [graph_sdk::Removed {
+            id: "u3".into(),
+            reason: "deleted".into()
+        }]
+    );
+    let link = round.delta_link.expect("a delta link");
+    assert!(link.ends_with("$deltatoken=d1"), "{link}");
+    let next = client
+        .delta_from::<User>(link)
+        .collect_delta()
+        .await
+        .expect("next round");
+    assert_eq!(next.items.len(), 1);
+    assert!(next.delta_link.expect("link").ends_with("d2"));
+}

@@ -149,6 +149,76 @@ impl<T: DeserializeOwned + Send + 'static> Request<Page<T>> {
     }
 }
 
+/// The outcome of a delta round: what changed, what was removed, and the
+/// link that starts the next round.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delta<T> {
+    /// Items added or changed since the last round.
+    pub items: Vec<T>,
+    /// Items removed since the last round (`"@removed"` entries).
+    pub removed: Vec<Removed>,
+    /// `@odata.deltaLink` of the last page: save it, and pass it to
+    /// [`Client::delta_from`] for the next round.
+    pub delta_link: Option<String>,
+}
+
+/// An entry of a delta response that says an item is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removed {
+    /// The item's id.
+    pub id: String,
+    /// Why: `changed` (moved out of scope) or `deleted`.
+    pub reason: String,
+}
+
+impl<T: DeserializeOwned + Serialize + Send + 'static> Request<Page<T>> {
+    /// Runs a delta round: follows every `@odata.nextLink`, sorts out the
+    /// `@removed` entries, and keeps the final `@odata.deltaLink`.
+    pub async fn collect_delta(self) -> Result<Delta<T>, Error> {
+        let mut pages = self.pages();
+        let mut delta = Delta {
+            items: Vec::new(),
+            removed: Vec::new(),
+            delta_link: None,
+        };
+        while let Some(page) = pages.next().await {
+            let page = page?;
+            for item in page.value {
+                let json = serde_json::to_value(&item).map_err(Error::Serialize)?;
+                match json.get("@removed") {
+                    Some(removed) => delta.removed.push(Removed {
+                        id: json
+                            .get("id")
+                            .and_then(|v| v.as_str())
+                            .unwrap_or_default()
+                            .to_owned(),
+                        reason: removed
+                            .get("reason")
+                            .and_then(|v| v.as_str())
+                            .unwrap_or_default()
+                            .to_owned(),
+                    }),
+                    None => delta.items.push(item),
+                }
+            }
+            if page.delta_link.is_some() {
+                delta.delta_link = page.delta_link;
+            }
+        }
+        Ok(delta)
+    }
+}
+
+impl Client {
+    /// The next delta round, from a saved `@odata.deltaLink`.
+    pub fn delta_from<T: DeserializeOwned>(
+        &self,
+        delta_link: impl Into<String>,
+    ) -> Request<Page<T>> {
+        Request::new(self.clone(), Method::GET, delta_link.into()).json_response()
+    }
+}
+
 /// Turns the previous page's request into a plain GET of `url`.
 fn follow_up(previous: Prepared, url: reqwest::Url) -> Prepared {
     let mut headers = previous.headers;

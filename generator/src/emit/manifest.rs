@@ -96,8 +96,9 @@ pub mod models;
 
 pub use client::Client;
 pub use runtime::{{
-    ApiError, ClientBuilder, Error, FnTokenProvider, HeaderMap, Method, Nullable, ODataType, Page,
-    QueryOptions, Reference, Request, Response, RetryPolicy, StatusCode, TokenProvider, cast,
+    ApiError, ClientBuilder, Delta, Error, FnTokenProvider, HeaderMap, Method, Nullable, ODataType,
+    Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy, StatusCode,
+    TokenProvider, cast,
 }};
 "#,
         endpoints = api.endpoints.len(),

@@ -34,6 +34,7 @@ pub use graph_sdk_runtime as runtime;
 
 pub use client::Client;
 pub use runtime::{
-    ApiError, ClientBuilder, Error, FnTokenProvider, HeaderMap, Method, Nullable, ODataType, Page,
-    QueryOptions, Reference, Request, Response, RetryPolicy, StatusCode, TokenProvider, cast,
+    ApiError, ClientBuilder, Delta, Error, FnTokenProvider, HeaderMap, Method, Nullable, ODataType,
+    Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy, StatusCode,
+    TokenProvider, cast,
 };
