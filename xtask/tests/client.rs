@@ -514,3 +514,47 @@ async fn delta_rounds_keep_the_delta_link_and_type_removals() {
     assert_eq!(next.items.len(), 1);
     assert!(next.delta_link.expect("link").ends_with("d2"));
 }
+
+/// Read, change one field, write back: the PATCH carries that field only,
+/// not `@odata.context`, the read-only id, or the nulls that came in.
+#[tokio::test]
+async fn read_modify_write_sends_only_the_change() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/users/u1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
+            "@odata.etag": "W/\"7\"",
+            "id": "u1",
+            "displayName": "Ada",
+            "jobTitle": null,
+            "officeLocation": "B1",
+            "futureProperty": {"kept": true}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/users/u1"))
+        .and(body_json(
+            json!({"displayName": "Ada L.", "mobilePhone": null}),
+        ))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let user = client.users().item("u1").get().await.expect("read");
+    let mut edited = user.clone();
+    edited.display_name = "Ada L.".into();
+    edited.mobile_phone = Nullable::Null;
+    assert!(
+        edited.additional_properties.contains_key("futureProperty"),
+        "unknown fields survive the read"
+    );
+    client
+        .users()
+        .item("u1")
+        .update(&edited.changes_from(&user))
+        .await
+        .expect("updated");
+}

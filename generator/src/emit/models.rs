@@ -174,6 +174,13 @@ fn emit_struct(api: &Api, ty: &TypeDef, recursion: &Recursion<'_>) -> TokenStrea
     let type_docs = docs(&type_docs(ty));
     let models = quote!(super);
     let fields: Vec<Field<'_>> = fields(api, ty);
+    // What `changes_from` compares: every property the docs do not mark
+    // read-only.
+    let writable: Vec<proc_macro2::Ident> = fields
+        .iter()
+        .filter(|f| !f.prop.read_only)
+        .map(|f| ident(&f.prop.name.rust))
+        .collect();
     let runtime_use = if fields.is_empty() {
         quote!(
             use crate::runtime::ODataType;
@@ -270,6 +277,27 @@ fn emit_struct(api: &Api, ty: &TypeDef, recursion: &Recursion<'_>) -> TokenStrea
                     odata_type: Some(<Self as ODataType>::ODATA_TYPE.to_owned()),
                     ..Self::default()
                 }
+            }
+
+            /// The safe body for updating a value read from Graph: only what
+            /// `self` changed from `original`. Read-only properties,
+            /// `@odata.*` and other `@` annotations are never sent, and a
+            /// property is cleared (`null`) only if it was set to
+            /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown properties the application
+            /// changed are sent; those it left alone are not.
+            pub fn changes_from(&self, original: &Self) -> Self {
+                let mut changes = Self::default();
+                #(
+                    if self.#writable != original.#writable {
+                        changes.#writable.clone_from(&self.#writable);
+                    }
+                )*
+                for (name, value) in &self.additional_properties {
+                    if !name.starts_with('@') && original.additional_properties.get(name) != Some(value) {
+                        changes.additional_properties.insert(name.clone(), value.clone());
+                    }
+                }
+                changes
             }
         }
 
