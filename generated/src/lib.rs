@@ -21,6 +21,23 @@
 //! # }
 //! ```
 //!
+//! The [`runtime`] docs show raw requests for endpoints no page describes,
+//! delta queries, polymorphic results (`cast`) and response metadata.
+//!
+//! # Safe updates
+//!
+//! Update a value read from Graph with only what changed: read-only
+//! properties and `@odata.*` annotations are left out.
+//!
+//! ```no_run
+//! # fn example(original: graph_sdk::models::DeviceManagementScript) {
+//! let mut edited = original.clone();
+//! edited.id = "new value".into();
+//! let body = edited.changes_from(&original); // the body of the update call
+//! # let _ = body;
+//! # }
+//! ```
+//!
 //! This crate has 31 endpoints and 27 types.
 
 #![forbid(unsafe_code)]

@@ -26,6 +26,88 @@
 //! # }
 //! ```
 //!
+//! # Raw requests
+//!
+//! For an endpoint no page describes, [`Client::get`], [`Client::post`],
+//! [`Client::patch`], [`Client::put`] and [`Client::delete`] take a path or
+//! an absolute URL and share the client's auth, retries, errors and query
+//! options:
+//!
+//! ```no_run
+//! # use graph_sdk_runtime::{Client, Error};
+//! # async fn example(client: Client) -> Result<(), Error> {
+//! let trending = client.get("/me/insights/trending").top(5).await?;
+//! println!("{}", trending["value"][0]["id"]);
+//! client
+//!     .post("/me/sendMail")
+//!     .json_body(&serde_json::json!({"message": {"subject": "Hi"}}))
+//!     .await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Delta queries
+//!
+//! [`Request::collect_delta`] runs a round and keeps the delta link;
+//! [`Client::delta_from`] runs the next one:
+//!
+//! ```no_run
+//! # use graph_sdk_runtime::{Client, Error, Page};
+//! #[derive(Debug, serde::Serialize, serde::Deserialize)]
+//! struct User {
+//!     id: String,
+//! }
+//!
+//! # async fn example(client: Client, saved: Option<String>) -> Result<(), Error> {
+//! let round = match saved {
+//!     Some(link) => client.delta_from::<User>(link).collect_delta().await?,
+//!     None => client.get("/users/delta").json_response::<Page<User>>().collect_delta().await?,
+//! };
+//! for gone in &round.removed {
+//!     println!("{} was {}", gone.id, gone.reason);
+//! }
+//! let _save_for_next_time = round.delta_link;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Polymorphic results
+//!
+//! A value read as a base type keeps its derived fields; [`cast`] turns it
+//! into the derived type, after checking its `@odata.type`:
+//!
+//! ```
+//! # use graph_sdk_runtime::{Error, ODataType, cast};
+//! #[derive(serde::Serialize, serde::Deserialize)]
+//! struct DirectoryObject {
+//!     #[serde(rename = "@odata.type")]
+//!     odata_type: Option<String>,
+//!     #[serde(flatten)]
+//!     rest: serde_json::Map<String, serde_json::Value>,
+//! }
+//! #[derive(serde::Deserialize)]
+//! struct User {
+//!     #[serde(rename = "displayName")]
+//!     display_name: String,
+//! }
+//! impl ODataType for User {
+//!     const ODATA_TYPE: &'static str = "#microsoft.graph.user";
+//! }
+//!
+//! let member: DirectoryObject = serde_json::from_str(
+//!     r##"{"@odata.type": "#microsoft.graph.user", "displayName": "Ada"}"##,
+//! ).unwrap();
+//! let user: User = cast(&member)?;
+//! assert_eq!(user.display_name, "Ada");
+//! # Ok::<(), Error>(())
+//! ```
+//!
+//! # Response metadata
+//!
+//! [`Request::send_with_response`] returns the body with the status and the
+//! headers ([`Response::etag`], [`Response::location`],
+//! [`Response::request_id`]).
+//!
 //! Every file is self-contained relative to the crate root (`super::...`), so
 //! a generated crate can also carry the files as its `runtime` module.
 

@@ -1,7 +1,7 @@
 //! The crate's frame: `Cargo.toml` and `src/lib.rs`.
 
 use crate::emit::{EmitOptions, Emitted, RuntimeSource, header, runtime};
-use crate::model::Api;
+use crate::model::{Api, Primitive, TypeKind, TypeRef};
 
 /// Dependencies the models use.
 const MODEL_DEPENDENCIES: &[&str] = &[
@@ -40,6 +40,47 @@ fn dependencies(runtime: &RuntimeSource) -> String {
         out.push_str(RUNTIME_DEV_DEPENDENCIES);
     }
     out
+}
+
+/// The crate docs' "Safe updates" section, shown on the first entity type
+/// (by API name; else complex type) with a writable text property; nothing
+/// if there is none.
+fn safe_update_docs(api: &Api, krate: &str) -> String {
+    let entities = api.types.iter().filter(|t| t.kind == TypeKind::Entity);
+    let complex = api.types.iter().filter(|t| t.kind == TypeKind::Complex);
+    let found = entities.chain(complex).find_map(|t| {
+        t.properties
+            .iter()
+            .find(|p| {
+                !p.read_only
+                    && !p.collection
+                    && p.ty == TypeRef::Primitive(Primitive::String)
+                    && p.name.rust != "odata_type"
+            })
+            .map(|p| (t, p))
+    });
+    let Some((ty, prop)) = found else {
+        return String::new();
+    };
+    format!(
+        r#"//!
+//! # Safe updates
+//!
+//! Update a value read from Graph with only what changed: read-only
+//! properties and `@odata.*` annotations are left out.
+//!
+//! ```no_run
+//! # fn example(original: {krate}::models::{ty}) {{
+//! let mut edited = original.clone();
+//! edited.{field} = "new value".into();
+//! let body = edited.changes_from(&original); // the body of the update call
+//! # let _ = body;
+//! # }}
+//! ```
+"#,
+        ty = ty.name.rust,
+        field = prop.name.rust,
+    )
 }
 
 /// Writes `Cargo.toml` and `src/lib.rs`.
@@ -84,6 +125,9 @@ pub fn emit_manifest(api: &Api, options: &EmitOptions, out: &mut Emitted) {
 //! # }}
 //! ```
 //!
+//! The [`runtime`] docs show raw requests for endpoints no page describes,
+//! delta queries, polymorphic results (`cast`) and response metadata.
+{safe_update}//!
 //! This crate has {endpoints} endpoints and {types} types.
 
 #![forbid(unsafe_code)]
@@ -103,6 +147,7 @@ pub use runtime::{{
 "#,
         endpoints = api.endpoints.len(),
         types = api.types.len(),
+        safe_update = safe_update_docs(api, &krate),
         runtime = match options.runtime {
             RuntimeSource::Copy => "pub mod runtime;".to_owned(),
             RuntimeSource::Crate { .. } => format!(
