@@ -7,6 +7,7 @@ pub mod lower_endpoints;
 pub mod lower_types;
 pub mod naming;
 pub mod path;
+pub mod permissions;
 pub mod resolve;
 pub mod types;
 
