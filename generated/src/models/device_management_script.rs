@@ -76,54 +76,22 @@ impl DeviceManagementScript {
     }
 
     /// The safe body for updating a value read from Graph: only what
-    /// `self` changed from `original`. Read-only properties,
-    /// `@odata.*` and other `@` annotations are never sent, and a
-    /// property is cleared (`null`) only if it was set to
-    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown properties the application
-    /// changed are sent; those it left alone are not.
+    /// `self` changed from `original`. Read-only properties, `@odata.*`
+    /// and other `@` annotations are never sent, and a property is
+    /// cleared (`null`) only if it was set to
+    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
+    /// properties the application changed are sent; those it left alone
+    /// are not.
     pub fn changes_from(&self, original: &Self) -> Self {
-        let mut changes = Self::default();
-        if self.enforce_signature_check != original.enforce_signature_check {
-            changes.enforce_signature_check.clone_from(&self.enforce_signature_check);
-        }
-        if self.run_as32_bit != original.run_as32_bit {
-            changes.run_as32_bit.clone_from(&self.run_as32_bit);
-        }
-        if self.display_name != original.display_name {
-            changes.display_name.clone_from(&self.display_name);
-        }
-        if self.description != original.description {
-            changes.description.clone_from(&self.description);
-        }
-        if self.script_content != original.script_content {
-            changes.script_content.clone_from(&self.script_content);
-        }
-        if self.run_as_account != original.run_as_account {
-            changes.run_as_account.clone_from(&self.run_as_account);
-        }
-        if self.file_name != original.file_name {
-            changes.file_name.clone_from(&self.file_name);
-        }
-        if self.role_scope_tag_ids != original.role_scope_tag_ids {
-            changes.role_scope_tag_ids.clone_from(&self.role_scope_tag_ids);
-        }
-        if self.device_run_states != original.device_run_states {
-            changes.device_run_states.clone_from(&self.device_run_states);
-        }
-        if self.user_run_states != original.user_run_states {
-            changes.user_run_states.clone_from(&self.user_run_states);
-        }
-        for (name, value) in &self.additional_properties {
-            if !name.starts_with('@')
-                && original.additional_properties.get(name) != Some(value)
-            {
-                changes.additional_properties.insert(name.clone(), value.clone());
-            }
-        }
-        changes
+        crate::runtime::changes(self, original)
     }
 }
 
 impl ODataType for DeviceManagementScript {
     const ODATA_TYPE: &'static str = "#microsoft.graph.deviceManagementScript";
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "createdDateTime",
+        "lastModifiedDateTime",
+    ];
 }

@@ -53,41 +53,18 @@ impl DeviceManagementScriptDeviceState {
     }
 
     /// The safe body for updating a value read from Graph: only what
-    /// `self` changed from `original`. Read-only properties,
-    /// `@odata.*` and other `@` annotations are never sent, and a
-    /// property is cleared (`null`) only if it was set to
-    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown properties the application
-    /// changed are sent; those it left alone are not.
+    /// `self` changed from `original`. Read-only properties, `@odata.*`
+    /// and other `@` annotations are never sent, and a property is
+    /// cleared (`null`) only if it was set to
+    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
+    /// properties the application changed are sent; those it left alone
+    /// are not.
     pub fn changes_from(&self, original: &Self) -> Self {
-        let mut changes = Self::default();
-        if self.run_state != original.run_state {
-            changes.run_state.clone_from(&self.run_state);
-        }
-        if self.result_message != original.result_message {
-            changes.result_message.clone_from(&self.result_message);
-        }
-        if self.last_state_update_date_time != original.last_state_update_date_time {
-            changes
-                .last_state_update_date_time
-                .clone_from(&self.last_state_update_date_time);
-        }
-        if self.error_code != original.error_code {
-            changes.error_code.clone_from(&self.error_code);
-        }
-        if self.error_description != original.error_description {
-            changes.error_description.clone_from(&self.error_description);
-        }
-        for (name, value) in &self.additional_properties {
-            if !name.starts_with('@')
-                && original.additional_properties.get(name) != Some(value)
-            {
-                changes.additional_properties.insert(name.clone(), value.clone());
-            }
-        }
-        changes
+        crate::runtime::changes(self, original)
     }
 }
 
 impl ODataType for DeviceManagementScriptDeviceState {
     const ODATA_TYPE: &'static str = "#microsoft.graph.deviceManagementScriptDeviceState";
+    const READ_ONLY: &'static [&'static str] = &["id"];
 }

@@ -52,36 +52,18 @@ impl DeviceManagementScriptUserState {
     }
 
     /// The safe body for updating a value read from Graph: only what
-    /// `self` changed from `original`. Read-only properties,
-    /// `@odata.*` and other `@` annotations are never sent, and a
-    /// property is cleared (`null`) only if it was set to
-    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown properties the application
-    /// changed are sent; those it left alone are not.
+    /// `self` changed from `original`. Read-only properties, `@odata.*`
+    /// and other `@` annotations are never sent, and a property is
+    /// cleared (`null`) only if it was set to
+    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
+    /// properties the application changed are sent; those it left alone
+    /// are not.
     pub fn changes_from(&self, original: &Self) -> Self {
-        let mut changes = Self::default();
-        if self.success_device_count != original.success_device_count {
-            changes.success_device_count.clone_from(&self.success_device_count);
-        }
-        if self.error_device_count != original.error_device_count {
-            changes.error_device_count.clone_from(&self.error_device_count);
-        }
-        if self.user_principal_name != original.user_principal_name {
-            changes.user_principal_name.clone_from(&self.user_principal_name);
-        }
-        if self.device_run_states != original.device_run_states {
-            changes.device_run_states.clone_from(&self.device_run_states);
-        }
-        for (name, value) in &self.additional_properties {
-            if !name.starts_with('@')
-                && original.additional_properties.get(name) != Some(value)
-            {
-                changes.additional_properties.insert(name.clone(), value.clone());
-            }
-        }
-        changes
+        crate::runtime::changes(self, original)
     }
 }
 
 impl ODataType for DeviceManagementScriptUserState {
     const ODATA_TYPE: &'static str = "#microsoft.graph.deviceManagementScriptUserState";
+    const READ_ONLY: &'static [&'static str] = &["id"];
 }

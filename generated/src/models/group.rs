@@ -169,123 +169,34 @@ impl Group {
     }
 
     /// The safe body for updating a value read from Graph: only what
-    /// `self` changed from `original`. Read-only properties,
-    /// `@odata.*` and other `@` annotations are never sent, and a
-    /// property is cleared (`null`) only if it was set to
-    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown properties the application
-    /// changed are sent; those it left alone are not.
+    /// `self` changed from `original`. Read-only properties, `@odata.*`
+    /// and other `@` annotations are never sent, and a property is
+    /// cleared (`null`) only if it was set to
+    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
+    /// properties the application changed are sent; those it left alone
+    /// are not.
     pub fn changes_from(&self, original: &Self) -> Self {
-        let mut changes = Self::default();
-        if self.deleted_date_time != original.deleted_date_time {
-            changes.deleted_date_time.clone_from(&self.deleted_date_time);
-        }
-        if self.access_type != original.access_type {
-            changes.access_type.clone_from(&self.access_type);
-        }
-        if self.allow_external_senders != original.allow_external_senders {
-            changes.allow_external_senders.clone_from(&self.allow_external_senders);
-        }
-        if self.auto_subscribe_new_members != original.auto_subscribe_new_members {
-            changes
-                .auto_subscribe_new_members
-                .clone_from(&self.auto_subscribe_new_members);
-        }
-        if self.classification != original.classification {
-            changes.classification.clone_from(&self.classification);
-        }
-        if self.description != original.description {
-            changes.description.clone_from(&self.description);
-        }
-        if self.display_name != original.display_name {
-            changes.display_name.clone_from(&self.display_name);
-        }
-        if self.group_types != original.group_types {
-            changes.group_types.clone_from(&self.group_types);
-        }
-        if self.hide_from_address_lists != original.hide_from_address_lists {
-            changes.hide_from_address_lists.clone_from(&self.hide_from_address_lists);
-        }
-        if self.hide_from_outlook_clients != original.hide_from_outlook_clients {
-            changes
-                .hide_from_outlook_clients
-                .clone_from(&self.hide_from_outlook_clients);
-        }
-        if self.is_assignable_to_role != original.is_assignable_to_role {
-            changes.is_assignable_to_role.clone_from(&self.is_assignable_to_role);
-        }
-        if self.is_subscribed_by_mail != original.is_subscribed_by_mail {
-            changes.is_subscribed_by_mail.clone_from(&self.is_subscribed_by_mail);
-        }
-        if self.mail_enabled != original.mail_enabled {
-            changes.mail_enabled.clone_from(&self.mail_enabled);
-        }
-        if self.mail_nickname != original.mail_nickname {
-            changes.mail_nickname.clone_from(&self.mail_nickname);
-        }
-        if self.membership_rule != original.membership_rule {
-            changes.membership_rule.clone_from(&self.membership_rule);
-        }
-        if self.membership_rule_processing_state
-            != original.membership_rule_processing_state
-        {
-            changes
-                .membership_rule_processing_state
-                .clone_from(&self.membership_rule_processing_state);
-        }
-        if self.preferred_data_location != original.preferred_data_location {
-            changes.preferred_data_location.clone_from(&self.preferred_data_location);
-        }
-        if self.preferred_language != original.preferred_language {
-            changes.preferred_language.clone_from(&self.preferred_language);
-        }
-        if self.resource_behavior_options != original.resource_behavior_options {
-            changes
-                .resource_behavior_options
-                .clone_from(&self.resource_behavior_options);
-        }
-        if self.resource_provisioning_options != original.resource_provisioning_options {
-            changes
-                .resource_provisioning_options
-                .clone_from(&self.resource_provisioning_options);
-        }
-        if self.security_enabled != original.security_enabled {
-            changes.security_enabled.clone_from(&self.security_enabled);
-        }
-        if self.security_identifier != original.security_identifier {
-            changes.security_identifier.clone_from(&self.security_identifier);
-        }
-        if self.theme != original.theme {
-            changes.theme.clone_from(&self.theme);
-        }
-        if self.unseen_count != original.unseen_count {
-            changes.unseen_count.clone_from(&self.unseen_count);
-        }
-        if self.visibility != original.visibility {
-            changes.visibility.clone_from(&self.visibility);
-        }
-        if self.accepted_senders != original.accepted_senders {
-            changes.accepted_senders.clone_from(&self.accepted_senders);
-        }
-        if self.members != original.members {
-            changes.members.clone_from(&self.members);
-        }
-        if self.owners != original.owners {
-            changes.owners.clone_from(&self.owners);
-        }
-        if self.rejected_senders != original.rejected_senders {
-            changes.rejected_senders.clone_from(&self.rejected_senders);
-        }
-        for (name, value) in &self.additional_properties {
-            if !name.starts_with('@')
-                && original.additional_properties.get(name) != Some(value)
-            {
-                changes.additional_properties.insert(name.clone(), value.clone());
-            }
-        }
-        changes
+        crate::runtime::changes(self, original)
     }
 }
 
 impl ODataType for Group {
     const ODATA_TYPE: &'static str = "#microsoft.graph.group";
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "assignedLicenses",
+        "createdDateTime",
+        "expirationDateTime",
+        "mail",
+        "onPremisesLastSyncDateTime",
+        "onPremisesSecurityIdentifier",
+        "onPremisesSyncEnabled",
+        "proxyAddresses",
+        "renewedDateTime",
+        "createdOnBehalfOf",
+        "memberOf",
+        "membersWithLicenseErrors",
+        "transitiveMemberOf",
+        "transitiveMembers",
+    ];
 }

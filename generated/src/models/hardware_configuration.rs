@@ -87,54 +87,26 @@ impl HardwareConfiguration {
     }
 
     /// The safe body for updating a value read from Graph: only what
-    /// `self` changed from `original`. Read-only properties,
-    /// `@odata.*` and other `@` annotations are never sent, and a
-    /// property is cleared (`null`) only if it was set to
-    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown properties the application
-    /// changed are sent; those it left alone are not.
+    /// `self` changed from `original`. Read-only properties, `@odata.*`
+    /// and other `@` annotations are never sent, and a property is
+    /// cleared (`null`) only if it was set to
+    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
+    /// properties the application changed are sent; those it left alone
+    /// are not.
     pub fn changes_from(&self, original: &Self) -> Self {
-        let mut changes = Self::default();
-        if self.display_name != original.display_name {
-            changes.display_name.clone_from(&self.display_name);
-        }
-        if self.description != original.description {
-            changes.description.clone_from(&self.description);
-        }
-        if self.file_name != original.file_name {
-            changes.file_name.clone_from(&self.file_name);
-        }
-        if self.configuration_file_content != original.configuration_file_content {
-            changes
-                .configuration_file_content
-                .clone_from(&self.configuration_file_content);
-        }
-        if self.hardware_configuration_format != original.hardware_configuration_format {
-            changes
-                .hardware_configuration_format
-                .clone_from(&self.hardware_configuration_format);
-        }
-        if self.role_scope_tag_ids != original.role_scope_tag_ids {
-            changes.role_scope_tag_ids.clone_from(&self.role_scope_tag_ids);
-        }
-        if self.per_device_password_disabled != original.per_device_password_disabled {
-            changes
-                .per_device_password_disabled
-                .clone_from(&self.per_device_password_disabled);
-        }
-        if self.assignments != original.assignments {
-            changes.assignments.clone_from(&self.assignments);
-        }
-        for (name, value) in &self.additional_properties {
-            if !name.starts_with('@')
-                && original.additional_properties.get(name) != Some(value)
-            {
-                changes.additional_properties.insert(name.clone(), value.clone());
-            }
-        }
-        changes
+        crate::runtime::changes(self, original)
     }
 }
 
 impl ODataType for HardwareConfiguration {
     const ODATA_TYPE: &'static str = "#microsoft.graph.hardwareConfiguration";
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "version",
+        "createdDateTime",
+        "lastModifiedDateTime",
+        "runSummary",
+        "deviceRunStates",
+        "userRunStates",
+    ];
 }

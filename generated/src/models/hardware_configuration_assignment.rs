@@ -41,27 +41,18 @@ impl HardwareConfigurationAssignment {
     }
 
     /// The safe body for updating a value read from Graph: only what
-    /// `self` changed from `original`. Read-only properties,
-    /// `@odata.*` and other `@` annotations are never sent, and a
-    /// property is cleared (`null`) only if it was set to
-    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown properties the application
-    /// changed are sent; those it left alone are not.
+    /// `self` changed from `original`. Read-only properties, `@odata.*`
+    /// and other `@` annotations are never sent, and a property is
+    /// cleared (`null`) only if it was set to
+    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
+    /// properties the application changed are sent; those it left alone
+    /// are not.
     pub fn changes_from(&self, original: &Self) -> Self {
-        let mut changes = Self::default();
-        if self.target != original.target {
-            changes.target.clone_from(&self.target);
-        }
-        for (name, value) in &self.additional_properties {
-            if !name.starts_with('@')
-                && original.additional_properties.get(name) != Some(value)
-            {
-                changes.additional_properties.insert(name.clone(), value.clone());
-            }
-        }
-        changes
+        crate::runtime::changes(self, original)
     }
 }
 
 impl ODataType for HardwareConfigurationAssignment {
     const ODATA_TYPE: &'static str = "#microsoft.graph.hardwareConfigurationAssignment";
+    const READ_ONLY: &'static [&'static str] = &["id"];
 }

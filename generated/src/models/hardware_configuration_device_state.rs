@@ -68,53 +68,18 @@ impl HardwareConfigurationDeviceState {
     }
 
     /// The safe body for updating a value read from Graph: only what
-    /// `self` changed from `original`. Read-only properties,
-    /// `@odata.*` and other `@` annotations are never sent, and a
-    /// property is cleared (`null`) only if it was set to
-    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown properties the application
-    /// changed are sent; those it left alone are not.
+    /// `self` changed from `original`. Read-only properties, `@odata.*`
+    /// and other `@` annotations are never sent, and a property is
+    /// cleared (`null`) only if it was set to
+    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
+    /// properties the application changed are sent; those it left alone
+    /// are not.
     pub fn changes_from(&self, original: &Self) -> Self {
-        let mut changes = Self::default();
-        if self.device_name != original.device_name {
-            changes.device_name.clone_from(&self.device_name);
-        }
-        if self.os_version != original.os_version {
-            changes.os_version.clone_from(&self.os_version);
-        }
-        if self.upn != original.upn {
-            changes.upn.clone_from(&self.upn);
-        }
-        if self.internal_version != original.internal_version {
-            changes.internal_version.clone_from(&self.internal_version);
-        }
-        if self.last_state_update_date_time != original.last_state_update_date_time {
-            changes
-                .last_state_update_date_time
-                .clone_from(&self.last_state_update_date_time);
-        }
-        if self.configuration_state != original.configuration_state {
-            changes.configuration_state.clone_from(&self.configuration_state);
-        }
-        if self.configuration_output != original.configuration_output {
-            changes.configuration_output.clone_from(&self.configuration_output);
-        }
-        if self.configuration_error != original.configuration_error {
-            changes.configuration_error.clone_from(&self.configuration_error);
-        }
-        if self.assignment_filter_ids != original.assignment_filter_ids {
-            changes.assignment_filter_ids.clone_from(&self.assignment_filter_ids);
-        }
-        for (name, value) in &self.additional_properties {
-            if !name.starts_with('@')
-                && original.additional_properties.get(name) != Some(value)
-            {
-                changes.additional_properties.insert(name.clone(), value.clone());
-            }
-        }
-        changes
+        crate::runtime::changes(self, original)
     }
 }
 
 impl ODataType for HardwareConfigurationDeviceState {
     const ODATA_TYPE: &'static str = "#microsoft.graph.hardwareConfigurationDeviceState";
+    const READ_ONLY: &'static [&'static str] = &["id", "userId"];
 }

@@ -70,58 +70,18 @@ impl HardwareConfigurationUserState {
     }
 
     /// The safe body for updating a value read from Graph: only what
-    /// `self` changed from `original`. Read-only properties,
-    /// `@odata.*` and other `@` annotations are never sent, and a
-    /// property is cleared (`null`) only if it was set to
-    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown properties the application
-    /// changed are sent; those it left alone are not.
+    /// `self` changed from `original`. Read-only properties, `@odata.*`
+    /// and other `@` annotations are never sent, and a property is
+    /// cleared (`null`) only if it was set to
+    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
+    /// properties the application changed are sent; those it left alone
+    /// are not.
     pub fn changes_from(&self, original: &Self) -> Self {
-        let mut changes = Self::default();
-        if self.upn != original.upn {
-            changes.upn.clone_from(&self.upn);
-        }
-        if self.user_email != original.user_email {
-            changes.user_email.clone_from(&self.user_email);
-        }
-        if self.user_name != original.user_name {
-            changes.user_name.clone_from(&self.user_name);
-        }
-        if self.last_state_update_date_time != original.last_state_update_date_time {
-            changes
-                .last_state_update_date_time
-                .clone_from(&self.last_state_update_date_time);
-        }
-        if self.successful_device_count != original.successful_device_count {
-            changes.successful_device_count.clone_from(&self.successful_device_count);
-        }
-        if self.failed_device_count != original.failed_device_count {
-            changes.failed_device_count.clone_from(&self.failed_device_count);
-        }
-        if self.pending_device_count != original.pending_device_count {
-            changes.pending_device_count.clone_from(&self.pending_device_count);
-        }
-        if self.error_device_count != original.error_device_count {
-            changes.error_device_count.clone_from(&self.error_device_count);
-        }
-        if self.not_applicable_device_count != original.not_applicable_device_count {
-            changes
-                .not_applicable_device_count
-                .clone_from(&self.not_applicable_device_count);
-        }
-        if self.unknown_device_count != original.unknown_device_count {
-            changes.unknown_device_count.clone_from(&self.unknown_device_count);
-        }
-        for (name, value) in &self.additional_properties {
-            if !name.starts_with('@')
-                && original.additional_properties.get(name) != Some(value)
-            {
-                changes.additional_properties.insert(name.clone(), value.clone());
-            }
-        }
-        changes
+        crate::runtime::changes(self, original)
     }
 }
 
 impl ODataType for HardwareConfigurationUserState {
     const ODATA_TYPE: &'static str = "#microsoft.graph.hardwareConfigurationUserState";
+    const READ_ONLY: &'static [&'static str] = &["id"];
 }

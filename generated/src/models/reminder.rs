@@ -59,45 +59,18 @@ impl Reminder {
     }
 
     /// The safe body for updating a value read from Graph: only what
-    /// `self` changed from `original`. Read-only properties,
-    /// `@odata.*` and other `@` annotations are never sent, and a
-    /// property is cleared (`null`) only if it was set to
-    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown properties the application
-    /// changed are sent; those it left alone are not.
+    /// `self` changed from `original`. Read-only properties, `@odata.*`
+    /// and other `@` annotations are never sent, and a property is
+    /// cleared (`null`) only if it was set to
+    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
+    /// properties the application changed are sent; those it left alone
+    /// are not.
     pub fn changes_from(&self, original: &Self) -> Self {
-        let mut changes = Self::default();
-        if self.change_key != original.change_key {
-            changes.change_key.clone_from(&self.change_key);
-        }
-        if self.event_end_time != original.event_end_time {
-            changes.event_end_time.clone_from(&self.event_end_time);
-        }
-        if self.event_location != original.event_location {
-            changes.event_location.clone_from(&self.event_location);
-        }
-        if self.event_start_time != original.event_start_time {
-            changes.event_start_time.clone_from(&self.event_start_time);
-        }
-        if self.event_subject != original.event_subject {
-            changes.event_subject.clone_from(&self.event_subject);
-        }
-        if self.event_web_link != original.event_web_link {
-            changes.event_web_link.clone_from(&self.event_web_link);
-        }
-        if self.reminder_fire_time != original.reminder_fire_time {
-            changes.reminder_fire_time.clone_from(&self.reminder_fire_time);
-        }
-        for (name, value) in &self.additional_properties {
-            if !name.starts_with('@')
-                && original.additional_properties.get(name) != Some(value)
-            {
-                changes.additional_properties.insert(name.clone(), value.clone());
-            }
-        }
-        changes
+        crate::runtime::changes(self, original)
     }
 }
 
 impl ODataType for Reminder {
     const ODATA_TYPE: &'static str = "#microsoft.graph.reminder";
+    const READ_ONLY: &'static [&'static str] = &["eventId"];
 }

@@ -206,146 +206,35 @@ impl User {
     }
 
     /// The safe body for updating a value read from Graph: only what
-    /// `self` changed from `original`. Read-only properties,
-    /// `@odata.*` and other `@` annotations are never sent, and a
-    /// property is cleared (`null`) only if it was set to
-    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown properties the application
-    /// changed are sent; those it left alone are not.
+    /// `self` changed from `original`. Read-only properties, `@odata.*`
+    /// and other `@` annotations are never sent, and a property is
+    /// cleared (`null`) only if it was set to
+    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
+    /// properties the application changed are sent; those it left alone
+    /// are not.
     pub fn changes_from(&self, original: &Self) -> Self {
-        let mut changes = Self::default();
-        if self.deleted_date_time != original.deleted_date_time {
-            changes.deleted_date_time.clone_from(&self.deleted_date_time);
-        }
-        if self.about_me != original.about_me {
-            changes.about_me.clone_from(&self.about_me);
-        }
-        if self.account_enabled != original.account_enabled {
-            changes.account_enabled.clone_from(&self.account_enabled);
-        }
-        if self.age_group != original.age_group {
-            changes.age_group.clone_from(&self.age_group);
-        }
-        if self.assigned_licenses != original.assigned_licenses {
-            changes.assigned_licenses.clone_from(&self.assigned_licenses);
-        }
-        if self.birthday != original.birthday {
-            changes.birthday.clone_from(&self.birthday);
-        }
-        if self.business_phones != original.business_phones {
-            changes.business_phones.clone_from(&self.business_phones);
-        }
-        if self.city != original.city {
-            changes.city.clone_from(&self.city);
-        }
-        if self.company_name != original.company_name {
-            changes.company_name.clone_from(&self.company_name);
-        }
-        if self.consent_provided_for_minor != original.consent_provided_for_minor {
-            changes
-                .consent_provided_for_minor
-                .clone_from(&self.consent_provided_for_minor);
-        }
-        if self.country != original.country {
-            changes.country.clone_from(&self.country);
-        }
-        if self.department != original.department {
-            changes.department.clone_from(&self.department);
-        }
-        if self.display_name != original.display_name {
-            changes.display_name.clone_from(&self.display_name);
-        }
-        if self.employee_hire_date != original.employee_hire_date {
-            changes.employee_hire_date.clone_from(&self.employee_hire_date);
-        }
-        if self.employee_id != original.employee_id {
-            changes.employee_id.clone_from(&self.employee_id);
-        }
-        if self.employee_type != original.employee_type {
-            changes.employee_type.clone_from(&self.employee_type);
-        }
-        if self.given_name != original.given_name {
-            changes.given_name.clone_from(&self.given_name);
-        }
-        if self.identities != original.identities {
-            changes.identities.clone_from(&self.identities);
-        }
-        if self.interests != original.interests {
-            changes.interests.clone_from(&self.interests);
-        }
-        if self.is_resource_account != original.is_resource_account {
-            changes.is_resource_account.clone_from(&self.is_resource_account);
-        }
-        if self.job_title != original.job_title {
-            changes.job_title.clone_from(&self.job_title);
-        }
-        if self.last_password_change_date_time != original.last_password_change_date_time
-        {
-            changes
-                .last_password_change_date_time
-                .clone_from(&self.last_password_change_date_time);
-        }
-        if self.mail != original.mail {
-            changes.mail.clone_from(&self.mail);
-        }
-        if self.mail_nickname != original.mail_nickname {
-            changes.mail_nickname.clone_from(&self.mail_nickname);
-        }
-        if self.mobile_phone != original.mobile_phone {
-            changes.mobile_phone.clone_from(&self.mobile_phone);
-        }
-        if self.office_location != original.office_location {
-            changes.office_location.clone_from(&self.office_location);
-        }
-        if self.on_premises_immutable_id != original.on_premises_immutable_id {
-            changes.on_premises_immutable_id.clone_from(&self.on_premises_immutable_id);
-        }
-        if self.other_mails != original.other_mails {
-            changes.other_mails.clone_from(&self.other_mails);
-        }
-        if self.password_policies != original.password_policies {
-            changes.password_policies.clone_from(&self.password_policies);
-        }
-        if self.password_profile != original.password_profile {
-            changes.password_profile.clone_from(&self.password_profile);
-        }
-        if self.postal_code != original.postal_code {
-            changes.postal_code.clone_from(&self.postal_code);
-        }
-        if self.preferred_language != original.preferred_language {
-            changes.preferred_language.clone_from(&self.preferred_language);
-        }
-        if self.show_in_address_list != original.show_in_address_list {
-            changes.show_in_address_list.clone_from(&self.show_in_address_list);
-        }
-        if self.state != original.state {
-            changes.state.clone_from(&self.state);
-        }
-        if self.street_address != original.street_address {
-            changes.street_address.clone_from(&self.street_address);
-        }
-        if self.surname != original.surname {
-            changes.surname.clone_from(&self.surname);
-        }
-        if self.usage_location != original.usage_location {
-            changes.usage_location.clone_from(&self.usage_location);
-        }
-        if self.user_principal_name != original.user_principal_name {
-            changes.user_principal_name.clone_from(&self.user_principal_name);
-        }
-        if self.user_type != original.user_type {
-            changes.user_type.clone_from(&self.user_type);
-        }
-        for (name, value) in &self.additional_properties {
-            if !name.starts_with('@')
-                && original.additional_properties.get(name) != Some(value)
-            {
-                changes.additional_properties.insert(name.clone(), value.clone());
-            }
-        }
-        changes
+        crate::runtime::changes(self, original)
     }
 }
 
 impl ODataType for User {
     const ODATA_TYPE: &'static str = "#microsoft.graph.user";
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "createdDateTime",
+        "creationType",
+        "imAddresses",
+        "onPremisesLastSyncDateTime",
+        "onPremisesSyncEnabled",
+        "proxyAddresses",
+        "signInSessionsValidFromDateTime",
+        "createdObjects",
+        "directReports",
+        "manager",
+        "memberOf",
+        "ownedDevices",
+        "ownedObjects",
+        "registeredDevices",
+        "transitiveMemberOf",
+    ];
 }

@@ -125,7 +125,7 @@ pub use auth::{FnTokenProvider, TokenFuture, TokenProvider};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
 pub use error::{ApiError, Error};
 pub use nullable::Nullable;
-pub use odata::{ODataType, Reference, cast};
+pub use odata::{ODataType, Reference, cast, changes};
 pub use paging::{DEFAULT_MAX_PAGES, Delta, Page, Removed};
 pub use query::{QueryOptions, encode_function_arg, encode_path_segment};
 pub use request::{Request, Response};

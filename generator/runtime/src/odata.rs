@@ -12,6 +12,35 @@ pub trait ODataType {
     const ODATA_TYPE: &'static str;
     /// The `@odata.type` values of the types derived from this one.
     const DERIVED: &'static [&'static str] = &[];
+    /// The wire names of the properties the docs mark read-only.
+    const READ_ONLY: &'static [&'static str] = &[];
+}
+
+/// The safe body for updating `original` to `edited`: only the properties
+/// whose JSON differs, never [`ODataType::READ_ONLY`] ones or `@`
+/// annotations (`@odata.context`, `@odata.etag`). A property left out of
+/// `edited` ([`Nullable::Absent`](super::Nullable::Absent)) is left alone; one set to `null` is
+/// cleared. Unknown properties are sent only if they changed. Models call
+/// this from their `changes_from` method.
+pub fn changes<T: Serialize + DeserializeOwned + ODataType + Default>(
+    edited: &T,
+    original: &T,
+) -> T {
+    let (Ok(serde_json::Value::Object(edited)), Ok(serde_json::Value::Object(original))) =
+        (serde_json::to_value(edited), serde_json::to_value(original))
+    else {
+        // Models always serialise to objects; an empty body changes nothing.
+        return T::default();
+    };
+    let changed: serde_json::Map<String, serde_json::Value> = edited
+        .into_iter()
+        .filter(|(name, value)| {
+            !name.starts_with('@')
+                && !T::READ_ONLY.contains(&name.as_str())
+                && original.get(name) != Some(value)
+        })
+        .collect();
+    serde_json::from_value(serde_json::Value::Object(changed)).unwrap_or_default()
 }
 
 /// Re-reads `value` as `T`. A `directoryObject` that is really a user keeps the

@@ -174,7 +174,17 @@ fn emit_struct(api: &Api, ty: &TypeDef, recursion: &Recursion<'_>) -> TokenStrea
     let type_docs = docs(&type_docs(ty));
     let models = quote!(super);
     let fields: Vec<Field<'_>> = fields(api, ty);
-    let changes_from = changes_from(&fields);
+    let changes_from = changes_from();
+    let read_only: Vec<&str> = fields
+        .iter()
+        .filter(|f| f.prop.read_only)
+        .map(|f| f.prop.name.api.as_str())
+        .collect();
+    let read_only = if read_only.is_empty() {
+        quote!()
+    } else {
+        quote!(const READ_ONLY: &'static [&'static str] = &[#(#read_only),*];)
+    };
     let runtime_use = if fields.is_empty() {
         quote!(
             use crate::runtime::ODataType;
@@ -279,38 +289,23 @@ fn emit_struct(api: &Api, ty: &TypeDef, recursion: &Recursion<'_>) -> TokenStrea
         impl ODataType for #name {
             const ODATA_TYPE: &'static str = #odata;
             #derived
+            #read_only
         }
     }
 }
 
-/// `changes_from`, the safe update body: it compares every property the
-/// docs do not mark read-only.
-fn changes_from(fields: &[Field<'_>]) -> TokenStream {
-    let writable: Vec<proc_macro2::Ident> = fields
-        .iter()
-        .filter(|f| !f.prop.read_only)
-        .map(|f| ident(&f.prop.name.rust))
-        .collect();
+/// `changes_from`, the safe update body, through `runtime::changes`.
+fn changes_from() -> TokenStream {
     quote! {
         /// The safe body for updating a value read from Graph: only what
-        /// `self` changed from `original`. Read-only properties,
-        /// `@odata.*` and other `@` annotations are never sent, and a
-        /// property is cleared (`null`) only if it was set to
-        /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown properties the application
-        /// changed are sent; those it left alone are not.
+        /// `self` changed from `original`. Read-only properties, `@odata.*`
+        /// and other `@` annotations are never sent, and a property is
+        /// cleared (`null`) only if it was set to
+        /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
+        /// properties the application changed are sent; those it left alone
+        /// are not.
         pub fn changes_from(&self, original: &Self) -> Self {
-            let mut changes = Self::default();
-            #(
-                if self.#writable != original.#writable {
-                    changes.#writable.clone_from(&self.#writable);
-                }
-            )*
-            for (name, value) in &self.additional_properties {
-                if !name.starts_with('@') && original.additional_properties.get(name) != Some(value) {
-                    changes.additional_properties.insert(name.clone(), value.clone());
-                }
-            }
-            changes
+            crate::runtime::changes(self, original)
         }
     }
 }

@@ -60,48 +60,14 @@ impl HostileText {
     }
 
     /// The safe body for updating a value read from Graph: only what
-    /// `self` changed from `original`. Read-only properties,
-    /// `@odata.*` and other `@` annotations are never sent, and a
-    /// property is cleared (`null`) only if it was set to
-    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown properties the application
-    /// changed are sent; those it left alone are not.
+    /// `self` changed from `original`. Read-only properties, `@odata.*`
+    /// and other `@` annotations are never sent, and a property is
+    /// cleared (`null`) only if it was set to
+    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
+    /// properties the application changed are sent; those it left alone
+    /// are not.
     pub fn changes_from(&self, original: &Self) -> Self {
-        let mut changes = Self::default();
-        if self.comment != original.comment {
-            changes.comment.clone_from(&self.comment);
-        }
-        if self.raw_string != original.raw_string {
-            changes.raw_string.clone_from(&self.raw_string);
-        }
-        if self.markup != original.markup {
-            changes.markup.clone_from(&self.markup);
-        }
-        if self.ticks != original.ticks {
-            changes.ticks.clone_from(&self.ticks);
-        }
-        if self.braces != original.braces {
-            changes.braces.clone_from(&self.braces);
-        }
-        if self.slashes != original.slashes {
-            changes.slashes.clone_from(&self.slashes);
-        }
-        if self.attribute != original.attribute {
-            changes.attribute.clone_from(&self.attribute);
-        }
-        if self.r#fn != original.r#fn {
-            changes.r#fn.clone_from(&self.r#fn);
-        }
-        if self.self_ != original.self_ {
-            changes.self_.clone_from(&self.self_);
-        }
-        for (name, value) in &self.additional_properties {
-            if !name.starts_with('@')
-                && original.additional_properties.get(name) != Some(value)
-            {
-                changes.additional_properties.insert(name.clone(), value.clone());
-            }
-        }
-        changes
+        crate::runtime::changes(self, original)
     }
 }
 

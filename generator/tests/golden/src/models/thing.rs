@@ -134,114 +134,18 @@ impl Thing {
     }
 
     /// The safe body for updating a value read from Graph: only what
-    /// `self` changed from `original`. Read-only properties,
-    /// `@odata.*` and other `@` annotations are never sent, and a
-    /// property is cleared (`null`) only if it was set to
-    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown properties the application
-    /// changed are sent; those it left alone are not.
+    /// `self` changed from `original`. Read-only properties, `@odata.*`
+    /// and other `@` annotations are never sent, and a property is
+    /// cleared (`null`) only if it was set to
+    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
+    /// properties the application changed are sent; those it left alone
+    /// are not.
     pub fn changes_from(&self, original: &Self) -> Self {
-        let mut changes = Self::default();
-        if self.r#type != original.r#type {
-            changes.r#type.clone_from(&self.r#type);
-        }
-        if self.r#ref != original.r#ref {
-            changes.r#ref.clone_from(&self.r#ref);
-        }
-        if self.self_ != original.self_ {
-            changes.self_.clone_from(&self.self_);
-        }
-        if self.r#async != original.r#async {
-            changes.r#async.clone_from(&self.r#async);
-        }
-        if self.r#match != original.r#match {
-            changes.r#match.clone_from(&self.r#match);
-        }
-        if self.crate_ != original.crate_ {
-            changes.crate_.clone_from(&self.crate_);
-        }
-        if self.super_ != original.super_ {
-            changes.super_.clone_from(&self.super_);
-        }
-        if self.n3d_model != original.n3d_model {
-            changes.n3d_model.clone_from(&self.n3d_model);
-        }
-        if self.display_name != original.display_name {
-            changes.display_name.clone_from(&self.display_name);
-        }
-        if self.display_name_2 != original.display_name_2 {
-            changes.display_name_2.clone_from(&self.display_name_2);
-        }
-        if self.display_name_3 != original.display_name_3 {
-            changes.display_name_3.clone_from(&self.display_name_3);
-        }
-        if self.na_ve_value != original.na_ve_value {
-            changes.na_ve_value.clone_from(&self.na_ve_value);
-        }
-        if self.odata_etag != original.odata_etag {
-            changes.odata_etag.clone_from(&self.odata_etag);
-        }
-        if self.additional_properties_property != original.additional_properties_property
-        {
-            changes
-                .additional_properties_property
-                .clone_from(&self.additional_properties_property);
-        }
-        if self.size != original.size {
-            changes.size.clone_from(&self.size);
-        }
-        if self.ratio != original.ratio {
-            changes.ratio.clone_from(&self.ratio);
-        }
-        if self.when != original.when {
-            changes.when.clone_from(&self.when);
-        }
-        if self.day != original.day {
-            changes.day.clone_from(&self.day);
-        }
-        if self.at != original.at {
-            changes.at.clone_from(&self.at);
-        }
-        if self.span != original.span {
-            changes.span.clone_from(&self.span);
-        }
-        if self.guid != original.guid {
-            changes.guid.clone_from(&self.guid);
-        }
-        if self.blob != original.blob {
-            changes.blob.clone_from(&self.blob);
-        }
-        if self.tags != original.tags {
-            changes.tags.clone_from(&self.tags);
-        }
-        if self.state != original.state {
-            changes.state.clone_from(&self.state);
-        }
-        if self.states != original.states {
-            changes.states.clone_from(&self.states);
-        }
-        if self.parent != original.parent {
-            changes.parent.clone_from(&self.parent);
-        }
-        if self.children != original.children {
-            changes.children.clone_from(&self.children);
-        }
-        if self.result != original.result {
-            changes.result.clone_from(&self.result);
-        }
-        if self.mystery != original.mystery {
-            changes.mystery.clone_from(&self.mystery);
-        }
-        for (name, value) in &self.additional_properties {
-            if !name.starts_with('@')
-                && original.additional_properties.get(name) != Some(value)
-            {
-                changes.additional_properties.insert(name.clone(), value.clone());
-            }
-        }
-        changes
+        crate::runtime::changes(self, original)
     }
 }
 
 impl ODataType for Thing {
     const ODATA_TYPE: &'static str = "#microsoft.graph.thing";
+    const READ_ONLY: &'static [&'static str] = &["id"];
 }
