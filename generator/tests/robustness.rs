@@ -5,7 +5,7 @@
 mod support;
 
 use generator::emit::EmitOptions;
-use generator::{Includes, SourcePage, generate};
+use generator::{Code, Includes, SourcePage, generate};
 
 /// Deterministic pseudo-random numbers (an LCG), so a failure reproduces.
 struct Lcg(u64);
@@ -260,31 +260,44 @@ const FRONT: &str = "---\ntitle: \"Get thing\"\ndoc_type: apiPageType\n---\n# Ge
 /// quadratic or worse behaviour, which takes minutes here.
 #[test]
 fn huge_and_deeply_nested_inputs_finish_in_bounded_time() {
-    let mut cases: Vec<(&str, String)> = Vec::new();
+    // Each case: what it is, the page, and the diagnostic that shows it was
+    // read to the end (with how many of them, where that is known).
+    let mut cases: Vec<(&str, String, Code, Option<usize>)> = Vec::new();
     let mut rows = String::from(FRONT);
     rows.push_str("## Properties\n|Property|Type|Description|\n|:---|:---|:---|\n");
     for i in 0..100_000 {
         rows.push_str(&format!("|p{i}|String|Row {i}.|\n"));
     }
-    cases.push(("a table with 100,000 rows", rows));
+    cases.push((
+        "a table with 100,000 rows",
+        rows,
+        Code::TypeMissing,
+        Some(1),
+    ));
     let mut big = String::from(FRONT);
     while big.len() < 10_000_000 {
         big.push_str("Some prose about the thing, repeated to make a page of ten megabytes. ");
     }
-    cases.push(("a 10 MB page", big));
+    cases.push(("a 10 MB page", big, Code::EndpointMissing, Some(1)));
     cases.push((
         "10,000 nested block quotes",
         format!("{FRONT}{} deep\n", ">".repeat(10_000)),
+        Code::EndpointMissing,
+        Some(1),
     ));
     // `- - - item` opens a list inside a list on one line.
     cases.push((
         "10,000 list levels",
         format!("{FRONT}{}item\n", "- ".repeat(10_000)),
+        Code::EndpointMissing,
+        Some(1),
     ));
     let deep_json = format!("{}{}", "[".repeat(20_000), "]".repeat(20_000));
     cases.push((
         "JSON nested 20,000 deep in an example",
         format!("{FRONT}## Example\n### Response\n<!-- {{ \"blockType\": \"response\" }} -->\n```http\nHTTP/1.1 200 OK\n\n{deep_json}\n```\n"),
+        Code::ExampleJsonInvalid,
+        Some(1),
     ));
     cases.push((
         "JSON nested 20,000 deep in an annotation",
@@ -293,10 +306,14 @@ fn huge_and_deeply_nested_inputs_finish_in_bounded_time() {
             "[".repeat(20_000),
             "]".repeat(20_000)
         ),
+        Code::AnnotationInvalid,
+        Some(1),
     ));
     cases.push((
         "JSON nested 20,000 deep with a trailing comma",
         format!("{FRONT}## Example\n### Response\n<!-- {{ \"blockType\": \"response\" }} -->\n```http\nHTTP/1.1 200 OK\n\n{{\"a\": {}1,{} }}\n```\n", "[".repeat(20_000), "]".repeat(20_000)),
+        Code::ExampleJsonInvalid,
+        Some(1),
     ));
     let mut bomb = String::from(
         "---\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
@@ -310,13 +327,15 @@ fn huge_and_deeply_nested_inputs_finish_in_bounded_time() {
         ));
     }
     bomb.push_str("title: bomb\ndoc_type: apiPageType\n---\n# Bomb\n");
-    cases.push(("a YAML alias bomb", bomb));
+    cases.push(("a YAML alias bomb", bomb, Code::FrontMatterInvalid, Some(1)));
     cases.push((
         "an unterminated fence",
         format!(
             "{FRONT}## HTTP request\n```http\nGET /x\n{}",
             "line\n".repeat(50_000)
         ),
+        Code::RequestLineInvalid,
+        Some(1),
     ));
     cases.push((
         "an unterminated comment",
@@ -324,19 +343,39 @@ fn huge_and_deeply_nested_inputs_finish_in_bounded_time() {
             "{FRONT}<!-- {{ \"blockType\": \"request\"\n{}",
             "x\n".repeat(50_000)
         ),
+        Code::AnnotationRecovered,
+        Some(1),
     ));
     cases.push((
         "an include directive repeated 100,000 times",
         format!("{FRONT}{}", "[!INCLUDE [x](x.md)]\n".repeat(100_000)),
+        Code::IncludeMissing,
+        Some(100_000),
     ));
-    for (what, text) in &cases {
+    for (what, text, code, count) in &cases {
         let (run, took) = run_page(text);
         assert!(
             took < std::time::Duration::from_secs(60),
             "{what} took {took:?}"
         );
-        assert!(!run.files.is_empty(), "{what}: no crate was emitted");
+        let found = run.diagnostics.iter().filter(|d| d.code == *code).count();
+        match count {
+            Some(n) => assert_eq!(found, *n, "{what}: {code} diagnostics"),
+            None => assert!(found > 0, "{what}: no {code} diagnostic"),
+        }
+        assert!(
+            run.files.contains_key("src/lib.rs"),
+            "{what}: no crate was emitted"
+        );
     }
+    // Nothing is lost in the big table: every row is read.
+    let (page, _) = generator::parse_page("api/huge.md", &cases[0].1);
+    let rows: usize = page
+        .all_sections()
+        .flat_map(|s| s.tables())
+        .map(|t| t.rows.len())
+        .sum();
+    assert_eq!(rows, 100_000);
 }
 
 /// Bytes that are not text, a byte-order mark and CRLF line ends read like

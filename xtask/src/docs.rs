@@ -133,18 +133,18 @@ fn default_include_root(docs: &Path) -> PathBuf {
 /// Each target is looked up once, so cycles end; the generator reports them.
 fn load_includes(docs: &Path, root: &Path, pages: &[(String, String)]) -> Includes {
     let mut includes = Includes::new();
-    let mut queue: Vec<(String, String)> = Vec::new();
-    let enqueue = |from: &str, text: &str, queue: &mut Vec<(String, String)>| {
-        for d in find_includes(text) {
-            if let Ok(key) = resolve_target(from, &d.target) {
-                queue.push((key, d.target));
-            }
-        }
+    let mut queue: Vec<String> = Vec::new();
+    let enqueue = |from: &str, text: &str, queue: &mut Vec<String>| {
+        queue.extend(
+            find_includes(text)
+                .into_iter()
+                .filter_map(|d| resolve_target(from, &d.target).ok()),
+        );
     };
     for (path, text) in pages {
         enqueue(path, text, &mut queue);
     }
-    while let Some((key, _)) = queue.pop() {
+    while let Some(key) = queue.pop() {
         if includes.contains(&key) {
             continue;
         }
