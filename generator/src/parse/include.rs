@@ -114,6 +114,9 @@ impl Includes {
 /// snippets that are not needed, so they are skipped without a word.
 pub fn find_includes(text: &str) -> Vec<IncludeDirective> {
     let mut out = Vec::new();
+    if !text.contains("[!") {
+        return out;
+    }
     let mut fence: Option<(u8, usize)> = None;
     let mut in_comment = false;
     let mut other_tab = false;
@@ -157,7 +160,8 @@ pub fn find_includes(text: &str) -> Vec<IncludeDirective> {
         if line.contains("<!--") && !line[line.find("<!--").unwrap_or(0)..].contains("-->") {
             in_comment = true;
         }
-        if other_tab {
+        // Most lines hold no directive: skip them before any allocation.
+        if other_tab || !line.contains("[!") {
             continue;
         }
         scan_line(&mask_comments(line), start, &mut out);
