@@ -38,6 +38,20 @@
 //! # }
 //! ```
 //!
+//! # Features
+//!
+//! Each area of the API is a Cargo feature: the first segment of its paths
+//! (`device_management`), or for `/me` and `/users` the product its pages
+//! belong to. An area compiles its endpoints and the types they need;
+//! `full`, the default, compiles all 4 areas. To compile less:
+//!
+//! ```toml
+//! graph-sdk = { version = "0.1", default-features = false, features = ["users"] }
+//! ```
+//!
+//! A relationship to a type that no enabled area needs is left out, and its
+//! value is kept in `additional_properties`.
+//!
 //! This crate has 31 endpoints and 27 types.
 
 #![forbid(unsafe_code)]

@@ -5,10 +5,16 @@
 //!
 //! Every endpoint method returns a [`Request`](crate::runtime::Request): refine it
 //! with query options and headers, then `.await` it.
+#[cfg(feature = "device_management")]
 mod device_management;
+
+#[cfg(feature = "groups")]
 mod groups;
+
+#[cfg(any(feature = "outlook", feature = "users"))]
 mod users;
 
+#[cfg(feature = "device_management")]
 pub use device_management::{
     DeviceManagement, DeviceManagementScriptCollection, DeviceManagementScriptItem,
     DeviceManagementScriptUserStateCollection, DeviceManagementScriptUserStateItem,
@@ -16,7 +22,9 @@ pub use device_management::{
     HardwareConfigurationDeviceStateCollection, HardwareConfigurationDeviceStateItem,
     HardwareConfigurationUserStateCollection, HardwareConfigurationUserStateItem,
 };
+#[cfg(feature = "groups")]
 pub use groups::{GroupCollection, GroupItem, DirectoryObjectCollection};
+#[cfg(any(feature = "outlook", feature = "users"))]
 pub use users::{UserCollection, UserItem};
 use crate::runtime;
 
@@ -46,22 +54,26 @@ impl Client {
         &self.inner
     }
 
+    #[cfg(feature = "device_management")]
     /// `/deviceManagement`.
     pub fn device_management(&self) -> DeviceManagement {
         DeviceManagement::new(self.inner.clone(), "/deviceManagement".to_owned())
     }
 
+    #[cfg(feature = "groups")]
     /// `/groups`.
     pub fn groups(&self) -> GroupCollection {
         GroupCollection::new(self.inner.clone(), "/groups".to_owned())
     }
 
+    #[cfg(any(feature = "outlook", feature = "users"))]
     /// `/users`.
     pub fn users(&self) -> UserCollection {
         UserCollection::new(self.inner.clone(), "/users".to_owned())
     }
 
     /// `/me`: the signed-in user. The same requests as `users().item(id)`, through [`UserItem`].
+    #[cfg(any(feature = "outlook", feature = "users"))]
     pub fn me(&self) -> UserItem {
         UserItem::new(self.inner.clone(), "/me".to_owned())
     }

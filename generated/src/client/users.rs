@@ -11,9 +11,11 @@
 //   docs-input/api/user-update.md
 
 use crate::models;
-use crate::runtime::{
-    Client, Method, Page, Request, encode_function_arg, encode_path_segment,
-};
+use crate::runtime::{Client, Method, Page, Request, encode_path_segment};
+
+#[cfg(feature = "outlook")]
+use crate::runtime::encode_function_arg;
+
 /// Requests under `/users`.
 #[derive(Debug, Clone)]
 pub struct UserCollection {
@@ -37,6 +39,7 @@ impl UserCollection {
         UserItem::new(self.client.clone(), format!("{}/{}", self.path, id))
     }
 
+    #[cfg(feature = "users")]
     /// user: delta.
     ///
     /// Track users that were added, changed, or removed, without re-reading the whole collection.
@@ -63,6 +66,7 @@ impl UserCollection {
             .json_response()
     }
 
+    #[cfg(feature = "users")]
     /// List users.
     ///
     /// Read a list of user objects.
@@ -88,6 +92,7 @@ impl UserCollection {
         Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 
+    #[cfg(feature = "users")]
     /// Create user.
     ///
     /// Add a new user object to the directory.
@@ -127,6 +132,7 @@ impl UserItem {
         &self.path
     }
 
+    #[cfg(feature = "users")]
     /// user: assignLicense.
     ///
     /// Add or remove license subscriptions for a user.
@@ -157,6 +163,7 @@ impl UserItem {
             .optional_json_response()
     }
 
+    #[cfg(feature = "users")]
     /// user: checkMemberGroups.
     ///
     /// Check whether a user belongs to any of a list of groups.
@@ -191,6 +198,7 @@ impl UserItem {
             .json_response()
     }
 
+    #[cfg(feature = "users")]
     /// Delete user.
     ///
     /// Remove a user object.
@@ -212,6 +220,7 @@ impl UserItem {
         Request::new(self.client.clone(), Method::DELETE, self.path.clone())
     }
 
+    #[cfg(feature = "users")]
     /// Get user.
     ///
     /// Read the properties and relationships of a user object.
@@ -237,6 +246,7 @@ impl UserItem {
         Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
     }
 
+    #[cfg(feature = "outlook")]
     /// user: reminderView.
     ///
     /// Get the event reminders of a user that fall in a time window.
@@ -278,6 +288,7 @@ impl UserItem {
             .json_response()
     }
 
+    #[cfg(feature = "users")]
     /// Update user.
     ///
     /// Change the properties of a user object.

@@ -2,30 +2,48 @@
 // Source: docs-input/resources/assignedlicense.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// A license assigned to a user or group.
 ///
 /// `microsoft.graph.assignedLicense` (complex type).
 ///
 /// Generated from `resources/assignedlicense.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct AssignedLicense {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// IDs of the service plans of this license that are turned off.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub disabled_plans: Nullable<Vec<uuid::Uuid>>,
     /// ID of the license SKU.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub sku_id: Nullable<uuid::Uuid>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for AssignedLicense {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("disabledPlans", &self.disabled_plans);
+        object.field("skuId", &self.sku_id);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for AssignedLicense {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            disabled_plans: object.take("disabledPlans"),
+            sku_id: object.take("skuId"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl AssignedLicense {

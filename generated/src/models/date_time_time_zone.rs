@@ -2,30 +2,48 @@
 // Source: docs-input/resources/datetimetimezone.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// A point in time given as a local date and time plus a time zone.
 ///
 /// `microsoft.graph.dateTimeTimeZone` (complex type).
 ///
 /// Generated from `resources/datetimetimezone.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DateTimeTimeZone {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Date and time in the form `{date}T{time}`, for example `2023-06-07T16:00:00.0000000`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub date_time: Nullable<String>,
     /// Time zone name, such as `Pacific Standard Time` or `UTC`. Windows time zone names and a number of IANA names (for example `Europe/Paris`) are accepted.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub time_zone: Nullable<String>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for DateTimeTimeZone {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("dateTime", &self.date_time);
+        object.field("timeZone", &self.time_zone);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for DateTimeTimeZone {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            date_time: object.take("dateTime"),
+            time_zone: object.take("timeZone"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl DateTimeTimeZone {

@@ -2,24 +2,40 @@
 // Source: docs-input/resources/intune-shared-deviceandappmanagementassignmenttarget.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::ODataType;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{ODataType, ObjectReader, ObjectWriter};
 
 /// Abstract base type for the targets of Intune assignments.
 ///
 /// `microsoft.graph.deviceAndAppManagementAssignmentTarget` (complex type).
 ///
 /// Generated from `resources/intune-shared-deviceandappmanagementassignmenttarget.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeviceAndAppManagementAssignmentTarget {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for DeviceAndAppManagementAssignmentTarget {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeviceAndAppManagementAssignmentTarget {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl DeviceAndAppManagementAssignmentTarget {

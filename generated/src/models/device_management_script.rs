@@ -2,67 +2,103 @@
 // Source: docs-input/resources/intune-devices-devicemanagementscript.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// A PowerShell script that Intune runs on enrolled Windows devices.
 ///
 /// `microsoft.graph.deviceManagementScript` (entity type), derived from `entity`; it carries its base types' properties.
 ///
 /// Generated from `resources/intune-devices-devicemanagementscript.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeviceManagementScript {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Unique identifier of the entity. Read-only.
     ///
     /// Inherited from `entity`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub id: Nullable<String>,
     /// Whether the script's signature must be verified before it runs.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub enforce_signature_check: Nullable<bool>,
     /// Whether the script runs in a 32-bit PowerShell host.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub run_as32_bit: Nullable<bool>,
     /// Name of the script.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub display_name: Nullable<String>,
     /// Optional description of the script.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
     /// Content of the script.
     ///
     /// Base64-encoded binary data.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub script_content: Nullable<String>,
     /// When the script was created. This property is read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub created_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// When the script was last changed. This property is read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub last_modified_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Security context the script runs in. Possible values are: `system`, `user`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub run_as_account: Nullable<super::RunAsAccountType>,
     /// File name of the script.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub file_name: Nullable<String>,
     /// Scope tag IDs attached to the script.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub role_scope_tag_ids: Nullable<Vec<String>>,
     /// Result of the script on each device.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub device_run_states: Nullable<Vec<super::DeviceManagementScriptDeviceState>>,
+    ///
+    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
+    #[cfg(feature = "full")]
+    pub device_run_states: crate::runtime::Nullable<
+        Vec<super::DeviceManagementScriptDeviceState>,
+    >,
     /// Result of the script for each user.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub user_run_states: Nullable<Vec<super::DeviceManagementScriptUserState>>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for DeviceManagementScript {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("id", &self.id);
+        object.field("enforceSignatureCheck", &self.enforce_signature_check);
+        object.field("runAs32Bit", &self.run_as32_bit);
+        object.field("displayName", &self.display_name);
+        object.field("description", &self.description);
+        object.field("scriptContent", &self.script_content);
+        object.field("createdDateTime", &self.created_date_time);
+        object.field("lastModifiedDateTime", &self.last_modified_date_time);
+        object.field("runAsAccount", &self.run_as_account);
+        object.field("fileName", &self.file_name);
+        object.field("roleScopeTagIds", &self.role_scope_tag_ids);
+        #[cfg(feature = "full")]
+        object.field("deviceRunStates", &self.device_run_states);
+        object.field("userRunStates", &self.user_run_states);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeviceManagementScript {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            id: object.take("id"),
+            enforce_signature_check: object.take("enforceSignatureCheck"),
+            run_as32_bit: object.take("runAs32Bit"),
+            display_name: object.take("displayName"),
+            description: object.take("description"),
+            script_content: object.take("scriptContent"),
+            created_date_time: object.take("createdDateTime"),
+            last_modified_date_time: object.take("lastModifiedDateTime"),
+            run_as_account: object.take("runAsAccount"),
+            file_name: object.take("fileName"),
+            role_scope_tag_ids: object.take("roleScopeTagIds"),
+            #[cfg(feature = "full")]
+            device_run_states: object.take("deviceRunStates"),
+            user_run_states: object.take("userRunStates"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl DeviceManagementScript {

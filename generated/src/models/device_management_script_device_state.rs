@@ -2,44 +2,66 @@
 // Source: docs-input/resources/intune-devices-devicemanagementscriptdevicestate.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// Per-device run state of a device management script.
 ///
 /// `microsoft.graph.deviceManagementScriptDeviceState` (entity type), derived from `entity`; it carries its base types' properties.
 ///
 /// Generated from `resources/intune-devices-devicemanagementscriptdevicestate.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeviceManagementScriptDeviceState {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Unique identifier of the entity. Read-only.
     ///
     /// Inherited from `entity`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub id: Nullable<String>,
     /// State of the latest run. Possible values are: `unknown`, `success`, `fail`, `scriptError`, `pending`, `notApplicable`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub run_state: Nullable<super::RunState>,
     /// Output of the latest run.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub result_message: Nullable<String>,
     /// When the script last ran on the device.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub last_state_update_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Error code of a failed run.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub error_code: Nullable<i32>,
     /// Error text of a failed run.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub error_description: Nullable<String>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for DeviceManagementScriptDeviceState {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("id", &self.id);
+        object.field("runState", &self.run_state);
+        object.field("resultMessage", &self.result_message);
+        object.field("lastStateUpdateDateTime", &self.last_state_update_date_time);
+        object.field("errorCode", &self.error_code);
+        object.field("errorDescription", &self.error_description);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeviceManagementScriptDeviceState {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            id: object.take("id"),
+            run_state: object.take("runState"),
+            result_message: object.take("resultMessage"),
+            last_state_update_date_time: object.take("lastStateUpdateDateTime"),
+            error_code: object.take("errorCode"),
+            error_description: object.take("errorDescription"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl DeviceManagementScriptDeviceState {

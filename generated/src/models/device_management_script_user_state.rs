@@ -4,41 +4,69 @@
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-update.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// Per-user run state of a device management script.
 ///
 /// `microsoft.graph.deviceManagementScriptUserState` (entity type), derived from `entity`; it carries its base types' properties.
 ///
 /// Generated from `resources/intune-devices-devicemanagementscriptuserstate.md`, `api/intune-devices-devicemanagementscriptuserstate-update.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeviceManagementScriptUserState {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Unique identifier of the entity. Read-only.
     ///
     /// Inherited from `entity`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub id: Nullable<String>,
     /// Number of the user's devices where the script succeeded.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub success_device_count: Nullable<i32>,
     /// Number of the user's devices where the script reported an error.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub error_device_count: Nullable<i32>,
     /// User principal name of the user.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub user_principal_name: Nullable<String>,
     /// Result of the script on each of this user's devices.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub device_run_states: Nullable<Vec<super::DeviceManagementScriptDeviceState>>,
+    ///
+    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
+    #[cfg(feature = "full")]
+    pub device_run_states: crate::runtime::Nullable<
+        Vec<super::DeviceManagementScriptDeviceState>,
+    >,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for DeviceManagementScriptUserState {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("id", &self.id);
+        object.field("successDeviceCount", &self.success_device_count);
+        object.field("errorDeviceCount", &self.error_device_count);
+        object.field("userPrincipalName", &self.user_principal_name);
+        #[cfg(feature = "full")]
+        object.field("deviceRunStates", &self.device_run_states);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeviceManagementScriptUserState {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            id: object.take("id"),
+            success_device_count: object.take("successDeviceCount"),
+            error_device_count: object.take("errorDeviceCount"),
+            user_principal_name: object.take("userPrincipalName"),
+            #[cfg(feature = "full")]
+            device_run_states: object.take("deviceRunStates"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl DeviceManagementScriptUserState {

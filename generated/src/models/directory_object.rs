@@ -2,32 +2,50 @@
 // Source: docs-input/resources/directoryobject.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// Base type of Azure AD directory objects such as users and groups.
 ///
 /// `microsoft.graph.directoryObject` (entity type), derived from `entity`; it carries its base types' properties; an open type: undeclared properties are kept in `additional_properties`.
 ///
 /// Generated from `resources/directoryobject.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DirectoryObject {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Unique identifier of the entity. Read-only.
     ///
     /// Inherited from `entity`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub id: Nullable<String>,
     /// When the object was deleted. `null` for objects that are not deleted.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub deleted_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for DirectoryObject {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("id", &self.id);
+        object.field("deletedDateTime", &self.deleted_date_time);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for DirectoryObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            id: object.take("id"),
+            deleted_date_time: object.take("deletedDateTime"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl DirectoryObject {

@@ -2,160 +2,230 @@
 // Source: docs-input/resources/group.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// An Azure AD group: a Microsoft 365 group, a security group, or a distribution group. Inherits from directoryObject.
 ///
 /// `microsoft.graph.group` (entity type), derived from `directoryObject`; it carries its base types' properties; an open type: undeclared properties are kept in `additional_properties`.
 ///
 /// Generated from `resources/group.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Group {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Unique identifier of the entity. Read-only.
     ///
     /// Inherited from `entity`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub id: Nullable<String>,
     /// When the object was deleted. `null` for objects that are not deleted.
     ///
     /// Inherited from `directoryObject`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub deleted_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Access type of the group.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub access_type: Nullable<super::GroupAccessType>,
     /// Whether people outside the organization may send mail to the group. Default is `false`. Returned only on `$select`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub allow_external_senders: Nullable<bool>,
     /// Licenses assigned to the group. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub assigned_licenses: Nullable<Vec<super::AssignedLicense>>,
     /// Whether new members are subscribed to email notifications automatically. Default is `false`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub auto_subscribe_new_members: Nullable<bool>,
     /// Classification of the group, such as low, medium, or high business impact.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub classification: Nullable<String>,
     /// When the group was created. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub created_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Optional description of the group.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
     /// Name shown for the group. Required when a group is created and cannot be cleared.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub display_name: Nullable<String>,
     /// When the group is set to expire, based on the group lifecycle policy. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub expiration_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Type and membership kind of the group. `Unified` marks a Microsoft 365 group; `DynamicMembership` marks rule-based membership.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub group_types: Nullable<Vec<String>>,
     /// Whether the group is hidden from Outlook address lists and the Browse Groups dialog. Default is `false`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub hide_from_address_lists: Nullable<bool>,
     /// Whether the group is hidden in Outlook clients. Default is `false`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub hide_from_outlook_clients: Nullable<bool>,
     /// Whether the group can be assigned to an Azure AD role. Can only be set when the group is created.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub is_assignable_to_role: Nullable<bool>,
     /// Whether the signed-in user receives the group's email conversations. Default is `true`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub is_subscribed_by_mail: Nullable<bool>,
     /// SMTP address of the group. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub mail: Nullable<String>,
     /// Whether the group is mail-enabled.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub mail_enabled: Nullable<bool>,
     /// Mail alias of the group, unique in the organization. Required when a group is created.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub mail_nickname: Nullable<String>,
     /// Rule that decides the members of a dynamic group.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub membership_rule: Nullable<String>,
     /// Whether dynamic membership processing is `On` or `Paused`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub membership_rule_processing_state: Nullable<String>,
     /// When the group was last synced from on-premises. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub on_premises_last_sync_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// On-premises security identifier (SID) of the group. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub on_premises_security_identifier: Nullable<String>,
     /// `true` if synced from on-premises, `false` if it used to be synced, `null` if it never was. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub on_premises_sync_enabled: Nullable<bool>,
     /// Preferred data location of the group in a multi-geo tenant.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub preferred_data_location: Nullable<String>,
     /// Preferred language of a Microsoft 365 group as an ISO 639-1 code.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub preferred_language: Nullable<String>,
     /// All email addresses that deliver to the group mailbox. Read-only. Not nullable.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub proxy_addresses: Nullable<Vec<String>>,
     /// When the group was last renewed. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub renewed_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Behaviors of a Microsoft 365 group that can only be set at creation, such as `WelcomeEmailDisabled`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub resource_behavior_options: Nullable<Vec<String>>,
     /// Extra resources provisioned for a Microsoft 365 group, such as `Team`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub resource_provisioning_options: Nullable<Vec<String>>,
     /// Whether the group is a security group.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub security_enabled: Nullable<bool>,
     /// Security identifier of the group, used in Windows scenarios.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub security_identifier: Nullable<String>,
     /// Color theme of a Microsoft 365 group, for example `Teal` or `Blue`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub theme: Nullable<String>,
     /// Number of conversations with new posts since the signed-in user last visited the group.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub unseen_count: Nullable<i32>,
     /// Join policy and content visibility of the group. See visibility values.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub visibility: Nullable<String>,
     /// Users and groups allowed to post to the group. Nullable.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub accepted_senders: Nullable<Vec<super::DirectoryObject>>,
     /// The user or application that created the group. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub created_on_behalf_of: Nullable<super::DirectoryObject>,
     /// Groups this group is a direct member of. Read-only. Nullable.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub member_of: Nullable<Vec<super::DirectoryObject>>,
     /// Direct members of the group: users, contacts, devices, service principals, and groups. Nullable.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub members: Nullable<Vec<super::DirectoryObject>>,
     /// Members that hit errors in group-based license assignment. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub members_with_license_errors: Nullable<Vec<super::DirectoryObject>>,
     /// Owners of the group, who may change it. At most 100. Nullable.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub owners: Nullable<Vec<super::DirectoryObject>>,
     /// Users and groups not allowed to post to the group. Nullable.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub rejected_senders: Nullable<Vec<super::DirectoryObject>>,
     /// Groups this group belongs to, directly or through nesting. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub transitive_member_of: Nullable<Vec<super::DirectoryObject>>,
     /// Members of the group, including members of nested groups. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub transitive_members: Nullable<Vec<super::DirectoryObject>>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for Group {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("id", &self.id);
+        object.field("deletedDateTime", &self.deleted_date_time);
+        object.field("accessType", &self.access_type);
+        object.field("allowExternalSenders", &self.allow_external_senders);
+        object.field("assignedLicenses", &self.assigned_licenses);
+        object.field("autoSubscribeNewMembers", &self.auto_subscribe_new_members);
+        object.field("classification", &self.classification);
+        object.field("createdDateTime", &self.created_date_time);
+        object.field("description", &self.description);
+        object.field("displayName", &self.display_name);
+        object.field("expirationDateTime", &self.expiration_date_time);
+        object.field("groupTypes", &self.group_types);
+        object.field("hideFromAddressLists", &self.hide_from_address_lists);
+        object.field("hideFromOutlookClients", &self.hide_from_outlook_clients);
+        object.field("isAssignableToRole", &self.is_assignable_to_role);
+        object.field("isSubscribedByMail", &self.is_subscribed_by_mail);
+        object.field("mail", &self.mail);
+        object.field("mailEnabled", &self.mail_enabled);
+        object.field("mailNickname", &self.mail_nickname);
+        object.field("membershipRule", &self.membership_rule);
+        object
+            .field(
+                "membershipRuleProcessingState",
+                &self.membership_rule_processing_state,
+            );
+        object
+            .field("onPremisesLastSyncDateTime", &self.on_premises_last_sync_date_time);
+        object
+            .field(
+                "onPremisesSecurityIdentifier",
+                &self.on_premises_security_identifier,
+            );
+        object.field("onPremisesSyncEnabled", &self.on_premises_sync_enabled);
+        object.field("preferredDataLocation", &self.preferred_data_location);
+        object.field("preferredLanguage", &self.preferred_language);
+        object.field("proxyAddresses", &self.proxy_addresses);
+        object.field("renewedDateTime", &self.renewed_date_time);
+        object.field("resourceBehaviorOptions", &self.resource_behavior_options);
+        object.field("resourceProvisioningOptions", &self.resource_provisioning_options);
+        object.field("securityEnabled", &self.security_enabled);
+        object.field("securityIdentifier", &self.security_identifier);
+        object.field("theme", &self.theme);
+        object.field("unseenCount", &self.unseen_count);
+        object.field("visibility", &self.visibility);
+        object.field("acceptedSenders", &self.accepted_senders);
+        object.field("createdOnBehalfOf", &self.created_on_behalf_of);
+        object.field("memberOf", &self.member_of);
+        object.field("members", &self.members);
+        object.field("membersWithLicenseErrors", &self.members_with_license_errors);
+        object.field("owners", &self.owners);
+        object.field("rejectedSenders", &self.rejected_senders);
+        object.field("transitiveMemberOf", &self.transitive_member_of);
+        object.field("transitiveMembers", &self.transitive_members);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for Group {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            id: object.take("id"),
+            deleted_date_time: object.take("deletedDateTime"),
+            access_type: object.take("accessType"),
+            allow_external_senders: object.take("allowExternalSenders"),
+            assigned_licenses: object.take("assignedLicenses"),
+            auto_subscribe_new_members: object.take("autoSubscribeNewMembers"),
+            classification: object.take("classification"),
+            created_date_time: object.take("createdDateTime"),
+            description: object.take("description"),
+            display_name: object.take("displayName"),
+            expiration_date_time: object.take("expirationDateTime"),
+            group_types: object.take("groupTypes"),
+            hide_from_address_lists: object.take("hideFromAddressLists"),
+            hide_from_outlook_clients: object.take("hideFromOutlookClients"),
+            is_assignable_to_role: object.take("isAssignableToRole"),
+            is_subscribed_by_mail: object.take("isSubscribedByMail"),
+            mail: object.take("mail"),
+            mail_enabled: object.take("mailEnabled"),
+            mail_nickname: object.take("mailNickname"),
+            membership_rule: object.take("membershipRule"),
+            membership_rule_processing_state: object
+                .take("membershipRuleProcessingState"),
+            on_premises_last_sync_date_time: object.take("onPremisesLastSyncDateTime"),
+            on_premises_security_identifier: object.take("onPremisesSecurityIdentifier"),
+            on_premises_sync_enabled: object.take("onPremisesSyncEnabled"),
+            preferred_data_location: object.take("preferredDataLocation"),
+            preferred_language: object.take("preferredLanguage"),
+            proxy_addresses: object.take("proxyAddresses"),
+            renewed_date_time: object.take("renewedDateTime"),
+            resource_behavior_options: object.take("resourceBehaviorOptions"),
+            resource_provisioning_options: object.take("resourceProvisioningOptions"),
+            security_enabled: object.take("securityEnabled"),
+            security_identifier: object.take("securityIdentifier"),
+            theme: object.take("theme"),
+            unseen_count: object.take("unseenCount"),
+            visibility: object.take("visibility"),
+            accepted_senders: object.take("acceptedSenders"),
+            created_on_behalf_of: object.take("createdOnBehalfOf"),
+            member_of: object.take("memberOf"),
+            members: object.take("members"),
+            members_with_license_errors: object.take("membersWithLicenseErrors"),
+            owners: object.take("owners"),
+            rejected_senders: object.take("rejectedSenders"),
+            transitive_member_of: object.take("transitiveMemberOf"),
+            transitive_members: object.take("transitiveMembers"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl Group {

@@ -2,27 +2,44 @@
 // Source: docs-input/resources/intune-shared-groupassignmenttarget.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// An assignment target that points at a group.
 ///
 /// `microsoft.graph.groupAssignmentTarget` (complex type), derived from `deviceAndAppManagementAssignmentTarget`; it carries its base types' properties.
 ///
 /// Generated from `resources/intune-shared-groupassignmenttarget.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct GroupAssignmentTarget {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// ID of the group the assignment targets.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub group_id: Nullable<String>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for GroupAssignmentTarget {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("groupId", &self.group_id);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for GroupAssignmentTarget {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            group_id: object.take("groupId"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl GroupAssignmentTarget {

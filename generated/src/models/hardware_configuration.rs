@@ -5,75 +5,106 @@
 //   docs-input/api/intune-deviceconfig-hardwareconfiguration-update.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// A BIOS configuration profile that applies OEM hardware settings to enrolled Windows devices.
 ///
 /// `microsoft.graph.hardwareConfiguration` (entity type), derived from `entity`; it carries its base types' properties.
 ///
 /// Generated from `resources/intune-deviceconfig-hardwareconfiguration.md`, `api/intune-deviceconfig-hardwareconfiguration-create.md`, `api/intune-deviceconfig-hardwareconfiguration-update.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct HardwareConfiguration {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Unique identifier of the entity. Read-only.
     ///
     /// Inherited from `entity`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub id: Nullable<String>,
     /// Version number of the profile. It goes up whenever the settings file name, the settings file content, or perDevicePasswordDisabled changes. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub version: Nullable<i32>,
     /// Friendly name of the profile; at most 150 characters. Required.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub display_name: Nullable<String>,
     /// Description for administrators explaining what the profile is for; at most 1000 characters. Optional.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
     /// When the profile was created, in UTC (ISO 8601). This property is read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub created_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// When the profile was last changed, in UTC (ISO 8601). This property is read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub last_modified_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Name of the uploaded settings file; at most 150 characters. Required.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub file_name: Nullable<String>,
     /// Content of the OEM settings file that is applied to the BIOS of targeted devices; at most 5 KB. Required.
     ///
     /// Base64-encoded binary data.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub configuration_file_content: Nullable<String>,
     /// OEM format of the settings file. Every targeted device must come from this OEM. Possible values are: `dell`, `surface`, `surfaceDock`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub hardware_configuration_format: Nullable<super::HardwareConfigurationFormat>,
     /// Scope tag IDs attached to the profile. Optional.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub role_scope_tag_ids: Nullable<Vec<String>>,
     /// `true` when per-device BIOS passwords are turned off on targeted devices; `false` (the default) otherwise.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub per_device_password_disabled: Nullable<bool>,
     /// Groups the profile is assigned to. Optional.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub assignments: Nullable<Vec<super::HardwareConfigurationAssignment>>,
     /// Totals of the results of applying the profile. Read-only.
     ///
     /// The docs name the type `hardwareConfigurationRunSummary`, which no page defines, so the value is untyped JSON.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub run_summary: Nullable<serde_json::Value>,
     /// Result of the profile on each targeted device. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub device_run_states: Nullable<Vec<super::HardwareConfigurationDeviceState>>,
     /// Result of the profile for each targeted user. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub user_run_states: Nullable<Vec<super::HardwareConfigurationUserState>>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for HardwareConfiguration {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("id", &self.id);
+        object.field("version", &self.version);
+        object.field("displayName", &self.display_name);
+        object.field("description", &self.description);
+        object.field("createdDateTime", &self.created_date_time);
+        object.field("lastModifiedDateTime", &self.last_modified_date_time);
+        object.field("fileName", &self.file_name);
+        object.field("configurationFileContent", &self.configuration_file_content);
+        object.field("hardwareConfigurationFormat", &self.hardware_configuration_format);
+        object.field("roleScopeTagIds", &self.role_scope_tag_ids);
+        object.field("perDevicePasswordDisabled", &self.per_device_password_disabled);
+        object.field("assignments", &self.assignments);
+        object.field("runSummary", &self.run_summary);
+        object.field("deviceRunStates", &self.device_run_states);
+        object.field("userRunStates", &self.user_run_states);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for HardwareConfiguration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            id: object.take("id"),
+            version: object.take("version"),
+            display_name: object.take("displayName"),
+            description: object.take("description"),
+            created_date_time: object.take("createdDateTime"),
+            last_modified_date_time: object.take("lastModifiedDateTime"),
+            file_name: object.take("fileName"),
+            configuration_file_content: object.take("configurationFileContent"),
+            hardware_configuration_format: object.take("hardwareConfigurationFormat"),
+            role_scope_tag_ids: object.take("roleScopeTagIds"),
+            per_device_password_disabled: object.take("perDevicePasswordDisabled"),
+            assignments: object.take("assignments"),
+            run_summary: object.take("runSummary"),
+            device_run_states: object.take("deviceRunStates"),
+            user_run_states: object.take("userRunStates"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl HardwareConfiguration {

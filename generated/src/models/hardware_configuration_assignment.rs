@@ -2,32 +2,50 @@
 // Source: docs-input/resources/intune-deviceconfig-hardwareconfigurationassignment.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// Targets a hardware configuration at a group.
 ///
 /// `microsoft.graph.hardwareConfigurationAssignment` (entity type), derived from `entity`; it carries its base types' properties.
 ///
 /// Generated from `resources/intune-deviceconfig-hardwareconfigurationassignment.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct HardwareConfigurationAssignment {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Unique identifier of the entity. Read-only.
     ///
     /// Inherited from `entity`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub id: Nullable<String>,
     /// The Azure AD group (or other target) the profile is assigned to.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub target: Nullable<super::DeviceAndAppManagementAssignmentTarget>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for HardwareConfigurationAssignment {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("id", &self.id);
+        object.field("target", &self.target);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for HardwareConfigurationAssignment {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            id: object.take("id"),
+            target: object.take("target"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl HardwareConfigurationAssignment {

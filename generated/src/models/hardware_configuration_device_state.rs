@@ -2,59 +2,86 @@
 // Source: docs-input/resources/intune-deviceconfig-hardwareconfigurationdevicestate.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// Per-device run state of a hardware configuration.
 ///
 /// `microsoft.graph.hardwareConfigurationDeviceState` (entity type), derived from `entity`; it carries its base types' properties.
 ///
 /// Generated from `resources/intune-deviceconfig-hardwareconfigurationdevicestate.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct HardwareConfigurationDeviceState {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Unique identifier of the entity. Read-only.
     ///
     /// Inherited from `entity`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub id: Nullable<String>,
     /// Name of the device.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub device_name: Nullable<String>,
     /// Operating system version of the device, for example `10.0.19042.1165`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub os_version: Nullable<String>,
     /// User principal name (UPN) of the device's user.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub upn: Nullable<String>,
     /// Internal version of the policy that was applied.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub internal_version: Nullable<i32>,
     /// Most recent time the profile ran on the device.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub last_state_update_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// State reported by the most recent run. Possible values are: `unknown`, `success`, `fail`, `scriptError`, `pending`, `notApplicable`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub configuration_state: Nullable<super::RunState>,
     /// Output written by the most recent run.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub configuration_output: Nullable<String>,
     /// Error text from the most recent run.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub configuration_error: Nullable<String>,
     /// Identifiers of the assignment filters that were evaluated.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub assignment_filter_ids: Nullable<String>,
     /// Azure AD object ID of the user the device belongs to. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub user_id: Nullable<String>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for HardwareConfigurationDeviceState {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("id", &self.id);
+        object.field("deviceName", &self.device_name);
+        object.field("osVersion", &self.os_version);
+        object.field("upn", &self.upn);
+        object.field("internalVersion", &self.internal_version);
+        object.field("lastStateUpdateDateTime", &self.last_state_update_date_time);
+        object.field("configurationState", &self.configuration_state);
+        object.field("configurationOutput", &self.configuration_output);
+        object.field("configurationError", &self.configuration_error);
+        object.field("assignmentFilterIds", &self.assignment_filter_ids);
+        object.field("userId", &self.user_id);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for HardwareConfigurationDeviceState {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            id: object.take("id"),
+            device_name: object.take("deviceName"),
+            os_version: object.take("osVersion"),
+            upn: object.take("upn"),
+            internal_version: object.take("internalVersion"),
+            last_state_update_date_time: object.take("lastStateUpdateDateTime"),
+            configuration_state: object.take("configurationState"),
+            configuration_output: object.take("configurationOutput"),
+            configuration_error: object.take("configurationError"),
+            assignment_filter_ids: object.take("assignmentFilterIds"),
+            user_id: object.take("userId"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl HardwareConfigurationDeviceState {

@@ -4,59 +4,86 @@
 //   docs-input/api/intune-deviceconfig-hardwareconfigurationuserstate-update.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// Per-user run state of a hardware configuration.
 ///
 /// `microsoft.graph.hardwareConfigurationUserState` (entity type), derived from `entity`; it carries its base types' properties.
 ///
 /// Generated from `resources/intune-deviceconfig-hardwareconfigurationuserstate.md`, `api/intune-deviceconfig-hardwareconfigurationuserstate-update.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct HardwareConfigurationUserState {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Unique identifier of the entity. Read-only.
     ///
     /// Inherited from `entity`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub id: Nullable<String>,
     /// User principal name (UPN) of the user.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub upn: Nullable<String>,
     /// Email address of the user.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub user_email: Nullable<String>,
     /// Display name of the user.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub user_name: Nullable<String>,
     /// Most recent time the profile ran for this user.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub last_state_update_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Number of the user's devices where the profile succeeded.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub successful_device_count: Nullable<i32>,
     /// Number of the user's devices where the profile failed.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub failed_device_count: Nullable<i32>,
     /// Number of the user's devices still waiting to run the profile.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub pending_device_count: Nullable<i32>,
     /// Number of the user's devices that reported an error.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub error_device_count: Nullable<i32>,
     /// Number of the user's devices the profile does not apply to.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub not_applicable_device_count: Nullable<i32>,
     /// Number of the user's devices whose state is unknown.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub unknown_device_count: Nullable<i32>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for HardwareConfigurationUserState {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("id", &self.id);
+        object.field("upn", &self.upn);
+        object.field("userEmail", &self.user_email);
+        object.field("userName", &self.user_name);
+        object.field("lastStateUpdateDateTime", &self.last_state_update_date_time);
+        object.field("successfulDeviceCount", &self.successful_device_count);
+        object.field("failedDeviceCount", &self.failed_device_count);
+        object.field("pendingDeviceCount", &self.pending_device_count);
+        object.field("errorDeviceCount", &self.error_device_count);
+        object.field("notApplicableDeviceCount", &self.not_applicable_device_count);
+        object.field("unknownDeviceCount", &self.unknown_device_count);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for HardwareConfigurationUserState {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            id: object.take("id"),
+            upn: object.take("upn"),
+            user_email: object.take("userEmail"),
+            user_name: object.take("userName"),
+            last_state_update_date_time: object.take("lastStateUpdateDateTime"),
+            successful_device_count: object.take("successfulDeviceCount"),
+            failed_device_count: object.take("failedDeviceCount"),
+            pending_device_count: object.take("pendingDeviceCount"),
+            error_device_count: object.take("errorDeviceCount"),
+            not_applicable_device_count: object.take("notApplicableDeviceCount"),
+            unknown_device_count: object.take("unknownDeviceCount"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl HardwareConfigurationUserState {

@@ -2,33 +2,52 @@
 // Source: docs-input/resources/identityset.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// A set of identities keyed by actor kind.
 ///
 /// `microsoft.graph.identitySet` (complex type); an open type: undeclared properties are kept in `additional_properties`.
 ///
 /// Generated from `resources/identityset.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct IdentitySet {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// The application involved in the action. Optional.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub application: Nullable<super::Identity>,
     /// The device involved in the action. Optional.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub device: Nullable<super::Identity>,
     /// The user involved in the action. Optional.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub user: Nullable<super::Identity>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for IdentitySet {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("application", &self.application);
+        object.field("device", &self.device);
+        object.field("user", &self.user);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for IdentitySet {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            application: object.take("application"),
+            device: object.take("device"),
+            user: object.take("user"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl IdentitySet {

@@ -2,64 +2,153 @@
 // Source: docs-input/
 
 //! The API's types: one file per entity, complex or enum type, and per action body.
+#[cfg(feature = "users")]
 mod age_group;
+
+#[cfg(any(feature = "groups", feature = "users"))]
 mod assigned_license;
+
+#[cfg(feature = "users")]
 mod consent_provided_for_minor;
+
+#[cfg(feature = "outlook")]
 mod date_time_time_zone;
+
+#[cfg(feature = "device_management")]
 mod device_and_app_management_assignment_target;
+
+#[cfg(feature = "device_management")]
 mod device_management_script;
+
+#[cfg(feature = "full")]
 mod device_management_script_device_state;
+
+#[cfg(feature = "device_management")]
 mod device_management_script_user_state;
+
+#[cfg(feature = "groups")]
 mod directory_object;
+
+#[cfg(feature = "full")]
 mod entity;
+
+#[cfg(feature = "groups")]
 mod group;
+
+#[cfg(feature = "groups")]
 mod group_access_type;
+
+#[cfg(feature = "full")]
 mod group_assignment_target;
+
+#[cfg(feature = "device_management")]
 mod hardware_configuration;
+
+#[cfg(feature = "device_management")]
 mod hardware_configuration_assign_body;
+
+#[cfg(feature = "device_management")]
 mod hardware_configuration_assignment;
+
+#[cfg(feature = "device_management")]
 mod hardware_configuration_device_state;
+
+#[cfg(feature = "device_management")]
 mod hardware_configuration_format;
+
+#[cfg(feature = "device_management")]
 mod hardware_configuration_user_state;
+
+#[cfg(feature = "full")]
 mod identity;
+
+#[cfg(feature = "full")]
 mod identity_set;
+
+#[cfg(feature = "users")]
 mod object_identity;
+
+#[cfg(feature = "users")]
 mod password_profile;
+
+#[cfg(feature = "outlook")]
 mod reminder;
+
+#[cfg(feature = "device_management")]
 mod run_as_account_type;
+
+#[cfg(feature = "device_management")]
 mod run_state;
+
+#[cfg(feature = "users")]
 mod user;
+
+#[cfg(feature = "users")]
 mod user_assign_license_body;
+
+#[cfg(feature = "users")]
 mod user_check_member_groups_body;
+
+#[cfg(feature = "full")]
 mod visibility;
 
+#[cfg(feature = "users")]
 pub use age_group::AgeGroup;
+#[cfg(any(feature = "groups", feature = "users"))]
 pub use assigned_license::AssignedLicense;
+#[cfg(feature = "users")]
 pub use consent_provided_for_minor::ConsentProvidedForMinor;
+#[cfg(feature = "outlook")]
 pub use date_time_time_zone::DateTimeTimeZone;
+#[cfg(feature = "device_management")]
 pub use device_and_app_management_assignment_target::DeviceAndAppManagementAssignmentTarget;
+#[cfg(feature = "device_management")]
 pub use device_management_script::DeviceManagementScript;
+#[cfg(feature = "full")]
 pub use device_management_script_device_state::DeviceManagementScriptDeviceState;
+#[cfg(feature = "device_management")]
 pub use device_management_script_user_state::DeviceManagementScriptUserState;
+#[cfg(feature = "groups")]
 pub use directory_object::DirectoryObject;
+#[cfg(feature = "full")]
 pub use entity::Entity;
+#[cfg(feature = "groups")]
 pub use group::Group;
+#[cfg(feature = "groups")]
 pub use group_access_type::GroupAccessType;
+#[cfg(feature = "full")]
 pub use group_assignment_target::GroupAssignmentTarget;
+#[cfg(feature = "device_management")]
 pub use hardware_configuration::HardwareConfiguration;
+#[cfg(feature = "device_management")]
 pub use hardware_configuration_assign_body::HardwareConfigurationAssignBody;
+#[cfg(feature = "device_management")]
 pub use hardware_configuration_assignment::HardwareConfigurationAssignment;
+#[cfg(feature = "device_management")]
 pub use hardware_configuration_device_state::HardwareConfigurationDeviceState;
+#[cfg(feature = "device_management")]
 pub use hardware_configuration_format::HardwareConfigurationFormat;
+#[cfg(feature = "device_management")]
 pub use hardware_configuration_user_state::HardwareConfigurationUserState;
+#[cfg(feature = "full")]
 pub use identity::Identity;
+#[cfg(feature = "full")]
 pub use identity_set::IdentitySet;
+#[cfg(feature = "users")]
 pub use object_identity::ObjectIdentity;
+#[cfg(feature = "users")]
 pub use password_profile::PasswordProfile;
+#[cfg(feature = "outlook")]
 pub use reminder::Reminder;
+#[cfg(feature = "device_management")]
 pub use run_as_account_type::RunAsAccountType;
+#[cfg(feature = "device_management")]
 pub use run_state::RunState;
+#[cfg(feature = "users")]
 pub use user::User;
+#[cfg(feature = "users")]
 pub use user_assign_license_body::UserAssignLicenseBody;
+#[cfg(feature = "users")]
 pub use user_check_member_groups_body::UserCheckMemberGroupsBody;
+#[cfg(feature = "full")]
 pub use visibility::Visibility;

@@ -2,33 +2,52 @@
 // Source: docs-input/resources/objectidentity.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// An identity a user can sign in with.
 ///
 /// `microsoft.graph.objectIdentity` (complex type).
 ///
 /// Generated from `resources/objectidentity.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ObjectIdentity {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Kind of sign-in, such as `emailAddress`, `userName`, or `federated`. Custom strings are also allowed.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub sign_in_type: Nullable<String>,
     /// Who issued the identity, for example `facebook.com`, or the tenant's default domain such as `contoso.onmicrosoft.com` for local accounts. Up to 512 characters.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub issuer: Nullable<String>,
     /// Identifier the issuer gave the user; the sign-in name for local accounts. Must be unique per issuer within the tenant.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub issuer_assigned_id: Nullable<String>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for ObjectIdentity {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("signInType", &self.sign_in_type);
+        object.field("issuer", &self.issuer);
+        object.field("issuerAssignedId", &self.issuer_assigned_id);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for ObjectIdentity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            sign_in_type: object.take("signInType"),
+            issuer: object.take("issuer"),
+            issuer_assigned_id: object.take("issuerAssignedId"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl ObjectIdentity {

@@ -2,33 +2,62 @@
 // Source: docs-input/resources/passwordprofile.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// Password settings of a user.
 ///
 /// `microsoft.graph.passwordProfile` (complex type).
 ///
 /// Generated from `resources/passwordprofile.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PasswordProfile {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// `true` if the user has to pick a new password at next sign-in. Defaults to `false`. In Azure AD B2C tenants keep it `false` and use policies instead.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub force_change_password_next_sign_in: Nullable<bool>,
     /// `true` if the user has to complete multifactor authentication before the forced password change. Reset to `false` once the password is changed. Defaults to `false`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub force_change_password_next_sign_in_with_mfa: Nullable<bool>,
     /// The password. Required when a user is created. Must meet the rules set by the user's passwordPolicies.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub password: Nullable<String>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for PasswordProfile {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object
+            .field(
+                "forceChangePasswordNextSignIn",
+                &self.force_change_password_next_sign_in,
+            );
+        object
+            .field(
+                "forceChangePasswordNextSignInWithMfa",
+                &self.force_change_password_next_sign_in_with_mfa,
+            );
+        object.field("password", &self.password);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for PasswordProfile {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            force_change_password_next_sign_in: object
+                .take("forceChangePasswordNextSignIn"),
+            force_change_password_next_sign_in_with_mfa: object
+                .take("forceChangePasswordNextSignInWithMfa"),
+            password: object.take("password"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl PasswordProfile {

@@ -2,50 +2,74 @@
 // Source: docs-input/resources/reminder.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// A reminder for an event in a user's calendar.
 ///
 /// `microsoft.graph.reminder` (complex type).
 ///
 /// Generated from `resources/reminder.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reminder {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Version marker of the reminder; it changes whenever the reminder changes.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub change_key: Nullable<String>,
     /// When the event ends, with its time zone.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub event_end_time: Nullable<super::DateTimeTimeZone>,
     /// Unique ID of the event. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub event_id: Nullable<String>,
     /// Where the event takes place.
     ///
     /// The docs name the type `location`, which no page defines, so the value is untyped JSON.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub event_location: Nullable<serde_json::Value>,
     /// When the event starts, with its time zone.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub event_start_time: Nullable<super::DateTimeTimeZone>,
     /// Subject line of the event.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub event_subject: Nullable<String>,
     /// URL that opens the event in Outlook on the web. It cannot be opened inside an iFrame.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub event_web_link: Nullable<String>,
     /// When the reminder goes off, with its time zone.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub reminder_fire_time: Nullable<super::DateTimeTimeZone>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for Reminder {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("changeKey", &self.change_key);
+        object.field("eventEndTime", &self.event_end_time);
+        object.field("eventId", &self.event_id);
+        object.field("eventLocation", &self.event_location);
+        object.field("eventStartTime", &self.event_start_time);
+        object.field("eventSubject", &self.event_subject);
+        object.field("eventWebLink", &self.event_web_link);
+        object.field("reminderFireTime", &self.reminder_fire_time);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for Reminder {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            change_key: object.take("changeKey"),
+            event_end_time: object.take("eventEndTime"),
+            event_id: object.take("eventId"),
+            event_location: object.take("eventLocation"),
+            event_start_time: object.take("eventStartTime"),
+            event_subject: object.take("eventSubject"),
+            event_web_link: object.take("eventWebLink"),
+            reminder_fire_time: object.take("reminderFireTime"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl Reminder {

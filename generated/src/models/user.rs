@@ -4,195 +4,306 @@
 //   docs-input/api/user-post-users.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// An Azure AD user account. Inherits from directoryObject.
 ///
 /// `microsoft.graph.user` (entity type), derived from `directoryObject`; it carries its base types' properties; an open type: undeclared properties are kept in `additional_properties`.
 ///
 /// Generated from `resources/user.md`, `api/user-post-users.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct User {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Unique identifier of the entity. Read-only.
     ///
     /// Inherited from `entity`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub id: Nullable<String>,
     /// When the object was deleted. `null` for objects that are not deleted.
     ///
     /// Inherited from `directoryObject`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub deleted_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Free text in which the user describes themselves.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub about_me: Nullable<String>,
     /// `true` if the account can sign in; otherwise `false`. Required when a user is created.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub account_enabled: Nullable<bool>,
     /// Age group of the user, used for age-related regulations. See ageGroup values.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub age_group: Nullable<super::AgeGroup>,
     /// Licenses assigned to the user, including ones inherited through groups. Not nullable.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub assigned_licenses: Nullable<Vec<super::AssignedLicense>>,
     /// Birthday of the user, in UTC ISO 8601 form.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub birthday: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Work phone numbers. Only one number can be set. Returned by default.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub business_phones: Nullable<Vec<String>>,
     /// City where the user is located; up to 128 characters.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub city: Nullable<String>,
     /// Company the user belongs to; up to 64 characters.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub company_name: Nullable<String>,
     /// Whether consent was obtained for a minor. See consentProvidedForMinor values.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub consent_provided_for_minor: Nullable<super::ConsentProvidedForMinor>,
     /// Country or region of the user, for example `US`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub country: Nullable<String>,
     /// When the user object was created. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub created_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// How the account was created, for example `Invitation` for an external account or `LocalAccount` for a B2C local account. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub creation_type: Nullable<String>,
     /// Department the user works in; up to 64 characters.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub department: Nullable<String>,
     /// Name shown for the user in the address book. Required when a user is created. Returned by default.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub display_name: Nullable<String>,
     /// Date the user was hired or will start work.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub employee_hire_date: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Employee identifier assigned by the organization.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub employee_id: Nullable<String>,
     /// Kind of worker, for example `Employee` or `Contractor`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub employee_type: Nullable<String>,
     /// First name of the user. Returned by default.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub given_name: Nullable<String>,
     /// Identities the user can sign in with, such as a local account or a social provider account.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub identities: Nullable<Vec<super::ObjectIdentity>>,
     /// SIP addresses used for instant messaging and VOIP. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub im_addresses: Nullable<Vec<String>>,
     /// Interests the user lists about themselves.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub interests: Nullable<Vec<String>>,
     /// Reserved for future use.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub is_resource_account: Nullable<bool>,
     /// Job title of the user; up to 128 characters. Returned by default.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub job_title: Nullable<String>,
     /// When the user last changed their password, in UTC.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub last_password_change_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// Primary SMTP address of the user. Returned by default.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub mail: Nullable<String>,
     /// Mail alias of the user. Required when a user is created.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub mail_nickname: Nullable<String>,
     /// Primary mobile phone number. Returned by default.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub mobile_phone: Nullable<String>,
     /// Office location at the user's workplace. Returned by default.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub office_location: Nullable<String>,
     /// Links the account to an on-premises Active Directory account. Needed at creation when the UPN uses a federated domain.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub on_premises_immutable_id: Nullable<String>,
     /// When the object was last synced from on-premises. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub on_premises_last_sync_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// `true` if synced from on-premises, `false` if it used to be synced, `null` if it never was. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub on_premises_sync_enabled: Nullable<bool>,
     /// Extra email addresses of the user.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub other_mails: Nullable<Vec<String>>,
     /// Password policies, such as `DisablePasswordExpiration` and `DisableStrongPassword`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub password_policies: Nullable<String>,
     /// Password of the user and the rules for changing it. Required when a user is created.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub password_profile: Nullable<super::PasswordProfile>,
     /// Postal code of the user's address.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub postal_code: Nullable<String>,
     /// Preferred language as an ISO 639-1 code, for example `en-US`. Returned by default.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub preferred_language: Nullable<String>,
     /// All email addresses that deliver to the user, for example `\["SMTP: bob@contoso.com", "smtp: bob@sales.contoso.com"\]`. Read-only. Not nullable.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub proxy_addresses: Nullable<Vec<String>>,
     /// Whether the user appears in the Outlook global address list.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub show_in_address_list: Nullable<bool>,
     /// Refresh and session tokens issued before this time are no longer valid. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub sign_in_sessions_valid_from_date_time: Nullable<
         chrono::DateTime<chrono::FixedOffset>,
     >,
     /// State or province of the user's address.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub state: Nullable<String>,
     /// Street address of the user's workplace.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub street_address: Nullable<String>,
     /// Family name of the user. Returned by default.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub surname: Nullable<String>,
     /// Two-letter country code (ISO 3166). Required before licenses can be assigned. Not nullable.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub usage_location: Nullable<String>,
     /// Sign-in name of the user in the form alias@domain. Required when a user is created. Returned by default.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub user_principal_name: Nullable<String>,
     /// Classifies the user, for example `Member` or `Guest`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub user_type: Nullable<String>,
     /// Directory objects created by the user. Read-only. Nullable.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub created_objects: Nullable<Vec<super::DirectoryObject>>,
+    ///
+    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
+    #[cfg(feature = "groups")]
+    pub created_objects: crate::runtime::Nullable<Vec<super::DirectoryObject>>,
     /// Users and contacts whose manager is this user. Read-only. Nullable.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub direct_reports: Nullable<Vec<super::DirectoryObject>>,
+    ///
+    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
+    #[cfg(feature = "groups")]
+    pub direct_reports: crate::runtime::Nullable<Vec<super::DirectoryObject>>,
     /// The user or contact who is this user's manager. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub manager: Nullable<super::DirectoryObject>,
+    ///
+    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
+    #[cfg(feature = "groups")]
+    pub manager: crate::runtime::Nullable<super::DirectoryObject>,
     /// Groups and directory roles the user is a direct member of. Read-only. Nullable.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub member_of: Nullable<Vec<super::DirectoryObject>>,
+    ///
+    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
+    #[cfg(feature = "groups")]
+    pub member_of: crate::runtime::Nullable<Vec<super::DirectoryObject>>,
     /// Devices the user owns. Read-only. Nullable.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub owned_devices: Nullable<Vec<super::DirectoryObject>>,
+    ///
+    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
+    #[cfg(feature = "groups")]
+    pub owned_devices: crate::runtime::Nullable<Vec<super::DirectoryObject>>,
     /// Directory objects the user owns. Read-only. Nullable.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub owned_objects: Nullable<Vec<super::DirectoryObject>>,
+    ///
+    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
+    #[cfg(feature = "groups")]
+    pub owned_objects: crate::runtime::Nullable<Vec<super::DirectoryObject>>,
     /// Devices registered for the user. Read-only. Nullable.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub registered_devices: Nullable<Vec<super::DirectoryObject>>,
+    ///
+    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
+    #[cfg(feature = "groups")]
+    pub registered_devices: crate::runtime::Nullable<Vec<super::DirectoryObject>>,
     /// Groups and directory roles the user belongs to, directly or through nesting. Read-only. Nullable.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub transitive_member_of: Nullable<Vec<super::DirectoryObject>>,
+    ///
+    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
+    #[cfg(feature = "groups")]
+    pub transitive_member_of: crate::runtime::Nullable<Vec<super::DirectoryObject>>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for User {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("id", &self.id);
+        object.field("deletedDateTime", &self.deleted_date_time);
+        object.field("aboutMe", &self.about_me);
+        object.field("accountEnabled", &self.account_enabled);
+        object.field("ageGroup", &self.age_group);
+        object.field("assignedLicenses", &self.assigned_licenses);
+        object.field("birthday", &self.birthday);
+        object.field("businessPhones", &self.business_phones);
+        object.field("city", &self.city);
+        object.field("companyName", &self.company_name);
+        object.field("consentProvidedForMinor", &self.consent_provided_for_minor);
+        object.field("country", &self.country);
+        object.field("createdDateTime", &self.created_date_time);
+        object.field("creationType", &self.creation_type);
+        object.field("department", &self.department);
+        object.field("displayName", &self.display_name);
+        object.field("employeeHireDate", &self.employee_hire_date);
+        object.field("employeeId", &self.employee_id);
+        object.field("employeeType", &self.employee_type);
+        object.field("givenName", &self.given_name);
+        object.field("identities", &self.identities);
+        object.field("imAddresses", &self.im_addresses);
+        object.field("interests", &self.interests);
+        object.field("isResourceAccount", &self.is_resource_account);
+        object.field("jobTitle", &self.job_title);
+        object.field("lastPasswordChangeDateTime", &self.last_password_change_date_time);
+        object.field("mail", &self.mail);
+        object.field("mailNickname", &self.mail_nickname);
+        object.field("mobilePhone", &self.mobile_phone);
+        object.field("officeLocation", &self.office_location);
+        object.field("onPremisesImmutableId", &self.on_premises_immutable_id);
+        object
+            .field("onPremisesLastSyncDateTime", &self.on_premises_last_sync_date_time);
+        object.field("onPremisesSyncEnabled", &self.on_premises_sync_enabled);
+        object.field("otherMails", &self.other_mails);
+        object.field("passwordPolicies", &self.password_policies);
+        object.field("passwordProfile", &self.password_profile);
+        object.field("postalCode", &self.postal_code);
+        object.field("preferredLanguage", &self.preferred_language);
+        object.field("proxyAddresses", &self.proxy_addresses);
+        object.field("showInAddressList", &self.show_in_address_list);
+        object
+            .field(
+                "signInSessionsValidFromDateTime",
+                &self.sign_in_sessions_valid_from_date_time,
+            );
+        object.field("state", &self.state);
+        object.field("streetAddress", &self.street_address);
+        object.field("surname", &self.surname);
+        object.field("usageLocation", &self.usage_location);
+        object.field("userPrincipalName", &self.user_principal_name);
+        object.field("userType", &self.user_type);
+        #[cfg(feature = "groups")] object.field("createdObjects", &self.created_objects);
+        #[cfg(feature = "groups")] object.field("directReports", &self.direct_reports);
+        #[cfg(feature = "groups")] object.field("manager", &self.manager);
+        #[cfg(feature = "groups")] object.field("memberOf", &self.member_of);
+        #[cfg(feature = "groups")] object.field("ownedDevices", &self.owned_devices);
+        #[cfg(feature = "groups")] object.field("ownedObjects", &self.owned_objects);
+        #[cfg(feature = "groups")]
+        object.field("registeredDevices", &self.registered_devices);
+        #[cfg(feature = "groups")]
+        object.field("transitiveMemberOf", &self.transitive_member_of);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for User {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            id: object.take("id"),
+            deleted_date_time: object.take("deletedDateTime"),
+            about_me: object.take("aboutMe"),
+            account_enabled: object.take("accountEnabled"),
+            age_group: object.take("ageGroup"),
+            assigned_licenses: object.take("assignedLicenses"),
+            birthday: object.take("birthday"),
+            business_phones: object.take("businessPhones"),
+            city: object.take("city"),
+            company_name: object.take("companyName"),
+            consent_provided_for_minor: object.take("consentProvidedForMinor"),
+            country: object.take("country"),
+            created_date_time: object.take("createdDateTime"),
+            creation_type: object.take("creationType"),
+            department: object.take("department"),
+            display_name: object.take("displayName"),
+            employee_hire_date: object.take("employeeHireDate"),
+            employee_id: object.take("employeeId"),
+            employee_type: object.take("employeeType"),
+            given_name: object.take("givenName"),
+            identities: object.take("identities"),
+            im_addresses: object.take("imAddresses"),
+            interests: object.take("interests"),
+            is_resource_account: object.take("isResourceAccount"),
+            job_title: object.take("jobTitle"),
+            last_password_change_date_time: object.take("lastPasswordChangeDateTime"),
+            mail: object.take("mail"),
+            mail_nickname: object.take("mailNickname"),
+            mobile_phone: object.take("mobilePhone"),
+            office_location: object.take("officeLocation"),
+            on_premises_immutable_id: object.take("onPremisesImmutableId"),
+            on_premises_last_sync_date_time: object.take("onPremisesLastSyncDateTime"),
+            on_premises_sync_enabled: object.take("onPremisesSyncEnabled"),
+            other_mails: object.take("otherMails"),
+            password_policies: object.take("passwordPolicies"),
+            password_profile: object.take("passwordProfile"),
+            postal_code: object.take("postalCode"),
+            preferred_language: object.take("preferredLanguage"),
+            proxy_addresses: object.take("proxyAddresses"),
+            show_in_address_list: object.take("showInAddressList"),
+            sign_in_sessions_valid_from_date_time: object
+                .take("signInSessionsValidFromDateTime"),
+            state: object.take("state"),
+            street_address: object.take("streetAddress"),
+            surname: object.take("surname"),
+            usage_location: object.take("usageLocation"),
+            user_principal_name: object.take("userPrincipalName"),
+            user_type: object.take("userType"),
+            #[cfg(feature = "groups")]
+            created_objects: object.take("createdObjects"),
+            #[cfg(feature = "groups")]
+            direct_reports: object.take("directReports"),
+            #[cfg(feature = "groups")]
+            manager: object.take("manager"),
+            #[cfg(feature = "groups")]
+            member_of: object.take("memberOf"),
+            #[cfg(feature = "groups")]
+            owned_devices: object.take("ownedDevices"),
+            #[cfg(feature = "groups")]
+            owned_objects: object.take("ownedObjects"),
+            #[cfg(feature = "groups")]
+            registered_devices: object.take("registeredDevices"),
+            #[cfg(feature = "groups")]
+            transitive_member_of: object.take("transitiveMemberOf"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl User {

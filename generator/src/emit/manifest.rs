@@ -1,5 +1,6 @@
 //! The crate's frame: `Cargo.toml` and `src/lib.rs`.
 
+use crate::emit::features::{FULL, Features};
 use crate::emit::{EmitOptions, Emitted, RuntimeSource, header, runtime};
 use crate::model::{Api, Primitive, TypeKind, TypeRef};
 
@@ -83,8 +84,56 @@ fn safe_update_docs(api: &Api, krate: &str) -> String {
     )
 }
 
+/// The `[features]` table: one feature per area, `full` for all of them,
+/// and `full` as the default.
+fn feature_table(features: &Features) -> String {
+    let names: Vec<String> = features.areas.iter().map(|a| format!("\"{a}\"")).collect();
+    let mut out = format!(
+        "\n[features]\n# Everything the docs describe. Opt out with `default-features = false`\n# and pick areas.\ndefault = [\"{FULL}\"]\n{FULL} = [{}]\n",
+        names.join(", ")
+    );
+    for area in &features.areas {
+        let (endpoints, types) = features.counts.get(area).copied().unwrap_or_default();
+        let s = |n: usize| if n == 1 { "" } else { "s" };
+        out.push_str(&format!(
+            "# {endpoints} endpoint{} and the {types} type{} they need.\n{area} = []\n",
+            s(endpoints),
+            s(types)
+        ));
+    }
+    out
+}
+
+/// The crate docs' "Features" section.
+fn feature_docs(features: &Features, crate_name: &str) -> String {
+    let example = features
+        .areas
+        .iter()
+        .find(|a| a.as_str() == "users")
+        .or_else(|| features.areas.iter().next())
+        .map_or_else(String::new, |a| a.to_string());
+    format!(
+        r#"//!
+//! # Features
+//!
+//! Each area of the API is a Cargo feature: the first segment of its paths
+//! (`device_management`), or for `/me` and `/users` the product its pages
+//! belong to. An area compiles its endpoints and the types they need;
+//! `{FULL}`, the default, compiles all {count} areas. To compile less:
+//!
+//! ```toml
+//! {crate_name} = {{ version = "0.1", default-features = false, features = ["{example}"] }}
+//! ```
+//!
+//! A relationship to a type that no enabled area needs is left out, and its
+//! value is kept in `additional_properties`.
+"#,
+        count = features.areas.len()
+    )
+}
+
 /// Writes `Cargo.toml` and `src/lib.rs`.
-pub fn emit_manifest(api: &Api, options: &EmitOptions, out: &mut Emitted) {
+pub fn emit_manifest(api: &Api, features: &Features, options: &EmitOptions, out: &mut Emitted) {
     let lines = header(&[format!("{}/", options.docs_label)]);
     let mut cargo: String = lines.iter().map(|l| format!("# {l}\n")).collect();
     cargo.push_str(&format!(
@@ -92,6 +141,7 @@ pub fn emit_manifest(api: &Api, options: &EmitOptions, out: &mut Emitted) {
         options.crate_name
     ));
     cargo.push_str(&dependencies(&options.runtime));
+    cargo.push_str(&feature_table(features));
     if options.standalone {
         // Outside the workspace, the crate is its own workspace root.
         cargo.push_str("\n[workspace]\n");
@@ -127,7 +177,7 @@ pub fn emit_manifest(api: &Api, options: &EmitOptions, out: &mut Emitted) {
 //!
 //! The [`runtime`] docs show raw requests for endpoints no page describes,
 //! delta queries, polymorphic results (`cast`) and response metadata.
-{safe_update}//!
+{safe_update}{features}//!
 //! This crate has {endpoints} endpoints and {types} types.
 
 #![forbid(unsafe_code)]
@@ -148,6 +198,7 @@ pub use runtime::{{
         endpoints = api.endpoints.len(),
         types = api.types.len(),
         safe_update = safe_update_docs(api, &krate),
+        features = feature_docs(features, &options.crate_name),
         runtime = match options.runtime {
             RuntimeSource::Copy => "pub mod runtime;".to_owned(),
             RuntimeSource::Crate { .. } => format!(

@@ -3,6 +3,7 @@
 //! byte-for-byte deterministic: ordered maps, names derived from the docs.
 
 pub mod client;
+pub mod features;
 pub mod manifest;
 pub mod models;
 pub mod runtime;
@@ -74,10 +75,11 @@ pub fn header(pages: &[String]) -> Vec<String> {
 /// Emits the whole crate.
 pub fn emit_crate(api: &Api, options: &EmitOptions) -> Emitted {
     let mut out = Emitted::new();
-    manifest::emit_manifest(api, options, &mut out);
+    let features = features::Features::plan(api);
+    manifest::emit_manifest(api, &features, options, &mut out);
     let bodies = models::body_structs(api);
-    models::emit_models(api, &bodies, &options.docs_label, &mut out);
-    client::emit_client(api, &bodies, &options.docs_label, &mut out);
+    models::emit_models(api, &bodies, &features, &options.docs_label, &mut out);
+    client::emit_client(api, &bodies, &features, &options.docs_label, &mut out);
     if options.runtime == RuntimeSource::Copy {
         let krate = options.crate_name.replace('-', "_");
         for ((source, _), (name, text)) in runtime::FILES.iter().zip(runtime::copy(&krate)) {

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::emit::features::{Features, Gate};
 use crate::emit::rust::{
     doc_text, docs, ident, is_struct, module_ident, primitive_note, rename_if_needed, type_ref,
 };
@@ -14,14 +15,16 @@ use crate::model::naming::{Scope, module_name};
 use crate::model::{Api, Endpoint, Parameter, Property, RequestBody, TypeDef, TypeKind, TypeRef};
 
 /// A property as it appears in a struct, with inheritance flattened.
-struct Field<'a> {
-    prop: &'a Property,
-    owner: &'a TypeDef,
+pub(crate) struct Field<'a> {
+    /// The property.
+    pub(crate) prop: &'a Property,
+    /// The type that declares it.
+    pub(crate) owner: &'a TypeDef,
 }
 
 /// The fields of `ty`: its bases' first (base-most first), then its own; a
 /// property redeclared lower down keeps its first place.
-fn fields<'a>(api: &'a Api, ty: &'a TypeDef) -> Vec<Field<'a>> {
+pub(crate) fn fields<'a>(api: &'a Api, ty: &'a TypeDef) -> Vec<Field<'a>> {
     let mut out: Vec<Field<'a>> = Vec::new();
     let mut seen = BTreeSet::new();
     for owner in api.ancestry(ty).into_iter().rev() {
@@ -84,6 +87,7 @@ impl<'a> Recursion<'a> {
 pub fn emit_models(
     api: &Api,
     body_structs: &[ActionBody<'_>],
+    features: &Features,
     docs_label: &str,
     out: &mut Emitted,
 ) {
@@ -91,12 +95,13 @@ pub fn emit_models(
     // Module and file names come from one function, and a scope keeps names
     // that differ only in case (`User`, `USER`) apart.
     let mut modules = Scope::with_reserved(&["mod"]);
-    let mut index: Vec<(String, String)> = Vec::new();
+    let mut index: Vec<(String, String, Gate)> = Vec::new();
     for ty in &api.types {
         let (file, _) = modules.claim(&ty.name.rust, module_name(&ty.name.rust));
+        let gate = features.of_type(&ty.name.api);
         let tokens = match ty.kind {
             TypeKind::Enum => emit_enum(ty),
-            _ => emit_struct(api, ty, &recursion),
+            _ => emit_struct(api, ty, &recursion, features, &gate),
         };
         let pages: Vec<String> = ty
             .pages
@@ -107,7 +112,7 @@ pub fn emit_models(
             format!("src/models/{file}.rs"),
             crate::emit::rust::format_file(&header(&pages), tokens),
         );
-        index.push((file, ty.name.rust.clone()));
+        index.push((file, ty.name.rust.clone(), gate));
     }
     for body in body_structs {
         let (file, _) = modules.claim(&body.rust_name, module_name(&body.rust_name));
@@ -117,17 +122,19 @@ pub fn emit_models(
             format!("src/models/{file}.rs"),
             crate::emit::rust::format_file(&header(&pages), tokens),
         );
-        index.push((file, body.rust_name.clone()));
+        index.push((file, body.rust_name.clone(), features.of_body(body)));
     }
-    index.sort();
-    let mods = index.iter().map(|(file, _)| {
+    index.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let mods = index.iter().map(|(file, _, gate)| {
         let m = module_ident(file);
-        quote!(mod #m;)
+        let cfg = gate.attr();
+        quote!(#cfg mod #m;)
     });
-    let uses = index.iter().map(|(file, name)| {
+    let uses = index.iter().map(|(file, name, gate)| {
         let m = module_ident(file);
         let n = ident(name);
-        quote!(pub use #m::#n;)
+        let cfg = gate.attr();
+        quote!(#cfg pub use #m::#n;)
     });
     let tokens = quote! {
         //! The API's types: one file per entity, complex or enum type, and per action body.
@@ -169,7 +176,13 @@ fn type_docs(ty: &TypeDef) -> Vec<String> {
     lines
 }
 
-fn emit_struct(api: &Api, ty: &TypeDef, recursion: &Recursion<'_>) -> TokenStream {
+fn emit_struct(
+    api: &Api,
+    ty: &TypeDef,
+    recursion: &Recursion<'_>,
+    features: &Features,
+    gate: &Gate,
+) -> TokenStream {
     let name = ident(&ty.name.rust);
     let type_docs = docs(&type_docs(ty));
     let models = quote!(super);
@@ -185,60 +198,90 @@ fn emit_struct(api: &Api, ty: &TypeDef, recursion: &Recursion<'_>) -> TokenStrea
     } else {
         quote!(const READ_ONLY: &'static [&'static str] = &[#(#read_only),*];)
     };
-    let runtime_use = if fields.is_empty() {
+    // A relationship to a type of other areas is compiled with that type.
+    let field_gate = |f: &Field<'_>| {
+        features
+            .of_property(api, f.prop.navigation, &f.prop.ty)
+            .map(|g| g.attr_within(gate))
+            .filter(|attr| !attr.is_empty())
+    };
+    let runtime_use = if fields.iter().all(|f| field_gate(f).is_some()) {
         quote!(
-            use crate::runtime::ODataType;
+            use crate::runtime::{ODataType, ObjectReader, ObjectWriter};
         )
     } else {
         quote!(
-            use crate::runtime::{Nullable, ODataType};
+            use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
         )
     };
-    let fields = fields.into_iter().map(|f| {
-        let field = ident(&f.prop.name.rust);
-        let wire = &f.prop.name.api;
-        let mut inner = type_ref(api, &f.prop.ty, &models);
-        if recursion.needs_box(&ty.name.api, &f.prop.ty, f.prop.collection) {
-            inner = quote!(Box<#inner>);
-        }
-        let full = if f.prop.collection {
-            quote!(Vec<#inner>)
-        } else {
-            inner
-        };
-        let mut lines = vec![{
-            let d = doc_text(&f.prop.description);
-            if d.is_empty() {
-                format!("The `{wire}` property.")
+    let mut writes = Vec::new();
+    let mut reads = Vec::new();
+    let fields: Vec<TokenStream> = fields
+        .into_iter()
+        .map(|f| {
+            let cfg = field_gate(&f);
+            let field = ident(&f.prop.name.rust);
+            let wire = &f.prop.name.api;
+            let mut inner = type_ref(api, &f.prop.ty, &models);
+            if recursion.needs_box(&ty.name.api, &f.prop.ty, f.prop.collection) {
+                inner = quote!(Box<#inner>);
+            }
+            let full = if f.prop.collection {
+                quote!(Vec<#inner>)
             } else {
-                d
+                inner
+            };
+            let mut lines = vec![{
+                let d = doc_text(&f.prop.description);
+                if d.is_empty() {
+                    format!("The `{wire}` property.")
+                } else {
+                    d
+                }
+            }];
+            if let TypeRef::Primitive(p) = &f.prop.ty {
+                if let Some(note) = primitive_note(*p) {
+                    lines.push(String::new());
+                    lines.push(note.to_owned());
+                }
             }
-        }];
-        if let TypeRef::Primitive(p) = &f.prop.ty {
-            if let Some(note) = primitive_note(*p) {
+            if let TypeRef::Unresolved(w) = &f.prop.ty {
                 lines.push(String::new());
-                lines.push(note.to_owned());
-            }
-        }
-        if let TypeRef::Unresolved(w) = &f.prop.ty {
-            lines.push(String::new());
-            lines.push(format!(
+                lines.push(format!(
                 "The docs name the type `{}`, which no page defines, so the value is untyped JSON.",
                 doc_text(w)
             ));
-        }
-        if f.owner.name != ty.name {
-            lines.push(String::new());
-            lines.push(format!("Inherited from `{}`.", f.owner.name.api));
-        }
-        let field_docs = docs(&lines);
-        let rename = rename_if_needed(&f.prop.name.rust, wire);
-        quote! {
-            #field_docs
-            #[serde(#rename skip_serializing_if = "Nullable::is_absent")]
-            pub #field: Nullable<#full>,
-        }
-    });
+            }
+            if f.owner.name != ty.name {
+                lines.push(String::new());
+                lines.push(format!("Inherited from `{}`.", f.owner.name.api));
+            }
+            if cfg.is_some() {
+                lines.push(String::new());
+                lines.push(
+                    "Compiled with the features that need its type; without them the value \
+                 is kept in `additional_properties`."
+                        .to_owned(),
+                );
+            }
+            let field_docs = docs(&lines);
+            writes.push(quote!(#cfg object.field(#wire, &self.#field);));
+            reads.push(quote!(#cfg #field: object.take(#wire),));
+            // Without an unconditional field, `Nullable` may be unused: gated
+            // fields name it by path.
+            match cfg {
+                Some(cfg) => quote! {
+                    #field_docs
+                    #cfg
+                    pub #field: crate::runtime::Nullable<#full>,
+                },
+                None => quote! {
+                    #field_docs
+                    pub #field: Nullable<#full>,
+                },
+            }
+        })
+        .collect();
     let odata = format!("#microsoft.graph.{}", ty.name.api);
     // Every type derived from this one, so `cast` accepts them.
     let derived: Vec<String> = api
@@ -255,22 +298,42 @@ fn emit_struct(api: &Api, ty: &TypeDef, recursion: &Recursion<'_>) -> TokenStrea
     quote! {
         use std::collections::BTreeMap;
 
-        use serde::{Deserialize, Serialize};
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
         #runtime_use
 
         #type_docs
-        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-        #[serde(rename_all = "camelCase", default)]
+        #[derive(Debug, Clone, Default, PartialEq)]
         pub struct #name {
             /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-            #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
             pub odata_type: Option<String>,
             #(#fields)*
             /// Properties this version of the crate does not declare, kept so that
             /// reading, changing and writing back a value loses nothing.
-            #[serde(flatten)]
             pub additional_properties: BTreeMap<String, serde_json::Value>,
+        }
+
+        // JSON: the properties by their wire names, absent ones left out, and
+        // unknown ones kept (see `runtime::ObjectWriter`).
+        impl Serialize for #name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut object = ObjectWriter::new(serializer);
+                object.field("@odata.type", &self.odata_type);
+                #(#writes)*
+                object.end(&self.additional_properties)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let mut object = ObjectReader::new(deserializer)?;
+                let value = Self {
+                    odata_type: object.take("@odata.type"),
+                    #(#reads)*
+                    additional_properties: object.rest(),
+                };
+                object.finish(value)
+            }
         }
 
         impl #name {

@@ -14,6 +14,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("error.rs", include_str!("../../runtime/src/error.rs")),
     ("lib.rs", include_str!("../../runtime/src/lib.rs")),
     ("nullable.rs", include_str!("../../runtime/src/nullable.rs")),
+    ("object.rs", include_str!("../../runtime/src/object.rs")),
     ("odata.rs", include_str!("../../runtime/src/odata.rs")),
     ("paging.rs", include_str!("../../runtime/src/paging.rs")),
     ("query.rs", include_str!("../../runtime/src/query.rs")),

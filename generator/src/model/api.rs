@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::model::area::Area;
 use crate::model::path::PathTemplate;
 use crate::parse::{Loc, Method};
 use crate::source::Span;
@@ -296,6 +297,8 @@ pub struct Endpoint {
     pub examples: Vec<ExamplePair>,
     /// Every page that documents the operation, starting with `source.file`.
     pub pages: Vec<String>,
+    /// The area, and so the Cargo feature, it belongs to (see [`Area`]).
+    pub area: Area,
 }
 
 /// What sort of type a [`TypeDef`] is.

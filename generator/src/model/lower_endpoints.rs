@@ -3,6 +3,7 @@
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::api::{ExamplePair, Header, Permissions, QueryOption, Source};
+use crate::model::area::Area;
 use crate::model::diag;
 use crate::model::lower_types::{
     DraftProperty, DraftType, Origin, file_stem, read_property_table, strip_namespace,
@@ -90,6 +91,8 @@ pub struct DraftEndpoint {
     pub examples: Vec<ExamplePair>,
     /// The page file.
     pub file: String,
+    /// The area (Cargo feature) the endpoint belongs to.
+    pub area: Area,
 }
 
 /// Reads the endpoints of an api page; its property tables describing the
@@ -133,6 +136,14 @@ pub fn lower_api_page(
                 capitalise(&op.method.as_str().to_ascii_lowercase())
             )
         };
+        let area = Area::of(
+            &op.path,
+            page.front_matter
+                .extra
+                .get("ms.subservice")
+                .map(String::as_str),
+            page.front_matter.ms_prod.as_deref(),
+        );
         out.push(DraftEndpoint {
             resource_stem: resource_stem.clone(),
             resource_hint: resource_hint.clone(),
@@ -157,6 +168,7 @@ pub fn lower_api_page(
             response: shared.response.clone(),
             examples: shared.examples.clone(),
             file: page.file.clone(),
+            area,
         });
     }
 }

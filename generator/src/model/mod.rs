@@ -3,6 +3,7 @@
 //! fallbacks (an unresolved type becomes an untyped JSON value).
 
 pub mod api;
+pub mod area;
 pub mod lower_endpoints;
 pub mod lower_types;
 pub mod naming;
@@ -12,6 +13,7 @@ pub mod resolve;
 pub mod types;
 
 pub use api::*;
+pub use area::Area;
 pub use path::{ArgValue, FunctionArg, PathTemplate, Placeholder, Segment};
 
 use crate::diagnostics::{Code, Diagnostic};

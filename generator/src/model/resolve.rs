@@ -281,6 +281,7 @@ impl Resolver {
             },
             examples: e.examples,
             pages: vec![e.file.clone()],
+            area: e.area,
         }
     }
 }

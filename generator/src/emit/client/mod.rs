@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::emit::features::{Features, Gate};
 use crate::emit::models::ActionBody;
 use crate::emit::rust::{format_file, ident, module_ident};
 use crate::emit::{Emitted, header};
@@ -26,7 +27,13 @@ use tokens::*;
 use tree::*;
 
 /// Emits `src/client/mod.rs` and one file per top-level segment.
-pub fn emit_client(api: &Api, bodies: &[ActionBody<'_>], docs_label: &str, out: &mut Emitted) {
+pub fn emit_client(
+    api: &Api,
+    bodies: &[ActionBody<'_>],
+    features: &Features,
+    docs_label: &str,
+    out: &mut Emitted,
+) {
     let tree = build_tree(api);
     let root = &tree.root;
     let body_names: BTreeMap<&str, &str> = bodies
@@ -39,50 +46,54 @@ pub fn emit_client(api: &Api, bodies: &[ActionBody<'_>], docs_label: &str, out: 
         docs_label,
         key_types: key_types(api),
         shared: &tree.shared,
+        features,
     };
     let mut files = Scope::with_reserved(&["mod"]);
-    let mods: Vec<(String, Vec<proc_macro2::Ident>)> = root
+    let mods: Vec<ClientFile> = root
         .children
         .iter()
         .map(|(step, child)| {
             let (file, _) = files.claim(&child.type_name, module_name(&step_method(step)));
-            let names = emit_area(&ctx, child, &file, out);
-            (file, names)
+            emit_area(&ctx, child, file, out)
         })
         .collect();
     emit_root(&ctx, &tree, &mods, out);
 }
 
+/// A client file: its module name, when it is compiled, and its builders.
+struct ClientFile {
+    file: String,
+    gate: Gate,
+    builders: Vec<(String, Gate)>,
+}
+
 /// Writes `src/client/{file}.rs`: the builders of one top-level segment and
-/// everything below it. Returns the builder names, for re-export.
-fn emit_area(
-    ctx: &Ctx<'_>,
-    node: &Node<'_>,
-    file: &str,
-    out: &mut Emitted,
-) -> Vec<proc_macro2::Ident> {
+/// everything below it.
+fn emit_area(ctx: &Ctx<'_>, node: &Node<'_>, file: String, out: &mut Emitted) -> ClientFile {
     let mut builders = Vec::new();
     let mut pages = BTreeSet::new();
-    let mut borrowed = BTreeSet::new();
-    collect_builders(ctx, node, &mut builders, &mut pages, &mut borrowed);
-    let names: Vec<proc_macro2::Ident> = builders.iter().map(|(name, _)| ident(name)).collect();
-    // Builders shared with another file are reached through the re-exports
-    // of `client/mod.rs`.
-    for (name, _) in &builders {
-        borrowed.remove(name);
+    collect_builders(ctx, node, &mut builders, &mut pages);
+    let gate = ctx.features.gate(node.areas.iter().copied());
+    let mut uses = BTreeMap::new();
+    for b in &builders {
+        for (name, g) in &b.uses {
+            note_use(&mut uses, name, g);
+        }
     }
-    let borrowed: Vec<proc_macro2::Ident> = borrowed.iter().map(|n| ident(n)).collect();
-    let bodies = builders.into_iter().map(|(_, tokens)| tokens);
-    let bodies = quote!(#(#bodies)*);
-    let imports = imports(&bodies);
-    let imports = if borrowed.is_empty() {
-        imports
-    } else {
-        quote!(#imports use super::{#(#borrowed),*};)
-    };
+    // Builders shared with another file are reached through the re-exports
+    // of `client/mod.rs`; this file's own need no import.
+    for b in &builders {
+        uses.remove(&b.name);
+    }
+    let imports = imports(&uses, &gate);
+    let bodies = builders.iter().map(|b| {
+        let cfg = b.gate.attr_within(&gate);
+        let (item, methods) = (&b.item, &b.methods);
+        quote!(#cfg #item #cfg #methods)
+    });
     let tokens = quote! {
         #imports
-        #bodies
+        #(#bodies)*
     };
     let header_pages: Vec<String> = pages
         .iter()
@@ -92,50 +103,89 @@ fn emit_area(
         format!("src/client/{file}.rs"),
         format_file(&header(&header_pages), tokens),
     );
-    names
+    ClientFile {
+        file,
+        gate,
+        builders: builders.into_iter().map(|b| (b.name, b.gate)).collect(),
+    }
 }
 
 /// Writes `src/client/mod.rs`: the modules, their re-exports, and the
 /// generated `Client` with an accessor per top-level segment.
-fn emit_root(
-    ctx: &Ctx<'_>,
-    tree: &Tree<'_>,
-    mods: &[(String, Vec<proc_macro2::Ident>)],
-    out: &mut Emitted,
-) {
+fn emit_root(ctx: &Ctx<'_>, tree: &Tree<'_>, mods: &[ClientFile], out: &mut Emitted) {
     let root = &tree.root;
     let docs_label = ctx.docs_label;
-    let mod_decls = mods.iter().map(|(file, _)| {
-        let m = module_ident(file);
-        quote!(mod #m;)
+    let mod_decls = mods.iter().map(|area| {
+        let m = module_ident(&area.file);
+        let cfg = area.gate.attr();
+        quote!(#cfg mod #m;)
     });
-    let uses = mods.iter().map(|(file, names)| {
-        let m = module_ident(file);
-        quote!(pub use #m::{#(#names),*};)
+    // One `pub use` per module and gate, in the order of the first name.
+    let uses = mods.iter().flat_map(|area| {
+        let m = module_ident(&area.file);
+        let mut groups: Vec<(&Gate, Vec<proc_macro2::Ident>)> = Vec::new();
+        for (name, gate) in &area.builders {
+            match groups.iter_mut().find(|(g, _)| *g == gate) {
+                Some((_, names)) => names.push(ident(name)),
+                None => groups.push((gate, vec![ident(name)])),
+            }
+        }
+        groups
+            .into_iter()
+            .map(move |(gate, names)| {
+                let cfg = gate.attr();
+                quote!(#cfg pub use #m::{#(#names),*};)
+            })
+            .collect::<Vec<_>>()
     });
+    let mut uses_in_root = BTreeMap::new();
     let mut accessors: Vec<TokenStream> = root
         .children
         .iter()
-        .map(|(step, child)| child_accessor(ctx, step, child, true))
+        .map(|(step, child)| {
+            let gate = ctx.features.gate(child.areas.iter().copied());
+            let tokens = child_accessor(ctx, step, child, true);
+            for used in used_names(&tokens) {
+                note_use(&mut uses_in_root, used, &gate);
+            }
+            let cfg = gate.attr();
+            quote!(#cfg #tokens)
+        })
         .collect();
     if let Some(user) = &tree.me {
         let ty = ident(user);
         let doc = format!(
             " `/me`: the signed-in user. The same requests as `users().item(id)`, through [`{user}`]."
         );
+        let gate =
+            users_item(root).map_or(Gate::Always, |n| ctx.features.gate(n.areas.iter().copied()));
+        let cfg = gate.attr();
         accessors.push(quote! {
             #[doc = #doc]
+            #cfg
             pub fn me(&self) -> #ty {
                 #ty::new(self.inner.clone(), "/me".to_owned())
             }
         });
     }
-    let root_ops = root.ops.iter().map(|op| emit_op(ctx, op, true));
-    let root_ops: Vec<TokenStream> = root_ops.collect();
-    let root_imports = {
-        let used = imports(&quote!(#(#root_ops)* #(#accessors)*));
-        quote!(use crate::runtime; #used)
-    };
+    let root_ops: Vec<TokenStream> = root
+        .ops
+        .iter()
+        .map(|op| {
+            let gate = ctx.features.gate([&op.endpoint.area]);
+            let tokens = emit_op(ctx, op, true);
+            for used in used_names(&tokens) {
+                note_use(&mut uses_in_root, used, &gate);
+            }
+            let cfg = gate.attr();
+            quote!(#cfg #tokens)
+        })
+        .collect();
+    // The root's `Client` is the generated one; the runtime's is reached as
+    // `runtime::Client`.
+    uses_in_root.remove("Client");
+    let used = imports(&uses_in_root, &Gate::Always);
+    let root_imports = quote!(use crate::runtime; #used);
     let tokens = quote! {
         //! Request builders that follow the URL: `client.users().item(id).get().await`.
         //!
@@ -194,71 +244,42 @@ fn emit_root(
     );
 }
 
-/// The `use` items a client file needs: the runtime names and the `models`
-/// module that its code names bare. Imports keep signatures short
-/// (`Request<Page<models::User>>`), and naming only what is used keeps
-/// `unused_imports` quiet.
-fn imports(code: &TokenStream) -> TokenStream {
-    const RUNTIME: &[&str] = &[
-        "Client",
-        "Method",
-        "Page",
-        "Reference",
-        "Request",
-        "encode_function_arg",
-        "encode_path_segment",
-    ];
-    let text = without_strings(&code.to_string());
-    let bare = |name: &str| {
-        text.match_indices(name).any(|(at, _)| {
-            let before = text[..at].chars().next_back();
-            let after = text[at + name.len()..].chars().next();
-            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-            !word(before) && !word(after) && !text[..at].ends_with(":: ")
-        })
-    };
-    let names: Vec<proc_macro2::Ident> = RUNTIME
-        .iter()
-        .filter(|n| bare(n))
-        .map(|n| ident(n))
-        .collect();
-    let runtime = match names.as_slice() {
-        [] => quote!(),
-        [one] => quote!(use crate::runtime::#one;),
-        many => quote!(use crate::runtime::{#(#many),*};),
-    };
-    let models = if text.contains("models ::") {
-        quote!(
-            use crate::models;
-        )
-    } else {
-        quote!()
-    };
-    quote!(#models #runtime)
-}
-
-/// `code` with the contents of its string literals (docs, formats) removed,
-/// so that only code is searched for names.
-fn without_strings(code: &str) -> String {
-    let mut out = String::with_capacity(code.len());
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in code.chars() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-                out.push(c);
+/// The `use` items of a client file compiled with `file_gate`: each name
+/// the file's code uses, gated as the code that uses it (a name used only by
+/// one area's methods is imported with that area only).
+fn imports(uses: &BTreeMap<String, Gate>, file_gate: &Gate) -> TokenStream {
+    let mut runtime: Vec<(TokenStream, Vec<proc_macro2::Ident>)> = Vec::new();
+    let mut models = quote!();
+    let mut borrowed: Vec<(TokenStream, Vec<proc_macro2::Ident>)> = Vec::new();
+    let group =
+        |groups: &mut Vec<(TokenStream, Vec<proc_macro2::Ident>)>, cfg: TokenStream, name: &str| {
+            let key = cfg.to_string();
+            match groups.iter_mut().find(|(c, _)| c.to_string() == key) {
+                Some((_, names)) => names.push(ident(name)),
+                None => groups.push((cfg, vec![ident(name)])),
             }
+        };
+    for (name, gate) in uses {
+        let cfg = gate.attr_within(file_gate);
+        if name == "models" {
+            models = quote!(#cfg use crate::models;);
+        } else if IMPORTABLE.contains(&name.as_str()) {
+            group(&mut runtime, cfg, name);
         } else {
-            if c == '"' {
-                in_string = true;
-            }
-            out.push(c);
+            group(&mut borrowed, cfg, name);
         }
     }
-    out
+    let runtime = runtime
+        .into_iter()
+        .map(|(cfg, names)| match names.as_slice() {
+            [one] => quote!(#cfg use crate::runtime::#one;),
+            many => quote!(#cfg use crate::runtime::{#(#many),*};),
+        });
+    let borrowed = borrowed
+        .into_iter()
+        .map(|(cfg, names)| match names.as_slice() {
+            [one] => quote!(#cfg use super::#one;),
+            many => quote!(#cfg use super::{#(#many),*};),
+        });
+    quote!(#models #(#runtime)* #(#borrowed)*)
 }

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::emit::features::{Features, Gate};
 use crate::emit::rust::{doc_text, docs, ident, type_ref};
 use crate::model::naming::{Scope, snake_ident};
 use crate::model::{Api, ArgValue, Primitive, RequestBody, Segment, TypeRef};
@@ -23,6 +24,8 @@ pub(super) struct Ctx<'a> {
     pub(super) key_types: BTreeMap<&'a str, Primitive>,
     /// The other paths each shared builder type serves.
     pub(super) shared: &'a BTreeMap<String, Vec<String>>,
+    /// The crate's features, and what each compiles.
+    pub(super) features: &'a Features,
 }
 
 /// The key parameters whose type is a non-string primitive on every page
@@ -57,23 +60,71 @@ pub(super) fn key_types(api: &Api) -> BTreeMap<&str, Primitive> {
         .collect()
 }
 
+/// A builder: its tokens, when it is compiled, and what its code names.
+pub(super) struct Builder {
+    /// The type name.
+    pub(super) name: String,
+    /// When the builder is compiled: with any area below it.
+    pub(super) gate: Gate,
+    /// The struct.
+    pub(super) item: TokenStream,
+    /// Its `impl`.
+    pub(super) methods: TokenStream,
+    /// The names its code uses (runtime items, `models`, builders it
+    /// shares with other nodes), each with when the code using it is compiled.
+    pub(super) uses: BTreeMap<String, Gate>,
+}
+
+/// Records that code compiled with `gate` uses `name`.
+pub(super) fn note_use(uses: &mut BTreeMap<String, Gate>, name: &str, gate: &Gate) {
+    uses.entry(name.to_owned())
+        .and_modify(|g| *g = g.union(gate))
+        .or_insert_with(|| gate.clone());
+}
+
 /// The builders of `node` and the nodes below it, with the pages they come
-/// from. Nodes that repeat an earlier subtree are not emitted again; their
-/// (shared) type names go into `borrowed`.
+/// from. Nodes that repeat an earlier subtree are not emitted again: their
+/// accessors name the earlier node's builders.
 pub(super) fn collect_builders<'a>(
     ctx: &Ctx<'_>,
     node: &Node<'a>,
-    out: &mut Vec<(String, TokenStream)>,
+    out: &mut Vec<Builder>,
     pages: &mut BTreeSet<String>,
-    borrowed: &mut BTreeSet<String>,
 ) {
     let name = ident(&node.type_name);
     let label = doc_text(&node.label);
-    let accessors = node
+    let gate = ctx.features.gate(node.areas.iter().copied());
+    let mut uses = BTreeMap::new();
+    note_use(&mut uses, "Client", &gate);
+    let accessors: Vec<TokenStream> = node
         .children
         .iter()
-        .map(|(step, child)| child_accessor(ctx, step, child, false));
-    let ops: Vec<TokenStream> = node.ops.iter().map(|op| emit_op(ctx, op, false)).collect();
+        .map(|(step, child)| {
+            let child_gate = ctx.features.gate(child.areas.iter().copied());
+            let tokens = child_accessor(ctx, step, child, false);
+            for used in used_names(&tokens) {
+                note_use(&mut uses, used, &child_gate);
+            }
+            if child.shared {
+                note_use(&mut uses, &child.type_name, &child_gate);
+            }
+            let cfg = child_gate.attr_within(&gate);
+            quote!(#cfg #tokens)
+        })
+        .collect();
+    let ops: Vec<TokenStream> = node
+        .ops
+        .iter()
+        .map(|op| {
+            let op_gate = ctx.features.gate([&op.endpoint.area]);
+            let tokens = emit_op(ctx, op, false);
+            for used in used_names(&tokens) {
+                note_use(&mut uses, used, &op_gate);
+            }
+            let cfg = op_gate.attr_within(&gate);
+            quote!(#cfg #tokens)
+        })
+        .collect();
     for op in &node.ops {
         pages.insert(op.endpoint.source.file.clone());
     }
@@ -88,16 +139,17 @@ pub(super) fn collect_builders<'a>(
         ),
         None => format!(" Requests under `{label}`."),
     };
-    out.push((
-        node.type_name.clone(),
-        quote! {
+    out.push(Builder {
+        name: node.type_name.clone(),
+        item: quote! {
             #[doc = #doc]
             #[derive(Debug, Clone)]
             pub struct #name {
                 client: Client,
                 path: String,
             }
-
+        },
+        methods: quote! {
             impl #name {
                 pub(crate) fn new(client: Client, path: String) -> Self {
                     Self { client, path }
@@ -112,14 +164,67 @@ pub(super) fn collect_builders<'a>(
                 #(#ops)*
             }
         },
-    ));
-    for child in node.children.values() {
-        if child.shared {
-            borrowed.insert(child.type_name.clone());
+        gate,
+        uses,
+    });
+    for child in node.children.values().filter(|c| !c.shared) {
+        collect_builders(ctx, child, out, pages);
+    }
+}
+
+/// The runtime items and modules that client code can name bare; files
+/// import those they use.
+pub(super) const IMPORTABLE: &[&str] = &[
+    "Client",
+    "Method",
+    "Page",
+    "Reference",
+    "Request",
+    "encode_function_arg",
+    "encode_path_segment",
+    "models",
+];
+
+/// The [`IMPORTABLE`] names `code` uses. Imports keep signatures short
+/// (`Request<Page<models::User>>`), and naming only what is used keeps
+/// `unused_imports` quiet.
+pub(super) fn used_names(code: &TokenStream) -> Vec<&'static str> {
+    let text = without_strings(&code.to_string());
+    let bare = |name: &str| {
+        text.match_indices(name).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + name.len()..].chars().next();
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            !word(before) && !word(after) && !text[..at].ends_with(":: ")
+        })
+    };
+    IMPORTABLE.iter().copied().filter(|n| bare(n)).collect()
+}
+
+/// `code` with the contents of its string literals (docs, formats) removed,
+/// so that only code is searched for names.
+fn without_strings(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in code.chars() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+                out.push(c);
+            }
         } else {
-            collect_builders(ctx, child, out, pages, borrowed);
+            if c == '"' {
+                in_string = true;
+            }
+            out.push(c);
         }
     }
+    out
 }
 
 /// How a method reaches the client and the path so far: on `Client` itself

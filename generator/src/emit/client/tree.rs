@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
 use crate::model::naming::{Scope, snake_ident};
-use crate::model::{Api, Endpoint, PathTemplate, RequestBody, Segment, TypeRef};
+use crate::model::{Api, Area, Endpoint, PathTemplate, RequestBody, Segment, TypeRef};
 use crate::parse::Method;
 
 /// How a node is reached from its parent.
@@ -45,6 +45,8 @@ pub(super) struct Node<'a> {
     /// Whether an earlier node offers exactly the same subtree, so this one
     /// uses that node's builder types instead of its own.
     pub(super) shared: bool,
+    /// The areas of the endpoints at and below this node.
+    pub(super) areas: BTreeSet<&'a Area>,
 }
 
 pub(super) fn step(segment: &Segment) -> Step {
@@ -148,6 +150,7 @@ pub(super) fn build_tree(api: &Api) -> Tree<'_> {
         }
     }
     let merged_me = merge_me_into_users(&mut root);
+    gather_areas(&mut root);
     sign(&mut root);
     let mut seen = BTreeSet::new();
     for child in root.children.values_mut() {
@@ -167,8 +170,18 @@ pub(super) fn build_tree(api: &Api) -> Tree<'_> {
     Tree { root, me, shared }
 }
 
+/// Computes every node's areas: those of its endpoints and its children's.
+fn gather_areas(node: &mut Node<'_>) {
+    let mut areas: BTreeSet<_> = node.ops.iter().map(|o| &o.endpoint.area).collect();
+    for child in node.children.values_mut() {
+        gather_areas(child);
+        areas.extend(child.areas.iter().copied());
+    }
+    node.areas = areas;
+}
+
 /// Computes every node's signature: its operations (endpoint, method, how
-/// the last segment names it) and its children's steps and signatures. Two
+/// the last segment names it, area) and its children's steps and signatures. Two
 /// nodes with one signature offer the same requests: other paths to the
 /// same resource, such as `/drives/{id}/root` and `/groups/{id}/drive/root`.
 fn sign(node: &mut Node<'_>) {
@@ -177,10 +190,11 @@ fn sign(node: &mut Node<'_>) {
         .iter()
         .map(|o| {
             format!(
-                "{} {} {:?}",
+                "{} {} {:?} @{}",
                 o.endpoint.name.api,
                 o.endpoint.method.as_str(),
-                o.tail.map(step)
+                o.tail.map(step),
+                o.endpoint.area
             )
         })
         .collect();

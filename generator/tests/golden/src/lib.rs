@@ -38,6 +38,20 @@
 //! # }
 //! ```
 //!
+//! # Features
+//!
+//! Each area of the API is a Cargo feature: the first segment of its paths
+//! (`device_management`), or for `/me` and `/users` the product its pages
+//! belong to. An area compiles its endpoints and the types they need;
+//! `full`, the default, compiles all 2 areas. To compile less:
+//!
+//! ```toml
+//! golden = { version = "0.1", default-features = false, features = ["things"] }
+//! ```
+//!
+//! A relationship to a type that no enabled area needs is left out, and its
+//! value is kept in `additional_properties`.
+//!
 //! This crate has 8 endpoints and 7 types.
 
 #![forbid(unsafe_code)]

@@ -5,19 +5,33 @@
 //!
 //! Every endpoint method returns a [`Request`](crate::runtime::Request): refine it
 //! with query options and headers, then `.await` it.
+#[cfg(feature = "things")]
 mod drives;
+
+#[cfg(feature = "things")]
 mod me;
+
+#[cfg(feature = "things")]
 mod sites;
+
+#[cfg(feature = "things")]
 mod things;
+
+#[cfg(feature = "type")]
 mod type_;
 
+#[cfg(feature = "things")]
 pub use drives::{Drives, DrivesItem, DrivesItemRootPath, ThingCollection};
+#[cfg(feature = "things")]
 pub use me::{Me, MeThing};
+#[cfg(feature = "things")]
 pub use sites::{Sites, SitesItem};
+#[cfg(feature = "things")]
 pub use things::{
     Things, ThingItem, ThingChildren, ThingChildrenItem, ThingContent,
     ThingsItemRevisions, ThingsItemRevisionsItem,
 };
+#[cfg(feature = "type")]
 pub use type_::{TypeCollection, TypeItem};
 use crate::runtime;
 
@@ -47,26 +61,31 @@ impl Client {
         &self.inner
     }
 
+    #[cfg(feature = "things")]
     /// `/drives`.
     pub fn drives(&self) -> Drives {
         Drives::new(self.inner.clone(), "/drives".to_owned())
     }
 
+    #[cfg(feature = "things")]
     /// `/me`.
     pub fn me(&self) -> Me {
         Me::new(self.inner.clone(), "/me".to_owned())
     }
 
+    #[cfg(feature = "things")]
     /// `/sites`.
     pub fn sites(&self) -> Sites {
         Sites::new(self.inner.clone(), "/sites".to_owned())
     }
 
+    #[cfg(feature = "things")]
     /// `/things`.
     pub fn things(&self) -> Things {
         Things::new(self.inner.clone(), "/things".to_owned())
     }
 
+    #[cfg(feature = "type")]
     /// `/type`.
     pub fn r#type(&self) -> TypeCollection {
         TypeCollection::new(self.inner.clone(), "/type".to_owned())

@@ -2,27 +2,44 @@
 // Source: generator/tests/fixtures/emit/resources/entity.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// The base of every entity.
 ///
 /// `microsoft.graph.entity` (entity type).
 ///
 /// Generated from `resources/entity.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Entity {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// The identifier. Key. Read-only.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub id: Nullable<String>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for Entity {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("id", &self.id);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for Entity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            id: object.take("id"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl Entity {

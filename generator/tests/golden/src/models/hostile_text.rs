@@ -2,51 +2,76 @@
 // Source: generator/tests/fixtures/emit/resources/hostiletext.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// Descriptions that look like code: */ "# &lt;/script&gt; 'unbalanced {braces} \backslash #\[attr\]
 ///
 /// `microsoft.graph.hostileText` (complex type).
 ///
 /// Generated from `resources/hostiletext.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct HostileText {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Ends a comment / and opens one / here.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub comment: Nullable<String>,
     /// Closes a raw string "# and "## too.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub raw_string: Nullable<String>,
     /// alert(1) and bold.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub markup: Nullable<String>,
     /// One backtick ` and three ``` and a link and text.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub ticks: Nullable<String>,
     /// Format braces {0} and {{}} and }{.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub braces: Nullable<String>,
     /// A backslash \ and " and \n.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub slashes: Nullable<String>,
     /// #derive(Debug) #allow(warnings) on its own.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub attribute: Nullable<String>,
     /// A property named fn.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub r#fn: Nullable<String>,
     /// A property named Self.
-    #[serde(rename = "Self", skip_serializing_if = "Nullable::is_absent")]
     pub self_: Nullable<String>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for HostileText {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("comment", &self.comment);
+        object.field("rawString", &self.raw_string);
+        object.field("markup", &self.markup);
+        object.field("ticks", &self.ticks);
+        object.field("braces", &self.braces);
+        object.field("slashes", &self.slashes);
+        object.field("attribute", &self.attribute);
+        object.field("fn", &self.r#fn);
+        object.field("Self", &self.self_);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for HostileText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            comment: object.take("comment"),
+            raw_string: object.take("rawString"),
+            markup: object.take("markup"),
+            ticks: object.take("ticks"),
+            braces: object.take("braces"),
+            slashes: object.take("slashes"),
+            attribute: object.take("attribute"),
+            r#fn: object.take("fn"),
+            self_: object.take("Self"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl HostileText {

@@ -2,20 +2,43 @@
 // Source: generator/tests/fixtures/emit/
 
 //! The API's types: one file per entity, complex or enum type, and per action body.
+#[cfg(feature = "type")]
 mod con_;
+
+#[cfg(feature = "full")]
 mod entity;
+
+#[cfg(feature = "full")]
 mod hostile_text;
+
+#[cfg(feature = "things")]
 mod result_type;
+
+#[cfg(feature = "things")]
 mod thing;
+
+#[cfg(feature = "things")]
 mod thing_archive_body;
+
+#[cfg(feature = "things")]
 mod thing_state;
+
+#[cfg(feature = "type")]
 mod type_;
 
+#[cfg(feature = "type")]
 pub use con_::Con;
+#[cfg(feature = "full")]
 pub use entity::Entity;
+#[cfg(feature = "full")]
 pub use hostile_text::HostileText;
+#[cfg(feature = "things")]
 pub use result_type::ResultType;
+#[cfg(feature = "things")]
 pub use thing::Thing;
+#[cfg(feature = "things")]
 pub use thing_archive_body::ThingArchiveBody;
+#[cfg(feature = "things")]
 pub use thing_state::ThingState;
+#[cfg(feature = "type")]
 pub use type_::Type;

@@ -2,30 +2,48 @@
 // Source: generator/tests/fixtures/emit/resources/result.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// A complex type named like a prelude type.
 ///
 /// `microsoft.graph.result` (complex type).
 ///
 /// Generated from `resources/result.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResultType {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// Whether it worked.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub ok: Nullable<bool>,
     /// A field named like a prelude type.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub vec: Nullable<Vec<String>>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for ResultType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("ok", &self.ok);
+        object.field("vec", &self.vec);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResultType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            ok: object.take("ok"),
+            vec: object.take("vec"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl ResultType {

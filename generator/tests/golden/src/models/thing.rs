@@ -2,125 +2,168 @@
 // Source: generator/tests/fixtures/emit/resources/thing.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// A type whose property names need care in Rust.
 ///
 /// `microsoft.graph.thing` (entity type), derived from `entity`; it carries its base types' properties; an open type: undeclared properties are kept in `additional_properties`.
 ///
 /// Generated from `resources/thing.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Thing {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// The identifier. Key. Read-only.
     ///
     /// Inherited from `entity`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub id: Nullable<String>,
     /// A Rust keyword.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub r#type: Nullable<String>,
     /// Another keyword.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub r#ref: Nullable<String>,
     /// Cannot be a raw identifier.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub self_: Nullable<String>,
     /// Edition 2018 keyword.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub r#async: Nullable<bool>,
     /// Keyword.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub r#match: Nullable<i32>,
     /// Cannot be a raw identifier.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub crate_: Nullable<String>,
     /// Cannot be a raw identifier.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub super_: Nullable<String>,
     /// Starts with a digit.
-    #[serde(rename = "3dModel", skip_serializing_if = "Nullable::is_absent")]
     pub n3d_model: Nullable<String>,
     /// Has a hyphen.
-    #[serde(rename = "display-name", skip_serializing_if = "Nullable::is_absent")]
     pub display_name: Nullable<String>,
     /// Collides with the hyphenated one in snake case.
-    #[serde(rename = "displayName", skip_serializing_if = "Nullable::is_absent")]
     pub display_name_2: Nullable<String>,
     /// Differs only in case.
-    #[serde(rename = "DisplayName", skip_serializing_if = "Nullable::is_absent")]
     pub display_name_3: Nullable<String>,
     /// Not ASCII.
-    #[serde(rename = "naïveValue", skip_serializing_if = "Nullable::is_absent")]
     pub na_ve_value: Nullable<String>,
     /// An annotation.
-    #[serde(rename = "@odata.etag", skip_serializing_if = "Nullable::is_absent")]
     pub odata_etag: Nullable<String>,
     /// The emitter's own field name.
-    #[serde(
-        rename = "additionalProperties",
-        skip_serializing_if = "Nullable::is_absent"
-    )]
     pub additional_properties_property: Nullable<String>,
     /// A long.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub size: Nullable<i64>,
     /// A double.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub ratio: Nullable<f64>,
     /// A timestamp.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub when: Nullable<chrono::DateTime<chrono::FixedOffset>>,
     /// A date.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub day: Nullable<chrono::NaiveDate>,
     /// A time.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub at: Nullable<chrono::NaiveTime>,
     /// A duration.
     ///
     /// An ISO 8601 duration such as `PT1H30M`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub span: Nullable<String>,
     /// A GUID.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub guid: Nullable<uuid::Uuid>,
     /// Bytes.
     ///
     /// Base64-encoded binary data.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub blob: Nullable<String>,
     /// Strings.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub tags: Nullable<Vec<String>>,
     /// An enum.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub state: Nullable<super::ThingState>,
     /// Enums.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub states: Nullable<Vec<super::ThingState>>,
     /// Self-reference: boxed.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub parent: Nullable<Box<super::Thing>>,
     /// Self-references in a collection: not boxed.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub children: Nullable<Vec<super::Thing>>,
     /// A type named like `std::result::Result`.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub result: Nullable<super::ResultType>,
     /// Dangling: untyped JSON.
     ///
     /// The docs name the type `mystery`, which no page defines, so the value is untyped JSON.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub mystery: Nullable<serde_json::Value>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for Thing {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("id", &self.id);
+        object.field("type", &self.r#type);
+        object.field("ref", &self.r#ref);
+        object.field("self", &self.self_);
+        object.field("async", &self.r#async);
+        object.field("match", &self.r#match);
+        object.field("crate", &self.crate_);
+        object.field("super", &self.super_);
+        object.field("3dModel", &self.n3d_model);
+        object.field("display-name", &self.display_name);
+        object.field("displayName", &self.display_name_2);
+        object.field("DisplayName", &self.display_name_3);
+        object.field("naïveValue", &self.na_ve_value);
+        object.field("@odata.etag", &self.odata_etag);
+        object.field("additionalProperties", &self.additional_properties_property);
+        object.field("size", &self.size);
+        object.field("ratio", &self.ratio);
+        object.field("when", &self.when);
+        object.field("day", &self.day);
+        object.field("at", &self.at);
+        object.field("span", &self.span);
+        object.field("guid", &self.guid);
+        object.field("blob", &self.blob);
+        object.field("tags", &self.tags);
+        object.field("state", &self.state);
+        object.field("states", &self.states);
+        object.field("parent", &self.parent);
+        object.field("children", &self.children);
+        object.field("result", &self.result);
+        object.field("mystery", &self.mystery);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for Thing {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            id: object.take("id"),
+            r#type: object.take("type"),
+            r#ref: object.take("ref"),
+            self_: object.take("self"),
+            r#async: object.take("async"),
+            r#match: object.take("match"),
+            crate_: object.take("crate"),
+            super_: object.take("super"),
+            n3d_model: object.take("3dModel"),
+            display_name: object.take("display-name"),
+            display_name_2: object.take("displayName"),
+            display_name_3: object.take("DisplayName"),
+            na_ve_value: object.take("naïveValue"),
+            odata_etag: object.take("@odata.etag"),
+            additional_properties_property: object.take("additionalProperties"),
+            size: object.take("size"),
+            ratio: object.take("ratio"),
+            when: object.take("when"),
+            day: object.take("day"),
+            at: object.take("at"),
+            span: object.take("span"),
+            guid: object.take("guid"),
+            blob: object.take("blob"),
+            tags: object.take("tags"),
+            state: object.take("state"),
+            states: object.take("states"),
+            parent: object.take("parent"),
+            children: object.take("children"),
+            result: object.take("result"),
+            mystery: object.take("mystery"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl Thing {

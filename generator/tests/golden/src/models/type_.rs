@@ -2,30 +2,48 @@
 // Source: generator/tests/fixtures/emit/resources/type.md
 
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
-use crate::runtime::{Nullable, ODataType};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
 
 /// A type named after a Rust keyword, so its module cannot simply be called `type`.
 ///
 /// `microsoft.graph.type` (complex type).
 ///
 /// Generated from `resources/type.md`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Type {
     /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    #[serde(rename = "@odata.type", skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// A keyword-named property of a type named after a Windows device.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub r#mod: Nullable<super::Con>,
     /// A keyword that has no raw form.
-    #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub self_: Nullable<String>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
-    #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+impl Serialize for Type {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer);
+        object.field("@odata.type", &self.odata_type);
+        object.field("mod", &self.r#mod);
+        object.field("self", &self.self_);
+        object.end(&self.additional_properties)
+    }
+}
+
+impl<'de> Deserialize<'de> for Type {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = ObjectReader::new(deserializer)?;
+        let value = Self {
+            odata_type: object.take("@odata.type"),
+            r#mod: object.take("mod"),
+            self_: object.take("self"),
+            additional_properties: object.rest(),
+        };
+        object.finish(value)
+    }
 }
 
 impl Type {
