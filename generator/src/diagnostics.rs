@@ -346,16 +346,87 @@ pub fn did_you_mean<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
-    let word_lower = word.to_ascii_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| {
-            (
-                strsim::jaro_winkler(&word_lower, &c.to_ascii_lowercase()),
-                c,
-            )
-        })
-        .filter(|(score, _)| *score >= 0.9)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, c)| c)
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let suggester = Suggester::new(candidates.iter().copied());
+    let found = suggester.suggest(word)?;
+    candidates.into_iter().find(|c| *c == found)
+}
+
+/// [`did_you_mean`] over one list of candidates, asked many times: the
+/// candidates are lowercased once, and those that cannot reach the
+/// threshold are ruled out by a cheap bound before scoring.
+#[derive(Debug, Clone)]
+pub struct Suggester {
+    candidates: Vec<Candidate>,
+}
+
+#[derive(Debug, Clone)]
+struct Candidate {
+    lower: String,
+    given: String,
+    chars: usize,
+    histogram: Histogram,
+}
+
+/// How often each byte occurs (non-ASCII bytes share one bucket).
+type Histogram = [u16; 128];
+
+fn histogram(text: &str) -> Histogram {
+    let mut h = [0u16; 128];
+    for b in text.bytes() {
+        let slot = &mut h[usize::from(b.min(127))];
+        *slot = slot.saturating_add(1);
+    }
+    h
+}
+
+impl Suggester {
+    /// Prepares the candidates.
+    pub fn new<'c>(candidates: impl IntoIterator<Item = &'c str>) -> Self {
+        let candidates = candidates
+            .into_iter()
+            .map(|c| {
+                let lower = c.to_ascii_lowercase();
+                Candidate {
+                    chars: lower.chars().count(),
+                    histogram: histogram(&lower),
+                    lower,
+                    given: c.to_owned(),
+                }
+            })
+            .collect();
+        Suggester { candidates }
+    }
+
+    /// The candidate closest to `word` (Jaro-Winkler of at least 0.9,
+    /// ignoring ASCII case; on a tie, the first in byte order).
+    pub fn suggest(&self, word: &str) -> Option<&str> {
+        let word_lower = word.to_ascii_lowercase();
+        let len = word_lower.chars().count();
+        let word_histogram = histogram(&word_lower);
+        // Jaro-Winkler is at most 0.6 * jaro + 0.4, so 0.9 needs a jaro of
+        // 5/6. Jaro is at most (m/a + m/b + 1) / 3 for m matching characters,
+        // and m is at most the characters the two have in common.
+        let may_reach = |c: &Candidate| {
+            let common: usize = word_histogram
+                .iter()
+                .zip(&c.histogram)
+                .map(|(a, b)| usize::from(*a.min(b)))
+                .sum();
+            let m = common.min(len).min(c.chars) as f64;
+            m > 0.0 && (m / len as f64 + m / c.chars as f64 + 1.0) / 3.0 >= 0.833
+        };
+        self.candidates
+            .iter()
+            .filter(|c| may_reach(c))
+            .map(|c| {
+                (
+                    strsim::jaro_winkler(&word_lower, &c.lower),
+                    c.given.as_str(),
+                )
+            })
+            .filter(|(score, _)| *score >= 0.9)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+            .map(|(_, c)| c)
+    }
 }

@@ -46,25 +46,54 @@ pub fn generate(
     includes: &Includes,
     options: &emit::EmitOptions,
 ) -> Generated {
+    generate_cached(pages, includes, options, &emit::format::FormatCache::new()).0
+}
+
+/// [`generate`], formatting only the files `cache` does not hold. Returns
+/// the cache of this run and what was formatted; the files are the same as
+/// [`generate`]'s.
+pub fn generate_cached(
+    pages: &[SourcePage<'_>],
+    includes: &Includes,
+    options: &emit::EmitOptions,
+    cache: &emit::format::FormatCache,
+) -> (
+    Generated,
+    emit::format::FormatCache,
+    emit::format::FormatStats,
+) {
     let (read, mut diagnostics) = parse_pages(pages, includes);
     let (api, model_diags) = build_model(&read);
     diagnostics.extend(model_diags);
-    diagnostics.sort();
-    let files = emit::emit_crate(&api, options);
-    Generated {
+    // Freeing the pages takes a while; it happens beside the emitting.
+    let ((files, cache, stats), ()) = rayon::join(
+        || emit::emit_crate_cached(&api, options, cache),
+        || {
+            drop(read);
+            diagnostics.sort();
+        },
+    );
+    let generated = Generated {
         api,
         files,
         diagnostics,
         pages: pages.len(),
-    }
+    };
+    (generated, cache, stats)
 }
 
-/// Reads many pages, returning them in input order with all their diagnostics.
+/// Reads many pages, on every thread of the current rayon pool, returning
+/// them in input order with all their diagnostics. The result does not
+/// depend on the number of threads.
 pub fn parse_pages(pages: &[SourcePage<'_>], includes: &Includes) -> (Vec<Page>, Vec<Diagnostic>) {
+    use rayon::prelude::*;
+    let read: Vec<(Page, Vec<Diagnostic>)> = pages
+        .par_iter()
+        .map(|page| parse_page_with(page.path, page.text, includes))
+        .collect();
     let mut out = Vec::with_capacity(pages.len());
     let mut diagnostics = Vec::new();
-    for page in pages {
-        let (parsed, diags) = parse_page_with(page.path, page.text, includes);
+    for (parsed, diags) in read {
         out.push(parsed);
         diagnostics.extend(diags);
     }

@@ -1,20 +1,39 @@
-//! `cargo xtask bench`: wall time of each pipeline stage on a docs folder, and
-//! peak memory. Figures are printed, never asserted: timings belong in
+//! `cargo xtask bench`: how fast regen is on a docs folder, and how much
+//! memory it takes. Figures are printed, never asserted: timings belong in
 //! reports, not in tests that flake.
+//!
+//! In one run, on the same files, it measures:
+//! - each stage on pages already in memory (read, model, emit), in pages/s
+//!   and MB/s;
+//! - end-to-end `regen` as the command runs it (read the folder, generate,
+//!   write the crate, save the cache): cold (no cache; the output folder
+//!   holds the crate, as after a fresh clone), after one page changed (the
+//!   cache and output of the run before), and into an empty folder (which
+//!   adds creating every file);
+//! - a bare pass: reading each page from disk and running pulldown-cmark
+//!   over it with tables on, nothing else, on one thread;
+//! - both end-to-end times as multiples of the bare pass, and peak memory.
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::docs::DocsFolder;
+use pulldown_cmark::{Options, Parser};
 
-/// Runs each stage `runs` times and prints the median and the best time.
-pub fn run(docs: &DocsFolder, runs: usize) {
+use crate::docs::DocsFolder;
+use crate::{cache, regen};
+
+/// Runs each measurement `runs` times on the docs in `docs_dir` and prints
+/// medians and bests.
+pub fn run(docs_dir: &Path, docs: &DocsFolder, runs: usize) -> Result<(), String> {
     let runs = runs.max(1);
     let sources = docs.sources();
     let pages = docs.pages.len();
     let mb = docs.bytes() as f64 / 1e6;
     println!(
-        "{pages} pages, {mb:.1} MB, {runs} runs each (release build recommended: cargo run --release -p xtask -- bench)"
+        "{pages} pages, {mb:.1} MB, {runs} runs each, {} threads (build with --release: cargo run --release -p xtask -- bench)",
+        rayon::current_num_threads()
     );
+    println!("stages, pages in memory:");
     let read = measure(runs, || {
         let (read, diags) = generator::parse_pages(&sources, &docs.includes);
         std::hint::black_box((read.len(), diags.len()));
@@ -27,6 +46,7 @@ pub fn run(docs: &DocsFolder, runs: usize) {
     });
     report("model", &model, pages, mb);
     let (api, _) = generator::build_model(&read_pages);
+    drop(read_pages);
     let options = generator::emit::EmitOptions::default();
     let mut emitted_bytes = 0;
     let emit = measure(runs, || {
@@ -35,21 +55,193 @@ pub fn run(docs: &DocsFolder, runs: usize) {
         std::hint::black_box(files.len());
     });
     report("emit", &emit, pages, mb);
-    let total = measure(runs, || {
-        let generated = generator::generate(&sources, &docs.includes, &options);
-        std::hint::black_box(generated.files.len());
-    });
-    report("total", &total, pages, mb);
     println!(
         "model: {} endpoints, {} types; emitted {:.1} MB of Rust",
         api.endpoints.len(),
         api.types.len(),
         emitted_bytes as f64 / 1e6
     );
+    drop(api);
+
+    let scratch = Scratch::new()?;
+    let copy = scratch.0.join("docs");
+    copy_tree(docs_dir, &copy)?;
+    let out = scratch.0.join("out");
+    let cache_file = scratch.0.join("regen-cache.bin");
+
+    let bare = measure(runs, || {
+        std::hint::black_box(bare_pass(&copy));
+    });
+    let empty = try_measure(runs, || {
+        let _ = std::fs::remove_dir_all(&out);
+        let _ = std::fs::remove_file(&cache_file);
+        end_to_end(&copy, &out, &cache_file).map(drop)
+    })?;
+    // Cold: no cache, the crate already in the output folder (a fresh clone).
+    let cold = try_measure(runs, || {
+        let _ = std::fs::remove_file(&cache_file);
+        end_to_end(&copy, &out, &cache_file).map(drop)
+    })?;
+    let changed = page_to_change(&copy, &out)?;
+    let mut reformatted = Vec::new();
+    let mut round = 0;
+    let warm = try_measure(runs, || {
+        // Each run changes the page again, so the run before it is the cache.
+        round += 1;
+        let text = std::fs::read_to_string(&changed).map_err(|e| e.to_string())?;
+        let text = text.replacen("description: ", &format!("description: Edit {round}. "), 1);
+        std::fs::write(&changed, text).map_err(|e| e.to_string())?;
+        reformatted.push(end_to_end(&copy, &out, &cache_file)?.formatted);
+        Ok(())
+    })?;
+    println!("end to end (read the folder, generate, write, save the cache):");
+    let median = |t: &[Duration]| t[t.len() / 2].as_secs_f64();
+    let line = |name: &str, t: &[Duration]| {
+        println!(
+            "{name:>20}: median {:>8.1} ms, best {:>8.1} ms, {:>5.1}x the bare pass",
+            median(t) * 1e3,
+            t[0].as_secs_f64() * 1e3,
+            median(t) / median(&bare).max(1e-9)
+        );
+    };
+    line("bare pulldown-cmark", &bare);
+    line("regen, cold", &cold);
+    line("regen, 1 page changed", &warm);
+    line("regen, empty folder", &empty);
+    let changed = changed.strip_prefix(&copy).unwrap_or(&changed);
+    println!(
+        "  (the changed page: {}; files formatted again: {reformatted:?})",
+        changed.display()
+    );
     println!(
         "peak resident memory: {}",
         peak_rss().unwrap_or_else(|| "unknown".to_owned())
     );
+    Ok(())
+}
+
+/// One `regen` as the command runs it, with the cache in `cache_file`.
+fn end_to_end(
+    docs_dir: &Path,
+    out: &Path,
+    cache_file: &Path,
+) -> Result<generator::emit::format::FormatStats, String> {
+    let docs = DocsFolder::read(docs_dir)?;
+    let options = regen::options(
+        &crate::workspace_root(),
+        docs_dir,
+        out,
+        "graph-sdk".to_owned(),
+    );
+    let previous = cache::load(cache_file);
+    let (run, fresh, stats) =
+        generator::generate_cached(&docs.sources(), &docs.includes, &options, &previous);
+    drop(previous);
+    regen::write(out, &run.files)?;
+    cache::save(cache_file, &fresh)?;
+    Ok(stats)
+}
+
+/// Reads every page below `dir` and runs pulldown-cmark over it, tables on.
+/// Returns the number of events, so nothing is optimised away.
+fn bare_pass(dir: &Path) -> usize {
+    let mut files = Vec::new();
+    markdown_files(dir, &mut files);
+    files
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .map(|text| Parser::new_ext(&text, Options::ENABLE_TABLES).count())
+        .sum()
+}
+
+fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            markdown_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "md") {
+            out.push(path);
+        }
+    }
+}
+
+/// The page the one-page-changed run edits: the first page, in path order,
+/// whose front matter `description` the crate in `out` quotes, so that the
+/// edit reaches the output.
+fn page_to_change(dir: &Path, out: &Path) -> Result<PathBuf, String> {
+    let mut emitted = Vec::new();
+    rust_files(&out.join("src"), &mut emitted);
+    let emitted: Vec<String> = emitted
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .collect();
+    let mut files = Vec::new();
+    markdown_files(dir, &mut files);
+    files
+        .into_iter()
+        .find(|f| {
+            let Ok(text) = std::fs::read_to_string(f) else {
+                return false;
+            };
+            let description = text
+                .lines()
+                .take_while(|l| !l.is_empty())
+                .find_map(|l| l.strip_prefix("description: "))
+                .map(|d| d.trim().trim_matches('"'))
+                .filter(|d| d.len() > 20);
+            description.is_some_and(|d| emitted.iter().any(|e| e.contains(d)))
+        })
+        .ok_or_else(|| "no page's description reaches the crate".to_owned())
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    let entries = std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if src.is_dir() {
+            copy_tree(&src, &dst)?;
+        } else {
+            std::fs::copy(&src, &dst).map_err(|e| format!("{}: {e}", src.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// A temporary folder, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Result<Scratch, String> {
+        let dir = std::env::temp_dir().join(format!("xtask-bench-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        Ok(Scratch(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn measure(runs: usize, mut f: impl FnMut()) -> Vec<Duration> {
@@ -64,12 +256,26 @@ fn measure(runs: usize, mut f: impl FnMut()) -> Vec<Duration> {
     times
 }
 
+fn try_measure(
+    runs: usize,
+    mut f: impl FnMut() -> Result<(), String>,
+) -> Result<Vec<Duration>, String> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        f()?;
+        times.push(start.elapsed());
+    }
+    times.sort();
+    Ok(times)
+}
+
 fn report(stage: &str, times: &[Duration], pages: usize, mb: f64) {
     let median = times[times.len() / 2];
     let best = times[0];
     let secs = median.as_secs_f64().max(1e-9);
     println!(
-        "{stage:>6}: median {:>8.1} ms, best {:>8.1} ms, {:>8.0} pages/s, {:>6.1} MB/s",
+        "{stage:>20}: median {:>8.1} ms, best {:>8.1} ms, {:>8.0} pages/s, {:>6.1} MB/s",
         secs * 1e3,
         best.as_secs_f64() * 1e3,
         pages as f64 / secs,

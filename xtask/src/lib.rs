@@ -2,6 +2,7 @@
 //! code as `cargo xtask`. All file IO of the generator happens here.
 
 pub mod bench;
+pub mod cache;
 pub mod catalogue;
 pub mod docs;
 pub mod fidelity;

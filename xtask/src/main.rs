@@ -6,13 +6,19 @@
 //! says, relative to the current folder.
 
 use xtask::{
-    Failure, bench, catalogue, fidelity, lint, model, read_docs, regen, shared_dir, workspace_root,
+    Failure, bench, cache, catalogue, fidelity, lint, model, read_docs, regen, shared_dir,
+    workspace_root,
 };
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+/// Regen allocates many small strings and token trees; mimalloc makes that
+/// about a fifth faster than the system allocator on the v1.0 corpus.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Project automation for the Graph docs -> Rust SDK generator.
 #[derive(Parser)]
@@ -58,6 +64,10 @@ enum Command {
         /// ancestor of the docs folder holding `.git`, else the docs folder].
         #[arg(long)]
         include_root: Option<PathBuf>,
+        /// Neither read nor write the cache of formatted files
+        /// (`target/regen-cache/`); the output is the same either way.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Prints the API model of a docs folder as JSON.
     Model {
@@ -123,12 +133,14 @@ fn main() -> ExitCode {
             crate_name,
             check,
             include_root,
+            no_cache,
         } => run_regen(
             or_default(docs, "docs-input"),
             include_root,
             or_default(out, "generated"),
             crate_name,
             check,
+            !no_cache,
         ),
         Command::Model { docs, include_root } => {
             read_docs(&or_default(docs, "docs-input"), include_root.as_deref())
@@ -152,9 +164,9 @@ fn main() -> ExitCode {
         Command::Diagnostics { check } => run_catalogue(check),
         Command::Bench { docs, runs } => {
             let docs = docs.unwrap_or_else(|| shared_dir().join("corpus/graph-docs-v1.0"));
-            read_docs(&docs, None).map(|docs| {
-                bench::run(&docs, runs);
-                ExitCode::SUCCESS
+            read_docs(&docs, None).and_then(|folder| {
+                bench::run(&docs, &folder, runs).map_err(Failure::Other)?;
+                Ok(ExitCode::SUCCESS)
             })
         }
     };
@@ -198,12 +210,27 @@ fn run_regen(
     out: PathBuf,
     crate_name: String,
     check: bool,
+    use_cache: bool,
 ) -> Result<ExitCode, Failure> {
     let docs = read_docs(&docs_dir, include_root.as_deref())?;
-    let options = regen::options(&workspace_root(), &docs_dir, &out, crate_name);
-    let mut run = generator::generate(&docs.sources(), &docs.includes, &options);
+    let root = workspace_root();
+    let options = regen::options(&root, &docs_dir, &out, crate_name);
+    let cache_file = use_cache.then(|| cache::file_for(&cache::target_dir(&root), &out));
+    let previous = cache_file.as_deref().map(cache::load).unwrap_or_default();
+    let (mut run, fresh, stats) =
+        generator::generate_cached(&docs.sources(), &docs.includes, &options, &previous);
+    drop(previous);
     run.diagnostics.extend(docs.problems.iter().cloned());
     eprintln!("{}", regen::summary(&run));
+    if let Some(file) = &cache_file {
+        eprintln!(
+            "formatted {} files, {} from the cache",
+            stats.formatted, stats.cached
+        );
+        if let Err(e) = cache::save(file, &fresh) {
+            eprintln!("warning: the regen cache was not saved: {e}");
+        }
+    }
     if check {
         return match regen::check(&out, &run.files).map_err(Failure::Output)? {
             None => {

@@ -1,7 +1,8 @@
 //! The crate's frame: `Cargo.toml` and `src/lib.rs`.
 
 use crate::emit::features::{FULL, Features};
-use crate::emit::{EmitOptions, Emitted, RuntimeSource, header, runtime};
+use crate::emit::format::{Draft, Drafts};
+use crate::emit::{EmitOptions, RuntimeSource, header, runtime};
 use crate::model::{Api, Primitive, TypeKind, TypeRef};
 
 /// Dependencies the models use.
@@ -133,7 +134,7 @@ fn feature_docs(features: &Features, crate_name: &str) -> String {
 }
 
 /// Writes `Cargo.toml` and `src/lib.rs`.
-pub fn emit_manifest(api: &Api, features: &Features, options: &EmitOptions, out: &mut Emitted) {
+pub fn emit_manifest(api: &Api, features: &Features, options: &EmitOptions, out: &mut Drafts) {
     let lines = header(&[format!("{}/", options.docs_label)]);
     let mut cargo: String = lines.iter().map(|l| format!("# {l}\n")).collect();
     cargo.push_str(&format!(
@@ -146,7 +147,7 @@ pub fn emit_manifest(api: &Api, features: &Features, options: &EmitOptions, out:
         // Outside the workspace, the crate is its own workspace root.
         cargo.push_str("\n[workspace]\n");
     }
-    out.insert("Cargo.toml".to_owned(), cargo);
+    out.insert("Cargo.toml".to_owned(), Draft::Text(cargo));
 
     // Written as text, already in rustfmt's style, because `cargo fmt` formats
     // workspace members. The generated module trees are marked `rustfmt::skip`
@@ -207,5 +208,5 @@ pub use runtime::{{
             ),
         }
     ));
-    out.insert("src/lib.rs".to_owned(), lib);
+    out.insert("src/lib.rs".to_owned(), Draft::Text(lib));
 }

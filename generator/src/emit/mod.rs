@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod features;
+pub mod format;
 pub mod manifest;
 pub mod models;
 pub mod runtime;
@@ -74,7 +75,22 @@ pub fn header(pages: &[String]) -> Vec<String> {
 
 /// Emits the whole crate.
 pub fn emit_crate(api: &Api, options: &EmitOptions) -> Emitted {
-    let mut out = Emitted::new();
+    format::format_all(emit_drafts(api, options), &format::FormatCache::new()).0
+}
+
+/// Emits the whole crate, formatting only what `cache` does not hold.
+/// Returns the files, the cache of this run, and what was formatted.
+pub fn emit_crate_cached(
+    api: &Api,
+    options: &EmitOptions,
+    cache: &format::FormatCache,
+) -> (Emitted, format::FormatCache, format::FormatStats) {
+    format::format_all(emit_drafts(api, options), cache)
+}
+
+/// The crate's files before formatting.
+pub fn emit_drafts(api: &Api, options: &EmitOptions) -> format::Drafts {
+    let mut out = format::Drafts::new();
     let features = features::Features::plan(api);
     manifest::emit_manifest(api, &features, options, &mut out);
     let bodies = models::body_structs(api);
@@ -91,7 +107,7 @@ pub fn emit_crate(api: &Api, options: &EmitOptions) -> Emitted {
             }
             file.push('\n');
             file.push_str(&text);
-            out.insert(format!("src/runtime/{name}"), file);
+            out.insert(format!("src/runtime/{name}"), format::Draft::Text(file));
         }
     }
     out

@@ -7,10 +7,11 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::features::{Features, Gate};
+use crate::emit::format::{Draft, Drafts};
+use crate::emit::header;
 use crate::emit::rust::{
     doc_text, docs, ident, is_struct, module_ident, primitive_note, rename_if_needed, type_ref,
 };
-use crate::emit::{Emitted, header};
 use crate::model::naming::{Scope, module_name};
 use crate::model::{Api, Endpoint, Parameter, Property, RequestBody, TypeDef, TypeKind, TypeRef};
 
@@ -38,14 +39,18 @@ pub(crate) fn fields<'a>(api: &'a Api, ty: &'a TypeDef) -> Vec<Field<'a>> {
     out
 }
 
-/// Types whose values can contain a value of the same type without a
-/// collection in between; such fields are boxed to give the struct a size.
-struct Recursion<'a> {
+/// How types relate: which contain which without a collection in between
+/// (a field that closes such a cycle is boxed to give the struct a size),
+/// and which derive from which.
+struct TypeGraph<'a> {
     api: &'a Api,
+    /// The struct types each type holds directly, by API name.
     edges: BTreeMap<&'a str, BTreeSet<&'a str>>,
+    /// The types derived from each type, directly or not, by API name.
+    derived: BTreeMap<&'a str, BTreeSet<&'a str>>,
 }
 
-impl<'a> Recursion<'a> {
+impl<'a> TypeGraph<'a> {
     fn new(api: &'a Api) -> Self {
         let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for ty in api.types.iter().filter(|t| t.kind != TypeKind::Enum) {
@@ -58,7 +63,20 @@ impl<'a> Recursion<'a> {
                 }
             }
         }
-        Recursion { api, edges }
+        let mut derived: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for ty in &api.types {
+            for base in api.ancestry(ty).into_iter().skip(1) {
+                derived
+                    .entry(base.name.api.as_str())
+                    .or_default()
+                    .insert(ty.name.api.as_str());
+            }
+        }
+        TypeGraph {
+            api,
+            edges,
+            derived,
+        }
     }
 
     /// Whether a field of type `to` inside `from` closes a cycle.
@@ -89,41 +107,54 @@ pub fn emit_models(
     body_structs: &[ActionBody<'_>],
     features: &Features,
     docs_label: &str,
-    out: &mut Emitted,
+    out: &mut Drafts,
 ) {
-    let recursion = Recursion::new(api);
+    use rayon::prelude::*;
+    let graph = TypeGraph::new(api);
     // Module and file names come from one function, and a scope keeps names
     // that differ only in case (`User`, `USER`) apart.
     let mut modules = Scope::with_reserved(&["mod"]);
     let mut index: Vec<(String, String, Gate)> = Vec::new();
     for ty in &api.types {
         let (file, _) = modules.claim(&ty.name.rust, module_name(&ty.name.rust));
-        let gate = features.of_type(&ty.name.api);
-        let tokens = match ty.kind {
-            TypeKind::Enum => emit_enum(ty),
-            _ => emit_struct(api, ty, &recursion, features, &gate),
-        };
-        let pages: Vec<String> = ty
-            .pages
-            .iter()
-            .map(|p| format!("{docs_label}/{p}"))
-            .collect();
-        out.insert(
-            format!("src/models/{file}.rs"),
-            crate::emit::rust::format_file(&header(&pages), tokens),
-        );
-        index.push((file, ty.name.rust.clone(), gate));
+        index.push((file, ty.name.rust.clone(), features.of_type(&ty.name.api)));
     }
     for body in body_structs {
         let (file, _) = modules.claim(&body.rust_name, module_name(&body.rust_name));
-        let tokens = emit_body_struct(api, body);
-        let pages = vec![format!("{docs_label}/{}", body.endpoint.source.file)];
-        out.insert(
-            format!("src/models/{file}.rs"),
-            crate::emit::rust::format_file(&header(&pages), tokens),
-        );
         index.push((file, body.rust_name.clone(), features.of_body(body)));
     }
+    // Each file's tokens are made and turned into text on one thread.
+    let types = api.types.par_iter().zip(&index[..api.types.len()]);
+    let drafts: Vec<(String, Draft)> = types
+        .map(|(ty, (file, _, gate))| {
+            let tokens = match ty.kind {
+                TypeKind::Enum => emit_enum(ty),
+                _ => emit_struct(api, ty, &graph, features, gate),
+            };
+            let pages: Vec<String> = ty
+                .pages
+                .iter()
+                .map(|p| format!("{docs_label}/{p}"))
+                .collect();
+            (
+                format!("src/models/{file}.rs"),
+                Draft::rust(header(&pages), &tokens),
+            )
+        })
+        .collect();
+    out.extend(drafts);
+    let bodies = body_structs.par_iter().zip(&index[api.types.len()..]);
+    let drafts: Vec<(String, Draft)> = bodies
+        .map(|(body, (file, _, _))| {
+            let tokens = emit_body_struct(api, body);
+            let pages = vec![format!("{docs_label}/{}", body.endpoint.source.file)];
+            (
+                format!("src/models/{file}.rs"),
+                Draft::rust(header(&pages), &tokens),
+            )
+        })
+        .collect();
+    out.extend(drafts);
     index.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     let mods = index.iter().map(|(file, _, gate)| {
         let m = module_ident(file);
@@ -143,7 +174,7 @@ pub fn emit_models(
     };
     out.insert(
         "src/models/mod.rs".to_owned(),
-        crate::emit::rust::format_file(&header(&[format!("{docs_label}/")]), tokens),
+        Draft::rust(header(&[format!("{docs_label}/")]), &tokens),
     );
 }
 
@@ -179,7 +210,7 @@ fn type_docs(ty: &TypeDef) -> Vec<String> {
 fn emit_struct(
     api: &Api,
     ty: &TypeDef,
-    recursion: &Recursion<'_>,
+    graph: &TypeGraph<'_>,
     features: &Features,
     gate: &Gate,
 ) -> TokenStream {
@@ -223,7 +254,7 @@ fn emit_struct(
             let field = ident(&f.prop.name.rust);
             let wire = &f.prop.name.api;
             let mut inner = type_ref(api, &f.prop.ty, &models);
-            if recursion.needs_box(&ty.name.api, &f.prop.ty, f.prop.collection) {
+            if graph.needs_box(&ty.name.api, &f.prop.ty, f.prop.collection) {
                 inner = quote!(Box<#inner>);
             }
             let full = if f.prop.collection {
@@ -284,11 +315,12 @@ fn emit_struct(
         .collect();
     let odata = format!("#microsoft.graph.{}", ty.name.api);
     // Every type derived from this one, so `cast` accepts them.
-    let derived: Vec<String> = api
-        .types
-        .iter()
-        .filter(|t| t.name != ty.name && api.ancestry(t).iter().any(|a| a.name == ty.name))
-        .map(|t| format!("#microsoft.graph.{}", t.name.api))
+    let derived: Vec<String> = graph
+        .derived
+        .get(ty.name.api.as_str())
+        .into_iter()
+        .flatten()
+        .map(|t| format!("#microsoft.graph.{t}"))
         .collect();
     let derived = if derived.is_empty() {
         quote!()

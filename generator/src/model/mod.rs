@@ -19,23 +19,46 @@ pub use path::{ArgValue, FunctionArg, PathTemplate, Placeholder, Segment};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::parse::{DocType, Loc, Page, SectionKind};
 
-/// Builds the model of all pages.
+/// Builds the model of all pages. Pages are lowered in parallel (each on
+/// its own), then merged in page order, so the result does not depend on the
+/// number of threads.
 pub fn build_model(pages: &[Page]) -> (Api, Vec<Diagnostic>) {
+    use rayon::prelude::*;
+    let lowered: Vec<Lowered> = pages.par_iter().map(lower_page).collect();
     let mut diags = Vec::new();
     let mut types = Vec::new();
     let mut endpoints = Vec::new();
-    for page in pages {
-        match page_role(page) {
-            Role::Api => {
-                lower_endpoints::lower_api_page(page, &mut endpoints, &mut types, &mut diags)
-            }
-            Role::Type => lower_types::lower_type_page(page, &mut types, &mut diags),
-            Role::None => {}
-        }
+    for page in lowered {
+        diags.extend(page.diags);
+        types.extend(page.types);
+        endpoints.extend(page.endpoints);
     }
     let api = resolve::resolve(types, endpoints, &mut diags);
     diags.sort();
     (api, diags)
+}
+
+/// What one page contributes before resolution.
+#[derive(Default)]
+struct Lowered {
+    endpoints: Vec<lower_endpoints::DraftEndpoint>,
+    types: Vec<lower_types::DraftType>,
+    diags: Vec<Diagnostic>,
+}
+
+fn lower_page(page: &Page) -> Lowered {
+    let mut out = Lowered::default();
+    match page_role(page) {
+        Role::Api => lower_endpoints::lower_api_page(
+            page,
+            &mut out.endpoints,
+            &mut out.types,
+            &mut out.diags,
+        ),
+        Role::Type => lower_types::lower_type_page(page, &mut out.types, &mut out.diags),
+        Role::None => {}
+    }
+    out
 }
 
 enum Role {

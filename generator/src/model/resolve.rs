@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic, Suggester};
 use crate::model::api::{
     Api, Endpoint, EnumMember, Name, Parameter, Primitive, Property, RequestBody, Response, Source,
     TypeDef, TypeKind, TypeRef,
@@ -61,7 +61,8 @@ pub fn resolve(
     let merged = merge_types(types, diags);
     let resolver = Resolver {
         registry: Registry::new(&merged),
-        names: merged.iter().map(|t| t.name.clone()).collect(),
+        names: Suggester::new(merged.iter().map(|t| t.name.as_str())),
+        suggested: Default::default(),
     };
     let mut defs: Vec<TypeDef> = merged.iter().map(|t| resolver.type_def(t, diags)).collect();
     defs.sort_by(|a, b| a.name.api.cmp(&b.name.api));
@@ -89,7 +90,10 @@ pub fn resolve(
 struct Resolver {
     registry: Registry,
     /// Every type name, for "did you mean".
-    names: Vec<String>,
+    names: Suggester,
+    /// Suggestions already made, by the name asked about: the same wrong
+    /// name is often written on many pages.
+    suggested: std::cell::RefCell<BTreeMap<String, Option<String>>>,
 }
 
 impl Resolver {
@@ -107,7 +111,13 @@ impl Resolver {
             CellTarget::Named { name, link } => match self.registry.find(name, link.as_deref()) {
                 Some(found) => TypeRef::Named(found.clone()),
                 None => {
-                    let help = match did_you_mean(name, self.names.iter().map(String::as_str)) {
+                    let suggestion = self
+                        .suggested
+                        .borrow_mut()
+                        .entry(name.clone())
+                        .or_insert_with(|| self.names.suggest(name).map(str::to_owned))
+                        .clone();
+                    let help = match suggestion {
                         Some(s) => {
                             format!("did you mean `{s}`? an untyped JSON value is used meanwhile")
                         }

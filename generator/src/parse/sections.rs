@@ -111,8 +111,14 @@ pub fn classify(heading: &str, level: u8, in_examples: bool) -> Classified {
     if KNOWN_OTHER.contains(&key.as_str()) || key.len() < 4 {
         return found(SectionKind::Other);
     }
+    // The distance is at least the difference in length, and a near name
+    // starts with the same letter: most names are ruled out before scoring.
     let near = CANONICAL
         .iter()
+        .filter(|(name, _)| {
+            name.as_bytes()[0] == key.as_bytes()[0]
+                && key.len().abs_diff(name.len()) * 5 <= name.len()
+        })
         .map(|(name, kind)| (strsim::damerau_levenshtein(&key, name), *name, *kind))
         .filter(|(d, name, _)| {
             *d > 0 && d * 5 <= name.len() && name.as_bytes()[0] == key.as_bytes()[0]

@@ -17,9 +17,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::features::{Features, Gate};
+use crate::emit::format::{Draft, Drafts};
+use crate::emit::header;
 use crate::emit::models::ActionBody;
-use crate::emit::rust::{format_file, ident, module_ident};
-use crate::emit::{Emitted, header};
+use crate::emit::rust::{ident, module_ident};
 use crate::model::Api;
 use crate::model::naming::{Scope, module_name};
 
@@ -32,8 +33,9 @@ pub fn emit_client(
     bodies: &[ActionBody<'_>],
     features: &Features,
     docs_label: &str,
-    out: &mut Emitted,
+    out: &mut Drafts,
 ) {
+    use rayon::prelude::*;
     let tree = build_tree(api);
     let root = &tree.root;
     let body_names: BTreeMap<&str, &str> = bodies
@@ -49,14 +51,24 @@ pub fn emit_client(
         features,
     };
     let mut files = Scope::with_reserved(&["mod"]);
-    let mods: Vec<ClientFile> = root
+    let areas: Vec<(&Node<'_>, String)> = root
         .children
         .iter()
         .map(|(step, child)| {
             let (file, _) = files.claim(&child.type_name, module_name(&step_method(step)));
-            emit_area(&ctx, child, file, out)
+            (child, file)
         })
         .collect();
+    // Each file's tokens are made and turned into text on one thread.
+    let emitted: Vec<(ClientFile, Draft)> = areas
+        .into_par_iter()
+        .map(|(child, file)| emit_area(&ctx, child, file))
+        .collect();
+    let mut mods = Vec::with_capacity(emitted.len());
+    for (file, draft) in emitted {
+        out.insert(format!("src/client/{}.rs", file.file), draft);
+        mods.push(file);
+    }
     emit_root(&ctx, &tree, &mods, out);
 }
 
@@ -69,7 +81,7 @@ struct ClientFile {
 
 /// Writes `src/client/{file}.rs`: the builders of one top-level segment and
 /// everything below it.
-fn emit_area(ctx: &Ctx<'_>, node: &Node<'_>, file: String, out: &mut Emitted) -> ClientFile {
+fn emit_area(ctx: &Ctx<'_>, node: &Node<'_>, file: String) -> (ClientFile, Draft) {
     let mut builders = Vec::new();
     let mut pages = BTreeSet::new();
     collect_builders(ctx, node, &mut builders, &mut pages);
@@ -99,20 +111,17 @@ fn emit_area(ctx: &Ctx<'_>, node: &Node<'_>, file: String, out: &mut Emitted) ->
         .iter()
         .map(|p| format!("{}/{p}", ctx.docs_label))
         .collect();
-    out.insert(
-        format!("src/client/{file}.rs"),
-        format_file(&header(&header_pages), tokens),
-    );
-    ClientFile {
+    let file = ClientFile {
         file,
         gate,
         builders: builders.into_iter().map(|b| (b.name, b.gate)).collect(),
-    }
+    };
+    (file, Draft::rust(header(&header_pages), &tokens))
 }
 
 /// Writes `src/client/mod.rs`: the modules, their re-exports, and the
 /// generated `Client` with an accessor per top-level segment.
-fn emit_root(ctx: &Ctx<'_>, tree: &Tree<'_>, mods: &[ClientFile], out: &mut Emitted) {
+fn emit_root(ctx: &Ctx<'_>, tree: &Tree<'_>, mods: &[ClientFile], out: &mut Drafts) {
     let root = &tree.root;
     let docs_label = ctx.docs_label;
     let mod_decls = mods.iter().map(|area| {
@@ -240,7 +249,7 @@ fn emit_root(ctx: &Ctx<'_>, tree: &Tree<'_>, mods: &[ClientFile], out: &mut Emit
     };
     out.insert(
         "src/client/mod.rs".to_owned(),
-        format_file(&header(&[format!("{docs_label}/")]), tokens),
+        Draft::rust(header(&[format!("{docs_label}/")]), &tokens),
     );
 }
 

@@ -185,46 +185,37 @@ pub(super) const IMPORTABLE: &[&str] = &[
     "models",
 ];
 
-/// The [`IMPORTABLE`] names `code` uses. Imports keep signatures short
-/// (`Request<Page<models::User>>`), and naming only what is used keeps
-/// `unused_imports` quiet.
+/// The [`IMPORTABLE`] names `code` uses: identifiers not preceded by `::`
+/// (a path such as `crate::runtime::Client` needs no import). Imports keep
+/// signatures short (`Request<Page<models::User>>`), and naming only what is
+/// used keeps `unused_imports` quiet. String literals (docs, formats) are
+/// single tokens, so their words are never taken for names.
 pub(super) fn used_names(code: &TokenStream) -> Vec<&'static str> {
-    let text = without_strings(&code.to_string());
-    let bare = |name: &str| {
-        text.match_indices(name).any(|(at, _)| {
-            let before = text[..at].chars().next_back();
-            let after = text[at + name.len()..].chars().next();
-            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-            !word(before) && !word(after) && !text[..at].ends_with(":: ")
-        })
-    };
-    IMPORTABLE.iter().copied().filter(|n| bare(n)).collect()
-}
-
-/// `code` with the contents of its string literals (docs, formats) removed,
-/// so that only code is searched for names.
-fn without_strings(code: &str) -> String {
-    let mut out = String::with_capacity(code.len());
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in code.chars() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-                out.push(c);
+    fn walk(code: &TokenStream, found: &mut [bool]) {
+        let mut colons = 0;
+        for tree in code.clone() {
+            match &tree {
+                proc_macro2::TokenTree::Ident(id) if colons < 2 => {
+                    if let Some(i) = IMPORTABLE.iter().position(|n| id == n) {
+                        found[i] = true;
+                    }
+                }
+                proc_macro2::TokenTree::Group(g) => walk(&g.stream(), found),
+                _ => {}
             }
-        } else {
-            if c == '"' {
-                in_string = true;
-            }
-            out.push(c);
+            colons = match &tree {
+                proc_macro2::TokenTree::Punct(p) if p.as_char() == ':' => colons + 1,
+                _ => 0,
+            };
         }
     }
-    out
+    let mut found = vec![false; IMPORTABLE.len()];
+    walk(code, &mut found);
+    IMPORTABLE
+        .iter()
+        .zip(found)
+        .filter_map(|(name, used)| used.then_some(*name))
+        .collect()
 }
 
 /// How a method reaches the client and the path so far: on `Client` itself
