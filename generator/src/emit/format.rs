@@ -39,6 +39,21 @@ impl Draft {
     }
 }
 
+impl Draft {
+    /// The size of the text or code, in bytes.
+    pub fn len(&self) -> usize {
+        match self {
+            Draft::Text(text) => text.len(),
+            Draft::Rust { code, .. } => code.len(),
+        }
+    }
+
+    /// Whether there is no text or code.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// The files of a crate before formatting, by path.
 pub type Drafts = BTreeMap<String, Draft>;
 
@@ -143,8 +158,13 @@ impl FormatCache {
 pub fn format_all(drafts: Drafts, cache: &FormatCache) -> (Emitted, FormatCache, FormatStats) {
     /// A file's path and text, and for Rust its key and whether it was cached.
     type Done = (String, String, Option<(CacheKey, bool)>);
+    // Largest first, so that one big file (a busy area of the client) does
+    // not start last and keep the other threads waiting.
+    let mut drafts: Vec<(String, Draft)> = drafts.into_iter().collect();
+    drafts.sort_by_key(|(_, d)| std::cmp::Reverse(d.len()));
     let done: Vec<Done> = drafts
         .into_par_iter()
+        .with_max_len(1)
         .map(|(path, draft)| match draft {
             Draft::Text(text) => (path, text, None),
             Draft::Rust { header, code } => {
