@@ -69,3 +69,12 @@ pub use runtime::{
     Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy, StatusCode,
     TokenProvider, cast,
 };
+
+/// The content hash of the docs pages (and the include files they use) this
+/// crate was made from. `cargo xtask provenance` compares it with a docs
+/// folder without regenerating.
+pub const DOCS_HASH: &str =
+    "blake3:7839f061581044bf0ae6486bee8c31584618fc90e22df0a5c4e04e70d3da0887";
+
+/// The version of the generator that made this crate.
+pub const GENERATOR_VERSION: &str = "0.1.0";

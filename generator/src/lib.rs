@@ -10,7 +10,11 @@ pub mod diagnostics;
 pub mod emit;
 pub mod model;
 pub mod parse;
+pub mod review;
 pub mod source;
+
+/// The generator's version, which generated crates record.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub use diagnostics::{Code, Diagnostic, Severity};
 pub use model::{Api, build_model};
@@ -51,7 +55,8 @@ pub fn generate(
 
 /// [`generate`], formatting only the files `cache` does not hold. Returns
 /// the cache of this run and what was formatted; the files are the same as
-/// [`generate`]'s.
+/// [`generate`]'s. Both record the docs' content hash and the API surface
+/// in the crate (see [`review`]).
 pub fn generate_cached(
     pages: &[SourcePage<'_>],
     includes: &Includes,
@@ -66,8 +71,9 @@ pub fn generate_cached(
     let (api, model_diags) = build_model(&read);
     diagnostics.extend(model_diags);
     // Freeing the pages takes a while; it happens beside the emitting.
+    let docs_hash = review::docs_hash(pages, includes);
     let ((files, cache, stats), ()) = rayon::join(
-        || emit::emit_crate_cached(&api, options, cache),
+        || emit::emit_crate_cached(&api, options, &docs_hash, cache),
         || {
             drop(read);
             diagnostics.sort();

@@ -1,6 +1,7 @@
 //! The project's automation as a library, so that tests can run the same
 //! code as `cargo xtask`. All file IO of the generator happens here.
 
+pub mod baseline;
 pub mod bench;
 pub mod cache;
 pub mod catalogue;

@@ -8,6 +8,7 @@ use codespan_reporting::term::{self, termcolor};
 
 use generator::{Diagnostic, Severity};
 
+use crate::baseline::Baseline;
 use crate::docs::DocsFolder;
 
 /// How diagnostics are printed.
@@ -50,12 +51,72 @@ impl Color {
     }
 }
 
-/// Reads the docs and prints diagnostics. Returns whether any error was found.
-pub fn run(docs: &DocsFolder, format: Format, color: Color) -> Result<bool, String> {
+/// Every diagnostic of a docs folder, sorted.
+pub fn diagnostics_of(docs: &DocsFolder) -> Vec<Diagnostic> {
     let (pages, mut diagnostics) = generator::parse_pages(&docs.sources(), &docs.includes);
     diagnostics.extend(generator::build_model(&pages).1);
     diagnostics.extend(docs.problems.iter().cloned());
     diagnostics.sort();
+    diagnostics
+}
+
+/// Checks the docs against a baseline file: prints the new diagnostics in
+/// full and lists the fixed ones. With `update` (or when the file does not
+/// exist yet, outside CI) it records the current diagnostics instead.
+/// Returns whether the check fails: a new error or warning.
+pub fn run_baseline(
+    docs: &DocsFolder,
+    file: &std::path::Path,
+    update: bool,
+    color: Color,
+) -> Result<bool, String> {
+    let diagnostics = diagnostics_of(docs);
+    let under_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    if update || (!file.exists() && !under_ci) {
+        Baseline::record(&diagnostics).save(file)?;
+        eprintln!(
+            "recorded {} diagnostics in {} ({})",
+            diagnostics.len(),
+            file.display(),
+            summary(docs.pages.len(), &diagnostics)
+        );
+        return Ok(false);
+    }
+    let baseline = Baseline::load(file)?;
+    let comparison = baseline.compare(&diagnostics);
+    let new: Vec<Diagnostic> = comparison.new.iter().map(|d| (*d).clone()).collect();
+    print_human(docs, &new, color)?;
+    for fixed in &comparison.fixed {
+        let times = if fixed.count > 1 {
+            format!(" ({} times)", fixed.count)
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "fixed: {} [{}] {}{times}",
+            fixed.file, fixed.code, fixed.message
+        );
+    }
+    eprintln!(
+        "baseline {}: {} new ({} failing), {} fixed, {} known",
+        file.display(),
+        new.len(),
+        new.iter().filter(|d| d.severity != Severity::Note).count(),
+        comparison.fixed.iter().map(|e| e.count).sum::<usize>(),
+        comparison.known
+    );
+    if !comparison.fixed.is_empty() {
+        eprintln!(
+            "note: record the fixes with `cargo xtask lint --baseline {} --update-baseline`",
+            file.display()
+        );
+    }
+    Ok(comparison.fails())
+}
+
+/// Reads the docs and prints diagnostics. Returns whether any error was found.
+pub fn run(docs: &DocsFolder, format: Format, color: Color) -> Result<bool, String> {
+    let diagnostics = diagnostics_of(docs);
     let has_error = diagnostics.iter().any(|d| d.severity == Severity::Error);
     match format {
         Format::Json => print_json(&diagnostics)?,

@@ -45,6 +45,14 @@ enum Command {
         /// ancestor of the docs folder holding `.git`, else the docs folder].
         #[arg(long)]
         include_root: Option<PathBuf>,
+        /// Compare with the known diagnostics in this file: fail only on new
+        /// errors and warnings, and list the fixed ones. A missing file is
+        /// recorded (outside CI; under CI it is an error).
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        /// Record the current diagnostics in the `--baseline` file.
+        #[arg(long, requires = "baseline")]
+        update_baseline: bool,
     },
     /// Generates the crate from the docs (by default `generated/` from `docs-input/`).
     Regen {
@@ -68,6 +76,23 @@ enum Command {
         /// (`target/regen-cache/`); the output is the same either way.
         #[arg(long)]
         no_cache: bool,
+        /// How to print the API change report (stdout).
+        #[arg(long, value_enum, default_value = "human")]
+        format: ReportFormat,
+    },
+    /// Says whether a generated crate was made from a docs folder, by the
+    /// content hash it records, without regenerating. Exits 1 when not.
+    Provenance {
+        /// The docs folder [default: docs-input/ of the workspace].
+        #[arg(long)]
+        docs: Option<PathBuf>,
+        /// The crate folder [default: generated/ of the workspace].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Includes may resolve anywhere under this folder [default: the nearest
+        /// ancestor of the docs folder holding `.git`, else the docs folder].
+        #[arg(long)]
+        include_root: Option<PathBuf>,
     },
     /// Prints the API model of a docs folder as JSON.
     Model {
@@ -105,6 +130,15 @@ enum Command {
     },
 }
 
+/// How `regen` prints the API change report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ReportFormat {
+    /// A line per change.
+    Human,
+    /// A markdown table, ready to paste into a pull request.
+    Markdown,
+}
+
 /// A path given on the command line, or the default below the workspace root.
 fn or_default(given: Option<PathBuf>, default: &str) -> PathBuf {
     given.unwrap_or_else(|| workspace_root().join(default))
@@ -118,8 +152,13 @@ fn main() -> ExitCode {
             format,
             color,
             include_root,
+            baseline,
+            update_baseline,
         } => read_docs(&or_default(docs, "docs-input"), include_root.as_deref())
-            .and_then(|docs| Ok(lint::run(&docs, format, color)?))
+            .and_then(|docs| match &baseline {
+                Some(file) => Ok(lint::run_baseline(&docs, file, update_baseline, color)?),
+                None => Ok(lint::run(&docs, format, color)?),
+            })
             .map(|has_error| {
                 if has_error {
                     ExitCode::from(1)
@@ -134,6 +173,7 @@ fn main() -> ExitCode {
             check,
             include_root,
             no_cache,
+            format,
         } => run_regen(
             or_default(docs, "docs-input"),
             include_root,
@@ -141,7 +181,23 @@ fn main() -> ExitCode {
             crate_name,
             check,
             !no_cache,
+            format,
         ),
+        Command::Provenance {
+            docs,
+            out,
+            include_root,
+        } => {
+            read_docs(&or_default(docs, "docs-input"), include_root.as_deref()).and_then(|folder| {
+                let out = or_default(out, "generated");
+                let matches = regen::provenance(&folder, &out).map_err(Failure::Output)?;
+                Ok(if matches {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                })
+            })
+        }
         Command::Model { docs, include_root } => {
             read_docs(&or_default(docs, "docs-input"), include_root.as_deref())
                 .and_then(|docs| Ok(model::run(&docs)?))
@@ -211,6 +267,7 @@ fn run_regen(
     crate_name: String,
     check: bool,
     use_cache: bool,
+    format: ReportFormat,
 ) -> Result<ExitCode, Failure> {
     let docs = read_docs(&docs_dir, include_root.as_deref())?;
     let root = workspace_root();
@@ -222,6 +279,10 @@ fn run_regen(
     drop(previous);
     run.diagnostics.extend(docs.problems.iter().cloned());
     eprintln!("{}", regen::summary(&run));
+    print!(
+        "{}",
+        regen::change_report(&out, &run, format == ReportFormat::Markdown)
+    );
     if let Some(file) = &cache_file {
         eprintln!(
             "formatted {} files, {} from the cache",

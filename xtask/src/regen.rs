@@ -264,6 +264,66 @@ fn remove_empty_parents(root: &Path, file: &Path) {
     }
 }
 
+/// The API change report: the surface recorded in the crate on disk
+/// (`api-surface.json`) against the one just generated.
+pub fn change_report(out: &Path, run: &generator::Generated, markdown: bool) -> String {
+    use generator::review::{Surface, compare, surface::FILE};
+    let version = generator::emit::manifest::CRATE_VERSION;
+    let old = fs::read_to_string(out.join(FILE))
+        .ok()
+        .and_then(|t| Surface::from_json(&t));
+    let new = run.files.get(FILE).and_then(|t| Surface::from_json(t));
+    match (old, new) {
+        (Some(old), Some(new)) => {
+            let report = compare(&old, &new, &run.api);
+            if markdown {
+                report.markdown(version)
+            } else {
+                report.human(version)
+            }
+        }
+        _ => format!(
+            "API changes: {} has no {FILE} yet to compare with; this regen writes one.\n",
+            out.display()
+        ),
+    }
+}
+
+/// Says whether the crate in `out` was made from `docs` (by the content hash
+/// its `api-surface.json` records, and the generator version), and prints
+/// why. An unreadable record is an error.
+pub fn provenance(docs: &crate::docs::DocsFolder, out: &Path) -> Result<bool, String> {
+    use generator::review::{Surface, docs_hash, surface::FILE};
+    let file = out.join(FILE);
+    let text = fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let surface = Surface::from_json(&text)
+        .ok_or_else(|| format!("{}: not an API surface record", file.display()))?;
+    let hash = docs_hash(&docs.sources(), &docs.includes);
+    let recorded = &surface.provenance;
+    let generator = generator::VERSION;
+    if recorded.docs_hash != hash {
+        println!(
+            "{} was made from other docs: it records {}, the docs are {hash}; run `cargo xtask regen`",
+            out.display(),
+            recorded.docs_hash
+        );
+        return Ok(false);
+    }
+    if recorded.generator != generator {
+        println!(
+            "{} was made from these docs by generator {}, not {generator}; run `cargo xtask regen`",
+            out.display(),
+            recorded.generator
+        );
+        return Ok(false);
+    }
+    println!(
+        "{} was made from these docs ({hash}) by generator {generator}",
+        out.display()
+    );
+    Ok(true)
+}
+
 /// What a write did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct WriteReport {

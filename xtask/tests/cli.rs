@@ -102,3 +102,113 @@ fn a_good_run_exits_0_and_a_stale_check_exits_1() {
     assert!(!err.contains('\u{1b}'), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs `cargo xtask` with `args`; returns the exit code, stdout and stderr.
+fn xtask_out(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .env("CI", "false")
+        .output()
+        .expect("xtask runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn regen_reports_api_changes_and_the_crate_knows_its_docs() {
+    let dir = scratch("report");
+    let docs = docs_with_one_page(&dir);
+    let out = dir.join("out");
+    let (docs_arg, out_arg) = (docs.to_str().unwrap(), out.to_str().unwrap());
+    let (code, stdout, err) = xtask_out(&["regen", "--docs", docs_arg, "--out", out_arg]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("no api-surface.json yet"), "{stdout}");
+    let (code, stdout, _) = xtask_out(&["provenance", "--docs", docs_arg, "--out", out_arg]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("was made from these docs"), "{stdout}");
+
+    std::fs::write(docs.join("api/thing-delete.md"), "---\ntitle: Delete thing\ndoc_type: apiPageType\n---\n# Delete thing\n\n## HTTP request\n```http\nDELETE /things/{id}\n```\n").unwrap();
+    // The crate no longer matches the docs, and says so without regenerating.
+    let (code, stdout, _) = xtask_out(&["provenance", "--docs", docs_arg, "--out", out_arg]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("was made from other docs"), "{stdout}");
+    let (code, stdout, _) = xtask_out(&[
+        "regen", "--docs", docs_arg, "--out", out_arg, "--check", "--format", "markdown",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("| compatible | endpoint added | `thing.delete` |"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("`api/thing-delete.md:"), "{stdout}");
+    let (code, stdout, _) = xtask_out(&["regen", "--docs", docs_arg, "--out", out_arg]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("1 compatible"), "{stdout}");
+    std::fs::remove_file(docs.join("api/thing-delete.md")).unwrap();
+    let (_, stdout, _) = xtask_out(&["regen", "--docs", docs_arg, "--out", out_arg]);
+    assert!(stdout.contains("breaking   endpoint removed"), "{stdout}");
+    assert!(stdout.contains("0.1.0 -> 0.2.0"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn lint_against_a_baseline_fails_on_new_problems_only() {
+    let dir = scratch("baseline");
+    let docs = docs_with_one_page(&dir);
+    let baseline = dir.join("baseline.json");
+    let (docs_arg, file) = (docs.to_str().unwrap(), baseline.to_str().unwrap());
+    // The page has known problems; plain lint reports them.
+    let (_, _, err) = xtask_out(&["lint", "--docs", docs_arg]);
+    assert!(err.contains("warning"), "{err}");
+    // The first run records them; then the same docs pass.
+    let (code, _, err) = xtask_out(&["lint", "--docs", docs_arg, "--baseline", file]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("recorded"), "{err}");
+    let (code, _, err) = xtask_out(&["lint", "--docs", docs_arg, "--baseline", file]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 new"), "{err}");
+    // A new broken page fails, and only its problems are printed.
+    std::fs::write(
+        docs.join("api/thing-list.md"),
+        "---\ntitle: List things\ndoc_type: apiPageType\n---\n# List things\n\n## HTTP request\n```http\nGET /things\n```\n\n## Response\nIf successful, this method returns a `200 OK` response code and a collection of [widget](../resources/widget.md) objects in the response body.\n",
+    )
+    .unwrap();
+    let (code, _, err) = xtask_out(&["lint", "--docs", docs_arg, "--baseline", file]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("api/thing-list.md"), "{err}");
+    assert!(!err.contains("api/thing-get.md"), "{err}");
+    // Fixing the old page lists the fix; updating the baseline accepts the rest.
+    std::fs::remove_file(docs.join("api/thing-get.md")).unwrap();
+    let (_, _, err) = xtask_out(&["lint", "--docs", docs_arg, "--baseline", file]);
+    assert!(err.contains("fixed: api/thing-get.md"), "{err}");
+    let (code, _, _) = xtask_out(&[
+        "lint",
+        "--docs",
+        docs_arg,
+        "--baseline",
+        file,
+        "--update-baseline",
+    ]);
+    assert_eq!(code, 0);
+    let (code, _, err) = xtask_out(&["lint", "--docs", docs_arg, "--baseline", file]);
+    assert_eq!(code, 0, "{err}");
+    // Under CI a missing baseline is an error, never silently recorded.
+    let missing = dir.join("missing.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([
+            "lint",
+            "--docs",
+            docs_arg,
+            "--baseline",
+            missing.to_str().unwrap(),
+        ])
+        .env("CI", "true")
+        .output()
+        .expect("xtask runs");
+    assert_ne!(out.status.code(), Some(0));
+    assert!(!missing.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

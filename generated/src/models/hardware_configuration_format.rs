@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///
 /// Generated from `resources/intune-deviceconfig-hardwareconfigurationformat.md`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HardwareConfigurationFormat {
     /// Settings file for Dell devices.
     ///

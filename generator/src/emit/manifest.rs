@@ -133,12 +133,43 @@ fn feature_docs(features: &Features, crate_name: &str) -> String {
     )
 }
 
+/// The version every generated crate starts at; the change report's semver
+/// hint counts from it.
+pub const CRATE_VERSION: &str = "0.1.0";
+
+/// The `lib.rs` items that say what the crate was made from, laid out as
+/// rustfmt lays them out (a blake3 hash makes the line too long for one).
+fn provenance_items(docs_hash: Option<&str>) -> String {
+    let Some(hash) = docs_hash else {
+        return String::new();
+    };
+    format!(
+        r#"
+/// The content hash of the docs pages (and the include files they use) this
+/// crate was made from. `cargo xtask provenance` compares it with a docs
+/// folder without regenerating.
+pub const DOCS_HASH: &str =
+    "{hash}";
+
+/// The version of the generator that made this crate.
+pub const GENERATOR_VERSION: &str = "{version}";
+"#,
+        version = crate::VERSION
+    )
+}
+
 /// Writes `Cargo.toml` and `src/lib.rs`.
-pub fn emit_manifest(api: &Api, features: &Features, options: &EmitOptions, out: &mut Drafts) {
+pub fn emit_manifest(
+    api: &Api,
+    features: &Features,
+    options: &EmitOptions,
+    docs_hash: Option<&str>,
+    out: &mut Drafts,
+) {
     let lines = header(&[format!("{}/", options.docs_label)]);
     let mut cargo: String = lines.iter().map(|l| format!("# {l}\n")).collect();
     cargo.push_str(&format!(
-        "\n[package]\nname = \"{}\"\nversion = \"0.1.0\"\nedition = \"2024\"\nrust-version = \"1.85\"\npublish = false\ndescription = \"Microsoft Graph client generated from the API reference pages\"\nlicense = \"MIT OR Apache-2.0\"\n\n",
+        "\n[package]\nname = \"{}\"\nversion = \"{CRATE_VERSION}\"\nedition = \"2024\"\nrust-version = \"1.85\"\npublish = false\ndescription = \"Microsoft Graph client generated from the API reference pages\"\nlicense = \"MIT OR Apache-2.0\"\n\n",
         options.crate_name
     ));
     cargo.push_str(&dependencies(&options.runtime));
@@ -195,7 +226,8 @@ pub use runtime::{{
     Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy, StatusCode,
     TokenProvider, cast,
 }};
-"#,
+{provenance}"#,
+        provenance = provenance_items(docs_hash),
         endpoints = api.endpoints.len(),
         types = api.types.len(),
         safe_update = safe_update_docs(api, &krate),

@@ -73,26 +73,37 @@ pub fn header(pages: &[String]) -> Vec<String> {
     lines
 }
 
-/// Emits the whole crate.
+/// Emits the whole crate, without a record of what it was made from.
 pub fn emit_crate(api: &Api, options: &EmitOptions) -> Emitted {
-    format::format_all(emit_drafts(api, options), &format::FormatCache::new()).0
+    format::format_all(emit_drafts(api, options, None), &format::FormatCache::new()).0
 }
 
-/// Emits the whole crate, formatting only what `cache` does not hold.
-/// Returns the files, the cache of this run, and what was formatted.
+/// Emits the whole crate, formatting only what `cache` does not hold, and
+/// records its provenance (the hash of the docs it was made from) and its
+/// API surface (`api-surface.json`). Returns the files, the cache of this
+/// run, and what was formatted.
 pub fn emit_crate_cached(
     api: &Api,
     options: &EmitOptions,
+    docs_hash: &str,
     cache: &format::FormatCache,
 ) -> (Emitted, format::FormatCache, format::FormatStats) {
-    format::format_all(emit_drafts(api, options), cache)
+    format::format_all(emit_drafts(api, options, Some(docs_hash)), cache)
 }
 
-/// The crate's files before formatting.
-pub fn emit_drafts(api: &Api, options: &EmitOptions) -> format::Drafts {
+/// The crate's files before formatting; with `docs_hash`, the record of
+/// what it was made from and of its API surface too.
+pub fn emit_drafts(api: &Api, options: &EmitOptions, docs_hash: Option<&str>) -> format::Drafts {
     let mut out = format::Drafts::new();
     let features = features::Features::plan(api);
-    manifest::emit_manifest(api, &features, options, &mut out);
+    manifest::emit_manifest(api, &features, options, docs_hash, &mut out);
+    if let Some(hash) = docs_hash {
+        let surface = crate::review::Surface::of(api, hash);
+        out.insert(
+            crate::review::surface::FILE.to_owned(),
+            format::Draft::Text(surface.to_json()),
+        );
+    }
     let bodies = models::body_structs(api);
     models::emit_models(api, &bodies, &features, &options.docs_label, &mut out);
     client::emit_client(api, &bodies, &features, &options.docs_label, &mut out);

@@ -448,6 +448,7 @@ fn emit_enum(ty: &TypeDef) -> TokenStream {
 
         #type_docs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this version of the crate does not know, such as a member

@@ -69,3 +69,12 @@ pub use runtime::{
     Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy, StatusCode,
     TokenProvider, cast,
 };
+
+/// The content hash of the docs pages (and the include files they use) this
+/// crate was made from. `cargo xtask provenance` compares it with a docs
+/// folder without regenerating.
+pub const DOCS_HASH: &str =
+    "blake3:7ca95f00ac8b068753e6ad6ebaf28070397b57881be5584db27e980c0c17a967";
+
+/// The version of the generator that made this crate.
+pub const GENERATOR_VERSION: &str = "0.1.0";

@@ -1,0 +1,595 @@
+//! API changes between two surfaces, each marked breaking or compatible for
+//! users of the generated crate, with the page and line that caused it and
+//! a semver hint.
+//!
+//! What counts as breaking is what makes code that compiled against the old
+//! crate fail to compile, or behave differently, against the new one:
+//! anything removed or renamed, a changed type, method, path shape, body or
+//! response, a new required parameter, a type moving to another feature.
+//! Additions are compatible: new endpoints, types, properties, optional
+//! body parameters and enum members (enums are `#[non_exhaustive]`; struct
+//! literals are written with `..Default::default()`, as the crate's docs
+//! show). A renamed path parameter (`{id}` to `{user-id}`) is compatible:
+//! Rust callers pass it by position.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::model::{Api, PathTemplate};
+use crate::review::surface::{EndpointSurface, PropertySurface, Surface, TypeSurface};
+
+/// Whether a change breaks code written against the old crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Impact {
+    /// Code that compiled may no longer compile, or may behave differently.
+    Breaking,
+    /// Existing code keeps working.
+    Compatible,
+}
+
+impl Impact {
+    /// `breaking` or `compatible`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Impact::Breaking => "breaking",
+            Impact::Compatible => "compatible",
+        }
+    }
+}
+
+/// Where a change comes from: a page, and a line where the new docs have one.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Place {
+    /// The page.
+    pub file: String,
+    /// The line in the current page, when the item (or its parent) is still there.
+    pub line: Option<u32>,
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.file),
+            None => f.write_str(&self.file),
+        }
+    }
+}
+
+/// One change to the API.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Change {
+    /// Breaking or compatible.
+    pub impact: Impact,
+    /// What changed, e.g. `property removed`.
+    pub what: &'static str,
+    /// The item, by API name: `user.jobTitle`, `user.get`.
+    pub subject: String,
+    /// The details: Rust names, old and new types.
+    pub detail: String,
+    /// The page (and line) that caused it.
+    pub at: Place,
+}
+
+/// Every change between two surfaces, breaking ones first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// The changes.
+    pub changes: Vec<Change>,
+}
+
+/// Compares the surface of the checked-in crate with that of the new model;
+/// `api` (the new model) gives the lines.
+pub fn compare(old: &Surface, new: &Surface, api: &Api) -> Report {
+    let mut out = Changes {
+        api,
+        changes: Vec::new(),
+    };
+    for (name, before) in &old.endpoints {
+        match new.endpoints.get(name) {
+            None => out.push(
+                Impact::Breaking,
+                "endpoint removed",
+                name,
+                format!(
+                    "`{} {}`, method `{}()`",
+                    before.method, before.path, before.rust
+                ),
+                Place {
+                    file: before.page.clone(),
+                    line: None,
+                },
+            ),
+            Some(after) => out.endpoint(name, before, after),
+        }
+    }
+    for (name, after) in &new.endpoints {
+        if !old.endpoints.contains_key(name) {
+            let at = out.endpoint_place(name, &after.page);
+            out.push(
+                Impact::Compatible,
+                "endpoint added",
+                name,
+                format!(
+                    "`{} {}`, method `{}()`",
+                    after.method, after.path, after.rust
+                ),
+                at,
+            );
+        }
+    }
+    for (name, before) in &old.types {
+        match new.types.get(name) {
+            None => out.push(
+                Impact::Breaking,
+                "type removed",
+                name,
+                format!("`models::{}`", before.rust),
+                Place {
+                    file: before.page.clone(),
+                    line: None,
+                },
+            ),
+            Some(after) => out.type_changes(name, before, after),
+        }
+    }
+    for (name, after) in &new.types {
+        if !old.types.contains_key(name) {
+            let at = out.type_place(name, &after.page);
+            out.push(
+                Impact::Compatible,
+                "type added",
+                name,
+                format!("`models::{}` ({})", after.rust, after.kind),
+                at,
+            );
+        }
+    }
+    let mut changes = out.changes;
+    changes.sort();
+    Report { changes }
+}
+
+struct Changes<'a> {
+    api: &'a Api,
+    changes: Vec<Change>,
+}
+
+impl Changes<'_> {
+    fn push(
+        &mut self,
+        impact: Impact,
+        what: &'static str,
+        subject: &str,
+        detail: String,
+        at: Place,
+    ) {
+        self.changes.push(Change {
+            impact,
+            what,
+            subject: subject.to_owned(),
+            detail,
+            at,
+        });
+    }
+
+    fn endpoint_place(&self, name: &str, page: &str) -> Place {
+        let found = self.api.endpoints.iter().find(|e| e.name.api == name);
+        Place {
+            file: found.map_or(page, |e| e.source.file.as_str()).to_owned(),
+            line: found.map(|e| e.source.line),
+        }
+    }
+
+    fn type_place(&self, name: &str, page: &str) -> Place {
+        let found = self.api.type_named(name);
+        Place {
+            file: found.map_or(page, |t| t.source.file.as_str()).to_owned(),
+            line: found.map(|t| t.source.line),
+        }
+    }
+
+    fn property_place(&self, ty: &str, property: &str, page: &str) -> Place {
+        let owner = self.api.type_named(ty);
+        match owner.and_then(|t| t.properties.iter().find(|p| p.name.api == property)) {
+            Some(p) => Place {
+                file: p.source.file.clone(),
+                line: Some(p.source.line),
+            },
+            None => self.type_place(ty, page),
+        }
+    }
+
+    fn endpoint(&mut self, name: &str, before: &EndpointSurface, after: &EndpointSurface) {
+        let at = self.endpoint_place(name, &after.page);
+        let mut change = |impact, what, detail: String| {
+            self.changes.push(Change {
+                impact,
+                what,
+                subject: name.to_owned(),
+                detail,
+                at: at.clone(),
+            });
+        };
+        if before.rust != after.rust {
+            change(
+                Impact::Breaking,
+                "method renamed",
+                format!("`{}()` is now `{}()`", before.rust, after.rust),
+            );
+        }
+        if before.method != after.method {
+            change(
+                Impact::Breaking,
+                "HTTP method changed",
+                format!("`{}` is now `{}`", before.method, after.method),
+            );
+        }
+        let shape = |p: &str| PathTemplate::parse(p).shape();
+        if shape(&before.path) != shape(&after.path) {
+            change(
+                Impact::Breaking,
+                "path changed",
+                format!("`{}` is now `{}`", before.path, after.path),
+            );
+        } else if before.path != after.path {
+            change(
+                Impact::Compatible,
+                "path parameter renamed",
+                format!(
+                    "`{}` is now `{}`; callers pass it by position",
+                    before.path, after.path
+                ),
+            );
+        }
+        let shapes = |paths: &[String]| -> BTreeMap<String, String> {
+            paths.iter().map(|p| (shape(p), p.clone())).collect()
+        };
+        let (old_alt, new_alt) = (
+            shapes(&before.alternate_paths),
+            shapes(&after.alternate_paths),
+        );
+        for (s, p) in &old_alt {
+            if !new_alt.contains_key(s) && shape(&after.path) != *s {
+                change(
+                    Impact::Breaking,
+                    "path removed",
+                    format!("no longer reachable as `{p}`"),
+                );
+            }
+        }
+        for (s, p) in &new_alt {
+            if !old_alt.contains_key(s) && shape(&before.path) != *s {
+                change(
+                    Impact::Compatible,
+                    "path added",
+                    format!("also reachable as `{p}`"),
+                );
+            }
+        }
+        for (param, ty) in &before.parameters {
+            match after.parameters.get(param) {
+                None => change(
+                    Impact::Breaking,
+                    "parameter removed",
+                    format!("`{param}` (`{ty}`)"),
+                ),
+                Some(now) if now != ty => change(
+                    Impact::Breaking,
+                    "parameter type changed",
+                    format!("`{param}`: `{ty}` is now `{now}`"),
+                ),
+                Some(_) => {}
+            }
+        }
+        for (param, ty) in &after.parameters {
+            if !before.parameters.contains_key(param) {
+                change(
+                    Impact::Breaking,
+                    "parameter added",
+                    format!("`{param}` (`{ty}`): callers must pass it"),
+                );
+            }
+        }
+        if before.body != after.body {
+            change(
+                Impact::Breaking,
+                "request body changed",
+                format!(
+                    "`{}` is now `{}`",
+                    before.body.as_deref().unwrap_or("none"),
+                    after.body.as_deref().unwrap_or("none")
+                ),
+            );
+        } else {
+            for (param, ty) in &before.body_parameters {
+                match after.body_parameters.get(param) {
+                    None => change(
+                        Impact::Breaking,
+                        "body parameter removed",
+                        format!("`{param}` (`{ty}`)"),
+                    ),
+                    Some(now) if now != ty => change(
+                        Impact::Breaking,
+                        "body parameter type changed",
+                        format!("`{param}`: `{ty}` is now `{now}`"),
+                    ),
+                    Some(_) => {}
+                }
+            }
+            for (param, ty) in &after.body_parameters {
+                if !before.body_parameters.contains_key(param) {
+                    let optional = ty.ends_with('?');
+                    change(
+                        if optional {
+                            Impact::Compatible
+                        } else {
+                            Impact::Breaking
+                        },
+                        "body parameter added",
+                        format!("`{param}` (`{ty}`)"),
+                    );
+                }
+            }
+        }
+        if before.response != after.response {
+            change(
+                Impact::Breaking,
+                "response changed",
+                format!(
+                    "`{}` is now `{}`",
+                    before.response.as_deref().unwrap_or("none"),
+                    after.response.as_deref().unwrap_or("none")
+                ),
+            );
+        }
+        if before.area != after.area {
+            change(
+                Impact::Breaking,
+                "feature changed",
+                format!(
+                    "compiled with feature `{}`, was `{}`",
+                    after.area, before.area
+                ),
+            );
+        }
+    }
+
+    fn type_changes(&mut self, name: &str, before: &TypeSurface, after: &TypeSurface) {
+        let at = self.type_place(name, &after.page);
+        let mut change = |impact, what, detail: String| {
+            self.changes.push(Change {
+                impact,
+                what,
+                subject: name.to_owned(),
+                detail,
+                at: at.clone(),
+            });
+        };
+        if before.rust != after.rust {
+            change(
+                Impact::Breaking,
+                "type renamed",
+                format!("`models::{}` is now `models::{}`", before.rust, after.rust),
+            );
+        }
+        if before.kind != after.kind {
+            let enum_involved = before.kind == "enum" || after.kind == "enum";
+            change(
+                if enum_involved {
+                    Impact::Breaking
+                } else {
+                    Impact::Compatible
+                },
+                "kind changed",
+                format!("{} is now {}", before.kind, after.kind),
+            );
+        }
+        if before.base != after.base {
+            change(
+                Impact::Breaking,
+                "base type changed",
+                format!(
+                    "`{}` is now `{}`; inherited fields change",
+                    before.base.as_deref().unwrap_or("none"),
+                    after.base.as_deref().unwrap_or("none")
+                ),
+            );
+        }
+        for member in &before.members {
+            if !after.members.contains(member) {
+                change(
+                    Impact::Breaking,
+                    "enum member removed",
+                    format!("`{member}` of `models::{}`", before.rust),
+                );
+            }
+        }
+        for member in &after.members {
+            if !before.members.contains(member) {
+                change(
+                    Impact::Compatible,
+                    "enum member added",
+                    format!("`{member}` of `models::{}`", after.rust),
+                );
+            }
+        }
+        for (prop, old) in &before.properties {
+            match after.properties.get(prop) {
+                None => {
+                    let at = self.property_place(name, prop, &after.page);
+                    self.push(
+                        Impact::Breaking,
+                        "property removed",
+                        &format!("{name}.{prop}"),
+                        format!("`{}::{}` (`{}`)", before.rust, old.rust, old.ty),
+                        at,
+                    );
+                }
+                Some(new) => self.property(name, prop, &after.rust, old, new, &after.page),
+            }
+        }
+        for (prop, new) in &after.properties {
+            if !before.properties.contains_key(prop) {
+                let at = self.property_place(name, prop, &after.page);
+                self.push(
+                    Impact::Compatible,
+                    "property added",
+                    &format!("{name}.{prop}"),
+                    format!("`{}::{}` (`{}`)", after.rust, new.rust, new.ty),
+                    at,
+                );
+            }
+        }
+    }
+
+    fn property(
+        &mut self,
+        ty: &str,
+        prop: &str,
+        rust_type: &str,
+        old: &PropertySurface,
+        new: &PropertySurface,
+        page: &str,
+    ) {
+        let subject = format!("{ty}.{prop}");
+        let at = self.property_place(ty, prop, page);
+        if old.rust != new.rust {
+            self.push(
+                Impact::Breaking,
+                "property renamed",
+                &subject,
+                format!(
+                    "`{rust_type}::{}` is now `{rust_type}::{}`",
+                    old.rust, new.rust
+                ),
+                at.clone(),
+            );
+        }
+        if old.ty != new.ty {
+            self.push(
+                Impact::Breaking,
+                "property type changed",
+                &subject,
+                format!(
+                    "`{rust_type}::{}`: `{}` is now `{}`",
+                    new.rust, old.ty, new.ty
+                ),
+                at.clone(),
+            );
+        }
+        if old.read_only != new.read_only {
+            let now = if new.read_only {
+                "read-only: `changes_from` no longer sends it"
+            } else {
+                "writable: `changes_from` now sends it"
+            };
+            self.push(
+                Impact::Compatible,
+                "property access changed",
+                &subject,
+                format!("`{rust_type}::{}` is now {now}", new.rust),
+                at,
+            );
+        }
+    }
+}
+
+/// What a set of changes means for the crate's version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SemverHint {
+    /// `major` (breaking; `minor` before 1.0), `minor` (additions; `patch`
+    /// before 1.0), or `none`.
+    pub bump: &'static str,
+    /// The version to release next, from `current`.
+    pub next: String,
+}
+
+impl Report {
+    /// How many changes are breaking.
+    pub fn breaking(&self) -> usize {
+        self.changes
+            .iter()
+            .filter(|c| c.impact == Impact::Breaking)
+            .count()
+    }
+
+    /// The version bump these changes call for, from the crate's `current`
+    /// version (`major.minor.patch`; before 1.0 a breaking change bumps the
+    /// minor number, as Cargo reads versions).
+    pub fn semver(&self, current: &str) -> SemverHint {
+        let mut parts = current
+            .split('.')
+            .map(|p| p.parse::<u64>().unwrap_or(0))
+            .chain(std::iter::repeat(0));
+        let (major, minor, patch) = (
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+        );
+        let (bump, next) = match (self.breaking() > 0, self.changes.is_empty(), major) {
+            (_, true, _) => ("none", format!("{major}.{minor}.{patch}")),
+            (true, _, 0) => ("minor", format!("0.{}.0", minor + 1)),
+            (true, _, _) => ("major", format!("{}.0.0", major + 1)),
+            (false, _, 0) => ("patch", format!("0.{minor}.{}", patch + 1)),
+            (false, _, _) => ("minor", format!("{major}.{}.0", minor + 1)),
+        };
+        SemverHint { bump, next }
+    }
+
+    /// The first line: counts and the semver hint.
+    fn headline(&self, current: &str) -> String {
+        if self.changes.is_empty() {
+            return "API changes: none.".to_owned();
+        }
+        let breaking = self.breaking();
+        let hint = self.semver(current);
+        format!(
+            "API changes: {breaking} breaking, {} compatible; semver: a {} release, {current} -> {}.",
+            self.changes.len() - breaking,
+            hint.bump,
+            hint.next
+        )
+    }
+
+    /// The report for a terminal: a headline and one line per change.
+    pub fn human(&self, current: &str) -> String {
+        let mut out = self.headline(current);
+        out.push('\n');
+        for c in &self.changes {
+            let _ = writeln!(
+                out,
+                "  {:<10} {:<26} {} {}\n             at {}",
+                c.impact.as_str(),
+                c.what,
+                c.subject,
+                c.detail.replace('`', ""),
+                c.at
+            );
+        }
+        out
+    }
+
+    /// The report as markdown, ready to paste into a pull request.
+    pub fn markdown(&self, current: &str) -> String {
+        let mut out = format!("### API changes\n\n{}\n", self.headline(current));
+        if self.changes.is_empty() {
+            return out;
+        }
+        out.push_str("\n| impact | change | item | detail | docs |\n|---|---|---|---|---|\n");
+        for c in &self.changes {
+            let impact = match c.impact {
+                Impact::Breaking => "**breaking**",
+                Impact::Compatible => "compatible",
+            };
+            let _ = writeln!(
+                out,
+                "| {impact} | {} | `{}` | {} | `{}` |",
+                c.what,
+                c.subject,
+                c.detail.replace('|', "\\|"),
+                c.at
+            );
+        }
+        out
+    }
+}

@@ -1,0 +1,224 @@
+//! The API surface: what users of the generated crate see of the model, in a
+//! small, stable JSON record written beside the crate's code
+//! (`api-surface.json`). The next regen compares the docs' new model with
+//! it, so a change report needs no git history; and because regen writes
+//! the record, `regen --check` checks it for drift like any other file.
+//!
+//! The record holds names, shapes and the page each item comes from, never
+//! line numbers or descriptions, so edits that do not change the API do not
+//! change it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Api, Endpoint, Parameter, RequestBody, TypeDef, TypeKind, TypeRef};
+
+/// The version of the record's format.
+pub const FORMAT: u32 = 1;
+
+/// The file the record is written to, relative to the crate root.
+pub const FILE: &str = "api-surface.json";
+
+/// The API surface of a generated crate, and what it was made from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Surface {
+    /// [`FORMAT`].
+    pub format: u32,
+    /// What the crate was made from.
+    pub provenance: Provenance,
+    /// Endpoints by API name (`user.get`).
+    pub endpoints: BTreeMap<String, EndpointSurface>,
+    /// Types by API name (`user`).
+    pub types: BTreeMap<String, TypeSurface>,
+}
+
+/// What a crate was made from: the docs' content hash and the generator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// `blake3:` and the hash of every page and loaded include file (see
+    /// [`docs_hash`](crate::review::docs_hash)).
+    pub docs_hash: String,
+    /// The generator's version.
+    pub generator: String,
+}
+
+/// An endpoint as users of the crate see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointSurface {
+    /// The page that documents it.
+    pub page: String,
+    /// The Rust method name.
+    pub rust: String,
+    /// The HTTP method.
+    pub method: String,
+    /// The first request line's path, as written.
+    pub path: String,
+    /// Other paths to it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternate_paths: Vec<String>,
+    /// Function parameters: name -> type.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, String>,
+    /// The request body: a type, `stream`, or `parameters`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Body parameters of an action: name -> type (`?` after an optional one).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub body_parameters: BTreeMap<String, String>,
+    /// The response type (`Collection(user)` for a page of users).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
+    /// The area, and so the Cargo feature.
+    pub area: String,
+}
+
+/// A type as users of the crate see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypeSurface {
+    /// The page that defines it.
+    pub page: String,
+    /// The Rust name.
+    pub rust: String,
+    /// `entity`, `complex` or `enum`.
+    pub kind: String,
+    /// The base type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    /// Properties by API name (inherited ones live on the base).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, PropertySurface>,
+    /// Enum members, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+}
+
+/// A property as users of the crate see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PropertySurface {
+    /// The Rust field name.
+    pub rust: String,
+    /// The type (`Collection(String)` for a collection).
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Whether the docs say it is read-only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
+}
+
+impl Surface {
+    /// The surface of `api`, made from docs whose hash is `docs_hash`.
+    pub fn of(api: &Api, docs_hash: &str) -> Surface {
+        Surface {
+            format: FORMAT,
+            provenance: Provenance {
+                docs_hash: docs_hash.to_owned(),
+                generator: crate::VERSION.to_owned(),
+            },
+            endpoints: api
+                .endpoints
+                .iter()
+                .map(|e| (e.name.api.clone(), endpoint(e)))
+                .collect(),
+            types: api
+                .types
+                .iter()
+                .map(|t| (t.name.api.clone(), type_surface(t)))
+                .collect(),
+        }
+    }
+
+    /// The record as written: pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// Reads a record; `None` for anything that is not one of this format.
+    pub fn from_json(text: &str) -> Option<Surface> {
+        serde_json::from_str::<Surface>(text)
+            .ok()
+            .filter(|s| s.format == FORMAT)
+    }
+}
+
+/// A type reference as the record writes it.
+pub fn type_name(ty: &TypeRef, collection: bool) -> String {
+    let name = match ty {
+        TypeRef::Primitive(p) => p.edm_name().to_owned(),
+        TypeRef::Named(n) => n.clone(),
+        TypeRef::Unresolved(w) => format!("?{w}"),
+    };
+    if collection {
+        format!("Collection({name})")
+    } else {
+        name
+    }
+}
+
+fn parameters(list: &[Parameter]) -> BTreeMap<String, String> {
+    list.iter()
+        .map(|p| {
+            let ty = type_name(&p.ty, p.collection);
+            let ty = if p.optional { format!("{ty}?") } else { ty };
+            (p.name.api.clone(), ty)
+        })
+        .collect()
+}
+
+fn endpoint(e: &Endpoint) -> EndpointSurface {
+    let (body, body_parameters) = match &e.request_body {
+        RequestBody::None => (None, BTreeMap::new()),
+        RequestBody::Stream => (Some("stream".to_owned()), BTreeMap::new()),
+        RequestBody::Resource { ty } => (Some(type_name(ty, false)), BTreeMap::new()),
+        RequestBody::Parameters { parameters: list } => {
+            (Some("parameters".to_owned()), parameters(list))
+        }
+    };
+    EndpointSurface {
+        page: e.source.file.clone(),
+        rust: e.name.rust.clone(),
+        method: e.method.as_str().to_owned(),
+        path: e.path.to_string(),
+        alternate_paths: e.alternate_paths.iter().map(ToString::to_string).collect(),
+        parameters: parameters(&e.function_parameters),
+        body,
+        body_parameters,
+        response: e
+            .response
+            .body
+            .as_ref()
+            .map(|t| type_name(t, e.response.collection)),
+        area: e.area.to_string(),
+    }
+}
+
+fn type_surface(t: &TypeDef) -> TypeSurface {
+    TypeSurface {
+        page: t.source.file.clone(),
+        rust: t.name.rust.clone(),
+        kind: match t.kind {
+            TypeKind::Entity => "entity",
+            TypeKind::Complex => "complex",
+            TypeKind::Enum => "enum",
+        }
+        .to_owned(),
+        base: t.base.clone(),
+        properties: t
+            .properties
+            .iter()
+            .map(|p| {
+                (
+                    p.name.api.clone(),
+                    PropertySurface {
+                        rust: p.name.rust.clone(),
+                        ty: type_name(&p.ty, p.collection),
+                        read_only: p.read_only,
+                    },
+                )
+            })
+            .collect(),
+        members: t.members.iter().map(|m| m.name.api.clone()).collect(),
+    }
+}
