@@ -54,19 +54,24 @@ impl DocsFolder {
         files.sort();
         let mut pages = Vec::with_capacity(files.len());
         let mut problems = Vec::new();
-        for rel in files {
-            let path = docs.join(&rel);
-            let why = match fs::read(&path) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => {
-                        pages.push((rel, text));
-                        continue;
-                    }
-                    Err(e) => format!("it is not UTF-8 text ({})", e.utf8_error()),
-                },
-                Err(e) => format!("it could not be read ({e})"),
-            };
-            problems.push(unreadable(rel, why));
+        // Read on every thread; the results keep the sorted order.
+        use rayon::prelude::*;
+        let read: Vec<(String, Result<String, String>)> = files
+            .into_par_iter()
+            .map(|rel| {
+                let text = match fs::read(docs.join(&rel)) {
+                    Ok(bytes) => String::from_utf8(bytes)
+                        .map_err(|e| format!("it is not UTF-8 text ({})", e.utf8_error())),
+                    Err(e) => Err(format!("it could not be read ({e})")),
+                };
+                (rel, text)
+            })
+            .collect();
+        for (rel, text) in read {
+            match text {
+                Ok(text) => pages.push((rel, text)),
+                Err(why) => problems.push(unreadable(rel, why)),
+            }
         }
         let includes = load_includes(&docs, &include_root, &pages);
         // A page that another page includes is an include file, not a page.

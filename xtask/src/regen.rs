@@ -185,8 +185,10 @@ pub fn write(out: &Path, files: &Emitted) -> Result<WriteReport, String> {
     }
     check_ownership(out)?;
     let before = existing_files(out)?;
+    // Compared on every thread; the order stays the plan's.
+    use rayon::prelude::*;
     let changed: Vec<&(PathBuf, &String)> = plan
-        .iter()
+        .par_iter()
         .filter(|(rel, text)| !fs::read_to_string(out.join(rel)).is_ok_and(|old| old == **text))
         .collect();
     for (rel, _) in &changed {

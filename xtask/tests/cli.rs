@@ -212,3 +212,50 @@ fn lint_against_a_baseline_fails_on_new_problems_only() {
     assert!(!missing.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn no_cache_neither_reads_nor_writes_the_cache() {
+    let dir = scratch("cache");
+    let docs = docs_with_one_page(&dir);
+    let target = dir.join("target");
+    let run = |extra: &[&str]| {
+        let out = dir.join("out");
+        let mut args = vec![
+            "regen",
+            "--docs",
+            docs.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(&args)
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .expect("xtask runs");
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let err = run(&["--no-cache"]);
+    assert!(!err.contains("from the cache"), "{err}");
+    assert!(!target.join("regen-cache").exists());
+    let err = run(&[]);
+    assert!(err.contains("0 from the cache"), "{err}");
+    let cached = std::fs::read_dir(target.join("regen-cache"))
+        .unwrap()
+        .count();
+    assert_eq!(cached, 1);
+    let err = run(&[]);
+    assert!(err.contains("formatted 0 files"), "{err}");
+    // A damaged cache is ignored: the run formats everything and succeeds.
+    let file = std::fs::read_dir(target.join("regen-cache"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(&file, b"damaged").unwrap();
+    let err = run(&[]);
+    assert!(err.contains("0 from the cache"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
