@@ -114,7 +114,17 @@ codes! {
     ExampleStatusLine = "example-status-line", Warning;
     /// An example request's first line is not `METHOD URL`.
     ExampleRequestLine = "example-request-line", Warning;
-    /// An example contains a type name where a value belongs (`"Int32"`).
+    /// An example sends a property (or action parameter) the model does not declare.
+    ExamplePropertyUnknown = "example-property-unknown", Warning;
+    /// An example sends the wrong JSON kind for a property: a string where the table says a collection.
+    ExampleKindMismatch = "example-kind-mismatch", Warning;
+    /// An example sends a value that is not a member of the property's enum.
+    ExampleEnumValue = "example-enum-value", Warning;
+    /// An example sends a malformed date, time, GUID or duration.
+    ExampleValueMalformed = "example-value-malformed", Warning;
+    /// An example sends a property of a derived type without `@odata.type`.
+    ExampleODataTypeMissing = "example-odata-type-missing", Warning;
+    /// An example contains a placeholder where a value belongs: a type name (`"Int32"`), or `"datetime-value"` where a date is due.
     PlaceholderValue = "placeholder-value", Warning;
     /// An example code block could not be told apart as request or response.
     ExampleUnclassified = "example-unclassified", Note;

@@ -50,6 +50,11 @@ pub struct Page<T> {
         skip_serializing_if = "Option::is_none"
     )]
     pub context: Option<String>,
+    /// Other top-level properties of the page (`@odata.type`, annotations a
+    /// later version of Graph adds), kept so that nothing the server sent is
+    /// lost.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl<T> Default for Page<T> {
@@ -60,6 +65,7 @@ impl<T> Default for Page<T> {
             delta_link: None,
             count: None,
             context: None,
+            additional_properties: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -237,6 +243,23 @@ mod tests {
     use serde_json::json;
     use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
     use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    #[test]
+    fn a_page_keeps_unknown_top_level_properties() {
+        let body = json!({
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users",
+            "@odata.type": "#microsoft.graph.userCollection",
+            "@vendor.note": {"a": 1},
+            "value": [1, 2],
+        });
+        let page: Page<i32> = serde_json::from_value(body.clone()).expect("a page");
+        assert_eq!(page.value, [1, 2]);
+        assert_eq!(
+            page.additional_properties["@odata.type"],
+            json!("#microsoft.graph.userCollection")
+        );
+        assert_eq!(serde_json::to_value(&page).expect("writes"), body);
+    }
 
     /// Mounts `/items` → `?$skiptoken=2` → `?$skiptoken=3` (last page).
     async fn three_pages() -> MockServer {

@@ -258,6 +258,9 @@ pub struct ExamplePair {
     pub response_body: Option<serde_json::Value>,
     /// Where the request (or the response, when alone) is.
     pub source: Source,
+    /// Where the response is, when it follows a request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_source: Option<Source>,
 }
 
 /// One operation of the API.

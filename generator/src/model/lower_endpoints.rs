@@ -683,6 +683,7 @@ fn read_examples(page: &Page) -> Vec<ExamplePair> {
                     response_status: None,
                     response_body: None,
                     source,
+                    response_source: None,
                 });
                 open = Some(out.len() - 1);
             }
@@ -695,6 +696,7 @@ fn read_examples(page: &Page) -> Vec<ExamplePair> {
                     Some(i) => {
                         out[i].response_status = r.status;
                         out[i].response_body = body;
+                        out[i].response_source = Some(source);
                     }
                     None => out.push(ExamplePair {
                         name: example.name.clone(),
@@ -703,6 +705,7 @@ fn read_examples(page: &Page) -> Vec<ExamplePair> {
                         response_status: r.status,
                         response_body: body,
                         source,
+                        response_source: None,
                     }),
                 }
             }

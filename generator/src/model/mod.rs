@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod area;
+pub mod example_checks;
 pub mod lower_endpoints;
 pub mod lower_types;
 pub mod naming;
@@ -34,6 +35,7 @@ pub fn build_model(pages: &[Page]) -> (Api, Vec<Diagnostic>) {
         endpoints.extend(page.endpoints);
     }
     let api = resolve::resolve(types, endpoints, &mut diags);
+    example_checks::check_examples(&api, &mut diags);
     diags.sort();
     (api, diags)
 }

@@ -664,7 +664,13 @@ fn related_at(source: &Source, message: &str) -> crate::diagnostics::Related {
     related(&source.file, at, message)
 }
 
-fn diag_at_source(source: &Source, code: Code, message: String, help: String) -> Diagnostic {
+/// A model diagnostic at a recorded source place.
+pub(crate) fn diag_at_source(
+    source: &Source,
+    code: Code,
+    message: String,
+    help: String,
+) -> Diagnostic {
     Diagnostic {
         severity: code.severity(),
         code,
