@@ -213,3 +213,108 @@ fn roots(e: &Endpoint) -> impl Iterator<Item = &str> {
             _ => None,
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn any(features: &[&str]) -> Gate {
+        Gate::Any(features.iter().map(|f| (*f).to_owned()).collect())
+    }
+
+    #[test]
+    fn gates_imply_union_and_print() {
+        assert!(any(&["users"]).implies(&any(&["users", "groups"])));
+        assert!(!any(&["users", "groups"]).implies(&any(&["users"])));
+        assert!(any(&[FULL]).implies(&any(&["users"])));
+        assert!(!any(&["users"]).implies(&any(&[FULL])));
+        assert!(!Gate::Always.implies(&any(&["users"])));
+        assert!(any(&["users"]).implies(&Gate::Always));
+        assert_eq!(any(&["a"]).union(&any(&["b"])), any(&["a", "b"]));
+        assert_eq!(any(&["a"]).union(&Gate::Always), Gate::Always);
+        assert_eq!(any(&["a"]).attr().to_string(), "# [cfg (feature = \"a\")]");
+        assert_eq!(
+            any(&["a", "b"]).attr().to_string(),
+            "# [cfg (any (feature = \"a\" , feature = \"b\"))]"
+        );
+        // Inside an item compiled with `a`, an item for `a` or `b` needs no
+        // attribute; inside one for `a` or `b`, an item for `a` does.
+        assert!(any(&["a", "b"]).attr_within(&any(&["a"])).is_empty());
+        assert!(!any(&["a"]).attr_within(&any(&["a", "b"])).is_empty());
+    }
+
+    fn api() -> Api {
+        let resource = |name: &str, rows: &str| {
+            format!(
+                "---\ntitle: \"{name} resource type\"\ndoc_type: resourcePageType\n---\n# {name} resource type\n\n## Properties\n|Property|Type|Description|\n|:---|:---|:---|\n{rows}"
+            )
+        };
+        let get = |title: &str, path: &str, ty: &str| {
+            format!(
+                "---\ntitle: \"{title}\"\ndoc_type: apiPageType\n---\n# {title}\n\n## HTTP request\n```http\nGET {path}\n```\n\n## Response\nIf successful, this method returns a `200 OK` response code and a [{ty}](../resources/{ty}.md) object in the response body.\n"
+            )
+        };
+        let pages = [
+            (
+                "resources/user.md",
+                resource(
+                    "user",
+                    "|id|String|Key.|\n|address|[address](address.md)|Where.|\n|device|[device](device.md)|A relationship.|\n",
+                ),
+            ),
+            (
+                "resources/address.md",
+                resource("address", "|city|String|City.|\n"),
+            ),
+            (
+                "resources/device.md",
+                format!(
+                    "{}\n## Relationships\n|Relationship|Type|Description|\n|:---|:---|:---|\n",
+                    resource("device", "|id|String|Key.|\n")
+                ),
+            ),
+            (
+                "resources/orphan.md",
+                resource("orphan", "|id|String|Key.|\n"),
+            ),
+            ("api/user-get.md", get("Get user", "/users/{id}", "user")),
+            (
+                "api/device-get.md",
+                get("Get device", "/devices/{id}", "device"),
+            ),
+        ];
+        let sources: Vec<crate::SourcePage<'_>> = pages
+            .iter()
+            .map(|(path, text)| crate::SourcePage { path, text })
+            .collect();
+        let (read, _) = crate::parse_pages(&sources, &crate::Includes::new());
+        crate::build_model(&read).0
+    }
+
+    #[test]
+    fn an_area_takes_its_types_but_not_its_relationships() {
+        let api = api();
+        let features = Features::plan(&api);
+        let names: Vec<&str> = features.areas.iter().map(Area::as_str).collect();
+        assert_eq!(names, ["devices", "users"]);
+        assert_eq!(features.of_type("user"), any(&["users"]));
+        // A complex property's type comes with the area.
+        assert_eq!(features.of_type("address"), any(&["users"]));
+        // A relationship does not drag its target in: `device` is the
+        // devices area's, and the field is gated on it.
+        assert_eq!(features.of_type("device"), any(&["devices"]));
+        let user = api.type_named("user").expect("user");
+        let device = user
+            .properties
+            .iter()
+            .find(|p| p.name.api == "device")
+            .expect("the relationship");
+        assert_eq!(
+            features.of_property(&api, device.navigation, &device.ty),
+            Some(any(&["devices"]))
+        );
+        // No endpoint reaches `orphan`: only `full` compiles it.
+        assert_eq!(features.of_type("orphan"), any(&[FULL]));
+        assert_eq!(features.counts[&Area::from_text("users")], (1, 2));
+    }
+}
