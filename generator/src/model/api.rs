@@ -441,6 +441,15 @@ pub struct EnumMember {
     pub description: String,
 }
 
+/// A resource page's JSON representation block, as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Representation {
+    /// The JSON (read leniently, as examples are).
+    pub json: serde_json::Value,
+    /// Where the block is.
+    pub source: Source,
+}
+
 /// An entity, complex or enum type.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TypeDef {
@@ -465,4 +474,7 @@ pub struct TypeDef {
     pub source: Source,
     /// Every page that contributed to it.
     pub pages: Vec<String>,
+    /// The resource page's JSON representation, checked against the tables.
+    #[serde(skip)]
+    pub representation: Option<Representation>,
 }

@@ -30,7 +30,7 @@ pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) {
     for e in &api.endpoints {
         for x in &e.examples {
             if let Some(body) = &x.request_body {
-                let place = (&x.source, "request");
+                let place = (&x.source, "example request");
                 match &e.request_body {
                     RequestBody::Resource { ty } => {
                         checker.value(body, ty, false, "", None, place);
@@ -64,16 +64,28 @@ pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) {
             }
             if let (Some(body), Some(ty)) = (&x.response_body, &e.response.body) {
                 let source = x.response_source.as_ref().unwrap_or(&x.source);
-                let place = (source, "response");
+                let place = (source, "example response");
                 checker.response(body, ty, e.response.collection, place);
             }
             checker.flush(diags);
         }
     }
+    // Resource pages' JSON representations against their own tables. They
+    // write type names where values go (`"String"`), so only their shape is
+    // checked: the property names and which values are collections.
+    checker.representation = true;
+    for ty in &api.types {
+        if let Some(rep) = &ty.representation {
+            if let Value::Object(map) = &rep.json {
+                checker.object(map, ty, "", (&rep.source, "the JSON representation"));
+                checker.flush(diags);
+            }
+        }
+    }
     checker.finish(diags);
 }
 
-/// Where a body is: its block, and `request` or `response`.
+/// Where a body is: its block, and what it is (`example request`).
 type Place<'a> = (&'a Source, &'static str);
 
 /// A mismatch found, before its help is written.
@@ -103,6 +115,9 @@ struct Checker<'a> {
     sent: BTreeMap<(String, String), Sent>,
     /// Suggestions for unknown property names, by type.
     suggesters: BTreeMap<&'a str, Suggester>,
+    /// Whether a JSON representation is being read: a string stands for any
+    /// single value there.
+    representation: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -120,6 +135,7 @@ impl<'a> Checker<'a> {
             kinds: Vec::new(),
             sent: BTreeMap::new(),
             suggesters: BTreeMap::new(),
+            representation: false,
         }
     }
 
@@ -215,8 +231,9 @@ impl<'a> Checker<'a> {
             return;
         }
         if let Value::String(s) = value {
-            if PLACEHOLDER_VALUES.contains(&s.as_str()) {
-                // Reported while reading the page.
+            if self.representation || PLACEHOLDER_VALUES.contains(&s.as_str()) {
+                // A type name in a representation; a placeholder in an
+                // example is reported while reading the page.
                 return;
             }
         }
@@ -251,7 +268,7 @@ impl<'a> Checker<'a> {
                                 self.found(
                                     place,
                                     Code::ExampleEnumValue,
-                                    format!("example {} sends `{v}` for `{path}`, which is not a member of `{name}`", place.1),
+                                    format!("{} sends `{v}` for `{path}`, which is not a member of `{name}`", place.1),
                                     help,
                                 );
                             }
@@ -323,7 +340,7 @@ impl<'a> Checker<'a> {
                     place,
                     Code::ExampleValueMalformed,
                     format!(
-                        "example {} sends \"{s}\" for `{path}`, which is not a valid {expected}",
+                        "{} sends \"{s}\" for `{path}`, which is not a valid {expected}",
                         place.1
                     ),
                     format!("write {}", format_hint(p)),
@@ -336,10 +353,7 @@ impl<'a> Checker<'a> {
         self.found(
             place,
             Code::PlaceholderValue,
-            format!(
-                "example {} sends the placeholder \"{s}\" for `{path}`",
-                place.1
-            ),
+            format!("{} sends the placeholder \"{s}\" for `{path}`", place.1),
             format!("replace it with a real {expected} value; the SDK cannot decode a placeholder"),
         );
     }
@@ -405,7 +419,7 @@ impl<'a> Checker<'a> {
                             place,
                             Code::ExampleODataTypeMissing,
                             format!(
-                                "example {} sends `{here}`, a property of `{}`, without `@odata.type`",
+                                "{} sends `{here}`, a property of `{}`, without `@odata.type`",
                                 place.1, d.name.api
                             ),
                             format!(
@@ -420,15 +434,20 @@ impl<'a> Checker<'a> {
                             let help = match suggester.suggest(key) {
                                 Some(s) => format!("did you mean `{s}`? `{}` declares it", ty.name.api),
                                 None => format!(
-                                    "add `{key}` to the properties of `{}`, or remove it from the example",
-                                    ty.name.api
+                                    "add `{key}` to the properties of `{}`, or remove it from {}",
+                                    ty.name.api,
+                                    if place.1.starts_with("example") {
+                                        "the example"
+                                    } else {
+                                        place.1
+                                    }
                                 ),
                             };
                             self.found(
                                 place,
                                 Code::ExamplePropertyUnknown,
                                 format!(
-                                    "example {} sends `{here}`, which `{}` does not declare",
+                                    "{} sends `{here}`, which `{}` does not declare",
                                     place.1, ty.name.api
                                 ),
                                 help,
@@ -453,11 +472,18 @@ impl<'a> Checker<'a> {
         let found = Found {
             code: Code::ExampleKindMismatch,
             message: format!(
-                "example {} sends {} for `{path}`; the table says {expected}",
+                "{} sends {} for `{path}`; the table says {expected}",
                 place.1,
                 article(kind)
             ),
-            help: format!("the table says {expected}; this example is probably wrong"),
+            help: format!(
+                "the table says {expected}; {} is probably wrong",
+                if self.representation {
+                    "the JSON representation"
+                } else {
+                    "this example"
+                }
+            ),
             property: property.map(|(t, p)| (t.to_owned(), p.to_owned())),
             kind: Some(kind),
         };
@@ -466,6 +492,9 @@ impl<'a> Checker<'a> {
 
     /// Counts a value sent for a property: well-typed, or of a wrong kind.
     fn observe(&mut self, property: Option<(&str, &str)>, wrong: Option<&'static str>) {
+        if self.representation {
+            return;
+        }
         if let Some((t, p)) = property {
             let entry = self.sent.entry((t.to_owned(), p.to_owned())).or_default();
             entry.0 += 1;

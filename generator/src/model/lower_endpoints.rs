@@ -531,6 +531,7 @@ fn read_body(
                     at: sections.first().map_or_else(Loc::start, |s| s.at),
                     origin: Origin::ApiPage,
                     pages: vec![page.file.clone()],
+                    representation: None,
                 });
             }
             DraftRequestBody::Resource(cell)

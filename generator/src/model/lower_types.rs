@@ -75,6 +75,8 @@ pub struct DraftType {
     pub origin: Origin,
     /// Every page that contributed, starting with this one.
     pub pages: Vec<String>,
+    /// The page's JSON representation, if it has one that reads as JSON.
+    pub representation: Option<crate::model::api::Representation>,
 }
 
 /// The stem of a page path: `resources/identityset.md` -> `identityset`.
@@ -156,7 +158,46 @@ pub fn lower_type_page(page: &Page, out: &mut Vec<DraftType>, diags: &mut Vec<Di
         at,
         origin: Origin::TypePage,
         pages: vec![page.file.clone()],
+        representation: representation(page),
     });
+}
+
+/// The JSON representation: the code block of the `JSON representation`
+/// section (or the one the `resource` annotation marks), when it reads as a
+/// JSON object. Shortened or broken blocks are left out: they are not read
+/// as data anywhere.
+fn representation(page: &Page) -> Option<crate::model::api::Representation> {
+    let in_section = page
+        .sections_of(SectionKind::JsonRepresentation)
+        .flat_map(|s| s.blocks.iter())
+        .find_map(|b| match b {
+            Block::Code(c) => Some(c),
+            _ => None,
+        });
+    let annotated = || {
+        page.all_sections()
+            .flat_map(|s| s.blocks.iter())
+            .find_map(|b| match b {
+                Block::Code(c)
+                    if c.annotation
+                        .as_ref()
+                        .is_some_and(|a| a.block_type().as_deref() == Some("resource")) =>
+                {
+                    Some(c)
+                }
+                _ => None,
+            })
+    };
+    let code = in_section.or_else(annotated)?;
+    let json = match crate::parse::http::parse_body(code.text.trim()) {
+        crate::parse::http::BodyReading::Read(crate::parse::ExampleBody::Json(v))
+        | crate::parse::http::BodyReading::Recovered(crate::parse::ExampleBody::Json(v), _) => v,
+        _ => return None,
+    };
+    json.is_object().then(|| crate::model::api::Representation {
+        json,
+        source: Source::at(&page.file, code.at),
+    })
 }
 
 /// The `blockType: resource` annotation's JSON, if the page has one.
@@ -434,6 +475,7 @@ fn lower_enum_sections(
             at: section.at,
             origin: Origin::TypePage,
             pages: vec![page.file.clone()],
+            representation: None,
         });
     }
     out

@@ -209,6 +209,7 @@ impl Resolver {
             open: t.open,
             source: t.source.clone(),
             pages: t.pages.clone(),
+            representation: t.representation.clone(),
         }
     }
 
@@ -416,6 +417,9 @@ fn merge_types(mut drafts: Vec<DraftType>, diags: &mut Vec<Diagnostic>) -> Vec<D
             if !existing.members.iter().any(|n| n.name == m.name) {
                 existing.members.push(m);
             }
+        }
+        if existing.representation.is_none() {
+            existing.representation = draft.representation;
         }
         if existing.base.is_none() {
             existing.base = draft.base;
