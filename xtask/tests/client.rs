@@ -558,3 +558,33 @@ async fn read_modify_write_sends_only_the_change() {
         .await
         .expect("updated");
 }
+
+#[tokio::test]
+async fn count_and_search_send_eventual_consistency_where_the_page_requires_it() {
+    use wiremock::matchers::header;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/groups"))
+        .and(query_param("$count", "true"))
+        .and(header("consistencylevel", "eventual"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "@odata.count": 1,
+            "@odata.type": "#microsoft.graph.groupCollection",
+            "value": [{"id": "g1"}]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let page = client(&server)
+        .groups()
+        .list()
+        .count(true)
+        .await
+        .expect("a page");
+    assert_eq!(page.count, Some(1));
+    // The page keeps what it does not declare.
+    assert_eq!(
+        page.additional_properties["@odata.type"],
+        json!("#microsoft.graph.groupCollection")
+    );
+}

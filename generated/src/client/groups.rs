@@ -52,11 +52,15 @@ impl GroupCollection {
     ///
     /// Headers: `ConsistencyLevel` (optional); set them with `.header(name, value)`.
     ///
+    /// Sends `ConsistencyLevel: eventual` when `$count` or `$search` is set, as the page requires for advanced queries; a `ConsistencyLevel` header set with `.header` wins.
+    ///
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
     ///
     /// Generated from `docs-input/api/group-list.md`.
     pub fn list(&self) -> Request<Page<models::Group>> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .advanced_queries()
+            .json_response()
     }
 
     /// Create group.
@@ -202,11 +206,15 @@ impl DirectoryObjectCollection {
     ///
     /// Headers: `ConsistencyLevel` (optional); set them with `.header(name, value)`.
     ///
+    /// Sends `ConsistencyLevel: eventual` when `$count` or `$search` is set, as the page requires for advanced queries; a `ConsistencyLevel` header set with `.header` wins.
+    ///
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
     ///
     /// Generated from `docs-input/api/group-list-members.md`.
     pub fn list(&self) -> Request<Page<models::DirectoryObject>> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .advanced_queries()
+            .json_response()
     }
 
     /// Add group member.

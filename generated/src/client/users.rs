@@ -85,11 +85,15 @@ impl UserCollection {
     ///
     /// Headers: `ConsistencyLevel` (optional); set them with `.header(name, value)`.
     ///
+    /// Sends `ConsistencyLevel: eventual` when `$count` or `$search` is set, as the page requires for advanced queries; a `ConsistencyLevel` header set with `.header` wins.
+    ///
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
     ///
     /// Generated from `docs-input/api/user-list.md`.
     pub fn list(&self) -> Request<Page<models::User>> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .advanced_queries()
+            .json_response()
     }
 
     #[cfg(feature = "users")]

@@ -56,6 +56,7 @@ pub struct Request<T> {
     pub(super) body: Option<Bytes>,
     pub(super) error: Option<Error>,
     pub(super) max_pages: usize,
+    pub(super) advanced_queries: bool,
     pub(super) decode: Decoder<T>,
 }
 
@@ -74,6 +75,7 @@ impl Request<()> {
             body: None,
             error: None,
             max_pages: DEFAULT_MAX_PAGES,
+            advanced_queries: false,
             decode: decode_empty,
         }
     }
@@ -91,6 +93,7 @@ impl<T> Request<T> {
             body: self.body,
             error: self.error,
             max_pages: self.max_pages,
+            advanced_queries: self.advanced_queries,
             decode,
         }
     }
@@ -164,7 +167,10 @@ impl<T> Request<T> {
         self
     }
 
-    /// Sets `$count`; Graph often also needs `ConsistencyLevel: eventual`.
+    /// Sets `$count`. On endpoints whose page requires it for `$count` and
+    /// `$search` (directory objects: users, groups, ...), the generated method
+    /// also sends `ConsistencyLevel: eventual`; see
+    /// [`advanced_queries`](Self::advanced_queries).
     pub fn count(mut self, count: bool) -> Self {
         self.options.count = Some(count);
         self
@@ -173,6 +179,16 @@ impl<T> Request<T> {
     /// Sets `$search`; include the quotes Graph expects: `"displayName:x"`.
     pub fn search(mut self, expression: impl Into<String>) -> Self {
         self.options.search = Some(expression.into());
+        self
+    }
+
+    /// Marks the endpoint as one whose `$count` and `$search` are advanced
+    /// queries: when either is set, the request sends
+    /// `ConsistencyLevel: eventual` (unless a `ConsistencyLevel` header was
+    /// set). Generated methods call it where the endpoint's page documents
+    /// the header.
+    pub fn advanced_queries(mut self) -> Self {
+        self.advanced_queries = true;
         self
     }
 
@@ -247,10 +263,18 @@ impl<T> Request<T> {
             };
             url.set_query(Some(&joined));
         }
+        let mut headers = self.headers.clone();
+        let advanced = self.options.count == Some(true) || self.options.search.is_some();
+        if self.advanced_queries && advanced && !headers.contains_key("consistencylevel") {
+            headers.insert(
+                HeaderName::from_static("consistencylevel"),
+                HeaderValue::from_static("eventual"),
+            );
+        }
         Ok(Prepared {
             method: self.method.clone(),
             url,
-            headers: self.headers.clone(),
+            headers,
             body: self.body.clone(),
         })
     }
@@ -400,6 +424,44 @@ mod tests {
     fn get_user(client: &Client, id: &str) -> Request<User> {
         let path = format!("/users/{}", encode_path_segment(id));
         Request::new(client.clone(), Method::GET, path).json_response()
+    }
+
+    #[tokio::test]
+    async fn advanced_queries_send_eventual_consistency_only_when_needed() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/users"))
+            .and(header("consistencylevel", "eventual"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"value": []})),
+            )
+            .expect(2)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/users"))
+            .and(|r: &Received| r.headers.get("consistencylevel").is_none())
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"value": []})),
+            )
+            .expect(2)
+            .mount(&server)
+            .await;
+        let client = Client::test_client(&server.uri());
+        let list = || {
+            Request::new(client.clone(), Method::GET, "/users".into())
+                .json_response::<crate::Page<serde_json::Value>>()
+        };
+        // Sent with $count or $search on an advanced-query endpoint...
+        list().advanced_queries().count(true).await.expect("count");
+        list()
+            .advanced_queries()
+            .search("\"displayName:ada\"")
+            .await
+            .expect("search");
+        // ...but not without them, nor on other endpoints.
+        list().advanced_queries().top(5).await.expect("plain");
+        list().count(true).await.expect("not advanced");
     }
 
     #[tokio::test]

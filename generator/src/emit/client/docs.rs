@@ -159,6 +159,14 @@ fn permission_lines(permissions: &Permissions, lines: &mut Vec<String>) {
 }
 
 /// Query options, headers, and how a listed collection pages.
+/// Whether the endpoint's page documents the `ConsistencyLevel` header, which
+/// directory objects need for `$count` and `$search` (advanced queries).
+pub(super) fn advanced_queries(e: &Endpoint) -> bool {
+    e.headers
+        .iter()
+        .any(|h| h.name.eq_ignore_ascii_case("consistencylevel"))
+}
+
 fn option_lines(e: &Endpoint, lines: &mut Vec<String>) {
     if !e.query_options.is_empty() {
         let opts: Vec<String> = crate::model::QueryOption::ALL
@@ -190,6 +198,15 @@ fn option_lines(e: &Endpoint, lines: &mut Vec<String>) {
             "Headers: {}; set them with `.header(name, value)`.",
             headers.join(", ")
         ));
+    }
+    if advanced_queries(e) {
+        lines.push(String::new());
+        lines.push(
+            "Sends `ConsistencyLevel: eventual` when `$count` or `$search` is set, \
+             as the page requires for advanced queries; a `ConsistencyLevel` header \
+             set with `.header` wins."
+                .into(),
+        );
     }
     if e.response.collection {
         lines.push(String::new());

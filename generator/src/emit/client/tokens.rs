@@ -411,6 +411,9 @@ pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStrea
         }
     };
     let mut build = quote!(Request::new(#client, Method::#http_method, #path_expr));
+    if advanced_queries(e) {
+        build = quote!(#build.advanced_queries());
+    }
     let reference =
         matches!(op.tail, Some(Segment::Ref)) && matches!(e.method, Method::Post | Method::Put);
     match &e.request_body {
