@@ -588,3 +588,29 @@ async fn count_and_search_send_eventual_consistency_where_the_page_requires_it()
         json!("#microsoft.graph.groupCollection")
     );
 }
+
+#[tokio::test]
+async fn a_decode_error_names_the_endpoint_and_the_field() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/users"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "value": [{"id": "1", "accountEnabled": true}, {"id": "2", "accountEnabled": "yes"}]
+        })))
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .users()
+        .list()
+        .await
+        .expect_err("a string where a boolean belongs");
+    let shown = err.to_string();
+    assert!(shown.starts_with("failed to decode the response of GET /users at `value[1]`: `accountEnabled`: invalid type: string \"yes\", expected a boolean"), "{shown}");
+    match err {
+        Error::Decode { path, endpoint, .. } => {
+            assert_eq!(path, "value[1]");
+            assert_eq!(endpoint, "GET /users");
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}

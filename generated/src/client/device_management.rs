@@ -104,7 +104,9 @@ impl DeviceManagementScriptCollection {
     ///
     /// Generated from `docs-input/api/intune-devices-devicemanagementscript-list.md`.
     pub fn list(&self) -> Request<Page<models::DeviceManagementScript>> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template("/deviceManagement/deviceManagementScripts")
+            .json_response()
     }
 }
 
@@ -153,7 +155,11 @@ impl DeviceManagementScriptItem {
     ///
     /// Generated from `docs-input/api/intune-devices-devicemanagementscript-get.md`.
     pub fn get(&self) -> Request<models::DeviceManagementScript> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template(
+                "/deviceManagement/deviceManagementScripts/{deviceManagementScriptId}",
+            )
+            .json_response()
     }
 }
 
@@ -208,7 +214,11 @@ impl DeviceManagementScriptUserStateCollection {
     ///
     /// Generated from `docs-input/api/intune-devices-devicemanagementscriptuserstate-list.md`.
     pub fn list(&self) -> Request<Page<models::DeviceManagementScriptUserState>> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template(
+                "/deviceManagement/deviceManagementScripts/{deviceManagementScriptId}/userRunStates",
+            )
+            .json_response()
     }
 }
 
@@ -249,7 +259,11 @@ impl DeviceManagementScriptUserStateItem {
     ///
     /// Generated from `docs-input/api/intune-devices-devicemanagementscriptuserstate-get.md`.
     pub fn get(&self) -> Request<models::DeviceManagementScriptUserState> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template(
+                "/deviceManagement/deviceManagementScripts/{deviceManagementScriptId}/userRunStates/{deviceManagementScriptUserStateId}",
+            )
+            .json_response()
     }
 }
 
@@ -306,6 +320,7 @@ impl HardwareConfigurationCollection {
         body: &models::HardwareConfiguration,
     ) -> Request<Option<models::HardwareConfiguration>> {
         Request::new(self.client.clone(), Method::POST, self.path.clone())
+            .template("/deviceManagement/hardwareConfigurations")
             .json_body(body)
             .optional_json_response()
     }
@@ -330,7 +345,9 @@ impl HardwareConfigurationCollection {
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-list.md`.
     pub fn list(&self) -> Request<Page<models::HardwareConfiguration>> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template("/deviceManagement/hardwareConfigurations")
+            .json_response()
     }
 }
 
@@ -391,6 +408,9 @@ impl HardwareConfigurationItem {
         body: &models::HardwareConfigurationAssignBody,
     ) -> Request<Page<models::HardwareConfigurationAssignment>> {
         Request::new(self.client.clone(), Method::POST, format!("{}/assign", self.path))
+            .template(
+                "/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/assign",
+            )
             .json_body(body)
             .json_response()
     }
@@ -414,6 +434,9 @@ impl HardwareConfigurationItem {
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-delete.md`.
     pub fn delete(&self) -> Request<()> {
         Request::new(self.client.clone(), Method::DELETE, self.path.clone())
+            .template(
+                "/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}",
+            )
     }
 
     /// Get hardwareConfiguration.
@@ -436,7 +459,11 @@ impl HardwareConfigurationItem {
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-get.md`.
     pub fn get(&self) -> Request<models::HardwareConfiguration> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template(
+                "/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}",
+            )
+            .json_response()
     }
 
     /// Update hardwareConfiguration.
@@ -461,6 +488,9 @@ impl HardwareConfigurationItem {
         body: &models::HardwareConfiguration,
     ) -> Request<Option<models::HardwareConfiguration>> {
         Request::new(self.client.clone(), Method::PATCH, self.path.clone())
+            .template(
+                "/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}",
+            )
             .json_body(body)
             .optional_json_response()
     }
@@ -517,7 +547,11 @@ impl HardwareConfigurationDeviceStateCollection {
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfigurationdevicestate-list.md`.
     pub fn list(&self) -> Request<Page<models::HardwareConfigurationDeviceState>> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template(
+                "/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/deviceRunStates",
+            )
+            .json_response()
     }
 }
 
@@ -558,7 +592,11 @@ impl HardwareConfigurationDeviceStateItem {
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfigurationdevicestate-get.md`.
     pub fn get(&self) -> Request<models::HardwareConfigurationDeviceState> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template(
+                "/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/deviceRunStates/{hardwareConfigurationDeviceStateId}",
+            )
+            .json_response()
     }
 }
 
@@ -613,7 +651,11 @@ impl HardwareConfigurationUserStateCollection {
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfigurationuserstate-list.md`.
     pub fn list(&self) -> Request<Page<models::HardwareConfigurationUserState>> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template(
+                "/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/userRunStates",
+            )
+            .json_response()
     }
 }
 
@@ -654,7 +696,11 @@ impl HardwareConfigurationUserStateItem {
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfigurationuserstate-get.md`.
     pub fn get(&self) -> Request<models::HardwareConfigurationUserState> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template(
+                "/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/userRunStates/{hardwareConfigurationUserStateId}",
+            )
+            .json_response()
     }
 
     /// Update hardwareConfigurationUserState.
@@ -679,6 +725,9 @@ impl HardwareConfigurationUserStateItem {
         body: &models::HardwareConfigurationUserState,
     ) -> Request<Option<models::HardwareConfigurationUserState>> {
         Request::new(self.client.clone(), Method::PATCH, self.path.clone())
+            .template(
+                "/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/userRunStates/{hardwareConfigurationUserStateId}",
+            )
             .json_body(body)
             .optional_json_response()
     }

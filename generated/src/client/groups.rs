@@ -59,6 +59,7 @@ impl GroupCollection {
     /// Generated from `docs-input/api/group-list.md`.
     pub fn list(&self) -> Request<Page<models::Group>> {
         Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template("/groups")
             .advanced_queries()
             .json_response()
     }
@@ -80,6 +81,7 @@ impl GroupCollection {
     /// Generated from `docs-input/api/group-post-groups.md`.
     pub fn create(&self, body: &models::Group) -> Request<Option<models::Group>> {
         Request::new(self.client.clone(), Method::POST, self.path.clone())
+            .template("/groups")
             .json_body(body)
             .optional_json_response()
     }
@@ -127,6 +129,7 @@ impl GroupItem {
     /// Generated from `docs-input/api/group-delete.md`.
     pub fn delete(&self) -> Request<()> {
         Request::new(self.client.clone(), Method::DELETE, self.path.clone())
+            .template("/groups/{id}")
     }
 
     /// Get group.
@@ -147,7 +150,9 @@ impl GroupItem {
     ///
     /// Generated from `docs-input/api/group-get.md`.
     pub fn get(&self) -> Request<models::Group> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template("/groups/{id}")
+            .json_response()
     }
 
     /// Update group.
@@ -167,6 +172,7 @@ impl GroupItem {
     /// Generated from `docs-input/api/group-update.md`.
     pub fn update(&self, body: &models::Group) -> Request<()> {
         Request::new(self.client.clone(), Method::PATCH, self.path.clone())
+            .template("/groups/{id}")
             .json_body(body)
     }
 }
@@ -213,6 +219,7 @@ impl DirectoryObjectCollection {
     /// Generated from `docs-input/api/group-list-members.md`.
     pub fn list(&self) -> Request<Page<models::DirectoryObject>> {
         Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template("/groups/{id}/members")
             .advanced_queries()
             .json_response()
     }
@@ -234,6 +241,7 @@ impl DirectoryObjectCollection {
     /// Generated from `docs-input/api/group-post-members.md`.
     pub fn add_ref(&self, body: &Reference) -> Request<()> {
         Request::new(self.client.clone(), Method::POST, format!("{}/$ref", self.path))
+            .template("/groups/{id}/members/$ref")
             .json_body(body)
     }
 }

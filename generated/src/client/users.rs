@@ -63,6 +63,7 @@ impl UserCollection {
     /// Generated from `docs-input/api/user-delta.md`.
     pub fn delta(&self) -> Request<Page<models::User>> {
         Request::new(self.client.clone(), Method::GET, format!("{}/delta", self.path))
+            .template("/users/delta")
             .json_response()
     }
 
@@ -92,6 +93,7 @@ impl UserCollection {
     /// Generated from `docs-input/api/user-list.md`.
     pub fn list(&self) -> Request<Page<models::User>> {
         Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template("/users")
             .advanced_queries()
             .json_response()
     }
@@ -114,6 +116,7 @@ impl UserCollection {
     /// Generated from `docs-input/api/user-post-users.md`.
     pub fn create(&self, body: &models::User) -> Request<Option<models::User>> {
         Request::new(self.client.clone(), Method::POST, self.path.clone())
+            .template("/users")
             .json_body(body)
             .optional_json_response()
     }
@@ -163,6 +166,7 @@ impl UserItem {
                 Method::POST,
                 format!("{}/assignLicense", self.path),
             )
+            .template("/users/{id | userPrincipalName}/assignLicense")
             .json_body(body)
             .optional_json_response()
     }
@@ -198,6 +202,7 @@ impl UserItem {
                 Method::POST,
                 format!("{}/checkMemberGroups", self.path),
             )
+            .template("/users/{id | userPrincipalName}/checkMemberGroups")
             .json_body(body)
             .json_response()
     }
@@ -222,6 +227,7 @@ impl UserItem {
     /// Generated from `docs-input/api/user-delete.md`.
     pub fn delete(&self) -> Request<()> {
         Request::new(self.client.clone(), Method::DELETE, self.path.clone())
+            .template("/users/{id | userPrincipalName}")
     }
 
     #[cfg(feature = "users")]
@@ -247,7 +253,9 @@ impl UserItem {
     ///
     /// Generated from `docs-input/api/user-get.md`.
     pub fn get(&self) -> Request<models::User> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template("/users/{id | userPrincipalName}")
+            .json_response()
     }
 
     #[cfg(feature = "outlook")]
@@ -289,6 +297,9 @@ impl UserItem {
                     start_date_time, end_date_time
                 ),
             )
+            .template(
+                "/users/{id | userPrincipalName}/reminderView(StartDateTime={StartDateTime},EndDateTime={EndDateTime})",
+            )
             .json_response()
     }
 
@@ -314,6 +325,7 @@ impl UserItem {
     /// Generated from `docs-input/api/user-update.md`.
     pub fn update(&self, body: &models::User) -> Request<()> {
         Request::new(self.client.clone(), Method::PATCH, self.path.clone())
+            .template("/users/{id | userPrincipalName}")
             .json_body(body)
     }
 }

@@ -165,14 +165,24 @@ impl Client {
     /// Client against a mock server with a static token and tiny backoffs.
     #[cfg(test)]
     pub(super) fn test_client(base_url: &str) -> Client {
-        Client::builder()
-            .base_url(base_url)
-            .bearer_token("test-token")
-            .retry_policy(RetryPolicy {
+        Self::test_client_with(
+            base_url,
+            RetryPolicy {
                 max_retries: 2,
                 initial_backoff: Duration::from_millis(1),
                 max_backoff: Duration::from_millis(20),
-            })
+                max_elapsed: Duration::from_secs(10),
+            },
+        )
+    }
+
+    /// [`Client::test_client`] with another retry policy.
+    #[cfg(test)]
+    pub(super) fn test_client_with(base_url: &str, policy: RetryPolicy) -> Client {
+        Client::builder()
+            .base_url(base_url)
+            .bearer_token("test-token")
+            .retry_policy(policy)
             .build()
             .expect("test client")
     }
@@ -191,6 +201,9 @@ impl fmt::Debug for Client {
 #[derive(Debug, Clone)]
 pub(super) struct Prepared {
     pub(super) method: Method,
+    /// The path template for traces and errors (`/users/{id}`), or the
+    /// path as given for a raw request.
+    pub(super) template: String,
     pub(super) url: Url,
     pub(super) headers: HeaderMap,
     pub(super) body: Option<Bytes>,

@@ -26,6 +26,12 @@ pub enum Error {
         source: serde_json::Error,
         /// The response body, truncated to a few KiB.
         body: String,
+        /// The JSON path of the value that failed (`value[0].createdDateTime`),
+        /// empty when the body as a whole did not fit.
+        path: String,
+        /// The call whose response it was: method and path template
+        /// (`GET /users/{id}`), empty outside a request.
+        endpoint: String,
     },
     /// The request body could not be serialized to JSON.
     Serialize(serde_json::Error),
@@ -84,7 +90,25 @@ impl Error {
         Error::Decode {
             source,
             body: truncate_body(body),
+            path: String::new(),
+            endpoint: String::new(),
         }
+    }
+
+    /// A decode error with the JSON path of the failing value.
+    pub(super) fn at_path(mut self, at: String) -> Self {
+        if let Error::Decode { path, .. } = &mut self {
+            *path = if at == "." { String::new() } else { at };
+        }
+        self
+    }
+
+    /// A decode error with the call it happened in.
+    pub(super) fn at_endpoint(mut self, call: &str) -> Self {
+        if let Error::Decode { endpoint, .. } = &mut self {
+            call.clone_into(endpoint);
+        }
+        self
     }
 }
 
@@ -93,7 +117,21 @@ impl fmt::Display for Error {
         match self {
             Error::Transport(e) => write!(f, "transport error: {e}"),
             Error::Api(e) => e.fmt(f),
-            Error::Decode { source, .. } => write!(f, "failed to decode response: {source}"),
+            Error::Decode {
+                source,
+                path,
+                endpoint,
+                ..
+            } => {
+                f.write_str("failed to decode the response")?;
+                if !endpoint.is_empty() {
+                    write!(f, " of {endpoint}")?;
+                }
+                if !path.is_empty() {
+                    write!(f, " at `{path}`")?;
+                }
+                write!(f, ": {source}")
+            }
             Error::Serialize(e) => write!(f, "failed to serialize request body: {e}"),
             Error::Auth(m) => write!(f, "authentication failed: {m}"),
             Error::InvalidUrl(m) => write!(f, "invalid URL: {m}"),

@@ -63,7 +63,12 @@ pub fn cast<T: DeserializeOwned + ODataType>(value: &impl Serialize) -> Result<T
         }
     }
     let body = json.to_string();
-    serde_json::from_value(json).map_err(|source| Error::Decode { source, body })
+    serde_json::from_value(json).map_err(|source| Error::Decode {
+        source,
+        body,
+        path: String::new(),
+        endpoint: String::new(),
+    })
 }
 
 /// A reference to another object, the body of `POST .../$ref`:

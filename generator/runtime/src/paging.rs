@@ -231,6 +231,7 @@ fn follow_up(previous: Prepared, url: reqwest::Url) -> Prepared {
     headers.remove(CONTENT_TYPE);
     Prepared {
         method: Method::GET,
+        template: previous.template,
         url,
         headers,
         body: None,

@@ -57,6 +57,7 @@ pub struct Request<T> {
     pub(super) error: Option<Error>,
     pub(super) max_pages: usize,
     pub(super) advanced_queries: bool,
+    pub(super) template: Option<&'static str>,
     pub(super) decode: Decoder<T>,
 }
 
@@ -76,6 +77,7 @@ impl Request<()> {
             error: None,
             max_pages: DEFAULT_MAX_PAGES,
             advanced_queries: false,
+            template: None,
             decode: decode_empty,
         }
     }
@@ -94,6 +96,7 @@ impl<T> Request<T> {
             error: self.error,
             max_pages: self.max_pages,
             advanced_queries: self.advanced_queries,
+            template: self.template,
             decode,
         }
     }
@@ -192,6 +195,14 @@ impl<T> Request<T> {
         self
     }
 
+    /// The documented path template (`/users/{id}`), which traces and
+    /// decode errors name instead of the concrete path (that may hold user
+    /// names). Generated methods set it.
+    pub fn template(mut self, template: &'static str) -> Self {
+        self.template = Some(template);
+        self
+    }
+
     /// Appends an arbitrary query parameter (encoded when sent).
     pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.options.extra.push((key.into(), value.into()));
@@ -273,6 +284,9 @@ impl<T> Request<T> {
         }
         Ok(Prepared {
             method: self.method.clone(),
+            template: self
+                .template
+                .map_or_else(|| self.path.clone(), str::to_owned),
             url,
             headers,
             body: self.body.clone(),
@@ -303,9 +317,11 @@ impl<T> Request<T> {
     pub async fn send_with_response(mut self) -> Result<Response<T>, Error> {
         let prepared = self.prepare()?;
         let raw = retry::execute(&self.client, &prepared).await?;
+        let body = (self.decode)(raw.body)
+            .map_err(|e| e.at_endpoint(&format!("{} {}", prepared.method, prepared.template)))?;
         Ok(Response {
             status: raw.status,
-            body: (self.decode)(raw.body)?,
+            body,
             headers: raw.headers,
         })
     }
@@ -377,7 +393,11 @@ fn decode_json<T: DeserializeOwned>(body: Bytes) -> Result<T, Error> {
         );
         return Err(Error::decode(empty, &body));
     }
-    serde_json::from_slice(&body).map_err(|e| Error::decode(e, &body))
+    let mut reader = serde_json::Deserializer::from_slice(&body);
+    serde_path_to_error::deserialize(&mut reader).map_err(|e| {
+        let path = e.path().to_string();
+        Error::decode(e.into_inner(), &body).at_path(path)
+    })
 }
 
 fn decode_optional_json<T: DeserializeOwned>(body: Bytes) -> Result<Option<T>, Error> {
@@ -606,7 +626,7 @@ mod tests {
             .expect("bytes");
         assert_eq!(&bytes[..], &[0u8, 159, 146]);
         match get_user(&client, "1").await {
-            Err(Error::Decode { body, source }) => {
+            Err(Error::Decode { body, source, .. }) => {
                 assert_eq!(body, r#"{"id": 42}"#);
                 assert!(source.is_data());
             }

@@ -14,7 +14,10 @@ use super::{ApiError, Client, Error};
 ///   methods (GET, PUT, DELETE, HEAD, OPTIONS), never for POST or PATCH.
 ///
 /// The delay is `Retry-After` when the server sent one, otherwise
-/// `initial_backoff * 2^attempt`; both are capped at `max_backoff`.
+/// `initial_backoff * 2^attempt` with jitter (a random point in its upper
+/// half, so that clients throttled together do not retry together); both
+/// are capped at `max_backoff`. No retry starts once `max_elapsed` would be
+/// passed: the last error is returned instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt (0 disables retrying).
@@ -23,15 +26,18 @@ pub struct RetryPolicy {
     pub initial_backoff: Duration,
     /// Upper bound for any single delay, including `Retry-After`.
     pub max_backoff: Duration,
+    /// Upper bound for the whole call, attempts and delays together.
+    pub max_elapsed: Duration,
 }
 
 impl Default for RetryPolicy {
-    /// 3 retries, 500 ms initial backoff, 30 s maximum.
+    /// 3 retries, 500 ms initial backoff, 30 s maximum delay, 2 minutes in all.
     fn default() -> Self {
         RetryPolicy {
             max_retries: 3,
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
+            max_elapsed: Duration::from_secs(120),
         }
     }
 }
@@ -58,7 +64,14 @@ impl RetryPolicy {
         self
     }
 
-    /// Exponential delay before retry number `attempt + 1`, capped at `max_backoff`.
+    /// Sets [`RetryPolicy::max_elapsed`].
+    pub fn with_max_elapsed(mut self, max_elapsed: Duration) -> Self {
+        self.max_elapsed = max_elapsed;
+        self
+    }
+
+    /// Exponential delay before retry number `attempt + 1`, capped at
+    /// `max_backoff`, before jitter.
     pub fn backoff(&self, attempt: u32) -> Duration {
         let factor = 2u32.saturating_pow(attempt);
         self.initial_backoff
@@ -81,8 +94,21 @@ impl RetryPolicy {
             return None;
         }
         let server_delay = error.api().and_then(|api| api.retry_after);
-        Some(server_delay.map_or_else(|| self.backoff(attempt), |d| d.min(self.max_backoff)))
+        Some(server_delay.map_or_else(
+            || jitter(self.backoff(attempt)),
+            |d| d.min(self.max_backoff),
+        ))
     }
+}
+
+/// A random delay in the upper half of `delay`: `[delay / 2, delay]`.
+pub(super) fn jitter(delay: Duration) -> Duration {
+    use std::collections::hash_map::RandomState;
+    use std::hash::BuildHasher;
+    let random = RandomState::new().hash_one(std::time::SystemTime::now());
+    let half = delay / 2;
+    let nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
+    half + Duration::from_nanos(random % nanos.saturating_add(1))
 }
 
 /// `true` for methods that may be repeated safely.
@@ -98,19 +124,76 @@ fn is_idempotent(method: &Method) -> bool {
 }
 
 /// Sends `req` with retries; resolves to a 2xx response or the last error.
+///
+/// Each call is one `tracing` span, `graph.request`, at debug level, with
+/// the method, the path template (never the concrete path, which may hold
+/// user names, nor any header, so never the token), and once done the
+/// status, Graph's `request-id`, the number of attempts and the elapsed
+/// milliseconds. Each retry is a debug event in it.
 pub(super) async fn execute(client: &Client, req: &Prepared) -> Result<RawResponse, Error> {
+    use tracing::Instrument;
+    let span = tracing::debug_span!(
+        "graph.request",
+        method = %req.method,
+        path = %req.template,
+        status = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+        elapsed_ms = tracing::field::Empty,
+    );
+    run(client, req, &span).instrument(span.clone()).await
+}
+
+async fn run(client: &Client, req: &Prepared, span: &tracing::Span) -> Result<RawResponse, Error> {
     let policy = client.retry_policy();
     let request_id = new_client_request_id();
+    let started = std::time::Instant::now();
     let mut attempt = 0;
+    let finish = |status: Option<u16>, graph_id: Option<&str>, attempts: u32| {
+        if let Some(status) = status {
+            span.record("status", status);
+        }
+        if let Some(id) = graph_id {
+            span.record("request_id", id);
+        }
+        span.record("attempts", attempts);
+        span.record(
+            "elapsed_ms",
+            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        );
+    };
     loop {
         let error = match client.attempt(req, &request_id).await {
-            Ok(raw) if raw.status.is_success() => return Ok(raw),
+            Ok(raw) if raw.status.is_success() => {
+                let id = raw.headers.get("request-id").and_then(|v| v.to_str().ok());
+                finish(Some(raw.status.as_u16()), id, attempt + 1);
+                return Ok(raw);
+            }
             Ok(raw) => Error::from(ApiError::from_response(raw.status, &raw.headers, &raw.body)),
             Err(e) => e,
         };
-        match policy.retry_delay(&req.method, &error, attempt) {
-            Some(delay) => tokio::time::sleep(delay).await,
-            None => return Err(error),
+        let delay = policy
+            .retry_delay(&req.method, &error, attempt)
+            .filter(|delay| started.elapsed() + *delay <= policy.max_elapsed);
+        match delay {
+            Some(delay) => {
+                tracing::debug!(
+                    attempt = attempt + 1,
+                    status = error.status(),
+                    delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    "retrying"
+                );
+                tokio::time::sleep(delay).await;
+            }
+            None => {
+                let api = error.api();
+                finish(
+                    error.status(),
+                    api.and_then(|a| a.request_id.as_deref()),
+                    attempt + 1,
+                );
+                return Err(error);
+            }
         }
         attempt += 1;
     }
@@ -118,6 +201,129 @@ pub(super) async fn execute(client: &Client, req: &Prepared) -> Result<RawRespon
 
 #[cfg(test)]
 mod tests {
+    use std::sync::{Arc, Mutex};
+
+    /// Collects every span's name and fields, as `name: field=value ...`.
+    #[derive(Clone, Default)]
+    struct Spans(Arc<Mutex<Vec<String>>>);
+
+    struct Fields<'a>(&'a mut String);
+
+    impl tracing::field::Visit for Fields<'_> {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            self.0.push_str(&format!(" {}={value:?}", field.name()));
+        }
+    }
+
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Spans {
+        fn on_new_span(
+            &self,
+            attrs: &tracing::span::Attributes<'_>,
+            _: &tracing::span::Id,
+            _: tracing_subscriber::layer::Context<'_, S>,
+        ) {
+            let mut line = format!("{}:", attrs.metadata().name());
+            attrs.record(&mut Fields(&mut line));
+            self.0.lock().expect("lock").push(line);
+        }
+
+        fn on_record(
+            &self,
+            _: &tracing::span::Id,
+            values: &tracing::span::Record<'_>,
+            _: tracing_subscriber::layer::Context<'_, S>,
+        ) {
+            let mut line = "record:".to_owned();
+            values.record(&mut Fields(&mut line));
+            self.0.lock().expect("lock").push(line);
+        }
+
+        fn on_event(
+            &self,
+            event: &tracing::Event<'_>,
+            _: tracing_subscriber::layer::Context<'_, S>,
+        ) {
+            let mut line = "event:".to_owned();
+            event.record(&mut Fields(&mut line));
+            self.0.lock().expect("lock").push(line);
+        }
+    }
+
+    #[tokio::test]
+    async fn one_span_per_request_with_what_happened_and_no_token() {
+        use tracing_subscriber::layer::SubscriberExt;
+        use wiremock::matchers::method;
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("request-id", "graph-42")
+                    .set_body_json(serde_json::json!({"id": "1"})),
+            )
+            .mount(&server)
+            .await;
+        let spans = Spans::default();
+        let subscriber = tracing_subscriber::registry().with(spans.clone());
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let client = Client::test_client(&server.uri());
+        let user: serde_json::Value =
+            crate::Request::new(client, Method::GET, "/users/ada%40contoso.com".into())
+                .template("/users/{id}")
+                .json_response()
+                .await
+                .expect("answered after one retry");
+        assert_eq!(user["id"], "1");
+        let text = spans.0.lock().expect("lock").join("\n");
+        assert!(
+            text.contains("graph.request: method=GET path=/users/{id}"),
+            "{text}"
+        );
+        assert!(text.contains("status=200"), "{text}");
+        assert!(text.contains("request_id=\"graph-42\""), "{text}");
+        assert!(text.contains("attempts=2"), "{text}");
+        assert!(text.contains("elapsed_ms="), "{text}");
+        assert!(
+            text.contains("event: message=retrying attempt=1 status=429"),
+            "{text}"
+        );
+        // Neither the token nor the concrete path (a user name) is traced.
+        assert!(
+            !text.contains("test-token") && !text.contains("Bearer"),
+            "{text}"
+        );
+        assert!(!text.contains("contoso"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn retries_stop_at_the_time_budget() {
+        use wiremock::matchers::method;
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "1"))
+            .mount(&server)
+            .await;
+        let policy = RetryPolicy::default()
+            .with_backoff(Duration::from_millis(1), Duration::from_secs(5))
+            .with_max_elapsed(Duration::from_millis(200));
+        let client = Client::test_client_with(&server.uri(), policy);
+        let started = std::time::Instant::now();
+        let err = crate::Request::new(client, Method::GET, "/x".into())
+            .json_response::<serde_json::Value>()
+            .await
+            .expect_err("503 every time");
+        // A 1 s Retry-After does not fit a 200 ms budget: no retry at all.
+        assert_eq!(err.status(), Some(503));
+        assert!(started.elapsed() < Duration::from_millis(900));
+        assert_eq!(server.received_requests().await.expect("recorded").len(), 1);
+    }
+
     use super::super::Request;
     use super::*;
     use std::time::Instant;
@@ -128,6 +334,14 @@ mod tests {
     fn backoff_is_exponential_and_capped() {
         let policy = RetryPolicy::default();
         assert_eq!(policy.backoff(0), Duration::from_millis(500));
+        for _ in 0..20 {
+            let d = jitter(Duration::from_millis(800));
+            assert!(
+                d >= Duration::from_millis(400) && d <= Duration::from_millis(800),
+                "{d:?}"
+            );
+        }
+        assert_eq!(jitter(Duration::ZERO), Duration::ZERO);
         assert_eq!(policy.backoff(2), Duration::from_secs(2));
         assert_eq!(policy.backoff(40), Duration::from_secs(30));
         assert_eq!(RetryPolicy::none().max_retries, 0);

@@ -19,11 +19,14 @@ const RUNTIME_DEPENDENCIES: &[&str] = &[
     r#"futures-util = { version = "0.3", default-features = false }"#,
     r#"percent-encoding = "2""#,
     r#"reqwest = { version = "0.12", default-features = false, features = ["json", "rustls-tls"] }"#,
+    r#"serde_path_to_error = "0.1""#,
     r#"tokio = { version = "1", features = ["time"] }"#,
+    r#"tracing = { version = "0.1", default-features = false, features = ["std"] }"#,
 ];
 const RUNTIME_DEV_DEPENDENCIES: &str = r#"
 [dev-dependencies]
 tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+tracing-subscriber = { version = "0.3", default-features = false, features = ["registry", "std"] }
 wiremock = "0.6"
 "#;
 

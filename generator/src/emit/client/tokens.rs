@@ -410,7 +410,9 @@ pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStrea
             (Vec::new(), quote!(format!(#fmt, #base)))
         }
     };
-    let mut build = quote!(Request::new(#client, Method::#http_method, #path_expr));
+    let template = &op.path.written;
+    let mut build =
+        quote!(Request::new(#client, Method::#http_method, #path_expr).template(#template));
     if advanced_queries(e) {
         build = quote!(#build.advanced_queries());
     }

@@ -122,6 +122,8 @@ impl ThingCollection {
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-list-children.md`.
     pub fn list(&self) -> Request<Page<models::Thing>> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template("/drives/{drive-id}/root:/{item-path}:/children")
+            .json_response()
     }
 }

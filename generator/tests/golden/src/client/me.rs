@@ -62,6 +62,8 @@ impl MeThing {
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-get.md`.
     pub fn get(&self) -> Request<models::Thing> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template("/me/thing")
+            .json_response()
     }
 }

@@ -92,6 +92,7 @@ impl ThingItem {
     /// Generated from `generator/tests/fixtures/emit/api/thing-archive.md`.
     pub fn archive(&self, body: &models::ThingArchiveBody) -> Request<()> {
         Request::new(self.client.clone(), Method::POST, format!("{}/archive", self.path))
+            .template("/things/{id}/archive")
             .json_body(body)
     }
 
@@ -113,7 +114,9 @@ impl ThingItem {
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-get.md`.
     pub fn get(&self) -> Request<models::Thing> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template("/things/{id}")
+            .json_response()
     }
 
     /// thing: measure.
@@ -145,6 +148,9 @@ impl ThingItem {
                     "{}/measure(unit='{}',precision={},exact={})", self.path, unit,
                     precision, exact
                 ),
+            )
+            .template(
+                "/things/{id}/measure(unit='{unit}',precision={precision},exact={exact})",
             )
             .value_response()
     }
@@ -216,6 +222,7 @@ impl ThingChildrenItem {
     /// Generated from `generator/tests/fixtures/emit/api/thing-delete-ref.md`.
     pub fn delete_ref(&self) -> Request<()> {
         Request::new(self.client.clone(), Method::DELETE, format!("{}/$ref", self.path))
+            .template("/things/{id}/children/{id}/$ref")
     }
 }
 
@@ -253,6 +260,7 @@ impl ThingContent {
     /// Generated from `generator/tests/fixtures/emit/api/thing-put-content.md`.
     pub fn replace(&self, body: impl Into<bytes::Bytes>) -> Request<()> {
         Request::new(self.client.clone(), Method::PUT, self.path.clone())
+            .template("/things/{id}/content")
             .bytes_body(body, "application/octet-stream")
     }
 }
@@ -322,6 +330,8 @@ impl ThingsItemRevisionsItem {
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-get-revision.md`.
     pub fn get(&self) -> Request<models::Thing> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template("/things/{id}/revisions/{revisionNumber}")
+            .json_response()
     }
 }

@@ -61,6 +61,8 @@ impl TypeItem {
     ///
     /// Generated from `generator/tests/fixtures/emit/api/type-get.md`.
     pub fn get(&self) -> Request<models::Type> {
-        Request::new(self.client.clone(), Method::GET, self.path.clone()).json_response()
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template("/type/{id}")
+            .json_response()
     }
 }
