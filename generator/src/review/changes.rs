@@ -77,6 +77,31 @@ pub struct Report {
     pub changes: Vec<Change>,
 }
 
+/// One key of two maps compared: only before, in both but different, or
+/// only after. Keys in both with equal values are left out.
+enum Diff<'m, V> {
+    Removed(&'m str, &'m V),
+    Changed(&'m str, &'m V, &'m V),
+    Added(&'m str, &'m V),
+}
+
+/// How two maps differ, in key order: removals and changes, then additions.
+fn diff<'m, V: PartialEq>(
+    before: &'m BTreeMap<String, V>,
+    after: &'m BTreeMap<String, V>,
+) -> impl Iterator<Item = Diff<'m, V>> {
+    let gone_or_changed = before.iter().filter_map(move |(k, b)| match after.get(k) {
+        None => Some(Diff::Removed(k, b)),
+        Some(a) if a != b => Some(Diff::Changed(k, b, a)),
+        Some(_) => None,
+    });
+    let added = after
+        .iter()
+        .filter(move |(k, _)| !before.contains_key(*k))
+        .map(|(k, a)| Diff::Added(k, a));
+    gone_or_changed.chain(added)
+}
+
 /// Compares the surface of the checked-in crate with that of the new model;
 /// `api` (the new model) gives the lines.
 pub fn compare(old: &Surface, new: &Surface, api: &Api) -> Report {
@@ -84,42 +109,36 @@ pub fn compare(old: &Surface, new: &Surface, api: &Api) -> Report {
         api,
         changes: Vec::new(),
     };
-    for (name, before) in &old.endpoints {
-        match new.endpoints.get(name) {
-            None => out.push(
+    let endpoint_line =
+        |e: &EndpointSurface| format!("`{} {}`, method `{}()`", e.method, e.path, e.rust);
+    for d in diff(&old.endpoints, &new.endpoints) {
+        match d {
+            Diff::Removed(name, before) => out.push(
                 Impact::Breaking,
                 "endpoint removed",
                 name,
-                format!(
-                    "`{} {}`, method `{}()`",
-                    before.method, before.path, before.rust
-                ),
+                endpoint_line(before),
                 Place {
                     file: before.page.clone(),
                     line: None,
                 },
             ),
-            Some(after) => out.endpoint(name, before, after),
+            Diff::Changed(name, before, after) => out.endpoint(name, before, after),
+            Diff::Added(name, after) => {
+                let at = out.endpoint_place(name, &after.page);
+                out.push(
+                    Impact::Compatible,
+                    "endpoint added",
+                    name,
+                    endpoint_line(after),
+                    at,
+                );
+            }
         }
     }
-    for (name, after) in &new.endpoints {
-        if !old.endpoints.contains_key(name) {
-            let at = out.endpoint_place(name, &after.page);
-            out.push(
-                Impact::Compatible,
-                "endpoint added",
-                name,
-                format!(
-                    "`{} {}`, method `{}()`",
-                    after.method, after.path, after.rust
-                ),
-                at,
-            );
-        }
-    }
-    for (name, before) in &old.types {
-        match new.types.get(name) {
-            None => out.push(
+    for d in diff(&old.types, &new.types) {
+        match d {
+            Diff::Removed(name, before) => out.push(
                 Impact::Breaking,
                 "type removed",
                 name,
@@ -129,19 +148,17 @@ pub fn compare(old: &Surface, new: &Surface, api: &Api) -> Report {
                     line: None,
                 },
             ),
-            Some(after) => out.type_changes(name, before, after),
-        }
-    }
-    for (name, after) in &new.types {
-        if !old.types.contains_key(name) {
-            let at = out.type_place(name, &after.page);
-            out.push(
-                Impact::Compatible,
-                "type added",
-                name,
-                format!("`models::{}` ({})", after.rust, after.kind),
-                at,
-            );
+            Diff::Changed(name, before, after) => out.type_changes(name, before, after),
+            Diff::Added(name, after) => {
+                let at = out.type_place(name, &after.page);
+                out.push(
+                    Impact::Compatible,
+                    "type added",
+                    name,
+                    format!("`models::{}` ({})", after.rust, after.kind),
+                    at,
+                );
+            }
         }
     }
     let mut changes = out.changes;
@@ -266,28 +283,23 @@ impl Changes<'_> {
                 );
             }
         }
-        for (param, ty) in &before.parameters {
-            match after.parameters.get(param) {
-                None => change(
+        for d in diff(&before.parameters, &after.parameters) {
+            match d {
+                Diff::Removed(param, ty) => change(
                     Impact::Breaking,
                     "parameter removed",
                     format!("`{param}` (`{ty}`)"),
                 ),
-                Some(now) if now != ty => change(
+                Diff::Changed(param, ty, now) => change(
                     Impact::Breaking,
                     "parameter type changed",
                     format!("`{param}`: `{ty}` is now `{now}`"),
                 ),
-                Some(_) => {}
-            }
-        }
-        for (param, ty) in &after.parameters {
-            if !before.parameters.contains_key(param) {
-                change(
+                Diff::Added(param, ty) => change(
                     Impact::Breaking,
                     "parameter added",
                     format!("`{param}` (`{ty}`): callers must pass it"),
-                );
+                ),
             }
         }
         if before.body != after.body {
@@ -301,33 +313,28 @@ impl Changes<'_> {
                 ),
             );
         } else {
-            for (param, ty) in &before.body_parameters {
-                match after.body_parameters.get(param) {
-                    None => change(
+            for d in diff(&before.body_parameters, &after.body_parameters) {
+                match d {
+                    Diff::Removed(param, ty) => change(
                         Impact::Breaking,
                         "body parameter removed",
                         format!("`{param}` (`{ty}`)"),
                     ),
-                    Some(now) if now != ty => change(
+                    Diff::Changed(param, ty, now) => change(
                         Impact::Breaking,
                         "body parameter type changed",
                         format!("`{param}`: `{ty}` is now `{now}`"),
                     ),
-                    Some(_) => {}
-                }
-            }
-            for (param, ty) in &after.body_parameters {
-                if !before.body_parameters.contains_key(param) {
-                    let optional = ty.ends_with('?');
-                    change(
-                        if optional {
+                    // An optional parameter is an `Option` field, left out by default.
+                    Diff::Added(param, ty) => change(
+                        if ty.ends_with('?') {
                             Impact::Compatible
                         } else {
                             Impact::Breaking
                         },
                         "body parameter added",
                         format!("`{param}` (`{ty}`)"),
-                    );
+                    ),
                 }
             }
         }
@@ -413,9 +420,9 @@ impl Changes<'_> {
                 );
             }
         }
-        for (prop, old) in &before.properties {
-            match after.properties.get(prop) {
-                None => {
+        for d in diff(&before.properties, &after.properties) {
+            match d {
+                Diff::Removed(prop, old) => {
                     let at = self.property_place(name, prop, &after.page);
                     self.push(
                         Impact::Breaking,
@@ -425,19 +432,19 @@ impl Changes<'_> {
                         at,
                     );
                 }
-                Some(new) => self.property(name, prop, &after.rust, old, new, &after.page),
-            }
-        }
-        for (prop, new) in &after.properties {
-            if !before.properties.contains_key(prop) {
-                let at = self.property_place(name, prop, &after.page);
-                self.push(
-                    Impact::Compatible,
-                    "property added",
-                    &format!("{name}.{prop}"),
-                    format!("`{}::{}` (`{}`)", after.rust, new.rust, new.ty),
-                    at,
-                );
+                Diff::Changed(prop, old, new) => {
+                    self.property(name, prop, &after.rust, old, new, &after.page);
+                }
+                Diff::Added(prop, new) => {
+                    let at = self.property_place(name, prop, &after.page);
+                    self.push(
+                        Impact::Compatible,
+                        "property added",
+                        &format!("{name}.{prop}"),
+                        format!("`{}::{}` (`{}`)", after.rust, new.rust, new.ty),
+                        at,
+                    );
+                }
             }
         }
     }
