@@ -217,24 +217,26 @@ pub(super) struct RawResponse {
     pub(super) body: Bytes,
 }
 
-/// Generates a random-looking version-4 GUID for the `client-request-id` header.
-pub(super) fn new_client_request_id() -> String {
+/// 64 unpredictable bits, without a random-number crate: a freshly keyed
+/// `RandomState` hashes a process-wide counter and the time.
+pub(super) fn random_u64() -> u64 {
     use std::collections::hash_map::RandomState;
     use std::hash::{BuildHasher, Hasher};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let mut bits = 0u128;
-    for salt in 0..2u8 {
-        let mut hasher = RandomState::new().build_hasher();
-        hasher.write_u64(count);
-        hasher.write_u128(nanos);
-        hasher.write_u8(salt);
-        bits = (bits << 64) | u128::from(hasher.finish());
-    }
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    hasher.write_u128(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    hasher.finish()
+}
+
+/// Generates a random-looking version-4 GUID for the `client-request-id` header.
+pub(super) fn new_client_request_id() -> String {
+    let mut bits = (u128::from(random_u64()) << 64) | u128::from(random_u64());
     bits = (bits & !(0xF << 76)) | (0x4 << 76);
     bits = (bits & !(0x3 << 62)) | (0x2 << 62);
     format!(

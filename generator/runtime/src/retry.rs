@@ -103,9 +103,7 @@ impl RetryPolicy {
 
 /// A random delay in the upper half of `delay`: `[delay / 2, delay]`.
 pub(super) fn jitter(delay: Duration) -> Duration {
-    use std::collections::hash_map::RandomState;
-    use std::hash::BuildHasher;
-    let random = RandomState::new().hash_one(std::time::SystemTime::now());
+    let random = super::client::random_u64();
     let half = delay / 2;
     let nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
     half + Duration::from_nanos(random % nanos.saturating_add(1))
