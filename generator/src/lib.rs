@@ -67,18 +67,9 @@ pub fn generate_cached(
     emit::format::FormatCache,
     emit::format::FormatStats,
 ) {
-    let (read, mut diagnostics) = parse_pages(pages, includes);
-    let (api, model_diags) = build_model(&read);
-    diagnostics.extend(model_diags);
-    // Freeing the pages takes a while; it happens beside the emitting.
+    let (api, diagnostics) = read_model(pages, includes);
     let docs_hash = review::docs_hash(pages, includes);
-    let ((files, cache, stats), ()) = rayon::join(
-        || emit::emit_crate_cached(&api, options, &docs_hash, cache),
-        || {
-            drop(read);
-            diagnostics.sort();
-        },
-    );
+    let (files, cache, stats) = emit::emit_crate_cached(&api, options, &docs_hash, cache);
     let generated = Generated {
         api,
         files,
@@ -86,6 +77,31 @@ pub fn generate_cached(
         pages: pages.len(),
     };
     (generated, cache, stats)
+}
+
+/// Reads every page and builds the model: [`parse_pages`] then
+/// [`build_model`], with the same result, but each page is lowered as soon
+/// as it is read and its parsed form freed, so the pages never all sit in
+/// memory at once. Diagnostics come back sorted.
+pub fn read_model(pages: &[SourcePage<'_>], includes: &Includes) -> (Api, Vec<Diagnostic>) {
+    use rayon::prelude::*;
+    let read: Vec<(model::Lowered, Vec<Diagnostic>)> = pages
+        .par_iter()
+        .map(|page| {
+            let (parsed, diags) = parse_page_with(page.path, page.text, includes);
+            (model::lower_page(&parsed), diags)
+        })
+        .collect();
+    let mut lowered = Vec::with_capacity(read.len());
+    let mut diagnostics = Vec::new();
+    for (page, diags) in read {
+        lowered.push(page);
+        diagnostics.extend(diags);
+    }
+    let (api, model_diags) = model::assemble(lowered);
+    diagnostics.extend(model_diags);
+    diagnostics.sort();
+    (api, diagnostics)
 }
 
 /// Reads many pages, on every thread of the current rayon pool, returning

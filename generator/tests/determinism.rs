@@ -70,3 +70,24 @@ fn cache_and_thread_count_change_nothing() {
     assert!(changed.files == fresh.files, "files differ after an edit");
     assert!(changed.files != one.files, "the edit changed nothing");
 }
+
+#[test]
+fn lowering_while_reading_matches_reading_then_modelling() {
+    let Some(dir) = support::shared("corpus/graph-docs-v1.0") else {
+        return;
+    };
+    let files = support::read_md_tree(&dir);
+    let sources: Vec<SourcePage<'_>> = files
+        .iter()
+        .map(|(p, t)| SourcePage { path: p, text: t })
+        .collect();
+    let includes = Includes::new();
+    let (fused, fused_diags) = generator::read_model(&sources, &includes);
+    let (pages, mut diags) = generator::parse_pages(&sources, &includes);
+    let (api, model_diags) = generator::build_model(&pages);
+    diags.extend(model_diags);
+    diags.sort();
+    assert!(fused == api, "the models differ");
+    assert_eq!(fused_diags, diags);
+    assert!(api.endpoints.len() > 1_000 && diags.len() > 1_000);
+}

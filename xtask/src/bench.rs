@@ -6,7 +6,7 @@
 //! - each stage on pages already in memory (read, model, emit), in pages/s
 //!   and MB/s;
 //! - end-to-end `regen` as the command runs it (read the folder, generate,
-//!   write the crate, save the cache): cold (no cache; the output folder
+//!   report API changes, write the crate, save the cache): cold (no cache; the output folder
 //!   holds the crate, as after a fresh clone), after one page changed (the
 //!   cache and output of the run before), and into an empty folder (which
 //!   adds creating every file);
@@ -137,6 +137,7 @@ fn end_to_end(
     let (run, fresh, stats) =
         generator::generate_cached(&docs.sources(), &docs.includes, &options, &previous);
     drop(previous);
+    std::hint::black_box(regen::change_report(out, &run, false));
     regen::write(out, &run.files)?;
     cache::save(cache_file, &fresh)?;
     Ok(stats)

@@ -25,7 +25,12 @@ use crate::parse::{DocType, Loc, Page, SectionKind};
 /// number of threads.
 pub fn build_model(pages: &[Page]) -> (Api, Vec<Diagnostic>) {
     use rayon::prelude::*;
-    let lowered: Vec<Lowered> = pages.par_iter().map(lower_page).collect();
+    assemble(pages.par_iter().map(lower_page).collect())
+}
+
+/// Merges lowered pages, in the order given, into the model: resolution
+/// across pages, then the example checks. Diagnostics come back sorted.
+pub fn assemble(lowered: Vec<Lowered>) -> (Api, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut types = Vec::new();
     let mut endpoints = Vec::new();
@@ -40,15 +45,17 @@ pub fn build_model(pages: &[Page]) -> (Api, Vec<Diagnostic>) {
     (api, diags)
 }
 
-/// What one page contributes before resolution.
-#[derive(Default)]
-struct Lowered {
+/// What one page contributes before resolution: its draft endpoints and
+/// types, and the diagnostics lowering found. It depends on the page alone.
+#[derive(Debug, Default)]
+pub struct Lowered {
     endpoints: Vec<lower_endpoints::DraftEndpoint>,
     types: Vec<lower_types::DraftType>,
     diags: Vec<Diagnostic>,
 }
 
-fn lower_page(page: &Page) -> Lowered {
+/// Lowers one page on its own: what it contributes to the model.
+pub fn lower_page(page: &Page) -> Lowered {
     let mut out = Lowered::default();
     match page_role(page) {
         Role::Api => lower_endpoints::lower_api_page(
