@@ -126,6 +126,8 @@ codes! {
     ExampleODataTypeMissing = "example-odata-type-missing", Warning;
     /// An example contains a placeholder where a value belongs: a type name (`"Int32"`), or `"datetime-value"` where a date is due.
     PlaceholderValue = "placeholder-value", Warning;
+    /// An example request/response pair cannot be replayed as a generated test of the client.
+    ExampleNotTestable = "example-not-testable", Note;
     /// An example code block could not be told apart as request or response.
     ExampleUnclassified = "example-unclassified", Note;
     /// A code fence in the examples is empty.

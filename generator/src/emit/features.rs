@@ -71,6 +71,22 @@ impl Gate {
         }
     }
 
+    /// [`attr`](Self::attr) as text in rustfmt's style, with a newline;
+    /// empty for [`Gate::Always`].
+    pub fn attr_text(&self) -> String {
+        let features: Vec<String> = match self {
+            Gate::Always => return String::new(),
+            Gate::Any(features) => features
+                .iter()
+                .map(|f| format!("feature = \"{f}\""))
+                .collect(),
+        };
+        match features.as_slice() {
+            [one] => format!("#[cfg({one})]\n"),
+            many => format!("#[cfg(any({}))]\n", many.join(", ")),
+        }
+    }
+
     /// The attribute for an item inside one compiled with `outer`: nothing
     /// when `outer` already implies this gate.
     pub fn attr_within(&self, outer: &Gate) -> TokenStream {

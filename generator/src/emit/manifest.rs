@@ -30,8 +30,16 @@ tracing-subscriber = { version = "0.3", default-features = false, features = ["r
 wiremock = "0.6"
 "#;
 
-/// The `[dependencies]` (and, for a runtime copy, `[dev-dependencies]`) tables.
-fn dependencies(runtime: &RuntimeSource) -> String {
+/// What the example tests (`tests/examples/`) need beyond the dependencies.
+const EXAMPLE_TEST_DEPENDENCIES: &[&str] = &[
+    r#"percent-encoding = "2""#,
+    r#"tokio = { version = "1", features = ["macros", "rt-multi-thread"] }"#,
+    r#"wiremock = "0.6""#,
+];
+
+/// The `[dependencies]` and `[dev-dependencies]` tables: the example tests'
+/// needs, and for a runtime copy its tests' too.
+fn dependencies(runtime: &RuntimeSource, example_tests: bool) -> String {
     let mut deps: Vec<String> = MODEL_DEPENDENCIES.iter().map(|d| (*d).to_owned()).collect();
     match runtime {
         RuntimeSource::Copy => deps.extend(RUNTIME_DEPENDENCIES.iter().map(|d| (*d).to_owned())),
@@ -42,7 +50,13 @@ fn dependencies(runtime: &RuntimeSource) -> String {
     deps.sort();
     let mut out = format!("[dependencies]\n{}\n", deps.join("\n"));
     if *runtime == RuntimeSource::Copy {
+        // The runtime copy's own needs cover the example tests'.
         out.push_str(RUNTIME_DEV_DEPENDENCIES);
+    } else if example_tests {
+        out.push_str(&format!(
+            "\n[dev-dependencies]\n{}\n",
+            EXAMPLE_TEST_DEPENDENCIES.join("\n")
+        ));
     }
     out
 }
@@ -175,7 +189,11 @@ pub fn emit_manifest(
         "\n[package]\nname = \"{}\"\nversion = \"{CRATE_VERSION}\"\nedition = \"2024\"\nrust-version = \"1.85\"\npublish = false\ndescription = \"Microsoft Graph client generated from the API reference pages\"\nlicense = \"MIT OR Apache-2.0\"\n\n",
         options.crate_name
     ));
-    cargo.push_str(&dependencies(&options.runtime));
+    let example_tests = api
+        .endpoints
+        .iter()
+        .any(|e| e.examples.iter().any(|x| x.call.is_some()));
+    cargo.push_str(&dependencies(&options.runtime, example_tests));
     cargo.push_str(&feature_table(features));
     if options.standalone {
         // Outside the workspace, the crate is its own workspace root.

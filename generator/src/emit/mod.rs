@@ -106,7 +106,15 @@ pub fn emit_drafts(api: &Api, options: &EmitOptions, docs_hash: Option<&str>) ->
     }
     let bodies = models::body_structs(api);
     models::emit_models(api, &bodies, &features, &options.docs_label, &mut out);
-    client::emit_client(api, &bodies, &features, &options.docs_label, &mut out);
+    let krate = options.crate_name.replace('-', "_");
+    client::emit_client(
+        api,
+        &bodies,
+        &features,
+        &options.docs_label,
+        &krate,
+        &mut out,
+    );
     if options.runtime == RuntimeSource::Copy {
         let krate = options.crate_name.replace('-', "_");
         for ((source, _), (name, text)) in runtime::FILES.iter().zip(runtime::copy(&krate)) {

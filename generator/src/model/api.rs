@@ -1,6 +1,8 @@
 //! The API model: endpoints and types, resolved across pages. It knows
 //! nothing of markdown or tokens; every node keeps the place it came from.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::model::area::Area;
@@ -56,6 +58,47 @@ pub struct Api {
 }
 
 impl Api {
+    /// The key parameters whose type is a non-string primitive (an integer,
+    /// a GUID or a date) on every page that documents them, by name; the
+    /// client takes such keys typed (`item(id: i32)`).
+    pub fn key_types(&self) -> BTreeMap<&str, Primitive> {
+        let mut seen: BTreeMap<&str, Option<Primitive>> = BTreeMap::new();
+        for e in &self.endpoints {
+            for p in &e.path_parameters {
+                let typed = match &p.ty {
+                    TypeRef::Primitive(
+                        prim @ (Primitive::Byte
+                        | Primitive::SByte
+                        | Primitive::Int16
+                        | Primitive::Int32
+                        | Primitive::Int64
+                        | Primitive::Guid
+                        | Primitive::Date),
+                    ) if !p.collection => Some(*prim),
+                    _ => None,
+                };
+                seen.entry(p.name.api.as_str())
+                    .and_modify(|t| {
+                        if *t != typed {
+                            *t = None;
+                        }
+                    })
+                    .or_insert(typed);
+            }
+        }
+        seen.into_iter()
+            .filter_map(|(name, t)| t.map(|t| (name, t)))
+            .collect()
+    }
+
+    /// [`key_types`](Self::key_types), owning its names.
+    pub fn key_types_owned(&self) -> BTreeMap<String, Primitive> {
+        self.key_types()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect()
+    }
+
     /// The type with API name `name`.
     pub fn type_named(&self, name: &str) -> Option<&TypeDef> {
         self.types
@@ -261,6 +304,28 @@ pub struct ExamplePair {
     /// Where the response is, when it follows a request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_source: Option<Source>,
+    /// The call the example makes, when it can become a generated test of
+    /// the client (see [`ExampleCall`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call: Option<ExampleCall>,
+}
+
+/// What an example request asks for, read against its endpoint: which path
+/// it follows, with what values, and which query options. Set on examples
+/// that the generated crate replays as tests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExampleCall {
+    /// The path the URL follows: 0 for the endpoint's `path`, `n` for
+    /// `alternate_paths[n - 1]`.
+    pub path: usize,
+    /// The URL's value for each placeholder of that path, in order,
+    /// percent-decoded and unquoted.
+    pub arguments: Vec<String>,
+    /// The URL's decoded path, without host or version: what the server
+    /// must be asked for.
+    pub sent_path: String,
+    /// The query string's pairs, decoded, in order.
+    pub query: Vec<(String, String)>,
 }
 
 /// One operation of the API.
@@ -302,6 +367,35 @@ pub struct Endpoint {
     pub pages: Vec<String>,
     /// The area, and so the Cargo feature, it belongs to (see [`Area`]).
     pub area: Area,
+}
+
+impl Endpoint {
+    /// The declared type of a function argument, found by the argument's
+    /// name or its placeholder's, when it is an integer or a boolean: the
+    /// client takes such arguments typed, and every other one as a string.
+    pub fn function_argument_type(&self, arg: &str, placeholder: &str) -> Option<Primitive> {
+        argument_type(&self.function_parameters, arg, placeholder)
+    }
+}
+
+/// [`Endpoint::function_argument_type`] among `declared` parameters.
+pub fn argument_type(declared: &[Parameter], arg: &str, placeholder: &str) -> Option<Primitive> {
+    {
+        let declared = declared.iter().find(|d| {
+            d.name.api.eq_ignore_ascii_case(arg) || d.name.api.eq_ignore_ascii_case(placeholder)
+        })?;
+        match &declared.ty {
+            TypeRef::Primitive(
+                prim @ (Primitive::Int16
+                | Primitive::Int32
+                | Primitive::Int64
+                | Primitive::Byte
+                | Primitive::SByte
+                | Primitive::Boolean),
+            ) => Some(*prim),
+            _ => None,
+        }
+    }
 }
 
 /// What sort of type a [`TypeDef`] is.

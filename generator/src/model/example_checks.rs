@@ -15,7 +15,7 @@
 //! The help says which side is probably wrong: when every example that sends
 //! a property disagrees with the table in the same way, the table is.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -24,11 +24,13 @@ use crate::model::api::{Api, Primitive, RequestBody, Source, TypeDef, TypeKind, 
 use crate::model::resolve::diag_at_source;
 use crate::parse::http::PLACEHOLDER_VALUES;
 
-/// Checks every example of `api`; diagnostics go to `diags`.
-pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) {
+/// Checks every example of `api`; diagnostics go to `diags`. Returns the
+/// examples that disagree with the model, as (endpoint, example) indices.
+pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) -> BTreeSet<(usize, usize)> {
     let mut checker = Checker::new(api);
-    for e in &api.endpoints {
-        for x in &e.examples {
+    let mut disagreeing = BTreeSet::new();
+    for (i, e) in api.endpoints.iter().enumerate() {
+        for (j, x) in e.examples.iter().enumerate() {
             if let Some(body) = &x.request_body {
                 let place = (&x.source, "example request");
                 match &e.request_body {
@@ -67,7 +69,9 @@ pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) {
                 let place = (source, "example response");
                 checker.response(body, ty, e.response.collection, place);
             }
-            checker.flush(diags);
+            if checker.flush(diags) {
+                disagreeing.insert((i, j));
+            }
         }
     }
     // Resource pages' JSON representations against their own tables. They
@@ -83,6 +87,7 @@ pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) {
         }
     }
     checker.finish(diags);
+    disagreeing
 }
 
 /// Where a body is: its block, and what it is (`example request`).
@@ -507,8 +512,10 @@ impl<'a> Checker<'a> {
     /// Turns the current example's mismatches into diagnostics: one per
     /// code, naming the first and counting the rest. Kind mismatches wait
     /// until every example was seen, for their help.
-    fn flush(&mut self, diags: &mut Vec<Diagnostic>) {
+    /// Reports what the last body gave; returns whether it gave anything.
+    fn flush(&mut self, diags: &mut Vec<Diagnostic>) -> bool {
         let pending = std::mem::take(&mut self.pending);
+        let found = !pending.is_empty();
         let mut by_code: BTreeMap<(Code, &'static str), Vec<(Source, Found)>> = BTreeMap::new();
         for (source, side, found) in pending {
             by_code
@@ -533,6 +540,7 @@ impl<'a> Checker<'a> {
                 ));
             }
         }
+        found
     }
 
     fn finish(self, diags: &mut Vec<Diagnostic>) {

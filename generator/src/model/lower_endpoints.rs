@@ -685,6 +685,7 @@ fn read_examples(page: &Page) -> Vec<ExamplePair> {
                     response_body: None,
                     source,
                     response_source: None,
+                    call: None,
                 });
                 open = Some(out.len() - 1);
             }
@@ -707,6 +708,7 @@ fn read_examples(page: &Page) -> Vec<ExamplePair> {
                         response_body: body,
                         source,
                         response_source: None,
+                        call: None,
                     }),
                 }
             }

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod area;
+pub mod example_calls;
 pub mod example_checks;
 pub mod lower_endpoints;
 pub mod lower_types;
@@ -39,8 +40,9 @@ pub fn assemble(lowered: Vec<Lowered>) -> (Api, Vec<Diagnostic>) {
         types.extend(page.types);
         endpoints.extend(page.endpoints);
     }
-    let api = resolve::resolve(types, endpoints, &mut diags);
-    example_checks::check_examples(&api, &mut diags);
+    let mut api = resolve::resolve(types, endpoints, &mut diags);
+    let disagreeing = example_checks::check_examples(&api, &mut diags);
+    example_calls::plan_example_calls(&mut api, &disagreeing, &mut diags);
     diags.sort();
     (api, diags)
 }

@@ -248,7 +248,7 @@ pub fn singular(word: &str) -> String {
 
 /// Splits a path at `/`, keeping `/` inside braces, parentheses and quotes,
 /// and keeping a drive item path (`root:/a/b:`) as one segment.
-fn split_segments(path: &str) -> Vec<String> {
+pub(crate) fn split_segments(path: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut depth = 0usize;

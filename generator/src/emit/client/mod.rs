@@ -8,6 +8,7 @@
 //! lays the builders out in files and writes their imports.
 
 mod docs;
+mod examples;
 mod tokens;
 mod tree;
 
@@ -33,6 +34,7 @@ pub fn emit_client(
     bodies: &[ActionBody<'_>],
     features: &Features,
     docs_label: &str,
+    krate: &str,
     out: &mut Drafts,
 ) {
     use rayon::prelude::*;
@@ -70,6 +72,7 @@ pub fn emit_client(
         mods.push(file);
     }
     emit_root(&ctx, &tree, &mods, out);
+    examples::emit_example_tests(&ctx, &tree, krate, out);
 }
 
 /// A client file: its module name, when it is compiled, and its builders.

@@ -9,7 +9,7 @@ use quote::quote;
 use crate::emit::features::{Features, Gate};
 use crate::emit::rust::{doc_text, docs, ident, type_ref};
 use crate::model::naming::{Scope, snake_ident};
-use crate::model::{Api, ArgValue, Primitive, RequestBody, Segment, TypeRef};
+use crate::model::{Api, ArgValue, Endpoint, Primitive, RequestBody, Segment, TypeRef};
 use crate::parse::Method;
 
 use super::docs::*;
@@ -28,36 +28,9 @@ pub(super) struct Ctx<'a> {
     pub(super) features: &'a Features,
 }
 
-/// The key parameters whose type is a non-string primitive on every page
-/// that documents them; such keys are taken typed (`item(id: i32)`).
+/// The key parameters the client takes typed; see [`Api::key_types`].
 pub(super) fn key_types(api: &Api) -> BTreeMap<&str, Primitive> {
-    let mut seen: BTreeMap<&str, Option<Primitive>> = BTreeMap::new();
-    for e in &api.endpoints {
-        for p in &e.path_parameters {
-            let typed = match &p.ty {
-                TypeRef::Primitive(
-                    prim @ (Primitive::Byte
-                    | Primitive::SByte
-                    | Primitive::Int16
-                    | Primitive::Int32
-                    | Primitive::Int64
-                    | Primitive::Guid
-                    | Primitive::Date),
-                ) if !p.collection => Some(*prim),
-                _ => None,
-            };
-            seen.entry(p.name.api.as_str())
-                .and_modify(|t| {
-                    if *t != typed {
-                        *t = None;
-                    }
-                })
-                .or_insert(typed);
-        }
-    }
-    seen.into_iter()
-        .filter_map(|(name, t)| t.map(|t| (name, t)))
-        .collect()
+    api.key_types()
 }
 
 /// A builder: its tokens, when it is compiled, and what its code names.
@@ -339,26 +312,19 @@ pub(super) fn function_call(
             ArgValue::Placeholder(param) => {
                 let (rust, _) = scope.claim(&param.name, snake_ident(&param.name));
                 let p = ident(&rust);
-                let ty = declared
-                    .iter()
-                    .find(|d| {
-                        d.name.api.eq_ignore_ascii_case(&arg.name)
-                            || d.name.api.eq_ignore_ascii_case(&param.name)
-                    })
-                    .map(|d| &d.ty);
-                match ty {
-                    Some(TypeRef::Primitive(
+                match crate::model::argument_type(declared, &arg.name, &param.name) {
+                    Some(
                         Primitive::Int16
                         | Primitive::Int32
                         | Primitive::Int64
                         | Primitive::Byte
                         | Primitive::SByte,
-                    )) => {
+                    ) => {
                         params.push(quote!(#p: i64));
                         values.push(quote!(#p));
                         parts.push(format!("{}={{}}", arg.name));
                     }
-                    Some(TypeRef::Primitive(Primitive::Boolean)) => {
+                    Some(Primitive::Boolean) => {
                         params.push(quote!(#p: bool));
                         values.push(quote!(#p));
                         parts.push(format!("{}={{}}", arg.name));
@@ -445,31 +411,26 @@ pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStrea
             build = quote!(#build.bytes_body(body, "application/octet-stream"));
         }
     }
-    // No content: a 204, or a write whose page names no response body. A GET
-    // whose body type is unknown still returns its JSON, untyped.
-    let no_content =
-        e.response.status == Some(204) || (e.response.body.is_none() && e.method != Method::Get);
-    let (output, build) = match &e.response.body {
-        _ if no_content => (quote!(()), build),
-        Some(TypeRef::Primitive(Primitive::Stream)) => {
-            (quote!(bytes::Bytes), quote!(#build.bytes_response()))
-        }
-        Some(ty) => {
+    let (output, build) = match response_kind(api, e) {
+        ResponseKind::Unit => (quote!(()), build),
+        ResponseKind::Bytes => (quote!(bytes::Bytes), quote!(#build.bytes_response())),
+        ResponseKind::Untyped => (quote!(serde_json::Value), quote!(#build.json_response())),
+        ResponseKind::Page(ty) => {
             let t = type_ref(api, ty, &models);
-            if e.response.collection {
-                (quote!(Page<#t>), quote!(#build.json_response()))
-            } else if matches!(ty, TypeRef::Primitive(_)) || crate::emit::rust::is_enum(api, ty) {
-                // Graph wraps a single primitive or enum result as `{"value": ...}`.
-                (quote!(#t), quote!(#build.value_response()))
-            } else if e.method == Method::Get {
-                (quote!(#t), quote!(#build.json_response()))
-            } else {
-                // A write may answer `204 No Content` where the docs show the
-                // object: that is a success without a body.
-                (quote!(Option<#t>), quote!(#build.optional_json_response()))
-            }
+            (quote!(Page<#t>), quote!(#build.json_response()))
         }
-        None => (quote!(serde_json::Value), quote!(#build.json_response())),
+        ResponseKind::Wrapped(ty) => {
+            let t = type_ref(api, ty, &models);
+            (quote!(#t), quote!(#build.value_response()))
+        }
+        ResponseKind::Object(ty) => {
+            let t = type_ref(api, ty, &models);
+            (quote!(#t), quote!(#build.json_response()))
+        }
+        ResponseKind::Optional(ty) => {
+            let t = type_ref(api, ty, &models);
+            (quote!(Option<#t>), quote!(#build.optional_json_response()))
+        }
     };
     let doc = docs(&op_docs(ctx, op));
     quote! {
@@ -478,5 +439,41 @@ pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStrea
             #(#lets)*
             #build
         }
+    }
+}
+
+/// What an endpoint method returns.
+pub(super) enum ResponseKind<'a> {
+    /// No content: a 204, or a write whose page names no response body.
+    Unit,
+    /// Binary content.
+    Bytes,
+    /// A GET whose body type is unknown: its JSON, untyped.
+    Untyped,
+    /// A page of a collection.
+    Page(&'a TypeRef),
+    /// A primitive or enum, which Graph wraps as `{"value": ...}`.
+    Wrapped(&'a TypeRef),
+    /// The object a GET reads.
+    Object(&'a TypeRef),
+    /// The object a write returns; a write may answer `204 No Content`
+    /// where the docs show the object, which is a success without a body.
+    Optional(&'a TypeRef),
+}
+
+/// What `e`'s method returns.
+pub(super) fn response_kind<'a>(api: &Api, e: &'a Endpoint) -> ResponseKind<'a> {
+    let no_content =
+        e.response.status == Some(204) || (e.response.body.is_none() && e.method != Method::Get);
+    match &e.response.body {
+        _ if no_content => ResponseKind::Unit,
+        Some(TypeRef::Primitive(Primitive::Stream)) => ResponseKind::Bytes,
+        Some(ty) if e.response.collection => ResponseKind::Page(ty),
+        Some(ty) if matches!(ty, TypeRef::Primitive(_)) || crate::emit::rust::is_enum(api, ty) => {
+            ResponseKind::Wrapped(ty)
+        }
+        Some(ty) if e.method == Method::Get => ResponseKind::Object(ty),
+        Some(ty) => ResponseKind::Optional(ty),
+        None => ResponseKind::Untyped,
     }
 }

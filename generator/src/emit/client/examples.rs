@@ -1,0 +1,429 @@
+//! The docs' examples as tests of the generated client, under
+//! `tests/examples/`: each request/response pair the model gave a call (see
+//! `model::example_calls`) is sent through the fluent client to a mock
+//! server, which checks method, path, query and body; the example response
+//! is decoded into the method's return type and written back with nothing
+//! lost. One file per area, compiled with its feature.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::emit::format::{Draft, Drafts};
+use crate::emit::header;
+use crate::emit::rust::{ident, module_ident, type_ref};
+use crate::model::example_calls::split_top_level;
+use crate::model::naming::{Scope, module_name, snake_ident};
+use crate::model::{
+    Area, ArgValue, Endpoint, ExampleCall, ExamplePair, PathTemplate, Primitive, RequestBody,
+    Segment,
+};
+use crate::parse::Method;
+
+use super::tokens::{Ctx, ResponseKind, response_kind};
+use super::tree::{Node, Tree, is_tail, step, users_item};
+
+/// The support module's source; `__CRATE__` is the crate's name.
+const SUPPORT: &str = include_str!("../../../templates/example_support.rs");
+
+/// Emits `tests/examples/main.rs`, its support module and one file per area.
+pub(super) fn emit_example_tests(ctx: &Ctx<'_>, tree: &Tree<'_>, krate: &str, out: &mut Drafts) {
+    let mut by_area: BTreeMap<&Area, Vec<TokenStream>> = BTreeMap::new();
+    let mut pages: BTreeMap<&Area, std::collections::BTreeSet<String>> = BTreeMap::new();
+    let mut names: BTreeMap<&Area, Scope> = BTreeMap::new();
+    let mut skipped: Vec<String> = Vec::new();
+    let krate_ident = ident(krate);
+    for e in &ctx.api.endpoints {
+        for x in &e.examples {
+            let Some(call) = &x.call else { continue };
+            let scope = names
+                .entry(&e.area)
+                .or_insert_with(|| Scope::with_reserved(&["support"]));
+            match example_test(ctx, tree, &krate_ident, e, x, call, scope) {
+                Ok(test) => by_area.entry(&e.area).or_default().push(test),
+                Err(reason) => skipped.push(format!(
+                    " - `{}` ({}/{} line {}): {reason}.",
+                    x.name.as_deref().unwrap_or("unnamed"),
+                    ctx.docs_label,
+                    x.source.file,
+                    x.source.line
+                )),
+            }
+            pages
+                .entry(&e.area)
+                .or_default()
+                .insert(format!("{}/{}", ctx.docs_label, x.source.file));
+        }
+    }
+    if by_area.is_empty() {
+        return;
+    }
+    // `main.rs` is written as text in rustfmt's style, since `cargo fmt`
+    // formats test targets; its modules are skipped by rustfmt, as the
+    // emitter formats them.
+    let mut main: String = header(&[format!("{}/", ctx.docs_label)])
+        .iter()
+        .map(|l| format!("// {l}\n"))
+        .collect();
+    main.push_str(
+        "\n//! The docs' request/response examples as tests: each is sent through\n\
+         //! the client to a mock server, which checks the request, and its\n\
+         //! response is decoded and written back with nothing lost.\n",
+    );
+    if !skipped.is_empty() {
+        main.push_str("//!\n//! Examples the client offers no call for:\n//!\n");
+        for line in &skipped {
+            main.push_str(&format!("//!{line}\n"));
+        }
+    }
+    main.push_str("\n#[rustfmt::skip]\nmod support;\n");
+    for (area, tests) in &by_area {
+        let file = module_name(&snake_ident(area.as_str()));
+        let m = module_ident(&file);
+        let cfg = ctx.features.gate([*area]).attr_text();
+        main.push_str(&format!("{cfg}#[rustfmt::skip]\nmod {m};\n"));
+        let uses_models = tests.iter().any(|t| t.to_string().contains("models ::"));
+        let models = uses_models.then(|| quote!(use #krate_ident::models;));
+        let tokens = quote! {
+            //! The examples of this area's pages, replayed against a mock server.
+            #models
+
+            use super::support;
+
+            #(#tests)*
+        };
+        let sources: Vec<String> = pages[area].iter().cloned().collect();
+        out.insert(
+            format!("tests/examples/{file}.rs"),
+            Draft::rust(header(&sources), &tokens),
+        );
+    }
+    out.insert("tests/examples/main.rs".to_owned(), Draft::Text(main));
+    out.insert(
+        "tests/examples/support.rs".to_owned(),
+        Draft::Rust {
+            header: header(&["generator/templates/example_support.rs".to_owned()]),
+            code: SUPPORT.replace("__CRATE__", krate),
+        },
+    );
+}
+
+/// One test, or `None` (with the reason) when the client tree offers no
+/// method for the call, which the model's checks rule out in practice.
+fn example_test(
+    ctx: &Ctx<'_>,
+    tree: &Tree<'_>,
+    krate: &proc_macro2::Ident,
+    e: &Endpoint,
+    x: &ExamplePair,
+    call: &ExampleCall,
+    scope: &mut Scope,
+) -> Result<TokenStream, String> {
+    let api = ctx.api;
+    let template = std::iter::once(&e.path)
+        .chain(&e.alternate_paths)
+        .nth(call.path)
+        .ok_or("the example names a path the endpoint does not have")?;
+    let (chain, method, mut args) = call_chain(ctx, tree, e, template, &call.arguments)?;
+    let base = x
+        .name
+        .as_deref()
+        .map(snake_ident)
+        .unwrap_or_else(|| snake_ident(&format!("{}_example", e.name.api.replace('.', "_"))));
+    let (name, _) = scope.claim(&base, base.clone());
+    let name = ident(&name);
+    let doc = format!(
+        " `{} {}`: example `{}`, from `{}/{}` line {}.",
+        e.method.as_str(),
+        template.written,
+        x.name.as_deref().unwrap_or("unnamed"),
+        ctx.docs_label,
+        x.source.file,
+        x.source.line
+    );
+    let models = quote!(models);
+    let reference = matches!(template.segments.last(), Some(Segment::Ref))
+        && matches!(e.method, Method::Post | Method::Put);
+    let (body_let, sent_body) = match (&e.request_body, &x.request_body) {
+        (RequestBody::None | RequestBody::Stream, _) if !reference => (quote!(), quote!(None)),
+        (_, None) => (quote!(), quote!(None)),
+        (body, Some(json)) => {
+            let ty = match body {
+                _ if reference => quote!(#krate::Reference),
+                RequestBody::Resource { ty } => type_ref(api, ty, &models),
+                RequestBody::Parameters { .. } => {
+                    let name = ctx
+                        .body_names
+                        .get(e.name.api.as_str())
+                        .ok_or("the action has no body struct")?;
+                    let name = ident(name);
+                    quote!(models::#name)
+                }
+                _ => return Err("the request body is not JSON".to_owned()),
+            };
+            let json = json_text(json);
+            args.push(quote!(&body));
+            (
+                quote! {
+                    let request = support::json(#json);
+                    let body: #ty = support::body(request.clone());
+                },
+                quote!(Some(request)),
+            )
+        }
+    };
+    let query_calls = call.query.iter().map(|(k, v)| query_call(k, v));
+    let query_pairs = call.query.iter().map(|(k, v)| quote!((#k, #v)));
+    let status = x
+        .response_status
+        .unwrap_or(if x.response_body.is_some() { 200 } else { 204 });
+    let status = proc_macro2::Literal::u16_unsuffixed(status);
+    let (response_let, serve_body) = match &x.response_body {
+        Some(json) => {
+            let json = json_text(json);
+            (
+                quote!(let example = support::json(#json);),
+                quote!(Some(example.clone())),
+            )
+        }
+        None => (quote!(), quote!(None)),
+    };
+    let has_body = x.response_body.is_some();
+    let check = match response_kind(api, e) {
+        ResponseKind::Unit => quote!(),
+        ResponseKind::Bytes => return Err("the response is binary".to_owned()),
+        ResponseKind::Optional(_) if !has_body => {
+            quote!(assert!(response.is_none(), "no body was sent");)
+        }
+        ResponseKind::Optional(_) => quote! {
+            support::round_trip(&response.expect("the response has a body"), &example);
+        },
+        ResponseKind::Wrapped(_) if has_body => quote! {
+            support::round_trip(&response, &example["value"]);
+        },
+        _ if has_body => quote!(support::round_trip(&response, &example);),
+        _ => return Err("the response has no JSON body".to_owned()),
+    };
+    let binding = match response_kind(api, e) {
+        ResponseKind::Unit => quote!(let ()),
+        _ => quote!(let response),
+    };
+    let http = e.method.as_str();
+    let path = &call.sent_path;
+    Ok(quote! {
+        #[doc = #doc]
+        #[tokio::test]
+        async fn #name() {
+            #response_let
+            let server = support::serve(#status, #serve_body).await;
+            let client = support::client(&server);
+            #body_let
+            #binding = client #chain .#method(#(#args),*) #(#query_calls)*
+                .send()
+                .await
+                .expect("the example request succeeds");
+            support::Sent {
+                method: #http,
+                path: #path,
+                query: &[#(#query_pairs),*],
+                body: #sent_body,
+            }
+            .check(&server)
+            .await;
+            #check
+        }
+    })
+}
+
+/// The accessor calls from the client to the node of the example's path,
+/// the method there and its arguments (without the body).
+fn call_chain(
+    ctx: &Ctx<'_>,
+    tree: &Tree<'_>,
+    e: &Endpoint,
+    template: &PathTemplate,
+    arguments: &[String],
+) -> Result<(TokenStream, proc_macro2::Ident, Vec<TokenStream>), String> {
+    let missing = || format!("the client has no method for `{}`", template.written);
+    let n = template.segments.len();
+    let tail = template.segments.last().filter(|s| is_tail(s, e, n));
+    let segments = &template.segments[..n - usize::from(tail.is_some())];
+    let mut values = arguments.iter();
+    let mut tokens = quote!();
+    let mut node: &Node<'_> = &tree.root;
+    let mut rest = segments;
+    if tree.me.is_some() {
+        if let Some((Segment::Literal { name }, after)) = segments.split_first() {
+            if name == "me" {
+                node = users_item(&tree.root).ok_or_else(missing)?;
+                tokens = quote!(.me());
+                rest = after;
+            }
+        }
+    }
+    for segment in rest {
+        let child = node.children.get(&step(segment)).ok_or_else(missing)?;
+        if child.accessor.is_empty() {
+            // Inside a subtree that reuses another path's builders, whose
+            // methods serve that path's endpoints.
+            return Err(format!(
+                "`{}` is served by builders shared with another path",
+                template.written
+            ));
+        }
+        let method = ident(&child.accessor);
+        let representative = child.segment.unwrap_or(segment);
+        let args = segment_args(ctx, segment, representative, &mut values, &[])?;
+        tokens = quote!(#tokens.#method(#(#args),*));
+        node = child;
+    }
+    let op = node
+        .ops
+        .iter()
+        .find(|o| o.endpoint.name == e.name && o.tail.map(step) == tail.map(step))
+        .ok_or_else(missing)?;
+    // A node that shares another's builder type has the owner's methods.
+    let method = if op.method.is_empty() {
+        owner_method(&tree.root, &node.type_name, e, tail).ok_or_else(missing)?
+    } else {
+        op.method.clone()
+    };
+    let args = match tail {
+        Some(segment @ Segment::Function { .. }) => {
+            segment_args(ctx, segment, segment, &mut values, &e.function_parameters)?
+        }
+        _ => Vec::new(),
+    };
+    Ok((tokens, ident(&method), args))
+}
+
+/// The method name for `e` on the node that owns builder type `type_name`.
+fn owner_method(
+    node: &Node<'_>,
+    type_name: &str,
+    e: &Endpoint,
+    tail: Option<&Segment>,
+) -> Option<String> {
+    if node.type_name == type_name && !node.shared {
+        let op = node.ops.iter().find(|o| {
+            o.endpoint.name == e.name && o.tail.map(step) == tail.map(step) && !o.method.is_empty()
+        });
+        if let Some(op) = op {
+            return Some(op.method.clone());
+        }
+    }
+    node.children
+        .values()
+        .find_map(|child| owner_method(child, type_name, e, tail))
+}
+
+/// The arguments of the method that adds `segment`, from `values`, typed as
+/// the client types them (by the `representative` segment of the node).
+fn segment_args(
+    ctx: &Ctx<'_>,
+    segment: &Segment,
+    representative: &Segment,
+    values: &mut std::slice::Iter<'_, String>,
+    declared: &[crate::model::Parameter],
+) -> Result<Vec<TokenStream>, String> {
+    let mut next = || values.next().ok_or("the example has too few path values");
+    let string = |v: &str| quote!(#v);
+    match (segment, representative) {
+        (Segment::Key { .. }, Segment::Key { param }) => {
+            let value = next()?;
+            Ok(vec![match ctx.key_types.get(param.name.as_str()) {
+                Some(prim) => typed(*prim, value)?,
+                None => string(value),
+            }])
+        }
+        (Segment::KeyedLiteral { .. }, Segment::KeyedLiteral { .. })
+        | (Segment::ItemPath { .. }, Segment::ItemPath { .. }) => Ok(vec![string(next()?)]),
+        (Segment::Function { args, .. }, Segment::Function { args: rep, .. }) => {
+            let placeholders = |a: &[crate::model::FunctionArg]| {
+                a.iter()
+                    .filter(|a| matches!(a.value, ArgValue::Placeholder(_)))
+                    .count()
+            };
+            if placeholders(args) != placeholders(rep) {
+                return Err("the function's arguments differ between its paths".to_owned());
+            }
+            let mut out = Vec::new();
+            for arg in rep {
+                let ArgValue::Placeholder(p) = &arg.value else {
+                    continue;
+                };
+                let value = next()?;
+                out.push(
+                    match crate::model::argument_type(declared, &arg.name, &p.name) {
+                        Some(prim) => typed(prim, value)?,
+                        None => string(value),
+                    },
+                );
+            }
+            Ok(out)
+        }
+        (Segment::Key { .. } | Segment::KeyedLiteral { .. } | Segment::ItemPath { .. }, _)
+        | (Segment::Function { .. }, _) => {
+            Err("the path's segment differs from the client's".to_owned())
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// A literal of a typed argument.
+fn typed(prim: Primitive, value: &str) -> Result<TokenStream, String> {
+    let wrong = || format!("`{value}` is not a {}", prim.edm_name());
+    Ok(match prim {
+        Primitive::Boolean => {
+            let b: bool = value.parse().map_err(|_| wrong())?;
+            quote!(#b)
+        }
+        Primitive::Guid => quote!(#value.parse::<uuid::Uuid>().expect("a GUID")),
+        Primitive::Date => quote!(#value.parse::<chrono::NaiveDate>().expect("a date")),
+        _ => {
+            let n: i64 = value.parse().map_err(|_| wrong())?;
+            let lit = proc_macro2::Literal::i64_unsuffixed(n);
+            quote!(#lit)
+        }
+    })
+}
+
+/// The request method that sets a query option.
+fn query_call(key: &str, value: &str) -> TokenStream {
+    let list = |method: &str| {
+        let m = ident(method);
+        let items = split_top_level(value, ',');
+        quote!(.#m([#(#items),*]))
+    };
+    match key {
+        "$select" => list("select"),
+        "$expand" => list("expand"),
+        "$orderby" => list("order_by"),
+        "$filter" => quote!(.filter(#value)),
+        "$search" => quote!(.search(#value)),
+        "$top" | "$skip" if value.parse::<u32>().is_ok() => {
+            let m = ident(&key[1..]);
+            let n = proc_macro2::Literal::u32_unsuffixed(value.parse().unwrap_or_default());
+            quote!(.#m(#n))
+        }
+        "$count" if value == "true" || value == "false" => {
+            let b = value == "true";
+            quote!(.count(#b))
+        }
+        _ => quote!(.query(#key, #value)),
+    }
+}
+
+/// JSON as a raw string literal, pretty-printed, so the test reads like
+/// the example.
+fn json_text(json: &serde_json::Value) -> TokenStream {
+    let text = serde_json::to_string_pretty(json).unwrap_or_default();
+    let mut hashes = "#".to_owned();
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+        .parse()
+        .unwrap_or_else(|_| quote!(#text))
+}

@@ -1,0 +1,388 @@
+//! Examples as tests of the client: each request/response example pair is
+//! read against its endpoint, to find the call it makes (which path, with
+//! what values, which query options). The emitter replays every pair that
+//! has a call as a generated test; every pair that cannot be replayed gets
+//! an `example-not-testable` note that says why.
+
+use std::collections::BTreeSet;
+
+use percent_encoding::percent_decode_str;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::model::api::{Api, Endpoint, ExampleCall, ExamplePair, Primitive, RequestBody, TypeRef};
+use crate::model::path::{ArgValue, PathTemplate, Segment, split_segments};
+use crate::parse::Method;
+
+/// Sets `call` on every example pair that can become a test; notes the rest.
+/// `disagreeing` holds the pairs the example checks found fault with.
+pub fn plan_example_calls(
+    api: &mut Api,
+    disagreeing: &BTreeSet<(usize, usize)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let key_types = api.key_types_owned();
+    for (i, e) in api.endpoints.iter_mut().enumerate() {
+        for j in 0..e.examples.len() {
+            let x = &e.examples[j];
+            if x.request_url.is_none() {
+                // A response shown alone is no request/response pair.
+                continue;
+            }
+            let outcome = if disagreeing.contains(&(i, j)) {
+                Err(
+                    "it disagrees with the model (see the example diagnostics at this block)"
+                        .to_owned(),
+                )
+            } else {
+                call_of(e, x, &key_types)
+            };
+            match outcome {
+                Ok(call) => e.examples[j].call = Some(call),
+                Err(reason) => {
+                    let x = &e.examples[j];
+                    let name = x.name.as_deref().unwrap_or("unnamed");
+                    diags.push(Diagnostic {
+                        severity: Code::ExampleNotTestable.severity(),
+                        code: Code::ExampleNotTestable,
+                        file: x.source.file.clone(),
+                        line: x.source.line,
+                        column: x.source.column,
+                        span: x.source.span,
+                        message: format!(
+                            "example `{name}` of `{}` is not replayed as a test: {reason}",
+                            e.name.api
+                        ),
+                        help: "make the example request and response agree with the page's tables and paths, so the generated crate can test it".to_owned(),
+                        related: Vec::new(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The call an example makes, or why it cannot be replayed.
+fn call_of(
+    e: &Endpoint,
+    x: &ExamplePair,
+    key_types: &std::collections::BTreeMap<String, Primitive>,
+) -> Result<ExampleCall, String> {
+    let url = x.request_url.as_deref().unwrap_or_default();
+    let (path, query) = split_url(url);
+    let mut found = None;
+    for (n, template) in std::iter::once(&e.path)
+        .chain(&e.alternate_paths)
+        .enumerate()
+    {
+        if let Some(arguments) = match_path(template, &path) {
+            found = Some((n, template, arguments));
+            break;
+        }
+    }
+    let Some((n, template, arguments)) = found else {
+        return Err(format!(
+            "its URL path `{path}` does not follow `{}` or the endpoint's other paths",
+            e.path
+        ));
+    };
+    check_arguments(template, &arguments, e, key_types)?;
+    match &e.request_body {
+        RequestBody::Resource { .. } | RequestBody::Parameters { .. }
+            if x.request_body.is_none() =>
+        {
+            return Err("the request has no JSON body, and the endpoint takes one".to_owned());
+        }
+        RequestBody::Stream => return Err("the request body is binary".to_owned()),
+        _ => {}
+    }
+    if let Some(status) = x.response_status {
+        if !(200..300).contains(&status) {
+            return Err(format!("the response is a failure ({status})"));
+        }
+    }
+    let no_content =
+        e.response.status == Some(204) || (e.response.body.is_none() && e.method != Method::Get);
+    match &e.response.body {
+        _ if no_content => {}
+        Some(TypeRef::Primitive(Primitive::Stream)) => {
+            return Err("the response body is binary".to_owned());
+        }
+        _ if x.response_body.is_none() => {
+            return Err("the response has no JSON body".to_owned());
+        }
+        _ => {}
+    }
+    let query = query
+        .map(|q| {
+            q.split('&')
+                .filter(|pair| !pair.is_empty())
+                .map(|pair| {
+                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                    (decode(k), decode(v))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(ExampleCall {
+        path: n,
+        arguments,
+        sent_path: decode(&path),
+        query,
+    })
+}
+
+/// The URL's path (without scheme, host and version) and its query.
+fn split_url(url: &str) -> (String, Option<&str>) {
+    let url = url.trim();
+    let (before, query) = match url.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (url, None),
+    };
+    let mut path = before;
+    if let Some(rest) = path.split_once("://").map(|(_, r)| r) {
+        path = rest.find('/').map_or("", |i| &rest[i..]);
+    }
+    for version in ["/v1.0", "/beta"] {
+        if let Some(rest) = path.strip_prefix(version) {
+            if rest.is_empty() || rest.starts_with('/') {
+                path = rest;
+            }
+        }
+    }
+    let path = if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("/{path}")
+    };
+    let trimmed = path.trim_end_matches('/');
+    let path = if trimmed.is_empty() { "/" } else { trimmed };
+    (path.to_owned(), query)
+}
+
+fn decode(s: &str) -> String {
+    percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+/// The values of `template`'s placeholders in `path`, in order, or `None`
+/// when the path does not follow the template.
+fn match_path(template: &PathTemplate, path: &str) -> Option<Vec<String>> {
+    let raw = split_segments(path);
+    if raw.len() != template.segments.len() {
+        return None;
+    }
+    let mut values = Vec::new();
+    for (segment, raw) in template.segments.iter().zip(&raw) {
+        match segment {
+            Segment::Literal { name } => same(name, raw).then_some(())?,
+            Segment::Cast { type_name } => same(type_name, raw).then_some(())?,
+            Segment::Ref => same("$ref", raw).then_some(())?,
+            Segment::Value => same("$value", raw).then_some(())?,
+            Segment::Count => same("$count", raw).then_some(())?,
+            Segment::Key { .. } => {
+                if raw.contains('(') || raw.is_empty() {
+                    return None;
+                }
+                values.push(decode(raw));
+            }
+            Segment::KeyedLiteral { name, .. } => {
+                let inner = call_args(raw, name)?;
+                values.push(unquote(inner));
+            }
+            Segment::ItemPath { base, .. } => {
+                let inner = raw
+                    .strip_prefix(base.as_str())
+                    .and_then(|r| r.strip_prefix(":/"))
+                    .and_then(|r| r.strip_suffix(':'))?;
+                values.push(decode(inner));
+            }
+            Segment::Function { name, args } => {
+                let inner = call_args(raw, name)?;
+                let given = split_top_level(inner, ',');
+                if given.len() != args.len() {
+                    return None;
+                }
+                for (arg, written) in args.iter().zip(given) {
+                    let (key, value) = written.split_once('=')?;
+                    if !key.trim().eq_ignore_ascii_case(&arg.name) {
+                        return None;
+                    }
+                    match &arg.value {
+                        ArgValue::Literal(v) => same(v, value.trim()).then_some(())?,
+                        ArgValue::Placeholder(_) => values.push(unquote(value.trim())),
+                    }
+                }
+            }
+        }
+    }
+    Some(values)
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b) || a.eq_ignore_ascii_case(&decode(b))
+}
+
+/// The text inside `name(...)`.
+fn call_args<'r>(raw: &'r str, name: &str) -> Option<&'r str> {
+    let open = raw.find('(')?;
+    same(name, &raw[..open]).then_some(())?;
+    raw[open + 1..].strip_suffix(')')
+}
+
+/// A function argument's value: quotes removed (and `''` undoubled), decoded.
+fn unquote(value: &str) -> String {
+    let value = decode(value);
+    match value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
+        Some(inner) => inner.replace("''", "'"),
+        None => value,
+    }
+}
+
+/// Splits at `sep` outside parentheses and quotes.
+pub(crate) fn split_top_level(s: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut quoted, mut start) = (0usize, false, 0);
+    for (i, c) in s.char_indices() {
+        match c {
+            '\'' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            c if c == sep && depth == 0 && !quoted => {
+                out.push(&s[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// Typed placeholders (integer, boolean, GUID or date keys and function
+/// parameters) must hold values of their type.
+fn check_arguments(
+    template: &PathTemplate,
+    arguments: &[String],
+    e: &Endpoint,
+    key_types: &std::collections::BTreeMap<String, Primitive>,
+) -> Result<(), String> {
+    let mut values = arguments.iter();
+    for segment in &template.segments {
+        let typed: Vec<(String, Option<Primitive>)> = match segment {
+            Segment::Key { param } => {
+                vec![(param.name.clone(), key_types.get(&param.name).copied())]
+            }
+            Segment::KeyedLiteral { param, .. } | Segment::ItemPath { param, .. } => {
+                vec![(param.name.clone(), None)]
+            }
+            Segment::Function { args, .. } => args
+                .iter()
+                .filter_map(|a| match &a.value {
+                    ArgValue::Placeholder(p) => {
+                        Some((p.name.clone(), e.function_argument_type(&a.name, &p.name)))
+                    }
+                    ArgValue::Literal(_) => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (name, prim) in typed {
+            let Some(value) = values.next() else { break };
+            let ok = match prim {
+                Some(
+                    Primitive::Int16
+                    | Primitive::Int32
+                    | Primitive::Int64
+                    | Primitive::Byte
+                    | Primitive::SByte,
+                ) => value.parse::<i64>().is_ok(),
+                Some(Primitive::Boolean) => value.parse::<bool>().is_ok(),
+                Some(Primitive::Guid) => is_guid(value),
+                Some(Primitive::Date) => is_date(value),
+                _ => true,
+            };
+            if !ok {
+                return Err(format!(
+                    "`{value}` is no value for `{name}`, which is typed"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && s.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && s.chars()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_lose_host_version_and_query() {
+        let (p, q) = split_url("https://graph.microsoft.com/v1.0/users/a%40b.com?$select=id");
+        assert_eq!((p.as_str(), q), ("/users/a%40b.com", Some("$select=id")));
+        assert_eq!(split_url("GET /me/").0, "/GET /me");
+        assert_eq!(split_url("/me/").0, "/me");
+        assert_eq!(split_url("https://graph.microsoft.com/beta").0, "/");
+    }
+
+    #[test]
+    fn paths_match_templates_and_yield_their_values() {
+        let t = PathTemplate::parse("/users/{id}/calendarView(start='{s}',end={e})/$count");
+        assert_eq!(
+            match_path(
+                &t,
+                "/users/a%40b.com/calendarView(start='2020-01-01',end=5)/$count"
+            ),
+            Some(vec![
+                "a@b.com".to_owned(),
+                "2020-01-01".to_owned(),
+                "5".to_owned()
+            ])
+        );
+        assert_eq!(
+            match_path(&t, "/users/x/calendarView(start='a')/$count"),
+            None
+        );
+        assert_eq!(
+            match_path(&t, "/groups/x/calendarView(start='a',end=1)/$count"),
+            None
+        );
+        let t = PathTemplate::parse("/me/drive/root:/{item-path}:/content");
+        assert_eq!(
+            match_path(&t, "/me/drive/root:/Docs/a.txt:/content"),
+            Some(vec!["Docs/a.txt".to_owned()])
+        );
+        let t = PathTemplate::parse("/sites/{site-id}/lists('{list-id}')");
+        assert_eq!(
+            match_path(&t, "/sites/s1/lists('o''neil')"),
+            Some(vec!["s1".to_owned(), "o'neil".to_owned()])
+        );
+    }
+
+    #[test]
+    fn typed_values_are_checked() {
+        assert!(is_guid("48d31887-5fad-4d73-a9f5-3c356e68a038"));
+        assert!(!is_guid("48d31887-5fad-4d73-a9f5"));
+        assert!(is_date("2021-02-03"));
+        assert!(!is_date("2021-2-03"));
+        assert_eq!(
+            split_top_level("a,b(c,d),'e,f'", ','),
+            ["a", "b(c,d)", "'e,f'"]
+        );
+    }
+}
