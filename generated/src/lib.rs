@@ -12,6 +12,8 @@
 //!   body sends only what was set, and can clear a value with `null`.
 //! - Collections come as a [`Page`]; `.into_stream()` and `.collect_all()`
 //!   follow `@odata.nextLink`.
+//! - `client.batch()` sends many of these requests as `$batch`es of up to 20
+//!   and gives each answer back typed ([`Batch`]).
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), graph_sdk::Error> {
@@ -65,9 +67,9 @@ pub use graph_sdk_runtime as runtime;
 
 pub use client::Client;
 pub use runtime::{
-    ApiError, ClientBuilder, Delta, Error, FnTokenProvider, HeaderMap, Method, Nullable, ODataType,
-    Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy, StatusCode,
-    TokenProvider, cast,
+    Answers, ApiError, Batch, ClientBuilder, Delta, Error, FnTokenProvider, Handle, HeaderMap,
+    ItemId, Method, Nullable, ODataType, Page, QueryOptions, Reference, Removed, Request, Response,
+    RetryPolicy, StatusCode, TokenProvider, cast,
 };
 
 /// The content hash of the docs pages (and the include files they use) this

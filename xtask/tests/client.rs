@@ -614,3 +614,92 @@ async fn a_decode_error_names_the_endpoint_and_the_field() {
         other => panic!("expected a decode error, got {other:?}"),
     }
 }
+
+/// A `$batch` endpoint that answers by path, throttles `/groups` once, and
+/// records the batches it got.
+#[derive(Clone, Default)]
+struct BatchGraph {
+    batches: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+}
+
+impl wiremock::Respond for BatchGraph {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let batch: serde_json::Value = serde_json::from_slice(&request.body).expect("JSON");
+        let mut seen = self.batches.lock().expect("lock");
+        let throttle = seen.is_empty();
+        seen.push(batch.clone());
+        let answers: Vec<serde_json::Value> = batch["requests"]
+            .as_array()
+            .expect("requests")
+            .iter()
+            .map(|item| {
+                let id = item["id"].clone();
+                let url = item["url"].as_str().unwrap_or_default();
+                match (item["method"].as_str().unwrap_or_default(), url) {
+                    ("GET", "/users/u1") => json!({"id": id, "status": 200, "body": {
+                        "id": "u1", "displayName": "Ada", "accountEnabled": true
+                    }}),
+                    ("PATCH", "/users/u1") => json!({"id": id, "status": 204}),
+                    ("GET", "/groups") if throttle => json!({
+                        "id": id, "status": 429, "headers": {"Retry-After": "0"},
+                        "body": {"error": {"code": "TooManyRequests", "message": "later"}}
+                    }),
+                    ("GET", "/groups") => json!({"id": id, "status": 200, "body": {
+                        "value": [{"id": "g1", "displayName": "Team"}]
+                    }}),
+                    _ => json!({"id": id, "status": 404, "body": {
+                        "error": {"code": "Request_ResourceNotFound", "message": "gone"}
+                    }}),
+                }
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({ "responses": answers }))
+    }
+}
+
+#[tokio::test]
+async fn a_typed_batch_of_generated_requests_answers_each_in_its_type() {
+    let server = MockServer::start().await;
+    let graph = BatchGraph::default();
+    Mock::given(method("POST"))
+        .and(path("/$batch"))
+        .respond_with(graph.clone())
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let mut batch = client.batch();
+    let user = batch.add(client.users().item("u1").get());
+    let body = User {
+        job_title: "Auditor".into(),
+        ..Default::default()
+    };
+    let update = batch.add_after(client.users().item("u1").update(&body), &[user.id()]);
+    let missing = batch.add(client.groups().item("nope").get());
+    let groups = batch.add(client.groups().list());
+    let mut answers = batch.send().await.expect("the batch is sent");
+
+    let user: User = answers.take(user).expect("the user");
+    assert_eq!(user.display_name, Nullable::Value("Ada".to_owned()));
+    answers.take(update).expect("the update");
+    let error: Error = answers.take(missing).expect_err("the missing group");
+    assert!(error.is_not_found(), "{error}");
+    let groups = answers.take(groups).expect("the groups, after a retry");
+    assert_eq!(groups.value.len(), 1);
+    assert_eq!(
+        groups.value[0].display_name,
+        Nullable::Value("Team".to_owned())
+    );
+
+    let batches = graph.batches.lock().expect("lock").clone();
+    assert_eq!(
+        batches.len(),
+        2,
+        "the throttled request is sent again alone"
+    );
+    assert_eq!(
+        batches[0]["requests"][1]["body"],
+        json!({"jobTitle": "Auditor"})
+    );
+    assert_eq!(batches[0]["requests"][1]["dependsOn"], json!(["1"]));
+    assert_eq!(batches[1]["requests"][0]["url"], "/groups");
+}

@@ -54,6 +54,14 @@ impl Client {
         &self.inner
     }
 
+    /// An empty `$batch`: add the requests this client builds
+    /// (`batch.add(client.users().item(id).get())`), send them
+    /// together, and read each answer typed through its handle.
+    /// See [`Batch`](runtime::Batch).
+    pub fn batch(&self) -> runtime::Batch {
+        self.inner.batch()
+    }
+
     #[cfg(feature = "device_management")]
     /// `/deviceManagement`.
     pub fn device_management(&self) -> DeviceManagement {

@@ -41,6 +41,9 @@ pub enum Error {
     InvalidUrl(String),
     /// A header name or value supplied by the caller is not valid HTTP.
     InvalidHeader(String),
+    /// A request cannot go into a `$batch` (another host, a body that is not
+    /// JSON), or the batch's answer is not what Graph sends.
+    Batch(String),
     /// [`cast`](super::cast) was asked for a type the value is not: its
     /// `@odata.type` is neither the type nor one derived from it.
     WrongType {
@@ -136,6 +139,7 @@ impl fmt::Display for Error {
             Error::Auth(m) => write!(f, "authentication failed: {m}"),
             Error::InvalidUrl(m) => write!(f, "invalid URL: {m}"),
             Error::InvalidHeader(m) => write!(f, "invalid header: {m}"),
+            Error::Batch(m) => write!(f, "batch: {m}"),
             Error::WrongType { expected, found } => {
                 write!(
                     f,

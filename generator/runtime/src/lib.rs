@@ -112,6 +112,7 @@
 //! a generated crate can also carry the files as its `runtime` module.
 
 mod auth;
+mod batch;
 mod client;
 mod error;
 mod nullable;
@@ -123,6 +124,7 @@ mod request;
 mod retry;
 
 pub use auth::{FnTokenProvider, TokenFuture, TokenProvider};
+pub use batch::{Answers, Batch, Handle, ItemId, MAX_BATCH};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
 pub use error::{ApiError, Error};
 pub use nullable::Nullable;

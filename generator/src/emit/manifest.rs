@@ -219,6 +219,8 @@ pub fn emit_manifest(
 //!   body sends only what was set, and can clear a value with `null`.
 //! - Collections come as a [`Page`]; `.into_stream()` and `.collect_all()`
 //!   follow `@odata.nextLink`.
+//! - `client.batch()` sends many of these requests as `$batch`es of up to 20
+//!   and gives each answer back typed ([`Batch`]).
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), {krate}::Error> {{
@@ -243,9 +245,9 @@ pub mod models;
 
 pub use client::Client;
 pub use runtime::{{
-    ApiError, ClientBuilder, Delta, Error, FnTokenProvider, HeaderMap, Method, Nullable, ODataType,
-    Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy, StatusCode,
-    TokenProvider, cast,
+    Answers, ApiError, Batch, ClientBuilder, Delta, Error, FnTokenProvider, Handle, HeaderMap,
+    ItemId, Method, Nullable, ODataType, Page, QueryOptions, Reference, Removed, Request, Response,
+    RetryPolicy, StatusCode, TokenProvider, cast,
 }};
 {provenance}"#,
         provenance = provenance_items(docs_hash),

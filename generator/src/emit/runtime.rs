@@ -10,6 +10,7 @@ pub const CRATE: (&str, &str) = ("graph-sdk-runtime", "graph_sdk_runtime");
 /// (file name in the runtime crate's `src/`, contents) of each runtime file.
 pub const FILES: &[(&str, &str)] = &[
     ("auth.rs", include_str!("../../runtime/src/auth.rs")),
+    ("batch.rs", include_str!("../../runtime/src/batch.rs")),
     ("client.rs", include_str!("../../runtime/src/client.rs")),
     ("error.rs", include_str!("../../runtime/src/error.rs")),
     ("lib.rs", include_str!("../../runtime/src/lib.rs")),

@@ -232,6 +232,14 @@ fn emit_root(ctx: &Ctx<'_>, tree: &Tree<'_>, mods: &[ClientFile], out: &mut Draf
                 &self.inner
             }
 
+            /// An empty `$batch`: add the requests this client builds
+            /// (`batch.add(client.users().item(id).get())`), send them
+            /// together, and read each answer typed through its handle.
+            /// See [`Batch`](runtime::Batch).
+            pub fn batch(&self) -> runtime::Batch {
+                self.inner.batch()
+            }
+
             #(#accessors)*
             #(#root_ops)*
         }
