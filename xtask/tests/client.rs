@@ -703,3 +703,31 @@ async fn a_typed_batch_of_generated_requests_answers_each_in_its_type() {
     assert_eq!(batches[0]["requests"][1]["dependsOn"], json!(["1"]));
     assert_eq!(batches[1]["requests"][0]["url"], "/groups");
 }
+
+#[tokio::test]
+async fn field_enums_name_properties_for_select_order_by_and_expand() {
+    use graph_sdk::models::{GroupField, GroupNav, UserField};
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/groups"))
+        .and(query_param("$select", "id,displayName"))
+        .and(query_param("$orderby", "displayName desc,id"))
+        .and(query_param("$expand", "members"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": []})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let page = client(&server)
+        .groups()
+        .list()
+        .select([GroupField::Id, GroupField::DisplayName])
+        .order_by([GroupField::DisplayName.desc(), GroupField::Id.asc()])
+        .expand([GroupNav::Members])
+        .await
+        .expect("the list");
+    assert!(page.value.is_empty());
+    // The wire names, whatever the Rust spelling.
+    assert_eq!(UserField::UserPrincipalName.as_str(), "userPrincipalName");
+    assert_eq!(format!("{:?}", UserField::DisplayName), "displayName");
+    assert_eq!(UserField::DisplayName.desc().as_str(), "displayName desc");
+}

@@ -98,6 +98,10 @@ impl DeviceManagementScriptCollection {
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     ///
+    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`DeviceManagementScriptField`](crate::models::DeviceManagementScriptField) for `.select` and `.order_by`, [`DeviceManagementScriptNav`](crate::models::DeviceManagementScriptNav) for `.expand`.
+    ///
     /// Headers: `Accept` (optional); set them with `.header(name, value)`.
     ///
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
@@ -150,6 +154,10 @@ impl DeviceManagementScriptItem {
     /// - Application: `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     ///
     /// Supports the query options `$select`, `$expand`.
+    ///
+    /// Not documented for this endpoint: `$filter`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`DeviceManagementScriptField`](crate::models::DeviceManagementScriptField) for `.select` and `.order_by`, [`DeviceManagementScriptNav`](crate::models::DeviceManagementScriptNav) for `.expand`.
     ///
     /// Headers: `Accept` (optional); set them with `.header(name, value)`.
     ///
@@ -208,6 +216,10 @@ impl DeviceManagementScriptUserStateCollection {
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementManagedDevices.Read.All`, `DeviceManagementManagedDevices.ReadWrite.All`
     ///
+    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`DeviceManagementScriptUserStateField`](crate::models::DeviceManagementScriptUserStateField) for `.select` and `.order_by`, [`DeviceManagementScriptUserStateNav`](crate::models::DeviceManagementScriptUserStateNav) for `.expand`.
+    ///
     /// Headers: `Accept` (optional); set them with `.header(name, value)`.
     ///
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
@@ -254,6 +266,10 @@ impl DeviceManagementScriptUserStateItem {
     /// - Application: `DeviceManagementManagedDevices.Read.All`, `DeviceManagementManagedDevices.ReadWrite.All`
     ///
     /// Supports the query options `$select`, `$expand`.
+    ///
+    /// Not documented for this endpoint: `$filter`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`DeviceManagementScriptUserStateField`](crate::models::DeviceManagementScriptUserStateField) for `.select` and `.order_by`, [`DeviceManagementScriptUserStateNav`](crate::models::DeviceManagementScriptUserStateNav) for `.expand`.
     ///
     /// Headers: `Accept` (optional); set them with `.header(name, value)`.
     ///
@@ -338,6 +354,10 @@ impl HardwareConfigurationCollection {
     /// - Delegated (work or school account): `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
+    ///
+    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`HardwareConfigurationField`](crate::models::HardwareConfigurationField) for `.select` and `.order_by`, [`HardwareConfigurationNav`](crate::models::HardwareConfigurationNav) for `.expand`.
     ///
     /// Headers: `Accept` (optional); set them with `.header(name, value)`.
     ///
@@ -455,6 +475,10 @@ impl HardwareConfigurationItem {
     ///
     /// Supports the query options `$select`, `$expand`.
     ///
+    /// Not documented for this endpoint: `$filter`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`HardwareConfigurationField`](crate::models::HardwareConfigurationField) for `.select` and `.order_by`, [`HardwareConfigurationNav`](crate::models::HardwareConfigurationNav) for `.expand`.
+    ///
     /// Headers: `Accept` (optional); set them with `.header(name, value)`.
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-get.md`.
@@ -541,6 +565,10 @@ impl HardwareConfigurationDeviceStateCollection {
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     ///
+    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`HardwareConfigurationDeviceStateField`](crate::models::HardwareConfigurationDeviceStateField) for `.select` and `.order_by`.
+    ///
     /// Headers: `Accept` (optional); set them with `.header(name, value)`.
     ///
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
@@ -587,6 +615,10 @@ impl HardwareConfigurationDeviceStateItem {
     /// - Application: `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     ///
     /// Supports the query options `$select`.
+    ///
+    /// Not documented for this endpoint: `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`HardwareConfigurationDeviceStateField`](crate::models::HardwareConfigurationDeviceStateField) for `.select` and `.order_by`.
     ///
     /// Headers: `Accept` (optional); set them with `.header(name, value)`.
     ///
@@ -645,6 +677,10 @@ impl HardwareConfigurationUserStateCollection {
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     ///
+    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`HardwareConfigurationUserStateField`](crate::models::HardwareConfigurationUserStateField) for `.select` and `.order_by`.
+    ///
     /// Headers: `Accept` (optional); set them with `.header(name, value)`.
     ///
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
@@ -691,6 +727,10 @@ impl HardwareConfigurationUserStateItem {
     /// - Application: `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     ///
     /// Supports the query options `$select`.
+    ///
+    /// Not documented for this endpoint: `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`HardwareConfigurationUserStateField`](crate::models::HardwareConfigurationUserStateField) for `.select` and `.order_by`.
     ///
     /// Headers: `Accept` (optional); set them with `.header(name, value)`.
     ///

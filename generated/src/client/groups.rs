@@ -50,6 +50,10 @@ impl GroupCollection {
     ///
     /// Supports the query options `$select`, `$filter`, `$expand`, `$top`, `$orderby`, `$count`, `$search`.
     ///
+    /// Not documented for this endpoint: `$skip`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`GroupField`](crate::models::GroupField) for `.select` and `.order_by`, [`GroupNav`](crate::models::GroupNav) for `.expand`.
+    ///
     /// Headers: `ConsistencyLevel` (optional); set them with `.header(name, value)`.
     ///
     /// Sends `ConsistencyLevel: eventual` when `$count` or `$search` is set, as the page requires for advanced queries; a `ConsistencyLevel` header set with `.header` wins.
@@ -148,6 +152,10 @@ impl GroupItem {
     ///
     /// Supports the query options `$select`.
     ///
+    /// Not documented for this endpoint: `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`GroupField`](crate::models::GroupField) for `.select` and `.order_by`, [`GroupNav`](crate::models::GroupNav) for `.expand`.
+    ///
     /// Generated from `docs-input/api/group-get.md`.
     pub fn get(&self) -> Request<models::Group> {
         Request::new(self.client.clone(), Method::GET, self.path.clone())
@@ -209,6 +217,10 @@ impl DirectoryObjectCollection {
     /// - Application: `GroupMember.Read.All`, `Group.Read.All`, `GroupMember.ReadWrite.All`, `Group.ReadWrite.All`, `Directory.Read.All`
     ///
     /// Supports the query options `$select`, `$filter`, `$count`, `$search`.
+    ///
+    /// Not documented for this endpoint: `$expand`, `$top`, `$skip`, `$orderby`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`DirectoryObjectField`](crate::models::DirectoryObjectField) for `.select` and `.order_by`.
     ///
     /// Headers: `ConsistencyLevel` (optional); set them with `.header(name, value)`.
     ///

@@ -56,6 +56,10 @@ impl UserCollection {
     ///
     /// Supports the query options `$select`, `$filter`, `$skiptoken`, `$deltatoken`.
     ///
+    /// Not documented for this endpoint: `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`UserField`](crate::models::UserField) for `.select` and `.order_by`, [`UserNav`](crate::models::UserNav) for `.expand`.
+    ///
     /// Headers: `Prefer` (optional); set them with `.header(name, value)`.
     ///
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
@@ -83,6 +87,10 @@ impl UserCollection {
     /// - Application: `User.Read.All`, `User.ReadWrite.All`, `Directory.Read.All`, `Directory.ReadWrite.All`
     ///
     /// Supports the query options `$select`, `$filter`, `$top`, `$orderby`, `$count`, `$search`.
+    ///
+    /// Not documented for this endpoint: `$expand`, `$skip`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`UserField`](crate::models::UserField) for `.select` and `.order_by`, [`UserNav`](crate::models::UserNav) for `.expand`.
     ///
     /// Headers: `ConsistencyLevel` (optional); set them with `.header(name, value)`.
     ///
@@ -251,6 +259,10 @@ impl UserItem {
     ///
     /// Supports the query options `$select`.
     ///
+    /// Not documented for this endpoint: `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`UserField`](crate::models::UserField) for `.select` and `.order_by`, [`UserNav`](crate::models::UserNav) for `.expand`.
+    ///
     /// Generated from `docs-input/api/user-get.md`.
     pub fn get(&self) -> Request<models::User> {
         Request::new(self.client.clone(), Method::GET, self.path.clone())
@@ -276,6 +288,8 @@ impl UserItem {
     /// - Delegated (work or school account): `Calendars.Read`, `Calendars.ReadWrite`
     /// - Delegated (personal Microsoft account): `Calendars.Read`, `Calendars.ReadWrite`
     /// - Application: `Calendars.Read`, `Calendars.ReadWrite`
+    ///
+    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
     ///
     /// Headers: `Prefer` (optional); set them with `.header(name, value)`.
     ///

@@ -131,3 +131,119 @@ impl ODataType for DeviceManagementScript {
         "lastModifiedDateTime",
     ];
 }
+
+/// The properties of [`DeviceManagementScript`], for `.select([...])` and `.order_by([...])`: a misspelt name is a compile error. A string still works for anything else.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeviceManagementScriptField {
+    /// `id`.
+    Id,
+    /// `enforceSignatureCheck`.
+    EnforceSignatureCheck,
+    /// `runAs32Bit`.
+    RunAs32Bit,
+    /// `displayName`.
+    DisplayName,
+    /// `description`.
+    Description,
+    /// `scriptContent`.
+    ScriptContent,
+    /// `createdDateTime`.
+    CreatedDateTime,
+    /// `lastModifiedDateTime`.
+    LastModifiedDateTime,
+    /// `runAsAccount`.
+    RunAsAccount,
+    /// `fileName`.
+    FileName,
+    /// `roleScopeTagIds`.
+    RoleScopeTagIds,
+    /// `deviceRunStates`.
+    DeviceRunStates,
+    /// `userRunStates`.
+    UserRunStates,
+}
+
+impl DeviceManagementScriptField {
+    /// The property's name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        const NAMES: [&str; 13usize] = [
+            "id",
+            "enforceSignatureCheck",
+            "runAs32Bit",
+            "displayName",
+            "description",
+            "scriptContent",
+            "createdDateTime",
+            "lastModifiedDateTime",
+            "runAsAccount",
+            "fileName",
+            "roleScopeTagIds",
+            "deviceRunStates",
+            "userRunStates",
+        ];
+        NAMES[self as usize]
+    }
+
+    /// The property in `$orderby`, ascending: `"name"`.
+    pub fn asc(self) -> crate::runtime::FieldName {
+        self.into()
+    }
+
+    /// The property in `$orderby`, descending: `"name desc"`.
+    pub fn desc(self) -> crate::runtime::FieldName {
+        format!("{} desc", self.as_str()).into()
+    }
+}
+
+impl std::fmt::Debug for DeviceManagementScriptField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<DeviceManagementScriptField> for crate::runtime::FieldName {
+    fn from(field: DeviceManagementScriptField) -> Self {
+        field.as_str().into()
+    }
+}
+
+/// The navigation properties of [`DeviceManagementScript`], for `.expand([...])`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeviceManagementScriptNav {
+    /// `deviceRunStates`.
+    DeviceRunStates,
+    /// `userRunStates`.
+    UserRunStates,
+}
+
+impl DeviceManagementScriptNav {
+    /// The property's name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        const NAMES: [&str; 2usize] = ["deviceRunStates", "userRunStates"];
+        NAMES[self as usize]
+    }
+
+    /// The property in `$orderby`, ascending: `"name"`.
+    pub fn asc(self) -> crate::runtime::FieldName {
+        self.into()
+    }
+
+    /// The property in `$orderby`, descending: `"name desc"`.
+    pub fn desc(self) -> crate::runtime::FieldName {
+        format!("{} desc", self.as_str()).into()
+    }
+}
+
+impl std::fmt::Debug for DeviceManagementScriptNav {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<DeviceManagementScriptNav> for crate::runtime::FieldName {
+    fn from(field: DeviceManagementScriptNav) -> Self {
+        field.as_str().into()
+    }
+}

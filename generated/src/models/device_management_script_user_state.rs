@@ -95,3 +95,93 @@ impl ODataType for DeviceManagementScriptUserState {
     const ODATA_TYPE: &'static str = "#microsoft.graph.deviceManagementScriptUserState";
     const READ_ONLY: &'static [&'static str] = &["id"];
 }
+
+/// The properties of [`DeviceManagementScriptUserState`], for `.select([...])` and `.order_by([...])`: a misspelt name is a compile error. A string still works for anything else.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeviceManagementScriptUserStateField {
+    /// `id`.
+    Id,
+    /// `successDeviceCount`.
+    SuccessDeviceCount,
+    /// `errorDeviceCount`.
+    ErrorDeviceCount,
+    /// `userPrincipalName`.
+    UserPrincipalName,
+    /// `deviceRunStates`.
+    DeviceRunStates,
+}
+
+impl DeviceManagementScriptUserStateField {
+    /// The property's name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        const NAMES: [&str; 5usize] = [
+            "id",
+            "successDeviceCount",
+            "errorDeviceCount",
+            "userPrincipalName",
+            "deviceRunStates",
+        ];
+        NAMES[self as usize]
+    }
+
+    /// The property in `$orderby`, ascending: `"name"`.
+    pub fn asc(self) -> crate::runtime::FieldName {
+        self.into()
+    }
+
+    /// The property in `$orderby`, descending: `"name desc"`.
+    pub fn desc(self) -> crate::runtime::FieldName {
+        format!("{} desc", self.as_str()).into()
+    }
+}
+
+impl std::fmt::Debug for DeviceManagementScriptUserStateField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<DeviceManagementScriptUserStateField> for crate::runtime::FieldName {
+    fn from(field: DeviceManagementScriptUserStateField) -> Self {
+        field.as_str().into()
+    }
+}
+
+/// The navigation properties of [`DeviceManagementScriptUserState`], for `.expand([...])`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeviceManagementScriptUserStateNav {
+    /// `deviceRunStates`.
+    DeviceRunStates,
+}
+
+impl DeviceManagementScriptUserStateNav {
+    /// The property's name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        const NAMES: [&str; 1usize] = ["deviceRunStates"];
+        NAMES[self as usize]
+    }
+
+    /// The property in `$orderby`, ascending: `"name"`.
+    pub fn asc(self) -> crate::runtime::FieldName {
+        self.into()
+    }
+
+    /// The property in `$orderby`, descending: `"name desc"`.
+    pub fn desc(self) -> crate::runtime::FieldName {
+        format!("{} desc", self.as_str()).into()
+    }
+}
+
+impl std::fmt::Debug for DeviceManagementScriptUserStateNav {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<DeviceManagementScriptUserStateNav> for crate::runtime::FieldName {
+    fn from(field: DeviceManagementScriptUserStateNav) -> Self {
+        field.as_str().into()
+    }
+}

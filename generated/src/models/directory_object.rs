@@ -78,3 +78,43 @@ impl ODataType for DirectoryObject {
     ];
     const READ_ONLY: &'static [&'static str] = &["id"];
 }
+
+/// The properties of [`DirectoryObject`], for `.select([...])` and `.order_by([...])`: a misspelt name is a compile error. A string still works for anything else.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DirectoryObjectField {
+    /// `id`.
+    Id,
+    /// `deletedDateTime`.
+    DeletedDateTime,
+}
+
+impl DirectoryObjectField {
+    /// The property's name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        const NAMES: [&str; 2usize] = ["id", "deletedDateTime"];
+        NAMES[self as usize]
+    }
+
+    /// The property in `$orderby`, ascending: `"name"`.
+    pub fn asc(self) -> crate::runtime::FieldName {
+        self.into()
+    }
+
+    /// The property in `$orderby`, descending: `"name desc"`.
+    pub fn desc(self) -> crate::runtime::FieldName {
+        format!("{} desc", self.as_str()).into()
+    }
+}
+
+impl std::fmt::Debug for DirectoryObjectField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<DirectoryObjectField> for crate::runtime::FieldName {
+    fn from(field: DirectoryObjectField) -> Self {
+        field.as_str().into()
+    }
+}

@@ -270,3 +270,236 @@ impl ODataType for Group {
         "transitiveMembers",
     ];
 }
+
+/// The properties of [`Group`], for `.select([...])` and `.order_by([...])`: a misspelt name is a compile error. A string still works for anything else.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GroupField {
+    /// `id`.
+    Id,
+    /// `deletedDateTime`.
+    DeletedDateTime,
+    /// `accessType`.
+    AccessType,
+    /// `allowExternalSenders`.
+    AllowExternalSenders,
+    /// `assignedLicenses`.
+    AssignedLicenses,
+    /// `autoSubscribeNewMembers`.
+    AutoSubscribeNewMembers,
+    /// `classification`.
+    Classification,
+    /// `createdDateTime`.
+    CreatedDateTime,
+    /// `description`.
+    Description,
+    /// `displayName`.
+    DisplayName,
+    /// `expirationDateTime`.
+    ExpirationDateTime,
+    /// `groupTypes`.
+    GroupTypes,
+    /// `hideFromAddressLists`.
+    HideFromAddressLists,
+    /// `hideFromOutlookClients`.
+    HideFromOutlookClients,
+    /// `isAssignableToRole`.
+    IsAssignableToRole,
+    /// `isSubscribedByMail`.
+    IsSubscribedByMail,
+    /// `mail`.
+    Mail,
+    /// `mailEnabled`.
+    MailEnabled,
+    /// `mailNickname`.
+    MailNickname,
+    /// `membershipRule`.
+    MembershipRule,
+    /// `membershipRuleProcessingState`.
+    MembershipRuleProcessingState,
+    /// `onPremisesLastSyncDateTime`.
+    OnPremisesLastSyncDateTime,
+    /// `onPremisesSecurityIdentifier`.
+    OnPremisesSecurityIdentifier,
+    /// `onPremisesSyncEnabled`.
+    OnPremisesSyncEnabled,
+    /// `preferredDataLocation`.
+    PreferredDataLocation,
+    /// `preferredLanguage`.
+    PreferredLanguage,
+    /// `proxyAddresses`.
+    ProxyAddresses,
+    /// `renewedDateTime`.
+    RenewedDateTime,
+    /// `resourceBehaviorOptions`.
+    ResourceBehaviorOptions,
+    /// `resourceProvisioningOptions`.
+    ResourceProvisioningOptions,
+    /// `securityEnabled`.
+    SecurityEnabled,
+    /// `securityIdentifier`.
+    SecurityIdentifier,
+    /// `theme`.
+    Theme,
+    /// `unseenCount`.
+    UnseenCount,
+    /// `visibility`.
+    Visibility,
+    /// `acceptedSenders`.
+    AcceptedSenders,
+    /// `createdOnBehalfOf`.
+    CreatedOnBehalfOf,
+    /// `memberOf`.
+    MemberOf,
+    /// `members`.
+    Members,
+    /// `membersWithLicenseErrors`.
+    MembersWithLicenseErrors,
+    /// `owners`.
+    Owners,
+    /// `rejectedSenders`.
+    RejectedSenders,
+    /// `transitiveMemberOf`.
+    TransitiveMemberOf,
+    /// `transitiveMembers`.
+    TransitiveMembers,
+}
+
+impl GroupField {
+    /// The property's name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        const NAMES: [&str; 44usize] = [
+            "id",
+            "deletedDateTime",
+            "accessType",
+            "allowExternalSenders",
+            "assignedLicenses",
+            "autoSubscribeNewMembers",
+            "classification",
+            "createdDateTime",
+            "description",
+            "displayName",
+            "expirationDateTime",
+            "groupTypes",
+            "hideFromAddressLists",
+            "hideFromOutlookClients",
+            "isAssignableToRole",
+            "isSubscribedByMail",
+            "mail",
+            "mailEnabled",
+            "mailNickname",
+            "membershipRule",
+            "membershipRuleProcessingState",
+            "onPremisesLastSyncDateTime",
+            "onPremisesSecurityIdentifier",
+            "onPremisesSyncEnabled",
+            "preferredDataLocation",
+            "preferredLanguage",
+            "proxyAddresses",
+            "renewedDateTime",
+            "resourceBehaviorOptions",
+            "resourceProvisioningOptions",
+            "securityEnabled",
+            "securityIdentifier",
+            "theme",
+            "unseenCount",
+            "visibility",
+            "acceptedSenders",
+            "createdOnBehalfOf",
+            "memberOf",
+            "members",
+            "membersWithLicenseErrors",
+            "owners",
+            "rejectedSenders",
+            "transitiveMemberOf",
+            "transitiveMembers",
+        ];
+        NAMES[self as usize]
+    }
+
+    /// The property in `$orderby`, ascending: `"name"`.
+    pub fn asc(self) -> crate::runtime::FieldName {
+        self.into()
+    }
+
+    /// The property in `$orderby`, descending: `"name desc"`.
+    pub fn desc(self) -> crate::runtime::FieldName {
+        format!("{} desc", self.as_str()).into()
+    }
+}
+
+impl std::fmt::Debug for GroupField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<GroupField> for crate::runtime::FieldName {
+    fn from(field: GroupField) -> Self {
+        field.as_str().into()
+    }
+}
+
+/// The navigation properties of [`Group`], for `.expand([...])`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GroupNav {
+    /// `acceptedSenders`.
+    AcceptedSenders,
+    /// `createdOnBehalfOf`.
+    CreatedOnBehalfOf,
+    /// `memberOf`.
+    MemberOf,
+    /// `members`.
+    Members,
+    /// `membersWithLicenseErrors`.
+    MembersWithLicenseErrors,
+    /// `owners`.
+    Owners,
+    /// `rejectedSenders`.
+    RejectedSenders,
+    /// `transitiveMemberOf`.
+    TransitiveMemberOf,
+    /// `transitiveMembers`.
+    TransitiveMembers,
+}
+
+impl GroupNav {
+    /// The property's name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        const NAMES: [&str; 9usize] = [
+            "acceptedSenders",
+            "createdOnBehalfOf",
+            "memberOf",
+            "members",
+            "membersWithLicenseErrors",
+            "owners",
+            "rejectedSenders",
+            "transitiveMemberOf",
+            "transitiveMembers",
+        ];
+        NAMES[self as usize]
+    }
+
+    /// The property in `$orderby`, ascending: `"name"`.
+    pub fn asc(self) -> crate::runtime::FieldName {
+        self.into()
+    }
+
+    /// The property in `$orderby`, descending: `"name desc"`.
+    pub fn desc(self) -> crate::runtime::FieldName {
+        format!("{} desc", self.as_str()).into()
+    }
+}
+
+impl std::fmt::Debug for GroupNav {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<GroupNav> for crate::runtime::FieldName {
+    fn from(field: GroupNav) -> Self {
+        field.as_str().into()
+    }
+}

@@ -141,3 +141,134 @@ impl ODataType for HardwareConfiguration {
         "userRunStates",
     ];
 }
+
+/// The properties of [`HardwareConfiguration`], for `.select([...])` and `.order_by([...])`: a misspelt name is a compile error. A string still works for anything else.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HardwareConfigurationField {
+    /// `id`.
+    Id,
+    /// `version`.
+    Version,
+    /// `displayName`.
+    DisplayName,
+    /// `description`.
+    Description,
+    /// `createdDateTime`.
+    CreatedDateTime,
+    /// `lastModifiedDateTime`.
+    LastModifiedDateTime,
+    /// `fileName`.
+    FileName,
+    /// `configurationFileContent`.
+    ConfigurationFileContent,
+    /// `hardwareConfigurationFormat`.
+    HardwareConfigurationFormat,
+    /// `roleScopeTagIds`.
+    RoleScopeTagIds,
+    /// `perDevicePasswordDisabled`.
+    PerDevicePasswordDisabled,
+    /// `assignments`.
+    Assignments,
+    /// `runSummary`.
+    RunSummary,
+    /// `deviceRunStates`.
+    DeviceRunStates,
+    /// `userRunStates`.
+    UserRunStates,
+}
+
+impl HardwareConfigurationField {
+    /// The property's name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        const NAMES: [&str; 15usize] = [
+            "id",
+            "version",
+            "displayName",
+            "description",
+            "createdDateTime",
+            "lastModifiedDateTime",
+            "fileName",
+            "configurationFileContent",
+            "hardwareConfigurationFormat",
+            "roleScopeTagIds",
+            "perDevicePasswordDisabled",
+            "assignments",
+            "runSummary",
+            "deviceRunStates",
+            "userRunStates",
+        ];
+        NAMES[self as usize]
+    }
+
+    /// The property in `$orderby`, ascending: `"name"`.
+    pub fn asc(self) -> crate::runtime::FieldName {
+        self.into()
+    }
+
+    /// The property in `$orderby`, descending: `"name desc"`.
+    pub fn desc(self) -> crate::runtime::FieldName {
+        format!("{} desc", self.as_str()).into()
+    }
+}
+
+impl std::fmt::Debug for HardwareConfigurationField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<HardwareConfigurationField> for crate::runtime::FieldName {
+    fn from(field: HardwareConfigurationField) -> Self {
+        field.as_str().into()
+    }
+}
+
+/// The navigation properties of [`HardwareConfiguration`], for `.expand([...])`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HardwareConfigurationNav {
+    /// `assignments`.
+    Assignments,
+    /// `runSummary`.
+    RunSummary,
+    /// `deviceRunStates`.
+    DeviceRunStates,
+    /// `userRunStates`.
+    UserRunStates,
+}
+
+impl HardwareConfigurationNav {
+    /// The property's name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        const NAMES: [&str; 4usize] = [
+            "assignments",
+            "runSummary",
+            "deviceRunStates",
+            "userRunStates",
+        ];
+        NAMES[self as usize]
+    }
+
+    /// The property in `$orderby`, ascending: `"name"`.
+    pub fn asc(self) -> crate::runtime::FieldName {
+        self.into()
+    }
+
+    /// The property in `$orderby`, descending: `"name desc"`.
+    pub fn desc(self) -> crate::runtime::FieldName {
+        format!("{} desc", self.as_str()).into()
+    }
+}
+
+impl std::fmt::Debug for HardwareConfigurationNav {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<HardwareConfigurationNav> for crate::runtime::FieldName {
+    fn from(field: HardwareConfigurationNav) -> Self {
+        field.as_str().into()
+    }
+}

@@ -110,3 +110,73 @@ impl ODataType for HardwareConfigurationDeviceState {
     const ODATA_TYPE: &'static str = "#microsoft.graph.hardwareConfigurationDeviceState";
     const READ_ONLY: &'static [&'static str] = &["id", "userId"];
 }
+
+/// The properties of [`HardwareConfigurationDeviceState`], for `.select([...])` and `.order_by([...])`: a misspelt name is a compile error. A string still works for anything else.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HardwareConfigurationDeviceStateField {
+    /// `id`.
+    Id,
+    /// `deviceName`.
+    DeviceName,
+    /// `osVersion`.
+    OsVersion,
+    /// `upn`.
+    Upn,
+    /// `internalVersion`.
+    InternalVersion,
+    /// `lastStateUpdateDateTime`.
+    LastStateUpdateDateTime,
+    /// `configurationState`.
+    ConfigurationState,
+    /// `configurationOutput`.
+    ConfigurationOutput,
+    /// `configurationError`.
+    ConfigurationError,
+    /// `assignmentFilterIds`.
+    AssignmentFilterIds,
+    /// `userId`.
+    UserId,
+}
+
+impl HardwareConfigurationDeviceStateField {
+    /// The property's name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        const NAMES: [&str; 11usize] = [
+            "id",
+            "deviceName",
+            "osVersion",
+            "upn",
+            "internalVersion",
+            "lastStateUpdateDateTime",
+            "configurationState",
+            "configurationOutput",
+            "configurationError",
+            "assignmentFilterIds",
+            "userId",
+        ];
+        NAMES[self as usize]
+    }
+
+    /// The property in `$orderby`, ascending: `"name"`.
+    pub fn asc(self) -> crate::runtime::FieldName {
+        self.into()
+    }
+
+    /// The property in `$orderby`, descending: `"name desc"`.
+    pub fn desc(self) -> crate::runtime::FieldName {
+        format!("{} desc", self.as_str()).into()
+    }
+}
+
+impl std::fmt::Debug for HardwareConfigurationDeviceStateField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<HardwareConfigurationDeviceStateField> for crate::runtime::FieldName {
+    fn from(field: HardwareConfigurationDeviceStateField) -> Self {
+        field.as_str().into()
+    }
+}

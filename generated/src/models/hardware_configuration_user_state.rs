@@ -112,3 +112,73 @@ impl ODataType for HardwareConfigurationUserState {
     const ODATA_TYPE: &'static str = "#microsoft.graph.hardwareConfigurationUserState";
     const READ_ONLY: &'static [&'static str] = &["id"];
 }
+
+/// The properties of [`HardwareConfigurationUserState`], for `.select([...])` and `.order_by([...])`: a misspelt name is a compile error. A string still works for anything else.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HardwareConfigurationUserStateField {
+    /// `id`.
+    Id,
+    /// `upn`.
+    Upn,
+    /// `userEmail`.
+    UserEmail,
+    /// `userName`.
+    UserName,
+    /// `lastStateUpdateDateTime`.
+    LastStateUpdateDateTime,
+    /// `successfulDeviceCount`.
+    SuccessfulDeviceCount,
+    /// `failedDeviceCount`.
+    FailedDeviceCount,
+    /// `pendingDeviceCount`.
+    PendingDeviceCount,
+    /// `errorDeviceCount`.
+    ErrorDeviceCount,
+    /// `notApplicableDeviceCount`.
+    NotApplicableDeviceCount,
+    /// `unknownDeviceCount`.
+    UnknownDeviceCount,
+}
+
+impl HardwareConfigurationUserStateField {
+    /// The property's name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        const NAMES: [&str; 11usize] = [
+            "id",
+            "upn",
+            "userEmail",
+            "userName",
+            "lastStateUpdateDateTime",
+            "successfulDeviceCount",
+            "failedDeviceCount",
+            "pendingDeviceCount",
+            "errorDeviceCount",
+            "notApplicableDeviceCount",
+            "unknownDeviceCount",
+        ];
+        NAMES[self as usize]
+    }
+
+    /// The property in `$orderby`, ascending: `"name"`.
+    pub fn asc(self) -> crate::runtime::FieldName {
+        self.into()
+    }
+
+    /// The property in `$orderby`, descending: `"name desc"`.
+    pub fn desc(self) -> crate::runtime::FieldName {
+        format!("{} desc", self.as_str()).into()
+    }
+}
+
+impl std::fmt::Debug for HardwareConfigurationUserStateField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<HardwareConfigurationUserStateField> for crate::runtime::FieldName {
+    fn from(field: HardwareConfigurationUserStateField) -> Self {
+        field.as_str().into()
+    }
+}

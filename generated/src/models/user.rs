@@ -349,3 +349,266 @@ impl ODataType for User {
         "transitiveMemberOf",
     ];
 }
+
+/// The properties of [`User`], for `.select([...])` and `.order_by([...])`: a misspelt name is a compile error. A string still works for anything else.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UserField {
+    /// `id`.
+    Id,
+    /// `deletedDateTime`.
+    DeletedDateTime,
+    /// `aboutMe`.
+    AboutMe,
+    /// `accountEnabled`.
+    AccountEnabled,
+    /// `ageGroup`.
+    AgeGroup,
+    /// `assignedLicenses`.
+    AssignedLicenses,
+    /// `birthday`.
+    Birthday,
+    /// `businessPhones`.
+    BusinessPhones,
+    /// `city`.
+    City,
+    /// `companyName`.
+    CompanyName,
+    /// `consentProvidedForMinor`.
+    ConsentProvidedForMinor,
+    /// `country`.
+    Country,
+    /// `createdDateTime`.
+    CreatedDateTime,
+    /// `creationType`.
+    CreationType,
+    /// `department`.
+    Department,
+    /// `displayName`.
+    DisplayName,
+    /// `employeeHireDate`.
+    EmployeeHireDate,
+    /// `employeeId`.
+    EmployeeId,
+    /// `employeeType`.
+    EmployeeType,
+    /// `givenName`.
+    GivenName,
+    /// `identities`.
+    Identities,
+    /// `imAddresses`.
+    ImAddresses,
+    /// `interests`.
+    Interests,
+    /// `isResourceAccount`.
+    IsResourceAccount,
+    /// `jobTitle`.
+    JobTitle,
+    /// `lastPasswordChangeDateTime`.
+    LastPasswordChangeDateTime,
+    /// `mail`.
+    Mail,
+    /// `mailNickname`.
+    MailNickname,
+    /// `mobilePhone`.
+    MobilePhone,
+    /// `officeLocation`.
+    OfficeLocation,
+    /// `onPremisesImmutableId`.
+    OnPremisesImmutableId,
+    /// `onPremisesLastSyncDateTime`.
+    OnPremisesLastSyncDateTime,
+    /// `onPremisesSyncEnabled`.
+    OnPremisesSyncEnabled,
+    /// `otherMails`.
+    OtherMails,
+    /// `passwordPolicies`.
+    PasswordPolicies,
+    /// `passwordProfile`.
+    PasswordProfile,
+    /// `postalCode`.
+    PostalCode,
+    /// `preferredLanguage`.
+    PreferredLanguage,
+    /// `proxyAddresses`.
+    ProxyAddresses,
+    /// `showInAddressList`.
+    ShowInAddressList,
+    /// `signInSessionsValidFromDateTime`.
+    SignInSessionsValidFromDateTime,
+    /// `state`.
+    State,
+    /// `streetAddress`.
+    StreetAddress,
+    /// `surname`.
+    Surname,
+    /// `usageLocation`.
+    UsageLocation,
+    /// `userPrincipalName`.
+    UserPrincipalName,
+    /// `userType`.
+    UserType,
+    /// `createdObjects`.
+    CreatedObjects,
+    /// `directReports`.
+    DirectReports,
+    /// `manager`.
+    Manager,
+    /// `memberOf`.
+    MemberOf,
+    /// `ownedDevices`.
+    OwnedDevices,
+    /// `ownedObjects`.
+    OwnedObjects,
+    /// `registeredDevices`.
+    RegisteredDevices,
+    /// `transitiveMemberOf`.
+    TransitiveMemberOf,
+}
+
+impl UserField {
+    /// The property's name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        const NAMES: [&str; 55usize] = [
+            "id",
+            "deletedDateTime",
+            "aboutMe",
+            "accountEnabled",
+            "ageGroup",
+            "assignedLicenses",
+            "birthday",
+            "businessPhones",
+            "city",
+            "companyName",
+            "consentProvidedForMinor",
+            "country",
+            "createdDateTime",
+            "creationType",
+            "department",
+            "displayName",
+            "employeeHireDate",
+            "employeeId",
+            "employeeType",
+            "givenName",
+            "identities",
+            "imAddresses",
+            "interests",
+            "isResourceAccount",
+            "jobTitle",
+            "lastPasswordChangeDateTime",
+            "mail",
+            "mailNickname",
+            "mobilePhone",
+            "officeLocation",
+            "onPremisesImmutableId",
+            "onPremisesLastSyncDateTime",
+            "onPremisesSyncEnabled",
+            "otherMails",
+            "passwordPolicies",
+            "passwordProfile",
+            "postalCode",
+            "preferredLanguage",
+            "proxyAddresses",
+            "showInAddressList",
+            "signInSessionsValidFromDateTime",
+            "state",
+            "streetAddress",
+            "surname",
+            "usageLocation",
+            "userPrincipalName",
+            "userType",
+            "createdObjects",
+            "directReports",
+            "manager",
+            "memberOf",
+            "ownedDevices",
+            "ownedObjects",
+            "registeredDevices",
+            "transitiveMemberOf",
+        ];
+        NAMES[self as usize]
+    }
+
+    /// The property in `$orderby`, ascending: `"name"`.
+    pub fn asc(self) -> crate::runtime::FieldName {
+        self.into()
+    }
+
+    /// The property in `$orderby`, descending: `"name desc"`.
+    pub fn desc(self) -> crate::runtime::FieldName {
+        format!("{} desc", self.as_str()).into()
+    }
+}
+
+impl std::fmt::Debug for UserField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<UserField> for crate::runtime::FieldName {
+    fn from(field: UserField) -> Self {
+        field.as_str().into()
+    }
+}
+
+/// The navigation properties of [`User`], for `.expand([...])`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UserNav {
+    /// `createdObjects`.
+    CreatedObjects,
+    /// `directReports`.
+    DirectReports,
+    /// `manager`.
+    Manager,
+    /// `memberOf`.
+    MemberOf,
+    /// `ownedDevices`.
+    OwnedDevices,
+    /// `ownedObjects`.
+    OwnedObjects,
+    /// `registeredDevices`.
+    RegisteredDevices,
+    /// `transitiveMemberOf`.
+    TransitiveMemberOf,
+}
+
+impl UserNav {
+    /// The property's name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        const NAMES: [&str; 8usize] = [
+            "createdObjects",
+            "directReports",
+            "manager",
+            "memberOf",
+            "ownedDevices",
+            "ownedObjects",
+            "registeredDevices",
+            "transitiveMemberOf",
+        ];
+        NAMES[self as usize]
+    }
+
+    /// The property in `$orderby`, ascending: `"name"`.
+    pub fn asc(self) -> crate::runtime::FieldName {
+        self.into()
+    }
+
+    /// The property in `$orderby`, descending: `"name desc"`.
+    pub fn desc(self) -> crate::runtime::FieldName {
+        format!("{} desc", self.as_str()).into()
+    }
+}
+
+impl std::fmt::Debug for UserNav {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<UserNav> for crate::runtime::FieldName {
+    fn from(field: UserNav) -> Self {
+        field.as_str().into()
+    }
+}

@@ -152,7 +152,11 @@ async fn user_delta() {
     let response = client
         .users()
         .delta()
-        .select(["displayName", "jobTitle", "mobilePhone"])
+        .select([
+            models::UserField::DisplayName,
+            models::UserField::JobTitle,
+            models::UserField::MobilePhone,
+        ])
         .send()
         .await
         .expect("the example request succeeds");
@@ -317,7 +321,12 @@ async fn get_user_select() {
         .users()
         .item("AdeleV@contoso.com")
         .get()
-        .select(["displayName", "givenName", "postalCode", "assignedLicenses"])
+        .select([
+            models::UserField::DisplayName,
+            models::UserField::GivenName,
+            models::UserField::PostalCode,
+            models::UserField::AssignedLicenses,
+        ])
         .send()
         .await
         .expect("the example request succeeds");
@@ -413,10 +422,14 @@ async fn list_users_filter_orderby_count() {
         .users()
         .list()
         .filter("startswith(displayName,'a')")
-        .order_by(["displayName"])
+        .order_by([models::UserField::DisplayName])
         .count(true)
         .top(1)
-        .select(["id", "displayName", "mail"])
+        .select([
+            models::UserField::Id,
+            models::UserField::DisplayName,
+            models::UserField::Mail,
+        ])
         .send()
         .await
         .expect("the example request succeeds");
@@ -459,7 +472,7 @@ async fn list_users_search() {
         .list()
         .search("\"displayName:meg\"")
         .count(true)
-        .select(["id", "displayName"])
+        .select([models::UserField::Id, models::UserField::DisplayName])
         .send()
         .await
         .expect("the example request succeeds");

@@ -131,7 +131,7 @@ pub use nullable::Nullable;
 pub use object::{MaybeAbsent, ObjectReader, ObjectWriter};
 pub use odata::{ODataType, Reference, cast, changes};
 pub use paging::{DEFAULT_MAX_PAGES, Delta, Page, Removed};
-pub use query::{QueryOptions, encode_function_arg, encode_path_segment};
+pub use query::{FieldName, QueryOptions, encode_function_arg, encode_path_segment};
 pub use request::{Request, Response};
 pub use retry::RetryPolicy;
 

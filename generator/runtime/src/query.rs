@@ -23,6 +23,49 @@ const QUERY: &AsciiSet = &NON_ALPHANUMERIC
 /// Characters escaped inside a path segment: like [`QUERY`] but `/` is escaped too.
 const SEGMENT: &AsciiSet = &QUERY.add(b'/');
 
+/// A property name in `$select`, `$expand` or `$orderby`: a string, or a
+/// generated field enum (`UserField::DisplayName`), so a misspelt name can
+/// be a compile error while any string still works.
+///
+/// ```
+/// use graph_sdk_runtime::FieldName;
+///
+/// assert_eq!(FieldName::from("displayName").as_str(), "displayName");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FieldName(String);
+
+impl FieldName {
+    /// The name (or sort expression) as sent.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for FieldName {
+    fn from(name: &str) -> Self {
+        FieldName(name.to_owned())
+    }
+}
+
+impl From<String> for FieldName {
+    fn from(name: String) -> Self {
+        FieldName(name)
+    }
+}
+
+impl From<&String> for FieldName {
+    fn from(name: &String) -> Self {
+        FieldName(name.clone())
+    }
+}
+
+impl From<FieldName> for String {
+    fn from(name: FieldName) -> Self {
+        name.0
+    }
+}
+
 /// Encodes a key for use as one path segment, e.g. `/users/{id}`: everything
 /// that is not safe inside a segment (`/`, `?`, `#`, `%`, spaces, non-ASCII,
 /// ...) is percent-encoded.

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::client::Prepared;
 use super::paging::DEFAULT_MAX_PAGES;
-use super::{Client, Error, QueryOptions, retry};
+use super::{Client, Error, FieldName, QueryOptions, retry};
 
 /// Decodes a successful response body into `T`.
 pub(super) type Decoder<T> = fn(Bytes) -> Result<T, Error>;
@@ -129,18 +129,18 @@ impl<T> Request<T> {
     }
 
     /// Adds properties to `$select`.
-    pub fn select<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+    pub fn select<S: Into<FieldName>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
         self.options
             .select
-            .extend(fields.into_iter().map(Into::into));
+            .extend(fields.into_iter().map(|f| String::from(f.into())));
         self
     }
 
     /// Adds navigation properties to `$expand`.
-    pub fn expand<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+    pub fn expand<S: Into<FieldName>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
         self.options
             .expand
-            .extend(fields.into_iter().map(Into::into));
+            .extend(fields.into_iter().map(|f| String::from(f.into())));
         self
     }
 
@@ -151,10 +151,10 @@ impl<T> Request<T> {
     }
 
     /// Adds sort expressions to `$orderby`, e.g. `displayName desc`.
-    pub fn order_by<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+    pub fn order_by<S: Into<FieldName>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
         self.options
             .order_by
-            .extend(fields.into_iter().map(Into::into));
+            .extend(fields.into_iter().map(|f| String::from(f.into())));
         self
     }
 

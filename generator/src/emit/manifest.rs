@@ -245,9 +245,9 @@ pub mod models;
 
 pub use client::Client;
 pub use runtime::{{
-    Answers, ApiError, Batch, ClientBuilder, Delta, Error, FnTokenProvider, Handle, HeaderMap,
-    ItemId, Method, Nullable, ODataType, Page, QueryOptions, Reference, Removed, Request, Response,
-    RetryPolicy, StatusCode, TokenProvider, cast,
+    Answers, ApiError, Batch, ClientBuilder, Delta, Error, FieldName, FnTokenProvider, Handle,
+    HeaderMap, ItemId, Method, Nullable, ODataType, Page, QueryOptions, Reference, Removed,
+    Request, Response, RetryPolicy, StatusCode, TokenProvider, cast,
 }};
 {provenance}"#,
         provenance = provenance_items(docs_hash),

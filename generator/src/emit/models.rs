@@ -114,10 +114,18 @@ pub fn emit_models(
     // Module and file names come from one function, and a scope keeps names
     // that differ only in case (`User`, `USER`) apart.
     let mut modules = Scope::with_reserved(&["mod"]);
+    let enums = field_enums(api, body_structs);
     let mut index: Vec<(String, String, Gate)> = Vec::new();
+    let mut companions: Vec<(String, String, Gate)> = Vec::new();
     for ty in &api.types {
         let (file, _) = modules.claim(&ty.name.rust, module_name(&ty.name.rust));
-        index.push((file, ty.name.rust.clone(), features.of_type(&ty.name.api)));
+        let gate = features.of_type(&ty.name.api);
+        if let Some(names) = enums.get(ty.name.api.as_str()) {
+            for name in std::iter::once(&names.field).chain(&names.nav) {
+                companions.push((file.clone(), name.clone(), gate.clone()));
+            }
+        }
+        index.push((file, ty.name.rust.clone(), gate));
     }
     for body in body_structs {
         let (file, _) = modules.claim(&body.rust_name, module_name(&body.rust_name));
@@ -129,7 +137,13 @@ pub fn emit_models(
         .map(|(ty, (file, _, gate))| {
             let tokens = match ty.kind {
                 TypeKind::Enum => emit_enum(ty),
-                _ => emit_struct(api, ty, &graph, features, gate),
+                _ => {
+                    let item = emit_struct(api, ty, &graph, features, gate);
+                    let companions = enums
+                        .get(ty.name.api.as_str())
+                        .map(|names| emit_field_enums(api, ty, names));
+                    quote!(#item #companions)
+                }
             };
             let pages: Vec<String> = ty
                 .pages
@@ -155,12 +169,21 @@ pub fn emit_models(
         })
         .collect();
     out.extend(drafts);
+    let mods: Vec<TokenStream> = {
+        let mut sorted = index.clone();
+        sorted.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        sorted
+            .iter()
+            .map(|(file, _, gate)| {
+                let m = module_ident(file);
+                let cfg = gate.attr();
+                quote!(#cfg mod #m;)
+            })
+            .collect()
+    };
+    index.extend(companions);
     index.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    let mods = index.iter().map(|(file, _, gate)| {
-        let m = module_ident(file);
-        let cfg = gate.attr();
-        quote!(#cfg mod #m;)
-    });
+
     let uses = index.iter().map(|(file, name, gate)| {
         let m = module_ident(file);
         let n = ident(name);
@@ -531,6 +554,179 @@ pub fn body_structs(api: &Api) -> Vec<ActionBody<'_>> {
             _ => None,
         })
         .collect()
+}
+
+/// The names of an entity type's field enums: every property for
+/// `$select` and `$orderby`, and the navigation properties for `$expand`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldEnums {
+    /// `UserField`.
+    pub field: String,
+    /// `UserNav`, when the type has navigation properties.
+    pub nav: Option<String>,
+}
+
+/// Field enum names for every entity type that a GET endpoint returns (the
+/// types whose properties `$select`, `$orderby` and `$expand` name), by API
+/// name, clear of every type and body struct name. Other entity types get
+/// none: at Graph's size every enum costs compile time.
+pub fn field_enums<'a>(api: &'a Api, bodies: &[ActionBody<'_>]) -> BTreeMap<&'a str, FieldEnums> {
+    let read: BTreeSet<&str> = api
+        .endpoints
+        .iter()
+        .filter(|e| e.method == crate::parse::Method::Get)
+        .filter_map(|e| match &e.response.body {
+            Some(TypeRef::Named(n)) => Some(n.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut scope = crate::model::naming::Scope::default();
+    for ty in &api.types {
+        scope.claim(&ty.name.api, ty.name.rust.clone());
+    }
+    for body in bodies {
+        scope.claim(&body.endpoint.name.api, body.rust_name.clone());
+    }
+    let mut out = BTreeMap::new();
+    let entities = api.types.iter().filter(|t| t.kind == TypeKind::Entity);
+    for ty in entities.filter(|t| read.contains(t.name.api.as_str())) {
+        let fields = fields(api, ty);
+        if !fields.iter().any(|f| !f.prop.name.api.starts_with('@')) {
+            continue;
+        }
+        let (field, _) = scope.claim(
+            &format!("{}#field", ty.name.api),
+            format!("{}Field", ty.name.rust),
+        );
+        let nav = fields
+            .iter()
+            .any(|f| f.prop.navigation && !f.prop.name.api.starts_with('@'))
+            .then(|| {
+                scope
+                    .claim(
+                        &format!("{}#nav", ty.name.api),
+                        format!("{}Nav", ty.name.rust),
+                    )
+                    .0
+            });
+        out.insert(ty.name.api.as_str(), FieldEnums { field, nav });
+    }
+    out
+}
+
+/// The variants of a field enum over `props`: each property's name in
+/// upper camel case (unique within the enum), with its wire name.
+pub(crate) fn field_variants<'p>(props: &[&'p Property]) -> Vec<(String, &'p str)> {
+    use heck::ToUpperCamelCase;
+    let mut scope = crate::model::naming::Scope::with_reserved(&["Self"]);
+    props
+        .iter()
+        .map(|p| {
+            let wanted = crate::model::naming::type_ident(&p.name.api.to_upper_camel_case());
+            (scope.claim(&p.name.api, wanted).0, p.name.api.as_str())
+        })
+        .collect()
+}
+
+/// The field enum variants of entity type `ty`: (`UserField` or `UserNav`
+/// variant, wire name), for every property or only the navigation ones.
+pub(crate) fn entity_field_variants<'a>(
+    api: &'a Api,
+    ty: &'a TypeDef,
+    navigation: bool,
+) -> Vec<(String, &'a str)> {
+    let props: Vec<&Property> = fields(api, ty)
+        .into_iter()
+        .map(|f| f.prop)
+        .filter(|p| !p.name.api.starts_with('@') && (!navigation || p.navigation))
+        .collect();
+    field_variants(&props)
+}
+
+/// `UserField` and `UserNav`: property names as enums, so that a misspelt
+/// `$select` is a compile error.
+fn emit_field_enums(api: &Api, ty: &TypeDef, names: &FieldEnums) -> TokenStream {
+    let all = fields(api, ty);
+    let one = |name: &str, doc: String, props: Vec<&Property>| {
+        let enum_name = ident(name);
+        let variants: Vec<(proc_macro2::Ident, &str)> = field_variants(&props)
+            .into_iter()
+            .map(|(v, wire)| (ident(&v), wire))
+            .collect();
+        let decls = variants.iter().map(|(v, wire)| {
+            let d = format!(" `{wire}`.");
+            quote!(#[doc = #d] #v,)
+        });
+        let count = variants.len();
+        let wires = variants.iter().map(|(_, wire)| wire);
+        let doc = docs(&[doc]);
+        // The names are an array indexed by the discriminant, and `Debug`
+        // prints the name: a `match` per enum would cost compile time at
+        // Graph's size.
+        quote! {
+            #doc
+            #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
+            pub enum #enum_name {
+                #(#decls)*
+            }
+
+            impl #enum_name {
+                /// The property's name on the wire.
+                pub const fn as_str(self) -> &'static str {
+                    const NAMES: [&str; #count] = [#(#wires),*];
+                    NAMES[self as usize]
+                }
+
+                /// The property in `$orderby`, ascending: `"name"`.
+                pub fn asc(self) -> crate::runtime::FieldName {
+                    self.into()
+                }
+
+                /// The property in `$orderby`, descending: `"name desc"`.
+                pub fn desc(self) -> crate::runtime::FieldName {
+                    format!("{} desc", self.as_str()).into()
+                }
+            }
+
+            impl std::fmt::Debug for #enum_name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+
+            impl From<#enum_name> for crate::runtime::FieldName {
+                fn from(field: #enum_name) -> Self {
+                    field.as_str().into()
+                }
+            }
+        }
+    };
+    let field = one(
+        &names.field,
+        format!(
+            "The properties of [`{}`], for `.select([...])` and `.order_by([...])`: a misspelt name is a compile error. A string still works for anything else.",
+            ty.name.rust
+        ),
+        all.iter()
+            .map(|f| f.prop)
+            .filter(|p| !p.name.api.starts_with('@'))
+            .collect(),
+    );
+    let nav = names.nav.as_ref().map(|nav| {
+        one(
+            nav,
+            format!(
+                "The navigation properties of [`{}`], for `.expand([...])`.",
+                ty.name.rust
+            ),
+            all.iter()
+                .filter(|f| f.prop.navigation && !f.prop.name.api.starts_with('@'))
+                .map(|f| f.prop)
+                .collect(),
+        )
+    });
+    quote!(#field #nav)
 }
 
 fn emit_body_struct(api: &Api, body: &ActionBody<'_>) -> TokenStream {

@@ -81,7 +81,7 @@ pub(super) fn op_docs(ctx: &Ctx<'_>, op: &Op<'_>) -> Vec<String> {
     }
     path_parameter_lines(e, &mut lines);
     permission_lines(&e.permissions, &mut lines);
-    option_lines(e, &mut lines);
+    option_lines(ctx, e, &mut lines);
     lines.push(String::new());
     lines.push(format!(
         "Generated from `{}/{}`.",
@@ -167,15 +167,57 @@ pub(super) fn advanced_queries(e: &Endpoint) -> bool {
         .any(|h| h.name.eq_ignore_ascii_case("consistencylevel"))
 }
 
-fn option_lines(e: &Endpoint, lines: &mut Vec<String>) {
+fn option_lines(ctx: &Ctx<'_>, e: &Endpoint, lines: &mut Vec<String>) {
+    use crate::model::QueryOption;
     if !e.query_options.is_empty() {
-        let opts: Vec<String> = crate::model::QueryOption::ALL
+        let opts: Vec<String> = QueryOption::ALL
             .iter()
             .filter(|(o, _)| e.query_options.contains(o))
             .map(|(_, s)| format!("`{s}`"))
             .collect();
         lines.push(String::new());
         lines.push(format!("Supports the query options {}.", opts.join(", ")));
+    }
+    if e.method == crate::parse::Method::Get {
+        // The request offers every option; say which ones the page leaves out.
+        let offered = [
+            QueryOption::Select,
+            QueryOption::Filter,
+            QueryOption::Expand,
+            QueryOption::Top,
+            QueryOption::Skip,
+            QueryOption::OrderBy,
+            QueryOption::Count,
+            QueryOption::Search,
+        ];
+        let missing: Vec<String> = QueryOption::ALL
+            .iter()
+            .filter(|(o, _)| offered.contains(o) && !e.query_options.contains(o))
+            .map(|(_, s)| format!("`{s}`"))
+            .collect();
+        if !missing.is_empty() {
+            lines.push(String::new());
+            lines.push(format!(
+                "Not documented for this endpoint: {}. The request methods for them are there, but Graph may reject them here.",
+                missing.join(", ")
+            ));
+        }
+        let response = e.response.body.as_ref().and_then(|t| match t {
+            crate::model::TypeRef::Named(n) => ctx.field_enums.get(n.as_str()),
+            _ => None,
+        });
+        if let Some(names) = response {
+            let mut sentence = format!(
+                "Property names: [`{0}`](crate::models::{0}) for `.select` and `.order_by`",
+                names.field
+            );
+            if let Some(nav) = &names.nav {
+                sentence.push_str(&format!(", [`{nav}`](crate::models::{nav}) for `.expand`"));
+            }
+            sentence.push('.');
+            lines.push(String::new());
+            lines.push(sentence);
+        }
     }
     let headers: Vec<String> = e
         .headers

@@ -173,7 +173,7 @@ fn example_test(
             )
         }
     };
-    let query_calls = call.query.iter().map(|(k, v)| query_call(k, v));
+    let query_calls = call.query.iter().map(|(k, v)| query_call(ctx, e, k, v));
     let query_pairs = call.query.iter().map(|(k, v)| quote!((#k, #v)));
     let status = x
         .response_status
@@ -389,17 +389,61 @@ fn typed(prim: Primitive, value: &str) -> Result<TokenStream, String> {
     })
 }
 
-/// The request method that sets a query option.
-fn query_call(key: &str, value: &str) -> TokenStream {
-    let list = |method: &str| {
+/// The request method that sets a query option. `$select`, `$orderby` and
+/// `$expand` name the response type's field enums where every item is one
+/// of its properties, as an application would.
+fn query_call(ctx: &Ctx<'_>, e: &Endpoint, key: &str, value: &str) -> TokenStream {
+    let response = match &e.response.body {
+        Some(crate::model::TypeRef::Named(n)) => ctx
+            .field_enums
+            .get(n.as_str())
+            .and_then(|names| Some((ctx.api.type_named(n)?, names))),
+        _ => None,
+    };
+    let items = split_top_level(value, ',');
+    let typed = |navigation: bool, descending_allowed: bool| -> Option<Vec<TokenStream>> {
+        let (ty, names) = response?;
+        let enum_name = ident(if navigation {
+            names.nav.as_ref()?
+        } else {
+            &names.field
+        });
+        let variants = crate::emit::models::entity_field_variants(ctx.api, ty, navigation);
+        let mut out = Vec::new();
+        let mut descending = false;
+        for item in &items {
+            let (name, desc) = match item.trim().split_once(' ') {
+                Some((n, dir)) if descending_allowed && dir.trim() == "desc" => (n, true),
+                Some((n, dir)) if descending_allowed && dir.trim() == "asc" => (n, false),
+                Some(_) => return None,
+                None => (item.trim(), false),
+            };
+            let (variant, _) = variants.iter().find(|(_, wire)| *wire == name)?;
+            let variant = ident(variant);
+            descending |= desc;
+            out.push((quote!(models::#enum_name::#variant), desc));
+        }
+        Some(
+            out.into_iter()
+                .map(|(path, desc)| match (desc, descending) {
+                    (true, _) => quote!(#path.desc()),
+                    (false, true) => quote!(#path.asc()),
+                    (false, false) => path,
+                })
+                .collect(),
+        )
+    };
+    let list = |method: &str, typed: Option<Vec<TokenStream>>| {
         let m = ident(method);
-        let items = split_top_level(value, ',');
-        quote!(.#m([#(#items),*]))
+        match typed {
+            Some(items) => quote!(.#m([#(#items),*])),
+            None => quote!(.#m([#(#items),*])),
+        }
     };
     match key {
-        "$select" => list("select"),
-        "$expand" => list("expand"),
-        "$orderby" => list("order_by"),
+        "$select" => list("select", typed(false, false)),
+        "$expand" => list("expand", typed(true, false)),
+        "$orderby" => list("order_by", typed(false, true)),
         "$filter" => quote!(.filter(#value)),
         "$search" => quote!(.search(#value)),
         "$top" | "$skip" if value.parse::<u32>().is_ok() => {

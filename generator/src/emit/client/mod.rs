@@ -51,6 +51,7 @@ pub fn emit_client(
         key_types: key_types(api),
         shared: &tree.shared,
         features,
+        field_enums: crate::emit::models::field_enums(api, bodies),
     };
     let mut files = Scope::with_reserved(&["mod"]);
     let areas: Vec<(&Node<'_>, String)> = root

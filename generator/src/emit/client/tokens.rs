@@ -26,6 +26,8 @@ pub(super) struct Ctx<'a> {
     pub(super) shared: &'a BTreeMap<String, Vec<String>>,
     /// The crate's features, and what each compiles.
     pub(super) features: &'a Features,
+    /// The field enums of entity types, by API name.
+    pub(super) field_enums: BTreeMap<&'a str, crate::emit::models::FieldEnums>,
 }
 
 /// The key parameters the client takes typed; see [`Api::key_types`].

@@ -67,9 +67,9 @@ pub use graph_sdk_runtime as runtime;
 
 pub use client::Client;
 pub use runtime::{
-    Answers, ApiError, Batch, ClientBuilder, Delta, Error, FnTokenProvider, Handle, HeaderMap,
-    ItemId, Method, Nullable, ODataType, Page, QueryOptions, Reference, Removed, Request, Response,
-    RetryPolicy, StatusCode, TokenProvider, cast,
+    Answers, ApiError, Batch, ClientBuilder, Delta, Error, FieldName, FnTokenProvider, Handle,
+    HeaderMap, ItemId, Method, Nullable, ODataType, Page, QueryOptions, Reference, Removed,
+    Request, Response, RetryPolicy, StatusCode, TokenProvider, cast,
 };
 
 /// The content hash of the docs pages (and the include files they use) this

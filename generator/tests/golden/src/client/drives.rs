@@ -118,6 +118,10 @@ impl ThingCollection {
     ///
     /// Supports the query options `$filter`, `$top`.
     ///
+    /// Not documented for this endpoint: `$select`, `$expand`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`ThingField`](crate::models::ThingField) for `.select` and `.order_by`.
+    ///
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-list-children.md`.

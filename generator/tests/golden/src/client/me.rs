@@ -60,6 +60,10 @@ impl MeThing {
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `Thing.Read.All`
     ///
+    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`ThingField`](crate::models::ThingField) for `.select` and `.order_by`.
+    ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-get.md`.
     pub fn get(&self) -> Request<models::Thing> {
         Request::new(self.client.clone(), Method::GET, self.path.clone())

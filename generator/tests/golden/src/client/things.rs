@@ -112,6 +112,10 @@ impl ThingItem {
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `Thing.Read.All`
     ///
+    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`ThingField`](crate::models::ThingField) for `.select` and `.order_by`.
+    ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-get.md`.
     pub fn get(&self) -> Request<models::Thing> {
         Request::new(self.client.clone(), Method::GET, self.path.clone())
@@ -132,6 +136,8 @@ impl ThingItem {
     /// - Delegated (work or school account): not supported.
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: not supported.
+    ///
+    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-measure.md`.
     pub fn measure(
@@ -327,6 +333,10 @@ impl ThingsItemRevisionsItem {
     /// - Delegated (work or school account): `Thing.Read`, `Thing.ReadWrite`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `Thing.Read.All`
+    ///
+    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
+    /// Property names: [`ThingField`](crate::models::ThingField) for `.select` and `.order_by`.
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-get-revision.md`.
     pub fn get(&self) -> Request<models::Thing> {

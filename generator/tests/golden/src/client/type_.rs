@@ -59,6 +59,8 @@ impl TypeItem {
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: not supported.
     ///
+    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    ///
     /// Generated from `generator/tests/fixtures/emit/api/type-get.md`.
     pub fn get(&self) -> Request<models::Type> {
         Request::new(self.client.clone(), Method::GET, self.path.clone())

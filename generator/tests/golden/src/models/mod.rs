@@ -37,6 +37,8 @@ pub use result_type::ResultType;
 #[cfg(feature = "things")]
 pub use thing::Thing;
 #[cfg(feature = "things")]
+pub use thing::ThingField;
+#[cfg(feature = "things")]
 pub use thing_archive_body::ThingArchiveBody;
 #[cfg(feature = "things")]
 pub use thing_state::ThingState;

@@ -192,3 +192,127 @@ impl ODataType for Thing {
     const ODATA_TYPE: &'static str = "#microsoft.graph.thing";
     const READ_ONLY: &'static [&'static str] = &["id"];
 }
+
+/// The properties of [`Thing`], for `.select([...])` and `.order_by([...])`: a misspelt name is a compile error. A string still works for anything else.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ThingField {
+    /// `id`.
+    Id,
+    /// `type`.
+    Type,
+    /// `ref`.
+    Ref,
+    /// `self`.
+    SelfType,
+    /// `async`.
+    Async,
+    /// `match`.
+    Match,
+    /// `crate`.
+    Crate,
+    /// `super`.
+    Super,
+    /// `3dModel`.
+    T3dModel,
+    /// `display-name`.
+    DisplayName,
+    /// `displayName`.
+    DisplayName2,
+    /// `DisplayName`.
+    DisplayName3,
+    /// `naïveValue`.
+    NaVeValue,
+    /// `additionalProperties`.
+    AdditionalProperties,
+    /// `size`.
+    Size,
+    /// `ratio`.
+    Ratio,
+    /// `when`.
+    When,
+    /// `day`.
+    Day,
+    /// `at`.
+    At,
+    /// `span`.
+    Span,
+    /// `guid`.
+    Guid,
+    /// `blob`.
+    Blob,
+    /// `tags`.
+    Tags,
+    /// `state`.
+    State,
+    /// `states`.
+    States,
+    /// `parent`.
+    Parent,
+    /// `children`.
+    Children,
+    /// `result`.
+    ResultType,
+    /// `mystery`.
+    Mystery,
+}
+
+impl ThingField {
+    /// The property's name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        const NAMES: [&str; 29usize] = [
+            "id",
+            "type",
+            "ref",
+            "self",
+            "async",
+            "match",
+            "crate",
+            "super",
+            "3dModel",
+            "display-name",
+            "displayName",
+            "DisplayName",
+            "naïveValue",
+            "additionalProperties",
+            "size",
+            "ratio",
+            "when",
+            "day",
+            "at",
+            "span",
+            "guid",
+            "blob",
+            "tags",
+            "state",
+            "states",
+            "parent",
+            "children",
+            "result",
+            "mystery",
+        ];
+        NAMES[self as usize]
+    }
+
+    /// The property in `$orderby`, ascending: `"name"`.
+    pub fn asc(self) -> crate::runtime::FieldName {
+        self.into()
+    }
+
+    /// The property in `$orderby`, descending: `"name desc"`.
+    pub fn desc(self) -> crate::runtime::FieldName {
+        format!("{} desc", self.as_str()).into()
+    }
+}
+
+impl std::fmt::Debug for ThingField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<ThingField> for crate::runtime::FieldName {
+    fn from(field: ThingField) -> Self {
+        field.as_str().into()
+    }
+}
