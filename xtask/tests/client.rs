@@ -731,3 +731,25 @@ async fn field_enums_name_properties_for_select_order_by_and_expand() {
     assert_eq!(format!("{:?}", UserField::DisplayName), "displayName");
     assert_eq!(UserField::DisplayName.desc().as_str(), "displayName desc");
 }
+
+#[tokio::test]
+async fn a_date_function_argument_is_typed_and_written_as_an_odata_date() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(
+            "/reports/getOffice365ActiveUserDetail(date=2023-06-05)",
+        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string("Report Refresh Date,User Principal Name\n"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let day = chrono::NaiveDate::from_ymd_opt(2023, 6, 5).expect("a date");
+    let csv = client(&server)
+        .reports()
+        .get_office365_active_user_detail(day)
+        .await
+        .expect("the report");
+    assert!(csv.starts_with(b"Report Refresh Date"));
+}

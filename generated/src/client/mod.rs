@@ -11,6 +11,9 @@ mod device_management;
 #[cfg(feature = "groups")]
 mod groups;
 
+#[cfg(feature = "reports")]
+mod reports;
+
 #[cfg(any(feature = "outlook", feature = "users"))]
 mod users;
 
@@ -24,6 +27,8 @@ pub use device_management::{
 };
 #[cfg(feature = "groups")]
 pub use groups::{GroupCollection, GroupItem, DirectoryObjectCollection};
+#[cfg(feature = "reports")]
+pub use reports::Reports;
 #[cfg(any(feature = "outlook", feature = "users"))]
 pub use users::{UserCollection, UserItem};
 use crate::runtime;
@@ -72,6 +77,12 @@ impl Client {
     /// `/groups`.
     pub fn groups(&self) -> GroupCollection {
         GroupCollection::new(self.inner.clone(), "/groups".to_owned())
+    }
+
+    #[cfg(feature = "reports")]
+    /// `/reports`.
+    pub fn reports(&self) -> Reports {
+        Reports::new(self.inner.clone(), "/reports".to_owned())
     }
 
     #[cfg(any(feature = "outlook", feature = "users"))]

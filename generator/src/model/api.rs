@@ -369,32 +369,97 @@ pub struct Endpoint {
     pub area: Area,
 }
 
-impl Endpoint {
-    /// The declared type of a function argument, found by the argument's
-    /// name or its placeholder's, when it is an integer or a boolean: the
-    /// client takes such arguments typed, and every other one as a string.
-    pub fn function_argument_type(&self, arg: &str, placeholder: &str) -> Option<Primitive> {
-        argument_type(&self.function_parameters, arg, placeholder)
+/// How the client takes a typed value in a path: a key or a function
+/// argument. Strings (and anything without a more precise type) are
+/// [`ArgKind::Text`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgKind {
+    /// An integer (`i64` for arguments; keys keep their own width).
+    Int,
+    /// A boolean.
+    Bool,
+    /// A GUID.
+    Guid,
+    /// A date.
+    Date,
+    /// A date and time with an offset.
+    DateTime,
+    /// A member of the enum type with this API name.
+    Enum(String),
+    /// Text.
+    Text,
+}
+
+impl ArgKind {
+    /// The kind of a value of primitive type `p`.
+    pub fn of_primitive(p: Primitive) -> ArgKind {
+        match p {
+            Primitive::Int16
+            | Primitive::Int32
+            | Primitive::Int64
+            | Primitive::Byte
+            | Primitive::SByte => ArgKind::Int,
+            Primitive::Boolean => ArgKind::Bool,
+            Primitive::Guid => ArgKind::Guid,
+            Primitive::Date => ArgKind::Date,
+            Primitive::DateTimeOffset => ArgKind::DateTime,
+            _ => ArgKind::Text,
+        }
+    }
+
+    /// Whether `value`, as the docs write it, is a value of this kind.
+    pub fn accepts(&self, api: &Api, value: &str) -> bool {
+        let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+        match self {
+            ArgKind::Int => value.parse::<i64>().is_ok(),
+            ArgKind::Bool => value.parse::<bool>().is_ok(),
+            ArgKind::Guid => {
+                let parts: Vec<&str> = value.split('-').collect();
+                parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+                    && value.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
+            }
+            ArgKind::Date => {
+                let parts: Vec<&str> = value.split('-').collect();
+                parts.iter().map(|p| p.len()).eq([4, 2, 2]) && parts.iter().all(|p| digits(p))
+            }
+            ArgKind::DateTime => {
+                value.len() >= 20
+                    && ArgKind::Date.accepts(api, &value[..10])
+                    && value.as_bytes()[10] == b'T'
+                    && (value.ends_with('Z') || value[19..].contains(['+', '-']))
+            }
+            ArgKind::Enum(name) => api
+                .type_named(name)
+                .is_some_and(|t| t.members.iter().any(|m| m.name.api == value)),
+            ArgKind::Text => true,
+        }
     }
 }
 
-/// [`Endpoint::function_argument_type`] among `declared` parameters.
-pub fn argument_type(declared: &[Parameter], arg: &str, placeholder: &str) -> Option<Primitive> {
-    {
-        let declared = declared.iter().find(|d| {
-            d.name.api.eq_ignore_ascii_case(arg) || d.name.api.eq_ignore_ascii_case(placeholder)
-        })?;
-        match &declared.ty {
-            TypeRef::Primitive(
-                prim @ (Primitive::Int16
-                | Primitive::Int32
-                | Primitive::Int64
-                | Primitive::Byte
-                | Primitive::SByte
-                | Primitive::Boolean),
-            ) => Some(*prim),
-            _ => None,
-        }
+impl Endpoint {
+    /// How the client takes function argument `arg` (whose placeholder is
+    /// `placeholder`): by the type of the function parameter of that name.
+    pub fn function_argument_kind(&self, api: &Api, arg: &str, placeholder: &str) -> ArgKind {
+        argument_kind(api, &self.function_parameters, arg, placeholder)
+    }
+}
+
+/// [`Endpoint::function_argument_kind`] among `declared` parameters: found
+/// by the argument's name or its placeholder's; a collection, an unknown
+/// parameter and any other type are text.
+pub fn argument_kind(api: &Api, declared: &[Parameter], arg: &str, placeholder: &str) -> ArgKind {
+    let found = declared.iter().find(|d| {
+        d.name.api.eq_ignore_ascii_case(arg) || d.name.api.eq_ignore_ascii_case(placeholder)
+    });
+    match found {
+        Some(d) if !d.collection => match &d.ty {
+            TypeRef::Primitive(p) => ArgKind::of_primitive(*p),
+            TypeRef::Named(n) if api.type_named(n).is_some_and(|t| t.kind == TypeKind::Enum) => {
+                ArgKind::Enum(n.clone())
+            }
+            _ => ArgKind::Text,
+        },
+        _ => ArgKind::Text,
     }
 }
 

@@ -9,7 +9,9 @@ use std::collections::BTreeSet;
 use percent_encoding::percent_decode_str;
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::model::api::{Api, Endpoint, ExampleCall, ExamplePair, Primitive, RequestBody, TypeRef};
+use crate::model::api::{
+    Api, ArgKind, Endpoint, ExampleCall, ExamplePair, Primitive, RequestBody, TypeRef,
+};
 use crate::model::path::{ArgValue, PathTemplate, Segment, split_segments};
 use crate::parse::Method;
 
@@ -21,9 +23,9 @@ pub fn plan_example_calls(
     diags: &mut Vec<Diagnostic>,
 ) {
     let key_types = api.key_types_owned();
-    for (i, e) in api.endpoints.iter_mut().enumerate() {
-        for j in 0..e.examples.len() {
-            let x = &e.examples[j];
+    let mut calls = Vec::new();
+    for (i, e) in api.endpoints.iter().enumerate() {
+        for (j, x) in e.examples.iter().enumerate() {
             if x.request_url.is_none() {
                 // A response shown alone is no request/response pair.
                 continue;
@@ -34,12 +36,11 @@ pub fn plan_example_calls(
                         .to_owned(),
                 )
             } else {
-                call_of(e, x, &key_types)
+                call_of(api, e, x, &key_types)
             };
             match outcome {
-                Ok(call) => e.examples[j].call = Some(call),
+                Ok(call) => calls.push((i, j, call)),
                 Err(reason) => {
-                    let x = &e.examples[j];
                     let name = x.name.as_deref().unwrap_or("unnamed");
                     diags.push(Diagnostic {
                         severity: Code::ExampleNotTestable.severity(),
@@ -59,10 +60,14 @@ pub fn plan_example_calls(
             }
         }
     }
+    for (i, j, call) in calls {
+        api.endpoints[i].examples[j].call = Some(call);
+    }
 }
 
 /// The call an example makes, or why it cannot be replayed.
 fn call_of(
+    api: &Api,
     e: &Endpoint,
     x: &ExamplePair,
     key_types: &std::collections::BTreeMap<String, Primitive>,
@@ -85,7 +90,7 @@ fn call_of(
             e.path
         ));
     };
-    check_arguments(template, &arguments, e, key_types)?;
+    check_arguments(api, template, &arguments, e, key_types)?;
     match &e.request_body {
         RequestBody::Resource { .. } | RequestBody::Parameters { .. }
             if x.request_body.is_none() =>
@@ -257,9 +262,11 @@ pub(crate) fn split_top_level(s: &str, sep: char) -> Vec<&str> {
     out
 }
 
-/// Typed placeholders (integer, boolean, GUID or date keys and function
-/// parameters) must hold values of their type.
+/// Typed placeholders (integer, GUID or date keys; integer, boolean, GUID,
+/// date, date-time and enum function arguments) must hold values of their
+/// type.
 fn check_arguments(
+    api: &Api,
     template: &PathTemplate,
     arguments: &[String],
     e: &Endpoint,
@@ -267,40 +274,31 @@ fn check_arguments(
 ) -> Result<(), String> {
     let mut values = arguments.iter();
     for segment in &template.segments {
-        let typed: Vec<(String, Option<Primitive>)> = match segment {
-            Segment::Key { param } => {
-                vec![(param.name.clone(), key_types.get(&param.name).copied())]
-            }
+        let typed: Vec<(String, ArgKind)> = match segment {
+            Segment::Key { param } => vec![(
+                param.name.clone(),
+                key_types
+                    .get(&param.name)
+                    .map_or(ArgKind::Text, |p| ArgKind::of_primitive(*p)),
+            )],
             Segment::KeyedLiteral { param, .. } | Segment::ItemPath { param, .. } => {
-                vec![(param.name.clone(), None)]
+                vec![(param.name.clone(), ArgKind::Text)]
             }
             Segment::Function { args, .. } => args
                 .iter()
                 .filter_map(|a| match &a.value {
-                    ArgValue::Placeholder(p) => {
-                        Some((p.name.clone(), e.function_argument_type(&a.name, &p.name)))
-                    }
+                    ArgValue::Placeholder(p) => Some((
+                        p.name.clone(),
+                        e.function_argument_kind(api, &a.name, &p.name),
+                    )),
                     ArgValue::Literal(_) => None,
                 })
                 .collect(),
             _ => Vec::new(),
         };
-        for (name, prim) in typed {
+        for (name, kind) in typed {
             let Some(value) = values.next() else { break };
-            let ok = match prim {
-                Some(
-                    Primitive::Int16
-                    | Primitive::Int32
-                    | Primitive::Int64
-                    | Primitive::Byte
-                    | Primitive::SByte,
-                ) => value.parse::<i64>().is_ok(),
-                Some(Primitive::Boolean) => value.parse::<bool>().is_ok(),
-                Some(Primitive::Guid) => is_guid(value),
-                Some(Primitive::Date) => is_date(value),
-                _ => true,
-            };
-            if !ok {
+            if !kind.accepts(api, value) {
                 return Err(format!(
                     "`{value}` is no value for `{name}`, which is typed"
                 ));
@@ -308,23 +306,6 @@ fn check_arguments(
         }
     }
     Ok(())
-}
-
-fn is_guid(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 5
-        && parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
-        && s.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
-}
-
-fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && s.chars()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -376,10 +357,16 @@ mod tests {
 
     #[test]
     fn typed_values_are_checked() {
-        assert!(is_guid("48d31887-5fad-4d73-a9f5-3c356e68a038"));
-        assert!(!is_guid("48d31887-5fad-4d73-a9f5"));
-        assert!(is_date("2021-02-03"));
-        assert!(!is_date("2021-2-03"));
+        let api = Api::default();
+        assert!(ArgKind::Guid.accepts(&api, "48d31887-5fad-4d73-a9f5-3c356e68a038"));
+        assert!(!ArgKind::Guid.accepts(&api, "48d31887-5fad-4d73-a9f5"));
+        assert!(ArgKind::Date.accepts(&api, "2021-02-03"));
+        assert!(!ArgKind::Date.accepts(&api, "2021-2-03"));
+        assert!(ArgKind::DateTime.accepts(&api, "2021-02-03T04:05:06Z"));
+        assert!(ArgKind::DateTime.accepts(&api, "2021-02-03T04:05:06.5+01:00"));
+        assert!(!ArgKind::DateTime.accepts(&api, "2021-02-03"));
+        assert!(!ArgKind::Int.accepts(&api, "{count}"));
+        assert!(!ArgKind::Enum("period".into()).accepts(&api, "D7"));
         assert_eq!(
             split_top_level("a,b(c,d),'e,f'", ','),
             ["a", "b(c,d)", "'e,f'"]

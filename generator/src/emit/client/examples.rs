@@ -16,8 +16,7 @@ use crate::emit::rust::{ident, module_ident, type_ref};
 use crate::model::example_calls::split_top_level;
 use crate::model::naming::{Scope, module_name, snake_ident};
 use crate::model::{
-    Area, ArgValue, Endpoint, ExampleCall, ExamplePair, PathTemplate, Primitive, RequestBody,
-    Segment,
+    Area, ArgKind, ArgValue, Endpoint, ExampleCall, ExamplePair, PathTemplate, RequestBody, Segment,
 };
 use crate::parse::Method;
 
@@ -332,10 +331,11 @@ fn segment_args(
     match (segment, representative) {
         (Segment::Key { .. }, Segment::Key { param }) => {
             let value = next()?;
-            Ok(vec![match ctx.key_types.get(param.name.as_str()) {
-                Some(prim) => typed(*prim, value)?,
-                None => string(value),
-            }])
+            let kind = ctx
+                .key_types
+                .get(param.name.as_str())
+                .map_or(ArgKind::Text, |p| ArgKind::of_primitive(*p));
+            Ok(vec![typed(ctx, &kind, value)?])
         }
         (Segment::KeyedLiteral { .. }, Segment::KeyedLiteral { .. })
         | (Segment::ItemPath { .. }, Segment::ItemPath { .. }) => Ok(vec![string(next()?)]),
@@ -354,12 +354,8 @@ fn segment_args(
                     continue;
                 };
                 let value = next()?;
-                out.push(
-                    match crate::model::argument_type(declared, &arg.name, &p.name) {
-                        Some(prim) => typed(prim, value)?,
-                        None => string(value),
-                    },
-                );
+                let kind = crate::model::argument_kind(ctx.api, declared, &arg.name, &p.name);
+                out.push(typed(ctx, &kind, value)?);
             }
             Ok(out)
         }
@@ -371,21 +367,33 @@ fn segment_args(
     }
 }
 
-/// A literal of a typed argument.
-fn typed(prim: Primitive, value: &str) -> Result<TokenStream, String> {
-    let wrong = || format!("`{value}` is not a {}", prim.edm_name());
-    Ok(match prim {
-        Primitive::Boolean => {
-            let b: bool = value.parse().map_err(|_| wrong())?;
-            quote!(#b)
-        }
-        Primitive::Guid => quote!(#value.parse::<uuid::Uuid>().expect("a GUID")),
-        Primitive::Date => quote!(#value.parse::<chrono::NaiveDate>().expect("a date")),
-        _ => {
+/// A value of a typed argument, as the test passes it.
+fn typed(ctx: &Ctx<'_>, kind: &ArgKind, value: &str) -> Result<TokenStream, String> {
+    let wrong = || format!("`{value}` is no value of its type");
+    Ok(match kind {
+        ArgKind::Int => {
             let n: i64 = value.parse().map_err(|_| wrong())?;
             let lit = proc_macro2::Literal::i64_unsuffixed(n);
             quote!(#lit)
         }
+        ArgKind::Bool => {
+            let b: bool = value.parse().map_err(|_| wrong())?;
+            quote!(#b)
+        }
+        ArgKind::Guid => quote!(#value.parse::<uuid::Uuid>().expect("a GUID")),
+        ArgKind::Date => quote!(#value.parse::<chrono::NaiveDate>().expect("a date")),
+        ArgKind::DateTime => {
+            quote!(chrono::DateTime::parse_from_rfc3339(#value).expect("a date and time"))
+        }
+        ArgKind::Enum(name) => {
+            let t = type_ref(
+                ctx.api,
+                &crate::model::TypeRef::Named(name.clone()),
+                &quote!(models),
+            );
+            quote!(support::body::<#t>(serde_json::Value::String(#value.to_owned())))
+        }
+        ArgKind::Text => quote!(#value),
     })
 }
 

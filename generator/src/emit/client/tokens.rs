@@ -9,7 +9,7 @@ use quote::quote;
 use crate::emit::features::{Features, Gate};
 use crate::emit::rust::{doc_text, docs, ident, type_ref};
 use crate::model::naming::{Scope, snake_ident};
-use crate::model::{Api, ArgValue, Endpoint, Primitive, RequestBody, Segment, TypeRef};
+use crate::model::{Api, ArgKind, ArgValue, Endpoint, Primitive, RequestBody, Segment, TypeRef};
 use crate::parse::Method;
 
 use super::docs::*;
@@ -264,7 +264,7 @@ pub(super) fn child_accessor(
             )
         }
         (Step::Function(..), Some(Segment::Function { name, args })) => {
-            let (params, fmt, encode, values) = function_call(name, args, &[]);
+            let (params, fmt, encode, values) = function_call(ctx.api, name, args, &[]);
             lets.extend(encode);
             let fmt = format!("{{}}{fmt}");
             (
@@ -292,6 +292,7 @@ pub(super) fn escape_braces(s: &str) -> String {
 /// Returns the method parameters, the format string, the `let` bindings that
 /// encode string arguments, and the values to format.
 pub(super) fn function_call(
+    api: &Api,
     name: &str,
     args: &[crate::model::FunctionArg],
     declared: &[crate::model::Parameter],
@@ -314,30 +315,37 @@ pub(super) fn function_call(
             ArgValue::Placeholder(param) => {
                 let (rust, _) = scope.claim(&param.name, snake_ident(&param.name));
                 let p = ident(&rust);
-                match crate::model::argument_type(declared, &arg.name, &param.name) {
-                    Some(
-                        Primitive::Int16
-                        | Primitive::Int32
-                        | Primitive::Int64
-                        | Primitive::Byte
-                        | Primitive::SByte,
-                    ) => {
-                        params.push(quote!(#p: i64));
-                        values.push(quote!(#p));
-                        parts.push(format!("{}={{}}", arg.name));
+                let plain = format!("{}={{}}", arg.name);
+                match crate::model::argument_kind(api, declared, &arg.name, &param.name) {
+                    ArgKind::Int => params.push(quote!(#p: i64)),
+                    ArgKind::Bool => params.push(quote!(#p: bool)),
+                    ArgKind::Guid => params.push(quote!(#p: uuid::Uuid)),
+                    ArgKind::Date => params.push(quote!(#p: chrono::NaiveDate)),
+                    ArgKind::DateTime => {
+                        // An offset's `+` must be encoded in a URL.
+                        params.push(quote!(#p: chrono::DateTime<chrono::FixedOffset>));
+                        lets.push(quote!(let #p = encode_path_segment(&#p.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));));
                     }
-                    Some(Primitive::Boolean) => {
-                        params.push(quote!(#p: bool));
-                        values.push(quote!(#p));
-                        parts.push(format!("{}={{}}", arg.name));
+                    ArgKind::Enum(name) => {
+                        let t = type_ref(api, &TypeRef::Named(name), &quote!(models));
+                        params.push(quote!(#p: #t));
+                        lets.push(quote!(let #p = encode_function_arg(#p.as_str());));
                     }
-                    _ => {
+                    ArgKind::Text => {
                         params.push(quote!(#p: impl AsRef<str>));
                         lets.push(quote!(let #p = encode_function_arg(#p.as_ref());));
-                        values.push(quote!(#p));
-                        parts.push(format!("{}='{{}}'", arg.name));
                     }
                 }
+                values.push(quote!(#p));
+                let quoted = matches!(
+                    crate::model::argument_kind(api, declared, &arg.name, &param.name),
+                    ArgKind::Enum(_) | ArgKind::Text
+                );
+                parts.push(if quoted {
+                    format!("{}='{{}}'", arg.name)
+                } else {
+                    plain
+                });
             }
         }
     }
@@ -368,7 +376,8 @@ pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStrea
             },
         ),
         Some(Segment::Function { name, args }) => {
-            let (params, fmt, encode, values) = function_call(name, args, &e.function_parameters);
+            let (params, fmt, encode, values) =
+                function_call(api, name, args, &e.function_parameters);
             lets.extend(encode);
             let fmt = format!("{{}}{fmt}");
             (params, quote!(format!(#fmt, #base, #(#values),*)))
