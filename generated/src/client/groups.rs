@@ -229,7 +229,7 @@ impl DirectoryObjectCollection {
     /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
     ///
     /// Generated from `docs-input/api/group-list-members.md`.
-    pub fn list(&self) -> Request<Page<models::DirectoryObject>> {
+    pub fn list(&self) -> Request<Page<models::AnyDirectoryObject>> {
         Request::new(self.client.clone(), Method::GET, self.path.clone())
             .template("/groups/{id}/members")
             .advanced_queries()

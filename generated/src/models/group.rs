@@ -89,23 +89,23 @@ pub struct Group {
     /// Join policy and content visibility of the group. See visibility values.
     pub visibility: Nullable<String>,
     /// Users and groups allowed to post to the group. Nullable.
-    pub accepted_senders: Nullable<Vec<super::DirectoryObject>>,
+    pub accepted_senders: Nullable<Vec<super::AnyDirectoryObject>>,
     /// The user or application that created the group. Read-only.
-    pub created_on_behalf_of: Nullable<super::DirectoryObject>,
+    pub created_on_behalf_of: Nullable<super::AnyDirectoryObject>,
     /// Groups this group is a direct member of. Read-only. Nullable.
-    pub member_of: Nullable<Vec<super::DirectoryObject>>,
+    pub member_of: Nullable<Vec<super::AnyDirectoryObject>>,
     /// Direct members of the group: users, contacts, devices, service principals, and groups. Nullable.
-    pub members: Nullable<Vec<super::DirectoryObject>>,
+    pub members: Nullable<Vec<super::AnyDirectoryObject>>,
     /// Members that hit errors in group-based license assignment. Read-only.
-    pub members_with_license_errors: Nullable<Vec<super::DirectoryObject>>,
+    pub members_with_license_errors: Nullable<Vec<super::AnyDirectoryObject>>,
     /// Owners of the group, who may change it. At most 100. Nullable.
-    pub owners: Nullable<Vec<super::DirectoryObject>>,
+    pub owners: Nullable<Vec<super::AnyDirectoryObject>>,
     /// Users and groups not allowed to post to the group. Nullable.
-    pub rejected_senders: Nullable<Vec<super::DirectoryObject>>,
+    pub rejected_senders: Nullable<Vec<super::AnyDirectoryObject>>,
     /// Groups this group belongs to, directly or through nesting. Read-only.
-    pub transitive_member_of: Nullable<Vec<super::DirectoryObject>>,
+    pub transitive_member_of: Nullable<Vec<super::AnyDirectoryObject>>,
     /// Members of the group, including members of nested groups. Read-only.
-    pub transitive_members: Nullable<Vec<super::DirectoryObject>>,
+    pub transitive_members: Nullable<Vec<super::AnyDirectoryObject>>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
     pub additional_properties: BTreeMap<String, serde_json::Value>,

@@ -5,6 +5,9 @@
 #[cfg(feature = "users")]
 mod age_group;
 
+#[cfg(feature = "groups")]
+mod any_directory_object;
+
 #[cfg(any(feature = "groups", feature = "users"))]
 mod assigned_license;
 
@@ -94,6 +97,8 @@ mod visibility;
 
 #[cfg(feature = "users")]
 pub use age_group::AgeGroup;
+#[cfg(feature = "groups")]
+pub use any_directory_object::AnyDirectoryObject;
 #[cfg(any(feature = "groups", feature = "users"))]
 pub use assigned_license::AssignedLicense;
 #[cfg(feature = "users")]

@@ -120,42 +120,42 @@ pub struct User {
     ///
     /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
     #[cfg(feature = "groups")]
-    pub created_objects: crate::runtime::Nullable<Vec<super::DirectoryObject>>,
+    pub created_objects: crate::runtime::Nullable<Vec<super::AnyDirectoryObject>>,
     /// Users and contacts whose manager is this user. Read-only. Nullable.
     ///
     /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
     #[cfg(feature = "groups")]
-    pub direct_reports: crate::runtime::Nullable<Vec<super::DirectoryObject>>,
+    pub direct_reports: crate::runtime::Nullable<Vec<super::AnyDirectoryObject>>,
     /// The user or contact who is this user's manager. Read-only.
     ///
     /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
     #[cfg(feature = "groups")]
-    pub manager: crate::runtime::Nullable<super::DirectoryObject>,
+    pub manager: crate::runtime::Nullable<super::AnyDirectoryObject>,
     /// Groups and directory roles the user is a direct member of. Read-only. Nullable.
     ///
     /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
     #[cfg(feature = "groups")]
-    pub member_of: crate::runtime::Nullable<Vec<super::DirectoryObject>>,
+    pub member_of: crate::runtime::Nullable<Vec<super::AnyDirectoryObject>>,
     /// Devices the user owns. Read-only. Nullable.
     ///
     /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
     #[cfg(feature = "groups")]
-    pub owned_devices: crate::runtime::Nullable<Vec<super::DirectoryObject>>,
+    pub owned_devices: crate::runtime::Nullable<Vec<super::AnyDirectoryObject>>,
     /// Directory objects the user owns. Read-only. Nullable.
     ///
     /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
     #[cfg(feature = "groups")]
-    pub owned_objects: crate::runtime::Nullable<Vec<super::DirectoryObject>>,
+    pub owned_objects: crate::runtime::Nullable<Vec<super::AnyDirectoryObject>>,
     /// Devices registered for the user. Read-only. Nullable.
     ///
     /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
     #[cfg(feature = "groups")]
-    pub registered_devices: crate::runtime::Nullable<Vec<super::DirectoryObject>>,
+    pub registered_devices: crate::runtime::Nullable<Vec<super::AnyDirectoryObject>>,
     /// Groups and directory roles the user belongs to, directly or through nesting. Read-only. Nullable.
     ///
     /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
     #[cfg(feature = "groups")]
-    pub transitive_member_of: crate::runtime::Nullable<Vec<super::DirectoryObject>>,
+    pub transitive_member_of: crate::runtime::Nullable<Vec<super::AnyDirectoryObject>>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
     pub additional_properties: BTreeMap<String, serde_json::Value>,

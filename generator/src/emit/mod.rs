@@ -3,6 +3,7 @@
 //! byte-for-byte deterministic: ordered maps, names derived from the docs.
 
 pub mod client;
+pub mod dispatch;
 pub mod features;
 pub mod format;
 pub mod manifest;

@@ -115,6 +115,7 @@ pub fn emit_models(
     // that differ only in case (`User`, `USER`) apart.
     let mut modules = Scope::with_reserved(&["mod"]);
     let enums = field_enums(api, body_structs);
+    let dispatch = crate::emit::dispatch::dispatch_enums(api, body_structs);
     let mut index: Vec<(String, String, Gate)> = Vec::new();
     let mut companions: Vec<(String, String, Gate)> = Vec::new();
     for ty in &api.types {
@@ -138,7 +139,7 @@ pub fn emit_models(
             let tokens = match ty.kind {
                 TypeKind::Enum => emit_enum(ty),
                 _ => {
-                    let item = emit_struct(api, ty, &graph, features, gate);
+                    let item = emit_struct(api, ty, &graph, features, gate, &dispatch);
                     let companions = enums
                         .get(ty.name.api.as_str())
                         .map(|names| emit_field_enums(api, ty, names));
@@ -169,6 +170,24 @@ pub fn emit_models(
         })
         .collect();
     out.extend(drafts);
+    for (base, name) in &dispatch {
+        let Some(ty) = api.type_named(base) else {
+            continue;
+        };
+        let (file, _) = modules.claim(name, module_name(name));
+        let gate = features.of_type(base);
+        let tokens = crate::emit::dispatch::emit_dispatch(api, ty, name, features, &gate);
+        let pages: Vec<String> = ty
+            .pages
+            .iter()
+            .map(|p| format!("{docs_label}/{p}"))
+            .collect();
+        out.insert(
+            format!("src/models/{file}.rs"),
+            Draft::rust(header(&pages), &tokens),
+        );
+        index.push((file, name.clone(), gate));
+    }
     let mods: Vec<TokenStream> = {
         let mut sorted = index.clone();
         sorted.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
@@ -236,6 +255,7 @@ fn emit_struct(
     graph: &TypeGraph<'_>,
     features: &Features,
     gate: &Gate,
+    dispatch: &BTreeMap<&str, String>,
 ) -> TokenStream {
     let name = ident(&ty.name.rust);
     let type_docs = docs(&type_docs(ty));
@@ -276,10 +296,22 @@ fn emit_struct(
             let cfg = field_gate(&f);
             let field = ident(&f.prop.name.rust);
             let wire = &f.prop.name.api;
-            let mut inner = type_ref(api, &f.prop.ty, &models);
-            if graph.needs_box(&ty.name.api, &f.prop.ty, f.prop.collection) {
-                inner = quote!(Box<#inner>);
-            }
+            let any = match &f.prop.ty {
+                TypeRef::Named(n) if f.prop.navigation => dispatch.get(n.as_str()),
+                _ => None,
+            };
+            let inner = match any {
+                // Its variants are boxed, so it never needs a box of its own.
+                Some(any) => {
+                    let any = ident(any);
+                    quote!(#models::#any)
+                }
+                None if graph.needs_box(&ty.name.api, &f.prop.ty, f.prop.collection) => {
+                    let inner = type_ref(api, &f.prop.ty, &models);
+                    quote!(Box<#inner>)
+                }
+                None => type_ref(api, &f.prop.ty, &models),
+            };
             let full = if f.prop.collection {
                 quote!(Vec<#inner>)
             } else {

@@ -52,6 +52,7 @@ pub fn emit_client(
         shared: &tree.shared,
         features,
         field_enums: crate::emit::models::field_enums(api, bodies),
+        dispatch: crate::emit::dispatch::dispatch_enums(api, bodies),
     };
     let mut files = Scope::with_reserved(&["mod"]);
     let areas: Vec<(&Node<'_>, String)> = root

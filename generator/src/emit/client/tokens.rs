@@ -26,6 +26,8 @@ pub(super) struct Ctx<'a> {
     pub(super) shared: &'a BTreeMap<String, Vec<String>>,
     /// The crate's features, and what each compiles.
     pub(super) features: &'a Features,
+    /// The dispatch enums of base types, by API name.
+    pub(super) dispatch: BTreeMap<&'a str, String>,
     /// The field enums of entity types, by API name.
     pub(super) field_enums: BTreeMap<&'a str, crate::emit::models::FieldEnums>,
 }
@@ -427,7 +429,14 @@ pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStrea
         ResponseKind::Bytes => (quote!(bytes::Bytes), quote!(#build.bytes_response())),
         ResponseKind::Untyped => (quote!(serde_json::Value), quote!(#build.json_response())),
         ResponseKind::Page(ty) => {
-            let t = type_ref(api, ty, &models);
+            // Items of a base type may be of any type derived from it.
+            let t = match ty {
+                TypeRef::Named(n) if ctx.dispatch.contains_key(n.as_str()) => {
+                    let any = ident(&ctx.dispatch[n.as_str()]);
+                    quote!(#models::#any)
+                }
+                _ => type_ref(api, ty, &models),
+            };
             (quote!(Page<#t>), quote!(#build.json_response()))
         }
         ResponseKind::Wrapped(ty) => {
