@@ -122,6 +122,8 @@ codes! {
     ExampleEnumValue = "example-enum-value", Warning;
     /// An example sends a malformed date, time, GUID or duration.
     ExampleValueMalformed = "example-value-malformed", Warning;
+    /// An example request leaves out an action parameter the page marks required, or sends null for it.
+    ExampleParameterMissing = "example-parameter-missing", Warning;
     /// An example sends a property of a derived type without `@odata.type`.
     ExampleODataTypeMissing = "example-odata-type-missing", Warning;
     /// An example contains a placeholder where a value belongs: a type name (`"Int32"`), or `"datetime-value"` where a date is due.

@@ -79,12 +79,12 @@ fn call_of(
         .chain(&e.alternate_paths)
         .enumerate()
     {
-        if let Some(arguments) = match_path(template, &path) {
-            found = Some((n, template, arguments));
+        if let Some((arguments, sent)) = match_path(template, &path) {
+            found = Some((n, template, arguments, sent));
             break;
         }
     }
-    let Some((n, template, arguments)) = found else {
+    let Some((n, template, arguments, sent_path)) = found else {
         return Err(format!(
             "its URL path `{path}` does not follow `{}` or the endpoint's other paths",
             e.path
@@ -105,8 +105,42 @@ fn call_of(
             return Err(format!("the response is a failure ({status})"));
         }
     }
+    let reference = matches!(template.segments.last(), Some(Segment::Ref))
+        && matches!(e.method, Method::Post | Method::Put);
+    if reference
+        && !x
+            .request_body
+            .as_ref()
+            .is_some_and(|b| b.get("@odata.id").is_some_and(serde_json::Value::is_string))
+    {
+        return Err(
+            "a `$ref` call sends `{\"@odata.id\": url}`, and the example request does not"
+                .to_owned(),
+        );
+    }
     let no_content =
         e.response.status == Some(204) || (e.response.body.is_none() && e.method != Method::Get);
+    let wrapped = match &e.response.body {
+        Some(TypeRef::Primitive(_)) => true,
+        Some(TypeRef::Named(n)) => api
+            .type_named(n)
+            .is_some_and(|t| t.kind == crate::model::TypeKind::Enum),
+        _ => false,
+    };
+    if !no_content && (e.response.collection || wrapped) {
+        let has_value = x
+            .response_body
+            .as_ref()
+            .is_some_and(|b| b.get("value").is_some());
+        if x.response_body.is_some() && !has_value {
+            return Err(if e.response.collection {
+                "the endpoint returns a collection, but the example response has no `value` list"
+                    .to_owned()
+            } else {
+                "the endpoint returns a single value, which Graph wraps as `{\"value\": ...}`, and the example response does not".to_owned()
+            });
+        }
+    }
     match &e.response.body {
         _ if no_content => {}
         Some(TypeRef::Primitive(Primitive::Stream)) => {
@@ -131,7 +165,7 @@ fn call_of(
     Ok(ExampleCall {
         path: n,
         arguments,
-        sent_path: decode(&path),
+        sent_path,
         query,
     })
 }
@@ -170,28 +204,50 @@ fn decode(s: &str) -> String {
 
 /// The values of `template`'s placeholders in `path`, in order, or `None`
 /// when the path does not follow the template.
-fn match_path(template: &PathTemplate, path: &str) -> Option<Vec<String>> {
+fn match_path(template: &PathTemplate, path: &str) -> Option<(Vec<String>, String)> {
     let raw = split_segments(path);
     if raw.len() != template.segments.len() {
         return None;
     }
     let mut values = Vec::new();
+    // What the client sends: names as the template spells them (Graph
+    // reads paths case-insensitively, and examples vary), values as the
+    // example has them.
+    let mut sent = String::new();
     for (segment, raw) in template.segments.iter().zip(&raw) {
-        match segment {
-            Segment::Literal { name } => same(name, raw).then_some(())?,
-            Segment::Cast { type_name } => same(type_name, raw).then_some(())?,
-            Segment::Ref => same("$ref", raw).then_some(())?,
-            Segment::Value => same("$value", raw).then_some(())?,
-            Segment::Count => same("$count", raw).then_some(())?,
+        let spelled = |name: &str| -> Option<String> {
+            let open = raw.find('(')?;
+            Some(format!("{name}{}", decode(&raw[open..])))
+        };
+        let part = match segment {
+            Segment::Literal { name } => {
+                same(name, raw).then_some(())?;
+                name.clone()
+            }
+            Segment::Cast { type_name } => {
+                same(type_name, raw).then_some(())?;
+                type_name.clone()
+            }
+            Segment::Ref | Segment::Value | Segment::Count => {
+                let name = match segment {
+                    Segment::Ref => "$ref",
+                    Segment::Value => "$value",
+                    _ => "$count",
+                };
+                same(name, raw).then_some(())?;
+                name.to_owned()
+            }
             Segment::Key { .. } => {
                 if raw.contains('(') || raw.is_empty() {
                     return None;
                 }
                 values.push(decode(raw));
+                decode(raw)
             }
             Segment::KeyedLiteral { name, .. } => {
                 let inner = call_args(raw, name)?;
                 values.push(unquote(inner));
+                spelled(name)?
             }
             Segment::ItemPath { base, .. } => {
                 let inner = raw
@@ -199,6 +255,7 @@ fn match_path(template: &PathTemplate, path: &str) -> Option<Vec<String>> {
                     .and_then(|r| r.strip_prefix(":/"))
                     .and_then(|r| r.strip_suffix(':'))?;
                 values.push(decode(inner));
+                decode(raw)
             }
             Segment::Function { name, args } => {
                 let inner = call_args(raw, name)?;
@@ -216,10 +273,16 @@ fn match_path(template: &PathTemplate, path: &str) -> Option<Vec<String>> {
                         ArgValue::Placeholder(_) => values.push(unquote(value.trim())),
                     }
                 }
+                spelled(name)?
             }
-        }
+        };
+        sent.push('/');
+        sent.push_str(&part);
     }
-    Some(values)
+    if sent.is_empty() {
+        sent.push('/');
+    }
+    Some((values, sent))
 }
 
 fn same(a: &str, b: &str) -> bool {
@@ -327,13 +390,16 @@ mod tests {
         assert_eq!(
             match_path(
                 &t,
-                "/users/a%40b.com/calendarView(start='2020-01-01',end=5)/$count"
+                "/Users/a%40b.com/calendarview(start='2020-01-01',end=5)/$count"
             ),
-            Some(vec![
-                "a@b.com".to_owned(),
-                "2020-01-01".to_owned(),
-                "5".to_owned()
-            ])
+            Some((
+                vec![
+                    "a@b.com".to_owned(),
+                    "2020-01-01".to_owned(),
+                    "5".to_owned()
+                ],
+                "/users/a@b.com/calendarView(start='2020-01-01',end=5)/$count".to_owned()
+            ))
         );
         assert_eq!(
             match_path(&t, "/users/x/calendarView(start='a')/$count"),
@@ -345,12 +411,12 @@ mod tests {
         );
         let t = PathTemplate::parse("/me/drive/root:/{item-path}:/content");
         assert_eq!(
-            match_path(&t, "/me/drive/root:/Docs/a.txt:/content"),
+            match_path(&t, "/me/drive/root:/Docs/a.txt:/content").map(|m| m.0),
             Some(vec!["Docs/a.txt".to_owned()])
         );
         let t = PathTemplate::parse("/sites/{site-id}/lists('{list-id}')");
         assert_eq!(
-            match_path(&t, "/sites/s1/lists('o''neil')"),
+            match_path(&t, "/sites/s1/lists('o''neil')").map(|m| m.0),
             Some(vec!["s1".to_owned(), "o'neil".to_owned()])
         );
     }

@@ -39,6 +39,31 @@ pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) -> BTreeSet<(usize
                     }
                     RequestBody::Parameters { parameters } => {
                         if let Value::Object(map) = body {
+                            for p in parameters.iter().filter(|p| !p.optional) {
+                                let (message, help) = match map.get(&p.name.api) {
+                                    None => (
+                                        format!(
+                                            "the example request leaves out the required parameter `{}`",
+                                            p.name.api
+                                        ),
+                                        "mark the parameter optional in the Request body table, or send it in the example",
+                                    ),
+                                    Some(Value::Null) => (
+                                        format!(
+                                            "the example request sends null for the required parameter `{}`",
+                                            p.name.api
+                                        ),
+                                        "mark the parameter optional in the Request body table, or send a value in the example",
+                                    ),
+                                    Some(_) => continue,
+                                };
+                                checker.found(
+                                    place,
+                                    Code::ExampleParameterMissing,
+                                    message,
+                                    help.to_owned(),
+                                );
+                            }
                             for (key, value) in map {
                                 match parameters.iter().find(|p| p.name.api == *key) {
                                     Some(p) => checker.value(
@@ -123,6 +148,9 @@ struct Checker<'a> {
     /// Whether a JSON representation is being read: a string stands for any
     /// single value there.
     representation: bool,
+    /// Whether the current example holds a fault that was reported while
+    /// reading the page (a type name where a value belongs).
+    reported_earlier: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -141,6 +169,7 @@ impl<'a> Checker<'a> {
             sent: BTreeMap::new(),
             suggesters: BTreeMap::new(),
             representation: false,
+            reported_earlier: false,
         }
     }
 
@@ -239,6 +268,7 @@ impl<'a> Checker<'a> {
             if self.representation || PLACEHOLDER_VALUES.contains(&s.as_str()) {
                 // A type name in a representation; a placeholder in an
                 // example is reported while reading the page.
+                self.reported_earlier |= !self.representation;
                 return;
             }
         }
@@ -515,7 +545,7 @@ impl<'a> Checker<'a> {
     /// Reports what the last body gave; returns whether it gave anything.
     fn flush(&mut self, diags: &mut Vec<Diagnostic>) -> bool {
         let pending = std::mem::take(&mut self.pending);
-        let found = !pending.is_empty();
+        let found = !pending.is_empty() || std::mem::take(&mut self.reported_earlier);
         let mut by_code: BTreeMap<(Code, &'static str), Vec<(Source, Found)>> = BTreeMap::new();
         for (source, side, found) in pending {
             by_code
