@@ -264,30 +264,30 @@ fn call_chain(
     for segment in rest {
         let child = node.children.get(&step(segment)).ok_or_else(missing)?;
         if child.accessor.is_empty() {
-            // Inside a subtree that reuses another path's builders, whose
-            // methods serve that path's endpoints.
-            return Err(format!(
-                "`{}` is served by builders shared with another path",
-                template.written
-            ));
+            return Err(missing());
         }
         let method = ident(&child.accessor);
         let representative = child.segment.unwrap_or(segment);
         let args = segment_args(ctx, segment, representative, &mut values, &[])?;
         tokens = quote!(#tokens.#method(#(#args),*));
-        node = child;
+        // A node that repeats another's subtree uses that node's builder
+        // type, so the calls go on by the methods of that node's subtree
+        // (the same steps and endpoints, by the shared signature).
+        node = if child.shared {
+            owner(&tree.root, &child.type_name).ok_or_else(missing)?
+        } else {
+            child
+        };
     }
     let op = node
         .ops
         .iter()
         .find(|o| o.endpoint.name == e.name && o.tail.map(step) == tail.map(step))
         .ok_or_else(missing)?;
-    // A node that shares another's builder type has the owner's methods.
-    let method = if op.method.is_empty() {
-        owner_method(&tree.root, &node.type_name, e, tail).ok_or_else(missing)?
-    } else {
-        op.method.clone()
-    };
+    if op.method.is_empty() {
+        return Err(missing());
+    }
+    let method = op.method.clone();
     let args = match tail {
         Some(segment @ Segment::Function { .. }) => {
             segment_args(ctx, segment, segment, &mut values, &e.function_parameters)?
@@ -297,24 +297,17 @@ fn call_chain(
     Ok((tokens, ident(&method), args))
 }
 
-/// The method name for `e` on the node that owns builder type `type_name`.
-fn owner_method(
-    node: &Node<'_>,
-    type_name: &str,
-    e: &Endpoint,
-    tail: Option<&Segment>,
-) -> Option<String> {
-    if node.type_name == type_name && !node.shared {
-        let op = node.ops.iter().find(|o| {
-            o.endpoint.name == e.name && o.tail.map(step) == tail.map(step) && !o.method.is_empty()
-        });
-        if let Some(op) = op {
-            return Some(op.method.clone());
+/// The node whose builder type `type_name` is (the one that is not shared).
+fn owner<'t, 'a>(node: &'t Node<'a>, type_name: &str) -> Option<&'t Node<'a>> {
+    node.children.values().find_map(|child| {
+        if child.shared {
+            None
+        } else if child.type_name == type_name {
+            Some(child)
+        } else {
+            owner(child, type_name)
         }
-    }
-    node.children
-        .values()
-        .find_map(|child| owner_method(child, type_name, e, tail))
+    })
 }
 
 /// The arguments of the method that adds `segment`, from `values`, typed as
