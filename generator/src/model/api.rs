@@ -91,14 +91,6 @@ impl Api {
             .collect()
     }
 
-    /// [`key_types`](Self::key_types), owning its names.
-    pub fn key_types_owned(&self) -> BTreeMap<String, Primitive> {
-        self.key_types()
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect()
-    }
-
     /// The type with API name `name`.
     pub fn type_named(&self, name: &str) -> Option<&TypeDef> {
         self.types
@@ -321,8 +313,10 @@ pub struct ExampleCall {
     /// The URL's value for each placeholder of that path, in order,
     /// percent-decoded and unquoted.
     pub arguments: Vec<String>,
-    /// The URL's decoded path, without host or version: what the server
-    /// must be asked for.
+    /// The path the client sends, decoded, without host or version: the
+    /// names as the template spells them (Graph reads paths
+    /// case-insensitively, and examples vary), the values as the example
+    /// has them.
     pub sent_path: String,
     /// The query string's pairs, decoded, in order.
     pub query: Vec<(String, String)>,
@@ -423,10 +417,14 @@ impl ArgKind {
                 parts.iter().map(|p| p.len()).eq([4, 2, 2]) && parts.iter().all(|p| digits(p))
             }
             ArgKind::DateTime => {
-                value.len() >= 20
-                    && ArgKind::Date.accepts(api, &value[..10])
-                    && value.as_bytes()[10] == b'T'
-                    && (value.ends_with('Z') || value[19..].contains(['+', '-']))
+                value
+                    .get(..10)
+                    .is_some_and(|d| ArgKind::Date.accepts(api, d))
+                    && value.as_bytes().get(10) == Some(&b'T')
+                    && (value.ends_with('Z')
+                        || value
+                            .get(19..)
+                            .is_some_and(|rest| rest.contains(['+', '-'])))
             }
             ArgKind::Enum(name) => api
                 .type_named(name)

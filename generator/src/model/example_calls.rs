@@ -22,7 +22,7 @@ pub fn plan_example_calls(
     disagreeing: &BTreeSet<(usize, usize)>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let key_types = api.key_types_owned();
+    let key_types = api.key_types();
     let mut calls = Vec::new();
     for (i, e) in api.endpoints.iter().enumerate() {
         for (j, x) in e.examples.iter().enumerate() {
@@ -70,7 +70,7 @@ fn call_of(
     api: &Api,
     e: &Endpoint,
     x: &ExamplePair,
-    key_types: &std::collections::BTreeMap<String, Primitive>,
+    key_types: &std::collections::BTreeMap<&str, Primitive>,
 ) -> Result<ExampleCall, String> {
     let url = x.request_url.as_deref().unwrap_or_default();
     let (path, query) = split_url(url);
@@ -333,7 +333,7 @@ fn check_arguments(
     template: &PathTemplate,
     arguments: &[String],
     e: &Endpoint,
-    key_types: &std::collections::BTreeMap<String, Primitive>,
+    key_types: &std::collections::BTreeMap<&str, Primitive>,
 ) -> Result<(), String> {
     let mut values = arguments.iter();
     for segment in &template.segments {
@@ -341,7 +341,7 @@ fn check_arguments(
             Segment::Key { param } => vec![(
                 param.name.clone(),
                 key_types
-                    .get(&param.name)
+                    .get(param.name.as_str())
                     .map_or(ArgKind::Text, |p| ArgKind::of_primitive(*p)),
             )],
             Segment::KeyedLiteral { param, .. } | Segment::ItemPath { param, .. } => {
@@ -431,6 +431,7 @@ mod tests {
         assert!(ArgKind::DateTime.accepts(&api, "2021-02-03T04:05:06Z"));
         assert!(ArgKind::DateTime.accepts(&api, "2021-02-03T04:05:06.5+01:00"));
         assert!(!ArgKind::DateTime.accepts(&api, "2021-02-03"));
+        assert!(!ArgKind::DateTime.accepts(&api, "2021-02-0éT04:05:06.5+01:00"));
         assert!(!ArgKind::Int.accepts(&api, "{count}"));
         assert!(!ArgKind::Enum("period".into()).accepts(&api, "D7"));
         assert_eq!(

@@ -82,7 +82,9 @@ pub(super) fn emit_example_tests(ctx: &Ctx<'_>, tree: &Tree<'_>, krate: &str, ou
         let m = module_ident(&file);
         let cfg = ctx.features.gate([*area]).attr_text();
         main.push_str(&format!("{cfg}#[rustfmt::skip]\nmod {m};\n"));
-        let uses_models = tests.iter().any(|t| t.to_string().contains("models ::"));
+        let uses_models = tests
+            .iter()
+            .any(|t| super::tokens::used_names(t).contains(&"models"));
         let models = uses_models.then(|| quote!(use #krate_ident::models;));
         let tokens = quote! {
             //! The examples of this area's pages, replayed against a mock server.
@@ -108,8 +110,8 @@ pub(super) fn emit_example_tests(ctx: &Ctx<'_>, tree: &Tree<'_>, krate: &str, ou
     );
 }
 
-/// One test, or `None` (with the reason) when the client tree offers no
-/// method for the call, which the model's checks rule out in practice.
+/// One test, or why the client tree offers no call for it (which the
+/// model's checks rule out in practice).
 fn example_test(
     ctx: &Ctx<'_>,
     tree: &Tree<'_>,
