@@ -134,6 +134,8 @@ codes! {
     ExampleUnclassified = "example-unclassified", Note;
     /// A code fence in the examples is empty.
     CodeBlockEmpty = "code-block-empty", Note;
+    /// A path's first segment is cased unlike the same root on other pages; its endpoint joins their area.
+    PathRootCase = "path-root-case", Warning;
     /// An api page yields no endpoint.
     EndpointMissing = "endpoint-missing", Error;
     /// Request lines of one page disagree on the HTTP method.

@@ -90,6 +90,69 @@ impl std::fmt::Display for Area {
     }
 }
 
+/// Merges areas whose names differ only where the docs cased a path root
+/// differently (`/directoryRoles` and `/directoryroles` give
+/// `directory_roles` and `directoryroles`; Graph reads paths
+/// case-insensitively): each such endpoint joins the spelling most
+/// endpoints use (ties go to the one with more words, then the first by
+/// name), with a `path-root-case` warning at its request line.
+pub fn merge_case_variants(
+    endpoints: &mut [crate::model::Endpoint],
+    diags: &mut Vec<crate::diagnostics::Diagnostic>,
+) {
+    use std::collections::BTreeMap;
+    let key = |a: &Area| a.0.replace('_', "");
+    let mut counts: BTreeMap<String, BTreeMap<&Area, usize>> = BTreeMap::new();
+    for e in endpoints.iter() {
+        *counts
+            .entry(key(&e.area))
+            .or_default()
+            .entry(&e.area)
+            .or_default() += 1;
+    }
+    let canonical: BTreeMap<Area, (Area, usize)> = counts
+        .values()
+        .filter(|spellings| spellings.len() > 1)
+        .flat_map(|spellings| {
+            let (best, best_count) = spellings
+                .iter()
+                .max_by(|(a, n), (b, m)| {
+                    n.cmp(m)
+                        .then(a.0.matches('_').count().cmp(&b.0.matches('_').count()))
+                        .then(b.0.cmp(&a.0))
+                })
+                .map(|(a, n)| ((*a).clone(), *n))
+                .unwrap_or_else(|| (Area(String::new()), 0));
+            spellings
+                .keys()
+                .filter(|a| ***a != best)
+                .map(|a| ((*a).clone(), (best.clone(), best_count)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for e in endpoints.iter_mut() {
+        let Some((best, count)) = canonical.get(&e.area) else {
+            continue;
+        };
+        diags.push(crate::diagnostics::Diagnostic {
+            severity: crate::diagnostics::Code::PathRootCase.severity(),
+            code: crate::diagnostics::Code::PathRootCase,
+            file: e.source.file.clone(),
+            line: e.source.line,
+            column: e.source.column,
+            span: e.source.span,
+            message: format!(
+                "the area `{}` of `{}` differs only in case from `{best}`, which {count} endpoint(s) have; it joins `{best}`",
+                e.area, e.name.api
+            ),
+            help: "spell the path's first segment (or the page's `ms.prod`) as the other pages do; Graph reads paths either way"
+                .to_owned(),
+            related: Vec::new(),
+        });
+        e.area = best.clone();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

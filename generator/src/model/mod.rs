@@ -41,6 +41,7 @@ pub fn assemble(lowered: Vec<Lowered>) -> (Api, Vec<Diagnostic>) {
         endpoints.extend(page.endpoints);
     }
     let mut api = resolve::resolve(types, endpoints, &mut diags);
+    area::merge_case_variants(&mut api.endpoints, &mut diags);
     let disagreeing = example_checks::check_examples(&api, &mut diags);
     example_calls::plan_example_calls(&mut api, &disagreeing, &mut diags);
     diags.sort();
