@@ -401,31 +401,16 @@ impl ArgKind {
         }
     }
 
-    /// Whether `value`, as the docs write it, is a value of this kind.
+    /// Whether `value`, as the docs write it, is a value of this kind (by
+    /// the example checks' own tests of form).
     pub fn accepts(&self, api: &Api, value: &str) -> bool {
-        let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+        use crate::model::example_checks::{is_date, is_date_time, is_guid};
         match self {
             ArgKind::Int => value.parse::<i64>().is_ok(),
             ArgKind::Bool => value.parse::<bool>().is_ok(),
-            ArgKind::Guid => {
-                let parts: Vec<&str> = value.split('-').collect();
-                parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
-                    && value.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
-            }
-            ArgKind::Date => {
-                let parts: Vec<&str> = value.split('-').collect();
-                parts.iter().map(|p| p.len()).eq([4, 2, 2]) && parts.iter().all(|p| digits(p))
-            }
-            ArgKind::DateTime => {
-                value
-                    .get(..10)
-                    .is_some_and(|d| ArgKind::Date.accepts(api, d))
-                    && value.as_bytes().get(10) == Some(&b'T')
-                    && (value.ends_with('Z')
-                        || value
-                            .get(19..)
-                            .is_some_and(|rest| rest.contains(['+', '-'])))
-            }
+            ArgKind::Guid => is_guid(value),
+            ArgKind::Date => is_date(value),
+            ArgKind::DateTime => is_date_time(value),
             ArgKind::Enum(name) => api
                 .type_named(name)
                 .is_some_and(|t| t.members.iter().any(|m| m.name.api == value)),

@@ -683,7 +683,8 @@ fn digits(s: &str, n: usize) -> bool {
     s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn is_guid(s: &str) -> bool {
+/// Whether `s` is a GUID (`8-4-4-4-12` hex digits).
+pub(crate) fn is_guid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 5
         && parts
@@ -692,7 +693,8 @@ fn is_guid(s: &str) -> bool {
             .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-fn is_date(s: &str) -> bool {
+/// Whether `s` is a date (`YYYY-MM-DD`).
+pub(crate) fn is_date(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 3 && digits(parts[0], 4) && digits(parts[1], 2) && digits(parts[2], 2)
 }
@@ -707,7 +709,7 @@ fn is_time(s: &str) -> bool {
 }
 
 /// RFC 3339 with an offset (`Z` or `+01:00`), as the SDK decodes it.
-fn is_date_time(s: &str) -> bool {
+pub(crate) fn is_date_time(s: &str) -> bool {
     let Some((date, rest)) = s.split_once(['T', 't']) else {
         return false;
     };
@@ -715,10 +717,11 @@ fn is_date_time(s: &str) -> bool {
         (t, true)
     } else if let Some(i) = rest.rfind(['+', '-']) {
         let offset = &rest[i + 1..];
+        // `get`, not slicing: the text may hold any character.
         let ok = offset.len() == 5
-            && digits(&offset[..2], 2)
-            && &offset[2..3] == ":"
-            && digits(&offset[3..], 2);
+            && offset.get(..2).is_some_and(|h| digits(h, 2))
+            && offset.get(2..3) == Some(":")
+            && offset.get(3..).is_some_and(|m| digits(m, 2));
         (&rest[..i], ok)
     } else {
         (rest, false)
@@ -789,6 +792,8 @@ mod tests {
         assert!(!is_duration("PT"));
         assert!(!is_duration("1 hour"));
         assert!(!is_duration("PT1M1H"));
+        assert!(!is_date_time("2020-01-01T00:00:00+0\u{e9}00"));
+        assert!(is_date_time("2020-01-01T00:00:00+01:00"));
         assert!(looks_like_placeholder("datetime-value"));
         assert!(looks_like_placeholder("unique-id"));
         assert!(looks_like_placeholder("Boolean"));
