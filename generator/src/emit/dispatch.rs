@@ -13,7 +13,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::features::{Features, Gate};
-use crate::emit::models::ActionBody;
+use crate::emit::models::{ActionBody, FieldEnums};
 use crate::emit::rust::{docs, ident};
 use crate::model::naming::Scope;
 use crate::model::{Api, TypeDef, TypeKind, TypeRef};
@@ -21,8 +21,12 @@ use crate::model::{Api, TypeDef, TypeKind, TypeRef};
 /// The dispatch enum names, by the API name of their base type: every
 /// structured type with derived types that a collection response or a
 /// navigation property names. Names are clear of every type, body struct
-/// and field enum name.
-pub fn dispatch_enums<'a>(api: &'a Api, bodies: &[ActionBody<'_>]) -> BTreeMap<&'a str, String> {
+/// and field enum (`field_enums`) name.
+pub fn dispatch_enums<'a>(
+    api: &'a Api,
+    bodies: &[ActionBody<'_>],
+    field_enums: &BTreeMap<&str, FieldEnums>,
+) -> BTreeMap<&'a str, String> {
     let mut bases: BTreeMap<&str, ()> = BTreeMap::new();
     for ty in &api.types {
         for base in api.ancestry(ty).into_iter().skip(1) {
@@ -53,10 +57,10 @@ pub fn dispatch_enums<'a>(api: &'a Api, bodies: &[ActionBody<'_>]) -> BTreeMap<&
     for body in bodies {
         scope.claim(&body.endpoint.name.api, body.rust_name.clone());
     }
-    for (ty, names) in crate::emit::models::field_enums(api, bodies) {
-        scope.claim(&format!("{ty}#field"), names.field);
-        if let Some(nav) = names.nav {
-            scope.claim(&format!("{ty}#nav"), nav);
+    for (ty, names) in field_enums {
+        scope.claim(&format!("{ty}#field"), names.field.clone());
+        if let Some(nav) = &names.nav {
+            scope.claim(&format!("{ty}#nav"), nav.clone());
         }
     }
     needed

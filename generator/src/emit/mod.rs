@@ -106,11 +106,20 @@ pub fn emit_drafts(api: &Api, options: &EmitOptions, docs_hash: Option<&str>) ->
         );
     }
     let bodies = models::body_structs(api);
-    models::emit_models(api, &bodies, &features, &options.docs_label, &mut out);
+    let companions = models::Companions::plan(api, &bodies);
+    models::emit_models(
+        api,
+        &bodies,
+        &companions,
+        &features,
+        &options.docs_label,
+        &mut out,
+    );
     let krate = options.crate_name.replace('-', "_");
     client::emit_client(
         api,
         &bodies,
+        &companions,
         &features,
         &options.docs_label,
         &krate,

@@ -105,6 +105,7 @@ impl<'a> TypeGraph<'a> {
 pub fn emit_models(
     api: &Api,
     body_structs: &[ActionBody<'_>],
+    companions: &Companions<'_>,
     features: &Features,
     docs_label: &str,
     out: &mut Drafts,
@@ -114,8 +115,7 @@ pub fn emit_models(
     // Module and file names come from one function, and a scope keeps names
     // that differ only in case (`User`, `USER`) apart.
     let mut modules = Scope::with_reserved(&["mod"]);
-    let enums = field_enums(api, body_structs);
-    let dispatch = crate::emit::dispatch::dispatch_enums(api, body_structs);
+    let (enums, dispatch) = (&companions.fields, &companions.dispatch);
     let mut index: Vec<(String, String, Gate)> = Vec::new();
     let mut companions: Vec<(String, String, Gate)> = Vec::new();
     for ty in &api.types {
@@ -139,7 +139,7 @@ pub fn emit_models(
             let tokens = match ty.kind {
                 TypeKind::Enum => emit_enum(ty),
                 _ => {
-                    let item = emit_struct(api, ty, &graph, features, gate, &dispatch);
+                    let item = emit_struct(api, ty, &graph, features, gate, dispatch);
                     let companions = enums
                         .get(ty.name.api.as_str())
                         .map(|names| emit_field_enums(api, ty, names));
@@ -170,7 +170,7 @@ pub fn emit_models(
         })
         .collect();
     out.extend(drafts);
-    for (base, name) in &dispatch {
+    for (base, name) in dispatch {
         let Some(ty) = api.type_named(base) else {
             continue;
         };
@@ -596,6 +596,26 @@ pub struct FieldEnums {
     pub field: String,
     /// `UserNav`, when the type has navigation properties.
     pub nav: Option<String>,
+}
+
+/// The names of the enums that go with model types: field enums and
+/// dispatch enums, by their type's API name. Planned once per crate; the
+/// models and the client both read them.
+#[derive(Debug, Default)]
+pub struct Companions<'a> {
+    /// Field enums, by entity type.
+    pub fields: BTreeMap<&'a str, FieldEnums>,
+    /// Dispatch enums (`AnyDirectoryObject`), by base type.
+    pub dispatch: BTreeMap<&'a str, String>,
+}
+
+impl<'a> Companions<'a> {
+    /// Names the companions of `api`'s types.
+    pub fn plan(api: &'a Api, bodies: &[ActionBody<'_>]) -> Self {
+        let fields = field_enums(api, bodies);
+        let dispatch = crate::emit::dispatch::dispatch_enums(api, bodies, &fields);
+        Companions { fields, dispatch }
+    }
 }
 
 /// Field enum names for every entity type that a GET endpoint returns (the

@@ -191,7 +191,8 @@ fn example_test(
         None => (quote!(), quote!(None)),
     };
     let has_body = x.response_body.is_some();
-    let check = match response_kind(api, e) {
+    let kind = response_kind(api, e);
+    let check = match kind {
         ResponseKind::Unit => quote!(),
         ResponseKind::Bytes => return Err("the response is binary".to_owned()),
         ResponseKind::Optional(_) if !has_body => {
@@ -206,7 +207,7 @@ fn example_test(
         _ if has_body => quote!(support::round_trip(&response, &example);),
         _ => return Err("the response has no JSON body".to_owned()),
     };
-    let binding = match response_kind(api, e) {
+    let binding = match kind {
         ResponseKind::Unit => quote!(let ()),
         _ => quote!(let response),
     };

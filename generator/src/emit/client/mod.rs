@@ -32,6 +32,7 @@ use tree::*;
 pub fn emit_client(
     api: &Api,
     bodies: &[ActionBody<'_>],
+    companions: &crate::emit::models::Companions<'_>,
     features: &Features,
     docs_label: &str,
     krate: &str,
@@ -48,11 +49,11 @@ pub fn emit_client(
         api,
         body_names,
         docs_label,
-        key_types: key_types(api),
+        key_types: api.key_types(),
         shared: &tree.shared,
         features,
-        field_enums: crate::emit::models::field_enums(api, bodies),
-        dispatch: crate::emit::dispatch::dispatch_enums(api, bodies),
+        field_enums: &companions.fields,
+        dispatch: &companions.dispatch,
     };
     let mut files = Scope::with_reserved(&["mod"]);
     let areas: Vec<(&Node<'_>, String)> = root

@@ -27,14 +27,9 @@ pub(super) struct Ctx<'a> {
     /// The crate's features, and what each compiles.
     pub(super) features: &'a Features,
     /// The dispatch enums of base types, by API name.
-    pub(super) dispatch: BTreeMap<&'a str, String>,
+    pub(super) dispatch: &'a BTreeMap<&'a str, String>,
     /// The field enums of entity types, by API name.
-    pub(super) field_enums: BTreeMap<&'a str, crate::emit::models::FieldEnums>,
-}
-
-/// The key parameters the client takes typed; see [`Api::key_types`].
-pub(super) fn key_types(api: &Api) -> BTreeMap<&str, Primitive> {
-    api.key_types()
+    pub(super) field_enums: &'a BTreeMap<&'a str, crate::emit::models::FieldEnums>,
 }
 
 /// A builder: its tokens, when it is compiled, and what its code names.
@@ -317,8 +312,10 @@ pub(super) fn function_call(
             ArgValue::Placeholder(param) => {
                 let (rust, _) = scope.claim(&param.name, snake_ident(&param.name));
                 let p = ident(&rust);
-                let plain = format!("{}={{}}", arg.name);
-                match crate::model::argument_kind(api, declared, &arg.name, &param.name) {
+                let kind = crate::model::argument_kind(api, declared, &arg.name, &param.name);
+                // Text and enum members are OData string literals, in quotes.
+                let quoted = matches!(kind, ArgKind::Enum(_) | ArgKind::Text);
+                match kind {
                     ArgKind::Int => params.push(quote!(#p: i64)),
                     ArgKind::Bool => params.push(quote!(#p: bool)),
                     ArgKind::Guid => params.push(quote!(#p: uuid::Uuid)),
@@ -339,14 +336,10 @@ pub(super) fn function_call(
                     }
                 }
                 values.push(quote!(#p));
-                let quoted = matches!(
-                    crate::model::argument_kind(api, declared, &arg.name, &param.name),
-                    ArgKind::Enum(_) | ArgKind::Text
-                );
                 parts.push(if quoted {
                     format!("{}='{{}}'", arg.name)
                 } else {
-                    plain
+                    format!("{}={{}}", arg.name)
                 });
             }
         }
