@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::area::Area;
-use crate::model::path::PathTemplate;
+use crate::model::path::{PathTemplate, Segment};
 use crate::parse::{Loc, Method};
 use crate::source::Span;
 
@@ -420,6 +420,21 @@ impl ArgKind {
 }
 
 impl Endpoint {
+    /// Whether a success has no body the client reads: a 204, or a write
+    /// whose page names no response body. (A GET whose body type is
+    /// unknown still returns its JSON, untyped.)
+    pub fn returns_no_content(&self) -> bool {
+        self.response.status == Some(204)
+            || (self.response.body.is_none() && self.method != Method::Get)
+    }
+
+    /// Whether a request by `path` sends a reference: `POST` or `PUT` of
+    /// `.../$ref` takes `{"@odata.id": url}`, whatever type the page links.
+    pub fn sends_reference(&self, path: &PathTemplate) -> bool {
+        matches!(path.segments.last(), Some(Segment::Ref))
+            && matches!(self.method, Method::Post | Method::Put)
+    }
+
     /// How the client takes function argument `arg` (whose placeholder is
     /// `placeholder`): by the type of the function parameter of that name.
     pub fn function_argument_kind(&self, api: &Api, arg: &str, placeholder: &str) -> ArgKind {

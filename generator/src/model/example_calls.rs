@@ -13,7 +13,6 @@ use crate::model::api::{
     Api, ArgKind, Endpoint, ExampleCall, ExamplePair, Primitive, RequestBody, TypeRef,
 };
 use crate::model::path::{ArgValue, PathTemplate, Segment, split_segments};
-use crate::parse::Method;
 
 /// Sets `call` on every example pair that can become a test; notes the rest.
 /// `disagreeing` holds the pairs the example checks found fault with.
@@ -105,9 +104,7 @@ fn call_of(
             return Err(format!("the response is a failure ({status})"));
         }
     }
-    let reference = matches!(template.segments.last(), Some(Segment::Ref))
-        && matches!(e.method, Method::Post | Method::Put);
-    if reference
+    if e.sends_reference(template)
         && !x
             .request_body
             .as_ref()
@@ -118,8 +115,7 @@ fn call_of(
                 .to_owned(),
         );
     }
-    let no_content =
-        e.response.status == Some(204) || (e.response.body.is_none() && e.method != Method::Get);
+    let no_content = e.returns_no_content();
     let wrapped = match &e.response.body {
         Some(TypeRef::Primitive(_)) => true,
         Some(TypeRef::Named(n)) => api

@@ -18,7 +18,6 @@ use crate::model::naming::{Scope, module_name, snake_ident};
 use crate::model::{
     Area, ArgKind, ArgValue, Endpoint, ExampleCall, ExamplePair, PathTemplate, RequestBody, Segment,
 };
-use crate::parse::Method;
 
 use super::tokens::{Ctx, ResponseKind, response_kind};
 use super::tree::{Node, Tree, is_tail, step, users_item};
@@ -144,8 +143,7 @@ fn example_test(
         x.source.line
     );
     let models = quote!(models);
-    let reference = matches!(template.segments.last(), Some(Segment::Ref))
-        && matches!(e.method, Method::Post | Method::Put);
+    let reference = e.sends_reference(template);
     let (body_let, sent_body) = match (&e.request_body, &x.request_body) {
         (RequestBody::None | RequestBody::Stream, _) if !reference => (quote!(), quote!(None)),
         (_, None) => (quote!(), quote!(None)),

@@ -388,8 +388,7 @@ pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStrea
     if advanced_queries(e) {
         build = quote!(#build.advanced_queries());
     }
-    let reference =
-        matches!(op.tail, Some(Segment::Ref)) && matches!(e.method, Method::Post | Method::Put);
+    let reference = e.sends_reference(op.path);
     match &e.request_body {
         // `POST .../$ref` takes `{"@odata.id": url}`, whatever type the page links.
         _ if reference => {
@@ -476,10 +475,8 @@ pub(super) enum ResponseKind<'a> {
 
 /// What `e`'s method returns.
 pub(super) fn response_kind<'a>(api: &Api, e: &'a Endpoint) -> ResponseKind<'a> {
-    let no_content =
-        e.response.status == Some(204) || (e.response.body.is_none() && e.method != Method::Get);
     match &e.response.body {
-        _ if no_content => ResponseKind::Unit,
+        _ if e.returns_no_content() => ResponseKind::Unit,
         Some(TypeRef::Primitive(Primitive::Stream)) => ResponseKind::Bytes,
         Some(ty) if e.response.collection => ResponseKind::Page(ty),
         Some(ty) if matches!(ty, TypeRef::Primitive(_)) || crate::emit::rust::is_enum(api, ty) => {
