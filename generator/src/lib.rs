@@ -50,33 +50,55 @@ pub fn generate(
     includes: &Includes,
     options: &emit::EmitOptions,
 ) -> Generated {
-    generate_cached(pages, includes, options, &emit::format::FormatCache::new()).0
+    generate_reusing(pages, includes, options, &emit::Emitted::new()).0
 }
 
-/// [`generate`], formatting only the files `cache` does not hold. Returns
-/// the cache of this run and what was formatted; the files are the same as
-/// [`generate`]'s. Both record the docs' content hash and the API surface
-/// in the crate (see [`review`]).
-pub fn generate_cached(
+/// What a run did besides its result: how many files it formatted and
+/// kept, and how long each stage took.
+#[derive(Debug, Default, Clone)]
+pub struct RunStats {
+    /// Files formatted, and files kept as the output folder had them.
+    pub format: emit::format::FormatStats,
+    /// Each stage's name and wall time, in order.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl RunStats {
+    /// Runs `f` as the stage `name`, recording its wall time.
+    pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = std::time::Instant::now();
+        let out = f();
+        self.timings.push((name, start.elapsed()));
+        out
+    }
+}
+
+/// [`generate`], keeping the Rust files of `existing` (the files now in the
+/// output folder, by path) whose signature shows they are formatted from
+/// the same draft (see [`emit::signature`]), instead of formatting them
+/// again. The files are the same as [`generate`]'s. Both record the docs'
+/// content hash and the API surface in the crate (see [`review`]).
+pub fn generate_reusing(
     pages: &[SourcePage<'_>],
     includes: &Includes,
     options: &emit::EmitOptions,
-    cache: &emit::format::FormatCache,
-) -> (
-    Generated,
-    emit::format::FormatCache,
-    emit::format::FormatStats,
-) {
-    let (api, diagnostics) = read_model(pages, includes);
-    let docs_hash = review::docs_hash(pages, includes);
-    let (files, cache, stats) = emit::emit_crate_cached(&api, options, &docs_hash, cache);
+    existing: &emit::Emitted,
+) -> (Generated, RunStats) {
+    let mut stats = RunStats::default();
+    let (api, diagnostics) = stats.time("read and model the pages", || read_model(pages, includes));
+    let docs_hash = stats.time("hash the docs", || review::docs_hash(pages, includes));
+    let drafts = stats.time("emit drafts", || {
+        emit::emit_drafts(&api, options, Some(&docs_hash))
+    });
+    let (files, format) = stats.time("format", || emit::format::format_all(drafts, existing));
+    stats.format = format;
     let generated = Generated {
         api,
         files,
         diagnostics,
         pages: pages.len(),
     };
-    (generated, cache, stats)
+    (generated, stats)
 }
 
 /// Reads every page and builds the model: [`parse_pages`] then

@@ -1,13 +1,13 @@
 //! The output does not depend on how it was made: byte for byte the same
-//! with and without the format cache, with a cache from another run, and in
-//! any thread count. Checked on the whole v1.0 corpus, where parallel
+//! whether signed files of an earlier run are kept or everything is
+//! formatted, and in any thread count. Checked on the whole v1.0 corpus, where parallel
 //! reading, modelling and emitting have the most room to differ.
 
 mod support;
 
 use generator::emit::EmitOptions;
-use generator::emit::format::FormatCache;
-use generator::{Includes, SourcePage, generate_cached};
+use generator::emit::Emitted;
+use generator::{Includes, SourcePage, generate_reusing};
 
 fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
     rayon::ThreadPoolBuilder::new()
@@ -18,7 +18,7 @@ fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
 }
 
 #[test]
-fn cache_and_thread_count_change_nothing() {
+fn reuse_and_thread_count_change_nothing() {
     let Some(dir) = support::shared("corpus/graph-docs-v1.0") else {
         return;
     };
@@ -30,27 +30,27 @@ fn cache_and_thread_count_change_nothing() {
     let includes = Includes::new();
     let options = EmitOptions::default();
 
-    let (one, cache, stats) = in_pool(1, || {
-        generate_cached(&sources, &includes, &options, &FormatCache::new())
-    });
-    assert_eq!(stats.cached, 0);
-    assert!(stats.formatted > 1_000, "{stats:?}");
+    let none = Emitted::new();
+    let (one, stats) = in_pool(1, || generate_reusing(&sources, &includes, &options, &none));
+    assert_eq!(stats.format.kept, 0);
+    assert!(stats.format.formatted > 1_000, "{stats:?}");
 
-    let (three, _, _) = in_pool(3, || {
-        generate_cached(&sources, &includes, &options, &FormatCache::new())
-    });
+    let (three, _) = in_pool(3, || generate_reusing(&sources, &includes, &options, &none));
     assert!(
         one.files == three.files,
         "files differ between 1 and 3 threads"
     );
     assert_eq!(one.diagnostics, three.diagnostics);
 
-    let (warm, _, stats) = in_pool(2, || generate_cached(&sources, &includes, &options, &cache));
-    assert_eq!(stats.formatted, 0, "{stats:?}");
-    assert!(one.files == warm.files, "files differ with the cache");
+    // The output folder holding the crate: every signed file is kept.
+    let (warm, stats) = in_pool(2, || {
+        generate_reusing(&sources, &includes, &options, &one.files)
+    });
+    assert_eq!(stats.format.formatted, 0, "{stats:?}");
+    assert!(one.files == warm.files, "files differ when kept");
 
     // One page edited: only what it feeds is formatted again, and the result
-    // is what a run without a cache makes.
+    // is what a run that reuses nothing makes.
     let edited = files
         .iter()
         .position(|(p, _)| p.ends_with("api/group-delta.md"))
@@ -62,11 +62,14 @@ fn cache_and_thread_count_change_nothing() {
         path: &files[edited].0,
         text: &text,
     };
-    let (changed, _, stats) = in_pool(2, || generate_cached(&sources, &includes, &options, &cache));
-    assert!(stats.formatted >= 1 && stats.formatted < 10, "{stats:?}");
-    let (fresh, _, _) = in_pool(2, || {
-        generate_cached(&sources, &includes, &options, &FormatCache::new())
+    let (changed, stats) = in_pool(2, || {
+        generate_reusing(&sources, &includes, &options, &one.files)
     });
+    assert!(
+        stats.format.formatted >= 1 && stats.format.formatted < 10,
+        "{stats:?}"
+    );
+    let (fresh, _) = in_pool(2, || generate_reusing(&sources, &includes, &options, &none));
     assert!(changed.files == fresh.files, "files differ after an edit");
     assert!(changed.files != one.files, "the edit changed nothing");
 }

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use pulldown_cmark::{Options, Parser};
 
 use crate::docs::DocsFolder;
-use crate::{cache, regen};
+use crate::regen;
 
 /// Runs each measurement `runs` times on the docs in `docs_dir` and prints
 /// medians and bests.
@@ -67,21 +67,18 @@ pub fn run(docs_dir: &Path, docs: &DocsFolder, runs: usize) -> Result<(), String
     let copy = scratch.0.join("docs");
     copy_tree(docs_dir, &copy)?;
     let out = scratch.0.join("out");
-    let cache_file = scratch.0.join("regen-cache.bin");
 
     let bare = measure(runs, || {
         std::hint::black_box(bare_pass(&copy));
     });
     let empty = try_measure(runs, || {
         let _ = std::fs::remove_dir_all(&out);
-        let _ = std::fs::remove_file(&cache_file);
-        end_to_end(&copy, &out, &cache_file).map(drop)
+        end_to_end(&copy, &out, true).map(drop)
     })?;
-    // Cold: no cache, the crate already in the output folder (a fresh clone).
-    let cold = try_measure(runs, || {
-        let _ = std::fs::remove_file(&cache_file);
-        end_to_end(&copy, &out, &cache_file).map(drop)
-    })?;
+    // Nothing reused: every file formatted (`regen --no-cache`).
+    let scratch_run = try_measure(runs, || end_to_end(&copy, &out, false).map(drop))?;
+    // Cold: the crate already in the output folder, as after a fresh clone.
+    let cold = try_measure(runs, || end_to_end(&copy, &out, true).map(drop))?;
     let changed = page_to_change(&copy, &out)?;
     let mut reformatted = Vec::new();
     let mut round = 0;
@@ -91,7 +88,7 @@ pub fn run(docs_dir: &Path, docs: &DocsFolder, runs: usize) -> Result<(), String
         let text = std::fs::read_to_string(&changed).map_err(|e| e.to_string())?;
         let text = text.replacen("description: ", &format!("description: Edit {round}. "), 1);
         std::fs::write(&changed, text).map_err(|e| e.to_string())?;
-        reformatted.push(end_to_end(&copy, &out, &cache_file)?.formatted);
+        reformatted.push(end_to_end(&copy, &out, true)?.formatted);
         Ok(())
     })?;
     println!("end to end (read the folder, generate, write, save the cache):");
@@ -105,6 +102,7 @@ pub fn run(docs_dir: &Path, docs: &DocsFolder, runs: usize) -> Result<(), String
         );
     };
     line("bare pulldown-cmark", &bare);
+    line("regen, --no-cache", &scratch_run);
     line("regen, cold", &cold);
     line("regen, 1 page changed", &warm);
     line("regen, empty folder", &empty);
@@ -120,11 +118,12 @@ pub fn run(docs_dir: &Path, docs: &DocsFolder, runs: usize) -> Result<(), String
     Ok(())
 }
 
-/// One `regen` as the command runs it, with the cache in `cache_file`.
+/// One `regen` as the command runs it: read the docs and the output folder,
+/// generate reusing what the folder holds, report API changes, write.
 fn end_to_end(
     docs_dir: &Path,
     out: &Path,
-    cache_file: &Path,
+    reuse: bool,
 ) -> Result<generator::emit::format::FormatStats, String> {
     let docs = DocsFolder::read(docs_dir)?;
     let options = regen::options(
@@ -133,14 +132,14 @@ fn end_to_end(
         out,
         "graph-sdk".to_owned(),
     );
-    let previous = cache::load(cache_file);
-    let (run, fresh, stats) =
-        generator::generate_cached(&docs.sources(), &docs.includes, &options, &previous);
-    drop(previous);
+    let existing = regen::read_existing(out)?;
+    let none = generator::emit::Emitted::new();
+    let reusable = if reuse { &existing } else { &none };
+    let (run, stats) =
+        generator::generate_reusing(&docs.sources(), &docs.includes, &options, reusable);
     std::hint::black_box(regen::change_report(out, &run, false));
-    regen::write(out, &run.files)?;
-    cache::save(cache_file, &fresh)?;
-    Ok(stats)
+    regen::write_over(out, &run.files, &existing)?;
+    Ok(stats.format)
 }
 
 /// Reads every page below `dir` and runs pulldown-cmark over it, tables on.

@@ -3,7 +3,6 @@
 
 pub mod baseline;
 pub mod bench;
-pub mod cache;
 pub mod catalogue;
 pub mod docs;
 pub mod fidelity;

@@ -6,8 +6,7 @@
 //! says, relative to the current folder.
 
 use xtask::{
-    Failure, bench, cache, catalogue, fidelity, lint, model, read_docs, regen, shared_dir,
-    workspace_root,
+    Failure, bench, catalogue, fidelity, lint, model, read_docs, regen, shared_dir, workspace_root,
 };
 
 use std::path::PathBuf;
@@ -73,10 +72,14 @@ enum Command {
         /// ancestor of the docs folder holding `.git`, else the docs folder].
         #[arg(long)]
         include_root: Option<PathBuf>,
-        /// Neither read nor write the cache of formatted files
-        /// (`target/regen-cache/`); the output is the same either way.
+        /// Reuse nothing: format every file, even one the output folder
+        /// already holds formatted from the same draft; the output is the
+        /// same either way.
         #[arg(long)]
         no_cache: bool,
+        /// Print how long each stage took (stderr).
+        #[arg(long)]
+        timings: bool,
         /// How to print the API change report (stdout).
         #[arg(long, value_enum, default_value = "human")]
         format: ReportFormat,
@@ -174,16 +177,18 @@ fn main() -> ExitCode {
             check,
             include_root,
             no_cache,
+            timings,
             format,
-        } => run_regen(
-            or_default(docs, "docs-input"),
+        } => run_regen(Regen {
+            docs_dir: or_default(docs, "docs-input"),
             include_root,
-            or_default(out, "generated"),
+            out: or_default(out, "generated"),
             crate_name,
             check,
-            !no_cache,
+            reuse: !no_cache,
+            timings,
             format,
-        ),
+        }),
         Command::Provenance {
             docs,
             out,
@@ -261,40 +266,70 @@ fn run_catalogue(check: bool) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_regen(
+/// What `cargo xtask regen` was asked to do.
+struct Regen {
     docs_dir: PathBuf,
     include_root: Option<PathBuf>,
     out: PathBuf,
     crate_name: String,
     check: bool,
-    use_cache: bool,
+    reuse: bool,
+    timings: bool,
     format: ReportFormat,
-) -> Result<ExitCode, Failure> {
-    let docs = read_docs(&docs_dir, include_root.as_deref())?;
+}
+
+fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
+    let Regen {
+        docs_dir,
+        include_root,
+        out,
+        crate_name,
+        check,
+        reuse,
+        timings,
+        format,
+    } = args;
+    let mut stats = generator::RunStats::default();
+    let docs = stats.time("read the docs folder", || {
+        read_docs(&docs_dir, include_root.as_deref())
+    })?;
     let root = workspace_root();
     let options = regen::options(&root, &docs_dir, &out, crate_name);
-    let cache_file = use_cache.then(|| cache::file_for(&cache::target_dir(&root), &out));
-    let previous = cache_file.as_deref().map(cache::load).unwrap_or_default();
-    let (mut run, fresh, stats) =
-        generator::generate_cached(&docs.sources(), &docs.includes, &options, &previous);
-    drop(previous);
+    // The output folder as it is: its signed files need no formatting when
+    // their drafts are unchanged, and only changed files are written.
+    let existing = stats
+        .time("read the output folder", || regen::read_existing(&out))
+        .map_err(Failure::Output)?;
+    let none = generator::emit::Emitted::new();
+    let reusable = if reuse { &existing } else { &none };
+    let (mut run, generated) =
+        generator::generate_reusing(&docs.sources(), &docs.includes, &options, reusable);
+    stats.timings.extend(generated.timings);
     run.diagnostics.extend(docs.problems.iter().cloned());
     eprintln!("{}", regen::summary(&run));
-    print!(
-        "{}",
+    let report = stats.time("report API changes", || {
         regen::change_report(&out, &run, format == ReportFormat::Markdown)
+    });
+    print!("{report}");
+    eprintln!(
+        "formatted {} files, kept {} already formatted from the same draft",
+        generated.format.formatted, generated.format.kept
     );
-    if let Some(file) = &cache_file {
-        eprintln!(
-            "formatted {} files, {} from the cache",
-            stats.formatted, stats.cached
-        );
-        if let Err(e) = cache::save(file, &fresh) {
-            eprintln!("warning: the regen cache was not saved: {e}");
+    let print_timings = |stats: &generator::RunStats| {
+        if timings {
+            for (stage, took) in &stats.timings {
+                eprintln!("{:>9.1} ms  {stage}", took.as_secs_f64() * 1e3);
+            }
         }
-    }
+    };
     if check {
-        return match regen::check(&out, &run.files).map_err(Failure::Output)? {
+        let stale = stats
+            .time("compare with the output folder", || {
+                regen::check_over(&out, &run.files, &existing)
+            })
+            .map_err(Failure::Output)?;
+        print_timings(&stats);
+        return match stale {
             None => {
                 eprintln!("{} is up to date", out.display());
                 Ok(ExitCode::SUCCESS)
@@ -309,7 +344,10 @@ fn run_regen(
             }
         };
     }
-    let report = regen::write(&out, &run.files).map_err(Failure::Output)?;
+    let report = stats
+        .time("write", || regen::write_over(&out, &run.files, &existing))
+        .map_err(Failure::Output)?;
+    print_timings(&stats);
     eprintln!(
         "wrote {}: {} changed, {} unchanged, {} removed",
         out.display(),

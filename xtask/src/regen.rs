@@ -136,6 +136,22 @@ fn existing_files(out: &Path) -> Result<BTreeSet<String>, String> {
     Ok(acc)
 }
 
+/// The text of every file below `out` (as [`existing_files`] lists them),
+/// read on every thread; a file that is not UTF-8 text is left out. Regen
+/// reads them once: to keep files already formatted from the same draft,
+/// and to write only what changed.
+pub fn read_existing(out: &Path) -> Result<Emitted, String> {
+    use rayon::prelude::*;
+    let files: Vec<String> = existing_files(out)?.into_iter().collect();
+    Ok(files
+        .into_par_iter()
+        .filter_map(|rel| {
+            let text = fs::read_to_string(out.join(&rel)).ok()?;
+            Some((rel, text))
+        })
+        .collect())
+}
+
 /// Refuses an output folder that regen did not make: writing removes every
 /// file it does not produce, so pointing `--out` at the wrong folder (`.`,
 /// `src`) must not wipe it. A folder is regen's when it is missing, empty, or
@@ -171,6 +187,12 @@ fn check_ownership(out: &Path) -> Result<(), String> {
 ///
 /// Nothing is written outside `out`.
 pub fn write(out: &Path, files: &Emitted) -> Result<WriteReport, String> {
+    write_over(out, files, &read_existing(out)?)
+}
+
+/// [`write`], where `existing` is what [`read_existing`] read from `out`:
+/// a file whose text is there unchanged is not written again.
+pub fn write_over(out: &Path, files: &Emitted, existing: &Emitted) -> Result<WriteReport, String> {
     if out.exists() && !out.is_dir() {
         return Err(format!(
             "output `{}` is a file, not a folder; nothing was changed",
@@ -185,11 +207,11 @@ pub fn write(out: &Path, files: &Emitted) -> Result<WriteReport, String> {
     }
     check_ownership(out)?;
     let before = existing_files(out)?;
-    // Compared on every thread; the order stays the plan's.
-    use rayon::prelude::*;
-    let changed: Vec<&(PathBuf, &String)> = plan
-        .par_iter()
-        .filter(|(rel, text)| !fs::read_to_string(out.join(rel)).is_ok_and(|old| old == **text))
+    let changed: Vec<&(PathBuf, &String)> = files
+        .iter()
+        .zip(&plan)
+        .filter(|((rel, text), _)| existing.get(*rel) != Some(*text))
+        .map(|(_, planned)| planned)
         .collect();
     for (rel, _) in &changed {
         blocked(out, rel).map_or(Ok(()), |why| Err(format!("{why}; nothing was changed")))?;
@@ -340,16 +362,24 @@ pub struct WriteReport {
 /// Compares `files` with `out`. Returns `None` when they match, or a unified
 /// diff covering changed, missing and extra files.
 pub fn check(out: &Path, files: &Emitted) -> Result<Option<String>, String> {
+    check_over(out, files, &read_existing(out)?)
+}
+
+/// [`check`], where `existing` is what [`read_existing`] read from `out`.
+pub fn check_over(
+    out: &Path,
+    files: &Emitted,
+    existing: &Emitted,
+) -> Result<Option<String>, String> {
     let on_disk = existing_files(out)?;
     let mut report = String::new();
     for (rel, text) in files {
-        let path = out.join(rel);
-        let old = fs::read_to_string(&path).unwrap_or_default();
+        let old = existing.get(rel).map_or("", String::as_str);
         if !on_disk.contains(rel) {
             report.push_str(&format!("missing file: {rel}\n"));
         }
-        if old != *text {
-            let diff = similar::TextDiff::from_lines(&old, text);
+        if old != text {
+            let diff = similar::TextDiff::from_lines(old, text);
             report.push_str(
                 &diff
                     .unified_diff()

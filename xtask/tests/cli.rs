@@ -214,12 +214,11 @@ fn lint_against_a_baseline_fails_on_new_problems_only() {
 }
 
 #[test]
-fn no_cache_neither_reads_nor_writes_the_cache() {
-    let dir = scratch("cache");
+fn signed_files_are_kept_unless_edited_or_no_cache() {
+    let dir = scratch("signed");
     let docs = docs_with_one_page(&dir);
-    let target = dir.join("target");
+    let out = dir.join("out");
     let run = |extra: &[&str]| {
-        let out = dir.join("out");
         let mut args = vec![
             "regen",
             "--docs",
@@ -230,32 +229,28 @@ fn no_cache_neither_reads_nor_writes_the_cache() {
         args.extend(extra);
         let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
             .args(&args)
-            .env("CARGO_TARGET_DIR", &target)
+            .env("CARGO_TARGET_DIR", dir.join("target"))
             .output()
             .expect("xtask runs");
         assert!(output.status.success());
         String::from_utf8_lossy(&output.stderr).into_owned()
     };
-    let err = run(&["--no-cache"]);
-    assert!(!err.contains("from the cache"), "{err}");
-    assert!(!target.join("regen-cache").exists());
     let err = run(&[]);
-    assert!(err.contains("0 from the cache"), "{err}");
-    let cached = std::fs::read_dir(target.join("regen-cache"))
-        .unwrap()
-        .count();
-    assert_eq!(cached, 1);
+    assert!(err.contains(", kept 0 already"), "{err}");
     let err = run(&[]);
     assert!(err.contains("formatted 0 files"), "{err}");
-    // A damaged cache is ignored: the run formats everything and succeeds.
-    let file = std::fs::read_dir(target.join("regen-cache"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    std::fs::write(&file, b"damaged").unwrap();
+    assert!(err.contains("0 changed"), "{err}");
+    // A file edited by hand is formatted and written again.
+    let lib = out.join("src/client/mod.rs");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(&lib, text.replace("pub struct", "pub  struct")).unwrap();
     let err = run(&[]);
-    assert!(err.contains("0 from the cache"), "{err}");
+    assert!(err.contains("formatted 1 files"), "{err}");
+    assert!(err.contains("1 changed"), "{err}");
+    assert_eq!(std::fs::read_to_string(&lib).unwrap(), text);
+    // `--no-cache` keeps nothing, and changes nothing.
+    let err = run(&["--no-cache"]);
+    assert!(err.contains(", kept 0 already"), "{err}");
+    assert!(err.contains("0 changed"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

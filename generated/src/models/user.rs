@@ -2,6 +2,7 @@
 // Sources:
 //   docs-input/resources/user.md
 //   docs-input/api/user-post-users.md
+// Signature: draft db06083909ed50f9, text c4217a87fb23afec
 
 use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

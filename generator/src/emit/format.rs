@@ -1,19 +1,19 @@
 //! Formatting: emitted code becomes text through syn and prettyplease, on
-//! every thread of the current rayon pool, with a cache of earlier results.
+//! every thread of the current rayon pool.
 //!
 //! Emitters produce [`Draft`]s: a Rust file's header lines and its code as
-//! token text. [`format_all`] formats them. Formatting is a pure function of
-//! the draft, so a result can be looked up by the hash of the draft
-//! ([`FormatCache`]): after a small change to the docs, most files are not
-//! formatted again. The output is the same with or without the cache and in
-//! any thread count.
+//! token text. [`format_all`] formats them and signs each Rust file with the
+//! hash of its draft ([`signature`](super::signature)), so a file already in
+//! the output folder that was formatted from the same draft is kept instead
+//! of formatted again. The output is the same whatever the folder holds, and
+//! in any thread count.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
 use rayon::prelude::*;
 
-use crate::emit::Emitted;
+use crate::emit::{Emitted, signature};
 
 /// A file of the crate before formatting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,107 +57,24 @@ impl Draft {
 /// The files of a crate before formatting, by path.
 pub type Drafts = BTreeMap<String, Draft>;
 
-/// A cache key: what is hashed identifies the draft and the formatter.
-pub type CacheKey = [u8; 32];
-
-/// Formatted files from earlier runs, by the hash of their draft. Loaded
-/// and saved by the caller (the generator does no IO); see
-/// [`to_bytes`](Self::to_bytes).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct FormatCache {
-    entries: HashMap<CacheKey, String>,
-}
-
 /// What [`format_all`] did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct FormatStats {
-    /// Files formatted now.
+    /// Rust files formatted now.
     pub formatted: usize,
-    /// Files taken from the cache.
-    pub cached: usize,
+    /// Rust files kept as they were in the output folder, because their
+    /// signature shows they are what formatting would give
+    /// ([`signature`](super::signature)).
+    pub kept: usize,
 }
 
-/// The first bytes of a serialised cache, and its format version.
-const MAGIC: &[u8; 8] = b"gdcfmt01";
-
-impl FormatCache {
-    /// An empty cache.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// How many files the cache holds.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether the cache is empty.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// The key of a draft. It covers the formatter itself (this file's
-    /// source and the generator's version), so a changed formatter never
-    /// reuses old results.
-    pub fn key(header: &[String], code: &str) -> CacheKey {
-        let mut hasher = blake3::Hasher::new();
-        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
-        hasher.update(&[0]);
-        hasher.update(include_str!("format.rs").as_bytes());
-        for line in header {
-            hasher.update(&[1]);
-            hasher.update(line.as_bytes());
-        }
-        hasher.update(&[2]);
-        hasher.update(code.as_bytes());
-        *hasher.finalize().as_bytes()
-    }
-
-    /// The cache as bytes: a magic number, then each entry as its key, its
-    /// length (u64, little endian) and its text, in key order.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut keys: Vec<&CacheKey> = self.entries.keys().collect();
-        keys.sort();
-        let size: usize = self.entries.values().map(|v| v.len() + 40).sum();
-        let mut out = Vec::with_capacity(MAGIC.len() + size);
-        out.extend_from_slice(MAGIC);
-        for key in keys {
-            let text = &self.entries[key];
-            out.extend_from_slice(key);
-            out.extend_from_slice(&(text.len() as u64).to_le_bytes());
-            out.extend_from_slice(text.as_bytes());
-        }
-        out
-    }
-
-    /// Reads [`to_bytes`](Self::to_bytes)' output; anything else (another
-    /// version, a truncated file) gives an empty cache, never an error.
-    pub fn from_bytes(bytes: &[u8]) -> FormatCache {
-        Self::parse(bytes).unwrap_or_default()
-    }
-
-    fn parse(bytes: &[u8]) -> Option<FormatCache> {
-        let mut rest = bytes.strip_prefix(MAGIC.as_slice())?;
-        let mut entries = HashMap::new();
-        while !rest.is_empty() {
-            let key: CacheKey = rest.get(..32)?.try_into().ok()?;
-            let len = u64::from_le_bytes(rest.get(32..40)?.try_into().ok()?);
-            let len = usize::try_from(len).ok()?;
-            let end = 40usize.checked_add(len)?;
-            let text = std::str::from_utf8(rest.get(40..end)?).ok()?;
-            entries.insert(key, text.to_owned());
-            rest = &rest[end..];
-        }
-        Some(FormatCache { entries })
-    }
-}
-
-/// Formats every draft, taking what it can from `cache`. Returns the files,
-/// a cache of exactly this run's results (so stale entries do not pile up),
-/// and what was done.
-pub fn format_all(drafts: Drafts, cache: &FormatCache) -> (Emitted, FormatCache, FormatStats) {
-    /// A file's path and text, and for Rust its key and whether it was cached.
-    type Done = (String, String, Option<(CacheKey, bool)>);
+/// Formats every draft, except Rust files that `existing` (the output
+/// folder's files, by path) already holds formatted from the same draft:
+/// those are kept as they are. Returns the files and what was done. The
+/// files are the same whatever `existing` holds.
+pub fn format_all(drafts: Drafts, existing: &Emitted) -> (Emitted, FormatStats) {
+    /// A file's path and text, and for Rust whether it was kept.
+    type Done = (String, String, Option<bool>);
     // Largest first, so that one big file (a busy area of the client) does
     // not start last and keep the other threads waiting.
     let mut drafts: Vec<(String, Draft)> = drafts.into_iter().collect();
@@ -168,29 +85,32 @@ pub fn format_all(drafts: Drafts, cache: &FormatCache) -> (Emitted, FormatCache,
         .map(|(path, draft)| match draft {
             Draft::Text(text) => (path, text, None),
             Draft::Rust { header, code } => {
-                let key = FormatCache::key(&header, &code);
-                match cache.entries.get(&key) {
-                    Some(text) => (path, text.clone(), Some((key, true))),
-                    None => (path, format_code(&header, &code), Some((key, false))),
+                let hash = signature::draft_hash(&header, &code);
+                match existing.get(&path) {
+                    Some(old) if signature::is_formatted_from(old, hash) => {
+                        let old = old.clone();
+                        (path, old, Some(true))
+                    }
+                    _ => {
+                        let unsigned = format_code(&header, &code);
+                        let text = signature::sign(&unsigned, header.len(), hash);
+                        (path, text, Some(false))
+                    }
                 }
             }
         })
         .collect();
     let mut files = Emitted::new();
-    let mut used = FormatCache::new();
     let mut stats = FormatStats::default();
-    for (path, text, key) in done {
-        if let Some((key, hit)) = key {
-            if hit {
-                stats.cached += 1;
-            } else {
-                stats.formatted += 1;
-            }
-            used.entries.insert(key, text.clone());
+    for (path, text, kept) in done {
+        match kept {
+            Some(true) => stats.kept += 1,
+            Some(false) => stats.formatted += 1,
+            None => {}
         }
         files.insert(path, text);
     }
-    (files, used, stats)
+    (files, stats)
 }
 
 /// Formats code as a file with `header` comment lines on top. Code that
@@ -283,28 +203,30 @@ mod tests {
     }
 
     #[test]
-    fn the_cache_changes_nothing_but_the_work() {
-        let (cold, cache, stats) = format_all(drafts(), &FormatCache::new());
+    fn signed_files_are_kept_and_nothing_else_changes() {
+        let none = Emitted::new();
+        let (cold, stats) = format_all(drafts(), &none);
         assert_eq!(
             stats,
             FormatStats {
                 formatted: 21,
-                cached: 0
+                kept: 0
             }
         );
         assert!(cold["src/s3.rs"].contains("pub struct S3 {\n    x: u8,\n}"));
-        assert_eq!(cold["src/broken.rs"], "\nfn (\n");
-        let (warm, again, stats) = format_all(drafts(), &cache);
+        assert!(cold["src/s3.rs"].starts_with("// file 3\n// Signature: draft "));
+        assert!(cold["src/broken.rs"].ends_with("\nfn (\n"));
+        let (warm, stats) = format_all(drafts(), &cold);
         assert_eq!(
             stats,
             FormatStats {
                 formatted: 0,
-                cached: 21
+                kept: 21
             }
         );
         assert_eq!(warm, cold);
-        assert_eq!(again, cache);
-        // One changed file is formatted again; the rest come from the cache.
+        // A changed draft and a file edited by hand are formatted again; the
+        // rest are kept.
         let mut changed = drafts();
         changed.insert(
             "src/s3.rs".into(),
@@ -317,25 +239,19 @@ mod tests {
                 ),
             ),
         );
-        let (files, _, stats) = format_all(changed, &cache);
+        let mut on_disk = cold.clone();
+        let edited = on_disk["src/s4.rs"].replace("x: u8", "x: u16");
+        on_disk.insert("src/s4.rs".into(), edited);
+        let (files, stats) = format_all(changed, &on_disk);
         assert_eq!(
             stats,
             FormatStats {
-                formatted: 1,
-                cached: 20
+                formatted: 2,
+                kept: 19
             }
         );
         assert!(files["src/s3.rs"].contains("y: u16"));
-    }
-
-    #[test]
-    fn the_cache_survives_bytes_and_refuses_garbage() {
-        let (_, cache, _) = format_all(drafts(), &FormatCache::new());
-        let bytes = cache.to_bytes();
-        assert_eq!(FormatCache::from_bytes(&bytes), cache);
-        assert!(FormatCache::from_bytes(&bytes[..bytes.len() - 1]).is_empty());
-        assert!(FormatCache::from_bytes(b"not a cache").is_empty());
-        assert!(FormatCache::from_bytes(b"").is_empty());
+        assert_eq!(files["src/s4.rs"], cold["src/s4.rs"]);
     }
 
     #[test]
@@ -345,7 +261,7 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .expect("pool")
-                .install(|| format_all(drafts(), &FormatCache::new()).0)
+                .install(|| format_all(drafts(), &Emitted::new()).0)
         };
         assert_eq!(run(1), run(3));
     }

@@ -10,6 +10,7 @@ pub mod manifest;
 pub mod models;
 pub mod runtime;
 pub mod rust;
+pub mod signature;
 
 use std::collections::BTreeMap;
 
@@ -76,20 +77,7 @@ pub fn header(pages: &[String]) -> Vec<String> {
 
 /// Emits the whole crate, without a record of what it was made from.
 pub fn emit_crate(api: &Api, options: &EmitOptions) -> Emitted {
-    format::format_all(emit_drafts(api, options, None), &format::FormatCache::new()).0
-}
-
-/// Emits the whole crate, formatting only what `cache` does not hold, and
-/// records its provenance (the hash of the docs it was made from) and its
-/// API surface (`api-surface.json`). Returns the files, the cache of this
-/// run, and what was formatted.
-pub fn emit_crate_cached(
-    api: &Api,
-    options: &EmitOptions,
-    docs_hash: &str,
-    cache: &format::FormatCache,
-) -> (Emitted, format::FormatCache, format::FormatStats) {
-    format::format_all(emit_drafts(api, options, Some(docs_hash)), cache)
+    format::format_all(emit_drafts(api, options, None), &Emitted::new()).0
 }
 
 /// The crate's files before formatting; with `docs_hash`, the record of

@@ -27,34 +27,38 @@ const SUPPORT: &str = include_str!("../../../templates/example_support.rs");
 
 /// Emits `tests/examples/main.rs`, its support module and one file per area.
 pub(super) fn emit_example_tests(ctx: &Ctx<'_>, tree: &Tree<'_>, krate: &str, out: &mut Drafts) {
-    let mut by_area: BTreeMap<&Area, Vec<TokenStream>> = BTreeMap::new();
-    let mut pages: BTreeMap<&Area, std::collections::BTreeSet<String>> = BTreeMap::new();
-    let mut names: BTreeMap<&Area, Scope> = BTreeMap::new();
-    let mut skipped: Vec<String> = Vec::new();
-    let krate_ident = ident(krate);
+    use rayon::prelude::*;
+    // Each example keeps its place in the docs' order, for the list of
+    // those without a test.
+    let mut by_area: BTreeMap<&Area, Vec<(usize, &Endpoint, &ExamplePair, &ExampleCall)>> =
+        BTreeMap::new();
     for e in &ctx.api.endpoints {
         for x in &e.examples {
-            let Some(call) = &x.call else { continue };
-            let scope = names
-                .entry(&e.area)
-                .or_insert_with(|| Scope::with_reserved(&["support"]));
-            match example_test(ctx, tree, &krate_ident, e, x, call, scope) {
-                Ok(test) => by_area.entry(&e.area).or_default().push(test),
-                Err(reason) => skipped.push(format!(
-                    " - `{}` ({}/{} line {}): {reason}.",
-                    x.name.as_deref().unwrap_or("unnamed"),
-                    ctx.docs_label,
-                    x.source.file,
-                    x.source.line
-                )),
+            if let Some(call) = &x.call {
+                let place = by_area.values().map(Vec::len).sum();
+                by_area
+                    .entry(&e.area)
+                    .or_default()
+                    .push((place, e, x, call));
             }
-            pages
-                .entry(&e.area)
-                .or_default()
-                .insert(format!("{}/{}", ctx.docs_label, x.source.file));
         }
     }
-    if by_area.is_empty() {
+    // Each area's tests are made and turned into a draft on one thread.
+    let mut areas: Vec<AreaTests<'_>> = by_area
+        .into_par_iter()
+        .map(|(area, calls)| area_tests(ctx, tree, krate, area, calls))
+        .collect();
+    let mut skipped: Vec<(usize, String)> = areas
+        .iter_mut()
+        .flat_map(|a| std::mem::take(&mut a.skipped))
+        .collect();
+    skipped.sort();
+    let skipped: Vec<String> = skipped.into_iter().map(|(_, line)| line).collect();
+    let areas: Vec<(&Area, String, Draft)> = areas
+        .into_iter()
+        .filter_map(|a| a.file.map(|(file, draft)| (a.area, file, draft)))
+        .collect();
+    if areas.is_empty() {
         return;
     }
     // `main.rs` is written as text in rustfmt's style, since `cargo fmt`
@@ -76,11 +80,61 @@ pub(super) fn emit_example_tests(ctx: &Ctx<'_>, tree: &Tree<'_>, krate: &str, ou
         }
     }
     main.push_str("\n#[rustfmt::skip]\nmod support;\n");
-    for (area, tests) in &by_area {
-        let file = module_name(&snake_ident(area.as_str()));
+    for (area, file, draft) in areas {
         let m = module_ident(&file);
-        let cfg = ctx.features.gate([*area]).attr_text();
+        let cfg = ctx.features.gate([area]).attr_text();
         main.push_str(&format!("{cfg}#[rustfmt::skip]\nmod {m};\n"));
+        out.insert(format!("tests/examples/{file}.rs"), draft);
+    }
+    out.insert("tests/examples/main.rs".to_owned(), Draft::Text(main));
+    out.insert(
+        "tests/examples/support.rs".to_owned(),
+        Draft::Rust {
+            header: header(&["generator/templates/example_support.rs".to_owned()]),
+            code: SUPPORT.replace("__CRATE__", krate),
+        },
+    );
+}
+
+/// One area's example tests: its file (module name and draft) unless no
+/// example of it has a test, and the examples without one, by their place.
+struct AreaTests<'a> {
+    area: &'a Area,
+    file: Option<(String, Draft)>,
+    skipped: Vec<(usize, String)>,
+}
+
+/// Makes the tests of one area's examples, given with their places.
+fn area_tests<'a>(
+    ctx: &Ctx<'_>,
+    tree: &Tree<'_>,
+    krate: &str,
+    area: &'a Area,
+    calls: Vec<(usize, &Endpoint, &ExamplePair, &ExampleCall)>,
+) -> AreaTests<'a> {
+    let krate_ident = ident(krate);
+    let mut scope = Scope::with_reserved(&["support"]);
+    let mut tests = Vec::new();
+    let mut skipped = Vec::new();
+    let mut pages = std::collections::BTreeSet::new();
+    for (place, e, x, call) in calls {
+        match example_test(ctx, tree, &krate_ident, e, x, call, &mut scope) {
+            Ok(test) => tests.push(test),
+            Err(reason) => skipped.push((
+                place,
+                format!(
+                    " - `{}` ({}/{} line {}): {reason}.",
+                    x.name.as_deref().unwrap_or("unnamed"),
+                    ctx.docs_label,
+                    x.source.file,
+                    x.source.line
+                ),
+            )),
+        }
+        pages.insert(format!("{}/{}", ctx.docs_label, x.source.file));
+    }
+    let file = (!tests.is_empty()).then(|| {
+        let file = module_name(&snake_ident(area.as_str()));
         let uses_models = tests
             .iter()
             .any(|t| super::tokens::used_names(t).contains(&"models"));
@@ -93,20 +147,14 @@ pub(super) fn emit_example_tests(ctx: &Ctx<'_>, tree: &Tree<'_>, krate: &str, ou
 
             #(#tests)*
         };
-        let sources: Vec<String> = pages[area].iter().cloned().collect();
-        out.insert(
-            format!("tests/examples/{file}.rs"),
-            Draft::rust(header(&sources), &tokens),
-        );
+        let sources: Vec<String> = pages.into_iter().collect();
+        (file, Draft::rust(header(&sources), &tokens))
+    });
+    AreaTests {
+        area,
+        file,
+        skipped,
     }
-    out.insert("tests/examples/main.rs".to_owned(), Draft::Text(main));
-    out.insert(
-        "tests/examples/support.rs".to_owned(),
-        Draft::Rust {
-            header: header(&["generator/templates/example_support.rs".to_owned()]),
-            code: SUPPORT.replace("__CRATE__", krate),
-        },
-    );
 }
 
 /// One test, or why the client tree offers no call for it (which the
