@@ -88,9 +88,19 @@ struct ClientFile {
 /// Writes `src/client/{file}.rs`: the builders of one top-level segment and
 /// everything below it.
 fn emit_area(ctx: &Ctx<'_>, node: &Node<'_>, file: String) -> (ClientFile, Draft) {
-    let mut builders = Vec::new();
+    use rayon::prelude::*;
+    let mut nodes = Vec::new();
+    builder_nodes(node, &mut nodes);
+    // A busy area has thousands of builders: they are made on every thread
+    // as token text, and the file's code is their text in order.
+    let made: Vec<(Builder, BTreeSet<String>)> =
+        nodes.par_iter().map(|n| builder(ctx, n)).collect();
+    let mut builders = Vec::with_capacity(made.len());
     let mut pages = BTreeSet::new();
-    collect_builders(ctx, node, &mut builders, &mut pages);
+    for (b, p) in made {
+        builders.push(b);
+        pages.extend(p);
+    }
     let gate = ctx.features.gate(node.areas.iter().copied());
     let mut uses = BTreeMap::new();
     for b in &builders {
@@ -103,16 +113,14 @@ fn emit_area(ctx: &Ctx<'_>, node: &Node<'_>, file: String) -> (ClientFile, Draft
     for b in &builders {
         uses.remove(&b.name);
     }
-    let imports = imports(&uses, &gate);
-    let bodies = builders.iter().map(|b| {
-        let cfg = b.gate.attr_within(&gate);
-        let (item, methods) = (&b.item, &b.methods);
-        quote!(#cfg #item #cfg #methods)
-    });
-    let tokens = quote! {
-        #imports
-        #(#bodies)*
-    };
+    let mut code = imports(&uses, &gate).to_string();
+    for b in &builders {
+        let cfg = b.gate.attr_within(&gate).to_string();
+        for part in [&cfg, &b.item, &cfg, &b.methods] {
+            code.push(' ');
+            code.push_str(part);
+        }
+    }
     let header_pages: Vec<String> = pages
         .iter()
         .map(|p| format!("{}/{p}", ctx.docs_label))
@@ -122,7 +130,11 @@ fn emit_area(ctx: &Ctx<'_>, node: &Node<'_>, file: String) -> (ClientFile, Draft
         gate,
         builders: builders.into_iter().map(|b| (b.name, b.gate)).collect(),
     };
-    (file, Draft::rust(header(&header_pages), &tokens))
+    let draft = Draft::Rust {
+        header: header(&header_pages),
+        code,
+    };
+    (file, draft)
 }
 
 /// Writes `src/client/mod.rs`: the modules, their re-exports, and the

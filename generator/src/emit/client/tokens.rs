@@ -38,10 +38,10 @@ pub(super) struct Builder {
     pub(super) name: String,
     /// When the builder is compiled: with any area below it.
     pub(super) gate: Gate,
-    /// The struct.
-    pub(super) item: TokenStream,
-    /// Its `impl`.
-    pub(super) methods: TokenStream,
+    /// The struct, as token text.
+    pub(super) item: String,
+    /// Its `impl`, as token text.
+    pub(super) methods: String,
     /// The names its code uses (runtime items, `models`, builders it
     /// shares with other nodes), each with when the code using it is compiled.
     pub(super) uses: BTreeMap<String, Gate>,
@@ -54,15 +54,19 @@ pub(super) fn note_use(uses: &mut BTreeMap<String, Gate>, name: &str, gate: &Gat
         .or_insert_with(|| gate.clone());
 }
 
-/// The builders of `node` and the nodes below it, with the pages they come
-/// from. Nodes that repeat an earlier subtree are not emitted again: their
-/// accessors name the earlier node's builders.
-pub(super) fn collect_builders<'a>(
-    ctx: &Ctx<'_>,
-    node: &Node<'a>,
-    out: &mut Vec<Builder>,
-    pages: &mut BTreeSet<String>,
-) {
+/// `node` and the nodes below it that get a builder, in the order their
+/// builders are written. Nodes that repeat an earlier subtree are left out:
+/// their accessors name the earlier node's builders.
+pub(super) fn builder_nodes<'n, 'a>(node: &'n Node<'a>, out: &mut Vec<&'n Node<'a>>) {
+    out.push(node);
+    for child in node.children.values().filter(|c| !c.shared) {
+        builder_nodes(child, out);
+    }
+}
+
+/// The builder of one node, and the pages its requests come from.
+pub(super) fn builder(ctx: &Ctx<'_>, node: &Node<'_>) -> (Builder, BTreeSet<String>) {
+    let mut pages = BTreeSet::new();
     let name = ident(&node.type_name);
     let label = doc_text(&node.label);
     let gate = ctx.features.gate(node.areas.iter().copied());
@@ -111,7 +115,7 @@ pub(super) fn collect_builders<'a>(
         ),
         None => format!(" Requests under `{label}`."),
     };
-    out.push(Builder {
+    let builder = Builder {
         name: node.type_name.clone(),
         item: quote! {
             #[doc = #doc]
@@ -120,7 +124,8 @@ pub(super) fn collect_builders<'a>(
                 client: Client,
                 path: String,
             }
-        },
+        }
+        .to_string(),
         methods: quote! {
             impl #name {
                 pub(crate) fn new(client: Client, path: String) -> Self {
@@ -135,13 +140,12 @@ pub(super) fn collect_builders<'a>(
                 #(#accessors)*
                 #(#ops)*
             }
-        },
+        }
+        .to_string(),
         gate,
         uses,
-    });
-    for child in node.children.values().filter(|c| !c.shared) {
-        collect_builders(ctx, child, out, pages);
-    }
+    };
+    (builder, pages)
 }
 
 /// The runtime items and modules that client code can name bare; files
