@@ -10,6 +10,7 @@ pub mod diagnostics;
 pub mod emit;
 pub mod model;
 pub mod parse;
+pub mod reuse;
 pub mod review;
 pub mod source;
 
@@ -50,15 +51,37 @@ pub fn generate(
     includes: &Includes,
     options: &emit::EmitOptions,
 ) -> Generated {
-    generate_reusing(pages, includes, options, &emit::Emitted::new()).0
+    let none = emit::Emitted::new();
+    let reuse = Reuse {
+        existing: &none,
+        cache: &reuse::Cache::empty([0; 32]),
+    };
+    generate_reusing(pages, includes, options, reuse).0
 }
 
-/// What a run did besides its result: how many files it formatted and
-/// kept, and how long each stage took.
+/// What a run may reuse. Both only save work: the files are the same
+/// whatever they hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Reuse<'a> {
+    /// The files now in the output folder, by path: a Rust file signed as
+    /// formatted from the same draft is kept instead of formatted again
+    /// (see [`emit::signature`]).
+    pub existing: &'a emit::Emitted,
+    /// The last run's cache: pages it lowered and files it made (see
+    /// [`reuse`]).
+    pub cache: &'a reuse::Cache,
+}
+
+/// What a run did besides its result: what it reused and formatted, and
+/// how long each stage took.
 #[derive(Debug, Default, Clone)]
 pub struct RunStats {
-    /// Files formatted, and files kept as the output folder had them.
+    /// Pages parsed, and pages taken lowered from the cache.
+    pub pages: reuse::PageStats,
+    /// Files formatted, kept as the output folder had them, and reused.
     pub format: emit::format::FormatStats,
+    /// The Rust files made (not reused), by path.
+    pub made: Vec<String>,
     /// Each stage's name and wall time, in order.
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -73,32 +96,47 @@ impl RunStats {
     }
 }
 
-/// [`generate`], keeping the Rust files of `existing` (the files now in the
-/// output folder, by path) whose signature shows they are formatted from
-/// the same draft (see [`emit::signature`]), instead of formatting them
-/// again. The files are the same as [`generate`]'s. Both record the docs'
+/// [`generate`], reusing what `reuse` holds (see [`Reuse`]): unchanged
+/// pages are not parsed again, files whose inputs did not change are not
+/// made again, and files made from an unchanged draft are not formatted
+/// again. Returns the cache for the next run too. The files and
+/// diagnostics are the same as [`generate`]'s. Both record the docs'
 /// content hash and the API surface in the crate (see [`review`]).
 pub fn generate_reusing(
     pages: &[SourcePage<'_>],
     includes: &Includes,
     options: &emit::EmitOptions,
-    existing: &emit::Emitted,
-) -> (Generated, RunStats) {
+    reuse: Reuse<'_>,
+) -> (Generated, reuse::Cache, RunStats) {
     let mut stats = RunStats::default();
-    let (api, diagnostics) = stats.time("read and model the pages", || read_model(pages, includes));
-    let docs_hash = stats.time("hash the docs", || review::docs_hash(pages, includes));
-    let drafts = stats.time("emit drafts", || {
-        emit::emit_drafts(&api, options, Some(&docs_hash))
+    let (api, diagnostics, entries, page_stats) = stats.time("read and model the pages", || {
+        reuse::read_model(pages, includes, reuse.cache)
     });
-    let (files, format) = stats.time("format", || emit::format::format_all(drafts, existing));
+    stats.pages = page_stats;
+    let docs_hash = stats.time("hash the docs", || review::docs_hash(pages, includes));
+    let digests = stats.time("hash the model", || {
+        reuse::digest::digests(&api, options, &reuse.cache.build())
+    });
+    let plan = stats.time("find reusable files", || {
+        reuse::plan(reuse.cache, &digests, reuse.existing)
+    });
+    let drafts = stats.time("emit drafts", || {
+        emit::emit_drafts(&api, options, Some(&docs_hash), &plan)
+    });
+    let (files, made, format) = stats.time("format", || {
+        emit::format::format_all(drafts, reuse.existing)
+    });
     stats.format = format;
+    stats.made = made.keys().cloned().collect();
+    let cache = reuse::next(reuse.cache, entries, &digests, made, &plan);
+    drop(digests);
     let generated = Generated {
         api,
         files,
         diagnostics,
         pages: pages.len(),
     };
-    (generated, stats)
+    (generated, cache, stats)
 }
 
 /// Reads every page and builds the model: [`parse_pages`] then

@@ -1,13 +1,14 @@
 //! The output does not depend on how it was made: byte for byte the same
-//! whether signed files of an earlier run are kept or everything is
-//! formatted, and in any thread count. Checked on the whole v1.0 corpus, where parallel
+//! whether an earlier run's pages and files are reused, its signed files
+//! kept, or everything made and formatted, and in any thread count. Checked on the whole v1.0 corpus, where parallel
 //! reading, modelling and emitting have the most room to differ.
 
 mod support;
 
 use generator::emit::EmitOptions;
 use generator::emit::Emitted;
-use generator::{Includes, SourcePage, generate_reusing};
+use generator::reuse::Cache;
+use generator::{Includes, Reuse, SourcePage, generate_reusing};
 
 fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
     rayon::ThreadPoolBuilder::new()
@@ -29,28 +30,48 @@ fn reuse_and_thread_count_change_nothing() {
         .collect();
     let includes = Includes::new();
     let options = EmitOptions::default();
-
     let none = Emitted::new();
-    let (one, stats) = in_pool(1, || generate_reusing(&sources, &includes, &options, &none));
-    assert_eq!(stats.format.kept, 0);
-    assert!(stats.format.formatted > 1_000, "{stats:?}");
+    let empty = Cache::empty([1; 32]);
+    let run = |sources: &[SourcePage<'_>], existing: &Emitted, cache: &Cache| {
+        let reuse = Reuse { existing, cache };
+        generate_reusing(sources, &includes, &options, reuse)
+    };
 
-    let (three, _) = in_pool(3, || generate_reusing(&sources, &includes, &options, &none));
+    let (one, cache, stats) = in_pool(1, || run(&sources, &none, &empty));
+    assert_eq!(stats.format.kept + stats.format.reused, 0);
+    assert!(stats.format.formatted > 1_000, "{stats:?}");
+    assert_eq!(stats.pages.reused, 0);
+
+    let (three, _, _) = in_pool(3, || run(&sources, &none, &empty));
     assert!(
         one.files == three.files,
         "files differ between 1 and 3 threads"
     );
     assert_eq!(one.diagnostics, three.diagnostics);
 
-    // The output folder holding the crate: every signed file is kept.
-    let (warm, stats) = in_pool(2, || {
-        generate_reusing(&sources, &includes, &options, &one.files)
-    });
+    // The output folder holds the crate, and no cache: every file is made
+    // again, and kept as signed.
+    let (kept, _, stats) = in_pool(2, || run(&sources, &one.files, &empty));
     assert_eq!(stats.format.formatted, 0, "{stats:?}");
-    assert!(one.files == warm.files, "files differ when kept");
+    assert!(stats.format.kept > 1_000, "{stats:?}");
+    assert!(one.files == kept.files, "files differ when kept");
 
-    // One page edited: only what it feeds is formatted again, and the result
-    // is what a run that reuses nothing makes.
+    // Both: no page is parsed and no file made again.
+    let (warm, again, stats) = in_pool(2, || run(&sources, &one.files, &cache));
+    assert_eq!(stats.pages.read, 0, "{stats:?}");
+    assert_eq!(stats.format.formatted + stats.format.kept, 0, "{stats:?}");
+    assert!(one.files == warm.files, "files differ when reused");
+    assert!(
+        one.diagnostics == warm.diagnostics,
+        "diagnostics differ when reused"
+    );
+    assert_eq!(
+        again, cache,
+        "a run that changed nothing leaves the cache as it was"
+    );
+
+    // One page edited, its text and then its shape: only what it feeds is
+    // made again, and the result is what a run that reuses nothing makes.
     let edited = files
         .iter()
         .position(|(p, _)| p.ends_with("api/group-delta.md"))
@@ -62,15 +83,17 @@ fn reuse_and_thread_count_change_nothing() {
         path: &files[edited].0,
         text: &text,
     };
-    let (changed, stats) = in_pool(2, || {
-        generate_reusing(&sources, &includes, &options, &one.files)
-    });
-    assert!(
-        stats.format.formatted >= 1 && stats.format.formatted < 10,
-        "{stats:?}"
-    );
-    let (fresh, _) = in_pool(2, || generate_reusing(&sources, &includes, &options, &none));
+    let (changed, _, stats) = in_pool(2, || run(&sources, &one.files, &cache));
+    assert_eq!(stats.pages.read, 1, "{stats:?}");
+    let made = stats.format.formatted + stats.format.kept;
+    assert!((1..10).contains(&made), "{stats:?}");
+    assert!(stats.format.reused > 1_000, "{stats:?}");
+    let (fresh, _, _) = in_pool(2, || run(&sources, &none, &empty));
     assert!(changed.files == fresh.files, "files differ after an edit");
+    assert!(
+        changed.diagnostics == fresh.diagnostics,
+        "diagnostics differ after an edit"
+    );
     assert!(changed.files != one.files, "the edit changed nothing");
 }
 

@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod bench;
+pub mod cache;
 pub mod catalogue;
 pub mod docs;
 pub mod fidelity;

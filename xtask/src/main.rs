@@ -6,7 +6,8 @@
 //! says, relative to the current folder.
 
 use xtask::{
-    Failure, bench, catalogue, fidelity, lint, model, read_docs, regen, shared_dir, workspace_root,
+    Failure, bench, cache, catalogue, fidelity, lint, model, read_docs, regen, shared_dir,
+    workspace_root,
 };
 
 use std::path::PathBuf;
@@ -72,9 +73,10 @@ enum Command {
         /// ancestor of the docs folder holding `.git`, else the docs folder].
         #[arg(long)]
         include_root: Option<PathBuf>,
-        /// Reuse nothing: format every file, even one the output folder
-        /// already holds formatted from the same draft; the output is the
-        /// same either way.
+        /// Reuse nothing: neither read nor write the regen cache
+        /// (`target/regen-cache/`), and format every file, even one the
+        /// output folder holds formatted from the same draft. The output is
+        /// the same either way.
         #[arg(long)]
         no_cache: bool,
         /// Print how long each stage took (stderr).
@@ -300,10 +302,19 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
     let existing = stats
         .time("read the output folder", || regen::read_existing(&out))
         .map_err(Failure::Output)?;
+    let cache_file = reuse.then(|| cache::file_for(&cache::target_dir(&root), &out));
+    let previous = stats.time("load the regen cache", || match &cache_file {
+        Some(file) => cache::load(file, cache::build()),
+        None => generator::reuse::Cache::empty([0; 32]),
+    });
     let none = generator::emit::Emitted::new();
-    let reusable = if reuse { &existing } else { &none };
-    let (mut run, generated) =
-        generator::generate_reusing(&docs.sources(), &docs.includes, &options, reusable);
+    let reusing = generator::Reuse {
+        existing: if reuse { &existing } else { &none },
+        cache: &previous,
+    };
+    let (mut run, next, generated) =
+        generator::generate_reusing(&docs.sources(), &docs.includes, &options, reusing);
+    drop(previous);
     stats.timings.extend(generated.timings);
     run.diagnostics.extend(docs.problems.iter().cloned());
     eprintln!("{}", regen::summary(&run));
@@ -312,9 +323,23 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
     });
     print!("{report}");
     eprintln!(
-        "formatted {} files, kept {} already formatted from the same draft",
-        generated.format.formatted, generated.format.kept
+        "pages: {} read, {} from the cache; Rust files: {} formatted, {} kept as formatted from the same draft, {} reused unchanged",
+        generated.pages.read,
+        generated.pages.reused,
+        generated.format.formatted,
+        generated.format.kept,
+        generated.format.reused
     );
+    if timings && generated.made.len() <= 20 {
+        for path in &generated.made {
+            eprintln!("made: {path}");
+        }
+    }
+    if let Some(file) = &cache_file {
+        if let Err(e) = stats.time("save the regen cache", || cache::save(file, &next)) {
+            eprintln!("warning: the regen cache was not saved: {e}");
+        }
+    }
     let print_timings = |stats: &generator::RunStats| {
         if timings {
             for (stage, took) in &stats.timings {

@@ -236,21 +236,36 @@ fn signed_files_are_kept_unless_edited_or_no_cache() {
         String::from_utf8_lossy(&output.stderr).into_owned()
     };
     let err = run(&[]);
-    assert!(err.contains(", kept 0 already"), "{err}");
+    assert!(err.contains("pages: 1 read, 0 from the cache"), "{err}");
+    assert!(err.contains(" 0 kept as formatted"), "{err}");
+    // Nothing changed: the page comes from the cache and no file is made.
     let err = run(&[]);
-    assert!(err.contains("formatted 0 files"), "{err}");
+    assert!(err.contains("pages: 0 read, 1 from the cache"), "{err}");
+    assert!(err.contains("Rust files: 0 formatted, 0 kept"), "{err}");
     assert!(err.contains("0 changed"), "{err}");
-    // A file edited by hand is formatted and written again.
+    // A file edited by hand is made, formatted and written again.
     let lib = out.join("src/client/mod.rs");
     let text = std::fs::read_to_string(&lib).unwrap();
     std::fs::write(&lib, text.replace("pub struct", "pub  struct")).unwrap();
     let err = run(&[]);
-    assert!(err.contains("formatted 1 files"), "{err}");
+    assert!(err.contains("Rust files: 1 formatted, 0 kept"), "{err}");
     assert!(err.contains("1 changed"), "{err}");
     assert_eq!(std::fs::read_to_string(&lib).unwrap(), text);
-    // `--no-cache` keeps nothing, and changes nothing.
-    let err = run(&["--no-cache"]);
-    assert!(err.contains(", kept 0 already"), "{err}");
+    // Without the cache, the signed files are still kept.
+    let cache = dir.join("target/regen-cache");
+    std::fs::remove_dir_all(&cache).unwrap();
+    let err = run(&[]);
+    assert!(err.contains("pages: 1 read, 0 from the cache"), "{err}");
+    assert!(err.contains("Rust files: 0 formatted"), "{err}");
     assert!(err.contains("0 changed"), "{err}");
+    // `--no-cache` reuses nothing, changes nothing, and saves no cache.
+    std::fs::remove_dir_all(&cache).unwrap();
+    let err = run(&["--no-cache"]);
+    assert!(
+        err.contains("0 kept as formatted from the same draft, 0 reused"),
+        "{err}"
+    );
+    assert!(err.contains("0 changed"), "{err}");
+    assert!(!cache.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }

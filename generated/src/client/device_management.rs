@@ -15,7 +15,7 @@
 //   docs-input/api/intune-devices-devicemanagementscript-list.md
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-get.md
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-list.md
-// Signature: draft e05fb1905fae44c7, text 08b47ecdf9f30d97
+// Signature: draft 76f0de03fedccbfe, text 08b47ecdf9f30d97
 
 use crate::models;
 use crate::runtime::{Client, Method, Page, Request, encode_path_segment};

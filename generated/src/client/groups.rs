@@ -7,7 +7,7 @@
 //   docs-input/api/group-post-groups.md
 //   docs-input/api/group-post-members.md
 //   docs-input/api/group-update.md
-// Signature: draft 98b71fd49be9fb25, text ec331ea82da67a3d
+// Signature: draft 28dbe4ec8322f97d, text ec331ea82da67a3d
 
 use crate::models;
 use crate::runtime::{Client, Method, Page, Reference, Request, encode_path_segment};

@@ -9,7 +9,7 @@
 //   docs-input/api/user-post-users.md
 //   docs-input/api/user-reminderview.md
 //   docs-input/api/user-update.md
-// Signature: draft a7fd09b209fb8d48, text bf9159384f753cad
+// Signature: draft 04c82d15da674be4, text bf9159384f753cad
 
 use crate::models;
 use crate::runtime::{Client, Method, Page, Request, encode_path_segment};

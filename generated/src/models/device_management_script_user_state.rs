@@ -2,7 +2,7 @@
 // Sources:
 //   docs-input/resources/intune-devices-devicemanagementscriptuserstate.md
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-update.md
-// Signature: draft 257ace39bfb572d0, text 727ee8d41f60d0bc
+// Signature: draft a7ce3afc4c9c6c03, text 727ee8d41f60d0bc
 
 use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -3,7 +3,7 @@
 //   docs-input/resources/intune-deviceconfig-hardwareconfiguration.md
 //   docs-input/api/intune-deviceconfig-hardwareconfiguration-create.md
 //   docs-input/api/intune-deviceconfig-hardwareconfiguration-update.md
-// Signature: draft f39b97e5cc3a1de0, text 0ecf42698264abdd
+// Signature: draft f1379403a1db8283, text 0ecf42698264abdd
 
 use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -2,7 +2,7 @@
 // Sources:
 //   docs-input/resources/intune-deviceconfig-hardwareconfigurationuserstate.md
 //   docs-input/api/intune-deviceconfig-hardwareconfigurationuserstate-update.md
-// Signature: draft 932ca8ae513b062b, text 652897cebf092b9a
+// Signature: draft d44c1aa19dea37a7, text 652897cebf092b9a
 
 use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -2,7 +2,7 @@
 // Sources:
 //   docs-input/resources/user.md
 //   docs-input/api/user-post-users.md
-// Signature: draft db06083909ed50f9, text c4217a87fb23afec
+// Signature: draft ab4d11d1b9dc0da3, text c4217a87fb23afec
 
 use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

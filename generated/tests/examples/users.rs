@@ -8,7 +8,7 @@
 //   docs-input/api/user-list.md
 //   docs-input/api/user-post-users.md
 //   docs-input/api/user-update.md
-// Signature: draft d2afca06895187ca, text 839c7688575c8fb8
+// Signature: draft c9cb6ee0578c267f, text 839c7688575c8fb8
 
 //! The examples of this area's pages, replayed against a mock server.
 use graph_sdk::models;

@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use rayon::prelude::*;
 
+use crate::emit::pretty::format_code;
 use crate::emit::{Emitted, signature};
+use crate::reuse::Owner;
 
 /// A file of the crate before formatting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,15 +28,23 @@ pub enum Draft {
         header: Vec<String>,
         /// The code, as token text.
         code: String,
+        /// The model items whose text the file was made from; the rest of
+        /// what it reads is the model's shape (see [`crate::reuse`]).
+        owners: Vec<Owner>,
     },
+    /// A file this run did not make: its text as the output folder holds
+    /// it, made by the last run from the same inputs (see [`crate::reuse`]).
+    Reused(String),
 }
 
 impl Draft {
-    /// A Rust file: `header` lines on top of `tokens`.
-    pub fn rust(header: Vec<String>, tokens: &TokenStream) -> Draft {
+    /// A Rust file: `header` lines on top of `tokens`, made from the text
+    /// of `owners`.
+    pub fn rust(header: Vec<String>, tokens: &TokenStream, owners: Vec<Owner>) -> Draft {
         Draft::Rust {
             header,
             code: tokens.to_string(),
+            owners,
         }
     }
 }
@@ -45,6 +55,7 @@ impl Draft {
         match self {
             Draft::Text(text) => text.len(),
             Draft::Rust { code, .. } => code.len(),
+            Draft::Reused(_) => 0,
         }
     }
 
@@ -66,118 +77,91 @@ pub struct FormatStats {
     /// signature shows they are what formatting would give
     /// ([`signature`](super::signature)).
     pub kept: usize,
+    /// Files not made at all, taken from the output folder because their
+    /// inputs did not change ([`crate::reuse`]).
+    pub reused: usize,
+}
+
+/// A Rust file this run made: its draft hash and owners.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Made {
+    /// The hash its signature records.
+    pub draft: u64,
+    /// The model items whose text it was made from.
+    pub owners: Vec<Owner>,
 }
 
 /// Formats every draft, except Rust files that `existing` (the output
 /// folder's files, by path) already holds formatted from the same draft:
-/// those are kept as they are. Returns the files and what was done. The
-/// files are the same whatever `existing` holds.
-pub fn format_all(drafts: Drafts, existing: &Emitted) -> (Emitted, FormatStats) {
-    /// A file's path and text, and for Rust whether it was kept.
-    type Done = (String, String, Option<bool>);
+/// those are kept as they are. Returns the files, the Rust files made (by
+/// path), and what was done. The files are the same whatever `existing`
+/// holds.
+pub fn format_all(
+    drafts: Drafts,
+    existing: &Emitted,
+) -> (Emitted, BTreeMap<String, Made>, FormatStats) {
+    /// How a file came about.
+    enum How {
+        Text,
+        Reused,
+        Made(Made, bool),
+    }
     // Largest first, so that one big file (a busy area of the client) does
     // not start last and keep the other threads waiting.
     let mut drafts: Vec<(String, Draft)> = drafts.into_iter().collect();
     drafts.sort_by_key(|(_, d)| std::cmp::Reverse(d.len()));
-    let done: Vec<Done> = drafts
+    let mut stats = FormatStats::default();
+    let done: Vec<(String, String, How)> = drafts
         .into_par_iter()
         .with_max_len(1)
         .map(|(path, draft)| match draft {
-            Draft::Text(text) => (path, text, None),
-            Draft::Rust { header, code } => {
-                let hash = signature::draft_hash(&header, &code);
+            Draft::Text(text) => (path, text, How::Text),
+            Draft::Reused(text) => (path, text, How::Reused),
+            Draft::Rust {
+                header,
+                code,
+                owners,
+            } => {
+                let draft = signature::draft_hash(&header, &code);
+                let made = Made { draft, owners };
                 match existing.get(&path) {
-                    Some(old) if signature::is_formatted_from(old, hash) => {
+                    Some(old) if signature::is_formatted_from(old, draft) => {
                         let old = old.clone();
-                        (path, old, Some(true))
+                        (path, old, How::Made(made, true))
                     }
                     _ => {
                         let unsigned = format_code(&header, &code);
-                        let text = signature::sign(&unsigned, header.len(), hash);
-                        (path, text, Some(false))
+                        let text = signature::sign(&unsigned, header.len(), draft);
+                        (path, text, How::Made(made, false))
                     }
                 }
             }
         })
         .collect();
     let mut files = Emitted::new();
-    let mut stats = FormatStats::default();
-    for (path, text, kept) in done {
-        match kept {
-            Some(true) => stats.kept += 1,
-            Some(false) => stats.formatted += 1,
-            None => {}
+    let mut made = BTreeMap::new();
+    for (path, text, how) in done {
+        match how {
+            How::Text => {}
+            How::Reused => stats.reused += 1,
+            How::Made(m, kept) => {
+                if kept {
+                    stats.kept += 1;
+                } else {
+                    stats.formatted += 1;
+                }
+                made.insert(path.clone(), m);
+            }
         }
         files.insert(path, text);
     }
-    (files, stats)
-}
-
-/// Formats code as a file with `header` comment lines on top. Code that
-/// does not parse (a bug) is written unformatted rather than lost.
-pub fn format_code(header: &[String], code: &str) -> String {
-    let mut out = String::new();
-    for line in header {
-        out.push_str("// ");
-        out.push_str(line);
-        out.push('\n');
-    }
-    out.push('\n');
-    match syn::parse_file(code) {
-        Ok(file) => out.push_str(&space_items(&prettyplease::unparse(&file))),
-        Err(_) => {
-            out.push_str(code);
-            out.push('\n');
-        }
-    }
-    out
-}
-
-/// Puts a blank line between items, which prettyplease packs together:
-/// after a closing brace or the last `use`, before the next item's docs,
-/// attributes or keyword at the same or a shallower indentation.
-fn space_items(text: &str) -> String {
-    const STARTS: &[&str] = &[
-        "///", "#[", "pub ", "pub(", "impl", "fn ", "mod ", "const ", "struct ", "enum ", "use ",
-    ];
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut prev: Option<&str> = None;
-    for line in text.lines() {
-        if let Some(p) = prev {
-            let indent = |l: &str| l.len() - l.trim_start().len();
-            let (pt, lt) = (p.trim(), line.trim());
-            let closes = pt == "}"
-                || (pt.starts_with("use ") && !lt.starts_with("use "))
-                || (pt.ends_with(';') && pt.starts_with("mod ") && !lt.starts_with("mod "));
-            if closes
-                && !lt.is_empty()
-                && indent(line) <= indent(p)
-                && STARTS.iter().any(|s| lt.starts_with(s))
-            {
-                out.push('\n');
-            }
-        }
-        out.push_str(line);
-        out.push('\n');
-        prev = Some(line);
-    }
-    out
+    (files, made, stats)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use quote::quote;
-
-    #[test]
-    fn items_get_blank_lines_between_them() {
-        let packed = "use a::b;\n/// Doc.\npub struct S {\n    x: u8,\n}\nimpl S {\n    fn f() {}\n    fn g() {\n        h();\n    }\n    /// G.\n    fn i() {}\n}\n";
-        let spaced = space_items(packed);
-        assert_eq!(
-            spaced,
-            "use a::b;\n\n/// Doc.\npub struct S {\n    x: u8,\n}\n\nimpl S {\n    fn f() {}\n    fn g() {\n        h();\n    }\n\n    /// G.\n    fn i() {}\n}\n"
-        );
-    }
 
     fn drafts() -> Drafts {
         let mut drafts = Drafts::new();
@@ -188,6 +172,7 @@ mod tests {
                 Draft::rust(
                     vec![format!("file {i}")],
                     &quote!(pub struct #name { x: u8 }),
+                    Vec::new(),
                 ),
             );
         }
@@ -197,6 +182,7 @@ mod tests {
             Draft::Rust {
                 header: vec![],
                 code: "fn (".into(),
+                owners: Vec::new(),
             },
         );
         drafts
@@ -205,23 +191,25 @@ mod tests {
     #[test]
     fn signed_files_are_kept_and_nothing_else_changes() {
         let none = Emitted::new();
-        let (cold, stats) = format_all(drafts(), &none);
+        let (cold, _, stats) = format_all(drafts(), &none);
         assert_eq!(
             stats,
             FormatStats {
                 formatted: 21,
-                kept: 0
+                kept: 0,
+                reused: 0
             }
         );
         assert!(cold["src/s3.rs"].contains("pub struct S3 {\n    x: u8,\n}"));
         assert!(cold["src/s3.rs"].starts_with("// file 3\n// Signature: draft "));
         assert!(cold["src/broken.rs"].ends_with("\nfn (\n"));
-        let (warm, stats) = format_all(drafts(), &cold);
+        let (warm, _, stats) = format_all(drafts(), &cold);
         assert_eq!(
             stats,
             FormatStats {
                 formatted: 0,
-                kept: 21
+                kept: 21,
+                reused: 0
             }
         );
         assert_eq!(warm, cold);
@@ -237,17 +225,19 @@ mod tests {
                         y: u16,
                     }
                 ),
+                Vec::new(),
             ),
         );
         let mut on_disk = cold.clone();
         let edited = on_disk["src/s4.rs"].replace("x: u8", "x: u16");
         on_disk.insert("src/s4.rs".into(), edited);
-        let (files, stats) = format_all(changed, &on_disk);
+        let (files, _, stats) = format_all(changed, &on_disk);
         assert_eq!(
             stats,
             FormatStats {
                 formatted: 2,
-                kept: 19
+                kept: 19,
+                reused: 0
             }
         );
         assert!(files["src/s3.rs"].contains("y: u16"));

@@ -8,6 +8,7 @@ pub mod features;
 pub mod format;
 pub mod manifest;
 pub mod models;
+pub mod pretty;
 pub mod runtime;
 pub mod rust;
 pub mod signature;
@@ -75,14 +76,56 @@ pub fn header(pages: &[String]) -> Vec<String> {
     lines
 }
 
+/// Which Rust files a run makes, and which it takes as the output folder
+/// holds them, because their inputs did not change (see [`crate::reuse`]).
+#[derive(Debug, Default, Clone)]
+pub struct Plan {
+    reused: BTreeMap<String, String>,
+}
+
+impl Plan {
+    /// A plan that makes every file.
+    pub fn all() -> Plan {
+        Plan::default()
+    }
+
+    /// A plan that takes `reused` (path -> text) as they are.
+    pub fn reusing(reused: BTreeMap<String, String>) -> Plan {
+        Plan { reused }
+    }
+
+    /// The draft of the file at `path`: taken as it is, or made by `make`.
+    pub fn draft(&self, path: &str, make: impl FnOnce() -> format::Draft) -> format::Draft {
+        match self.reused.get(path) {
+            Some(text) => format::Draft::Reused(text.clone()),
+            None => make(),
+        }
+    }
+
+    /// Whether the file at `path` is made (not taken as it is).
+    pub fn makes(&self, path: &str) -> bool {
+        !self.reused.contains_key(path)
+    }
+}
+
 /// Emits the whole crate, without a record of what it was made from.
 pub fn emit_crate(api: &Api, options: &EmitOptions) -> Emitted {
-    format::format_all(emit_drafts(api, options, None), &Emitted::new()).0
+    format::format_all(
+        emit_drafts(api, options, None, &Plan::all()),
+        &Emitted::new(),
+    )
+    .0
 }
 
 /// The crate's files before formatting; with `docs_hash`, the record of
-/// what it was made from and of its API surface too.
-pub fn emit_drafts(api: &Api, options: &EmitOptions, docs_hash: Option<&str>) -> format::Drafts {
+/// what it was made from and of its API surface too. Files `plan` reuses
+/// are not made.
+pub fn emit_drafts(
+    api: &Api,
+    options: &EmitOptions,
+    docs_hash: Option<&str>,
+    plan: &Plan,
+) -> format::Drafts {
     let mut out = format::Drafts::new();
     let features = features::Features::plan(api);
     manifest::emit_manifest(api, &features, options, docs_hash, &mut out);
@@ -101,16 +144,16 @@ pub fn emit_drafts(api: &Api, options: &EmitOptions, docs_hash: Option<&str>) ->
         &companions,
         &features,
         &options.docs_label,
+        plan,
         &mut out,
     );
-    let krate = options.crate_name.replace('-', "_");
     client::emit_client(
         api,
         &bodies,
         &companions,
         &features,
-        &options.docs_label,
-        &krate,
+        options,
+        plan,
         &mut out,
     );
     if options.runtime == RuntimeSource::Copy {

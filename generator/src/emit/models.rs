@@ -8,12 +8,13 @@ use quote::quote;
 
 use crate::emit::features::{Features, Gate};
 use crate::emit::format::{Draft, Drafts};
-use crate::emit::header;
 use crate::emit::rust::{
     doc_text, docs, ident, is_struct, module_ident, primitive_note, rename_if_needed, type_ref,
 };
+use crate::emit::{Plan, header};
 use crate::model::naming::{Scope, module_name};
 use crate::model::{Api, Endpoint, Parameter, Property, RequestBody, TypeDef, TypeKind, TypeRef};
+use crate::reuse::Owner;
 
 /// A property as it appears in a struct, with inheritance flattened.
 pub(crate) struct Field<'a> {
@@ -108,6 +109,7 @@ pub fn emit_models(
     companions: &Companions<'_>,
     features: &Features,
     docs_label: &str,
+    plan: &Plan,
     out: &mut Drafts,
 ) {
     use rayon::prelude::*;
@@ -136,37 +138,46 @@ pub fn emit_models(
     let types = api.types.par_iter().zip(&index[..api.types.len()]);
     let drafts: Vec<(String, Draft)> = types
         .map(|(ty, (file, _, gate))| {
-            let tokens = match ty.kind {
-                TypeKind::Enum => emit_enum(ty),
-                _ => {
-                    let item = emit_struct(api, ty, &graph, features, gate, dispatch);
-                    let companions = enums
-                        .get(ty.name.api.as_str())
-                        .map(|names| emit_field_enums(api, ty, names));
-                    quote!(#item #companions)
-                }
-            };
-            let pages: Vec<String> = ty
-                .pages
-                .iter()
-                .map(|p| format!("{docs_label}/{p}"))
-                .collect();
-            (
-                format!("src/models/{file}.rs"),
-                Draft::rust(header(&pages), &tokens),
-            )
+            let path = format!("src/models/{file}.rs");
+            let draft = plan.draft(&path, || {
+                let tokens = match ty.kind {
+                    TypeKind::Enum => emit_enum(ty),
+                    _ => {
+                        let item = emit_struct(api, ty, &graph, features, gate, dispatch);
+                        let companions = enums
+                            .get(ty.name.api.as_str())
+                            .map(|names| emit_field_enums(api, ty, names));
+                        quote!(#item #companions)
+                    }
+                };
+                let pages: Vec<String> = ty
+                    .pages
+                    .iter()
+                    .map(|p| format!("{docs_label}/{p}"))
+                    .collect();
+                // Inherited fields carry their declaring type's text.
+                let owners = api
+                    .ancestry(ty)
+                    .into_iter()
+                    .map(|t| Owner::Type(t.name.api.clone()))
+                    .collect();
+                Draft::rust(header(&pages), &tokens, owners)
+            });
+            (path, draft)
         })
         .collect();
     out.extend(drafts);
     let bodies = body_structs.par_iter().zip(&index[api.types.len()..]);
     let drafts: Vec<(String, Draft)> = bodies
         .map(|(body, (file, _, _))| {
-            let tokens = emit_body_struct(api, body);
-            let pages = vec![format!("{docs_label}/{}", body.endpoint.source.file)];
-            (
-                format!("src/models/{file}.rs"),
-                Draft::rust(header(&pages), &tokens),
-            )
+            let path = format!("src/models/{file}.rs");
+            let draft = plan.draft(&path, || {
+                let tokens = emit_body_struct(api, body);
+                let pages = vec![format!("{docs_label}/{}", body.endpoint.source.file)];
+                let owners = vec![Owner::Endpoint(body.endpoint.name.api.clone())];
+                Draft::rust(header(&pages), &tokens, owners)
+            });
+            (path, draft)
         })
         .collect();
     out.extend(drafts);
@@ -176,16 +187,17 @@ pub fn emit_models(
         };
         let (file, _) = modules.claim(name, module_name(name));
         let gate = features.of_type(base);
-        let tokens = crate::emit::dispatch::emit_dispatch(api, ty, name, features, &gate);
-        let pages: Vec<String> = ty
-            .pages
-            .iter()
-            .map(|p| format!("{docs_label}/{p}"))
-            .collect();
-        out.insert(
-            format!("src/models/{file}.rs"),
-            Draft::rust(header(&pages), &tokens),
-        );
+        let path = format!("src/models/{file}.rs");
+        let draft = plan.draft(&path, || {
+            let tokens = crate::emit::dispatch::emit_dispatch(api, ty, name, features, &gate);
+            let pages: Vec<String> = ty
+                .pages
+                .iter()
+                .map(|p| format!("{docs_label}/{p}"))
+                .collect();
+            Draft::rust(header(&pages), &tokens, vec![Owner::Type(base.to_string())])
+        });
+        out.insert(path, draft);
         index.push((file, name.clone(), gate));
     }
     let mods: Vec<TokenStream> = {
@@ -214,10 +226,11 @@ pub fn emit_models(
         #(#mods)*
         #(#uses)*
     };
-    out.insert(
-        "src/models/mod.rs".to_owned(),
-        Draft::rust(header(&[format!("{docs_label}/")]), &tokens),
-    );
+    let path = "src/models/mod.rs";
+    let draft = plan.draft(path, || {
+        Draft::rust(header(&[format!("{docs_label}/")]), &tokens, Vec::new())
+    });
+    out.insert(path.to_owned(), draft);
 }
 
 fn type_docs(ty: &TypeDef) -> Vec<String> {

@@ -24,13 +24,13 @@ const PREFIX: &str = "// Signature: draft ";
 pub const FORMATTER: &str = "syn 2.0.119, prettyplease 0.2.37";
 
 /// The hash of a draft: its header lines and code, the formatter versions
-/// and the source of the formatting code (`format.rs`), so that a change to
-/// any of them formats every file again.
+/// and the source of the layout code (`pretty.rs`), so that a change to any
+/// of them formats every file again.
 pub fn draft_hash(header: &[String], code: &str) -> u64 {
     let mut hasher = blake3::Hasher::new();
     hasher.update(FORMATTER.as_bytes());
     hasher.update(&[0]);
-    hasher.update(include_str!("format.rs").as_bytes());
+    hasher.update(include_str!("pretty.rs").as_bytes());
     for line in header {
         hasher.update(&[1]);
         hasher.update(line.as_bytes());

@@ -78,6 +78,11 @@ impl Area {
         Area(name)
     }
 
+    /// An area read back from the regen cache, as it was made.
+    pub(crate) fn from_cached(name: String) -> Area {
+        Area(name)
+    }
+
     /// The feature name.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -52,9 +52,9 @@ pub fn assemble(lowered: Vec<Lowered>) -> (Api, Vec<Diagnostic>) {
 /// types, and the diagnostics lowering found. It depends on the page alone.
 #[derive(Debug, Default)]
 pub struct Lowered {
-    endpoints: Vec<lower_endpoints::DraftEndpoint>,
-    types: Vec<lower_types::DraftType>,
-    diags: Vec<Diagnostic>,
+    pub(crate) endpoints: Vec<lower_endpoints::DraftEndpoint>,
+    pub(crate) types: Vec<lower_types::DraftType>,
+    pub(crate) diags: Vec<Diagnostic>,
 }
 
 /// Lowers one page on its own: what it contributes to the model.

@@ -11,13 +11,14 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::format::{Draft, Drafts};
-use crate::emit::header;
 use crate::emit::rust::{ident, module_ident, type_ref};
+use crate::emit::{Plan, header};
 use crate::model::example_calls::split_top_level;
 use crate::model::naming::{Scope, module_name, snake_ident};
 use crate::model::{
     Area, ArgKind, ArgValue, Endpoint, ExampleCall, ExamplePair, PathTemplate, RequestBody, Segment,
 };
+use crate::reuse::Owner;
 
 use super::tokens::{Ctx, ResponseKind, response_kind};
 use super::tree::{Node, Tree, is_tail, step, users_item};
@@ -25,42 +26,43 @@ use super::tree::{Node, Tree, is_tail, step, users_item};
 /// The support module's source; `__CRATE__` is the crate's name.
 const SUPPORT: &str = include_str!("../../../templates/example_support.rs");
 
-/// Emits `tests/examples/main.rs`, its support module and one file per area.
-pub(super) fn emit_example_tests(ctx: &Ctx<'_>, tree: &Tree<'_>, krate: &str, out: &mut Drafts) {
+/// Emits `tests/examples/main.rs`, its support module and one file per area
+/// that has an example with a call. An area's file is made from the text of
+/// the area's endpoints alone (their examples), so an edit to one area's
+/// examples makes no other file again.
+pub(super) fn emit_example_tests(
+    ctx: &Ctx<'_>,
+    tree: &Tree<'_>,
+    krate: &str,
+    plan: &Plan,
+    out: &mut Drafts,
+) {
     use rayon::prelude::*;
-    // Each example keeps its place in the docs' order, for the list of
-    // those without a test.
-    let mut by_area: BTreeMap<&Area, Vec<(usize, &Endpoint, &ExamplePair, &ExampleCall)>> =
-        BTreeMap::new();
+    let mut by_area: BTreeMap<&Area, Vec<&Endpoint>> = BTreeMap::new();
     for e in &ctx.api.endpoints {
-        for x in &e.examples {
-            if let Some(call) = &x.call {
-                let place = by_area.values().map(Vec::len).sum();
-                by_area
-                    .entry(&e.area)
-                    .or_default()
-                    .push((place, e, x, call));
-            }
-        }
+        by_area.entry(&e.area).or_default().push(e);
     }
-    // Each area's tests are made and turned into a draft on one thread.
-    let mut areas: Vec<AreaTests<'_>> = by_area
-        .into_par_iter()
-        .map(|(area, calls)| area_tests(ctx, tree, krate, area, calls))
-        .collect();
-    let mut skipped: Vec<(usize, String)> = areas
-        .iter_mut()
-        .flat_map(|a| std::mem::take(&mut a.skipped))
-        .collect();
-    skipped.sort();
-    let skipped: Vec<String> = skipped.into_iter().map(|(_, line)| line).collect();
-    let areas: Vec<(&Area, String, Draft)> = areas
+    let areas: Vec<(&Area, Vec<&Endpoint>)> = by_area
         .into_iter()
-        .filter_map(|a| a.file.map(|(file, draft)| (a.area, file, draft)))
+        .filter(|(_, endpoints)| {
+            endpoints
+                .iter()
+                .any(|e| e.examples.iter().any(|x| x.call.is_some()))
+        })
         .collect();
     if areas.is_empty() {
         return;
     }
+    // Each area's tests are made and turned into a draft on one thread.
+    let files: Vec<(&Area, String, Draft)> = areas
+        .into_par_iter()
+        .map(|(area, endpoints)| {
+            let file = module_name(&snake_ident(area.as_str()));
+            let path = format!("tests/examples/{file}.rs");
+            let draft = plan.draft(&path, || area_tests(ctx, tree, krate, &endpoints));
+            (area, file, draft)
+        })
+        .collect();
     // `main.rs` is written as text in rustfmt's style, since `cargo fmt`
     // formats test targets; its modules are skipped by rustfmt, as the
     // emitter formats them.
@@ -73,88 +75,80 @@ pub(super) fn emit_example_tests(ctx: &Ctx<'_>, tree: &Tree<'_>, krate: &str, ou
          //! the client to a mock server, which checks the request, and its\n\
          //! response is decoded and written back with nothing lost.\n",
     );
-    if !skipped.is_empty() {
-        main.push_str("//!\n//! Examples the client offers no call for:\n//!\n");
-        for line in &skipped {
-            main.push_str(&format!("//!{line}\n"));
-        }
-    }
     main.push_str("\n#[rustfmt::skip]\nmod support;\n");
-    for (area, file, draft) in areas {
+    for (area, file, draft) in files {
         let m = module_ident(&file);
         let cfg = ctx.features.gate([area]).attr_text();
         main.push_str(&format!("{cfg}#[rustfmt::skip]\nmod {m};\n"));
         out.insert(format!("tests/examples/{file}.rs"), draft);
     }
     out.insert("tests/examples/main.rs".to_owned(), Draft::Text(main));
-    out.insert(
-        "tests/examples/support.rs".to_owned(),
-        Draft::Rust {
-            header: header(&["generator/templates/example_support.rs".to_owned()]),
-            code: SUPPORT.replace("__CRATE__", krate),
-        },
-    );
+    let path = "tests/examples/support.rs";
+    let draft = plan.draft(path, || Draft::Rust {
+        header: header(&["generator/templates/example_support.rs".to_owned()]),
+        code: SUPPORT.replace("__CRATE__", krate),
+        owners: Vec::new(),
+    });
+    out.insert(path.to_owned(), draft);
 }
 
-/// One area's example tests: its file (module name and draft) unless no
-/// example of it has a test, and the examples without one, by their place.
-struct AreaTests<'a> {
-    area: &'a Area,
-    file: Option<(String, Draft)>,
-    skipped: Vec<(usize, String)>,
-}
-
-/// Makes the tests of one area's examples, given with their places.
-fn area_tests<'a>(
-    ctx: &Ctx<'_>,
-    tree: &Tree<'_>,
-    krate: &str,
-    area: &'a Area,
-    calls: Vec<(usize, &Endpoint, &ExamplePair, &ExampleCall)>,
-) -> AreaTests<'a> {
+/// Makes the test file of one area's endpoints: a test per example with a
+/// call, and in its docs the examples the client offers no call for.
+fn area_tests(ctx: &Ctx<'_>, tree: &Tree<'_>, krate: &str, endpoints: &[&Endpoint]) -> Draft {
     let krate_ident = ident(krate);
     let mut scope = Scope::with_reserved(&["support"]);
     let mut tests = Vec::new();
     let mut skipped = Vec::new();
     let mut pages = std::collections::BTreeSet::new();
-    for (place, e, x, call) in calls {
-        match example_test(ctx, tree, &krate_ident, e, x, call, &mut scope) {
-            Ok(test) => tests.push(test),
-            Err(reason) => skipped.push((
-                place,
-                format!(
+    for e in endpoints {
+        for x in &e.examples {
+            let Some(call) = &x.call else { continue };
+            match example_test(ctx, tree, &krate_ident, e, x, call, &mut scope) {
+                Ok(test) => tests.push(test),
+                Err(reason) => skipped.push(format!(
                     " - `{}` ({}/{} line {}): {reason}.",
                     x.name.as_deref().unwrap_or("unnamed"),
                     ctx.docs_label,
                     x.source.file,
                     x.source.line
-                ),
-            )),
+                )),
+            }
+            pages.insert(format!("{}/{}", ctx.docs_label, x.source.file));
         }
-        pages.insert(format!("{}/{}", ctx.docs_label, x.source.file));
     }
-    let file = (!tests.is_empty()).then(|| {
-        let file = module_name(&snake_ident(area.as_str()));
-        let uses_models = tests
-            .iter()
-            .any(|t| super::tokens::used_names(t).contains(&"models"));
-        let models = uses_models.then(|| quote!(use #krate_ident::models;));
-        let tokens = quote! {
-            //! The examples of this area's pages, replayed against a mock server.
-            #models
-
-            use super::support;
-
-            #(#tests)*
-        };
-        let sources: Vec<String> = pages.into_iter().collect();
-        (file, Draft::rust(header(&sources), &tokens))
+    let skipped_docs = (!skipped.is_empty()).then(|| {
+        let lines = skipped.iter();
+        quote! {
+            #![doc = ""]
+            #![doc = " Examples the client offers no call for:"]
+            #![doc = ""]
+            #(#![doc = #lines])*
+        }
     });
-    AreaTests {
-        area,
-        file,
-        skipped,
-    }
+    let uses_models = tests
+        .iter()
+        .any(|t| super::tokens::used_names(t).contains(&"models"));
+    let models = uses_models.then(|| quote!(use #krate_ident::models;));
+    let support = (!tests.is_empty()).then(|| {
+        quote!(
+            use super::support;
+        )
+    });
+    let tokens = quote! {
+        //! The examples of this area's pages, replayed against a mock server.
+        #skipped_docs
+        #models
+
+        #support
+
+        #(#tests)*
+    };
+    let sources: Vec<String> = pages.into_iter().collect();
+    let owners = endpoints
+        .iter()
+        .map(|e| Owner::Endpoint(e.name.api.clone()))
+        .collect();
+    Draft::rust(header(&sources), &tokens, owners)
 }
 
 /// One test, or why the client tree offers no call for it (which the

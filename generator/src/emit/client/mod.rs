@@ -19,11 +19,12 @@ use quote::quote;
 
 use crate::emit::features::{Features, Gate};
 use crate::emit::format::{Draft, Drafts};
-use crate::emit::header;
 use crate::emit::models::ActionBody;
 use crate::emit::rust::{ident, module_ident};
+use crate::emit::{Plan, header};
 use crate::model::Api;
 use crate::model::naming::{Scope, module_name};
+use crate::reuse::Owner;
 
 use tokens::*;
 use tree::*;
@@ -34,11 +35,13 @@ pub fn emit_client(
     bodies: &[ActionBody<'_>],
     companions: &crate::emit::models::Companions<'_>,
     features: &Features,
-    docs_label: &str,
-    krate: &str,
+    options: &crate::emit::EmitOptions,
+    plan: &Plan,
     out: &mut Drafts,
 ) {
     use rayon::prelude::*;
+    let docs_label = options.docs_label.as_str();
+    let krate = options.crate_name.replace('-', "_");
     let tree = build_tree(api);
     let root = &tree.root;
     let body_names: BTreeMap<&str, &str> = bodies
@@ -67,15 +70,32 @@ pub fn emit_client(
     // Each file's tokens are made and turned into text on one thread.
     let emitted: Vec<(ClientFile, Draft)> = areas
         .into_par_iter()
-        .map(|(child, file)| emit_area(&ctx, child, file))
+        .map(|(child, file)| {
+            let path = format!("src/client/{file}.rs");
+            let mut nodes = Vec::new();
+            builder_nodes(child, &mut nodes);
+            let client_file = ClientFile {
+                file,
+                gate: ctx.features.gate(child.areas.iter().copied()),
+                builders: nodes
+                    .iter()
+                    .map(|n| {
+                        let gate = ctx.features.gate(n.areas.iter().copied());
+                        (n.type_name.clone(), gate)
+                    })
+                    .collect(),
+            };
+            let draft = plan.draft(&path, || emit_area(&ctx, &nodes, &client_file.gate));
+            (client_file, draft)
+        })
         .collect();
     let mut mods = Vec::with_capacity(emitted.len());
     for (file, draft) in emitted {
         out.insert(format!("src/client/{}.rs", file.file), draft);
         mods.push(file);
     }
-    emit_root(&ctx, &tree, &mods, out);
-    examples::emit_example_tests(&ctx, &tree, krate, out);
+    emit_root(&ctx, &tree, &mods, plan, out);
+    examples::emit_example_tests(&ctx, &tree, &krate, plan, out);
 }
 
 /// A client file: its module name, when it is compiled, and its builders.
@@ -85,23 +105,23 @@ struct ClientFile {
     builders: Vec<(String, Gate)>,
 }
 
-/// Writes `src/client/{file}.rs`: the builders of one top-level segment and
-/// everything below it.
-fn emit_area(ctx: &Ctx<'_>, node: &Node<'_>, file: String) -> (ClientFile, Draft) {
+/// Makes `src/client/{file}.rs`: the builders of one top-level segment and
+/// everything below it (`nodes`), compiled with `gate`.
+fn emit_area(ctx: &Ctx<'_>, nodes: &[&Node<'_>], gate: &Gate) -> Draft {
     use rayon::prelude::*;
-    let mut nodes = Vec::new();
-    builder_nodes(node, &mut nodes);
     // A busy area has thousands of builders: they are made on every thread
     // as token text, and the file's code is their text in order.
-    let made: Vec<(Builder, BTreeSet<String>)> =
+    let made: Vec<(Builder, BTreeSet<String>, Vec<String>)> =
         nodes.par_iter().map(|n| builder(ctx, n)).collect();
     let mut builders = Vec::with_capacity(made.len());
     let mut pages = BTreeSet::new();
-    for (b, p) in made {
+    let mut owners = Vec::new();
+    for (b, p, endpoints) in made {
         builders.push(b);
         pages.extend(p);
+        owners.extend(endpoints.into_iter().map(Owner::Endpoint));
     }
-    let gate = ctx.features.gate(node.areas.iter().copied());
+    let gate = gate.clone();
     let mut uses = BTreeMap::new();
     for b in &builders {
         for (name, g) in &b.uses {
@@ -125,21 +145,23 @@ fn emit_area(ctx: &Ctx<'_>, node: &Node<'_>, file: String) -> (ClientFile, Draft
         .iter()
         .map(|p| format!("{}/{p}", ctx.docs_label))
         .collect();
-    let file = ClientFile {
-        file,
-        gate,
-        builders: builders.into_iter().map(|b| (b.name, b.gate)).collect(),
-    };
-    let draft = Draft::Rust {
+    Draft::Rust {
         header: header(&header_pages),
         code,
-    };
-    (file, draft)
+        owners,
+    }
 }
 
 /// Writes `src/client/mod.rs`: the modules, their re-exports, and the
 /// generated `Client` with an accessor per top-level segment.
-fn emit_root(ctx: &Ctx<'_>, tree: &Tree<'_>, mods: &[ClientFile], out: &mut Drafts) {
+fn emit_root(ctx: &Ctx<'_>, tree: &Tree<'_>, mods: &[ClientFile], plan: &Plan, out: &mut Drafts) {
+    let path = "src/client/mod.rs";
+    let draft = plan.draft(path, || root_draft(ctx, tree, mods));
+    out.insert(path.to_owned(), draft);
+}
+
+/// Makes `src/client/mod.rs`.
+fn root_draft(ctx: &Ctx<'_>, tree: &Tree<'_>, mods: &[ClientFile]) -> Draft {
     let root = &tree.root;
     let docs_label = ctx.docs_label;
     let mod_decls = mods.iter().map(|area| {
@@ -273,10 +295,12 @@ fn emit_root(ctx: &Ctx<'_>, tree: &Tree<'_>, mods: &[ClientFile], out: &mut Draf
             }
         }
     };
-    out.insert(
-        "src/client/mod.rs".to_owned(),
-        Draft::rust(header(&[format!("{docs_label}/")]), &tokens),
-    );
+    let owners = root
+        .ops
+        .iter()
+        .map(|op| Owner::Endpoint(op.endpoint.name.api.clone()))
+        .collect();
+    Draft::rust(header(&[format!("{docs_label}/")]), &tokens, owners)
 }
 
 /// The `use` items of a client file compiled with `file_gate`: each name

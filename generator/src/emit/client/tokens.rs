@@ -64,8 +64,9 @@ pub(super) fn builder_nodes<'n, 'a>(node: &'n Node<'a>, out: &mut Vec<&'n Node<'
     }
 }
 
-/// The builder of one node, and the pages its requests come from.
-pub(super) fn builder(ctx: &Ctx<'_>, node: &Node<'_>) -> (Builder, BTreeSet<String>) {
+/// The builder of one node, and the pages and endpoints its requests come
+/// from.
+pub(super) fn builder(ctx: &Ctx<'_>, node: &Node<'_>) -> (Builder, BTreeSet<String>, Vec<String>) {
     let mut pages = BTreeSet::new();
     let name = ident(&node.type_name);
     let label = doc_text(&node.label);
@@ -101,8 +102,10 @@ pub(super) fn builder(ctx: &Ctx<'_>, node: &Node<'_>) -> (Builder, BTreeSet<Stri
             quote!(#cfg #tokens)
         })
         .collect();
+    let mut endpoints = Vec::with_capacity(node.ops.len());
     for op in &node.ops {
         pages.insert(op.endpoint.source.file.clone());
+        endpoints.push(op.endpoint.name.api.clone());
     }
     let doc = match ctx.shared.get(&node.type_name) {
         Some(others) => format!(
@@ -145,7 +148,7 @@ pub(super) fn builder(ctx: &Ctx<'_>, node: &Node<'_>) -> (Builder, BTreeSet<Stri
         gate,
         uses,
     };
-    (builder, pages)
+    (builder, pages, endpoints)
 }
 
 /// The runtime items and modules that client code can name bare; files

@@ -6,7 +6,7 @@
 //   generator/tests/fixtures/emit/api/thing-get.md
 //   generator/tests/fixtures/emit/api/thing-measure.md
 //   generator/tests/fixtures/emit/api/thing-put-content.md
-// Signature: draft a5a2eb411b347bd2, text eccfc36249577d5a
+// Signature: draft b3868e99fcdf0100, text eccfc36249577d5a
 
 use crate::models;
 use crate::runtime::{Client, Method, Request, encode_function_arg, encode_path_segment};

@@ -2,7 +2,7 @@
 // Sources:
 //   generator/tests/fixtures/emit/resources/con-copy.md
 //   generator/tests/fixtures/emit/resources/con.md
-// Signature: draft 284b4d4d8cfcb683, text e139bcdf650fae9c
+// Signature: draft 265452bc580d43a4, text e139bcdf650fae9c
 
 use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

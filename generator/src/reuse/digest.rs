@@ -1,0 +1,86 @@
+//! The model's shape and each item's text, hashed: what decides whether a
+//! file made by an earlier run can be reused (see [`super`]).
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::Owner;
+use super::codec;
+use crate::emit::EmitOptions;
+use crate::model::Api;
+
+/// The hash of the model's shape, and of each item's text by API name.
+#[derive(Debug)]
+pub(crate) struct Digests<'a> {
+    /// The shape of every endpoint and type, in order, with the emit
+    /// options and the generator's build.
+    pub(crate) shape: [u8; 32],
+    types: HashMap<&'a str, u64>,
+    endpoints: HashMap<&'a str, u64>,
+}
+
+impl Digests<'_> {
+    /// The hash of the owners' text, or `None` if one is not in the model.
+    pub(crate) fn text_of(&self, owners: &[Owner]) -> Option<u64> {
+        let mut hasher = blake3::Hasher::new();
+        for owner in owners {
+            let (kind, text) = match owner {
+                Owner::Type(name) => (0u8, self.types.get(name.as_str())?),
+                Owner::Endpoint(name) => (1u8, self.endpoints.get(name.as_str())?),
+            };
+            hasher.update(&[kind]);
+            hasher.update(&text.to_le_bytes());
+        }
+        Some(short(hasher.finalize()))
+    }
+}
+
+/// Hashes `api` for a run with `options` by the generator build `build`,
+/// on every thread.
+pub(crate) fn digests<'a>(api: &'a Api, options: &EmitOptions, build: &[u8; 32]) -> Digests<'a> {
+    let endpoints: Vec<([u8; 32], u64)> = api
+        .endpoints
+        .par_iter()
+        .map(|e| halves(codec::split(e)))
+        .collect();
+    let types: Vec<([u8; 32], u64)> = api
+        .types
+        .par_iter()
+        .map(|t| halves(codec::split(t)))
+        .collect();
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(build);
+    hasher.update(format!("{options:?}").as_bytes());
+    for (list, len) in [(&endpoints, endpoints.len()), (&types, types.len())] {
+        hasher.update(&(len as u64).to_le_bytes());
+        for (shape, _) in list {
+            hasher.update(shape);
+        }
+    }
+    Digests {
+        shape: *hasher.finalize().as_bytes(),
+        endpoints: api
+            .endpoints
+            .iter()
+            .zip(&endpoints)
+            .map(|(e, (_, text))| (e.name.api.as_str(), *text))
+            .collect(),
+        types: api
+            .types
+            .iter()
+            .zip(&types)
+            .map(|(t, (_, text))| (t.name.api.as_str(), *text))
+            .collect(),
+    }
+}
+
+/// The shape's hash and the text's short hash.
+fn halves((shape, text): (Vec<u8>, Vec<u8>)) -> ([u8; 32], u64) {
+    (*blake3::hash(&shape).as_bytes(), short(blake3::hash(&text)))
+}
+
+fn short(hash: blake3::Hash) -> u64 {
+    let bytes: [u8; 8] = hash.as_bytes()[..8].try_into().expect("8 bytes");
+    u64::from_le_bytes(bytes)
+}

@@ -1,0 +1,351 @@
+//! What a regen reuses from the one before: each page as it was lowered,
+//! and each Rust file whose inputs did not change. Reuse only saves work:
+//! the files are byte for byte those a run without it makes
+//! (`generator/tests/determinism.rs`, `generator/tests/reuse.rs`).
+//!
+//! **Pages.** A page's lowered form depends on its path, its text, the
+//! include files and the generator's build. The [`Cache`] keeps it, in the
+//! compact form of [`codec`], under the hash of all four, so an unchanged
+//! page is read back instead of parsed.
+//!
+//! **Files.** What an emitter reads splits in two:
+//! - the model's *shape*: every field of every type and endpoint except
+//!   their free text. [`digest`] hashes it whole, with the emit options and
+//!   the build. A change to it (a new property, a renamed type, an added
+//!   endpoint) makes every file again.
+//! - the *text* (descriptions, titles, permissions, headers, examples,
+//!   source places) of a few items only: each file names its
+//!   [`Owner`]s, the items whose text it is made from. A type's file owns
+//!   the type and its bases (it carries their properties); a client file
+//!   owns the endpoints of its requests; an area's example tests own the
+//!   area's endpoints; a body struct owns its endpoint.
+//!
+//! A file is reused when the shape is the one the cache was made with, its
+//! owners' text hashes as it did, and the output folder holds it signed
+//! with the draft hash the cache recorded, its text intact (see
+//! [`crate::emit::signature`]). Everything else is made again.
+
+pub(crate) mod codec;
+pub(crate) mod digest;
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::emit::Emitted;
+use crate::emit::format::Made;
+use crate::{Diagnostic, SourcePage, model};
+use codec::{Codec, Out};
+
+/// A model item whose text a file was made from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Owner {
+    /// A type, by API name.
+    Type(String),
+    /// An endpoint, by API name.
+    Endpoint(String),
+}
+
+/// What the cache knows of a file it saw made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileRecord {
+    /// The items whose text it was made from.
+    owners: Vec<Owner>,
+    /// The hash of their text then.
+    text: u64,
+    /// The draft hash of its signature.
+    draft: u64,
+}
+
+/// The hash of a page's inputs: its path and text, the include files, the
+/// build.
+type PageKey = [u8; 32];
+
+/// The regen cache: lowered pages by the hash of their inputs, the shape
+/// of the model it saw, and the files made from it. Loaded and saved by the
+/// caller (the generator does no IO) with [`to_bytes`](Self::to_bytes) and
+/// [`from_bytes`](Self::from_bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cache {
+    build: [u8; 32],
+    shape: [u8; 32],
+    pages: HashMap<PageKey, Vec<u8>>,
+    files: BTreeMap<String, FileRecord>,
+}
+
+/// The first bytes of a saved cache, with its format's version.
+const MAGIC: &[u8; 8] = b"gdreuse1";
+
+impl Cache {
+    /// An empty cache for the generator build `build`: a fingerprint of the
+    /// running generator (the caller hashes its executable), so that a
+    /// cache made by another build is never trusted.
+    pub fn empty(build: [u8; 32]) -> Cache {
+        Cache {
+            build,
+            shape: [0; 32],
+            pages: HashMap::new(),
+            files: BTreeMap::new(),
+        }
+    }
+
+    /// The generator build it is for.
+    pub fn build(&self) -> [u8; 32] {
+        self.build
+    }
+
+    /// How many lowered pages it holds.
+    pub fn pages(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// How many files it knows.
+    pub fn files(&self) -> usize {
+        self.files.len()
+    }
+
+    /// The cache as bytes: a magic number, the build, the shape, the file
+    /// records in path order, then the pages in key order.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Out::default();
+        let mut pages: Vec<(&PageKey, &Vec<u8>)> = self.pages.iter().collect();
+        pages.sort();
+        let size: usize = pages.iter().map(|(_, v)| v.len() + 40).sum();
+        out.reserve(size + 1024 * self.files.len());
+        codec::put_bytes(&mut out, MAGIC);
+        codec::put_bytes(&mut out, &self.build);
+        codec::put_bytes(&mut out, &self.shape);
+        self.files.encode(&mut out);
+        pages.len().encode(&mut out);
+        for (key, bytes) in pages {
+            codec::put_bytes(&mut out, key);
+            codec::put_bytes(&mut out, bytes);
+        }
+        out.into_bytes()
+    }
+
+    /// Reads [`to_bytes`](Self::to_bytes)' output for the build `build`;
+    /// anything else (another build, another format, a damaged file) is an
+    /// empty cache, never an error.
+    pub fn from_bytes(bytes: &[u8], build: [u8; 32]) -> Cache {
+        Self::parse(bytes, build).unwrap_or_else(|| Cache::empty(build))
+    }
+
+    fn parse(mut bytes: &[u8], build: [u8; 32]) -> Option<Cache> {
+        let input = &mut bytes;
+        if codec::take_bytes(input)? != MAGIC || codec::take_bytes(input)? != build {
+            return None;
+        }
+        let shape = codec::take_bytes(input)?.try_into().ok()?;
+        let files = BTreeMap::decode(input)?;
+        let count = usize::decode(input)?;
+        let mut pages = HashMap::with_capacity(count.min(input.len()));
+        for _ in 0..count {
+            let key: PageKey = codec::take_bytes(input)?.try_into().ok()?;
+            pages.insert(key, codec::take_bytes(input)?.to_vec());
+        }
+        input.is_empty().then_some(Cache {
+            build,
+            shape,
+            pages,
+            files,
+        })
+    }
+
+    /// The lowered page and its reading diagnostics under `key`, if held.
+    fn page(&self, key: &PageKey) -> Option<(model::Lowered, Vec<Diagnostic>)> {
+        codec::from_bytes(self.pages.get(key)?)
+    }
+
+    /// The files this run can take as `existing` (the output folder) holds
+    /// them, by path: see the module docs.
+    fn reusable(
+        &self,
+        digests: &digest::Digests<'_>,
+        existing: &Emitted,
+    ) -> BTreeMap<String, String> {
+        use rayon::prelude::*;
+        if self.shape != digests.shape || self.files.is_empty() {
+            return BTreeMap::new();
+        }
+        self.files
+            .par_iter()
+            .filter_map(|(path, record)| {
+                let text = existing.get(path)?;
+                let same = digests.text_of(&record.owners) == Some(record.text)
+                    && crate::emit::signature::is_formatted_from(text, record.draft);
+                same.then(|| (path.clone(), text.clone()))
+            })
+            .collect()
+    }
+}
+
+/// The pages a run read, as the next cache keeps them: by key, lowered.
+pub(crate) type PageEntries = Vec<(PageKey, Vec<u8>)>;
+
+/// What [`read_model`] reused.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PageStats {
+    /// Pages parsed and lowered now.
+    pub read: usize,
+    /// Pages taken lowered from the cache.
+    pub reused: usize,
+}
+
+/// [`crate::read_model`], taking each page whose inputs `cache` has seen
+/// lowered from it. Returns the model, the diagnostics (sorted), every
+/// page lowered (for the next cache), and what was reused.
+pub fn read_model(
+    pages: &[SourcePage<'_>],
+    includes: &crate::Includes,
+    cache: &Cache,
+) -> (model::Api, Vec<Diagnostic>, PageEntries, PageStats) {
+    use rayon::prelude::*;
+    let includes_hash = includes_hash(includes);
+    /// A page lowered, with its reading diagnostics, key and bytes, and
+    /// whether it came from the cache.
+    type Read = ((model::Lowered, Vec<Diagnostic>), PageKey, Vec<u8>, bool);
+    let read: Vec<Read> = pages
+        .par_iter()
+        .map(|page| {
+            let key = page_key(&cache.build, &includes_hash, page);
+            if let Some(lowered) = cache.page(&key) {
+                let bytes = cache.pages[&key].clone();
+                return (lowered, key, bytes, true);
+            }
+            let (parsed, diags) = crate::parse_page_with(page.path, page.text, includes);
+            let lowered = (model::lower_page(&parsed), diags);
+            let bytes = codec::to_bytes(&lowered);
+            (lowered, key, bytes, false)
+        })
+        .collect();
+    let mut lowered = Vec::with_capacity(read.len());
+    let mut diagnostics = Vec::new();
+    let mut entries = Vec::with_capacity(read.len());
+    let mut stats = PageStats::default();
+    for ((page, diags), key, bytes, reused) in read {
+        lowered.push(page);
+        diagnostics.extend(diags);
+        entries.push((key, bytes));
+        if reused {
+            stats.reused += 1;
+        } else {
+            stats.read += 1;
+        }
+    }
+    let (api, model_diags) = model::assemble(lowered);
+    diagnostics.extend(model_diags);
+    diagnostics.sort();
+    (api, diagnostics, entries, stats)
+}
+
+/// The hash of every include file, by path.
+fn includes_hash(includes: &crate::Includes) -> [u8; 32] {
+    let mut hasher = blake3::Hasher::new();
+    let mut files: Vec<_> = includes.iter().collect();
+    files.sort_by(|a, b| a.0.cmp(b.0));
+    for (path, file) in files {
+        hasher.update(&(path.len() as u64).to_le_bytes());
+        hasher.update(path.as_bytes());
+        match file {
+            crate::IncludeFile::Text(text) => {
+                hasher.update(&[1]);
+                hasher.update(&(text.len() as u64).to_le_bytes());
+                hasher.update(text.as_bytes());
+            }
+            other => {
+                hasher.update(&[2]);
+                hasher.update(format!("{other:?}").as_bytes());
+            }
+        }
+    }
+    *hasher.finalize().as_bytes()
+}
+
+fn page_key(build: &[u8; 32], includes: &[u8; 32], page: &SourcePage<'_>) -> PageKey {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(build);
+    hasher.update(includes);
+    hasher.update(&(page.path.len() as u64).to_le_bytes());
+    hasher.update(page.path.as_bytes());
+    hasher.update(page.text.as_bytes());
+    *hasher.finalize().as_bytes()
+}
+
+/// The files a run takes as the output folder holds them: see the module
+/// docs.
+pub(crate) fn plan(
+    cache: &Cache,
+    digests: &digest::Digests<'_>,
+    existing: &Emitted,
+) -> crate::emit::Plan {
+    crate::emit::Plan::reusing(cache.reusable(digests, existing))
+}
+
+/// The cache after a run: the pages it read, the shape it saw, a record of
+/// each Rust file it made, and the records of the files it reused.
+pub(crate) fn next(
+    cache: &Cache,
+    pages: PageEntries,
+    digests: &digest::Digests<'_>,
+    made: BTreeMap<String, Made>,
+    plan: &crate::emit::Plan,
+) -> Cache {
+    let mut files: BTreeMap<String, FileRecord> = cache
+        .files
+        .iter()
+        .filter(|(path, _)| !plan.makes(path))
+        .map(|(path, record)| (path.clone(), record.clone()))
+        .collect();
+    for (path, made) in made {
+        if let Some(text) = digests.text_of(&made.owners) {
+            let record = FileRecord {
+                owners: made.owners,
+                text,
+                draft: made.draft,
+            };
+            files.insert(path, record);
+        }
+    }
+    Cache {
+        build: cache.build,
+        shape: digests.shape,
+        pages: pages.into_iter().collect(),
+        files,
+    }
+}
+
+impl Codec for Owner {
+    fn encode(&self, out: &mut Out) {
+        match self {
+            Owner::Type(name) => {
+                0u8.encode(out);
+                name.encode(out);
+            }
+            Owner::Endpoint(name) => {
+                1u8.encode(out);
+                name.encode(out);
+            }
+        }
+    }
+    fn decode(input: &mut &[u8]) -> Option<Self> {
+        match u8::decode(input)? {
+            0 => Some(Owner::Type(String::decode(input)?)),
+            1 => Some(Owner::Endpoint(String::decode(input)?)),
+            _ => None,
+        }
+    }
+}
+
+impl Codec for FileRecord {
+    fn encode(&self, out: &mut Out) {
+        self.owners.encode(out);
+        self.text.encode(out);
+        self.draft.encode(out);
+    }
+    fn decode(input: &mut &[u8]) -> Option<Self> {
+        Some(FileRecord {
+            owners: Codec::decode(input)?,
+            text: Codec::decode(input)?,
+            draft: Codec::decode(input)?,
+        })
+    }
+}
