@@ -109,11 +109,15 @@ pub fn generate_reusing(
     reuse: Reuse<'_>,
 ) -> (Generated, reuse::Cache, RunStats) {
     let mut stats = RunStats::default();
+    let (text_hashes, docs_hash) = stats.time("hash the docs", || {
+        let hashes = review::text_hashes(pages);
+        let docs_hash = review::docs_hash_with(pages, &hashes, includes);
+        (hashes, docs_hash)
+    });
     let (api, diagnostics, entries, page_stats) = stats.time("read and model the pages", || {
-        reuse::read_model(pages, includes, reuse.cache)
+        reuse::read_model(pages, &text_hashes, includes, reuse.cache)
     });
     stats.pages = page_stats;
-    let docs_hash = stats.time("hash the docs", || review::docs_hash(pages, includes));
     let digests = stats.time("hash the model", || {
         reuse::digest::digests(&api, options, &reuse.cache.build())
     });

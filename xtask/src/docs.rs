@@ -146,9 +146,17 @@ fn load_includes(docs: &Path, root: &Path, pages: &[(String, String)]) -> Includ
                 .filter_map(|d| resolve_target(from, &d.target).ok()),
         );
     };
-    for (path, text) in pages {
-        enqueue(path, text, &mut queue);
-    }
+    // The pages are looked through on every thread, in order.
+    use rayon::prelude::*;
+    let found: Vec<Vec<String>> = pages
+        .par_iter()
+        .map(|(path, text)| {
+            let mut targets = Vec::new();
+            enqueue(path, text, &mut targets);
+            targets
+        })
+        .collect();
+    queue.extend(found.into_iter().flatten());
     while let Some(key) = queue.pop() {
         if includes.contains(&key) {
             continue;

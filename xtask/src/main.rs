@@ -314,6 +314,8 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
     };
     let (mut run, next, generated) =
         generator::generate_reusing(&docs.sources(), &docs.includes, &options, reusing);
+    // A run that changed nothing leaves the cache as it was.
+    let cache_file = cache_file.filter(|_| next != previous);
     drop(previous);
     stats.timings.extend(generated.timings);
     run.diagnostics.extend(docs.problems.iter().cloned());

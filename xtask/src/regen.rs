@@ -293,10 +293,20 @@ fn remove_empty_parents(root: &Path, file: &Path) {
 pub fn change_report(out: &Path, run: &generator::Generated, markdown: bool) -> String {
     use generator::review::{Surface, compare, surface::FILE};
     let version = generator::emit::manifest::CRATE_VERSION;
-    let old = fs::read_to_string(out.join(FILE))
-        .ok()
-        .and_then(|t| Surface::from_json(&t));
-    let new = run.files.get(FILE).and_then(|t| Surface::from_json(t));
+    let old_text = fs::read_to_string(out.join(FILE)).ok();
+    let new_text = run.files.get(FILE);
+    if let (Some(old), Some(new)) = (&old_text, new_text) {
+        if generator::review::surface::same_api(old, new) {
+            let none = generator::review::Report::default();
+            return if markdown {
+                none.markdown(version)
+            } else {
+                none.human(version)
+            };
+        }
+    }
+    let old = old_text.and_then(|t| Surface::from_json(&t));
+    let new = new_text.and_then(|t| Surface::from_json(t));
     match (old, new) {
         (Some(old), Some(new)) => {
             let report = compare(&old, &new, &run.api);

@@ -126,36 +126,40 @@ pub fn emit_drafts(
     docs_hash: Option<&str>,
     plan: &Plan,
 ) -> format::Drafts {
-    let mut out = format::Drafts::new();
     let features = features::Features::plan(api);
-    manifest::emit_manifest(api, &features, options, docs_hash, &mut out);
-    if let Some(hash) = docs_hash {
-        let surface = crate::review::Surface::of(api, hash);
-        out.insert(
-            crate::review::surface::FILE.to_owned(),
-            format::Draft::Text(surface.to_json()),
-        );
-    }
-    let bodies = models::body_structs(api);
-    let companions = models::Companions::plan(api, &bodies);
-    models::emit_models(
-        api,
-        &bodies,
-        &companions,
-        &features,
-        &options.docs_label,
-        plan,
-        &mut out,
+    // The record of the API surface is made while the code is.
+    let (mut out, code) = rayon::join(
+        || {
+            let mut out = format::Drafts::new();
+            manifest::emit_manifest(api, &features, options, docs_hash, &mut out);
+            if let Some(hash) = docs_hash {
+                let surface = crate::review::Surface::of(api, hash);
+                out.insert(
+                    crate::review::surface::FILE.to_owned(),
+                    format::Draft::Text(surface.to_json()),
+                );
+            }
+            out
+        },
+        || {
+            let mut out = format::Drafts::new();
+            let bodies = models::body_structs(api);
+            let companions = models::Companions::plan(api, &bodies);
+            let label = &options.docs_label;
+            models::emit_models(api, &bodies, &companions, &features, label, plan, &mut out);
+            client::emit_client(
+                api,
+                &bodies,
+                &companions,
+                &features,
+                options,
+                plan,
+                &mut out,
+            );
+            out
+        },
     );
-    client::emit_client(
-        api,
-        &bodies,
-        &companions,
-        &features,
-        options,
-        plan,
-        &mut out,
-    );
+    out.extend(code);
     if options.runtime == RuntimeSource::Copy {
         let krate = options.crate_name.replace('-', "_");
         for ((source, _), (name, text)) in runtime::FILES.iter().zip(runtime::copy(&krate)) {

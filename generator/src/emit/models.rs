@@ -113,7 +113,9 @@ pub fn emit_models(
     out: &mut Drafts,
 ) {
     use rayon::prelude::*;
-    let graph = TypeGraph::new(api);
+    // Only a struct that is made needs the graph.
+    let graph = std::sync::OnceLock::new();
+    let graph = || graph.get_or_init(|| TypeGraph::new(api));
     // Module and file names come from one function, and a scope keeps names
     // that differ only in case (`User`, `USER`) apart.
     let mut modules = Scope::with_reserved(&["mod"]);
@@ -143,7 +145,7 @@ pub fn emit_models(
                 let tokens = match ty.kind {
                     TypeKind::Enum => emit_enum(ty),
                     _ => {
-                        let item = emit_struct(api, ty, &graph, features, gate, dispatch);
+                        let item = emit_struct(api, ty, graph(), features, gate, dispatch);
                         let companions = enums
                             .get(ty.name.api.as_str())
                             .map(|names| emit_field_enums(api, ty, names));
@@ -200,6 +202,19 @@ pub fn emit_models(
         out.insert(path, draft);
         index.push((file, name.clone(), gate));
     }
+    let path = "src/models/mod.rs";
+    let draft = plan.draft(path, || models_mod(&index, companions, docs_label));
+    out.insert(path.to_owned(), draft);
+}
+
+/// Makes `models/mod.rs`: a module per file of `index` (file, type, gate),
+/// and a `pub use` of every type and companion enum.
+fn models_mod(
+    index: &[(String, String, Gate)],
+    companions: Vec<(String, String, Gate)>,
+    docs_label: &str,
+) -> Draft {
+    let mut index = index.to_vec();
     let mods: Vec<TokenStream> = {
         let mut sorted = index.clone();
         sorted.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
@@ -226,11 +241,7 @@ pub fn emit_models(
         #(#mods)*
         #(#uses)*
     };
-    let path = "src/models/mod.rs";
-    let draft = plan.draft(path, || {
-        Draft::rust(header(&[format!("{docs_label}/")]), &tokens, Vec::new())
-    });
-    out.insert(path.to_owned(), draft);
+    Draft::rust(header(&[format!("{docs_label}/")]), &tokens, Vec::new())
 }
 
 fn type_docs(ty: &TypeDef) -> Vec<String> {

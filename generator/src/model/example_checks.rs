@@ -27,75 +27,48 @@ use crate::parse::http::PLACEHOLDER_VALUES;
 /// Checks every example of `api`; diagnostics go to `diags`. Returns the
 /// examples that disagree with the model, as (endpoint, example) indices.
 pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) -> BTreeSet<(usize, usize)> {
-    let mut checker = Checker::new(api);
+    use rayon::prelude::*;
+    let mut derived: BTreeMap<&str, Vec<&TypeDef>> = BTreeMap::new();
+    for ty in &api.types {
+        for base in api.ancestry(ty).into_iter().skip(1) {
+            derived.entry(base.name.api.as_str()).or_default().push(ty);
+        }
+    }
+    // Endpoints are checked in runs, on every thread, each by a checker of
+    // its own; their findings join in order, as one checker's would.
+    let indices: Vec<usize> = (0..api.endpoints.len()).collect();
+    let run = indices
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(1);
+    let runs: Vec<Run> = indices
+        .par_chunks(run)
+        .map(|chunk| {
+            let mut checker = Checker::new(api, &derived);
+            let mut found = Vec::new();
+            let mut disagreeing = BTreeSet::new();
+            for &i in chunk {
+                checker.endpoint(i, &mut found, &mut disagreeing);
+            }
+            Run {
+                diags: found,
+                disagreeing,
+                kinds: checker.kinds,
+                sent: checker.sent,
+            }
+        })
+        .collect();
+    let mut checker = Checker::new(api, &derived);
     let mut disagreeing = BTreeSet::new();
-    for (i, e) in api.endpoints.iter().enumerate() {
-        for (j, x) in e.examples.iter().enumerate() {
-            if let Some(body) = &x.request_body {
-                let place = (&x.source, "example request");
-                match &e.request_body {
-                    RequestBody::Resource { ty } => {
-                        checker.value(body, ty, false, "", None, place);
-                    }
-                    RequestBody::Parameters { parameters } => {
-                        if let Value::Object(map) = body {
-                            for p in parameters.iter().filter(|p| !p.optional) {
-                                let (message, help) = match map.get(&p.name.api) {
-                                    None => (
-                                        format!(
-                                            "the example request leaves out the required parameter `{}`",
-                                            p.name.api
-                                        ),
-                                        "mark the parameter optional in the Request body table, or send it in the example",
-                                    ),
-                                    Some(Value::Null) => (
-                                        format!(
-                                            "the example request sends null for the required parameter `{}`",
-                                            p.name.api
-                                        ),
-                                        "mark the parameter optional in the Request body table, or send a value in the example",
-                                    ),
-                                    Some(_) => continue,
-                                };
-                                checker.found(
-                                    place,
-                                    Code::ExampleParameterMissing,
-                                    message,
-                                    help.to_owned(),
-                                );
-                            }
-                            for (key, value) in map {
-                                match parameters.iter().find(|p| p.name.api == *key) {
-                                    Some(p) => checker.value(
-                                        value,
-                                        &p.ty,
-                                        p.collection,
-                                        key,
-                                        None,
-                                        place,
-                                    ),
-                                    None if key.contains('@') => {}
-                                    None => checker.found(
-                                        place,
-                                        Code::ExamplePropertyUnknown,
-                                        format!("`{}` takes no parameter `{key}`", e.name.api),
-                                        "add the parameter to the Request body table, or remove it from the example"
-                                            .to_owned(),
-                                    ),
-                                }
-                            }
-                        }
-                    }
-                    RequestBody::None | RequestBody::Stream => {}
-                }
-            }
-            if let (Some(body), Some(ty)) = (&x.response_body, &e.response.body) {
-                let source = x.response_source.as_ref().unwrap_or(&x.source);
-                let place = (source, "example response");
-                checker.response(body, ty, e.response.collection, place);
-            }
-            if checker.flush(diags) {
-                disagreeing.insert((i, j));
+    for run in runs {
+        diags.extend(run.diags);
+        disagreeing.extend(run.disagreeing);
+        checker.kinds.extend(run.kinds);
+        for (key, (total, wrong)) in run.sent {
+            let entry = checker.sent.entry(key).or_default();
+            entry.0 += total;
+            for (kind, n) in wrong {
+                *entry.1.entry(kind).or_default() += n;
             }
         }
     }
@@ -113,6 +86,14 @@ pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) -> BTreeSet<(usize
     }
     checker.finish(diags);
     disagreeing
+}
+
+/// What a checker found in a run of endpoints.
+struct Run {
+    diags: Vec<Diagnostic>,
+    disagreeing: BTreeSet<(usize, usize)>,
+    kinds: Vec<(Source, &'static str, Found, usize)>,
+    sent: BTreeMap<(String, String), Sent>,
 }
 
 /// Where a body is: its block, and what it is (`example request`).
@@ -135,7 +116,7 @@ type Sent = (usize, BTreeMap<&'static str, usize>);
 struct Checker<'a> {
     api: &'a Api,
     /// Types derived from each type, by API name.
-    derived: BTreeMap<&'a str, Vec<&'a TypeDef>>,
+    derived: &'a BTreeMap<&'a str, Vec<&'a TypeDef>>,
     /// Mismatches of the current example, by place.
     pending: Vec<(Source, &'static str, Found)>,
     /// Kind mismatches waiting for their help, with the example's place.
@@ -154,13 +135,7 @@ struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    fn new(api: &'a Api) -> Self {
-        let mut derived: BTreeMap<&str, Vec<&TypeDef>> = BTreeMap::new();
-        for ty in &api.types {
-            for base in api.ancestry(ty).into_iter().skip(1) {
-                derived.entry(base.name.api.as_str()).or_default().push(ty);
-            }
-        }
+    fn new(api: &'a Api, derived: &'a BTreeMap<&'a str, Vec<&'a TypeDef>>) -> Self {
         Checker {
             api,
             derived,
@@ -170,6 +145,86 @@ impl<'a> Checker<'a> {
             suggesters: BTreeMap::new(),
             representation: false,
             reported_earlier: false,
+        }
+    }
+
+    /// Checks the examples of endpoint `i`: findings go to `diags`, and
+    /// examples that disagree with the model to `disagreeing`.
+    fn endpoint(
+        &mut self,
+        i: usize,
+        diags: &mut Vec<Diagnostic>,
+        disagreeing: &mut BTreeSet<(usize, usize)>,
+    ) {
+        let api = self.api;
+        let e = &api.endpoints[i];
+        for (j, x) in e.examples.iter().enumerate() {
+            if let Some(body) = &x.request_body {
+                let place = (&x.source, "example request");
+                match &e.request_body {
+                    RequestBody::Resource { ty } => {
+                        self.value(body, ty, false, "", None, place);
+                    }
+                    RequestBody::Parameters { parameters } => {
+                        if let Value::Object(map) = body {
+                            for p in parameters.iter().filter(|p| !p.optional) {
+                                let (message, help) = match map.get(&p.name.api) {
+                                    None => (
+                                        format!(
+                                            "the example request leaves out the required parameter `{}`",
+                                            p.name.api
+                                        ),
+                                        "mark the parameter optional in the Request body table, or send it in the example",
+                                    ),
+                                    Some(Value::Null) => (
+                                        format!(
+                                            "the example request sends null for the required parameter `{}`",
+                                            p.name.api
+                                        ),
+                                        "mark the parameter optional in the Request body table, or send a value in the example",
+                                    ),
+                                    Some(_) => continue,
+                                };
+                                self.found(
+                                    place,
+                                    Code::ExampleParameterMissing,
+                                    message,
+                                    help.to_owned(),
+                                );
+                            }
+                            for (key, value) in map {
+                                match parameters.iter().find(|p| p.name.api == *key) {
+                                    Some(p) => self.value(
+                                        value,
+                                        &p.ty,
+                                        p.collection,
+                                        key,
+                                        None,
+                                        place,
+                                    ),
+                                    None if key.contains('@') => {}
+                                    None => self.found(
+                                        place,
+                                        Code::ExamplePropertyUnknown,
+                                        format!("`{}` takes no parameter `{key}`", e.name.api),
+                                        "add the parameter to the Request body table, or remove it from the example"
+                                            .to_owned(),
+                                    ),
+                                }
+                            }
+                        }
+                    }
+                    RequestBody::None | RequestBody::Stream => {}
+                }
+            }
+            if let (Some(body), Some(ty)) = (&x.response_body, &e.response.body) {
+                let source = x.response_source.as_ref().unwrap_or(&x.source);
+                let place = (source, "example response");
+                self.response(body, ty, e.response.collection, place);
+            }
+            if self.flush(diags) {
+                disagreeing.insert((i, j));
+            }
         }
     }
 

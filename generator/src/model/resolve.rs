@@ -64,14 +64,36 @@ pub fn resolve(
         names: Suggester::new(merged.iter().map(|t| t.name.as_str())),
         suggested: Default::default(),
     };
-    let mut defs: Vec<TypeDef> = merged.iter().map(|t| resolver.type_def(t, diags)).collect();
+    // Types and endpoints resolve on every thread; each keeps its findings,
+    // which join in order.
+    use rayon::prelude::*;
+    let resolved: Vec<(TypeDef, Vec<Diagnostic>)> = merged
+        .par_iter()
+        .map(|t| {
+            let mut found = Vec::new();
+            (resolver.type_def(t, &mut found), found)
+        })
+        .collect();
+    let mut defs = Vec::with_capacity(resolved.len());
+    for (def, found) in resolved {
+        defs.push(def);
+        diags.extend(found);
+    }
     defs.sort_by(|a, b| a.name.api.cmp(&b.name.api));
     settle_kinds(&mut defs);
     name_types(&mut defs, diags);
-    let mut out: Vec<Endpoint> = endpoints
-        .into_iter()
-        .map(|e| resolver.endpoint(e, diags))
+    let resolved: Vec<(Endpoint, Vec<Diagnostic>)> = endpoints
+        .into_par_iter()
+        .map(|e| {
+            let mut found = Vec::new();
+            (resolver.endpoint(e, &mut found), found)
+        })
         .collect();
+    let mut out = Vec::with_capacity(resolved.len());
+    for (endpoint, found) in resolved {
+        out.push(endpoint);
+        diags.extend(found);
+    }
     out.sort_by(|a, b| {
         a.name
             .api
@@ -93,10 +115,18 @@ struct Resolver {
     names: Suggester,
     /// Suggestions already made, by the name asked about: the same wrong
     /// name is often written on many pages.
-    suggested: std::cell::RefCell<BTreeMap<String, Option<String>>>,
+    suggested: std::sync::Mutex<BTreeMap<String, Option<String>>>,
 }
 
 impl Resolver {
+    /// The suggestions made so far (a lock poisoned by a panic elsewhere
+    /// still holds good answers).
+    fn suggestions(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Option<String>>> {
+        self.suggested
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// The type a cell names, or `Unresolved` with a diagnostic.
     fn cell(
         &self,
@@ -111,12 +141,12 @@ impl Resolver {
             CellTarget::Named { name, link } => match self.registry.find(name, link.as_deref()) {
                 Some(found) => TypeRef::Named(found.clone()),
                 None => {
-                    let suggestion = self
-                        .suggested
-                        .borrow_mut()
-                        .entry(name.clone())
-                        .or_insert_with(|| self.names.suggest(name).map(str::to_owned))
-                        .clone();
+                    let known = self.suggestions().get(name).cloned();
+                    let suggestion = known.unwrap_or_else(|| {
+                        let s = self.names.suggest(name).map(str::to_owned);
+                        self.suggestions().insert(name.clone(), s.clone());
+                        s
+                    });
                     let help = match suggestion {
                         Some(s) => {
                             format!("did you mean `{s}`? an untyped JSON value is used meanwhile")

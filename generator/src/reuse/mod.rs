@@ -193,8 +193,10 @@ pub struct PageStats {
 /// [`crate::read_model`], taking each page whose inputs `cache` has seen
 /// lowered from it. Returns the model, the diagnostics (sorted), every
 /// page lowered (for the next cache), and what was reused.
+/// `text_hashes` are the pages' (see [`crate::review::text_hashes`]).
 pub fn read_model(
     pages: &[SourcePage<'_>],
+    text_hashes: &[blake3::Hash],
     includes: &crate::Includes,
     cache: &Cache,
 ) -> (model::Api, Vec<Diagnostic>, PageEntries, PageStats) {
@@ -205,8 +207,9 @@ pub fn read_model(
     type Read = ((model::Lowered, Vec<Diagnostic>), PageKey, Vec<u8>, bool);
     let read: Vec<Read> = pages
         .par_iter()
-        .map(|page| {
-            let key = page_key(&cache.build, &includes_hash, page);
+        .zip(text_hashes)
+        .map(|(page, text)| {
+            let key = page_key(&cache.build, &includes_hash, page.path, text);
             if let Some(lowered) = cache.page(&key) {
                 let bytes = cache.pages[&key].clone();
                 return (lowered, key, bytes, true);
@@ -260,13 +263,13 @@ fn includes_hash(includes: &crate::Includes) -> [u8; 32] {
     *hasher.finalize().as_bytes()
 }
 
-fn page_key(build: &[u8; 32], includes: &[u8; 32], page: &SourcePage<'_>) -> PageKey {
+fn page_key(build: &[u8; 32], includes: &[u8; 32], path: &str, text: &blake3::Hash) -> PageKey {
     let mut hasher = blake3::Hasher::new();
     hasher.update(build);
     hasher.update(includes);
-    hasher.update(&(page.path.len() as u64).to_le_bytes());
-    hasher.update(page.path.as_bytes());
-    hasher.update(page.text.as_bytes());
+    hasher.update(&(path.len() as u64).to_le_bytes());
+    hasher.update(path.as_bytes());
+    hasher.update(text.as_bytes());
     *hasher.finalize().as_bytes()
 }
 
