@@ -31,11 +31,11 @@ pub fn run(docs_dir: &Path, docs: &DocsFolder, runs: usize) -> Result<(), String
     let sources = docs.sources();
     let pages = docs.pages.len();
     let mb = docs.bytes() as f64 / 1e6;
-    println!(
+    crate::say!(
         "{pages} pages, {mb:.1} MB, {runs} runs each, {} threads (build with --release: cargo run --release -p xtask -- bench)",
         rayon::current_num_threads()
     );
-    println!("stages, pages in memory:");
+    crate::say!("stages, pages in memory:");
     let read = measure(runs, || {
         let (read, diags) = generator::parse_pages(&sources, &docs.includes);
         std::hint::black_box((read.len(), diags.len()));
@@ -57,7 +57,7 @@ pub fn run(docs_dir: &Path, docs: &DocsFolder, runs: usize) -> Result<(), String
         std::hint::black_box(files.len());
     });
     report("emit", &emit, pages, mb);
-    println!(
+    crate::say!(
         "model: {} endpoints, {} types; emitted {:.1} MB of Rust",
         api.endpoints.len(),
         api.types.len(),
@@ -109,12 +109,12 @@ pub fn run(docs_dir: &Path, docs: &DocsFolder, runs: usize) -> Result<(), String
     } else {
         None
     };
-    println!(
+    crate::say!(
         "end to end (read the folder and the cache, generate, report, write, save the cache):"
     );
     let median = |t: &[Duration]| t[t.len() / 2].as_secs_f64();
     let line = |name: &str, t: &[Duration]| {
-        println!(
+        crate::say!(
             "{name:>20}: median {:>8.1} ms, best {:>8.1} ms, {:>5.1}x the bare pass",
             median(t) * 1e3,
             t[0].as_secs_f64() * 1e3,
@@ -130,16 +130,16 @@ pub fn run(docs_dir: &Path, docs: &DocsFolder, runs: usize) -> Result<(), String
     }
     line("regen, empty folder", &empty);
     let changed = changed.strip_prefix(&copy).unwrap_or(&changed);
-    println!(
+    crate::say!(
         "  (the changed page: {}; Rust files made again: {remade:?})",
         changed.display()
     );
     if let Some((_, remade)) = &type_change {
-        println!(
+        crate::say!(
             "  (resources/user.md: a property's description; Rust files made again: {remade:?})"
         );
     }
-    println!(
+    crate::say!(
         "peak resident memory: {}",
         peak_rss().unwrap_or_else(|| "unknown".to_owned())
     );
@@ -354,7 +354,7 @@ fn report(stage: &str, times: &[Duration], pages: usize, mb: f64) {
     let median = times[times.len() / 2];
     let best = times[0];
     let secs = median.as_secs_f64().max(1e-9);
-    println!(
+    crate::say!(
         "{stage:>20}: median {:>8.1} ms, best {:>8.1} ms, {:>8.0} pages/s, {:>6.1} MB/s",
         secs * 1e3,
         best.as_secs_f64() * 1e3,

@@ -1,6 +1,34 @@
 //! The project's automation as a library, so that tests can run the same
 //! code as `cargo xtask`. All file IO of the generator happens here.
 
+/// Prints a line on stdout. A closed stdout (`| head -1`) is not an error:
+/// the command goes on and writes its files.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// Prints on stdout without a newline; see [`say!`].
+#[macro_export]
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// Prints a line on stderr; a closed stderr is not an error (see [`say!`]).
+#[macro_export]
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod baseline;
 pub mod bench;
 pub mod cache;

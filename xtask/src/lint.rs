@@ -74,7 +74,7 @@ pub fn run_baseline(
     let under_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
     if update || (!file.exists() && !under_ci) {
         Baseline::record(&diagnostics).save(file)?;
-        eprintln!(
+        crate::note!(
             "recorded {} diagnostics in {} ({})",
             diagnostics.len(),
             file.display(),
@@ -92,12 +92,14 @@ pub fn run_baseline(
         } else {
             String::new()
         };
-        eprintln!(
+        crate::note!(
             "fixed: {} [{}] {}{times}",
-            fixed.file, fixed.code, fixed.message
+            fixed.file,
+            fixed.code,
+            fixed.message
         );
     }
-    eprintln!(
+    crate::note!(
         "baseline {}: {} new ({} failing), {} fixed, {} known",
         file.display(),
         new.len(),
@@ -106,7 +108,7 @@ pub fn run_baseline(
         comparison.known
     );
     if !comparison.fixed.is_empty() {
-        eprintln!(
+        crate::note!(
             "note: record the fixes with `cargo xtask lint --baseline {} --update-baseline`",
             file.display()
         );
@@ -122,7 +124,7 @@ pub fn run(docs: &DocsFolder, format: Format, color: Color) -> Result<bool, Stri
         Format::Json => print_json(&diagnostics)?,
         Format::Human => {
             print_human(docs, &diagnostics, color)?;
-            eprintln!("{}", summary(docs.pages.len(), &diagnostics));
+            crate::note!("{}", summary(docs.pages.len(), &diagnostics));
         }
     }
     Ok(has_error)

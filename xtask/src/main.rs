@@ -6,8 +6,8 @@
 //! says, relative to the current folder.
 
 use xtask::{
-    Failure, bench, cache, catalogue, fidelity, lint, model, read_docs, regen, shared_dir,
-    workspace_root,
+    Failure, bench, cache, catalogue, fidelity, lint, model, note, read_docs, regen, say, say_raw,
+    shared_dir, workspace_root,
 };
 
 use std::path::PathBuf;
@@ -221,7 +221,7 @@ fn main() -> ExitCode {
                 let schema = fidelity::Schema::from_csdl(&xml)?;
                 let (pages, _) = generator::parse_pages(&docs.sources(), &docs.includes);
                 let (api, _) = generator::build_model(&pages);
-                print!("{}", fidelity::measure(&pages, &api, &schema));
+                say_raw!("{}", fidelity::measure(&pages, &api, &schema));
                 Ok(ExitCode::SUCCESS)
             })
         }
@@ -235,7 +235,7 @@ fn main() -> ExitCode {
         }
     };
     result.unwrap_or_else(|e| {
-        eprintln!("error: {e}");
+        note!("error: {e}");
         ExitCode::from(e.exit_code())
     })
 }
@@ -249,8 +249,8 @@ fn run_catalogue(check: bool) -> Result<ExitCode, Failure> {
         return Ok(match catalogue::stale(&on_disk, &fresh) {
             None => ExitCode::SUCCESS,
             Some(diff) => {
-                println!("{diff}");
-                eprintln!(
+                say!("{diff}");
+                note!(
                     "error: {} is stale; run `cargo xtask diagnostics`",
                     catalogue::PATH
                 );
@@ -264,7 +264,7 @@ fn run_catalogue(check: bool) -> Result<ExitCode, Failure> {
     }
     std::fs::write(&path, fresh)
         .map_err(|e| Failure::Output(format!("{}: {e}", path.display())))?;
-    eprintln!("wrote {}", catalogue::PATH);
+    note!("wrote {}", catalogue::PATH);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -319,12 +319,12 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
     drop(previous);
     stats.timings.extend(generated.timings);
     run.diagnostics.extend(docs.problems.iter().cloned());
-    eprintln!("{}", regen::summary(&run));
+    note!("{}", regen::summary(&run));
     let report = stats.time("report API changes", || {
         regen::change_report(&out, &run, format == ReportFormat::Markdown)
     });
-    print!("{report}");
-    eprintln!(
+    say_raw!("{report}");
+    note!(
         "pages: {} read, {} from the cache; Rust files: {} formatted, {} kept as formatted from the same draft, {} reused unchanged",
         generated.pages.read,
         generated.pages.reused,
@@ -334,18 +334,18 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
     );
     if timings && generated.made.len() <= 20 {
         for path in &generated.made {
-            eprintln!("made: {path}");
+            note!("made: {path}");
         }
     }
     if let Some(file) = &cache_file {
         if let Err(e) = stats.time("save the regen cache", || cache::save(file, &next)) {
-            eprintln!("warning: the regen cache was not saved: {e}");
+            note!("warning: the regen cache was not saved: {e}");
         }
     }
     let print_timings = |stats: &generator::RunStats| {
         if timings {
             for (stage, took) in &stats.timings {
-                eprintln!("{:>9.1} ms  {stage}", took.as_secs_f64() * 1e3);
+                note!("{:>9.1} ms  {stage}", took.as_secs_f64() * 1e3);
             }
         }
     };
@@ -358,12 +358,12 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
         print_timings(&stats);
         return match stale {
             None => {
-                eprintln!("{} is up to date", out.display());
+                note!("{} is up to date", out.display());
                 Ok(ExitCode::SUCCESS)
             }
             Some(diff) => {
-                println!("{diff}");
-                eprintln!(
+                say!("{diff}");
+                note!(
                     "error: {} is stale; run `cargo xtask regen` and commit the result",
                     out.display()
                 );
@@ -375,7 +375,7 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
         .time("write", || regen::write_over(&out, &run.files, &existing))
         .map_err(Failure::Output)?;
     print_timings(&stats);
-    eprintln!(
+    note!(
         "wrote {}: {} changed, {} unchanged, {} removed",
         out.display(),
         report.written,

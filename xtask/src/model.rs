@@ -15,7 +15,7 @@ pub fn run(docs: &DocsFolder) -> Result<(), String> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     writeln!(out, "{json}").map_err(|e| e.to_string())?;
-    eprintln!(
+    crate::note!(
         "{}; {} endpoints, {} types",
         crate::lint::summary(docs.pages.len(), &diagnostics),
         api.endpoints.len(),

@@ -336,7 +336,7 @@ pub fn provenance(docs: &crate::docs::DocsFolder, out: &Path) -> Result<bool, St
     let recorded = &surface.provenance;
     let generator = generator::VERSION;
     if recorded.docs_hash != hash {
-        println!(
+        crate::say!(
             "{} was made from other docs: it records {}, the docs are {hash}; run `cargo xtask regen`",
             out.display(),
             recorded.docs_hash
@@ -344,14 +344,14 @@ pub fn provenance(docs: &crate::docs::DocsFolder, out: &Path) -> Result<bool, St
         return Ok(false);
     }
     if recorded.generator != generator {
-        println!(
+        crate::say!(
             "{} was made from these docs by generator {}, not {generator}; run `cargo xtask regen`",
             out.display(),
             recorded.generator
         );
         return Ok(false);
     }
-    println!(
+    crate::say!(
         "{} was made from these docs ({hash}) by generator {generator}",
         out.display()
     );

@@ -269,3 +269,25 @@ fn signed_files_are_kept_unless_edited_or_no_cache() {
     assert!(!cache.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_closed_stdout_and_stderr_do_not_stop_a_regen() {
+    let dir = scratch("closed-pipe");
+    let docs = docs_with_one_page(&dir);
+    let out = dir.join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["regen", "--docs", docs.to_str().unwrap()])
+        .args(["--out", out.to_str().unwrap()])
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("xtask runs");
+    // Like `| head -0`: nobody reads what it prints.
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    let status = child.wait().expect("xtask ends");
+    assert!(status.success(), "{status}");
+    assert!(out.join("Cargo.toml").is_file(), "the crate was written");
+    let _ = std::fs::remove_dir_all(&dir);
+}
