@@ -154,18 +154,25 @@ fn end_to_end(
     out: &Path,
     cache_file: Option<&Path>,
 ) -> Result<generator::RunStats, String> {
-    let docs = DocsFolder::read(docs_dir)?;
+    let (docs, (existing, previous)) = rayon::join(
+        || DocsFolder::read(docs_dir),
+        || {
+            rayon::join(
+                || regen::read_existing(out),
+                || match cache_file {
+                    Some(file) => cache::load(file, cache::build()),
+                    None => generator::reuse::Cache::empty([0; 32]),
+                },
+            )
+        },
+    );
+    let (docs, existing) = (docs?, existing?);
     let options = regen::options(
         &crate::workspace_root(),
         docs_dir,
         out,
         "graph-sdk".to_owned(),
     );
-    let existing = regen::read_existing(out)?;
-    let previous = match cache_file {
-        Some(file) => cache::load(file, cache::build()),
-        None => generator::reuse::Cache::empty([0; 32]),
-    };
     let none = generator::emit::Emitted::new();
     let reuse = generator::Reuse {
         existing: if cache_file.is_some() {

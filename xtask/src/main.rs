@@ -292,21 +292,29 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
         format,
     } = args;
     let mut stats = generator::RunStats::default();
-    let docs = stats.time("read the docs folder", || {
-        read_docs(&docs_dir, include_root.as_deref())
-    })?;
     let root = workspace_root();
-    let options = regen::options(&root, &docs_dir, &out, crate_name);
-    // The output folder as it is: its signed files need no formatting when
-    // their drafts are unchanged, and only changed files are written.
-    let existing = stats
-        .time("read the output folder", || regen::read_existing(&out))
-        .map_err(Failure::Output)?;
     let cache_file = reuse.then(|| cache::file_for(&cache::target_dir(&root), &out));
-    let previous = stats.time("load the regen cache", || match &cache_file {
-        Some(file) => cache::load(file, cache::build()),
-        None => generator::reuse::Cache::empty([0; 32]),
-    });
+    // The docs, the output folder as it is (its signed files need no
+    // formatting when their drafts are unchanged, and only changed files
+    // are written) and the cache are read side by side.
+    let (docs, (existing, previous)) =
+        stats.time("read the docs, the output folder and the cache", || {
+            rayon::join(
+                || read_docs(&docs_dir, include_root.as_deref()),
+                || {
+                    rayon::join(
+                        || regen::read_existing(&out),
+                        || match &cache_file {
+                            Some(file) => cache::load(file, cache::build()),
+                            None => generator::reuse::Cache::empty([0; 32]),
+                        },
+                    )
+                },
+            )
+        });
+    let docs = docs?;
+    let existing = existing.map_err(Failure::Output)?;
+    let options = regen::options(&root, &docs_dir, &out, crate_name);
     let none = generator::emit::Emitted::new();
     let reusing = generator::Reuse {
         existing: if reuse { &existing } else { &none },
