@@ -185,10 +185,9 @@ fn end_to_end(
     let (run, next, stats) =
         generator::generate_reusing(&docs.sources(), &docs.includes, &options, reuse);
     let cache_file = cache_file.filter(|_| next != previous);
-    drop(previous);
     std::hint::black_box(regen::change_report(out, &run, false));
     if let Some(file) = cache_file {
-        cache::save(file, &next)?;
+        cache::save(file, &next, &previous)?;
     }
     regen::write_over(out, &run.files, &existing)?;
     Ok(stats)

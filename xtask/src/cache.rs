@@ -1,8 +1,11 @@
 //! The regen cache: what the last run lowered and made, for one output
 //! folder, under the workspace's `target/regen-cache/` (never inside the
-//! output). It only saves work: a missing, stale or damaged cache, or one
-//! written by another build of xtask, is ignored, and a cache that cannot
-//! be saved is a warning.
+//! output), in two files: `<name>.bin`, the records (rewritten each time),
+//! and `<name>.pages`, the log of lowered pages, which a run appends the
+//! pages it read to, and rewrites whole only once it holds more than twice
+//! the pages in use. It only saves work: a missing, stale or damaged cache,
+//! or one written by another build of xtask, is ignored, and a cache that
+//! cannot be saved is a warning.
 
 use std::path::{Path, PathBuf};
 
@@ -46,19 +49,50 @@ pub fn build() -> [u8; 32] {
     }
 }
 
-/// Reads the cache; anything unreadable is an empty cache.
-pub fn load(file: &Path, build: [u8; 32]) -> Cache {
-    std::fs::read(file)
-        .map(|bytes| Cache::from_bytes(&bytes, build))
-        .unwrap_or_else(|_| Cache::empty(build))
+/// The page log beside the records `file`.
+fn log_for(file: &Path) -> PathBuf {
+    file.with_extension("pages")
 }
 
-/// Writes the cache atomically (a temporary file, then a rename).
-pub fn save(file: &Path, cache: &Cache) -> Result<(), String> {
+/// Reads the cache; anything unreadable is an empty cache.
+pub fn load(file: &Path, build: [u8; 32]) -> Cache {
+    let Ok(records) = std::fs::read(file) else {
+        return Cache::empty(build);
+    };
+    let log = std::fs::read(log_for(file)).unwrap_or_default();
+    Cache::from_bytes(&records, &log, build)
+}
+
+/// Saves `next`, the cache after a run that loaded `previous` from `file`:
+/// appends the pages `previous` did not hold to the log (or rewrites the
+/// log, when `previous` held none or more than twice as many pages as
+/// `next`), then writes the records atomically (a temporary file, then a
+/// rename). An append cut short leaves whole entries before it, which is
+/// all a later load reads.
+pub fn save(file: &Path, next: &Cache, previous: &Cache) -> Result<(), String> {
     let dir = file.parent().ok_or("the cache file has no folder")?;
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let log = log_for(file);
+    if previous.pages() == 0 || previous.pages() > 2 * next.pages() {
+        write_atomically(&log, &next.page_log_to_bytes())?;
+    } else {
+        let added = next.page_log_since(previous);
+        if !added.is_empty() {
+            use std::io::Write as _;
+            std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(&log)
+                .and_then(|mut f| f.write_all(&added))
+                .map_err(|e| format!("{}: {e}", log.display()))?;
+        }
+    }
+    write_atomically(file, &next.records_to_bytes())
+}
+
+fn write_atomically(file: &Path, bytes: &[u8]) -> Result<(), String> {
     let temporary = file.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&temporary, cache.to_bytes())
+    std::fs::write(&temporary, bytes)
         .and_then(|()| std::fs::rename(&temporary, file))
         .map_err(|e| {
             let _ = std::fs::remove_file(&temporary);
@@ -92,9 +126,40 @@ mod tests {
         let (_, cache, _) =
             generator::generate_reusing(&pages, &generator::Includes::new(), &options, reuse);
         assert_eq!(cache.pages(), 1);
-        save(&file, &cache).expect("saves");
+        save(&file, &cache, &Cache::empty(build)).expect("saves");
         assert_eq!(load(&file, build), cache);
         assert_eq!(load(&file, [8; 32]).pages(), 0, "another build's cache");
+        // An edited page is appended to the log; both versions load, and
+        // the one in use is found.
+        let edited = page.replace("The id.", "The identifier.");
+        let pages = [generator::SourcePage {
+            path: "resources/user.md",
+            text: &edited,
+        }];
+        let reuse = generator::Reuse {
+            existing: &existing,
+            cache: &cache,
+        };
+        let (_, next, stats) =
+            generator::generate_reusing(&pages, &generator::Includes::new(), &options, reuse);
+        assert_eq!(stats.pages.read, 1);
+        let log_before = std::fs::metadata(log_for(&file)).expect("log").len();
+        save(&file, &next, &cache).expect("saves");
+        let log_after = std::fs::metadata(log_for(&file)).expect("log").len();
+        assert!(log_after > log_before, "appended");
+        let loaded = load(&file, build);
+        assert_eq!(loaded.pages(), 2);
+        let reuse = generator::Reuse {
+            existing: &existing,
+            cache: &loaded,
+        };
+        let (_, _, stats) =
+            generator::generate_reusing(&pages, &generator::Includes::new(), &options, reuse);
+        assert_eq!(stats.pages.reused, 1);
+        // An append cut short keeps the whole entries before it.
+        let log = std::fs::read(log_for(&file)).expect("log");
+        std::fs::write(log_for(&file), &log[..log.len() - 3]).expect("writes");
+        assert_eq!(load(&file, build).pages(), 1);
         std::fs::write(&file, b"damaged").expect("writes");
         assert_eq!(load(&file, build).pages(), 0);
         let _ = std::fs::remove_dir_all(&dir);

@@ -324,7 +324,6 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
         generator::generate_reusing(&docs.sources(), &docs.includes, &options, reusing);
     // A run that changed nothing leaves the cache as it was.
     let cache_file = cache_file.filter(|_| next != previous);
-    drop(previous);
     stats.timings.extend(generated.timings);
     run.diagnostics.extend(docs.problems.iter().cloned());
     note!("{}", regen::summary(&run));
@@ -346,7 +345,9 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
         }
     }
     if let Some(file) = &cache_file {
-        if let Err(e) = stats.time("save the regen cache", || cache::save(file, &next)) {
+        if let Err(e) = stats.time("save the regen cache", || {
+            cache::save(file, &next, &previous)
+        }) {
             note!("warning: the regen cache was not saved: {e}");
         }
     }

@@ -34,6 +34,14 @@ pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) -> BTreeSet<(usize
             derived.entry(base.name.api.as_str()).or_default().push(ty);
         }
     }
+    let shared = Shared {
+        derived,
+        suggesters: api
+            .types
+            .iter()
+            .map(|t| (t.name.api.as_str(), std::sync::OnceLock::new()))
+            .collect(),
+    };
     // Endpoints are checked in runs, on every thread, each by a checker of
     // its own; their findings join in order, as one checker's would.
     let indices: Vec<usize> = (0..api.endpoints.len()).collect();
@@ -44,7 +52,7 @@ pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) -> BTreeSet<(usize
     let runs: Vec<Run> = indices
         .par_chunks(run)
         .map(|chunk| {
-            let mut checker = Checker::new(api, &derived);
+            let mut checker = Checker::new(api, &shared);
             let mut found = Vec::new();
             let mut disagreeing = BTreeSet::new();
             for &i in chunk {
@@ -58,7 +66,7 @@ pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) -> BTreeSet<(usize
             }
         })
         .collect();
-    let mut checker = Checker::new(api, &derived);
+    let mut checker = Checker::new(api, &shared);
     let mut disagreeing = BTreeSet::new();
     for run in runs {
         diags.extend(run.diags);
@@ -86,6 +94,14 @@ pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) -> BTreeSet<(usize
     }
     checker.finish(diags);
     disagreeing
+}
+
+/// What the checkers of every thread share.
+struct Shared<'a> {
+    /// Types derived from each type, by API name.
+    derived: BTreeMap<&'a str, Vec<&'a TypeDef>>,
+    /// Suggestions for unknown property names, by type, made on first use.
+    suggesters: BTreeMap<&'a str, std::sync::OnceLock<Suggester>>,
 }
 
 /// What a checker found in a run of endpoints.
@@ -124,8 +140,9 @@ struct Checker<'a> {
     /// For each (type, property): how many values were sent, and how many of
     /// each wrong kind.
     sent: BTreeMap<(String, String), Sent>,
-    /// Suggestions for unknown property names, by type.
-    suggesters: BTreeMap<&'a str, Suggester>,
+    /// Suggestions for unknown property names, by type, made at most once
+    /// and shared by the checkers of every thread.
+    suggesters: &'a BTreeMap<&'a str, std::sync::OnceLock<Suggester>>,
     /// Whether a JSON representation is being read: a string stands for any
     /// single value there.
     representation: bool,
@@ -135,14 +152,14 @@ struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    fn new(api: &'a Api, derived: &'a BTreeMap<&'a str, Vec<&'a TypeDef>>) -> Self {
+    fn new(api: &'a Api, shared: &'a Shared<'a>) -> Self {
         Checker {
             api,
-            derived,
+            derived: &shared.derived,
             pending: Vec::new(),
             kinds: Vec::new(),
             sent: BTreeMap::new(),
-            suggesters: BTreeMap::new(),
+            suggesters: &shared.suggesters,
             representation: false,
             reported_earlier: false,
         }
@@ -518,10 +535,12 @@ impl<'a> Checker<'a> {
                             ),
                         ),
                         None => {
-                            let suggester = self.suggesters.entry(ty.name.api.as_str()).or_insert_with(|| {
-                                Suggester::new(ancestry.iter().flat_map(|t| t.properties.iter().map(|p| p.name.api.as_str())))
+                            let suggester = self.suggesters.get(ty.name.api.as_str()).map(|cell| {
+                                cell.get_or_init(|| {
+                                    Suggester::new(ancestry.iter().flat_map(|t| t.properties.iter().map(|p| p.name.api.as_str())))
+                                })
                             });
-                            let help = match suggester.suggest(key) {
+                            let help = match suggester.and_then(|s| s.suggest(key)) {
                                 Some(s) => format!("did you mean `{s}`? `{}` declares it", ty.name.api),
                                 None => format!(
                                     "add `{key}` to the properties of `{}`, or remove it from {}",

@@ -511,9 +511,26 @@ fn settle_kinds(defs: &mut [TypeDef]) {
 /// Rust names for types, their fields (unique across the inherited set) and
 /// enum members.
 fn name_types(defs: &mut [TypeDef], diags: &mut Vec<Diagnostic>) {
+    // The names each type and property asks for are made on every thread;
+    // who gets them is settled in order below.
+    use rayon::prelude::*;
+    let wanted: Vec<(String, Vec<String>)> = defs
+        .par_iter()
+        .map(|d| {
+            let fields = match d.kind {
+                TypeKind::Enum => Vec::new(),
+                _ => d
+                    .properties
+                    .iter()
+                    .map(|p| naming::field_ident(&p.name.api))
+                    .collect(),
+            };
+            (naming::type_ident(&d.name.api), fields)
+        })
+        .collect();
     let mut type_scope = Scope::default();
-    for d in defs.iter_mut() {
-        let (rust, clash) = type_scope.claim(&d.name.api, naming::type_ident(&d.name.api));
+    for (d, (ident, _)) in defs.iter_mut().zip(&wanted) {
+        let (rust, clash) = type_scope.claim(&d.name.api, ident.clone());
         if let Some(holder) = clash {
             diags.push(diag_at_source(
                 &d.source,
@@ -577,7 +594,7 @@ fn name_types(defs: &mut [TypeDef], diags: &mut Vec<Diagnostic>) {
         }
         let type_name = defs[i].name.api.clone();
         let mut own: BTreeMap<String, String> = BTreeMap::new();
-        for p in &mut defs[i].properties {
+        for (p, field) in defs[i].properties.iter_mut().zip(&wanted[i].1) {
             // A redeclared inherited property keeps the base's name, and a row
             // repeated in one table keeps the first row's name.
             if let Some(rust) = inherited.get(&p.name.api).or_else(|| own.get(&p.name.api)) {
@@ -589,7 +606,7 @@ fn name_types(defs: &mut [TypeDef], diags: &mut Vec<Diagnostic>) {
                 p.name.rust = "odata_type".to_owned();
                 continue;
             }
-            let (rust, clash) = scope.claim(&p.name.api, naming::field_ident(&p.name.api));
+            let (rust, clash) = scope.claim(&p.name.api, field.clone());
             if let Some(holder) = clash.filter(|h| !h.is_empty()) {
                 diags.push(diag_at_source(
                     &p.source,

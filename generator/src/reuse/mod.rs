@@ -61,7 +61,10 @@ type PageKey = [u8; 32];
 
 /// The regen cache: lowered pages by the hash of their inputs, the shape
 /// of the model it saw, and the files made from it. Loaded and saved by the
-/// caller (the generator does no IO) with [`to_bytes`](Self::to_bytes) and
+/// caller (the generator does no IO) with
+/// [`records_to_bytes`](Self::records_to_bytes),
+/// [`page_log_to_bytes`](Self::page_log_to_bytes),
+/// [`page_log_since`](Self::page_log_since) and
 /// [`from_bytes`](Self::from_bytes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cache {
@@ -71,8 +74,8 @@ pub struct Cache {
     files: BTreeMap<String, FileRecord>,
 }
 
-/// The first bytes of a saved cache, with its format's version.
-const MAGIC: &[u8; 8] = b"gdreuse1";
+/// The first bytes of a saved cache's records, with its format's version.
+const MAGIC: &[u8; 8] = b"gdreuse2";
 
 impl Cache {
     /// An empty cache for the generator build `build`: a fingerprint of the
@@ -102,19 +105,38 @@ impl Cache {
         self.files.len()
     }
 
-    /// The cache as bytes: a magic number, the build, the shape, the file
-    /// records in path order, then the pages in key order.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    /// The cache is saved as two runs of bytes, so that a small change
+    /// writes little. This is the first: its records (a magic number, the
+    /// build, the shape, and the file records in path order).
+    pub fn records_to_bytes(&self) -> Vec<u8> {
         let mut out = Out::default();
-        let mut pages: Vec<(&PageKey, &Vec<u8>)> = self.pages.iter().collect();
-        pages.sort();
-        let size: usize = pages.iter().map(|(_, v)| v.len() + 40).sum();
-        out.reserve(size + 1024 * self.files.len());
         codec::put_bytes(&mut out, MAGIC);
         codec::put_bytes(&mut out, &self.build);
         codec::put_bytes(&mut out, &self.shape);
         self.files.encode(&mut out);
-        pages.len().encode(&mut out);
+        out.into_bytes()
+    }
+
+    /// The second: its page log, each page as its key and bytes, in key
+    /// order.
+    pub fn page_log_to_bytes(&self) -> Vec<u8> {
+        self.page_log(|_| true)
+    }
+
+    /// The page log entries of the pages `earlier` does not hold: what to
+    /// append to the log `earlier` was read from. A log read back keeps the
+    /// last entry of a key, and all keys are content hashes, so appending
+    /// never changes what an older entry means.
+    pub fn page_log_since(&self, earlier: &Cache) -> Vec<u8> {
+        self.page_log(|key| !earlier.pages.contains_key(key))
+    }
+
+    fn page_log(&self, keep: impl Fn(&PageKey) -> bool) -> Vec<u8> {
+        let mut pages: Vec<(&PageKey, &Vec<u8>)> =
+            self.pages.iter().filter(|(k, _)| keep(k)).collect();
+        pages.sort();
+        let mut out = Out::default();
+        out.reserve(pages.iter().map(|(_, v)| v.len() + 40).sum());
         for (key, bytes) in pages {
             codec::put_bytes(&mut out, key);
             codec::put_bytes(&mut out, bytes);
@@ -122,32 +144,46 @@ impl Cache {
         out.into_bytes()
     }
 
-    /// Reads [`to_bytes`](Self::to_bytes)' output for the build `build`;
-    /// anything else (another build, another format, a damaged file) is an
-    /// empty cache, never an error.
-    pub fn from_bytes(bytes: &[u8], build: [u8; 32]) -> Cache {
-        Self::parse(bytes, build).unwrap_or_else(|| Cache::empty(build))
+    /// Reads [`records_to_bytes`](Self::records_to_bytes)' and
+    /// [`page_log_to_bytes`](Self::page_log_to_bytes)' output (the log with
+    /// anything appended since) for the build `build`. Records of another
+    /// build or format, or damaged, give an empty cache, never an error; a
+    /// log cut short (an append interrupted) keeps its whole entries.
+    pub fn from_bytes(records: &[u8], log: &[u8], build: [u8; 32]) -> Cache {
+        let Some((shape, files)) = Self::parse_records(records, build) else {
+            return Cache::empty(build);
+        };
+        let mut pages = HashMap::new();
+        let mut input = log;
+        while !input.is_empty() {
+            let entry = codec::take_bytes(&mut input).and_then(|key| {
+                let key: PageKey = key.try_into().ok()?;
+                Some((key, codec::take_bytes(&mut input)?))
+            });
+            match entry {
+                Some((key, bytes)) => pages.insert(key, bytes.to_vec()),
+                None => break,
+            };
+        }
+        Cache {
+            build,
+            shape,
+            pages,
+            files,
+        }
     }
 
-    fn parse(mut bytes: &[u8], build: [u8; 32]) -> Option<Cache> {
+    fn parse_records(
+        mut bytes: &[u8],
+        build: [u8; 32],
+    ) -> Option<([u8; 32], BTreeMap<String, FileRecord>)> {
         let input = &mut bytes;
         if codec::take_bytes(input)? != MAGIC || codec::take_bytes(input)? != build {
             return None;
         }
         let shape = codec::take_bytes(input)?.try_into().ok()?;
         let files = BTreeMap::decode(input)?;
-        let count = usize::decode(input)?;
-        let mut pages = HashMap::with_capacity(count.min(input.len()));
-        for _ in 0..count {
-            let key: PageKey = codec::take_bytes(input)?.try_into().ok()?;
-            pages.insert(key, codec::take_bytes(input)?.to_vec());
-        }
-        input.is_empty().then_some(Cache {
-            build,
-            shape,
-            pages,
-            files,
-        })
+        input.is_empty().then_some((shape, files))
     }
 
     /// The lowered page and its reading diagnostics under `key`, if held.
