@@ -14,7 +14,10 @@
 //!   adds creating every file);
 //! - a bare pass: reading each page from disk and running pulldown-cmark
 //!   over it with tables on, nothing else, on one thread;
-//! - both end-to-end times as multiples of the bare pass, and peak memory.
+//! - each end-to-end time as a multiple of the bare pass: each regen runs
+//!   right after a bare pass of its own, and the multiple given is the
+//!   median of those pairs, so that both sides of a ratio see the machine
+//!   alike; and peak memory.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -75,17 +78,20 @@ pub fn run(docs_dir: &Path, docs: &DocsFolder, runs: usize) -> Result<(), String
     let bare = measure(runs, || {
         std::hint::black_box(bare_pass(&copy));
     });
-    let empty = try_measure(runs, || {
+    // Each regen below runs right after a bare pass of its own, and its
+    // multiple is of that pass: this machine's speed drifts over seconds,
+    // and pairs see the same machine.
+    let empty = paired(runs, &copy, || {
         let _ = std::fs::remove_dir_all(&out);
         let _ = std::fs::remove_file(&cache_file);
         end_to_end(&copy, &out, cached).map(drop)
     })?;
     // Nothing reused: every page parsed, every file made and formatted
     // (`regen --no-cache`).
-    let scratch_run = try_measure(runs, || end_to_end(&copy, &out, None).map(drop))?;
+    let scratch_run = paired(runs, &copy, || end_to_end(&copy, &out, None).map(drop))?;
     // Cold: no cache; the crate already in the output folder, as after a
     // fresh clone.
-    let cold = try_measure(runs, || {
+    let cold = paired(runs, &copy, || {
         let _ = std::fs::remove_file(&cache_file);
         end_to_end(&copy, &out, cached).map(drop)
     })?;
@@ -110,23 +116,29 @@ pub fn run(docs_dir: &Path, docs: &DocsFolder, runs: usize) -> Result<(), String
         None
     };
     crate::say!(
-        "end to end (read the folder and the cache, generate, report, write, save the cache):"
+        "end to end (read the folder and the cache, generate, report, write, save the cache);"
     );
+    crate::say!("multiples: the median of each run over the bare pass run just before it");
     let median = |t: &[Duration]| t[t.len() / 2].as_secs_f64();
-    let line = |name: &str, t: &[Duration]| {
+    crate::say!(
+        "{:>22}: median {:>8.1} ms, best {:>8.1} ms",
+        "bare pulldown-cmark",
+        median(&bare) * 1e3,
+        bare[0].as_secs_f64() * 1e3,
+    );
+    let line = |name: &str, run: &Paired| {
         crate::say!(
-            "{name:>20}: median {:>8.1} ms, best {:>8.1} ms, {:>5.1}x the bare pass",
-            median(t) * 1e3,
-            t[0].as_secs_f64() * 1e3,
-            median(t) / median(&bare).max(1e-9)
+            "{name:>22}: median {:>8.1} ms, best {:>8.1} ms, {:>5.1}x the bare pass",
+            median(&run.times) * 1e3,
+            run.times[0].as_secs_f64() * 1e3,
+            run.ratio(),
         );
     };
-    line("bare pulldown-cmark", &bare);
     line("regen, --no-cache", &scratch_run);
     line("regen, cold", &cold);
     line("regen, 1 page changed", &warm);
-    if let Some((times, _)) = &type_change {
-        line("regen, user.md changed", times);
+    if let Some((run, _)) = &type_change {
+        line("regen, user.md changed", run);
     }
     line("regen, empty folder", &empty);
     let changed = changed.strip_prefix(&copy).unwrap_or(&changed);
@@ -203,18 +215,72 @@ fn one_page_changed(
     cache_file: Option<&Path>,
     page: &Path,
     edit: impl Fn(&str, usize) -> String,
-) -> Result<(Vec<Duration>, Vec<usize>), String> {
+) -> Result<(Paired, Vec<usize>), String> {
     let mut remade = Vec::new();
     let mut round = 0;
-    let times = try_measure(runs, || {
+    let mut edited = || -> Result<(), String> {
         round += 1;
         let text = std::fs::read_to_string(page).map_err(|e| e.to_string())?;
-        std::fs::write(page, edit(&text, round)).map_err(|e| e.to_string())?;
+        std::fs::write(page, edit(&text, round)).map_err(|e| e.to_string())
+    };
+    let times = paired_after(runs, docs, &mut edited, || {
         let stats = end_to_end(docs, out, cache_file)?;
         remade.push(stats.format.formatted + stats.format.kept);
         Ok(())
     })?;
     Ok((times, remade))
+}
+
+/// Runs of a regen, each with the bare pass run just before it.
+struct Paired {
+    /// The regen's times, sorted.
+    times: Vec<Duration>,
+    /// Each run's time over its bare pass's, sorted.
+    ratios: Vec<f64>,
+}
+
+impl Paired {
+    /// The median multiple.
+    fn ratio(&self) -> f64 {
+        self.ratios
+            .get(self.ratios.len() / 2)
+            .copied()
+            .unwrap_or(0.0)
+    }
+}
+
+/// Runs `f` `runs` times, each right after a bare pass over `docs`.
+fn paired(
+    runs: usize,
+    docs: &Path,
+    f: impl FnMut() -> Result<(), String>,
+) -> Result<Paired, String> {
+    paired_after(runs, docs, &mut || Ok(()), f)
+}
+
+/// [`paired`], with `prepare` run before each pair, untimed.
+fn paired_after(
+    runs: usize,
+    docs: &Path,
+    prepare: &mut dyn FnMut() -> Result<(), String>,
+    mut f: impl FnMut() -> Result<(), String>,
+) -> Result<Paired, String> {
+    let mut times = Vec::with_capacity(runs);
+    let mut ratios = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        prepare()?;
+        let start = Instant::now();
+        std::hint::black_box(bare_pass(docs));
+        let bare = start.elapsed();
+        let start = Instant::now();
+        f()?;
+        let took = start.elapsed();
+        times.push(took);
+        ratios.push(took.as_secs_f64() / bare.as_secs_f64().max(1e-9));
+    }
+    times.sort();
+    ratios.sort_by(f64::total_cmp);
+    Ok(Paired { times, ratios })
 }
 
 /// `text` with its first table body row's last cell edited.
