@@ -41,7 +41,10 @@ pub fn target_dir(workspace_root: &Path) -> PathBuf {
 pub fn build() -> [u8; 32] {
     let exe = std::env::current_exe().and_then(std::fs::read);
     match exe {
-        Ok(bytes) => *blake3::hash(&bytes).as_bytes(),
+        Ok(bytes) => *blake3::Hasher::new()
+            .update_rayon(&bytes)
+            .finalize()
+            .as_bytes(),
         // Unknown: a fingerprint no saved cache has.
         Err(_) => {
             *blake3::hash(format!("{:?}", std::time::SystemTime::now()).as_bytes()).as_bytes()

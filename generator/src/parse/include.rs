@@ -114,7 +114,14 @@ impl Includes {
 /// snippets that are not needed, so they are skipped without a word.
 pub fn find_includes(text: &str) -> Vec<IncludeDirective> {
     let mut out = Vec::new();
-    if !text.contains("[!") {
+    // Most pages hold no directive (`[!NOTE]` is common, `[!INCLUDE` less
+    // so): skip them before reading line by line.
+    let any = text.match_indices("[!").any(|(at, _)| {
+        text.as_bytes()
+            .get(at + 2..at + 9)
+            .is_some_and(|word| word.eq_ignore_ascii_case(b"include"))
+    });
+    if !any {
         return out;
     }
     let mut fence: Option<(u8, usize)> = None;
