@@ -37,14 +37,25 @@ pub(crate) struct Out {
     shape: Vec<u8>,
     text: Option<Vec<u8>>,
     in_text: bool,
+    unread: bool,
 }
 
 impl Out {
     fn put(&mut self, bytes: &[u8]) {
-        match (&mut self.text, self.in_text) {
-            (Some(text), true) => text.extend_from_slice(bytes),
+        match (&mut self.text, self.in_text, self.unread) {
+            (Some(_), _, true) => {}
+            (Some(text), true, false) => text.extend_from_slice(bytes),
             _ => self.shape.extend_from_slice(bytes),
         }
+    }
+
+    /// Writes what `f` writes as a field no emitter reads: kept in the
+    /// bytes, left out of a split.
+    fn as_unread(&mut self, f: impl FnOnce(&mut Out)) {
+        let was = self.unread;
+        self.unread = true;
+        f(self);
+        self.unread = was;
     }
 
     /// Makes room for `more` bytes.
@@ -294,19 +305,23 @@ impl Codec for Value {
 }
 
 /// A struct, field by field: its shape fields, then (after `text:`) its
-/// text fields.
+/// text fields, then (after `unread:`) fields no emitter reads.
 macro_rules! record {
-    ($ty:ident { $($field:ident),* $(,)? $(; text: $($text:ident),+ $(,)?)? }) => {
+    ($ty:ident { $($field:ident),* $(,)?
+        $(; text: $($text:ident),+ $(,)?)?
+        $(; unread: $($unread:ident),+ $(,)?)? }) => {
         impl Codec for $ty {
             fn encode(&self, out: &mut Out) {
                 $( self.$field.encode(out); )*
                 $( out.as_text(|out| { $( self.$text.encode(out); )+ }); )?
+                $( out.as_unread(|out| { $( self.$unread.encode(out); )+ }); )?
             }
             fn decode(input: &mut &[u8]) -> Option<Self> {
                 // Fields are read in the order the literal lists them.
                 Some($ty {
                     $( $field: Codec::decode(input)?, )*
                     $( $( $text: Codec::decode(input)?, )+ )?
+                    $( $( $unread: Codec::decode(input)?, )+ )?
                 })
             }
         }
@@ -548,18 +563,24 @@ record!(Lowered {
 });
 
 // The model's items, whose text is written apart: what only the files made
-// from the item itself read.
-record!(Parameter { name, ty, collection, optional; text: description, source });
+// from the item itself read. Where types, properties and parameters are
+// (their `source`), and a type's JSON representation, no emitter reads:
+// moving them (a line added above) makes no file again. The endpoints' and
+// examples' places are read (docs name the page, tests the line).
+record!(Parameter { name, ty, collection, optional; text: description; unread: source });
 record!(Response {
     status,
     body,
     collection
 });
-record!(Property { name, ty, collection, nullable, read_only, navigation; text: description, source });
+record!(Property {
+    name, ty, collection, nullable, read_only, navigation; text: description; unread: source
+});
 record!(EnumMember { name, value; text: description });
 record!(TypeDef {
     name, kind, base, properties, members, key, open, pages;
-    text: description, source, representation
+    text: description;
+    unread: source, representation
 });
 record!(Endpoint {
     name, method, path, alternate_paths, query_options, function_parameters, path_parameters,
@@ -609,5 +630,25 @@ mod tests {
         let whole = to_bytes(&member("one"));
         assert_eq!(whole.len(), shape.len() + text.len());
         assert_eq!(from_bytes::<EnumMember>(&whole), Some(member("one")));
+        // A parameter's place is kept in the bytes and left out of a split.
+        let parameter = |line: u32| Parameter {
+            name: Name {
+                api: "p".into(),
+                rust: "p".into(),
+            },
+            ty: TypeRef::Named("user".into()),
+            collection: false,
+            optional: true,
+            description: "A parameter.".into(),
+            source: Source {
+                file: "api/a.md".into(),
+                line,
+                column: 1,
+                span: Default::default(),
+            },
+        };
+        assert_eq!(split(&parameter(3)), split(&parameter(30)));
+        let bytes = to_bytes(&parameter(30));
+        assert_eq!(from_bytes::<Parameter>(&bytes), Some(parameter(30)));
     }
 }
