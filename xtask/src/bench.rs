@@ -110,7 +110,7 @@ pub fn run(docs_dir: &Path, docs: &DocsFolder, runs: usize) -> Result<(), String
             &out,
             cached,
             &type_page,
-            edit_first_row,
+            edit_first_property,
         )?)
     } else {
         None
@@ -283,13 +283,19 @@ fn paired_after(
     Ok(Paired { times, ratios })
 }
 
-/// `text` with its first table body row's last cell edited.
-fn edit_first_row(text: &str, round: usize) -> String {
+/// `text` with the first row of its properties table edited: the last
+/// cell, a property's description.
+fn edit_first_property(text: &str, round: usize) -> String {
     let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let properties = lines
+        .iter()
+        .position(|l| l.trim_start_matches('#').trim() == "Properties")
+        .unwrap_or(0);
     if let Some(row) = lines
         .iter()
+        .skip(properties)
         .position(|l| l.starts_with('|') && l.contains("---"))
-        .map(|i| i + 1)
+        .map(|i| properties + i + 1)
         .filter(|&i| i < lines.len() && lines[i].ends_with('|'))
     {
         let cell = lines[row].trim_end_matches('|').to_owned();
