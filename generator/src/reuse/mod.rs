@@ -13,12 +13,16 @@
 //!   their free text. [`digest`] hashes it whole, with the emit options and
 //!   the build. A change to it (a new property, a renamed type, an added
 //!   endpoint) makes every file again.
-//! - the *text* (descriptions, titles, permissions, headers, examples,
-//!   source places) of a few items only: each file names its
-//!   [`Owner`]s, the items whose text it is made from. A type's file owns
-//!   the type and its bases (it carries their properties); a client file
-//!   owns the endpoints of its requests; an area's example tests own the
-//!   area's endpoints; a body struct owns its endpoint.
+//! - the *text* (descriptions, titles, permissions, headers, examples, the
+//!   places of endpoints and examples) of a few items only: each file names
+//!   its [`Owner`]s, the items whose text it is made from. A type's file
+//!   owns the type and its bases (it carries their properties); a client
+//!   file owns the endpoints of its requests; an area's example tests own
+//!   the area's endpoints; a body struct owns its endpoint.
+//!
+//! What no emitter reads (where types, properties and parameters are, a
+//! type's JSON representation) counts as neither, so moving it makes
+//! nothing again.
 //!
 //! A file is reused when the shape is the one the cache was made with, its
 //! owners' text hashes as it did, and the output folder holds it signed
