@@ -136,7 +136,7 @@ fn existing_files(out: &Path) -> Result<BTreeSet<String>, String> {
     Ok(acc)
 }
 
-/// The text of every file below `out` (as [`existing_files`] lists them),
+/// The text of every file below `out` (but `target/` and the staging folder),
 /// read on every thread; a file that is not UTF-8 text is left out. Regen
 /// reads them once: to keep files already formatted from the same draft,
 /// and to write only what changed.
@@ -190,7 +190,7 @@ pub fn write(out: &Path, files: &Emitted) -> Result<WriteReport, String> {
     write_over(out, files, &read_existing(out)?)
 }
 
-/// [`write`], where `existing` is what [`read_existing`] read from `out`:
+/// [`write()`], where `existing` is what [`read_existing`] read from `out`:
 /// a file whose text is there unchanged is not written again.
 pub fn write_over(out: &Path, files: &Emitted, existing: &Emitted) -> Result<WriteReport, String> {
     if out.exists() && !out.is_dir() {

@@ -5,12 +5,12 @@
 //!
 //! **Pages.** A page's lowered form depends on its path, its text, the
 //! include files and the generator's build. The [`Cache`] keeps it, in the
-//! compact form of [`codec`], under the hash of all four, so an unchanged
+//! compact form of `codec.rs`, under the hash of all four, so an unchanged
 //! page is read back instead of parsed.
 //!
 //! **Files.** What an emitter reads splits in two:
 //! - the model's *shape*: every field of every type and endpoint except
-//!   their free text. [`digest`] hashes it whole, with the emit options and
+//!   their free text. `digest.rs` hashes it whole, with the emit options and
 //!   the build. A change to it (a new property, a renamed type, an added
 //!   endpoint) makes every file again.
 //! - the *text* (descriptions, titles, permissions, headers, examples, the
