@@ -156,16 +156,7 @@ pub fn read_model(pages: &[SourcePage<'_>], includes: &Includes) -> (Api, Vec<Di
             (model::lower_page(&parsed), diags)
         })
         .collect();
-    let mut lowered = Vec::with_capacity(read.len());
-    let mut diagnostics = Vec::new();
-    for (page, diags) in read {
-        lowered.push(page);
-        diagnostics.extend(diags);
-    }
-    let (api, model_diags) = model::assemble(lowered);
-    diagnostics.extend(model_diags);
-    diagnostics.sort();
-    (api, diagnostics)
+    model::assemble_read(read)
 }
 
 /// Reads many pages, on every thread of the current rayon pool, returning

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use pulldown_cmark::{Options, Parser};
 
 use crate::docs::DocsFolder;
-use crate::{cache, regen};
+use crate::regen;
 
 /// Runs each measurement `runs` times on the docs in `docs_dir` and prints
 /// medians and bests.
@@ -166,42 +166,19 @@ fn end_to_end(
     out: &Path,
     cache_file: Option<&Path>,
 ) -> Result<generator::RunStats, String> {
-    let (docs, (existing, previous)) = rayon::join(
-        || DocsFolder::read(docs_dir),
-        || {
-            rayon::join(
-                || regen::read_existing(out),
-                || match cache_file {
-                    Some(file) => cache::load(file, cache::build()),
-                    None => generator::reuse::Cache::empty([0; 32]),
-                },
-            )
-        },
-    );
-    let (docs, existing) = (docs?, existing?);
+    let inputs = regen::Inputs::read(docs_dir, None, out, cache_file).map_err(|e| e.to_string())?;
     let options = regen::options(
         &crate::workspace_root(),
         docs_dir,
         out,
         "graph-sdk".to_owned(),
     );
-    let none = generator::emit::Emitted::new();
-    let reuse = generator::Reuse {
-        existing: if cache_file.is_some() {
-            &existing
-        } else {
-            &none
-        },
-        cache: &previous,
-    };
-    let (run, next, stats) =
-        generator::generate_reusing(&docs.sources(), &docs.includes, &options, reuse);
-    let cache_file = cache_file.filter(|_| next != previous);
+    let (run, next, stats) = inputs.generate(&options);
     std::hint::black_box(regen::change_report(out, &run, false));
     if let Some(file) = cache_file {
-        cache::save(file, &next, &previous)?;
+        inputs.save_cache(file, &next)?;
     }
-    regen::write_over(out, &run.files, &existing)?;
+    regen::write_over(out, &run.files, &inputs.existing)?;
     Ok(stats)
 }
 

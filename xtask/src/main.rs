@@ -294,38 +294,17 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
     let mut stats = generator::RunStats::default();
     let root = workspace_root();
     let cache_file = reuse.then(|| cache::file_for(&cache::target_dir(&root), &out));
-    // The docs, the output folder as it is (its signed files need no
-    // formatting when their drafts are unchanged, and only changed files
-    // are written) and the cache are read side by side.
-    let (docs, (existing, previous)) =
-        stats.time("read the docs, the output folder and the cache", || {
-            rayon::join(
-                || read_docs(&docs_dir, include_root.as_deref()),
-                || {
-                    rayon::join(
-                        || regen::read_existing(&out),
-                        || match &cache_file {
-                            Some(file) => cache::load(file, cache::build()),
-                            None => generator::reuse::Cache::empty([0; 32]),
-                        },
-                    )
-                },
-            )
-        });
-    let docs = docs?;
-    let existing = existing.map_err(Failure::Output)?;
+    let inputs = stats.time("read the docs, the output folder and the cache", || {
+        regen::Inputs::read(
+            &docs_dir,
+            include_root.as_deref(),
+            &out,
+            cache_file.as_deref(),
+        )
+    })?;
     let options = regen::options(&root, &docs_dir, &out, crate_name);
-    let none = generator::emit::Emitted::new();
-    let reusing = generator::Reuse {
-        existing: if reuse { &existing } else { &none },
-        cache: &previous,
-    };
-    let (mut run, next, generated) =
-        generator::generate_reusing(&docs.sources(), &docs.includes, &options, reusing);
-    // A run that changed nothing leaves the cache as it was.
-    let cache_file = cache_file.filter(|_| next != previous);
+    let (run, next, generated) = inputs.generate(&options);
     stats.timings.extend(generated.timings);
-    run.diagnostics.extend(docs.problems.iter().cloned());
     note!("{}", regen::summary(&run));
     let report = stats.time("report API changes", || {
         regen::change_report(&out, &run, format == ReportFormat::Markdown)
@@ -345,9 +324,7 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
         }
     }
     if let Some(file) = &cache_file {
-        if let Err(e) = stats.time("save the regen cache", || {
-            cache::save(file, &next, &previous)
-        }) {
+        if let Err(e) = stats.time("save the regen cache", || inputs.save_cache(file, &next)) {
             note!("warning: the regen cache was not saved: {e}");
         }
     }
@@ -361,7 +338,7 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
     if check {
         let stale = stats
             .time("compare with the output folder", || {
-                regen::check_over(&out, &run.files, &existing)
+                regen::check_over(&out, &run.files, &inputs.existing)
             })
             .map_err(Failure::Output)?;
         print_timings(&stats);
@@ -381,7 +358,9 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
         };
     }
     let report = stats
-        .time("write", || regen::write_over(&out, &run.files, &existing))
+        .time("write", || {
+            regen::write_over(&out, &run.files, &inputs.existing)
+        })
         .map_err(Failure::Output)?;
     print_timings(&stats);
     note!(

@@ -288,6 +288,81 @@ fn remove_empty_parents(root: &Path, file: &Path) {
     }
 }
 
+/// What a regen reads before it generates: the docs, the output folder as
+/// it is (its signed files need no formatting when their drafts are
+/// unchanged, and only changed files are written) and the regen cache.
+pub struct Inputs {
+    /// The docs folder.
+    pub docs: crate::docs::DocsFolder,
+    /// The files now in the output folder.
+    pub existing: Emitted,
+    /// The last run's cache; empty when reusing nothing.
+    pub previous: generator::reuse::Cache,
+    reuse: bool,
+}
+
+impl Inputs {
+    /// Reads the three side by side. Without a `cache_file`, the run will
+    /// reuse nothing (`--no-cache`).
+    pub fn read(
+        docs_dir: &Path,
+        include_root: Option<&Path>,
+        out: &Path,
+        cache_file: Option<&Path>,
+    ) -> Result<Inputs, crate::Failure> {
+        let (docs, (existing, previous)) = rayon::join(
+            || crate::read_docs(docs_dir, include_root),
+            || {
+                rayon::join(
+                    || read_existing(out),
+                    || match cache_file {
+                        Some(file) => crate::cache::load(file, crate::cache::build()),
+                        None => generator::reuse::Cache::empty([0; 32]),
+                    },
+                )
+            },
+        );
+        Ok(Inputs {
+            docs: docs?,
+            existing: existing.map_err(crate::Failure::Output)?,
+            previous,
+            reuse: cache_file.is_some(),
+        })
+    }
+
+    /// Generates the crate, reusing what was read. Returns the run, the
+    /// next cache and what was done.
+    pub fn generate(
+        &self,
+        options: &EmitOptions,
+    ) -> (
+        generator::Generated,
+        generator::reuse::Cache,
+        generator::RunStats,
+    ) {
+        let none = Emitted::new();
+        let reuse = generator::Reuse {
+            existing: if self.reuse { &self.existing } else { &none },
+            cache: &self.previous,
+        };
+        let sources = self.docs.sources();
+        let (mut run, next, stats) =
+            generator::generate_reusing(&sources, &self.docs.includes, options, reuse);
+        run.diagnostics.extend(self.docs.problems.iter().cloned());
+        (run, next, stats)
+    }
+
+    /// Saves `next` to `file`, unless the run changed nothing. Returns
+    /// whether it wrote.
+    pub fn save_cache(&self, file: &Path, next: &generator::reuse::Cache) -> Result<bool, String> {
+        if *next == self.previous {
+            return Ok(false);
+        }
+        crate::cache::save(file, next, &self.previous)?;
+        Ok(true)
+    }
+}
+
 /// The API change report: the surface recorded in the crate on disk
 /// (`api-surface.json`) against the one just generated.
 pub fn change_report(out: &Path, run: &generator::Generated, markdown: bool) -> String {

@@ -48,6 +48,21 @@ pub fn assemble(lowered: Vec<Lowered>) -> (Api, Vec<Diagnostic>) {
     (api, diags)
 }
 
+/// [`assemble`] for pages read with their reading diagnostics, in page
+/// order: the model, and every diagnostic, sorted.
+pub fn assemble_read(read: Vec<(Lowered, Vec<Diagnostic>)>) -> (Api, Vec<Diagnostic>) {
+    let mut lowered = Vec::with_capacity(read.len());
+    let mut diagnostics = Vec::new();
+    for (page, diags) in read {
+        lowered.push(page);
+        diagnostics.extend(diags);
+    }
+    let (api, model_diags) = assemble(lowered);
+    diagnostics.extend(model_diags);
+    diagnostics.sort();
+    (api, diagnostics)
+}
+
 /// What one page contributes before resolution: its draft endpoints and
 /// types, and the diagnostics lowering found. It depends on the page alone.
 #[derive(Debug, Default)]

@@ -260,13 +260,11 @@ pub fn read_model(
             (lowered, key, bytes, false)
         })
         .collect();
-    let mut lowered = Vec::with_capacity(read.len());
-    let mut diagnostics = Vec::new();
+    let mut pages = Vec::with_capacity(read.len());
     let mut entries = Vec::with_capacity(read.len());
     let mut stats = PageStats::default();
-    for ((page, diags), key, bytes, reused) in read {
-        lowered.push(page);
-        diagnostics.extend(diags);
+    for (page, key, bytes, reused) in read {
+        pages.push(page);
         entries.push((key, bytes));
         if reused {
             stats.reused += 1;
@@ -274,9 +272,7 @@ pub fn read_model(
             stats.read += 1;
         }
     }
-    let (api, model_diags) = model::assemble(lowered);
-    diagnostics.extend(model_diags);
-    diagnostics.sort();
+    let (api, diagnostics) = model::assemble_read(pages);
     (api, diagnostics, entries, stats)
 }
 
