@@ -35,6 +35,14 @@ struct Inner {
     retry: RetryPolicy,
     user_agent: HeaderValue,
     timeout: Option<Duration>,
+    /// Origins (`https://graph.microsoft.com`) that get the token: the base
+    /// URL's, then those allowed with [`ClientBuilder::allow_token_for_origin`].
+    token_origins: Vec<String>,
+}
+
+/// The ASCII serialization of `url`'s origin (`https://host[:port]`).
+fn origin_of(url: &Url) -> String {
+    url.origin().ascii_serialization()
 }
 
 impl Client {
@@ -52,6 +60,7 @@ impl Client {
                 retry: RetryPolicy::default(),
                 user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
                 timeout: Some(DEFAULT_TIMEOUT),
+                token_origins: Url::parse(DEFAULT_BASE_URL).iter().map(origin_of).collect(),
             }),
         }
     }
@@ -118,17 +127,49 @@ impl Client {
         Url::parse(&full).map_err(|e| Error::InvalidUrl(format!("{full}: {e}")))
     }
 
-    /// Performs one HTTP attempt; non-2xx statuses are returned, not turned into errors.
+    /// `true` when a request to `url` carries the token: its origin
+    /// (scheme, host and port) is the base URL's or one allowed with
+    /// [`ClientBuilder::allow_token_for_origin`]. Any other URL (an upload
+    /// session's `uploadUrl`, a monitor URL, a pre-authenticated download)
+    /// gets no `Authorization` header.
+    pub fn sends_token_to(&self, url: &str) -> bool {
+        Url::parse(url).is_ok_and(|url| self.token_allowed(&url))
+    }
+
+    fn token_allowed(&self, url: &Url) -> bool {
+        let origin = origin_of(url);
+        self.inner.token_origins.contains(&origin)
+    }
+
+    /// The token for `req`, or `None` when it does not carry one (another
+    /// origin, or an `Authorization` header of its own); the token provider
+    /// is only asked for a request that carries the token.
+    pub(super) async fn token_for(&self, req: &Prepared) -> Result<Option<String>, Error> {
+        if req.headers.contains_key(AUTHORIZATION) || !self.token_allowed(&req.url) {
+            return Ok(None);
+        }
+        self.inner.tokens.token().await.map(Some)
+    }
+
+    /// A new token after `rejected` was answered with `401`.
+    pub(super) async fn fresh_token(&self, rejected: &str) -> Result<String, Error> {
+        self.inner.tokens.fresh_token(rejected).await
+    }
+
+    /// Performs one HTTP attempt, with `token` as `Authorization: Bearer`
+    /// if given; non-2xx statuses are returned, not turned into errors.
     pub(super) async fn attempt(
         &self,
         req: &Prepared,
         client_request_id: &str,
+        token: Option<&str>,
     ) -> Result<RawResponse, Error> {
-        let token = self.inner.tokens.token().await?;
-        let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
-            .map_err(|_| Error::Auth("token contains characters invalid in a header".into()))?;
         let mut headers = HeaderMap::new();
-        headers.insert(AUTHORIZATION, bearer);
+        if let Some(token) = token {
+            let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
+                .map_err(|_| Error::Auth("token contains characters invalid in a header".into()))?;
+            headers.insert(AUTHORIZATION, bearer);
+        }
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(USER_AGENT, self.inner.user_agent.clone());
         if let Ok(id) = HeaderValue::from_str(client_request_id) {
@@ -193,6 +234,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
             .field("retry", &self.inner.retry)
+            .field("token_origins", &self.inner.token_origins)
             .finish_non_exhaustive()
     }
 }
@@ -260,6 +302,7 @@ pub struct ClientBuilder<C = Client> {
     http: Option<reqwest::Client>,
     user_agent: Option<String>,
     timeout: Option<Duration>,
+    token_origins: Vec<String>,
     output: std::marker::PhantomData<fn() -> C>,
 }
 
@@ -272,6 +315,7 @@ impl<C> Default for ClientBuilder<C> {
             http: None,
             user_agent: None,
             timeout: Some(DEFAULT_TIMEOUT),
+            token_origins: Vec::new(),
             output: std::marker::PhantomData,
         }
     }
@@ -284,7 +328,30 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// Uses a custom token source, asked before every HTTP attempt.
+    /// Also sends the token to the origin (scheme, host and port) of
+    /// `url_or_origin`, e.g. `https://contoso.sharepoint.com`; may be called
+    /// several times. Without it, only requests to the base URL's origin get
+    /// the token. [`build`](Self::build) fails with [`Error::InvalidUrl`]
+    /// unless it is an absolute `http(s)` URL.
+    ///
+    /// ```
+    /// # use graph_sdk_runtime::{Client, Error};
+    /// let client: Client = Client::builder()
+    ///     .bearer_token("token")
+    ///     .allow_token_for_origin("https://contoso.sharepoint.com")
+    ///     .build()?;
+    /// assert!(client.sends_token_to("https://contoso.sharepoint.com/sites/x"));
+    /// assert!(client.sends_token_to("https://graph.microsoft.com/v1.0/me"));
+    /// assert!(!client.sends_token_to("https://contoso-my.sharepoint.com/upload"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn allow_token_for_origin(mut self, url_or_origin: impl AsRef<str>) -> Self {
+        self.token_origins.push(url_or_origin.as_ref().to_owned());
+        self
+    }
+
+    /// Uses a custom token source, asked before every HTTP attempt that
+    /// carries the token.
     pub fn token_provider(mut self, provider: impl TokenProvider + 'static) -> Self {
         self.tokens = Some(Arc::new(provider));
         self
@@ -329,7 +396,8 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// Validates the configuration and builds the client.
     ///
     /// Fails with [`Error::Auth`] when no token was configured, [`Error::InvalidUrl`]
-    /// for a bad base URL and [`Error::InvalidHeader`] for a bad user agent.
+    /// for a bad base URL or origin allowed to get the token, and
+    /// [`Error::InvalidHeader`] for a bad user agent.
     pub fn build(self) -> Result<C, Error> {
         let tokens = self
             .tokens
@@ -340,10 +408,12 @@ impl<C: From<Client>> ClientBuilder<C> {
             .unwrap_or(DEFAULT_BASE_URL)
             .trim_end_matches('/')
             .to_owned();
-        match Url::parse(&base_url) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") => {}
-            Ok(_) => return Err(Error::InvalidUrl(format!("{base_url}: not http(s)"))),
-            Err(e) => return Err(Error::InvalidUrl(format!("{base_url}: {e}"))),
+        let mut token_origins = vec![origin_of(&parse_http_url(&base_url)?)];
+        for allowed in &self.token_origins {
+            let origin = origin_of(&parse_http_url(allowed.trim())?);
+            if !token_origins.contains(&origin) {
+                token_origins.push(origin);
+            }
         }
         let user_agent = match self.user_agent {
             Some(agent) => HeaderValue::from_str(&agent)
@@ -362,8 +432,18 @@ impl<C: From<Client>> ClientBuilder<C> {
                 retry: self.retry,
                 user_agent,
                 timeout: self.timeout,
+                token_origins,
             }),
         }))
+    }
+}
+
+/// Parses an absolute `http(s)` URL, as [`Error::InvalidUrl`] otherwise.
+fn parse_http_url(text: &str) -> Result<Url, Error> {
+    match Url::parse(text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(url),
+        Ok(_) => Err(Error::InvalidUrl(format!("{text}: not http(s)"))),
+        Err(e) => Err(Error::InvalidUrl(format!("{text}: {e}"))),
     }
 }
 
@@ -373,6 +453,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("base_url", &self.base_url)
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
+            .field("token_origins", &self.token_origins)
             .finish_non_exhaustive()
     }
 }
@@ -480,6 +561,126 @@ mod tests {
                 .expect("204");
         }
         assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    /// A provider that counts how often it is asked.
+    fn counting_provider(calls: &Arc<AtomicUsize>) -> impl TokenProvider + 'static {
+        let counter = calls.clone();
+        FnTokenProvider(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async { Ok("secret".to_owned()) }
+        })
+    }
+
+    #[tokio::test]
+    async fn the_token_goes_only_to_the_base_origin_unless_allowed() {
+        let (base, other) = (MockServer::start().await, MockServer::start().await);
+        for server in [&base, &other] {
+            Mock::given(method("PUT"))
+                .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+                .mount(server)
+                .await;
+        }
+        async fn last_authorization(server: &MockServer) -> Option<String> {
+            let received = server.received_requests().await.expect("recorded");
+            let last = received.last().expect("a request");
+            last.headers
+                .get("authorization")
+                .map(|v| v.to_str().expect("text").to_owned())
+        }
+        let upload_url = format!("{}/upload/session-1?sig=abc", other.uri());
+        let calls = Arc::new(AtomicUsize::new(0));
+        let client: Client = Client::builder()
+            .base_url(format!("{}/v1.0", base.uri()))
+            .token_provider(counting_provider(&calls))
+            .build()
+            .expect("client");
+        client
+            .put("/me/drive/root:/a.txt:/content")
+            .await
+            .expect("base");
+        assert_eq!(
+            last_authorization(&base).await.as_deref(),
+            Some("Bearer secret")
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // Same host, another port: another origin, so no token, and the
+        // provider is not even asked.
+        client.put(upload_url.clone()).await.expect("upload");
+        assert_eq!(last_authorization(&other).await, None);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // A request's own Authorization header is sent as is, without the token.
+        client
+            .put(upload_url.clone())
+            .header("Authorization", "SharedKey abc")
+            .await
+            .expect("own header");
+        assert_eq!(
+            last_authorization(&other).await.as_deref(),
+            Some("SharedKey abc")
+        );
+        client
+            .put(format!("{}/v1.0/me", base.uri()))
+            .header("authorization", "Bearer mine")
+            .await
+            .expect("own token");
+        assert_eq!(
+            last_authorization(&base).await.as_deref(),
+            Some("Bearer mine")
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+        // Once the application allows the other origin, it gets the token too.
+        let trusting: Client = Client::builder()
+            .base_url(format!("{}/v1.0", base.uri()))
+            .token_provider(counting_provider(&calls))
+            .allow_token_for_origin(format!("{}/any/path", other.uri()))
+            .allow_token_for_origin("https://contoso.sharepoint.com")
+            .build()
+            .expect("client");
+        trusting.put(upload_url).await.expect("upload");
+        assert_eq!(
+            last_authorization(&other).await.as_deref(),
+            Some("Bearer secret")
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn origins_allowed_to_get_the_token_are_validated_and_compared_by_origin() {
+        for bad in [
+            "not a url",
+            "contoso.sharepoint.com",
+            "ftp://contoso.com",
+            "data:text/plain,x",
+        ] {
+            let built = Client::builder()
+                .bearer_token("t")
+                .allow_token_for_origin(bad)
+                .build();
+            assert!(
+                matches!(built, Err(Error::InvalidUrl(ref m)) if m.starts_with(bad)),
+                "{bad}: {built:?}"
+            );
+        }
+        let client: Client = Client::builder()
+            .bearer_token("t")
+            .allow_token_for_origin("https://Contoso.SharePoint.com:443/sites/x")
+            .allow_token_for_origin("http://localhost:8080")
+            .build()
+            .expect("client");
+        assert!(client.sends_token_to("https://graph.microsoft.com/beta/me"));
+        assert!(client.sends_token_to("https://GRAPH.microsoft.com:443/v1.0/me"));
+        assert!(!client.sends_token_to("http://graph.microsoft.com/v1.0/me"));
+        assert!(!client.sends_token_to("https://graph.microsoft.com:8443/v1.0/me"));
+        assert!(!client.sends_token_to("https://graph.microsoft.com.evil.example/v1.0/me"));
+        assert!(client.sends_token_to("https://contoso.sharepoint.com/_api/web"));
+        assert!(!client.sends_token_to("https://contoso-my.sharepoint.com/upload"));
+        assert!(client.sends_token_to("http://localhost:8080/x"));
+        assert!(!client.sends_token_to("http://localhost:8081/x"));
+        assert!(!client.sends_token_to("/relative"));
+        assert!(Client::new("t").sends_token_to("https://graph.microsoft.com/v1.0/me"));
+        assert!(!Client::new("t").sends_token_to("https://contoso.sharepoint.com/"));
     }
 
     #[tokio::test]

@@ -1,8 +1,9 @@
 //! Hand-written runtime shared by all generated Microsoft Graph endpoints.
 //!
 //! Generated code builds a [`Request`] with [`Request::new`], picks a response
-//! decoder ([`Request::json_response`], [`Request::value_response`],
-//! [`Request::empty_response`] or [`Request::bytes_response`]) and hands it to
+//! decoder ([`Request::json_response`], [`Request::object_response`],
+//! [`Request::value_response`], [`Request::empty_response`] or
+//! [`Request::bytes_response`]) and hands it to
 //! the user, who refines it with query options and awaits it:
 //!
 //! ```no_run
@@ -123,10 +124,10 @@ mod query;
 mod request;
 mod retry;
 
-pub use auth::{FnTokenProvider, TokenFuture, TokenProvider};
+pub use auth::{AuthChallenge, FnTokenProvider, TokenFuture, TokenProvider};
 pub use batch::{Answers, Batch, Handle, ItemId, MAX_BATCH};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
-pub use error::{ApiError, Error};
+pub use error::{ApiError, Error, ErrorDetail, InnerError};
 pub use nullable::Nullable;
 pub use object::{MaybeAbsent, ObjectReader, ObjectWriter};
 pub use odata::{ODataType, Reference, cast, changes};
@@ -138,3 +139,7 @@ pub use retry::RetryPolicy;
 /// HTTP types a caller may need to name, re-exported so that an application
 /// needs no direct `reqwest` dependency.
 pub use reqwest::{Method, StatusCode, header::HeaderMap};
+
+/// Cheaply cloneable bytes: raw response bodies ([`Request::bytes_response`],
+/// [`ApiError::body`]) and upload bodies ([`Request::bytes_body`]).
+pub use bytes::Bytes;

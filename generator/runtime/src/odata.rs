@@ -65,7 +65,7 @@ pub fn cast<T: DeserializeOwned + ODataType>(value: &impl Serialize) -> Result<T
     let body = json.to_string();
     serde_json::from_value(json).map_err(|source| Error::Decode {
         source,
-        body,
+        body: body.into(),
         path: String::new(),
         endpoint: String::new(),
     })

@@ -113,6 +113,42 @@ impl<T> Request<T> {
         self.with_decoder(decode_optional_json::<U>)
     }
 
+    /// Decodes the response body as JSON into `U`, for a call whose
+    /// documented response is ONE object (`GET /me/manager`, `POST
+    /// /users`). It decodes as [`json_response`](Self::json_response) does,
+    /// except that a collection page (`{"value": [...]}` with
+    /// `@odata.nextLink`, `@odata.deltaLink` or `@odata.count`, an
+    /// `@odata.context` not ending in `/$entity`, or no other member than
+    /// `@` annotations) is [`Error::UnexpectedCollection`] instead of an
+    /// object with every field missing.
+    ///
+    /// ```no_run
+    /// # use graph_sdk_runtime::{Client, Error, Method, Request};
+    /// #[derive(serde::Deserialize)]
+    /// struct User {
+    ///     id: String,
+    /// }
+    /// # async fn example(client: Client) -> Result<(), Error> {
+    /// let manager: User = Request::new(client, Method::GET, "/me/manager".into())
+    ///     .template("/me/manager")
+    ///     .object_response()
+    ///     .await?;
+    /// # let _ = manager.id;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn object_response<U: DeserializeOwned>(self) -> Request<U> {
+        self.with_decoder(decode_object::<U>)
+    }
+
+    /// [`object_response`](Self::object_response) for a write that may
+    /// answer `204 No Content` instead of the object: `None` when the
+    /// server sends no body, as
+    /// [`optional_json_response`](Self::optional_json_response).
+    pub fn optional_object_response<U: DeserializeOwned>(self) -> Request<Option<U>> {
+        self.with_decoder(decode_optional_object::<U>)
+    }
+
     /// Decodes a primitive result, which Graph wraps as `{"value": ...}`.
     pub fn value_response<U: DeserializeOwned>(self) -> Request<U> {
         self.with_decoder(decode_value::<U>)
@@ -318,7 +354,7 @@ impl<T> Request<T> {
         let prepared = self.prepare()?;
         let raw = retry::execute(&self.client, &prepared).await?;
         let body = (self.decode)(raw.body)
-            .map_err(|e| e.at_endpoint(&format!("{} {}", prepared.method, prepared.template)))?;
+            .map_err(|e| e.at_endpoint(&format!("{} {}", prepared.method, prepared.url.path())))?;
         Ok(Response {
             status: raw.status,
             body,
@@ -391,12 +427,12 @@ fn decode_json<T: DeserializeOwned>(body: Bytes) -> Result<T, Error> {
         let empty = <serde_json::Error as serde::de::Error>::custom(
             "the response has no body, but this call returns one",
         );
-        return Err(Error::decode(empty, &body));
+        return Err(Error::decode(empty, body));
     }
     let mut reader = serde_json::Deserializer::from_slice(&body);
     serde_path_to_error::deserialize(&mut reader).map_err(|e| {
         let path = e.path().to_string();
-        Error::decode(e.into_inner(), &body).at_path(path)
+        Error::decode(e.into_inner(), body.clone()).at_path(path)
     })
 }
 
@@ -405,6 +441,169 @@ fn decode_optional_json<T: DeserializeOwned>(body: Bytes) -> Result<Option<T>, E
         return Ok(None);
     }
     decode_json(body).map(Some)
+}
+
+fn decode_object<T: DeserializeOwned>(body: Bytes) -> Result<T, Error> {
+    if is_collection_page(&body) {
+        return Err(Error::UnexpectedCollection {
+            endpoint: String::new(),
+            body,
+        });
+    }
+    decode_json(body)
+}
+
+fn decode_optional_object<T: DeserializeOwned>(body: Bytes) -> Result<Option<T>, Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    decode_object(body).map(Some)
+}
+
+/// `true` when `body` is a collection page rather than one object: a JSON
+/// object whose `value` is an array and that has paging annotations, a
+/// context other than an entity's, or only annotations besides `value`.
+/// Only bodies containing `"value"` are looked into, without building a
+/// `serde_json::Value`.
+fn is_collection_page(body: &[u8]) -> bool {
+    if !body.windows(7).any(|w| w == b"\"value\"") {
+        return false;
+    }
+    let Ok(probe) = serde_json::from_slice::<CollectionProbe>(body) else {
+        return false;
+    };
+    probe.value_is_array
+        && (probe.paging
+            || probe
+                .context
+                .is_some_and(|context| !context.ends_with("/$entity"))
+            || !probe.other_members)
+}
+
+/// What [`is_collection_page`] needs of a body.
+#[derive(Default)]
+struct CollectionProbe {
+    value_is_array: bool,
+    /// `@odata.nextLink`, `@odata.deltaLink` or `@odata.count` is present.
+    paging: bool,
+    context: Option<String>,
+    /// A member other than `value` and `@` annotations is present.
+    other_members: bool,
+}
+
+impl<'de> serde::Deserialize<'de> for CollectionProbe {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+        struct Probe;
+        impl<'de> Visitor<'de> for Probe {
+            type Value = CollectionProbe;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CollectionProbe, A::Error> {
+                let mut probe = CollectionProbe::default();
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        Key::Value => probe.value_is_array = map.next_value::<IsArray>()?.0,
+                        Key::Context => probe.context = map.next_value()?,
+                        Key::Paging | Key::Annotation | Key::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                            probe.paging |= key == Key::Paging;
+                            probe.other_members |= key == Key::Other;
+                        }
+                    }
+                }
+                Ok(probe)
+            }
+        }
+
+        /// A member name, classified without copying it.
+        #[derive(PartialEq)]
+        enum Key {
+            Value,
+            Context,
+            Paging,
+            Annotation,
+            Other,
+        }
+        impl<'de> serde::Deserialize<'de> for Key {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct Name;
+                impl Visitor<'_> for Name {
+                    type Value = Key;
+
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a member name")
+                    }
+
+                    fn visit_str<E>(self, name: &str) -> Result<Key, E> {
+                        Ok(match name {
+                            "value" => Key::Value,
+                            "@odata.context" => Key::Context,
+                            "@odata.nextLink" | "@odata.deltaLink" | "@odata.count" => Key::Paging,
+                            _ if name.starts_with('@') => Key::Annotation,
+                            _ => Key::Other,
+                        })
+                    }
+                }
+                d.deserialize_str(Name)
+            }
+        }
+
+        /// Whether a value is an array, its items skipped.
+        struct IsArray(bool);
+        impl<'de> serde::Deserialize<'de> for IsArray {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct Kind;
+                impl<'de> Visitor<'de> for Kind {
+                    type Value = IsArray;
+
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("any JSON value")
+                    }
+
+                    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<IsArray, A::Error> {
+                        while seq.next_element::<IgnoredAny>()?.is_some() {}
+                        Ok(IsArray(true))
+                    }
+
+                    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<IsArray, A::Error> {
+                        IgnoredAny.visit_map(map).map(|_| IsArray(false))
+                    }
+
+                    fn visit_bool<E>(self, _: bool) -> Result<IsArray, E> {
+                        Ok(IsArray(false))
+                    }
+
+                    fn visit_i64<E>(self, _: i64) -> Result<IsArray, E> {
+                        Ok(IsArray(false))
+                    }
+
+                    fn visit_u64<E>(self, _: u64) -> Result<IsArray, E> {
+                        Ok(IsArray(false))
+                    }
+
+                    fn visit_f64<E>(self, _: f64) -> Result<IsArray, E> {
+                        Ok(IsArray(false))
+                    }
+
+                    fn visit_str<E>(self, _: &str) -> Result<IsArray, E> {
+                        Ok(IsArray(false))
+                    }
+
+                    fn visit_unit<E>(self) -> Result<IsArray, E> {
+                        Ok(IsArray(false))
+                    }
+                }
+                d.deserialize_any(Kind)
+            }
+        }
+
+        deserializer.deserialize_map(Probe)
+    }
 }
 
 /// The `{"value": ...}` wrapper of a primitive result.
@@ -632,6 +831,154 @@ mod tests {
             }
             other => panic!("expected decode error, got {other:?}"),
         }
+    }
+
+    const USERS: &str = "https://graph.microsoft.com/v1.0/$metadata#users";
+
+    #[tokio::test]
+    async fn a_collection_where_one_object_is_documented_is_an_error() {
+        let server = MockServer::start().await;
+        let page = serde_json::json!({
+            "@odata.context": USERS,
+            "value": [{"id": "1", "displayName": "Ada"}]
+        });
+        Mock::given(path("/me/manager"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(&page))
+            .mount(&server)
+            .await;
+        Mock::given(path("/users/1/manager"))
+            .respond_with(ResponseTemplate::new(204))
+            .mount(&server)
+            .await;
+        let client = Client::test_client(&server.uri());
+        let manager = || Request::new(client.clone(), Method::GET, "/me/manager".into());
+        let err = manager()
+            .template("/me/manager")
+            .object_response::<User>()
+            .await
+            .expect_err("a page is not a user");
+        match &err {
+            Error::UnexpectedCollection { endpoint, body } => {
+                assert_eq!(endpoint, "GET /me/manager");
+                assert_eq!(
+                    serde_json::from_slice::<serde_json::Value>(body).ok(),
+                    Some(page)
+                );
+            }
+            other => panic!("expected UnexpectedCollection, got {other:?}"),
+        }
+        assert_eq!(
+            err.to_string(),
+            "the response of GET /me/manager is a collection (a `value` array), but the call returns one object"
+        );
+        let err = manager()
+            .optional_object_response::<User>()
+            .await
+            .expect_err("also when optional");
+        assert!(
+            matches!(err, Error::UnexpectedCollection { ref endpoint, .. } if endpoint == "GET /me/manager")
+        );
+        // json_response is unchanged: it does not look for collections.
+        let lenient = manager()
+            .json_response::<serde_json::Value>()
+            .await
+            .expect("any JSON");
+        assert!(lenient["value"].is_array());
+        let none = Request::new(client, Method::GET, "/users/1/manager".into())
+            .optional_object_response::<User>()
+            .await
+            .expect("204");
+        assert_eq!(none, None);
+    }
+
+    #[tokio::test]
+    async fn an_object_with_a_value_member_decodes_as_json_response_does() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Setting {
+            id: String,
+            value: String,
+        }
+        let server = MockServer::start().await;
+        Mock::given(path("/settings/1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groupSettings('g')/values/$entity",
+                "id": "1",
+                "value": "true"
+            })))
+            .mount(&server)
+            .await;
+        Mock::given(path("/settings/2"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id": "2", "value": 5}"#))
+            .mount(&server)
+            .await;
+        let client = Client::test_client(&server.uri());
+        let setting = |id: &str| {
+            Request::new(client.clone(), Method::GET, format!("/settings/{id}"))
+                .template("/settings/{id}")
+        };
+        let one: Setting = setting("1").object_response().await.expect("one object");
+        assert_eq!(
+            one,
+            Setting {
+                id: "1".into(),
+                value: "true".into()
+            }
+        );
+        let some: Option<Setting> = setting("1")
+            .optional_object_response()
+            .await
+            .expect("one object");
+        assert_eq!(some, Some(one));
+        // Errors are reported as by json_response, with the path and the call.
+        match setting("2").object_response::<Setting>().await {
+            Err(Error::Decode {
+                path,
+                endpoint,
+                body,
+                ..
+            }) => {
+                assert_eq!(path, "value");
+                assert_eq!(endpoint, "GET /settings/2");
+                assert_eq!(body, r#"{"id": "2", "value": 5}"#);
+            }
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn collection_pages_are_told_from_objects() {
+        let page = |text: &str| is_collection_page(text.as_bytes());
+        // Collections.
+        assert!(page(r#"{"value": []}"#));
+        assert!(page(
+            r#"{"@odata.context": "x#users", "value": [{"id": "1"}]}"#
+        ));
+        assert!(page(
+            r#"{"id": "x", "value": [1], "@odata.nextLink": "https://n"}"#
+        ));
+        assert!(page(
+            r#"{"id": "x", "value": [1], "@odata.deltaLink": "https://d"}"#
+        ));
+        assert!(page(r#"{"id": "x", "value": [1], "@odata.count": 1}"#));
+        assert!(page(
+            r#"{"id": "x", "value": [], "@odata.context": "x#users('1')/memberOf"}"#
+        ));
+        assert!(page(
+            r##"{"value": [{"value": "nested"}], "@odata.type": "#x", "@my.note": 1}"##
+        ));
+        // Objects.
+        assert!(!page(r#"{"id": "1", "value": "text"}"#));
+        assert!(!page(r#"{"value": {"id": "1"}}"#));
+        assert!(!page(r#"{"value": null, "@odata.context": "x#users"}"#));
+        assert!(!page(r#"{"id": "1", "value": [1, 2]}"#));
+        assert!(!page(
+            r#"{"@odata.context": "x#things/$entity", "id": "1", "value": [1]}"#
+        ));
+        // Not objects, not JSON, no `"value"` at all.
+        assert!(!page(r#"[{"value": []}]"#));
+        assert!(!page(r#"{"value": [}"#));
+        assert!(!page(r#"{"values": []}"#));
+        assert!(!page(""));
     }
 
     #[tokio::test]

@@ -128,6 +128,10 @@ fn is_idempotent(method: &Method) -> bool {
 /// user names, nor any header, so never the token), and once done the
 /// status, Graph's `request-id`, the number of attempts and the elapsed
 /// milliseconds. Each retry is a debug event in it.
+///
+/// A `401` that a fresh token may cure (see [`wants_fresh_token`]) is sent
+/// once more with [`TokenProvider::fresh_token`](super::TokenProvider::fresh_token),
+/// at most once per call and without counting against the policy's retries.
 pub(super) async fn execute(client: &Client, req: &Prepared) -> Result<RawResponse, Error> {
     use tracing::Instrument;
     let span = tracing::debug_span!(
@@ -146,7 +150,13 @@ async fn run(client: &Client, req: &Prepared, span: &tracing::Span) -> Result<Ra
     let policy = client.retry_policy();
     let request_id = new_client_request_id();
     let started = std::time::Instant::now();
+    // Retries the policy allows for (throttling, transient failures).
     let mut attempt = 0;
+    // HTTP requests sent, including the one with a fresh token.
+    let mut sent = 0;
+    // The fresh token for the next attempt, after a 401.
+    let mut fresh: Option<String> = None;
+    let mut refreshed = false;
     let finish = |status: Option<u16>, graph_id: Option<&str>, attempts: u32| {
         if let Some(status) = status {
             span.record("status", status);
@@ -161,13 +171,41 @@ async fn run(client: &Client, req: &Prepared, span: &tracing::Span) -> Result<Ra
         );
     };
     loop {
-        let error = match client.attempt(req, &request_id).await {
-            Ok(raw) if raw.status.is_success() => {
+        let token = match fresh.take() {
+            Some(token) => Ok(Some(token)),
+            None => client.token_for(req).await,
+        };
+        let outcome = match token {
+            Ok(token) => {
+                sent += 1;
+                let raw = client.attempt(req, &request_id, token.as_deref()).await;
+                raw.map(|raw| (raw, token))
+            }
+            Err(e) => Err(e),
+        };
+        let error = match outcome {
+            Ok((raw, _)) if raw.status.is_success() => {
                 let id = raw.headers.get("request-id").and_then(|v| v.to_str().ok());
-                finish(Some(raw.status.as_u16()), id, attempt + 1);
+                finish(Some(raw.status.as_u16()), id, sent);
                 return Ok(raw);
             }
-            Ok(raw) => Error::from(ApiError::from_response(raw.status, &raw.headers, &raw.body)),
+            Ok((raw, token)) => {
+                let api = ApiError::from_response(raw.status, &raw.headers, &raw.body);
+                match token.filter(|_| !refreshed && wants_fresh_token(&api)) {
+                    Some(rejected) => {
+                        refreshed = true;
+                        tracing::debug!(attempt = sent, status = api.status, "fresh token");
+                        match client.fresh_token(&rejected).await {
+                            Ok(token) => {
+                                fresh = Some(token);
+                                continue;
+                            }
+                            Err(e) => e,
+                        }
+                    }
+                    None => Error::from(api),
+                }
+            }
             Err(e) => e,
         };
         let delay = policy
@@ -176,7 +214,7 @@ async fn run(client: &Client, req: &Prepared, span: &tracing::Span) -> Result<Ra
         match delay {
             Some(delay) => {
                 tracing::debug!(
-                    attempt = attempt + 1,
+                    attempt = sent,
                     status = error.status(),
                     delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                     "retrying"
@@ -188,12 +226,28 @@ async fn run(client: &Client, req: &Prepared, span: &tracing::Span) -> Result<Ra
                 finish(
                     error.status(),
                     api.and_then(|a| a.request_id.as_deref()),
-                    attempt + 1,
+                    sent,
                 );
                 return Err(error);
             }
         }
         attempt += 1;
+    }
+}
+
+/// `true` for a `401` that a fresh token may cure: a `Bearer` challenge
+/// with `error="invalid_token"`, or no `error` at all; never a claims
+/// challenge, which needs a token with other claims.
+fn wants_fresh_token(api: &ApiError) -> bool {
+    if api.status != 401 {
+        return false;
+    }
+    match api.challenge() {
+        Some(challenge) if challenge.is_claims_challenge() => false,
+        Some(challenge) => challenge
+            .error()
+            .is_none_or(|e| e.eq_ignore_ascii_case("invalid_token")),
+        None => true,
     }
 }
 
@@ -268,6 +322,12 @@ mod tests {
             .await;
         let spans = Spans::default();
         let subscriber = tracing_subscriber::registry().with(spans.clone());
+        // `tracing` caches whether a callsite is enabled process-wide; while
+        // a single dispatcher exists, a callsite first reached on another
+        // test's thread (which has no subscriber) is cached as disabled, and
+        // this test would miss its event. With a second live dispatcher,
+        // `tracing` asks all of them instead.
+        let _second = tracing::Dispatch::new(tracing_subscriber::registry());
         let _guard = tracing::subscriber::set_default(subscriber);
         let client = Client::test_client(&server.uri());
         let user: serde_json::Value =
@@ -324,6 +384,7 @@ mod tests {
 
     use super::super::Request;
     use super::*;
+    use reqwest::StatusCode;
     use std::time::Instant;
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -412,6 +473,264 @@ mod tests {
             .expect_err("always 504");
         assert_eq!(err.status(), Some(504));
         assert_eq!(err.code(), Some("busy3"));
+    }
+
+    /// A caching provider: hands out its current token until told it was
+    /// rejected, then the next one; counts both kinds of call.
+    #[derive(Default)]
+    struct Rotating {
+        generation: std::sync::atomic::AtomicUsize,
+        asked: std::sync::atomic::AtomicUsize,
+        rejected: Mutex<Vec<String>>,
+    }
+
+    impl Rotating {
+        fn current(&self) -> String {
+            format!("tok-{}", self.generation.load(SeqCst) + 1)
+        }
+
+        fn asked(&self) -> usize {
+            self.asked.load(SeqCst)
+        }
+    }
+
+    impl super::super::TokenProvider for Rotating {
+        fn token(&self) -> super::super::TokenFuture<'_> {
+            self.asked.fetch_add(1, SeqCst);
+            Box::pin(std::future::ready(Ok(self.current())))
+        }
+
+        fn fresh_token(&self, rejected: &str) -> super::super::TokenFuture<'_> {
+            self.asked.fetch_add(1, SeqCst);
+            self.rejected
+                .lock()
+                .expect("lock")
+                .push(rejected.to_owned());
+            self.generation.fetch_add(1, SeqCst);
+            Box::pin(std::future::ready(Ok(self.current())))
+        }
+    }
+
+    use std::sync::atomic::Ordering::SeqCst;
+
+    const EXPIRED: &str = r#"Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000", error="invalid_token", error_description="Lifetime validation failed, the token is expired.""#;
+
+    fn rotating_client(server: &MockServer, policy: RetryPolicy) -> (Client, Arc<Rotating>) {
+        let provider = Arc::new(Rotating::default());
+        let client = Client::builder()
+            .base_url(server.uri())
+            .token_provider(provider.clone())
+            .retry_policy(policy.with_backoff(Duration::from_millis(1), Duration::from_millis(5)))
+            .build()
+            .expect("client");
+        (client, provider)
+    }
+
+    fn authorizations(requests: &[wiremock::Request]) -> Vec<String> {
+        requests
+            .iter()
+            .map(|r| {
+                r.headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_rejected_token_is_replaced_once_with_a_fresh_one() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(wiremock::matchers::header("authorization", "Bearer tok-1"))
+            .respond_with(ResponseTemplate::new(401).insert_header("www-authenticate", EXPIRED))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(wiremock::matchers::header("authorization", "Bearer tok-2"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({"id": "e1"})))
+            .mount(&server)
+            .await;
+        // No throttling retries at all: the fresh-token retry is not one.
+        let (client, provider) = rotating_client(&server, RetryPolicy::none());
+        let created = client
+            .post("/me/events")
+            .json_body(&serde_json::json!({"subject": "Lunch"}))
+            .await
+            .expect("answered with the fresh token");
+        assert_eq!(created.expect("a body")["id"], "e1");
+        assert_eq!(provider.asked(), 2);
+        assert_eq!(*provider.rejected.lock().expect("lock"), ["tok-1"]);
+        let received = server.received_requests().await.expect("recorded");
+        assert_eq!(authorizations(&received), ["Bearer tok-1", "Bearer tok-2"]);
+        assert_eq!(
+            received[0].body, received[1].body,
+            "the same body is sent again"
+        );
+        assert_eq!(
+            received[0].headers.get("client-request-id"),
+            received[1].headers.get("client-request-id")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_401_without_an_error_param_asks_a_plain_provider_again() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(401))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "1"})))
+            .mount(&server)
+            .await;
+        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = calls.clone();
+        let client = Client::builder()
+            .base_url(server.uri())
+            .token_provider(super::super::FnTokenProvider(move || {
+                let n = counter.fetch_add(1, SeqCst) + 1;
+                async move { Ok(format!("tok-{n}")) }
+            }))
+            .build()
+            .expect("client");
+        let me = client.get("/me").await.expect("second attempt succeeds");
+        assert_eq!(me["id"], "1");
+        assert_eq!(
+            calls.load(SeqCst),
+            2,
+            "the default fresh_token asks token() again"
+        );
+        let received = server.received_requests().await.expect("recorded");
+        assert_eq!(authorizations(&received), ["Bearer tok-1", "Bearer tok-2"]);
+    }
+
+    #[tokio::test]
+    async fn a_second_401_is_the_error() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(401)
+                    .insert_header("www-authenticate", EXPIRED)
+                    .set_body_json(serde_json::json!({"error": {
+                        "code": "InvalidAuthenticationToken",
+                        "message": "Access token has expired or is not yet valid."
+                    }})),
+            )
+            .mount(&server)
+            .await;
+        let (client, provider) = rotating_client(&server, RetryPolicy::default());
+        let err = client.get("/me").await.expect_err("401 twice");
+        assert_eq!(err.status(), Some(401));
+        assert_eq!(err.code(), Some("InvalidAuthenticationToken"));
+        let challenge = err.api().and_then(ApiError::challenge).expect("challenge");
+        assert_eq!(challenge.error(), Some("invalid_token"));
+        assert_eq!(err.claims_challenge(), None);
+        let received = server.received_requests().await.expect("recorded");
+        assert_eq!(authorizations(&received), ["Bearer tok-1", "Bearer tok-2"]);
+        assert_eq!(provider.asked(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_claims_challenge_is_not_retried_and_its_claims_are_readable() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(401)
+                    .insert_header(
+                        "www-authenticate",
+                        r#"Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwgInZhbHVlIjoiMTYwNDEwNjY1MSJ9fX0=""#,
+                    )
+                    .set_body_json(serde_json::json!({"error": {
+                        "code": "InvalidAuthenticationToken",
+                        "message": "Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp"
+                    }})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let (client, provider) = rotating_client(&server, RetryPolicy::default());
+        let err = client
+            .get("/me/messages")
+            .await
+            .expect_err("claims challenge");
+        assert_eq!(err.status(), Some(401));
+        assert_eq!(
+            err.claims_challenge().as_deref(),
+            Some(r#"{"access_token":{"nbf":{"essential":true, "value":"1604106651"}}}"#)
+        );
+        let challenge = err.api().and_then(ApiError::challenge).expect("challenge");
+        assert!(challenge.is_claims_challenge());
+        assert_eq!(
+            challenge.authorization_uri(),
+            Some("https://login.microsoftonline.com/common/oauth2/authorize")
+        );
+        assert_eq!(provider.asked(), 1, "no fresh token was asked for");
+    }
+
+    #[tokio::test]
+    async fn the_fresh_token_retry_does_not_use_up_throttling_retries() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(401).insert_header("www-authenticate", EXPIRED))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "1"})))
+            .mount(&server)
+            .await;
+        let (client, provider) = rotating_client(&server, RetryPolicy::none().with_max_retries(1));
+        client.get("/me").await.expect("429, 401, then 200");
+        let received = server.received_requests().await.expect("recorded");
+        assert_eq!(
+            authorizations(&received),
+            ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]
+        );
+        assert_eq!(provider.asked(), 3);
+    }
+
+    #[test]
+    fn which_401s_get_a_fresh_token() {
+        let answer = |status: StatusCode, challenge: Option<&str>| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            if let Some(challenge) = challenge {
+                headers.insert("www-authenticate", challenge.parse().expect("valid"));
+            }
+            wants_fresh_token(&ApiError::from_response(status, &headers, b""))
+        };
+        let unauthorized = StatusCode::UNAUTHORIZED;
+        assert!(answer(unauthorized, None));
+        assert!(answer(unauthorized, Some(EXPIRED)));
+        assert!(answer(
+            unauthorized,
+            Some(r#"Bearer realm="", client_id="x""#)
+        ));
+        assert!(answer(
+            unauthorized,
+            Some(r#"Basic realm="x", Bearer Error="INVALID_TOKEN""#)
+        ));
+        assert!(!answer(
+            unauthorized,
+            Some(r#"Bearer error="insufficient_claims""#)
+        ));
+        assert!(!answer(
+            unauthorized,
+            Some(r#"Bearer error="invalid_token", claims="e30""#)
+        ));
+        assert!(!answer(
+            unauthorized,
+            Some(r#"Bearer error="invalid_request""#)
+        ));
+        assert!(!answer(StatusCode::FORBIDDEN, None));
+        assert!(!answer(StatusCode::FORBIDDEN, Some(EXPIRED)));
     }
 
     #[tokio::test]
