@@ -67,16 +67,17 @@ pub use graph_sdk_runtime as runtime;
 
 pub use client::Client;
 pub use runtime::{
-    Answers, ApiError, Batch, ClientBuilder, Delta, Error, FieldName, FnTokenProvider, Handle,
-    HeaderMap, ItemId, Method, Nullable, ODataType, Page, QueryOptions, Reference, Removed,
-    Request, Response, RetryPolicy, StatusCode, TokenProvider, cast,
+    Answers, ApiError, AuthChallenge, Batch, Bytes, ClientBuilder, Delta, Error, ErrorDetail,
+    FieldName, FnTokenProvider, Handle, HeaderMap, InnerError, ItemId, Method, Nullable, ODataType,
+    Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy, StatusCode,
+    TokenProvider, cast,
 };
 
 /// The content hash of the docs pages (and the include files they use) this
 /// crate was made from. `cargo xtask provenance` compares it with a docs
 /// folder without regenerating.
 pub const DOCS_HASH: &str =
-    "blake3:42604a1878d86a6b3a7ddca369ffed28a63b238e05359af812459e2ceee2d3e6";
+    "blake3:27d0dc355c1f807e2071dae9f5ac73055ad49c8cc90196041a7af402fbd863fb";
 
 /// The version of the generator that made this crate.
 pub const GENERATOR_VERSION: &str = "0.1.0";

@@ -162,10 +162,18 @@ codes! {
     ResponseTypeUnknown = "response-type-unknown", Note;
     /// Two API names map to one Rust identifier; the later one was renamed.
     NameCollision = "name-collision", Warning;
-    /// An operation documented on several pages; the later ones were merged into the first.
+    /// An operation documented on several pages that agree; the operation's own page keeps it, and a page left with no path joins it.
     EndpointMerged = "endpoint-merged", Note;
     /// Two endpoints would share one name or one method and path.
     EndpointDuplicate = "endpoint-duplicate", Warning;
+    /// Two pages document one method and path with different bodies or responses; the operation's own page keeps it.
+    EndpointConflict = "endpoint-conflict", Warning;
+    /// A request line queries another operation's path (`GET /me?$expand=manager` on a page about the manager); it is not made part of this page's operation.
+    RequestLineQueryVariant = "request-line-query-variant", Note;
+    /// A request line addresses a resource below the page's operation (`.../special/{name}/children` beside `.../special/{name}`); it becomes an untyped endpoint of its own.
+    RequestLineSubresource = "request-line-subresource", Warning;
+    /// The Response section names one object, but the examples answer a collection page; the collection path is typed as a collection.
+    ResponseShapeFromExample = "response-shape-from-example", Warning;
     /// An `[!INCLUDE]` target does not exist; the page is read without it.
     IncludeMissing = "include-missing", Warning;
     /// An `[!INCLUDE]` target lies outside the include root, or is absolute; it was not read.

@@ -183,16 +183,18 @@ impl fmt::Display for Report {
 pub fn measure(pages: &[Page], api: &Api, schema: &Schema) -> Report {
     let mut report = Report::default();
     // A page yields an endpoint when it documents one (merged operations
-    // name every page); a request line is in the model when an endpoint of its
-    // page has a path of the same shape.
-    let mut endpoint_lines: BTreeSet<(&str, &str, String)> = BTreeSet::new();
+    // name every page); a request line is in the model when an endpoint has
+    // its method and a path of the same shape: the operation is there,
+    // whichever page is its own (a query on another operation's path counts
+    // as that operation).
+    let mut endpoint_lines: BTreeSet<(&str, String)> = BTreeSet::new();
     let mut endpoint_files: BTreeSet<&str> = BTreeSet::new();
     for e in &api.endpoints {
         for page in &e.pages {
             endpoint_files.insert(page);
-            for p in std::iter::once(&e.path).chain(&e.alternate_paths) {
-                endpoint_lines.insert((page, e.method.as_str(), p.shape()));
-            }
+        }
+        for p in std::iter::once(&e.path).chain(&e.alternate_paths) {
+            endpoint_lines.insert((e.method.as_str(), p.shape()));
         }
     }
     // A row is in the model when a type that its page contributed to has it.
@@ -213,7 +215,6 @@ pub fn measure(pages: &[Page], api: &Api, schema: &Schema) -> Report {
         for line in &page.request_lines {
             report.request_lines_in_model.total += 1;
             report.request_lines_in_model.hits += usize::from(endpoint_lines.contains(&(
-                page.file.as_str(),
                 line.method.as_str(),
                 PathTemplate::parse(&line.path).shape(),
             )));

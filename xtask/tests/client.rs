@@ -810,3 +810,127 @@ async fn a_base_typed_collection_dispatches_on_odata_type_and_loses_nothing() {
         "written back as read"
     );
 }
+
+#[tokio::test]
+async fn a_page_where_one_user_is_typed_is_an_error_not_an_empty_user() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/users/ada"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users",
+            "value": [{"id": "1", "displayName": "Ada"}]
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/users/bob"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
+            "id": "2",
+            "displayName": "Bob"
+        })))
+        .mount(&server)
+        .await;
+    let users = client(&server).users();
+    match users.item("ada").get().await {
+        Err(Error::UnexpectedCollection { endpoint, .. }) => {
+            assert_eq!(endpoint, "GET /users/ada");
+        }
+        other => panic!("a page decoded as one user: {other:?}"),
+    }
+    let bob = users.item("bob").get().await.expect("one user");
+    assert_eq!(bob.id, Nullable::Value("2".to_owned()));
+}
+
+#[tokio::test]
+async fn the_token_stays_home_and_a_rejected_token_is_replaced_once() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let graph = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    // The first token is rejected as invalid; the fresh one is accepted.
+    Mock::given(method("GET"))
+        .and(path("/users/ada"))
+        .and(wiremock::matchers::header(
+            "authorization",
+            "Bearer token-1",
+        ))
+        .respond_with(ResponseTemplate::new(401).insert_header(
+            "WWW-Authenticate",
+            r#"Bearer realm="", error="invalid_token", error_description="expired""#,
+        ))
+        .mount(&graph)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/users/ada"))
+        .and(wiremock::matchers::header(
+            "authorization",
+            "Bearer token-2",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "ada"})))
+        .mount(&graph)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/monitor"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "completed"})))
+        .mount(&elsewhere)
+        .await;
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    let tokens = graph_sdk::runtime::FnTokenProvider(move || {
+        let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+        async move { Ok::<_, Error>(format!("token-{n}")) }
+    });
+    let client: Client = Client::builder()
+        .base_url(graph.uri())
+        .token_provider(tokens)
+        .build()
+        .expect("client");
+    let ada = client
+        .users()
+        .item("ada")
+        .get()
+        .await
+        .expect("retried once");
+    assert_eq!(ada.id, Nullable::Value("ada".to_owned()));
+    assert_eq!(asked.load(Ordering::SeqCst), 2);
+
+    let monitor = format!("{}/monitor", elsewhere.uri());
+    client.get(monitor).await.expect("monitor answered");
+    let seen = elsewhere.received_requests().await.expect("recorded");
+    assert_eq!(seen.len(), 1);
+    assert!(
+        !seen[0].headers.contains_key("authorization"),
+        "the token went to another origin"
+    );
+    assert_eq!(asked.load(Ordering::SeqCst), 2, "no token asked for it");
+}
+
+#[tokio::test]
+async fn a_claims_challenge_is_readable_from_the_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/users/ada"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .insert_header(
+                    "WWW-Authenticate",
+                    r#"Bearer authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZX19fQ==""#,
+                )
+                .set_body_json(json!({"error": {"code": "InvalidAuthenticationToken", "message": "Continuous access evaluation resulted in claims challenge"}})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .users()
+        .item("ada")
+        .get()
+        .await
+        .expect_err("a claims challenge is an error");
+    assert!(err.is_unauthorized());
+    assert_eq!(
+        err.claims_challenge().as_deref(),
+        Some(r#"{"access_token":{"nbf":{"essential":true}}}"#)
+    );
+}

@@ -15,7 +15,7 @@
 //   docs-input/api/intune-devices-devicemanagementscript-list.md
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-get.md
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-list.md
-// Signature: draft 76f0de03fedccbfe, text 08b47ecdf9f30d97
+// Signature: draft 8c2be29ed732dba0, text d7c9bc249e034ca4
 
 use crate::models;
 use crate::runtime::{Client, Method, Page, Request, encode_path_segment};
@@ -168,7 +168,7 @@ impl DeviceManagementScriptItem {
             .template(
                 "/deviceManagement/deviceManagementScripts/{deviceManagementScriptId}",
             )
-            .json_response()
+            .object_response()
     }
 }
 
@@ -280,7 +280,7 @@ impl DeviceManagementScriptUserStateItem {
             .template(
                 "/deviceManagement/deviceManagementScripts/{deviceManagementScriptId}/userRunStates/{deviceManagementScriptUserStateId}",
             )
-            .json_response()
+            .object_response()
     }
 }
 
@@ -339,7 +339,7 @@ impl HardwareConfigurationCollection {
         Request::new(self.client.clone(), Method::POST, self.path.clone())
             .template("/deviceManagement/hardwareConfigurations")
             .json_body(body)
-            .optional_json_response()
+            .optional_object_response()
     }
 
     /// List hardwareConfigurations.
@@ -488,7 +488,7 @@ impl HardwareConfigurationItem {
             .template(
                 "/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}",
             )
-            .json_response()
+            .object_response()
     }
 
     /// Update hardwareConfiguration.
@@ -517,7 +517,7 @@ impl HardwareConfigurationItem {
                 "/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}",
             )
             .json_body(body)
-            .optional_json_response()
+            .optional_object_response()
     }
 }
 
@@ -629,7 +629,7 @@ impl HardwareConfigurationDeviceStateItem {
             .template(
                 "/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/deviceRunStates/{hardwareConfigurationDeviceStateId}",
             )
-            .json_response()
+            .object_response()
     }
 }
 
@@ -741,7 +741,7 @@ impl HardwareConfigurationUserStateItem {
             .template(
                 "/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/userRunStates/{hardwareConfigurationUserStateId}",
             )
-            .json_response()
+            .object_response()
     }
 
     /// Update hardwareConfigurationUserState.
@@ -770,6 +770,6 @@ impl HardwareConfigurationUserStateItem {
                 "/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/userRunStates/{hardwareConfigurationUserStateId}",
             )
             .json_body(body)
-            .optional_json_response()
+            .optional_object_response()
     }
 }

@@ -7,7 +7,7 @@
 //   docs-input/api/group-post-groups.md
 //   docs-input/api/group-post-members.md
 //   docs-input/api/group-update.md
-// Signature: draft 28dbe4ec8322f97d, text ec331ea82da67a3d
+// Signature: draft e9405fffcfc1c2f7, text 5cec1ab631cfc8c3
 
 use crate::models;
 use crate::runtime::{Client, Method, Page, Reference, Request, encode_path_segment};
@@ -88,7 +88,7 @@ impl GroupCollection {
         Request::new(self.client.clone(), Method::POST, self.path.clone())
             .template("/groups")
             .json_body(body)
-            .optional_json_response()
+            .optional_object_response()
     }
 }
 
@@ -161,7 +161,7 @@ impl GroupItem {
     pub fn get(&self) -> Request<models::Group> {
         Request::new(self.client.clone(), Method::GET, self.path.clone())
             .template("/groups/{id}")
-            .json_response()
+            .object_response()
     }
 
     /// Update group.

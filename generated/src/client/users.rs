@@ -9,7 +9,7 @@
 //   docs-input/api/user-post-users.md
 //   docs-input/api/user-reminderview.md
 //   docs-input/api/user-update.md
-// Signature: draft 04c82d15da674be4, text bf9159384f753cad
+// Signature: draft 372022b97c617fc1, text c6b36998a45adee9
 
 use crate::models;
 use crate::runtime::{Client, Method, Page, Request, encode_path_segment};
@@ -127,7 +127,7 @@ impl UserCollection {
         Request::new(self.client.clone(), Method::POST, self.path.clone())
             .template("/users")
             .json_body(body)
-            .optional_json_response()
+            .optional_object_response()
     }
 }
 
@@ -177,7 +177,7 @@ impl UserItem {
             )
             .template("/users/{id | userPrincipalName}/assignLicense")
             .json_body(body)
-            .optional_json_response()
+            .optional_object_response()
     }
 
     #[cfg(feature = "users")]
@@ -268,7 +268,7 @@ impl UserItem {
     pub fn get(&self) -> Request<models::User> {
         Request::new(self.client.clone(), Method::GET, self.path.clone())
             .template("/users/{id | userPrincipalName}")
-            .json_response()
+            .object_response()
     }
 
     #[cfg(feature = "outlook")]

@@ -245,9 +245,10 @@ pub mod models;
 
 pub use client::Client;
 pub use runtime::{{
-    Answers, ApiError, Batch, ClientBuilder, Delta, Error, FieldName, FnTokenProvider, Handle,
-    HeaderMap, ItemId, Method, Nullable, ODataType, Page, QueryOptions, Reference, Removed,
-    Request, Response, RetryPolicy, StatusCode, TokenProvider, cast,
+    Answers, ApiError, AuthChallenge, Batch, Bytes, ClientBuilder, Delta, Error, ErrorDetail,
+    FieldName, FnTokenProvider, Handle, HeaderMap, InnerError, ItemId, Method, Nullable, ODataType,
+    Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy, StatusCode,
+    TokenProvider, cast,
 }};
 {provenance}"#,
         provenance = provenance_items(docs_hash),

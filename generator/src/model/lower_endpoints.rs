@@ -126,15 +126,35 @@ pub fn lower_api_page(
         examples: read_examples(page),
         response: read_response(page),
     };
-    for (i, op) in operations.into_iter().enumerate() {
-        let body = read_body(page, op.method, &resource_stem, &action, types, diags);
-        let action = if i == 0 {
-            action.clone()
+    let actions = operation_actions(&operations, &action);
+    let beside: Vec<bool> = operations
+        .iter()
+        .map(|op| {
+            op.content
+                && operations
+                    .iter()
+                    .any(|o| o.method == op.method && !o.content)
+        })
+        .collect();
+    for ((op, action), beside) in operations.into_iter().zip(actions).zip(beside) {
+        // `$value` lines beside the resource's own: the body is the content,
+        // and the body section describes the other operation.
+        let body = match (beside, op.method) {
+            (true, Method::Get | Method::Delete) => DraftRequestBody::None,
+            (true, _) => DraftRequestBody::Stream,
+            (false, _) => read_body(page, op.method, &resource_stem, &action, types, diags),
+        };
+        let response = if op.content && op.method == Method::Get {
+            content_response(&shared.response)
+        } else if op.below.is_some() {
+            // What the page says it returns is the other operation's.
+            DraftResponse {
+                status: shared.response.status,
+                body: None,
+                collection: false,
+            }
         } else {
-            format!(
-                "{action}{}",
-                capitalise(&op.method.as_str().to_ascii_lowercase())
-            )
+            shared.response.clone()
         };
         let area = Area::of(
             &op.path,
@@ -165,7 +185,7 @@ pub fn lower_api_page(
             function_parameters: shared.function_parameters.clone(),
             path_parameters: shared.path_parameters.clone(),
             body,
-            response: shared.response.clone(),
+            response,
             examples: shared.examples.clone(),
             file: page.file.clone(),
             area,
@@ -213,9 +233,14 @@ fn lower_page_without_endpoint(
     }
 }
 
-/// The request lines of one method: one operation.
+/// The request lines of one method and one kind: one operation.
 struct Operation {
     method: Method,
+    /// The segments it adds below the method's first line, when it addresses
+    /// a resource below that line's (`children` after `special/{name}`).
+    below: Option<String>,
+    /// Whether its paths end in `$value`: the content of what the others address.
+    content: bool,
     /// The first line's path.
     path: PathTemplate,
     /// Where the first line is.
@@ -224,13 +249,121 @@ struct Operation {
     alternate_paths: Vec<PathTemplate>,
 }
 
-/// Groups request lines by method: `/me/...` beside `/users/{id}/...` is the
-/// same operation. Several methods on one page are reported.
+/// The resource a path addresses, for telling operations apart: its last
+/// segment (after `$value`, `$ref` and `$count` are taken off), with the
+/// collection before it when that segment is a key; `/me` is `/users/{}`.
+fn addressed_tail(path: &PathTemplate) -> String {
+    use crate::model::path::Segment;
+    let mut segments: Vec<&Segment> = path.segments.iter().collect();
+    while matches!(
+        segments.last(),
+        Some(Segment::Value | Segment::Ref | Segment::Count)
+    ) {
+        segments.pop();
+    }
+    let text = |s: &Segment| match s {
+        Segment::Literal { name } if name.eq_ignore_ascii_case("me") => "users/{}".to_owned(),
+        Segment::Literal { name } => name.to_ascii_lowercase(),
+        Segment::Key { .. } => "{}".to_owned(),
+        other => PathTemplate {
+            written: String::new(),
+            segments: vec![other.clone()],
+        }
+        .shape()
+        .to_ascii_lowercase(),
+    };
+    match segments.as_slice() {
+        [.., before, last @ Segment::Key { .. }] => format!("{}/{}", text(before), text(last)),
+        [.., last] => text(last),
+        [] => String::new(),
+    }
+}
+
+/// A path's shape without a last `$value`, `$ref` or `$count`.
+fn base_shape(path: &PathTemplate) -> String {
+    use crate::model::path::Segment;
+    let mut segments = path.segments.clone();
+    while matches!(
+        segments.last(),
+        Some(Segment::Value | Segment::Ref | Segment::Count)
+    ) {
+        segments.pop();
+    }
+    PathTemplate {
+        written: String::new(),
+        segments,
+    }
+    .shape()
+}
+
+/// Groups request lines into operations: one per method, with the lines
+/// that end in `$value` (the content of the resource the others address)
+/// as an operation of their own. `/me/...` beside `/users/{id}/...` is the
+/// same operation. A line with a query string that addresses another
+/// resource than the method's first line (`GET /me?$expand=manager` on the
+/// manager's page) documents a query on another operation: it is reported
+/// and not made part of this page's. Several methods are reported.
 fn group_operations(page: &Page, diags: &mut Vec<Diagnostic>) -> Vec<Operation> {
     let mut operations: Vec<Operation> = Vec::new();
+    let mut first_tails: Vec<(Method, String, String)> = Vec::new();
     for line in &page.request_lines {
         let path = PathTemplate::parse(&line.path);
-        match operations.iter_mut().find(|op| op.method == line.method) {
+        let tail = addressed_tail(&path);
+        let mut below = None;
+        match first_tails.iter().find(|(m, _, _)| *m == line.method) {
+            Some((_, first, _)) if line.query.is_some() && *first != tail => {
+                diags.push(diag(
+                    &page.file,
+                    line.at,
+                    Code::RequestLineQueryVariant,
+                    format!(
+                        "`{} {}?{}` queries another resource than this page's operation",
+                        line.method.as_str(),
+                        line.path,
+                        line.query.as_deref().unwrap_or_default()
+                    ),
+                    format!(
+                        "it is a query option on `{} {}`, documented by that operation's own page; \
+                         no method is made from this line",
+                        line.method.as_str(),
+                        line.path
+                    ),
+                ));
+                continue;
+            }
+            Some((_, first, first_shape)) => {
+                let shape = base_shape(&path);
+                if *first != tail
+                    && let Some(rest) = shape.strip_prefix(first_shape.as_str())
+                    && rest.starts_with('/')
+                    && !rest.contains('{')
+                {
+                    diags.push(diag(
+                        &page.file,
+                        line.at,
+                        Code::RequestLineSubresource,
+                        format!(
+                            "`{} {}` addresses `{rest}` below this page's operation",
+                            line.method.as_str(),
+                            line.path
+                        ),
+                        "document it on a page of its own, with its response type; \
+                         it is made an endpoint of its own with an untyped response"
+                            .to_owned(),
+                    ));
+                    below = Some(rest.to_owned());
+                }
+            }
+            None => first_tails.push((line.method, tail, base_shape(&path))),
+        }
+        let content = matches!(
+            path.segments.last(),
+            Some(crate::model::path::Segment::Value)
+        );
+        match operations
+            .iter_mut()
+            .find(|op| op.method == line.method && op.content == content && op.below == below)
+        {
             Some(op) => {
                 if op.path.written != path.written
                     && !op.alternate_paths.iter().any(|p| p.written == path.written)
@@ -240,14 +373,17 @@ fn group_operations(page: &Page, diags: &mut Vec<Diagnostic>) -> Vec<Operation> 
             }
             None => operations.push(Operation {
                 method: line.method,
+                below,
+                content,
                 path,
                 at: line.at,
                 alternate_paths: Vec::new(),
             }),
         }
     }
-    if let [first, _, ..] = operations.as_slice() {
-        let methods: Vec<&str> = operations.iter().map(|op| op.method.as_str()).collect();
+    let mut methods: Vec<&str> = operations.iter().map(|op| op.method.as_str()).collect();
+    methods.dedup();
+    if let ([first, _, ..], [_, _, ..]) = (operations.as_slice(), methods.as_slice()) {
         diags.push(diag(
             &page.file,
             first.at,
@@ -260,6 +396,45 @@ fn group_operations(page: &Page, diags: &mut Vec<Diagnostic>) -> Vec<Operation> 
         ));
     }
     operations
+}
+
+/// The action of each operation: the page's for the first of each kind;
+/// `{action}Content` for the `$value` lines beside others of the method;
+/// `{action}{Method}` for a method after the first.
+fn operation_actions(operations: &[Operation], action: &str) -> Vec<String> {
+    let first_method = operations.first().map(|op| op.method);
+    operations
+        .iter()
+        .map(|op| {
+            let beside_resource = op.content
+                && operations
+                    .iter()
+                    .any(|o| o.method == op.method && !o.content);
+            let base = if Some(op.method) == first_method {
+                action.to_owned()
+            } else {
+                format!(
+                    "{action}{}",
+                    capitalise(&op.method.as_str().to_ascii_lowercase())
+                )
+            };
+            let base = match &op.below {
+                Some(rest) => format!(
+                    "{base}{}",
+                    rest.split('/')
+                        .filter(|s| !s.is_empty())
+                        .map(|s| capitalise(s.trim_start_matches('$')))
+                        .collect::<String>()
+                ),
+                None => base,
+            };
+            if beside_resource {
+                format!("{base}Content")
+            } else {
+                base
+            }
+        })
+        .collect()
 }
 
 /// The action's name as the path spells it (`checkMemberGroups`), else as given.
@@ -431,6 +606,19 @@ fn parameter_from_row(row: DraftProperty) -> DraftParameter {
         cell: row.cell,
         description: row.description,
         at: row.at,
+    }
+}
+
+/// The response of a `$value` GET: the content itself, with the status the
+/// page gives.
+fn content_response(read: &DraftResponse) -> DraftResponse {
+    DraftResponse {
+        status: read.status,
+        body: Some(read_type_cell(&Inline {
+            text: "Stream".into(),
+            links: Vec::new(),
+        })),
+        collection: false,
     }
 }
 
@@ -617,7 +805,7 @@ fn read_response(page: &Page) -> DraftResponse {
     if let Some((example, resp)) = example_response {
         let annotation = example.annotation.as_ref();
         let odata = annotation
-            .and_then(|a| a.get("@odata.type"))
+            .and_then(|a| a.get("@odata.type").or_else(|| a.get("@type")))
             .and_then(|v| v.as_str())
             .filter(|s| !s.contains("$("));
         if let Some(odata) = odata {

@@ -12,9 +12,10 @@ use crate::model::diag;
 use crate::model::lower_endpoints::{DraftEndpoint, DraftParameter, DraftRequestBody};
 use crate::model::lower_types::{DraftType, Origin};
 use crate::model::naming::{self, Scope};
+use crate::model::path::{PathTemplate, Segment};
 use crate::model::related;
 use crate::model::types::{CellTarget, TypeCell};
-use crate::parse::Loc;
+use crate::parse::{Loc, Method};
 
 /// Finds types by name, case-insensitively, or by the page that defines them.
 struct Registry {
@@ -100,7 +101,7 @@ pub fn resolve(
             .cmp(&b.name.api)
             .then_with(|| a.source.cmp(&b.source))
     });
-    let mut out = merge_endpoints(out, diags);
+    let mut out = merge_endpoints(out, &defs, diags);
     name_endpoints(&mut out, diags);
     Api {
         endpoints: out,
@@ -298,6 +299,7 @@ impl Resolver {
             .as_ref()
             .map(|c| self.cell(c, &e.file, at, "response body", diags));
         check_response(&e, body.as_ref(), diags);
+        let collection = e.response.collection || answers_a_page(&e, body.as_ref(), diags);
         Endpoint {
             name: Name {
                 api: format!("{resource}.{}", e.action),
@@ -318,13 +320,57 @@ impl Resolver {
             response: Response {
                 status: e.response.status,
                 body,
-                collection: e.response.collection,
+                collection,
             },
             examples: e.examples,
             pages: vec![e.file.clone()],
             area: e.area,
         }
     }
+}
+
+/// Whether a GET whose page names one object answers a collection page
+/// after all: its path ends in a collection (not a key), and an example
+/// response is a page (a `value` array, and no `@odata.context` that ends in
+/// `/$entity`). Then it is typed as a collection, with a warning; one typed
+/// as a single object would decode the page into an empty object.
+fn answers_a_page(e: &DraftEndpoint, body: Option<&TypeRef>, diags: &mut Vec<Diagnostic>) -> bool {
+    if e.method != Method::Get
+        || body.is_none()
+        || matches!(
+            e.path.segments.last(),
+            None | Some(Segment::Key { .. } | Segment::Value | Segment::Count | Segment::Ref)
+        )
+    {
+        return false;
+    }
+    let page = e.examples.iter().find(|x| {
+        x.response_body.as_ref().is_some_and(|b| {
+            b.get("value").is_some_and(serde_json::Value::is_array)
+                && !b
+                    .get("@odata.context")
+                    .and_then(serde_json::Value::as_str)
+                    .is_some_and(|c| c.ends_with("$entity"))
+        })
+    });
+    let Some(example) = page else {
+        return false;
+    };
+    let at = example.response_source.as_ref().unwrap_or(&example.source);
+    let mut d = diag(
+        &e.file,
+        e.at,
+        Code::ResponseShapeFromExample,
+        format!(
+            "the Response section names one object, but `{} {}` ends in a collection and its example answers a page of them",
+            e.method.as_str(),
+            e.path
+        ),
+        "say `a collection of [type](...) objects` in the Response section; it is typed as a collection".to_owned(),
+    );
+    d.related.push(related_at(at, "the example answers a page"));
+    diags.push(d);
+    true
 }
 
 /// Reports a response whose status, or whose GET body type, is unknown.
@@ -624,50 +670,397 @@ fn name_types(defs: &mut [TypeDef], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// One operation documented on several pages (Intune documents
-/// `GET /deviceManagement` on sixteen) becomes one endpoint: the first page's,
-/// with the other pages' paths added as alternates.
-fn merge_endpoints(endpoints: Vec<Endpoint>, diags: &mut Vec<Diagnostic>) -> Vec<Endpoint> {
-    let mut index: BTreeMap<(crate::parse::Method, String), usize> = BTreeMap::new();
-    let mut out: Vec<Endpoint> = Vec::with_capacity(endpoints.len());
-    for e in endpoints {
-        let key = (e.method, e.path.shape());
-        let Some(&i) = index.get(&key) else {
-            index.insert(key, out.len());
-            out.push(e);
-            continue;
-        };
-        let first = &mut out[i];
-        let mut d = diag_at_source(
-            &e.source,
-            Code::EndpointMerged,
-            format!(
-                "`{} {}` is also documented in {}",
-                e.method.as_str(),
-                e.path,
-                first.source.file
-            ),
-            format!(
-                "merged into `{}`; document each operation on one page",
-                first.name.api
-            ),
-        );
-        d.related
-            .push(related_at(&first.source, "first documented here"));
-        diags.push(d);
-        first.pages.push(e.source.file.clone());
-        first.examples.extend(e.examples);
-        for alt in e.alternate_paths {
-            let shapes: Vec<String> = std::iter::once(&first.path)
-                .chain(&first.alternate_paths)
-                .map(|p| p.shape())
-                .collect();
-            if !shapes.contains(&alt.shape()) {
-                first.alternate_paths.push(alt);
+/// An operation is its method and path shape, `/me` read as `/users/{id}`
+/// (the client serves both through one builder).
+fn operation_key(method: Method, path: &PathTemplate) -> (Method, String) {
+    let shape = path.shape();
+    let shape = if shape == "/me" {
+        "/users/{}".to_owned()
+    } else if let Some(rest) = shape.strip_prefix("/me/") {
+        format!("/users/{{}}/{rest}")
+    } else {
+        shape
+    };
+    (method, shape)
+}
+
+/// How strongly a page claims an operation it documents; the strongest
+/// claim makes a page the operation's primary page (its name, docs,
+/// permissions, headers and feature). Fields compare in order.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Claim<'a> {
+    /// The path addresses the page's own resource (`user` and `/users/{id}`).
+    own_resource: bool,
+    /// A GET's response has the shape the path addresses: a collection for a
+    /// path that ends in a collection, one object for a key.
+    fits_shape: bool,
+    /// The page is the resource's own (`user-get.md`), not a product's view
+    /// of it (`intune-devices-user-get.md`).
+    own_page: bool,
+    /// The path is the page's first request line, not an alternate.
+    main: bool,
+    /// Fewer paths: a page about this operation rather than one listing many.
+    fewer_paths: std::cmp::Reverse<usize>,
+    /// Then the page's file, first in sorted order.
+    file: std::cmp::Reverse<&'a str>,
+}
+
+fn claim<'a>(e: &'a Endpoint, path: &PathTemplate) -> Claim<'a> {
+    let resource = e.name.api.split('.').next().unwrap_or_default();
+    let resource = resource.to_ascii_lowercase();
+    let stem = e
+        .source
+        .file
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(".md")
+        .to_ascii_lowercase();
+    let ty = match (&e.request_body, &e.response.body) {
+        (_, Some(TypeRef::Named(n))) if e.method == Method::Get => n.to_ascii_lowercase(),
+        (
+            RequestBody::Resource {
+                ty: TypeRef::Named(n),
+            },
+            _,
+        ) => n.to_ascii_lowercase(),
+        _ => String::new(),
+    };
+    let ends_in_key = matches!(path.segments.last(), Some(Segment::Key { .. }));
+    Claim {
+        own_resource: addresses(path, &resource) || (!ty.is_empty() && addresses(path, &ty)),
+        fits_shape: e.method != Method::Get
+            || e.response.body.is_none()
+            || ends_in_key != e.response.collection,
+        own_page: stem.starts_with(&format!("{resource}-")),
+        main: std::ptr::eq(path, &e.path),
+        fewer_paths: std::cmp::Reverse(1 + e.alternate_paths.len()),
+        file: std::cmp::Reverse(e.source.file.as_str()),
+    }
+}
+
+/// Whether a path's last named segment is the resource (`/users/{id}` and
+/// `user`, `/me` and `user`, `/me/events` and `event`).
+fn addresses(path: &PathTemplate, resource: &str) -> bool {
+    let last = path.segments.iter().rev().find_map(|s| match s {
+        Segment::Literal { name } if name.eq_ignore_ascii_case("me") => Some("users".to_owned()),
+        Segment::Literal { name } => Some(name.to_ascii_lowercase()),
+        Segment::Cast { type_name } => Some(
+            type_name
+                .rsplit('.')
+                .next()
+                .unwrap_or(type_name)
+                .to_ascii_lowercase(),
+        ),
+        _ => None,
+    });
+    last.is_some_and(|last| {
+        last == resource
+            || last.strip_suffix('s') == Some(resource)
+            || last.strip_suffix("es") == Some(resource)
+            || (last.strip_suffix("ies").map(|l| format!("{l}y")).as_deref() == Some(resource))
+    })
+}
+
+/// How a page's operation on a path stands to the primary page's.
+enum Reconciled {
+    /// They agree on body and response.
+    Same,
+    /// They name types of one hierarchy: the operation takes their nearest
+    /// common base (`mobileApp` for `iosLobApp` and `androidLobApp`).
+    Widened {
+        /// The request body type the primary takes, if it changes.
+        body: Option<String>,
+        /// The response type the primary takes, if it changes.
+        response: Option<String>,
+        /// The types, for the report.
+        types: Vec<String>,
+    },
+    /// They disagree; the sentence says how.
+    Conflict(String),
+}
+
+/// A type and its bases, nearest first.
+fn lineage<'a>(defs: &'a [TypeDef], name: &'a str) -> Vec<&'a str> {
+    let mut out = vec![name];
+    let mut at = name;
+    while let Ok(i) = defs.binary_search_by(|d| d.name.api.as_str().cmp(at)) {
+        match defs[i].base.as_deref() {
+            Some(base) if !out.contains(&base) => {
+                out.push(base);
+                at = base;
             }
+            _ => break,
         }
     }
     out
+}
+
+/// The nearest common base of two types, if it is more than `entity`.
+fn common_base<'a>(defs: &'a [TypeDef], a: &'a str, b: &'a str) -> Option<&'a str> {
+    let theirs = lineage(defs, b);
+    lineage(defs, a)
+        .into_iter()
+        .find(|t| theirs.contains(t))
+        .filter(|t| *t != "entity")
+}
+
+/// Compares a page's operation with the primary page's on a shared path:
+/// their request bodies and their responses.
+fn reconcile(other: &Endpoint, primary: &Endpoint, defs: &[TypeDef]) -> Reconciled {
+    fn body(e: &Endpoint) -> Option<String> {
+        match &e.request_body {
+            RequestBody::None => None,
+            RequestBody::Stream => Some("binary content".to_owned()),
+            RequestBody::Resource { ty } => Some(format!("a `{}`", type_text(ty))),
+            RequestBody::Parameters { parameters } => Some(format!(
+                "the parameters ({})",
+                parameters
+                    .iter()
+                    .map(|p| p.name.api.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+    fn response(e: &Endpoint) -> Option<String> {
+        let ty = type_text(e.response.body.as_ref()?);
+        Some(if e.response.collection {
+            format!("a collection of `{ty}`")
+        } else {
+            format!("a `{ty}`")
+        })
+    }
+    let named_body = |e: &Endpoint| match &e.request_body {
+        RequestBody::Resource {
+            ty: TypeRef::Named(n),
+        } => Some(n.clone()),
+        _ => None,
+    };
+    let named_response = |e: &Endpoint| match &e.response.body {
+        Some(TypeRef::Named(n)) => Some((n.clone(), e.response.collection)),
+        _ => None,
+    };
+    let mut widened_body = None;
+    let mut widened_response = None;
+    let mut types = Vec::new();
+    if let (Some(x), Some(y)) = (body(other), body(primary))
+        && x != y
+    {
+        match (named_body(other), named_body(primary)) {
+            (Some(a), Some(b)) if common_base(defs, &a, &b).is_some() => {
+                let base = common_base(defs, &a, &b).unwrap_or_default().to_owned();
+                types.extend([a, b]);
+                widened_body = Some(base);
+            }
+            _ => return Reconciled::Conflict(format!("one sends {x}, the other {y}")),
+        }
+    }
+    if let (Some(x), Some(y)) = (response(other), response(primary))
+        && x != y
+    {
+        match (named_response(other), named_response(primary)) {
+            (Some((a, ca)), Some((b, cb))) if ca == cb && common_base(defs, &a, &b).is_some() => {
+                let base = common_base(defs, &a, &b).unwrap_or_default().to_owned();
+                types.extend([a, b]);
+                widened_response = Some(base);
+            }
+            _ => return Reconciled::Conflict(format!("one returns {x}, the other {y}")),
+        }
+    }
+    if widened_body.is_none() && widened_response.is_none() {
+        return Reconciled::Same;
+    }
+    types.sort();
+    types.dedup();
+    Reconciled::Widened {
+        body: widened_body.filter(|b| Some(b) != named_body(primary).as_ref()),
+        response: widened_response
+            .filter(|r| Some(r) != named_response(primary).map(|(n, _)| n).as_ref()),
+        types,
+    }
+}
+
+fn type_text(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Primitive(p) => p.edm_name().to_owned(),
+        TypeRef::Named(n) => n.clone(),
+        TypeRef::Unresolved(w) => w.clone(),
+    }
+}
+
+/// One operation documented on several pages (Intune documents
+/// `GET /deviceManagement` on sixteen) belongs to one endpoint: each
+/// method and path goes to the page with the strongest [`Claim`] on it, and
+/// the other pages lose that path. A page that loses every path is merged
+/// into the primary page of its first (its pages and examples join it).
+/// Each page that loses paths to another is reported once, as
+/// `endpoint-merged` when the two agree on body and response, else as
+/// `endpoint-conflict`, naming both pages.
+fn merge_endpoints(
+    mut endpoints: Vec<Endpoint>,
+    defs: &[TypeDef],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Endpoint> {
+    // Every claim on every operation, and its winner.
+    let mut winners: BTreeMap<(Method, String), usize> = BTreeMap::new();
+    for (i, e) in endpoints.iter().enumerate() {
+        for path in std::iter::once(&e.path).chain(&e.alternate_paths) {
+            let key = operation_key(e.method, path);
+            let better = match winners.get(&key) {
+                None => true,
+                Some(&w) => {
+                    let held = &endpoints[w];
+                    let held_path = std::iter::once(&held.path)
+                        .chain(&held.alternate_paths)
+                        .find(|p| operation_key(held.method, p) == key)
+                        .unwrap_or(&held.path);
+                    claim(e, path) > claim(held, held_path)
+                }
+            };
+            if better {
+                winners.insert(key, i);
+            }
+        }
+    }
+    // What each endpoint keeps, and to whom it loses.
+    let mut kept: Vec<Vec<PathTemplate>> = Vec::with_capacity(endpoints.len());
+    let mut lost_to: Vec<BTreeMap<usize, Vec<String>>> = Vec::with_capacity(endpoints.len());
+    for (i, e) in endpoints.iter().enumerate() {
+        let mut mine = Vec::new();
+        let mut lost: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for path in std::iter::once(&e.path).chain(&e.alternate_paths) {
+            let key = operation_key(e.method, path);
+            let winner = winners[&key];
+            if winner == i {
+                // `/me/x` and `/users/{id}/x` share a key; both paths stay.
+                if seen.insert(path.shape()) {
+                    mine.push(path.clone());
+                }
+            } else {
+                lost.entry(winner).or_default().push(path.written.clone());
+            }
+        }
+        kept.push(mine);
+        lost_to.push(lost);
+    }
+    // A path lost to a page that does not spell it (`/users/{id}/events`
+    // beside its `/me/events`) is served by that page too.
+    for (i, e) in endpoints.iter().enumerate() {
+        for path in std::iter::once(&e.path).chain(&e.alternate_paths) {
+            let w = winners[&operation_key(e.method, path)];
+            if w != i && !kept[w].iter().any(|p| p.shape() == path.shape()) {
+                kept[w].push(path.clone());
+            }
+        }
+    }
+    let mut widen: Vec<(usize, Option<String>, Option<String>)> = Vec::new();
+    for (i, e) in endpoints.iter().enumerate() {
+        for (&w, paths) in &lost_to[i] {
+            let primary = &endpoints[w];
+            let reconciled = reconcile(e, primary, defs);
+            let shown = paths
+                .iter()
+                .map(|p| format!("`{} {p}`", e.method.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let also = format!(
+                "{shown} {} the operation {} documents",
+                if paths.len() == 1 { "is" } else { "are" },
+                primary.source.file
+            );
+            let (code, message) = match &reconciled {
+                Reconciled::Same => (Code::EndpointMerged, also),
+                Reconciled::Widened {
+                    body,
+                    response,
+                    types,
+                } => {
+                    let base = body.as_ref().or(response.as_ref());
+                    let message = match base {
+                        Some(base) => format!(
+                            "{also}; the two name related types ({}), so the operation takes their common base `{base}`",
+                            types.join(", ")
+                        ),
+                        None => format!(
+                            "{also}, which names the common base of {}",
+                            types.join(", ")
+                        ),
+                    };
+                    widen.push((w, body.clone(), response.clone()));
+                    (Code::EndpointMerged, message)
+                }
+                Reconciled::Conflict(why) => (
+                    Code::EndpointConflict,
+                    format!(
+                        "{also} as `{}`, and the two disagree: {why}",
+                        primary.name.api
+                    ),
+                ),
+            };
+            let help = if kept[i].is_empty() {
+                format!(
+                    "`{}` is the operation's own page, so this page is merged into `{}`; document each operation on one page",
+                    primary.source.file, primary.name.api
+                )
+            } else {
+                format!(
+                    "`{}` is the operation's own page and keeps {}; this page keeps its other paths",
+                    primary.source.file,
+                    if paths.len() == 1 { "it" } else { "them" }
+                )
+            };
+            let mut d = diag_at_source(&e.source, code, message, help);
+            d.related
+                .push(related_at(&primary.source, "the operation's own page"));
+            diags.push(d);
+        }
+    }
+    for (w, body, response) in widen {
+        let primary = &mut endpoints[w];
+        if let Some(base) = body {
+            primary.request_body = RequestBody::Resource {
+                ty: TypeRef::Named(base),
+            };
+        }
+        if let Some(base) = response {
+            primary.response.body = Some(TypeRef::Named(base));
+        }
+    }
+    // Endpoints that keep no path join the primary page of their first.
+    let mut joins: Vec<(usize, usize)> = Vec::new();
+    for (i, e) in endpoints.iter().enumerate() {
+        if kept[i].is_empty() {
+            // The winner of a path keeps it, so it is never merged itself.
+            joins.push((i, winners[&operation_key(e.method, &e.path)]));
+        }
+    }
+    let mut slots: Vec<Option<Endpoint>> = endpoints.into_iter().map(Some).collect();
+    for (i, w) in joins {
+        if i == w {
+            continue;
+        }
+        let Some(e) = slots[i].take() else { continue };
+        if let Some(primary) = slots[w].as_mut() {
+            primary.pages.push(e.source.file.clone());
+            primary.pages.extend(e.pages.into_iter().skip(1));
+            primary.examples.extend(e.examples);
+        }
+    }
+    slots
+        .into_iter()
+        .zip(kept)
+        .filter_map(|(slot, mut paths)| {
+            let mut e = slot?;
+            if paths.is_empty() {
+                return None;
+            }
+            e.path = paths.remove(0);
+            e.alternate_paths = paths;
+            Some(e)
+        })
+        .collect()
 }
 
 /// Rust method names for endpoints; duplicates of one API name are reported.

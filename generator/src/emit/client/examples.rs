@@ -322,15 +322,43 @@ fn call_chain(
             child
         };
     }
-    let op = node
-        .ops
-        .iter()
-        .find(|o| o.endpoint.name == e.name && o.tail.map(step) == tail.map(step))
-        .ok_or_else(missing)?;
-    if op.method.is_empty() {
+    let found = |n: &'_ Node<'_>, tail: Option<&Segment>| {
+        n.ops
+            .iter()
+            .find(|o| o.endpoint.name == e.name && o.tail.map(step) == tail.map(step))
+            .map(|o| o.method.clone())
+    };
+    let method = match found(node, tail) {
+        Some(method) => method,
+        // A last segment that leads to a node of its own names that node's
+        // operation (`.range_with_address(a).get()`).
+        None => {
+            let segment = tail.ok_or_else(missing)?;
+            let child = node.children.get(&step(segment)).ok_or_else(missing)?;
+            let accessor = ident(&child.accessor);
+            let args = segment_args(
+                ctx,
+                segment,
+                child.segment.unwrap_or(segment),
+                &mut values,
+                &e.function_parameters,
+            )?;
+            tokens = quote!(#tokens.#accessor(#(#args),*));
+            let child = if child.shared {
+                owner(&tree.root, &child.type_name).ok_or_else(missing)?
+            } else {
+                child
+            };
+            let method = found(child, None).ok_or_else(missing)?;
+            if method.is_empty() {
+                return Err(missing());
+            }
+            return Ok((tokens, ident(&method), Vec::new()));
+        }
+    };
+    if method.is_empty() {
         return Err(missing());
     }
-    let method = op.method.clone();
     let args = match tail {
         Some(segment @ Segment::Function { .. }) => {
             segment_args(ctx, segment, segment, &mut values, &e.function_parameters)?

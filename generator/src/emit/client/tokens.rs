@@ -420,7 +420,8 @@ pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStrea
         }
         RequestBody::Stream => {
             params.push(quote!(body: impl Into<bytes::Bytes>));
-            build = quote!(#build.bytes_body(body, "application/octet-stream"));
+            let content_type = documented_content_type(e).unwrap_or("application/octet-stream");
+            build = quote!(#build.bytes_body(body, #content_type));
         }
     }
     let (output, build) = match response_kind(api, e) {
@@ -442,9 +443,22 @@ pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStrea
             let t = type_ref(api, ty, &models);
             (quote!(#t), quote!(#build.value_response()))
         }
+        // One object: a collection page in its place is an error, unless
+        // the type itself has a `value` collection.
+        ResponseKind::Object(ty) if !has_value_collection(api, ty) => {
+            let t = type_ref(api, ty, &models);
+            (quote!(#t), quote!(#build.object_response()))
+        }
         ResponseKind::Object(ty) => {
             let t = type_ref(api, ty, &models);
             (quote!(#t), quote!(#build.json_response()))
+        }
+        ResponseKind::Optional(ty) if !has_value_collection(api, ty) => {
+            let t = type_ref(api, ty, &models);
+            (
+                quote!(Option<#t>),
+                quote!(#build.optional_object_response()),
+            )
         }
         ResponseKind::Optional(ty) => {
             let t = type_ref(api, ty, &models);
@@ -459,6 +473,56 @@ pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStrea
             #build
         }
     }
+}
+
+/// Whether a model type (or one of its bases) has a `value` property that
+/// is a collection, which a page's `value` would look like.
+fn has_value_collection(api: &Api, ty: &TypeRef) -> bool {
+    let TypeRef::Named(name) = ty else {
+        return false;
+    };
+    let mut at = api.type_named(name);
+    let mut hops = 0;
+    while let Some(def) = at {
+        if def
+            .properties
+            .iter()
+            .any(|p| p.name.api == "value" && p.collection)
+        {
+            return true;
+        }
+        hops += 1;
+        at = def
+            .base
+            .as_deref()
+            .filter(|_| hops < 64)
+            .and_then(|b| api.type_named(b));
+    }
+    false
+}
+
+/// The content type the page's `Content-Type` header row names for binary
+/// content (`image/jpeg`), if any.
+fn documented_content_type(e: &Endpoint) -> Option<&str> {
+    let header = e
+        .headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case("content-type"))?;
+    header
+        .description
+        .split(|c: char| c.is_whitespace() || matches!(c, '`' | ',' | ';' | '(' | ')' | '.'))
+        .find(|word| {
+            let mut parts = word.splitn(2, '/');
+            let (Some(top), Some(sub)) = (parts.next(), parts.next()) else {
+                return false;
+            };
+            matches!(top, "image" | "text" | "application" | "video" | "audio")
+                && !sub.is_empty()
+                && sub
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-".contains(c))
+                && *word != "application/json"
+        })
 }
 
 /// What an endpoint method returns.

@@ -150,6 +150,7 @@ pub(super) fn build_tree(api: &Api) -> Tree<'_> {
         }
     }
     let merged_me = merge_me_into_users(&mut root);
+    sink_tails(&mut root);
     gather_areas(&mut root);
     sign(&mut root);
     let mut seen = BTreeSet::new();
@@ -168,6 +169,32 @@ pub(super) fn build_tree(api: &Api) -> Tree<'_> {
     let mut shared = BTreeMap::new();
     shared_paths(&root, false, &mut shared);
     Tree { root, me, shared }
+}
+
+/// An operation named by its last segment (`range(address=...)`) whose
+/// segment also leads to a node of its own (other paths go on below
+/// `range(address=...)`) belongs to that node: it is the node's own GET,
+/// reached as `.range_with_address(a).get()`, not a method of the parent
+/// beside the accessor that leads there.
+fn sink_tails(node: &mut Node<'_>) {
+    let ops = std::mem::take(&mut node.ops);
+    for mut op in ops {
+        let target = op
+            .tail
+            .filter(|t| matches!(t, Segment::Function { .. } | Segment::Literal { .. }))
+            .map(step)
+            .filter(|s| node.children.contains_key(s));
+        match target.and_then(|s| node.children.get_mut(&s)) {
+            Some(child) => {
+                op.tail = None;
+                child.ops.push(op);
+            }
+            None => node.ops.push(op),
+        }
+    }
+    for child in node.children.values_mut() {
+        sink_tails(child);
+    }
 }
 
 /// Computes every node's areas: those of its endpoints and its children's.
@@ -430,18 +457,50 @@ pub(super) fn name_nodes(api: &Api, node: &mut Node<'_>, types: &mut Scope, pare
         };
         name_nodes(api, child, types, &naming);
     }
-    // Preferred names first, the endpoint's own name on a clash.
-    for op in &mut node.ops {
-        let preferred = preferred_method(op);
-        let (name, clash) = methods.claim(&op.endpoint.name.api, preferred.clone());
-        op.method = if clash.is_some() {
-            methods
-                .claim(&op.endpoint.name.api, op.endpoint.name.rust.clone())
-                .0
-        } else {
-            name
+    // The node's own operations (get, list, create, ...) name first, then
+    // those named by a last segment; on a clash, a name that says what
+    // tells the operation apart (see `method_candidates`).
+    let mut order: Vec<usize> = (0..node.ops.len()).collect();
+    order.sort_by_key(|&i| node.ops[i].tail.is_some());
+    for i in order {
+        let op = &node.ops[i];
+        let api = op.endpoint.name.api.clone();
+        let candidates = method_candidates(op);
+        let free = candidates.iter().find(|c| !methods.is_taken(c)).cloned();
+        let name = match free {
+            Some(name) => methods.claim(&api, name).0,
+            None => methods.claim(&api, candidates[0].clone()).0,
         };
+        node.ops[i].method = name;
     }
+}
+
+/// The names an operation's method may take, best first: the preferred
+/// name (`get`, `list`, `range`); for a function with arguments, the name
+/// with them (`range_with_address`); the preferred name with the resource
+/// (`get_worksheet`); the endpoint's action (`get_range`).
+fn method_candidates(op: &Op<'_>) -> Vec<String> {
+    let preferred = preferred_method(op);
+    let mut out = vec![preferred.clone()];
+    if let Some(Segment::Function { name, args }) = op.tail
+        && !args.is_empty()
+    {
+        let args: Vec<&str> = args.iter().map(|a| a.name.as_str()).collect();
+        out.push(snake_ident(&format!("{name}_with_{}", args.join("_"))));
+    }
+    let resource = op.endpoint.name.api.split('.').next().unwrap_or_default();
+    out.push(snake_ident(&format!(
+        "{}_{}",
+        preferred.trim_start_matches("r#"),
+        resource.to_snake_case()
+    )));
+    out.push(snake_ident(&format!(
+        "{}_{}",
+        action(op.endpoint).to_snake_case(),
+        resource.to_snake_case()
+    )));
+    out.dedup();
+    out
 }
 
 pub(super) fn segment_label(segment: Option<&Segment>) -> String {

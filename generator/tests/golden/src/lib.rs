@@ -67,9 +67,10 @@ pub use graph_sdk_runtime as runtime;
 
 pub use client::Client;
 pub use runtime::{
-    Answers, ApiError, Batch, ClientBuilder, Delta, Error, FieldName, FnTokenProvider, Handle,
-    HeaderMap, ItemId, Method, Nullable, ODataType, Page, QueryOptions, Reference, Removed,
-    Request, Response, RetryPolicy, StatusCode, TokenProvider, cast,
+    Answers, ApiError, AuthChallenge, Batch, Bytes, ClientBuilder, Delta, Error, ErrorDetail,
+    FieldName, FnTokenProvider, Handle, HeaderMap, InnerError, ItemId, Method, Nullable, ODataType,
+    Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy, StatusCode,
+    TokenProvider, cast,
 };
 
 /// The content hash of the docs pages (and the include files they use) this

@@ -6,7 +6,7 @@
 //   generator/tests/fixtures/emit/api/thing-get.md
 //   generator/tests/fixtures/emit/api/thing-measure.md
 //   generator/tests/fixtures/emit/api/thing-put-content.md
-// Signature: draft b3868e99fcdf0100, text eccfc36249577d5a
+// Signature: draft 6eebfcc42fbf85b4, text 9912722066d236a1
 
 use crate::models;
 use crate::runtime::{Client, Method, Request, encode_function_arg, encode_path_segment};
@@ -121,7 +121,7 @@ impl ThingItem {
     pub fn get(&self) -> Request<models::Thing> {
         Request::new(self.client.clone(), Method::GET, self.path.clone())
             .template("/things/{id}")
-            .json_response()
+            .object_response()
     }
 
     /// thing: measure.
@@ -343,6 +343,6 @@ impl ThingsItemRevisionsItem {
     pub fn get(&self) -> Request<models::Thing> {
         Request::new(self.client.clone(), Method::GET, self.path.clone())
             .template("/things/{id}/revisions/{revisionNumber}")
-            .json_response()
+            .object_response()
     }
 }
