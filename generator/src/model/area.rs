@@ -135,10 +135,41 @@ pub fn merge_case_variants(
                 .collect::<Vec<_>>()
         })
         .collect();
+    // The spelling of each path root that most endpoints use.
+    let mut roots: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for e in endpoints.iter() {
+        for p in std::iter::once(&e.path).chain(&e.alternate_paths) {
+            if let Some(crate::model::Segment::Literal { name }) = p.segments.first() {
+                *roots
+                    .entry(name.to_ascii_lowercase())
+                    .or_default()
+                    .entry(name.clone())
+                    .or_default() += 1;
+            }
+        }
+    }
+    let root_spelling = |name: &str| -> Option<String> {
+        roots
+            .get(&name.to_ascii_lowercase())?
+            .iter()
+            .max_by(|(a, n), (b, m)| n.cmp(m).then(b.cmp(a)))
+            .map(|(s, _)| s.clone())
+    };
     for e in endpoints.iter_mut() {
         let Some((best, count)) = canonical.get(&e.area) else {
             continue;
         };
+        // Its paths are spelt as the others', so the client has one module
+        // and one builder for the root, not two that differ in case.
+        for p in std::iter::once(&mut e.path).chain(&mut e.alternate_paths) {
+            let spelling = match p.segments.first() {
+                Some(crate::model::Segment::Literal { name }) => root_spelling(name),
+                _ => None,
+            };
+            if let Some(spelling) = spelling {
+                p.respell_root(&spelling);
+            }
+        }
         diags.push(crate::diagnostics::Diagnostic {
             severity: crate::diagnostics::Code::PathRootCase.severity(),
             code: crate::diagnostics::Code::PathRootCase,
@@ -150,7 +181,7 @@ pub fn merge_case_variants(
                 "the area `{}` of `{}` differs only in case from `{best}`, which {count} endpoint(s) have; it joins `{best}`",
                 e.area, e.name.api
             ),
-            help: "spell the path's first segment (or the page's `ms.prod`) as the other pages do; Graph reads paths either way"
+            help: "spell the path's first segment (or the page's `ms.prod`) as the other pages do; Graph reads paths either way, and the client sends the others' spelling"
                 .to_owned(),
             related: Vec::new(),
         });

@@ -118,6 +118,7 @@ pub fn lower_api_page(
     let operations = group_operations(page, diags);
     let action = action_casing(&operations, action);
     let shared = SharedParts {
+        description: whole_description(page),
         permissions: read_permissions(page),
         headers: read_headers(page),
         query_options: read_query_options(page),
@@ -174,7 +175,7 @@ pub fn lower_api_page(
                 .clone()
                 .or_else(|| page.heading_title().map(str::to_owned))
                 .unwrap_or_default(),
-            description: page.front_matter.description.clone().unwrap_or_default(),
+            description: shared.description.clone(),
             method: op.method,
             path: op.path,
             at: op.at,
@@ -195,6 +196,7 @@ pub fn lower_api_page(
 
 /// What every operation of one page shares.
 struct SharedParts {
+    description: String,
     permissions: Permissions,
     headers: Vec<Header>,
     query_options: Vec<QueryOption>,
@@ -202,6 +204,40 @@ struct SharedParts {
     path_parameters: Vec<DraftParameter>,
     examples: Vec<ExamplePair>,
     response: DraftResponse,
+}
+
+/// The page's description: its front matter's, unless that is cut off
+/// mid-sentence (`"... to an event. Since there"`). Then the paragraph of
+/// the page that it begins gives the rest of the sentence; without one, the
+/// description ends after its last whole sentence.
+fn whole_description(page: &Page) -> String {
+    let written = page
+        .front_matter
+        .description
+        .clone()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let ends_whole = |t: &str| {
+        t.is_empty() || t.ends_with(['.', '!', '?', ':', ')', '`', '"', '*']) || !t.contains(". ")
+    };
+    if ends_whole(&written) {
+        return written;
+    }
+    let paragraph = page
+        .all_sections()
+        .flat_map(|s| s.paragraphs())
+        .map(|p| p.inline.text.trim())
+        .find(|t| t.len() > written.len() && t.starts_with(&written));
+    if let Some(text) = paragraph {
+        let rest = &text[written.len()..];
+        let end = rest.find(". ").map_or(rest.len(), |i| i + 1);
+        return format!("{written}{}", &rest[..end]);
+    }
+    match written.rfind(". ") {
+        Some(i) => written[..=i].to_owned(),
+        None => written,
+    }
 }
 
 /// A page with no usable request line yields no endpoint, but the rest
@@ -738,6 +774,17 @@ fn read_body(
         None if matches!(method, Method::Post | Method::Patch | Method::Put) => match links.first()
         {
             Some(link) => DraftRequestBody::Resource(link_cell(link, false)),
+            // "Supply the values for properties that should be updated":
+            // the page's own resource, in part.
+            None if method == Method::Patch
+                && !stem.is_empty()
+                && (text.contains("propert") || text.contains("values")) =>
+            {
+                DraftRequestBody::Resource(read_type_cell(&Inline {
+                    text: stem.to_owned(),
+                    links: Vec::new(),
+                }))
+            }
             None => DraftRequestBody::None,
         },
         None => DraftRequestBody::None,

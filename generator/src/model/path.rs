@@ -105,6 +105,27 @@ impl fmt::Display for PathTemplate {
 }
 
 impl PathTemplate {
+    /// Spells the first segment as `root` when it differs from it only in
+    /// case (Graph reads paths case-insensitively), in the segments and in
+    /// the written path.
+    pub fn respell_root(&mut self, root: &str) {
+        let Some(Segment::Literal { name }) = self.segments.first_mut() else {
+            return;
+        };
+        if name == root || !name.eq_ignore_ascii_case(root) {
+            return;
+        }
+        let start = usize::from(self.written.starts_with('/'));
+        if self
+            .written
+            .get(start..start + name.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(root))
+        {
+            self.written.replace_range(start..start + name.len(), root);
+        }
+        root.clone_into(name);
+    }
+
     /// Parses a path as the reader normalised it (starting with `/`).
     pub fn parse(written: &str) -> PathTemplate {
         let mut segments = Vec::new();

@@ -673,7 +673,8 @@ fn name_types(defs: &mut [TypeDef], diags: &mut Vec<Diagnostic>) {
 /// An operation is its method and path shape, `/me` read as `/users/{id}`
 /// (the client serves both through one builder).
 fn operation_key(method: Method, path: &PathTemplate) -> (Method, String) {
-    let shape = path.shape();
+    // Graph reads paths case-insensitively.
+    let shape = path.shape().to_ascii_lowercase();
     let shape = if shape == "/me" {
         "/users/{}".to_owned()
     } else if let Some(rest) = shape.strip_prefix("/me/") {
@@ -697,6 +698,9 @@ struct Claim<'a> {
     /// The page is the resource's own (`user-get.md`), not a product's view
     /// of it (`intune-devices-user-get.md`).
     own_page: bool,
+    /// The page's action is the method's own verb (`update` for PATCH, not
+    /// `move`; `get` or `list` for GET; `create` or `post…` for POST).
+    method_verb: bool,
     /// The path is the page's first request line, not an alternate.
     main: bool,
     /// Fewer paths: a page about this operation rather than one listing many.
@@ -733,9 +737,23 @@ fn claim<'a>(e: &'a Endpoint, path: &PathTemplate) -> Claim<'a> {
             || e.response.body.is_none()
             || ends_in_key != e.response.collection,
         own_page: stem.starts_with(&format!("{resource}-")),
+        method_verb: is_method_verb(e.method, e.name.api.rsplit('.').next().unwrap_or_default()),
         main: std::ptr::eq(path, &e.path),
         fewer_paths: std::cmp::Reverse(1 + e.alternate_paths.len()),
         file: std::cmp::Reverse(e.source.file.as_str()),
+    }
+}
+
+/// Whether an action is the plain verb of its method.
+fn is_method_verb(method: Method, action: &str) -> bool {
+    let action = action.to_ascii_lowercase();
+    match method {
+        Method::Get => action == "get" || action == "list" || action.starts_with("list"),
+        Method::Patch => action == "update",
+        Method::Post => action == "create" || action == "add" || action.starts_with("post"),
+        Method::Put => action == "update" || action == "replace" || action == "upload",
+        Method::Delete => action == "delete",
+        _ => false,
     }
 }
 
@@ -755,7 +773,14 @@ fn addresses(path: &PathTemplate, resource: &str) -> bool {
         _ => None,
     });
     last.is_some_and(|last| {
-        last == resource
+        let singular = last
+            .strip_suffix("ies")
+            .map(|l| format!("{l}y"))
+            .or_else(|| last.strip_suffix('s').map(str::to_owned))
+            .unwrap_or_else(|| last.clone());
+        // `items` of a drive hold `driveItem`s.
+        (singular.len() >= 4 && resource.ends_with(&singular))
+            || last == resource
             || last.strip_suffix('s') == Some(resource)
             || last.strip_suffix("es") == Some(resource)
             || (last.strip_suffix("ies").map(|l| format!("{l}y")).as_deref() == Some(resource))
@@ -935,7 +960,7 @@ fn merge_endpoints(
             let winner = winners[&key];
             if winner == i {
                 // `/me/x` and `/users/{id}/x` share a key; both paths stay.
-                if seen.insert(path.shape()) {
+                if seen.insert(path.shape().to_ascii_lowercase()) {
                     mine.push(path.clone());
                 }
             } else {
@@ -950,7 +975,11 @@ fn merge_endpoints(
     for (i, e) in endpoints.iter().enumerate() {
         for path in std::iter::once(&e.path).chain(&e.alternate_paths) {
             let w = winners[&operation_key(e.method, path)];
-            if w != i && !kept[w].iter().any(|p| p.shape() == path.shape()) {
+            if w != i
+                && !kept[w]
+                    .iter()
+                    .any(|p| p.shape().eq_ignore_ascii_case(&path.shape()))
+            {
                 kept[w].push(path.clone());
             }
         }
