@@ -170,6 +170,8 @@ codes! {
     EndpointConflict = "endpoint-conflict", Warning;
     /// A request line queries another operation's path (`GET /me?$expand=manager` on a page about the manager); it is not made part of this page's operation.
     RequestLineQueryVariant = "request-line-query-variant", Note;
+    /// A request line has a segment that is no path name (`{user-id} | user-principal-name`, `...`, a GUID or an id from an example); it makes no method.
+    RequestLineBroken = "request-line-broken", Warning;
     /// A request line addresses a resource below the page's operation (`.../special/{name}/children` beside `.../special/{name}`); it becomes an untyped endpoint of its own.
     RequestLineSubresource = "request-line-subresource", Warning;
     /// The Response section names one object, but the examples answer a collection page; the collection path is typed as a collection.

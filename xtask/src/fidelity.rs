@@ -127,8 +127,14 @@ impl fmt::Display for Ratio {
 pub struct Report {
     /// Api pages that yield at least one endpoint.
     pub api_pages_with_endpoint: Ratio,
-    /// Request lines of the `HTTP request` sections that are in the model.
+    /// Request lines of the `HTTP request` sections that are in the model,
+    /// of those whose every segment is a path name.
     pub request_lines_in_model: Ratio,
+    /// Request lines with a segment that is no path name (a GUID, `...`),
+    /// reported as `request-line-broken` and left out of the model.
+    pub broken_lines: usize,
+    /// Api pages whose every request line is such a line.
+    pub broken_pages: usize,
     /// Rows of resource pages' Properties and Relationships tables that are in the model.
     pub property_rows_in_model: Ratio,
     /// The model's (type, property) pairs that the schema declares.
@@ -150,6 +156,11 @@ impl fmt::Display for Report {
             f,
             "request lines in the model         {}",
             self.request_lines_in_model
+        )?;
+        writeln!(
+            f,
+            "request lines that are no path     {} (on {} pages with no other line), reported and left out",
+            self.broken_lines, self.broken_pages
         )?;
         writeln!(
             f,
@@ -207,12 +218,25 @@ pub fn measure(pages: &[Page], api: &Api, schema: &Schema) -> Report {
         }
     }
     for page in pages {
+        let broken = |line: &&generator::parse::RequestLine| {
+            generator::model::path::broken_segment(&line.path).is_some()
+        };
+        let all_broken =
+            !page.request_lines.is_empty() && page.request_lines.iter().all(|l| broken(&l));
         if page.doc_type() == Some(&DocType::Api) {
-            report.api_pages_with_endpoint.total += 1;
-            report.api_pages_with_endpoint.hits +=
-                usize::from(endpoint_files.contains(page.file.as_str()));
+            if all_broken {
+                report.broken_pages += 1;
+            } else {
+                report.api_pages_with_endpoint.total += 1;
+                report.api_pages_with_endpoint.hits +=
+                    usize::from(endpoint_files.contains(page.file.as_str()));
+            }
         }
         for line in &page.request_lines {
+            if broken(&line) {
+                report.broken_lines += 1;
+                continue;
+            }
             report.request_lines_in_model.total += 1;
             report.request_lines_in_model.hits += usize::from(endpoint_lines.contains(&(
                 line.method.as_str(),

@@ -323,7 +323,8 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
             note!("made: {path}");
         }
     }
-    if let Some(file) = &cache_file {
+    // `--check` writes nothing, not even the cache.
+    if let Some(file) = cache_file.as_ref().filter(|_| !check) {
         if let Err(e) = stats.time("save the regen cache", || inputs.save_cache(file, &next)) {
             note!("warning: the regen cache was not saved: {e}");
         }

@@ -267,6 +267,10 @@ fn signed_files_are_kept_unless_edited_or_no_cache() {
     );
     assert!(err.contains("0 changed"), "{err}");
     assert!(!cache.exists());
+    // `--check` writes nothing, not even the cache.
+    let err = run(&["--check"]);
+    assert!(err.contains("is up to date"), "{err}");
+    assert!(!cache.exists(), "regen --check saved the cache");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

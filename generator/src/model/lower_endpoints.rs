@@ -116,6 +116,11 @@ pub fn lower_api_page(
         .find(|l| l.text.to_ascii_lowercase() == resource_stem)
         .map(|l| l.text.clone());
     let operations = group_operations(page, diags);
+    if operations.is_empty() {
+        // Every request line was reported as no path: the rest still counts.
+        lower_page_without_endpoint(page, types, diags);
+        return;
+    }
     let action = action_casing(&operations, action);
     let shared = SharedParts {
         description: whole_description(page),
@@ -343,6 +348,22 @@ fn group_operations(page: &Page, diags: &mut Vec<Diagnostic>) -> Vec<Operation> 
     let mut operations: Vec<Operation> = Vec::new();
     let mut first_tails: Vec<(Method, String, String)> = Vec::new();
     for line in &page.request_lines {
+        if let Some((segment, why)) = crate::model::path::broken_segment(&line.path) {
+            diags.push(diag(
+                &page.file,
+                line.at,
+                Code::RequestLineBroken,
+                format!(
+                    "`{} {}` has the segment `{segment}`, which is no path name: {why}",
+                    line.method.as_str(),
+                    line.path
+                ),
+                "write placeholders as `{name}` or `{id | userPrincipalName}` and every segment in full; \
+                 no method or builder is made from this line"
+                    .to_owned(),
+            ));
+            continue;
+        }
         let path = PathTemplate::parse(&line.path);
         let tail = addressed_tail(&path);
         let mut below = None;

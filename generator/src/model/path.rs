@@ -268,6 +268,99 @@ pub fn singular(word: &str) -> String {
 }
 
 /// Splits a path at `/`, keeping `/` inside braces, parentheses and quotes,
+/// Why a path, as written, cannot become a method: the first segment that
+/// is no path name, with what is wrong with it. A placeholder (`{id}`,
+/// `{id | userPrincipalName}`), a function call and an item path are
+/// names; `{user-id} | user-principal-name`, `...`, words with spaces, a
+/// GUID and a sample id from an example URL are not.
+pub fn broken_segment(written: &str) -> Option<(String, &'static str)> {
+    split_segments(written).into_iter().find_map(|raw| {
+        let why = segment_problem(&raw)?;
+        Some((raw, why))
+    })
+}
+
+fn segment_problem(raw: &str) -> Option<&'static str> {
+    // What is outside `{...}`, `(...)` and quotes.
+    let mut outside = String::new();
+    let (mut depth, mut quoted) = (0usize, false);
+    for c in raw.chars() {
+        match c {
+            '\'' => quoted = !quoted,
+            '{' | '(' if !quoted => {
+                depth += 1;
+                continue;
+            }
+            '}' | ')' if !quoted => {
+                depth = depth.saturating_sub(1);
+                continue;
+            }
+            _ => {}
+        }
+        if depth == 0 && !quoted {
+            outside.push(c);
+        }
+    }
+    let braces = raw.matches('{').count();
+    if braces > 1
+        && raw.starts_with('{')
+        && raw.ends_with('}')
+        && !raw[1..raw.len() - 1].contains('{')
+    {
+        return None;
+    }
+    if outside.contains("...") || outside.contains('\u{2026}') {
+        return Some("it elides segments (`...`)");
+    }
+    if outside.contains('|') {
+        return Some("it has a `|` outside a placeholder");
+    }
+    if outside.chars().any(char::is_whitespace) {
+        return Some("it has spaces");
+    }
+    if braces > 0
+        && !raw.starts_with('{')
+        && !raw.contains('(')
+        && !raw.contains(':')
+        && !raw.contains('=')
+    {
+        return Some("a placeholder stands inside a name");
+    }
+    if raw.contains(['{', '(', '\'', ':', '=', '$', '@', '.']) {
+        return None;
+    }
+    if is_guid(raw) {
+        return Some("it is a GUID, a value from an example URL");
+    }
+    if looks_like_sample_id(raw) {
+        return Some("it is an id from an example URL");
+    }
+    None
+}
+
+fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// An opaque id (`GDbc8U7hGwAddZocJgAaaa`, `AAMkAGI2THVSAAA=`): long, with
+/// digits, and with its letters changing case more often than words do.
+fn looks_like_sample_id(s: &str) -> bool {
+    if s.len() < 16 || !s.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let letters: Vec<char> = s.chars().filter(char::is_ascii_alphabetic).collect();
+    let changes = letters
+        .windows(2)
+        .filter(|w| w[0].is_ascii_uppercase() != w[1].is_ascii_uppercase())
+        .count();
+    changes * 2 > s.len()
+}
+
 /// and keeping a drive item path (`root:/a/b:`) as one segment.
 pub(crate) fn split_segments(path: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -440,6 +533,57 @@ fn split_args(inner: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn broken_segments_are_named() {
+        for (path, bad) in [
+            (
+                "/users/{user-id} | user-principal-name/chats",
+                "{user-id} | user-principal-name",
+            ),
+            (
+                "/me/mailFolders/{id}/childFolders/{id}/.../messages/{id}",
+                "...",
+            ),
+            (
+                "/education/classes/acdefc6b-2dc6-4e71-b1e9-6d9810ab1793/assignments",
+                "acdefc6b-2dc6-4e71-b1e9-6d9810ab1793",
+            ),
+            (
+                "/me/todo/lists/AAMkADIyAAAhrbPXAAA=/tasks",
+                "AAMkADIyAAAhrbPXAAA=",
+            ),
+            (
+                "/me/todo/lists/GDbc8U7hGwAddZocJgAaaa/tasks",
+                "GDbc8U7hGwAddZocJgAaaa",
+            ),
+            ("/sites/{site id}/lists", "{site id}"),
+            ("/users/x{id}/photo", "x{id}"),
+        ] {
+            let found = broken_segment(path).map(|(s, _)| s);
+            if bad == "{site id}" {
+                // A placeholder may have spaces inside its braces.
+                assert_eq!(found, None, "{path}");
+            } else if bad == "AAMkADIyAAAhrbPXAAA=" {
+                // `=` makes it a key segment's value, read elsewhere.
+                assert_eq!(found, None, "{path}");
+            } else {
+                assert_eq!(found.as_deref(), Some(bad), "{path}");
+            }
+        }
+        for good in [
+            "/users/{id | userPrincipalName}/chats",
+            "/reports/getOffice365ActiveUserDetail(period='{period_value}')",
+            "/me/drive/root:/{item-path}:/children",
+            "/me/drive/items/{id}/workbook/worksheets/{id|name}/range(address='A1:B2')",
+            "/policies/identitySecurityDefaultsEnforcementPolicy",
+            "/me/outlook/supportedTimeZones(TimeZoneStandard=microsoft.graph.timeZoneStandard'{timezone_format}')",
+            "/users/{id}/photos/{size}/$value",
+            "/deviceManagement/windowsAutopilotDeviceIdentities/{id}/assignUserToDevice",
+        ] {
+            assert_eq!(broken_segment(good), None, "{good}");
+        }
+    }
 
     fn kinds(path: &str) -> Vec<String> {
         PathTemplate::parse(path)
