@@ -217,3 +217,63 @@ fn the_docs_hash_covers_content_paths_and_includes_but_not_order() {
     );
     assert_ne!(hash, docs_hash(&[a, b], &includes));
 }
+
+const USER_LIST: &str = "---\ntitle: \"List users\"\ndescription: \"Lists users.\"\nms.prod: \"users\"\ndoc_type: apiPageType\n---\n# List users\n\nLists users.\n\n## HTTP request\n\n```http\nGET /users\n```\n\n## Response\n\nIf successful, this method returns a `200 OK` response code and a collection of [user](../resources/user.md) objects in the response body.\n";
+
+const UNIT_USERS: &str = "---\ntitle: \"List members of an administrative unit\"\ndescription: \"Lists the users of a unit.\"\nms.prod: \"directory\"\ndoc_type: apiPageType\n---\n# List members\n\nLists the users of a unit.\n\n## HTTP request\n\n```http\nGET /directory/administrativeUnits/{id}/users\n```\n\n## Response\n\nIf successful, this method returns a `200 OK` response code and a collection of [user](../resources/user.md) objects in the response body.\n";
+
+#[test]
+fn the_surface_records_the_methods_the_crate_has() {
+    let generated = generator::generate(
+        &[
+            SourcePage {
+                path: "resources/user.md",
+                text: USER,
+            },
+            SourcePage {
+                path: "api/user-list.md",
+                text: USER_LIST,
+            },
+        ],
+        &Includes::new(),
+        &generator::emit::EmitOptions::default(),
+    );
+    let surface = Surface::from_json(&generated.files[generator::review::surface::FILE])
+        .expect("the record reads back");
+    let list = &surface.endpoints["user.list"];
+    assert_eq!(list.rust, "list");
+    assert_eq!(list.calls, ["UserCollection::list"]);
+    let client = &generated.files["src/client/users.rs"];
+    assert!(client.contains("impl UserCollection {"), "{client}");
+    assert!(client.contains("pub fn list(&self)"), "{client}");
+}
+
+#[test]
+fn a_page_about_another_path_moves_no_name() {
+    // `/directory/administrativeUnits/{id}/users` wants `UserCollection`
+    // too; `/users` keeps it (the shorter path), so callers of
+    // `client.users()` see no change.
+    let before = [("resources/user.md", USER), ("api/user-list.md", USER_LIST)];
+    let mut after = before.to_vec();
+    after.push(("api/administrativeunit-list-users.md", UNIT_USERS));
+    let report = report(&before, &after);
+    assert!(
+        report.changes.iter().all(|c| c.subject != "user.list"),
+        "{:#?}",
+        report.changes
+    );
+    assert!(
+        report
+            .changes
+            .iter()
+            .all(|c| c.impact == Impact::Compatible),
+        "{:#?}",
+        report.changes
+    );
+    // And the new endpoint is reported.
+    assert!(
+        report.changes.iter().any(|c| c.what == "endpoint added"),
+        "{:#?}",
+        report.changes
+    );
+}

@@ -133,7 +133,8 @@ pub fn emit_drafts(
             let mut out = format::Drafts::new();
             manifest::emit_manifest(api, &features, options, docs_hash, &mut out);
             if let Some(hash) = docs_hash {
-                let surface = crate::review::Surface::of(api, hash);
+                let calls = client::endpoint_calls(api);
+                let surface = crate::review::Surface::of(api, hash, &calls);
                 out.insert(
                     crate::review::surface::FILE.to_owned(),
                     format::Draft::Text(surface.to_json()),

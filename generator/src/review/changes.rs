@@ -227,11 +227,60 @@ impl Changes<'_> {
                 at: at.clone(),
             });
         };
-        if before.rust != after.rust {
+        // Where the crate sends it: a builder type or method renamed or gone
+        // breaks callers (and code that names the builder), one more is new.
+        let gone: Vec<&String> = before
+            .calls
+            .iter()
+            .filter(|c| !after.calls.contains(c))
+            .collect();
+        let new: Vec<&String> = after
+            .calls
+            .iter()
+            .filter(|c| !before.calls.contains(c))
+            .collect();
+        if !before.calls.is_empty() && !gone.is_empty() {
+            let now = if new.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; now {}",
+                    new.iter()
+                        .map(|c| format!("`{c}()`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            change(
+                Impact::Breaking,
+                "method renamed or removed",
+                format!(
+                    "{} no longer {}{now}",
+                    gone.iter()
+                        .map(|c| format!("`{c}()`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if gone.len() == 1 { "exists" } else { "exist" }
+                ),
+            );
+        } else if before.calls.is_empty() && before.rust != after.rust {
             change(
                 Impact::Breaking,
                 "method renamed",
                 format!("`{}()` is now `{}()`", before.rust, after.rust),
+            );
+        }
+        if !before.calls.is_empty() && gone.is_empty() && !new.is_empty() {
+            change(
+                Impact::Compatible,
+                "method added",
+                format!(
+                    "also sent by {}",
+                    new.iter()
+                        .map(|c| format!("`{c}()`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             );
         }
         if before.method != after.method {

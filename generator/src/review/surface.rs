@@ -59,8 +59,12 @@ pub struct Provenance {
 pub struct EndpointSurface {
     /// The page that documents it.
     pub page: String,
-    /// The Rust method name.
+    /// The Rust method name (of the first of `calls`).
     pub rust: String,
+    /// Every builder method that sends it, as `Builder::method`
+    /// (`UserCollection::list`, `Client::me`), sorted: the crate's own names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<String>,
     /// The HTTP method.
     pub method: String,
     /// The first request line's path, as written.
@@ -118,8 +122,9 @@ pub struct PropertySurface {
 }
 
 impl Surface {
-    /// The surface of `api`, made from docs whose hash is `docs_hash`.
-    pub fn of(api: &Api, docs_hash: &str) -> Surface {
+    /// The surface of `api`, made from docs whose hash is `docs_hash`;
+    /// `calls` gives, by endpoint API name, the builder methods that send it.
+    pub fn of(api: &Api, docs_hash: &str, calls: &BTreeMap<String, Vec<String>>) -> Surface {
         Surface {
             format: FORMAT,
             provenance: Provenance {
@@ -129,7 +134,10 @@ impl Surface {
             endpoints: api
                 .endpoints
                 .iter()
-                .map(|e| (e.name.api.clone(), endpoint(e)))
+                .map(|e| {
+                    let calls = calls.get(&e.name.api).cloned().unwrap_or_default();
+                    (e.name.api.clone(), endpoint(e, calls))
+                })
                 .collect(),
             types: api
                 .types
@@ -178,7 +186,7 @@ fn parameters(list: &[Parameter]) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn endpoint(e: &Endpoint) -> EndpointSurface {
+fn endpoint(e: &Endpoint, calls: Vec<String>) -> EndpointSurface {
     let (body, body_parameters) = match &e.request_body {
         RequestBody::None => (None, BTreeMap::new()),
         RequestBody::Stream => (Some("stream".to_owned()), BTreeMap::new()),
@@ -189,7 +197,11 @@ fn endpoint(e: &Endpoint) -> EndpointSurface {
     };
     EndpointSurface {
         page: e.source.file.clone(),
-        rust: e.name.rust.clone(),
+        rust: calls
+            .first()
+            .and_then(|c| c.rsplit("::").next())
+            .map_or_else(|| e.name.rust.clone(), str::to_owned),
+        calls,
         method: e.method.as_str().to_owned(),
         path: e.path.to_string(),
         alternate_paths: e.alternate_paths.iter().map(ToString::to_string).collect(),

@@ -12,6 +12,8 @@ mod examples;
 mod tokens;
 mod tree;
 
+pub(crate) use tree::endpoint_calls;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;

@@ -45,6 +45,12 @@ pub(super) struct Node<'a> {
     /// Whether an earlier node offers exactly the same subtree, so this one
     /// uses that node's builder types instead of its own.
     pub(super) shared: bool,
+    /// The builder name it wants (`UserCollection`), and the one made from
+    /// its path that it takes when another node has a stronger claim.
+    pub(super) wanted: String,
+    /// See `wanted`: first its parent's name and its segment
+    /// (`ThingChildren`), then the whole path's (`ThingsItemChildren`).
+    pub(super) fallbacks: Vec<String>,
     /// The areas of the endpoints at and below this node.
     pub(super) areas: BTreeSet<&'a Area>,
 }
@@ -158,8 +164,8 @@ pub(super) fn build_tree(api: &Api) -> Tree<'_> {
         seen.insert(child.signature.clone());
         mark_shared(child, &mut seen);
     }
-    let mut types = Scope::with_reserved(&["Client"]);
-    name_nodes(api, &mut root, &mut types, &Naming::default());
+    name_nodes(api, &mut root, &Naming::default());
+    assign_builder_names(&mut root);
     let mut names = BTreeMap::new();
     own_names(&root, &mut names);
     name_shared(&mut root, &names, false);
@@ -195,6 +201,93 @@ fn sink_tails(node: &mut Node<'_>) {
     for child in node.children.values_mut() {
         sink_tails(child);
     }
+}
+
+/// Where each endpoint is called in the client: `Builder::method` for
+/// every builder type (or `Client`) that has a method for it, by API name,
+/// sorted. This is what the API surface records, so the change report
+/// names the methods the crate really has.
+pub(crate) fn endpoint_calls(api: &Api) -> BTreeMap<String, Vec<String>> {
+    fn walk(node: &Node<'_>, out: &mut BTreeMap<String, BTreeSet<String>>) {
+        for op in &node.ops {
+            if !op.method.is_empty() {
+                out.entry(op.endpoint.name.api.clone())
+                    .or_default()
+                    .insert(format!("{}::{}", node.type_name, op.method));
+            }
+        }
+        for child in node.children.values().filter(|c| !c.shared) {
+            walk(child, out);
+        }
+    }
+    let tree = build_tree(api);
+    let mut out = BTreeMap::new();
+    walk(&tree.root, &mut out);
+    out.into_iter()
+        .map(|(name, calls)| (name, calls.into_iter().collect()))
+        .collect()
+}
+
+/// Gives every builder its name. A name several nodes want goes to the
+/// one whose path is shortest, then first in order, so it depends only on
+/// the nodes that want it, never on which other pages exist or the order
+/// the tree is walked: a page about `/directory/administrativeUnits/{id}/users`
+/// does not take `UserCollection` from `/users`. The others take the name
+/// made from their path (`DirectoryAdministrativeUnitsItemUsers`), with a
+/// number only where two paths make one name. `Client` is reserved.
+fn assign_builder_names(root: &mut Node<'_>) {
+    /// What each node wants, in walk order: name, depth, path, fallbacks.
+    type Want<'n> = (&'n str, usize, &'n str, &'n [String]);
+    fn gather<'n>(node: &'n Node<'_>, out: &mut Vec<Want<'n>>) {
+        for child in node.children.values().filter(|c| !c.shared) {
+            let depth = child.label.matches('/').count();
+            out.push((&child.wanted, depth, &child.label, &child.fallbacks));
+            gather(child, out);
+        }
+    }
+    let names: Vec<String> = {
+        let mut wants = Vec::new();
+        gather(root, &mut wants);
+        // The claim of each name: the shortest path, then the first.
+        let mut winners: BTreeMap<&str, (usize, &str, usize)> = BTreeMap::new();
+        for (i, &(wanted, depth, label, _)) in wants.iter().enumerate() {
+            let slot = winners.entry(wanted).or_insert((depth, label, i));
+            if (depth, label, i) < *slot {
+                *slot = (depth, label, i);
+            }
+        }
+        let mut types = Scope::with_reserved(&["Client"]);
+        let mut names = vec![String::new(); wants.len()];
+        for (wanted, &(_, label, i)) in &winners {
+            names[i] = types.claim(label, (*wanted).to_owned()).0;
+        }
+        // The others, in the order of their paths: the first fallback that
+        // is free.
+        let mut losers: Vec<(&str, &[String], usize)> = wants
+            .iter()
+            .enumerate()
+            .filter(|(i, (wanted, ..))| winners[wanted].2 != *i)
+            .map(|(i, &(_, _, label, fallbacks))| (label, fallbacks, i))
+            .collect();
+        losers.sort();
+        for (label, fallbacks, i) in losers {
+            let free = fallbacks
+                .iter()
+                .find(|f| !types.is_taken(f) && !winners.contains_key(f.as_str()))
+                .or(fallbacks.last());
+            names[i] = types.claim(label, free.cloned().unwrap_or_default()).0;
+        }
+        names
+    };
+    fn set(node: &mut Node<'_>, names: &mut std::vec::IntoIter<String>) {
+        for child in node.children.values_mut().filter(|c| !c.shared) {
+            if let Some(name) = names.next() {
+                child.type_name = name;
+            }
+            set(child, names);
+        }
+    }
+    set(root, &mut names.into_iter());
 }
 
 /// Computes every node's areas: those of its endpoints and its children's.
@@ -347,17 +440,51 @@ pub(super) struct Naming {
     pub(super) path_name: String,
     /// What children's names start with (`User` under `/users/{id}`).
     pub(super) base: String,
-    /// The element type of the collection this node is, for its key child.
-    pub(super) element: Option<String>,
     /// The path so far, for docs.
     pub(super) label: String,
+    /// The API type this node addresses, when the type graph says (a
+    /// navigation property of its parent's type), for its children.
+    pub(super) api_type: Option<String>,
+    /// The API element type of the collection this node is, likewise.
+    pub(super) api_element: Option<String>,
 }
 
-/// The model type an endpoint at `node` reads or writes, if one is named:
-/// a GET's response, a PATCH or PUT body, a POST body.
-pub(super) fn addressed_type<'a>(api: &'a Api, node: &Node<'_>) -> Option<&'a str> {
-    let named = |t: &TypeRef| match t {
-        TypeRef::Named(n) => api.type_named(n).map(|d| d.name.rust.as_str()),
+/// The type of the navigation (or structural) property `segment` of the
+/// API type `owner`, inherited ones included: its API name and whether it
+/// is a collection. The resource pages decide it, whichever api pages exist.
+fn property_type(api: &Api, owner: &str, segment: &str) -> Option<(String, bool)> {
+    let mut at = api.type_named(owner);
+    let mut hops = 0;
+    while let Some(def) = at {
+        if let Some(p) = def
+            .properties
+            .iter()
+            .find(|p| p.name.api.eq_ignore_ascii_case(segment))
+        {
+            return match &p.ty {
+                TypeRef::Named(n) if api.type_named(n).is_some() => Some((n.clone(), p.collection)),
+                _ => None,
+            };
+        }
+        hops += 1;
+        at = def
+            .base
+            .as_deref()
+            .filter(|_| hops < 64)
+            .and_then(|b| api.type_named(b));
+    }
+    None
+}
+
+/// The Rust name of an API type.
+fn rust_type<'a>(api: &'a Api, name: &str) -> Option<&'a str> {
+    api.type_named(name).map(|d| d.name.rust.as_str())
+}
+
+/// The API name of the model type an endpoint at `node` reads or writes.
+fn addressed_api_type<'a>(api: &'a Api, node: &Node<'a>) -> Option<&'a str> {
+    let named = |t: &'a TypeRef| match t {
+        TypeRef::Named(n) if api.type_named(n).is_some() => Some(n.as_str()),
         _ => None,
     };
     let untailed = || {
@@ -389,7 +516,7 @@ pub(super) fn is_collection(node: &Node<'_>) -> bool {
 /// is `{Type}Item`, a collection `{Type}Collection`, anything else its
 /// parent's base plus its segment (`UserManager`, `DeviceManagement`). A
 /// name already taken falls back to the path-derived name.
-pub(super) fn name_nodes(api: &Api, node: &mut Node<'_>, types: &mut Scope, parent: &Naming) {
+pub(super) fn name_nodes(api: &Api, node: &mut Node<'_>, parent: &Naming) {
     let mut methods = Scope::default();
     for (step, child) in &mut node.children {
         let part = step_part(step);
@@ -400,62 +527,90 @@ pub(super) fn name_nodes(api: &Api, node: &mut Node<'_>, types: &mut Scope, pare
             child.accessor = methods.claim(&path_name, step_method(step)).0;
             continue;
         }
-        let own = addressed_type(api, child).map(str::to_owned);
-        let (wanted, base, element) = match step {
+        // What the node addresses: first as the type graph says (the
+        // parent's property of that name), which no api page can move; then
+        // as its operations say.
+        let property = match step {
+            Step::Literal(segment) => parent
+                .api_type
+                .as_deref()
+                .and_then(|owner| property_type(api, owner, segment)),
+            _ => None,
+        };
+        let own_api = addressed_api_type(api, child).map(str::to_owned);
+        let (wanted, base, api_type, api_element) = match step {
             Step::Key => {
-                let ty = own.or_else(|| parent.element.clone());
-                match ty {
-                    Some(t) => (format!("{t}Item"), t, None),
+                let ty = parent.api_element.clone().or(own_api);
+                match ty.as_deref().and_then(|t| rust_type(api, t)) {
+                    Some(t) => (format!("{t}Item"), t.to_owned(), ty, None),
                     None => {
                         let name = format!("{}Item", parent.base);
-                        (name.clone(), name, None)
+                        (name.clone(), name, None, None)
                     }
                 }
             }
-            Step::Literal(_) if is_collection(child) => {
+            Step::Literal(_)
+                if property.as_ref().is_some_and(|(_, many)| *many)
+                    || (property.is_none() && is_collection(child)) =>
+            {
                 let key_type = child
                     .children
                     .get(&Step::Key)
-                    .and_then(|k| addressed_type(api, k))
+                    .and_then(|k| addressed_api_type(api, k))
                     .map(str::to_owned);
-                let element = own.or(key_type);
+                let element_api = match &property {
+                    Some((t, _)) => Some(t.clone()),
+                    None => own_api.or(key_type),
+                };
+                let element = element_api
+                    .as_deref()
+                    .and_then(|t| rust_type(api, t))
+                    .map(str::to_owned);
                 let fallback = format!("{}{part}", parent.base);
                 let name = element
                     .as_ref()
                     .map_or_else(|| fallback.clone(), |t| format!("{t}Collection"));
-                (name, fallback, element)
+                (name, fallback, None, element_api)
             }
             _ => {
                 let name = format!("{}{part}", parent.base);
-                (name.clone(), name, None)
+                let api_type = property.map(|(t, _)| t).or(own_api);
+                (name.clone(), name, api_type, None)
             }
         };
-        let type_name = if types.is_taken(&wanted) {
-            types.claim(&path_name, path_name.clone()).0
-        } else {
-            types.claim(&wanted, wanted.clone()).0
+        // The name is given out once every node has said what it wants
+        // (`assign_builder_names`).
+        let short = match step {
+            Step::Key => format!("{}Item", parent.base),
+            _ => format!("{}{part}", parent.base),
         };
-        child.type_name = type_name;
+        child.fallbacks = if short == wanted || short == path_name {
+            vec![path_name.clone()]
+        } else {
+            vec![short, path_name.clone()]
+        };
+        child.wanted = wanted;
         // `range()` and `range(address=...)` on one node need two names.
         let preferred = step_method(step);
         child.accessor = match step {
             Step::Function(name, args) if !args.is_empty() && methods.is_taken(&preferred) => {
                 methods
                     .claim(
-                        &child.type_name,
+                        &child.label,
                         snake_ident(&format!("{name}_with_{}", args.join("_"))),
                     )
                     .0
             }
-            _ => methods.claim(&child.type_name, preferred).0,
+            _ => methods.claim(&child.label, preferred).0,
         };
         let naming = Naming {
             path_name,
             base,
-            element,
             label: child.label.clone(),
+            api_type,
+            api_element,
         };
-        name_nodes(api, child, types, &naming);
+        name_nodes(api, child, &naming);
     }
     // The node's own operations (get, list, create, ...) name first, then
     // those named by a last segment; on a clash, a name that says what

@@ -6,20 +6,20 @@
 //   generator/tests/fixtures/emit/api/thing-get.md
 //   generator/tests/fixtures/emit/api/thing-measure.md
 //   generator/tests/fixtures/emit/api/thing-put-content.md
-// Signature: draft 6eebfcc42fbf85b4, text 9912722066d236a1
+// Signature: draft 48352bb12d728bd5, text 8ef3fc7a70e347e7
 
 use crate::models;
 use crate::runtime::{Client, Method, Request, encode_function_arg, encode_path_segment};
-use super::{DrivesItemRootPath, ThingCollection};
+use super::{DrivesItemRootPath, DrivesItemRootPathChildren};
 
 /// Requests under `/things`.
 #[derive(Debug, Clone)]
-pub struct Things {
+pub struct ThingCollection {
     client: Client,
     path: String,
 }
 
-impl Things {
+impl ThingCollection {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -64,8 +64,8 @@ impl ThingItem {
     }
 
     /// `/things/{id}/revisions`.
-    pub fn revisions(&self) -> ThingsItemRevisions {
-        ThingsItemRevisions::new(self.client.clone(), format!("{}/revisions", self.path))
+    pub fn revisions(&self) -> ThingRevisions {
+        ThingRevisions::new(self.client.clone(), format!("{}/revisions", self.path))
     }
 
     /// `/things/{id}/microsoft.graph.thing`.
@@ -208,8 +208,11 @@ impl ThingChildrenItem {
     }
 
     /// `/things/{id}/children/{id}/children`.
-    pub fn children(&self) -> ThingCollection {
-        ThingCollection::new(self.client.clone(), format!("{}/children", self.path))
+    pub fn children(&self) -> DrivesItemRootPathChildren {
+        DrivesItemRootPathChildren::new(
+            self.client.clone(),
+            format!("{}/children", self.path),
+        )
     }
 
     /// Remove child.
@@ -274,12 +277,12 @@ impl ThingContent {
 
 /// Requests under `/things/{id}/revisions`.
 #[derive(Debug, Clone)]
-pub struct ThingsItemRevisions {
+pub struct ThingRevisions {
     client: Client,
     path: String,
 }
 
-impl ThingsItemRevisions {
+impl ThingRevisions {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }
@@ -290,9 +293,9 @@ impl ThingsItemRevisions {
     }
 
     /// `/things/{id}/revisions/{revisionNumber}`.
-    pub fn item(&self, revision_number: i32) -> ThingsItemRevisionsItem {
+    pub fn item(&self, revision_number: i32) -> ThingRevisionsItem {
         let revision_number = encode_path_segment(&revision_number.to_string());
-        ThingsItemRevisionsItem::new(
+        ThingRevisionsItem::new(
             self.client.clone(),
             format!("{}/{}", self.path, revision_number),
         )
@@ -301,12 +304,12 @@ impl ThingsItemRevisions {
 
 /// Requests under `/things/{id}/revisions/{revisionNumber}`.
 #[derive(Debug, Clone)]
-pub struct ThingsItemRevisionsItem {
+pub struct ThingRevisionsItem {
     client: Client,
     path: String,
 }
 
-impl ThingsItemRevisionsItem {
+impl ThingRevisionsItem {
     pub(crate) fn new(client: Client, path: String) -> Self {
         Self { client, path }
     }

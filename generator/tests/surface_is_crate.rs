@@ -1,0 +1,133 @@
+//! The API surface a crate records (`api-surface.json`) is the crate: every
+//! builder method it names for an endpoint is a public method of that
+//! builder in the emitted code, and every public method that sends a request
+//! is named by some endpoint. The crate is read back with `syn` from the
+//! emitted files, not from the plan that made them. Checked on
+//! `generated/` and the golden crate as checked in, and on the crate made
+//! from the v1.0 corpus.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use generator::review::Surface;
+use generator::{Includes, SourcePage};
+
+/// The public methods of the client's builders, as `Type::method`, and
+/// those of them that return a `Request` (the ones that send one).
+fn public_methods(files: &BTreeMap<String, String>) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut all = BTreeSet::new();
+    let mut sending = BTreeSet::new();
+    for (path, text) in files {
+        if !path.starts_with("src/client/") || !path.ends_with(".rs") {
+            continue;
+        }
+        let file = syn::parse_file(text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        for item in file.items {
+            let syn::Item::Impl(imp) = item else { continue };
+            if imp.trait_.is_some() {
+                continue;
+            }
+            let syn::Type::Path(ty) = &*imp.self_ty else {
+                continue;
+            };
+            let Some(ty) = ty.path.segments.last().map(|s| s.ident.to_string()) else {
+                continue;
+            };
+            for member in imp.items {
+                let syn::ImplItem::Fn(f) = member else {
+                    continue;
+                };
+                if !matches!(f.vis, syn::Visibility::Public(_)) {
+                    continue;
+                }
+                let name = format!("{ty}::{}", f.sig.ident.to_string().trim_start_matches("r#"));
+                if let syn::ReturnType::Type(_, ret) = &f.sig.output
+                    && let syn::Type::Path(p) = &**ret
+                    && p.path.segments.last().is_some_and(|s| s.ident == "Request")
+                {
+                    sending.insert(name.clone());
+                }
+                all.insert(name);
+            }
+        }
+    }
+    (all, sending)
+}
+
+fn assert_surface_is_crate(label: &str, files: &BTreeMap<String, String>) {
+    let surface = Surface::from_json(&files[generator::review::surface::FILE])
+        .unwrap_or_else(|| panic!("{label}: the surface reads"));
+    let (all, sending) = public_methods(files);
+    let mut recorded = BTreeSet::new();
+    let mut missing = Vec::new();
+    for (name, e) in &surface.endpoints {
+        assert!(!e.calls.is_empty(), "{label}: {name} records no call");
+        let method = e.calls[0].rsplit("::").next().unwrap_or_default();
+        assert_eq!(e.rust, method, "{label}: {name}");
+        for call in &e.calls {
+            let call = call.replace("r#", "");
+            if !all.contains(&call) {
+                missing.push(format!("{name}: {call}"));
+            }
+            recorded.insert(call);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "{label}: the surface names methods the crate lacks: {missing:#?}"
+    );
+    let unrecorded: Vec<&String> = sending.difference(&recorded).collect();
+    assert!(
+        unrecorded.is_empty(),
+        "{label}: the crate sends requests the surface does not record: {unrecorded:#?}"
+    );
+    assert!(recorded.len() >= surface.endpoints.len(), "{label}");
+}
+
+fn read_crate(dir: &std::path::Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    out.insert(
+        generator::review::surface::FILE.to_owned(),
+        std::fs::read_to_string(dir.join(generator::review::surface::FILE)).expect("surface"),
+    );
+    let client = dir.join("src/client");
+    for entry in std::fs::read_dir(&client).expect("client folder") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        out.insert(
+            format!("src/client/{name}"),
+            std::fs::read_to_string(&path).expect("readable"),
+        );
+    }
+    out
+}
+
+#[test]
+fn the_checked_in_crates_are_their_surfaces() {
+    let root = support::workspace();
+    assert_surface_is_crate("generated", &read_crate(&root.join("generated")));
+    assert_surface_is_crate("golden", &read_crate(&root.join("generator/tests/golden")));
+}
+
+#[test]
+fn the_corpus_crate_is_its_surface() {
+    let Some(dir) = support::shared("corpus/graph-docs-v1.0") else {
+        return;
+    };
+    let files = support::read_md_tree(&dir);
+    let sources: Vec<SourcePage<'_>> = files
+        .iter()
+        .map(|(p, t)| SourcePage { path: p, text: t })
+        .collect();
+    let generated = generator::generate(
+        &sources,
+        &Includes::new(),
+        &generator::emit::EmitOptions::default(),
+    );
+    assert_surface_is_crate("v1.0 corpus", &generated.files);
+}
