@@ -230,11 +230,23 @@ fn models_mod(
     index.extend(companions);
     index.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
 
-    let uses = index.iter().map(|(file, name, gate)| {
+    // One `pub use` per gate, in the order of its first name: a type's
+    // features are said once per gate, not once per type.
+    let mut groups: Vec<(&Gate, Vec<TokenStream>)> = Vec::new();
+    for (file, name, gate) in &index {
         let m = module_ident(file);
         let n = ident(name);
+        match groups.iter_mut().find(|(g, _)| *g == gate) {
+            Some((_, names)) => names.push(quote!(#m::#n)),
+            None => groups.push((gate, vec![quote!(#m::#n)])),
+        }
+    }
+    let uses = groups.into_iter().map(|(gate, names)| {
         let cfg = gate.attr();
-        quote!(#cfg pub use #m::#n;)
+        match names.as_slice() {
+            [one] => quote!(#cfg pub use #one;),
+            many => quote!(#cfg pub use self::{#(#many),*};),
+        }
     });
     let tokens = quote! {
         //! The API's types: one file per entity, complex or enum type, and per action body.

@@ -26,10 +26,29 @@ use super::tree::{Node, Tree, is_tail, step, users_item};
 /// The support module's source; `__CRATE__` is the crate's name.
 const SUPPORT: &str = include_str!("../../../templates/example_support.rs");
 
+/// About the most bytes of example tests one file holds (a test is about
+/// 1.5 KB and three times its example's JSON), so no file is too large to
+/// review.
+const BYTES_PER_FILE: usize = 200_000;
+
+/// The estimated size of the tests of `endpoints`' examples.
+fn test_bytes(endpoints: &[&Endpoint]) -> usize {
+    let json = |v: &Option<serde_json::Value>| {
+        v.as_ref()
+            .map_or(0, |v| serde_json::to_string(v).map_or(0, |t| t.len()))
+    };
+    endpoints
+        .iter()
+        .flat_map(|e| e.examples.iter())
+        .filter(|x| x.call.is_some())
+        .map(|x| 1_500 + 3 * (json(&x.request_body) + json(&x.response_body)))
+        .sum()
+}
+
 /// Emits `tests/examples/main.rs`, its support module and one file per area
-/// that has an example with a call. An area's file is made from the text of
-/// the area's endpoints alone (their examples), so an edit to one area's
-/// examples makes no other file again.
+/// that has an example with a call (a busy area's split by its second path
+/// segment). A file is made from the text of its endpoints alone (their
+/// examples), so an edit to one area's examples makes no other file again.
 pub(super) fn emit_example_tests(
     ctx: &Ctx<'_>,
     tree: &Tree<'_>,
@@ -53,11 +72,87 @@ pub(super) fn emit_example_tests(
     if areas.is_empty() {
         return;
     }
-    // Each area's tests are made and turned into a draft on one thread.
-    let files: Vec<(&Area, String, Draft)> = areas
+    // A busy area's tests go in a file per second path segment
+    // (`device_management_hardware_configurations.rs`), so no file is too
+    // large to review.
+    let mut shards: Vec<(&Area, String, Vec<Tested<'_>>)> = Vec::new();
+    fn all(endpoints: Vec<&Endpoint>) -> Vec<Tested<'_>> {
+        endpoints.into_iter().map(|e| (e, None)).collect()
+    }
+    for (area, endpoints) in areas {
+        let file = module_name(&snake_ident(area.as_str()));
+        let tests = test_bytes(&endpoints);
+        if tests <= BYTES_PER_FILE {
+            shards.push((area, file, all(endpoints)));
+            continue;
+        }
+        let mut by_segment: BTreeMap<String, Vec<&Endpoint>> = BTreeMap::new();
+        for e in endpoints {
+            let second = e.path.segments.iter().skip(1).find_map(|s| match s {
+                Segment::Literal { name } => Some(name.as_str()),
+                _ => None,
+            });
+            let shard = match second {
+                Some(name) => module_name(&format!("{file}_{}", snake_ident(name))),
+                None => file.clone(),
+            };
+            by_segment.entry(shard).or_default().push(e);
+        }
+        for (shard, endpoints) in by_segment {
+            let tests = test_bytes(&endpoints);
+            if tests <= BYTES_PER_FILE {
+                shards.push((area, shard, all(endpoints)));
+                continue;
+            }
+            // Still too many (Intune documents one path for each derived
+            // type): a file per resource.
+            let mut by_resource: BTreeMap<String, Vec<&Endpoint>> = BTreeMap::new();
+            for e in endpoints {
+                let resource = e.name.api.split('.').next().unwrap_or_default();
+                by_resource
+                    .entry(module_name(&format!("{shard}_{}", snake_ident(resource))))
+                    .or_default()
+                    .push(e);
+            }
+            for (file, endpoints) in by_resource {
+                let tests = test_bytes(&endpoints);
+                if tests <= BYTES_PER_FILE {
+                    shards.push((area, file, all(endpoints)));
+                    continue;
+                }
+                // One operation documented on many pages: a file per page.
+                let mut by_page: BTreeMap<String, Vec<Tested<'_>>> = BTreeMap::new();
+                for e in endpoints {
+                    let pages: std::collections::BTreeSet<&str> = e
+                        .examples
+                        .iter()
+                        .filter(|x| x.call.is_some())
+                        .map(|x| x.source.file.as_str())
+                        .collect();
+                    for page in pages {
+                        let stem = page
+                            .rsplit('/')
+                            .next()
+                            .unwrap_or(page)
+                            .trim_end_matches(".md");
+                        by_page
+                            .entry(module_name(&format!("{shard}_{}", snake_ident(stem))))
+                            .or_default()
+                            .push((e, Some(page)));
+                    }
+                }
+                shards.extend(
+                    by_page
+                        .into_iter()
+                        .map(|(file, tested)| (area, file, tested)),
+                );
+            }
+        }
+    }
+    // Each file's tests are made and turned into a draft on one thread.
+    let files: Vec<(&Area, String, Draft)> = shards
         .into_par_iter()
-        .map(|(area, endpoints)| {
-            let file = module_name(&snake_ident(area.as_str()));
+        .map(|(area, file, endpoints)| {
             let path = format!("tests/examples/{file}.rs");
             let draft = plan.draft(&path, || area_tests(ctx, tree, krate, &endpoints));
             (area, file, draft)
@@ -94,15 +189,22 @@ pub(super) fn emit_example_tests(
 
 /// Makes the test file of one area's endpoints: a test per example with a
 /// call, and in its docs the examples the client offers no call for.
-fn area_tests(ctx: &Ctx<'_>, tree: &Tree<'_>, krate: &str, endpoints: &[&Endpoint]) -> Draft {
+/// An endpoint whose example tests go in a file: all of them, or those of
+/// one page.
+type Tested<'a> = (&'a Endpoint, Option<&'a str>);
+
+fn area_tests(ctx: &Ctx<'_>, tree: &Tree<'_>, krate: &str, tested: &[Tested<'_>]) -> Draft {
     let krate_ident = ident(krate);
     let mut scope = Scope::with_reserved(&["support"]);
     let mut tests = Vec::new();
     let mut skipped = Vec::new();
     let mut pages = std::collections::BTreeSet::new();
-    for e in endpoints {
+    for &(e, page) in tested {
         for x in &e.examples {
             let Some(call) = &x.call else { continue };
+            if page.is_some_and(|p| p != x.source.file) {
+                continue;
+            }
             match example_test(ctx, tree, &krate_ident, e, x, call, &mut scope) {
                 Ok(test) => tests.push(test),
                 Err(reason) => skipped.push(format!(
@@ -144,10 +246,11 @@ fn area_tests(ctx: &Ctx<'_>, tree: &Tree<'_>, krate: &str, endpoints: &[&Endpoin
         #(#tests)*
     };
     let sources: Vec<String> = pages.into_iter().collect();
-    let owners = endpoints
+    let mut owners: Vec<Owner> = tested
         .iter()
-        .map(|e| Owner::Endpoint(e.name.api.clone()))
+        .map(|(e, _)| Owner::Endpoint(e.name.api.clone()))
         .collect();
+    owners.dedup();
     Draft::rust(header(&sources), &tokens, owners)
 }
 

@@ -61,21 +61,17 @@ pub fn emit_client(
         dispatch: &companions.dispatch,
     };
     let mut files = Scope::with_reserved(&["mod"]);
-    let areas: Vec<(&Node<'_>, String)> = root
-        .children
-        .iter()
-        .map(|(step, child)| {
-            let (file, _) = files.claim(&child.type_name, module_name(&step_method(step)));
-            (child, file)
-        })
-        .collect();
+    let mut pieces: Vec<Piece<'_, '_>> = Vec::new();
+    for (step, child) in &root.children {
+        let (file, _) = files.claim(&child.type_name, module_name(&step_method(step)));
+        split_file(child, file, &mut files, &mut pieces);
+    }
     // Each file's tokens are made and turned into text on one thread.
-    let emitted: Vec<(ClientFile, Draft)> = areas
+    let emitted: Vec<(ClientFile, Draft)> = pieces
         .into_par_iter()
-        .map(|(child, file)| {
+        .map(|Piece { file, top, nodes }| {
             let path = format!("src/client/{file}.rs");
-            let mut nodes = Vec::new();
-            builder_nodes(child, &mut nodes);
+            let child = top;
             let client_file = ClientFile {
                 file,
                 gate: ctx.features.gate(child.areas.iter().copied()),
@@ -98,6 +94,76 @@ pub fn emit_client(
     }
     emit_root(&ctx, &tree, &mods, plan, out);
     examples::emit_example_tests(&ctx, &tree, &krate, plan, out);
+}
+
+/// At most this many builders go in one client file: a path with more below
+/// it is split (see [`split_file`]), so that no file is too large for a
+/// diff viewer (about 4 KB a builder).
+const BUILDERS_PER_FILE: usize = 48;
+
+/// The builders of one client file, under the node the file is named for.
+struct Piece<'n, 'a> {
+    file: String,
+    top: &'n Node<'a>,
+    nodes: Vec<&'n Node<'a>>,
+}
+
+/// Lays out the builders of `node` and below in files: one file, or, when
+/// there are more than [`BUILDERS_PER_FILE`], a file for each named segment
+/// below the node (and below its key, `/users/{id}/events` is
+/// `users_events.rs`), split again where still too large, and `file` for
+/// what is left. Files follow the path, so a docs change touches the files
+/// of the paths it documents.
+fn split_file<'n, 'a>(
+    node: &'n Node<'a>,
+    file: String,
+    files: &mut Scope,
+    out: &mut Vec<Piece<'n, 'a>>,
+) {
+    let mut all = Vec::new();
+    builder_nodes(node, &mut all);
+    if all.len() <= BUILDERS_PER_FILE {
+        out.push(Piece {
+            file,
+            top: node,
+            nodes: all,
+        });
+        return;
+    }
+    // The node, its key nodes (and theirs), and the named segments below.
+    let mut kept = Vec::new();
+    let mut cuts: Vec<(&'n Step, &'n Node<'a>)> = Vec::new();
+    let mut at = vec![node];
+    while let Some(n) = at.pop() {
+        kept.push(n);
+        for (step, child) in n.children.iter().filter(|(_, c)| !c.shared) {
+            if *step == Step::Key {
+                at.push(child);
+            } else {
+                cuts.push((step, child));
+            }
+        }
+    }
+    // Kept in the order builders are written in.
+    let mut order = Vec::new();
+    builder_nodes(node, &mut order);
+    let kept: Vec<&Node<'a>> = order
+        .into_iter()
+        .filter(|n| kept.iter().any(|k| std::ptr::eq(*k, *n)))
+        .collect();
+    let top_file = file.clone();
+    out.push(Piece {
+        file,
+        top: node,
+        nodes: kept,
+    });
+    for (step, child) in cuts {
+        let (name, _) = files.claim(
+            &child.label,
+            module_name(&format!("{top_file}_{}", step_method(step))),
+        );
+        split_file(child, name, files, out);
+    }
 }
 
 /// A client file: its module name, when it is compiled, and its builders.

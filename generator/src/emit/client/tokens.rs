@@ -82,9 +82,9 @@ pub(super) fn builder(ctx: &Ctx<'_>, node: &Node<'_>) -> (Builder, BTreeSet<Stri
             for used in used_names(&tokens) {
                 note_use(&mut uses, used, &child_gate);
             }
-            if child.shared {
-                note_use(&mut uses, &child.type_name, &child_gate);
-            }
+            // The child's builder may live in another file (a shared one, or
+            // one split off); a file imports none of its own.
+            note_use(&mut uses, &child.type_name, &child_gate);
             let cfg = child_gate.attr_within(&gate);
             quote!(#cfg #tokens)
         })
