@@ -21,8 +21,13 @@ fn report(before: &[(&str, &str)], after: &[(&str, &str)]) -> Report {
             &Includes::new(),
             &generator::emit::EmitOptions::default(),
         );
-        let text = &generated.files[generator::review::surface::FILE];
-        let surface = Surface::from_json(text).expect("the record reads back");
+        let surface = Surface::from_files(
+            generated
+                .files
+                .iter()
+                .map(|(p, t)| (p.as_str(), t.as_str())),
+        )
+        .expect("the record reads back");
         (surface, generated.api)
     };
     let (old, _) = surface(before);
@@ -238,8 +243,13 @@ fn the_surface_records_the_methods_the_crate_has() {
         &Includes::new(),
         &generator::emit::EmitOptions::default(),
     );
-    let surface = Surface::from_json(&generated.files[generator::review::surface::FILE])
-        .expect("the record reads back");
+    let surface = Surface::from_files(
+        generated
+            .files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str())),
+    )
+    .expect("the record reads back");
     let list = &surface.endpoints["user.list"];
     assert_eq!(list.rust, "list");
     assert_eq!(list.calls, ["UserCollection::list"]);

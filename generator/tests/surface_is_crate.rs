@@ -1,10 +1,10 @@
-//! The API surface a crate records (`api-surface.json`) is the crate: every
+//! The API surface a crate records (`api-surface/`) is the crate: every
 //! builder method it names for an endpoint is a public method of that
 //! builder in the emitted code, and every public method that sends a request
 //! is named by some endpoint. The crate is read back with `syn` from the
 //! emitted files, not from the plan that made them. Checked on
 //! `generated/` and the golden crate as checked in, and on the crate made
-//! from the v1.0 corpus.
+//! from the v1.0 corpus, whose files must each be at most 250 KB.
 
 mod support;
 
@@ -56,7 +56,7 @@ fn public_methods(files: &BTreeMap<String, String>) -> (BTreeSet<String>, BTreeS
 }
 
 fn assert_surface_is_crate(label: &str, files: &BTreeMap<String, String>) {
-    let surface = Surface::from_json(&files[generator::review::surface::FILE])
+    let surface = Surface::from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
         .unwrap_or_else(|| panic!("{label}: the surface reads"));
     let (all, sending) = public_methods(files);
     let mut recorded = BTreeSet::new();
@@ -87,22 +87,27 @@ fn assert_surface_is_crate(label: &str, files: &BTreeMap<String, String>) {
 
 fn read_crate(dir: &std::path::Path) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    out.insert(
-        generator::review::surface::FILE.to_owned(),
-        std::fs::read_to_string(dir.join(generator::review::surface::FILE)).expect("surface"),
-    );
-    let client = dir.join("src/client");
-    for entry in std::fs::read_dir(&client).expect("client folder") {
-        let path = entry.expect("entry").path();
-        let name = path
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .into_owned();
-        out.insert(
-            format!("src/client/{name}"),
-            std::fs::read_to_string(&path).expect("readable"),
-        );
+    for sub in [
+        "src/client",
+        "api-surface",
+        "api-surface/endpoints",
+        "api-surface/types",
+    ] {
+        for entry in std::fs::read_dir(dir.join(sub)).expect("a folder of the crate") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                continue;
+            }
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            out.insert(
+                format!("{sub}/{name}"),
+                std::fs::read_to_string(&path).expect("readable"),
+            );
+        }
     }
     out
 }
@@ -130,4 +135,12 @@ fn the_corpus_crate_is_its_surface() {
         &generator::emit::EmitOptions::default(),
     );
     assert_surface_is_crate("v1.0 corpus", &generated.files);
+    // Every file is small enough for a diff viewer to show.
+    let large: Vec<(&String, usize)> = generated
+        .files
+        .iter()
+        .map(|(path, text)| (path, text.len()))
+        .filter(|(_, len)| *len > 250_000)
+        .collect();
+    assert!(large.is_empty(), "files over 250 KB: {large:?}");
 }

@@ -1,7 +1,7 @@
 //! `cargo xtask regen`: generate the crate from a docs folder, write it
 //! atomically, or (`--check`) compare it with what is on disk.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
@@ -363,26 +363,60 @@ impl Inputs {
     }
 }
 
-/// The API change report: the surface recorded in the crate on disk
-/// (`api-surface.json`) against the one just generated.
-pub fn change_report(out: &Path, run: &generator::Generated, markdown: bool) -> String {
-    use generator::review::{Surface, compare, surface::FILE};
-    let version = generator::emit::manifest::CRATE_VERSION;
-    let old_text = fs::read_to_string(out.join(FILE)).ok();
-    let new_text = run.files.get(FILE);
-    if let (Some(old), Some(new)) = (&old_text, new_text) {
-        if generator::review::surface::same_api(old, new) {
-            let none = generator::review::Report::default();
-            return if markdown {
-                none.markdown(version)
-            } else {
-                none.human(version)
-            };
+/// The files of the API surface record in the crate at `out` (its
+/// `api-surface/` folder, or the legacy `api-surface.json`), by path
+/// relative to `out`; missing ones are left out.
+pub fn recorded_surface(out: &Path) -> BTreeMap<String, String> {
+    use generator::review::surface::{DIR, LEGACY_FILE};
+    let mut files = BTreeMap::new();
+    if let Ok(text) = fs::read_to_string(out.join(LEGACY_FILE)) {
+        files.insert(LEGACY_FILE.to_owned(), text);
+    }
+    let mut dirs = vec![out.join(DIR)];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if let (Ok(rel), Ok(text)) = (path.strip_prefix(out), fs::read_to_string(&path))
+            {
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                if generator::review::surface::is_record_file(&rel) {
+                    files.insert(rel, text);
+                }
+            }
         }
     }
-    let old = old_text.and_then(|t| Surface::from_json(&t));
-    let new = new_text.and_then(|t| Surface::from_json(t));
-    match (old, new) {
+    files
+}
+
+/// The API change report: the surface recorded in the crate on disk
+/// (`api-surface/`) against the one just generated.
+pub fn change_report(out: &Path, run: &generator::Generated, markdown: bool) -> String {
+    use generator::review::{Surface, compare, surface::is_record_file};
+    let version = generator::emit::manifest::CRATE_VERSION;
+    let old_files = recorded_surface(out);
+    let new_files: BTreeMap<String, String> = run
+        .files
+        .iter()
+        .filter(|(p, _)| is_record_file(p))
+        .map(|(p, t)| (p.clone(), t.clone()))
+        .collect();
+    if generator::review::surface::same_api(&old_files, &new_files) {
+        let none = generator::review::Report::default();
+        return if markdown {
+            none.markdown(version)
+        } else {
+            none.human(version)
+        };
+    }
+    let read = |files: &BTreeMap<String, String>| {
+        Surface::from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
+    };
+    match (read(&old_files), read(&new_files)) {
         (Some(old), Some(new)) => {
             let report = compare(&old, &new, &run.api);
             if markdown {
@@ -392,21 +426,25 @@ pub fn change_report(out: &Path, run: &generator::Generated, markdown: bool) -> 
             }
         }
         _ => format!(
-            "API changes: {} has no {FILE} yet to compare with; this regen writes one.\n",
+            "API changes: {} has no API surface record (api-surface/) yet to compare with; this regen writes one.\n",
             out.display()
         ),
     }
 }
 
 /// Says whether the crate in `out` was made from `docs` (by the content hash
-/// its `api-surface.json` records, and the generator version), and prints
+/// its API surface record holds, and the generator version), and prints
 /// why. An unreadable record is an error.
 pub fn provenance(docs: &crate::docs::DocsFolder, out: &Path) -> Result<bool, String> {
-    use generator::review::{Surface, docs_hash, surface::FILE};
-    let file = out.join(FILE);
-    let text = fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let surface = Surface::from_json(&text)
-        .ok_or_else(|| format!("{}: not an API surface record", file.display()))?;
+    use generator::review::{Surface, docs_hash, surface::PROVENANCE};
+    let files = recorded_surface(out);
+    let surface = Surface::from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
+        .ok_or_else(|| {
+            format!(
+                "{}: no API surface record (`{PROVENANCE}` and the files beside it)",
+                out.display()
+            )
+        })?;
     let hash = docs_hash(&docs.sources(), &docs.includes);
     let recorded = &surface.provenance;
     let generator = generator::VERSION;

@@ -125,7 +125,7 @@ fn regen_reports_api_changes_and_the_crate_knows_its_docs() {
     let (docs_arg, out_arg) = (docs.to_str().unwrap(), out.to_str().unwrap());
     let (code, stdout, err) = xtask_out(&["regen", "--docs", docs_arg, "--out", out_arg]);
     assert_eq!(code, 0, "{err}");
-    assert!(stdout.contains("no api-surface.json yet"), "{stdout}");
+    assert!(stdout.contains("no API surface record"), "{stdout}");
     let (code, stdout, _) = xtask_out(&["provenance", "--docs", docs_arg, "--out", out_arg]);
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("was made from these docs"), "{stdout}");

@@ -15,7 +15,7 @@
 //   docs-input/api/intune-devices-devicemanagementscript-list.md
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-get.md
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-list.md
-// Signature: draft 8c2be29ed732dba0, text d7c9bc249e034ca4
+// Signature: draft 69c9b63d227ca87e, text 2691b37cfab54bbe
 
 use crate::models;
 use crate::runtime::{Client, Method, Page, Request, encode_path_segment};
@@ -93,19 +93,17 @@ impl DeviceManagementScriptCollection {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     ///
-    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
     ///
     /// Property names: [`DeviceManagementScriptField`](crate::models::DeviceManagementScriptField) for `.select` and `.order_by`, [`DeviceManagementScriptNav`](crate::models::DeviceManagementScriptNav) for `.expand`.
     ///
-    /// Headers: `Accept` (optional); set them with `.header(name, value)`.
+    /// Headers: `Accept` (optional).
     ///
-    /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
+    /// Returns one page; [the module docs](crate::client) say how to read them all.
     ///
     /// Generated from `docs-input/api/intune-devices-devicemanagementscript-list.md`.
     pub fn list(&self) -> Request<Page<models::DeviceManagementScript>> {
@@ -148,19 +146,17 @@ impl DeviceManagementScriptItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     ///
     /// Supports the query options `$select`, `$expand`.
     ///
-    /// Not documented for this endpoint: `$filter`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$filter`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
     ///
     /// Property names: [`DeviceManagementScriptField`](crate::models::DeviceManagementScriptField) for `.select` and `.order_by`, [`DeviceManagementScriptNav`](crate::models::DeviceManagementScriptNav) for `.expand`.
     ///
-    /// Headers: `Accept` (optional); set them with `.header(name, value)`.
+    /// Headers: `Accept` (optional).
     ///
     /// Generated from `docs-input/api/intune-devices-devicemanagementscript-get.md`.
     pub fn get(&self) -> Request<models::DeviceManagementScript> {
@@ -211,19 +207,17 @@ impl DeviceManagementScriptUserStateCollection {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `DeviceManagementManagedDevices.Read.All`, `DeviceManagementManagedDevices.ReadWrite.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementManagedDevices.Read.All`, `DeviceManagementManagedDevices.ReadWrite.All`
     ///
-    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
     ///
     /// Property names: [`DeviceManagementScriptUserStateField`](crate::models::DeviceManagementScriptUserStateField) for `.select` and `.order_by`, [`DeviceManagementScriptUserStateNav`](crate::models::DeviceManagementScriptUserStateNav) for `.expand`.
     ///
-    /// Headers: `Accept` (optional); set them with `.header(name, value)`.
+    /// Headers: `Accept` (optional).
     ///
-    /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
+    /// Returns one page; [the module docs](crate::client) say how to read them all.
     ///
     /// Generated from `docs-input/api/intune-devices-devicemanagementscriptuserstate-list.md`.
     pub fn list(&self) -> Request<Page<models::DeviceManagementScriptUserState>> {
@@ -260,19 +254,17 @@ impl DeviceManagementScriptUserStateItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `DeviceManagementManagedDevices.Read.All`, `DeviceManagementManagedDevices.ReadWrite.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementManagedDevices.Read.All`, `DeviceManagementManagedDevices.ReadWrite.All`
     ///
     /// Supports the query options `$select`, `$expand`.
     ///
-    /// Not documented for this endpoint: `$filter`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$filter`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
     ///
     /// Property names: [`DeviceManagementScriptUserStateField`](crate::models::DeviceManagementScriptUserStateField) for `.select` and `.order_by`, [`DeviceManagementScriptUserStateNav`](crate::models::DeviceManagementScriptUserStateNav) for `.expand`.
     ///
-    /// Headers: `Accept` (optional); set them with `.header(name, value)`.
+    /// Headers: `Accept` (optional).
     ///
     /// Generated from `docs-input/api/intune-devices-devicemanagementscriptuserstate-get.md`.
     pub fn get(&self) -> Request<models::DeviceManagementScriptUserState> {
@@ -323,13 +315,11 @@ impl HardwareConfigurationCollection {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `DeviceManagementConfiguration.ReadWrite.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementConfiguration.ReadWrite.All`
     ///
-    /// Headers: `Accept` (optional); set them with `.header(name, value)`.
+    /// Headers: `Accept` (optional).
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-create.md`.
     pub fn create(
@@ -350,19 +340,17 @@ impl HardwareConfigurationCollection {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     ///
-    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
     ///
     /// Property names: [`HardwareConfigurationField`](crate::models::HardwareConfigurationField) for `.select` and `.order_by`, [`HardwareConfigurationNav`](crate::models::HardwareConfigurationNav) for `.expand`.
     ///
-    /// Headers: `Accept` (optional); set them with `.header(name, value)`.
+    /// Headers: `Accept` (optional).
     ///
-    /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
+    /// Returns one page; [the module docs](crate::client) say how to read them all.
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-list.md`.
     pub fn list(&self) -> Request<Page<models::HardwareConfiguration>> {
@@ -413,15 +401,13 @@ impl HardwareConfigurationItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `DeviceManagementConfiguration.ReadWrite.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementConfiguration.ReadWrite.All`
     ///
-    /// Headers: `Accept` (optional); set them with `.header(name, value)`.
+    /// Headers: `Accept` (optional).
     ///
-    /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
+    /// Returns one page; [the module docs](crate::client) say how to read them all.
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-assign.md`.
     pub fn assign(
@@ -444,13 +430,11 @@ impl HardwareConfigurationItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `DeviceManagementConfiguration.ReadWrite.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementConfiguration.ReadWrite.All`
     ///
-    /// Headers: `Accept` (optional); set them with `.header(name, value)`.
+    /// Headers: `Accept` (optional).
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-delete.md`.
     pub fn delete(&self) -> Request<()> {
@@ -468,19 +452,17 @@ impl HardwareConfigurationItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     ///
     /// Supports the query options `$select`, `$expand`.
     ///
-    /// Not documented for this endpoint: `$filter`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$filter`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
     ///
     /// Property names: [`HardwareConfigurationField`](crate::models::HardwareConfigurationField) for `.select` and `.order_by`, [`HardwareConfigurationNav`](crate::models::HardwareConfigurationNav) for `.expand`.
     ///
-    /// Headers: `Accept` (optional); set them with `.header(name, value)`.
+    /// Headers: `Accept` (optional).
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-get.md`.
     pub fn get(&self) -> Request<models::HardwareConfiguration> {
@@ -499,13 +481,11 @@ impl HardwareConfigurationItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `DeviceManagementConfiguration.ReadWrite.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementConfiguration.ReadWrite.All`
     ///
-    /// Headers: `Accept` (optional); set them with `.header(name, value)`.
+    /// Headers: `Accept` (optional).
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfiguration-update.md`.
     pub fn update(
@@ -560,19 +540,17 @@ impl HardwareConfigurationDeviceStateCollection {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     ///
-    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
     ///
     /// Property names: [`HardwareConfigurationDeviceStateField`](crate::models::HardwareConfigurationDeviceStateField) for `.select` and `.order_by`.
     ///
-    /// Headers: `Accept` (optional); set them with `.header(name, value)`.
+    /// Headers: `Accept` (optional).
     ///
-    /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
+    /// Returns one page; [the module docs](crate::client) say how to read them all.
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfigurationdevicestate-list.md`.
     pub fn list(&self) -> Request<Page<models::HardwareConfigurationDeviceState>> {
@@ -609,19 +587,17 @@ impl HardwareConfigurationDeviceStateItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     ///
     /// Supports the query options `$select`.
     ///
-    /// Not documented for this endpoint: `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
     ///
     /// Property names: [`HardwareConfigurationDeviceStateField`](crate::models::HardwareConfigurationDeviceStateField) for `.select` and `.order_by`.
     ///
-    /// Headers: `Accept` (optional); set them with `.header(name, value)`.
+    /// Headers: `Accept` (optional).
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfigurationdevicestate-get.md`.
     pub fn get(&self) -> Request<models::HardwareConfigurationDeviceState> {
@@ -672,19 +648,17 @@ impl HardwareConfigurationUserStateCollection {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     ///
-    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
     ///
     /// Property names: [`HardwareConfigurationUserStateField`](crate::models::HardwareConfigurationUserStateField) for `.select` and `.order_by`.
     ///
-    /// Headers: `Accept` (optional); set them with `.header(name, value)`.
+    /// Headers: `Accept` (optional).
     ///
-    /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
+    /// Returns one page; [the module docs](crate::client) say how to read them all.
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfigurationuserstate-list.md`.
     pub fn list(&self) -> Request<Page<models::HardwareConfigurationUserState>> {
@@ -721,19 +695,17 @@ impl HardwareConfigurationUserStateItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementConfiguration.Read.All`, `DeviceManagementConfiguration.ReadWrite.All`
     ///
     /// Supports the query options `$select`.
     ///
-    /// Not documented for this endpoint: `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
     ///
     /// Property names: [`HardwareConfigurationUserStateField`](crate::models::HardwareConfigurationUserStateField) for `.select` and `.order_by`.
     ///
-    /// Headers: `Accept` (optional); set them with `.header(name, value)`.
+    /// Headers: `Accept` (optional).
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfigurationuserstate-get.md`.
     pub fn get(&self) -> Request<models::HardwareConfigurationUserState> {
@@ -752,13 +724,11 @@ impl HardwareConfigurationUserStateItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `DeviceManagementConfiguration.ReadWrite.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `DeviceManagementConfiguration.ReadWrite.All`
     ///
-    /// Headers: `Accept` (optional); set them with `.header(name, value)`.
+    /// Headers: `Accept` (optional).
     ///
     /// Generated from `docs-input/api/intune-deviceconfig-hardwareconfigurationuserstate-update.md`.
     pub fn update(

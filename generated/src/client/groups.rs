@@ -7,7 +7,7 @@
 //   docs-input/api/group-post-groups.md
 //   docs-input/api/group-post-members.md
 //   docs-input/api/group-update.md
-// Signature: draft e9405fffcfc1c2f7, text 5cec1ab631cfc8c3
+// Signature: draft e044bdcd009692ac, text ec70fa5dfd1b33f1
 
 use crate::models;
 use crate::runtime::{Client, Method, Page, Reference, Request, encode_path_segment};
@@ -43,23 +43,21 @@ impl GroupCollection {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `GroupMember.Read.All`, `Group.Read.All`, `Directory.Read.All`, `Group.ReadWrite.All`, `Directory.ReadWrite.All`, `Directory.AccessAsUser.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `GroupMember.Read.All`, `Group.Read.All`, `Directory.Read.All`, `Group.ReadWrite.All`, `Directory.ReadWrite.All`
     ///
     /// Supports the query options `$select`, `$filter`, `$expand`, `$top`, `$orderby`, `$count`, `$search`.
     ///
-    /// Not documented for this endpoint: `$skip`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$skip` (see [the module docs](crate::client)).
     ///
     /// Property names: [`GroupField`](crate::models::GroupField) for `.select` and `.order_by`, [`GroupNav`](crate::models::GroupNav) for `.expand`.
     ///
-    /// Headers: `ConsistencyLevel` (optional); set them with `.header(name, value)`.
+    /// Headers: `ConsistencyLevel` (optional).
     ///
-    /// Sends `ConsistencyLevel: eventual` when `$count` or `$search` is set, as the page requires for advanced queries; a `ConsistencyLevel` header set with `.header` wins.
+    /// Advanced queries: sends `ConsistencyLevel: eventual` with `$count` or `$search`.
     ///
-    /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
+    /// Returns one page; [the module docs](crate::client) say how to read them all.
     ///
     /// Generated from `docs-input/api/group-list.md`.
     pub fn list(&self) -> Request<Page<models::Group>> {
@@ -76,8 +74,6 @@ impl GroupCollection {
     /// `POST /groups`
     ///
     /// # Permissions
-    ///
-    /// Least privileged first.
     ///
     /// - Delegated (work or school account): `Group.ReadWrite.All`, `Directory.ReadWrite.All`, `Directory.AccessAsUser.All`
     /// - Delegated (personal Microsoft account): not supported.
@@ -125,8 +121,6 @@ impl GroupItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `Group.ReadWrite.All`, `Directory.AccessAsUser.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `Group.ReadWrite.All`
@@ -145,15 +139,13 @@ impl GroupItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `GroupMember.Read.All`, `Group.Read.All`, `Directory.Read.All`, `Group.ReadWrite.All`, `Directory.ReadWrite.All`, `Directory.AccessAsUser.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `GroupMember.Read.All`, `Group.Read.All`, `Directory.Read.All`, `Group.ReadWrite.All`, `Directory.ReadWrite.All`
     ///
     /// Supports the query options `$select`.
     ///
-    /// Not documented for this endpoint: `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
     ///
     /// Property names: [`GroupField`](crate::models::GroupField) for `.select` and `.order_by`, [`GroupNav`](crate::models::GroupNav) for `.expand`.
     ///
@@ -171,8 +163,6 @@ impl GroupItem {
     /// `PATCH /groups/{id}`
     ///
     /// # Permissions
-    ///
-    /// Least privileged first.
     ///
     /// - Delegated (work or school account): `Group.ReadWrite.All`, `Directory.ReadWrite.All`, `Directory.AccessAsUser.All`
     /// - Delegated (personal Microsoft account): not supported.
@@ -211,23 +201,21 @@ impl DirectoryObjectCollection {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `GroupMember.Read.All`, `Group.Read.All`, `GroupMember.ReadWrite.All`, `Group.ReadWrite.All`, `Directory.Read.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `GroupMember.Read.All`, `Group.Read.All`, `GroupMember.ReadWrite.All`, `Group.ReadWrite.All`, `Directory.Read.All`
     ///
     /// Supports the query options `$select`, `$filter`, `$count`, `$search`.
     ///
-    /// Not documented for this endpoint: `$expand`, `$top`, `$skip`, `$orderby`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$expand`, `$top`, `$skip`, `$orderby` (see [the module docs](crate::client)).
     ///
     /// Property names: [`DirectoryObjectField`](crate::models::DirectoryObjectField) for `.select` and `.order_by`.
     ///
-    /// Headers: `ConsistencyLevel` (optional); set them with `.header(name, value)`.
+    /// Headers: `ConsistencyLevel` (optional).
     ///
-    /// Sends `ConsistencyLevel: eventual` when `$count` or `$search` is set, as the page requires for advanced queries; a `ConsistencyLevel` header set with `.header` wins.
+    /// Advanced queries: sends `ConsistencyLevel: eventual` with `$count` or `$search`.
     ///
-    /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
+    /// Returns one page; [the module docs](crate::client) say how to read them all.
     ///
     /// Generated from `docs-input/api/group-list-members.md`.
     pub fn list(&self) -> Request<Page<models::AnyDirectoryObject>> {
@@ -244,8 +232,6 @@ impl DirectoryObjectCollection {
     /// `POST /groups/{id}/members/$ref`
     ///
     /// # Permissions
-    ///
-    /// Least privileged first.
     ///
     /// - Delegated (work or school account): `GroupMember.ReadWrite.All`, `Group.ReadWrite.All`, `Directory.ReadWrite.All`, `Directory.AccessAsUser.All`
     /// - Delegated (personal Microsoft account): not supported.

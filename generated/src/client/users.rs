@@ -9,7 +9,7 @@
 //   docs-input/api/user-post-users.md
 //   docs-input/api/user-reminderview.md
 //   docs-input/api/user-update.md
-// Signature: draft 372022b97c617fc1, text c6b36998a45adee9
+// Signature: draft 96dc8bd91478ffef, text e9f5c5a902307573
 
 use crate::models;
 use crate::runtime::{Client, Method, Page, Request, encode_path_segment};
@@ -49,21 +49,19 @@ impl UserCollection {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `User.Read`, `User.ReadWrite`, `User.ReadBasic.All`, `User.Read.All`, `User.ReadWrite.All`, `Directory.Read.All`, `Directory.ReadWrite.All`, `Directory.AccessAsUser.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `User.Read.All`, `User.ReadWrite.All`, `Directory.Read.All`, `Directory.ReadWrite.All`
     ///
     /// Supports the query options `$select`, `$filter`, `$skiptoken`, `$deltatoken`.
     ///
-    /// Not documented for this endpoint: `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
     ///
     /// Property names: [`UserField`](crate::models::UserField) for `.select` and `.order_by`, [`UserNav`](crate::models::UserNav) for `.expand`.
     ///
-    /// Headers: `Prefer` (optional); set them with `.header(name, value)`.
+    /// Headers: `Prefer` (optional).
     ///
-    /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
+    /// Returns one page; [the module docs](crate::client) say how to read them all.
     ///
     /// Generated from `docs-input/api/user-delta.md`.
     pub fn delta(&self) -> Request<Page<models::User>> {
@@ -81,23 +79,21 @@ impl UserCollection {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `User.ReadBasic.All`, `User.Read.All`, `User.ReadWrite.All`, `Directory.Read.All`, `Directory.ReadWrite.All`, `Directory.AccessAsUser.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `User.Read.All`, `User.ReadWrite.All`, `Directory.Read.All`, `Directory.ReadWrite.All`
     ///
     /// Supports the query options `$select`, `$filter`, `$top`, `$orderby`, `$count`, `$search`.
     ///
-    /// Not documented for this endpoint: `$expand`, `$skip`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$expand`, `$skip` (see [the module docs](crate::client)).
     ///
     /// Property names: [`UserField`](crate::models::UserField) for `.select` and `.order_by`, [`UserNav`](crate::models::UserNav) for `.expand`.
     ///
-    /// Headers: `ConsistencyLevel` (optional); set them with `.header(name, value)`.
+    /// Headers: `ConsistencyLevel` (optional).
     ///
-    /// Sends `ConsistencyLevel: eventual` when `$count` or `$search` is set, as the page requires for advanced queries; a `ConsistencyLevel` header set with `.header` wins.
+    /// Advanced queries: sends `ConsistencyLevel: eventual` with `$count` or `$search`.
     ///
-    /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
+    /// Returns one page; [the module docs](crate::client) say how to read them all.
     ///
     /// Generated from `docs-input/api/user-list.md`.
     pub fn list(&self) -> Request<Page<models::User>> {
@@ -115,8 +111,6 @@ impl UserCollection {
     /// `POST /users`
     ///
     /// # Permissions
-    ///
-    /// Least privileged first.
     ///
     /// - Delegated (work or school account): `User.ReadWrite.All`, `Directory.ReadWrite.All`, `Directory.AccessAsUser.All`
     /// - Delegated (personal Microsoft account): not supported.
@@ -159,8 +153,6 @@ impl UserItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `User.ReadWrite.All`, `Directory.ReadWrite.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `User.ReadWrite.All`, `Directory.ReadWrite.All`
@@ -193,13 +185,11 @@ impl UserItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `User.ReadBasic.All`, `User.Read.All`, `Directory.Read.All`, `User.ReadWrite.All`, `Directory.ReadWrite.All`, `Directory.AccessAsUser.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `User.ReadBasic.All`, `User.Read.All`, `Directory.Read.All`, `User.ReadWrite.All`, `Directory.ReadWrite.All`
     ///
-    /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
+    /// Returns one page; [the module docs](crate::client) say how to read them all.
     ///
     /// Generated from `docs-input/api/user-checkmembergroups.md`.
     pub fn check_member_groups(
@@ -227,8 +217,6 @@ impl UserItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `Directory.AccessAsUser.All`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `User.ReadWrite.All`
@@ -252,15 +240,13 @@ impl UserItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `User.Read`, `User.ReadWrite`, `User.ReadBasic.All`, `User.Read.All`, `User.ReadWrite.All`, `Directory.Read.All`, `Directory.ReadWrite.All`, `Directory.AccessAsUser.All`
     /// - Delegated (personal Microsoft account): `User.Read`, `User.ReadWrite`
     /// - Application: `User.Read.All`, `User.ReadWrite.All`, `Directory.Read.All`, `Directory.ReadWrite.All`
     ///
     /// Supports the query options `$select`.
     ///
-    /// Not documented for this endpoint: `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
     ///
     /// Property names: [`UserField`](crate::models::UserField) for `.select` and `.order_by`, [`UserNav`](crate::models::UserNav) for `.expand`.
     ///
@@ -284,17 +270,15 @@ impl UserItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `Calendars.Read`, `Calendars.ReadWrite`
     /// - Delegated (personal Microsoft account): `Calendars.Read`, `Calendars.ReadWrite`
     /// - Application: `Calendars.Read`, `Calendars.ReadWrite`
     ///
-    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
     ///
-    /// Headers: `Prefer` (optional); set them with `.header(name, value)`.
+    /// Headers: `Prefer` (optional).
     ///
-    /// Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.
+    /// Returns one page; [the module docs](crate::client) say how to read them all.
     ///
     /// Generated from `docs-input/api/user-reminderview.md`.
     pub fn reminder_view(
@@ -330,8 +314,6 @@ impl UserItem {
     /// Keys: `id` may be the id or userPrincipalName.
     ///
     /// # Permissions
-    ///
-    /// Least privileged first.
     ///
     /// - Delegated (work or school account): `User.ReadWrite`, `User.ReadWrite.All`, `User.ManageIdentities.All`, `Directory.ReadWrite.All`, `Directory.AccessAsUser.All`
     /// - Delegated (personal Microsoft account): `User.ReadWrite`

@@ -2,7 +2,7 @@
 // Sources:
 //   docs-input/resources/user.md
 //   docs-input/api/user-post-users.md
-// Signature: draft ab4d11d1b9dc0da3, text c4217a87fb23afec
+// Signature: draft 8126418c191731d6, text 3b5c28e61505041a
 
 use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -97,7 +97,7 @@ pub struct User {
     pub postal_code: Nullable<String>,
     /// Preferred language as an ISO 639-1 code, for example `en-US`. Returned by default.
     pub preferred_language: Nullable<String>,
-    /// All email addresses that deliver to the user, for example `\["SMTP: bob@contoso.com", "smtp: bob@sales.contoso.com"\]`. Read-only. Not nullable.
+    /// All email addresses that deliver to the user, for example `["SMTP: bob@contoso.com", "smtp: bob@sales.contoso.com"]`. Read-only. Not nullable.
     pub proxy_addresses: Nullable<Vec<String>>,
     /// Whether the user appears in the Outlook global address list.
     pub show_in_address_list: Nullable<bool>,

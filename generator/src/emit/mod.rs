@@ -135,10 +135,9 @@ pub fn emit_drafts(
             if let Some(hash) = docs_hash {
                 let calls = client::endpoint_calls(api);
                 let surface = crate::review::Surface::of(api, hash, &calls);
-                out.insert(
-                    crate::review::surface::FILE.to_owned(),
-                    format::Draft::Text(surface.to_json()),
-                );
+                for (path, text) in surface.to_files() {
+                    out.insert(path, format::Draft::Text(text));
+                }
             }
             out
         },

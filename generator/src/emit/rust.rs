@@ -71,10 +71,17 @@ pub fn rename_if_needed(field: &str, wire: &str) -> Option<TokenStream> {
 /// Makes docs text safe for rustdoc with `-D warnings`: brackets would be
 /// read as intra-doc links, angle brackets as HTML, bare URLs are linted.
 pub fn doc_text(text: &str) -> String {
+    // Code spans are kept verbatim (rustdoc reads nothing in them), when
+    // every one of them closes.
+    let balanced = text.matches('`').count() % 2 == 0;
+    let mut in_code = false;
     let mut out = String::with_capacity(text.len());
     for word in text.split_inclusive(' ') {
         let trimmed = word.trim_end();
-        if trimmed.starts_with("http://") || trimmed.starts_with("https://") {
+        if !in_code
+            && !trimmed.contains('`')
+            && (trimmed.starts_with("http://") || trimmed.starts_with("https://"))
+        {
             let url = trimmed.trim_end_matches(['.', ',', ')', ';']);
             let rest = &trimmed[url.len()..];
             out.push('<');
@@ -85,21 +92,34 @@ pub fn doc_text(text: &str) -> String {
             continue;
         }
         for c in word.chars() {
+            if c == '`' && balanced {
+                in_code = !in_code;
+                out.push(c);
+                continue;
+            }
             match c {
+                '\r' => {}
+                _ if in_code => out.push(c),
                 '[' => out.push_str("\\["),
                 ']' => out.push_str("\\]"),
                 '<' => out.push_str("&lt;"),
                 '>' => out.push_str("&gt;"),
-                '\r' => {}
                 _ => out.push(c),
             }
         }
     }
     // An odd number of backticks would open a code span that never closes.
-    if out.matches('`').count() % 2 == 1 {
+    if !balanced {
         out = out.replace('`', "'");
     }
     out.trim().to_owned()
+}
+
+/// Text for inside a code span (a path, a request line): verbatim, since
+/// rustdoc reads neither links nor HTML there; a backtick, which would end
+/// the span, becomes a quote.
+pub fn code_text(text: &str) -> String {
+    text.replace('\r', "").replace('`', "'")
 }
 
 /// `#[doc = "..."]` attributes, one per line of `text`.
@@ -193,6 +213,15 @@ mod tests {
         );
         assert_eq!(doc_text("one ` tick"), "one ' tick");
         assert_eq!(doc_text("`code` ok"), "`code` ok");
+        // Code spans are verbatim: rustdoc reads neither links nor HTML there.
+        assert_eq!(
+            doc_text(r#"Set `["East Wing", "Block A"]` or `<IMG src="x">` [here]"#),
+            r#"Set `["East Wing", "Block A"]` or `<IMG src="x">` \[here\]"#
+        );
+        assert_eq!(
+            doc_text("`https://example.com` and https://example.com"),
+            "`https://example.com` and <https://example.com>"
+        );
     }
 
     #[test]

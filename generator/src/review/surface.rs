@@ -1,6 +1,6 @@
 //! The API surface: what users of the generated crate see of the model, in a
 //! small, stable JSON record written beside the crate's code
-//! (`api-surface.json`). The next regen compares the docs' new model with
+//! (`api-surface/`). The next regen compares the docs' new model with
 //! it, so a change report needs no git history; and because regen writes
 //! the record, `regen --check` checks it for drift like any other file.
 //!
@@ -17,8 +17,22 @@ use crate::model::{Api, Endpoint, Parameter, RequestBody, TypeDef, TypeKind, Typ
 /// The version of the record's format.
 pub const FORMAT: u32 = 1;
 
-/// The file the record is written to, relative to the crate root.
-pub const FILE: &str = "api-surface.json";
+/// The folder the record is written to, relative to the crate root: its
+/// provenance, a file of endpoints per area and a file of types per first
+/// letter, so that no file is too large to review and a docs change touches
+/// the files of what it changed.
+pub const DIR: &str = "api-surface";
+
+/// The file of the record's format and provenance, in [`DIR`].
+pub const PROVENANCE: &str = "api-surface/provenance.json";
+
+/// The single file earlier generators wrote the record to; still read.
+pub const LEGACY_FILE: &str = "api-surface.json";
+
+/// Whether a crate's file (a path relative to its root) is part of the record.
+pub fn is_record_file(path: &str) -> bool {
+    path == LEGACY_FILE || (path.starts_with("api-surface/") && path.ends_with(".json"))
+}
 
 /// The API surface of a generated crate, and what it was made from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,15 +47,19 @@ pub struct Surface {
     pub types: BTreeMap<String, TypeSurface>,
 }
 
-/// Whether two surfaces, as [`Surface::to_json`] wrote them, hold the same
-/// endpoints and types, whatever docs they were made from: their text after
-/// the provenance is the same. Saves reading both when nothing changed.
-pub fn same_api(old_json: &str, new_json: &str) -> bool {
-    let api = |json: &str| {
-        json.split_once("\n  \"endpoints\":")
-            .map(|(_, rest)| rest.to_owned())
+/// Whether two records, as [`Surface::to_files`] wrote them (path ->
+/// text), hold the same endpoints and types, whatever docs they were made
+/// from: every file but the provenance is the same. Saves reading both when
+/// nothing changed.
+pub fn same_api(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> bool {
+    let api = |files: &BTreeMap<String, String>| -> Vec<(String, String)> {
+        files
+            .iter()
+            .filter(|(p, _)| p.as_str() != PROVENANCE && p.starts_with("api-surface/"))
+            .map(|(p, t)| (p.clone(), t.clone()))
+            .collect()
     };
-    matches!((api(old_json), api(new_json)), (Some(a), Some(b)) if a == b)
+    old.contains_key(PROVENANCE) && new.contains_key(PROVENANCE) && api(old) == api(new)
 }
 
 /// What a crate was made from: the docs' content hash and the generator.
@@ -147,18 +165,122 @@ impl Surface {
         }
     }
 
-    /// The record as written: pretty JSON with a final newline.
+    /// The record as one piece of JSON, pretty, with a final newline.
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
-        text.push('\n');
-        text
+        pretty(self)
     }
 
-    /// Reads a record; `None` for anything that is not one of this format.
+    /// Reads a record written as one piece of JSON (the legacy file);
+    /// `None` for anything that is not one of this format.
     pub fn from_json(text: &str) -> Option<Surface> {
         serde_json::from_str::<Surface>(text)
             .ok()
             .filter(|s| s.format == FORMAT)
+    }
+
+    /// The record as written in the crate, by path relative to its root:
+    /// [`PROVENANCE`], `api-surface/endpoints/{area}.json` and
+    /// `api-surface/types/{letter}.json`.
+    pub fn to_files(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        out.insert(
+            PROVENANCE.to_owned(),
+            pretty(&Head {
+                format: self.format,
+                provenance: self.provenance.clone(),
+            }),
+        );
+        let mut areas: BTreeMap<&str, BTreeMap<&String, &EndpointSurface>> = BTreeMap::new();
+        for (name, e) in &self.endpoints {
+            areas.entry(&e.area).or_default().insert(name, e);
+        }
+        for (area, endpoints) in areas {
+            out.insert(
+                format!("api-surface/endpoints/{}.json", file_stem(area)),
+                pretty(&endpoints),
+            );
+        }
+        let mut letters: BTreeMap<String, BTreeMap<&String, &TypeSurface>> = BTreeMap::new();
+        for (name, t) in &self.types {
+            let letter = name
+                .chars()
+                .next()
+                .filter(char::is_ascii_alphabetic)
+                .map_or_else(
+                    || "other".to_owned(),
+                    |c| c.to_ascii_lowercase().to_string(),
+                );
+            letters.entry(letter).or_default().insert(name, t);
+        }
+        for (letter, types) in letters {
+            out.insert(format!("api-surface/types/{letter}.json"), pretty(&types));
+        }
+        out
+    }
+
+    /// Reads a record from a crate's files (path relative to its root ->
+    /// text): the files [`Surface::to_files`] writes, or else the legacy
+    /// single file. `None` when there is none of this format.
+    pub fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Option<Surface> {
+        let mut head: Option<Head> = None;
+        let mut legacy = None;
+        let mut endpoints = BTreeMap::new();
+        let mut types = BTreeMap::new();
+        for (path, text) in files {
+            if path == PROVENANCE {
+                head = serde_json::from_str(text).ok();
+            } else if path == LEGACY_FILE {
+                legacy = Some(text);
+            } else if path.starts_with("api-surface/endpoints/") {
+                endpoints
+                    .extend(serde_json::from_str::<BTreeMap<String, EndpointSurface>>(text).ok()?);
+            } else if path.starts_with("api-surface/types/") {
+                types.extend(serde_json::from_str::<BTreeMap<String, TypeSurface>>(text).ok()?);
+            }
+        }
+        match head {
+            Some(head) => Some(Surface {
+                format: head.format,
+                provenance: head.provenance,
+                endpoints,
+                types,
+            })
+            .filter(|s| s.format == FORMAT),
+            None => legacy.and_then(Surface::from_json),
+        }
+    }
+}
+
+/// The record's first file: its format and what the crate was made from.
+#[derive(Serialize, Deserialize)]
+struct Head {
+    format: u32,
+    provenance: Provenance,
+}
+
+/// Pretty JSON with a final newline.
+fn pretty(value: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// A file name for an area: lowercase letters, digits and `_`.
+fn file_stem(area: &str) -> String {
+    let stem: String = area
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if stem.is_empty() {
+        "none".to_owned()
+    } else {
+        stem
     }
 }
 
@@ -251,22 +373,51 @@ mod tests {
     use super::*;
     use crate::model::Api;
 
+    /// The record checked in with `generated/`, read from its files.
+    fn checked_in() -> (BTreeMap<String, String>, Surface) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated");
+        let mut files = BTreeMap::new();
+        for sub in ["", "endpoints", "types"] {
+            let dir = root.join(DIR).join(sub);
+            for entry in std::fs::read_dir(&dir).expect("the record's folder") {
+                let path = entry.expect("entry").path();
+                if path.extension().is_some_and(|e| e == "json") {
+                    let rel = path.strip_prefix(&root).expect("below the crate");
+                    let rel = rel.to_string_lossy().replace('\\', "/");
+                    files.insert(rel, std::fs::read_to_string(&path).expect("readable"));
+                }
+            }
+        }
+        let surface = Surface::from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
+            .expect("the checked-in record reads");
+        (files, surface)
+    }
+
+    #[test]
+    fn the_record_reads_back_as_written() {
+        let (files, surface) = checked_in();
+        assert_eq!(surface.to_files(), files);
+        // The legacy single file reads too.
+        let legacy = surface.to_json();
+        let read = Surface::from_files([(LEGACY_FILE, legacy.as_str())]).expect("legacy");
+        assert_eq!(read, surface);
+    }
+
     #[test]
     fn the_same_api_from_other_docs_is_the_same_and_shows_no_change() {
-        let json = include_str!("../../../generated/api-surface.json");
-        let surface = Surface::from_json(json).expect("the checked-in surface reads");
+        let (files, surface) = checked_in();
         let mut other = surface.clone();
         other.provenance.docs_hash = "blake3:0000".to_owned();
-        let other_json = other.to_json();
-        assert_ne!(json, other_json);
-        assert!(same_api(json, &other_json));
+        let other_files = other.to_files();
+        assert_ne!(files, other_files);
+        assert!(same_api(&files, &other_files));
         assert_eq!(
             crate::review::compare(&surface, &other, &Api::default()),
             crate::review::Report::default()
         );
         let mut changed = other.clone();
         changed.endpoints.pop_first();
-        assert!(!same_api(json, &changed.to_json()));
-        assert!(!same_api("{}", "{}"));
+        assert!(!same_api(&files, &changed.to_files()));
+        assert!(!same_api(&BTreeMap::new(), &BTreeMap::new()));
     }
 }

@@ -1,7 +1,7 @@
 //! The rustdoc of endpoint methods: title, HTTP line, keys, path
 //! parameters, permissions, query options, headers, source page.
 
-use crate::emit::rust::doc_text;
+use crate::emit::rust::{code_text, doc_text};
 use crate::model::naming::snake_ident;
 use crate::model::{Endpoint, PathTemplate, Permissions, Placeholder, TypeRef};
 
@@ -45,7 +45,7 @@ pub(super) fn op_docs(ctx: &Ctx<'_>, op: &Op<'_>) -> Vec<String> {
     lines.push(format!(
         "`{} {}`",
         e.method.as_str(),
-        doc_text(&op.path.written)
+        code_text(&op.path.written)
     ));
     let others: Vec<&PathTemplate> = std::iter::once(&e.path)
         .chain(&e.alternate_paths)
@@ -57,7 +57,7 @@ pub(super) fn op_docs(ctx: &Ctx<'_>, op: &Op<'_>) -> Vec<String> {
             "Also reachable as {}.",
             others
                 .iter()
-                .map(|p| format!("`{} {}`", e.method.as_str(), doc_text(&p.written)))
+                .map(|p| format!("`{} {}`", e.method.as_str(), code_text(&p.written)))
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
@@ -116,8 +116,6 @@ fn path_parameter_lines(e: &Endpoint, lines: &mut Vec<String>) {
 fn permission_lines(permissions: &Permissions, lines: &mut Vec<String>) {
     lines.push(String::new());
     lines.push("# Permissions".into());
-    lines.push(String::new());
-    lines.push("Least privileged first.".into());
     lines.push(String::new());
     let list = |v: &[String]| {
         if v.is_empty() {
@@ -198,7 +196,7 @@ fn option_lines(ctx: &Ctx<'_>, e: &Endpoint, lines: &mut Vec<String>) {
         if !missing.is_empty() {
             lines.push(String::new());
             lines.push(format!(
-                "Not documented for this endpoint: {}. The request methods for them are there, but Graph may reject them here.",
+                "Not documented here: {} (see [the module docs](crate::client)).",
                 missing.join(", ")
             ));
         }
@@ -236,22 +234,19 @@ fn option_lines(ctx: &Ctx<'_>, e: &Endpoint, lines: &mut Vec<String>) {
         .collect();
     if !headers.is_empty() {
         lines.push(String::new());
-        lines.push(format!(
-            "Headers: {}; set them with `.header(name, value)`.",
-            headers.join(", ")
-        ));
+        lines.push(format!("Headers: {}.", headers.join(", ")));
     }
     if advanced_queries(e) {
         lines.push(String::new());
         lines.push(
-            "Sends `ConsistencyLevel: eventual` when `$count` or `$search` is set, \
-             as the page requires for advanced queries; a `ConsistencyLevel` header \
-             set with `.header` wins."
+            "Advanced queries: sends `ConsistencyLevel: eventual` with `$count` or `$search`."
                 .into(),
         );
     }
     if e.response.collection {
         lines.push(String::new());
-        lines.push("Returns one page; `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across pages.".into());
+        lines.push(
+            "Returns one page; [the module docs](crate::client) say how to read them all.".into(),
+        );
     }
 }

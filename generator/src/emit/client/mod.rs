@@ -307,7 +307,22 @@ fn root_draft(ctx: &Ctx<'_>, tree: &Tree<'_>, mods: &[ClientFile]) -> Draft {
         //! Request builders that follow the URL: `client.users().item(id).get().await`.
         //!
         //! Every endpoint method returns a [`Request`](crate::runtime::Request): refine it
-        //! with query options and headers, then `.await` it.
+        //! with query options and headers, then `.await` it. What each method's docs
+        //! say in short:
+        //!
+        //! - **Permissions** are listed least privileged first, per permission type
+        //!   (and per scenario where the page has several tables).
+        //! - **Not documented here**: query options the page does not list. The
+        //!   request methods for them (`.select`, `.filter`, ...) are there on
+        //!   every request, but Graph may reject them for this endpoint.
+        //! - **Headers** are the ones the page documents; set one with
+        //!   `.header(name, value)`.
+        //! - **Advanced queries**: the page requires `ConsistencyLevel: eventual`
+        //!   for `$count` and `$search`, so the request sends it when either is set;
+        //!   a `ConsistencyLevel` header set with `.header` wins.
+        //! - **Returns one page**: a collection comes a page at a time;
+        //!   `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across
+        //!   pages.
         #(#mod_decls)*
         #(#uses)*
 

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::features::{Features, Gate};
-use crate::emit::rust::{doc_text, docs, ident, type_ref};
+use crate::emit::rust::{code_text, docs, ident, type_ref};
 use crate::model::naming::{Scope, snake_ident};
 use crate::model::{Api, ArgKind, ArgValue, Endpoint, Primitive, RequestBody, Segment, TypeRef};
 use crate::parse::Method;
@@ -69,7 +69,7 @@ pub(super) fn builder_nodes<'n, 'a>(node: &'n Node<'a>, out: &mut Vec<&'n Node<'
 pub(super) fn builder(ctx: &Ctx<'_>, node: &Node<'_>) -> (Builder, BTreeSet<String>, Vec<String>) {
     let mut pages = BTreeSet::new();
     let name = ident(&node.type_name);
-    let label = doc_text(&node.label);
+    let label = code_text(&node.label);
     let gate = ctx.features.gate(node.areas.iter().copied());
     let mut uses = BTreeMap::new();
     note_use(&mut uses, "Client", &gate);
@@ -112,7 +112,7 @@ pub(super) fn builder(ctx: &Ctx<'_>, node: &Node<'_>) -> (Builder, BTreeSet<Stri
             " Requests under `{label}`, and the same requests under {}.",
             others
                 .iter()
-                .map(|p| format!("`{}`", doc_text(p)))
+                .map(|p| format!("`{}`", code_text(p)))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -215,7 +215,7 @@ pub(super) fn child_accessor(
 ) -> TokenStream {
     let method = ident(&child.accessor);
     let ty = ident(&child.type_name);
-    let label = doc_text(&child.label);
+    let label = code_text(&child.label);
     let (client, base) = receiver(from_root);
     let mut lets: Vec<TokenStream> = Vec::new();
     let (params, path) = match (step, child.segment) {

@@ -6,7 +6,7 @@
 //   generator/tests/fixtures/emit/api/thing-get.md
 //   generator/tests/fixtures/emit/api/thing-measure.md
 //   generator/tests/fixtures/emit/api/thing-put-content.md
-// Signature: draft 48352bb12d728bd5, text 8ef3fc7a70e347e7
+// Signature: draft 6d1fbdc2da6287e3, text 2e2c7a1a5cd8ee7a
 
 use crate::models;
 use crate::runtime::{Client, Method, Request, encode_function_arg, encode_path_segment};
@@ -84,8 +84,6 @@ impl ThingItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): not supported.
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: not supported.
@@ -107,13 +105,11 @@ impl ThingItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `Thing.Read`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `Thing.Read.All`
     ///
-    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
     ///
     /// Property names: [`ThingField`](crate::models::ThingField) for `.select` and `.order_by`.
     ///
@@ -132,13 +128,11 @@ impl ThingItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): not supported.
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: not supported.
     ///
-    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-measure.md`.
     pub fn measure(
@@ -223,8 +217,6 @@ impl ThingChildrenItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): not supported.
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: not supported.
@@ -260,8 +252,6 @@ impl ThingContent {
     /// `PUT /things/{id}/content`
     ///
     /// # Permissions
-    ///
-    /// Least privileged first.
     ///
     /// - Delegated (work or school account): not supported.
     /// - Delegated (personal Microsoft account): not supported.
@@ -332,13 +322,11 @@ impl ThingRevisionsItem {
     ///
     /// # Permissions
     ///
-    /// Least privileged first.
-    ///
     /// - Delegated (work or school account): `Thing.Read`, `Thing.ReadWrite`
     /// - Delegated (personal Microsoft account): not supported.
     /// - Application: `Thing.Read.All`
     ///
-    /// Not documented for this endpoint: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search`. The request methods for them are there, but Graph may reject them here.
+    /// Not documented here: `$select`, `$filter`, `$expand`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
     ///
     /// Property names: [`ThingField`](crate::models::ThingField) for `.select` and `.order_by`.
     ///
