@@ -143,4 +143,14 @@ fn the_corpus_crate_is_its_surface() {
         .filter(|(_, len)| *len > 250_000)
         .collect();
     assert!(large.is_empty(), "files over 250 KB: {large:?}");
+    // crates.io takes at most 300 features.
+    let manifest = &generated.files["Cargo.toml"];
+    let features = manifest
+        .split("[features]")
+        .nth(1)
+        .expect("a features table")
+        .lines()
+        .filter(|l| l.contains(" = ["))
+        .count();
+    assert!((2..=300).contains(&features), "{features} features");
 }

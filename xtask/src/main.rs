@@ -85,6 +85,14 @@ enum Command {
         /// How to print the API change report (stdout).
         #[arg(long, value_enum, default_value = "human")]
         format: ReportFormat,
+        /// Set the crate's version to the one the change report's semver hint
+        /// names (the version in the crate's `Cargo.toml` is kept otherwise).
+        #[arg(long)]
+        bump: bool,
+        /// Whether `cargo publish` may publish the crate [default: what the
+        /// crate's `Cargo.toml` says, else false].
+        #[arg(long)]
+        publish: Option<bool>,
     },
     /// Says whether a generated crate was made from a docs folder, by the
     /// content hash it records, without regenerating. Exits 1 when not.
@@ -181,6 +189,8 @@ fn main() -> ExitCode {
             no_cache,
             timings,
             format,
+            bump,
+            publish,
         } => run_regen(Regen {
             docs_dir: or_default(docs, "docs-input"),
             include_root,
@@ -190,6 +200,8 @@ fn main() -> ExitCode {
             reuse: !no_cache,
             timings,
             format,
+            bump,
+            publish,
         }),
         Command::Provenance {
             docs,
@@ -278,6 +290,8 @@ struct Regen {
     reuse: bool,
     timings: bool,
     format: ReportFormat,
+    bump: bool,
+    publish: Option<bool>,
 }
 
 fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
@@ -290,6 +304,8 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
         reuse,
         timings,
         format,
+        bump,
+        publish,
     } = args;
     let mut stats = generator::RunStats::default();
     let root = workspace_root();
@@ -302,14 +318,26 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
             cache_file.as_deref(),
         )
     })?;
-    let options = regen::options(&root, &docs_dir, &out, crate_name);
-    let (run, next, generated) = inputs.generate(&options);
-    stats.timings.extend(generated.timings);
+    let mut options = regen::options(&root, &docs_dir, &out, crate_name);
+    if let Some(publish) = publish {
+        options.publish = publish;
+    }
+    let (mut run, mut next, mut generated) = inputs.generate(&options);
+    let review = stats.time("report API changes", || regen::review(&out, &run));
+    let released = options.version.clone();
+    let report = regen::render(&review, &released, format == ReportFormat::Markdown, &out);
+    if let (true, regen::Review::Changed(changes)) = (bump, &review) {
+        let hint = changes.semver(&released);
+        if hint.bump != "none" {
+            note!("version: {released} -> {}", hint.next);
+            options.version = hint.next;
+            (run, next, generated) = inputs.generate(&options);
+        }
+    }
+    stats.timings.extend(generated.timings.clone());
     note!("{}", regen::summary(&run));
-    let report = stats.time("report API changes", || {
-        regen::change_report(&out, &run, format == ReportFormat::Markdown)
-    });
     say_raw!("{report}");
+    regen::add_changelog(&out, &mut run.files, &review, &released, &options.version);
     note!(
         "pages: {} read, {} from the cache; Rust files: {} formatted, {} kept as formatted from the same draft, {} reused unchanged",
         generated.pages.read,

@@ -2,6 +2,8 @@
 //! atomically, or (`--check`) compare it with what is on disk.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+use generator::emit::manifest::CRATE_VERSION;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
@@ -49,7 +51,10 @@ pub fn options(root: &Path, docs_dir: &Path, out: &Path, crate_name: String) -> 
                 .map_or_else(|| "docs".to_owned(), |n| n.to_string_lossy().into_owned())
         });
     let member = is_workspace_member(root, out);
+    let (version, publish) = crate_manifest(out);
     EmitOptions {
+        version: version.unwrap_or_else(|| CRATE_VERSION.to_owned()),
+        publish: publish.unwrap_or(false),
         crate_name,
         docs_label,
         standalone: !member,
@@ -393,11 +398,21 @@ pub fn recorded_surface(out: &Path) -> BTreeMap<String, String> {
     files
 }
 
-/// The API change report: the surface recorded in the crate on disk
-/// (`api-surface/`) against the one just generated.
-pub fn change_report(out: &Path, run: &generator::Generated, markdown: bool) -> String {
+/// What the API surface recorded in the crate on disk (`api-surface/`)
+/// says of the one just generated.
+#[derive(Debug)]
+pub enum Review {
+    /// The same API.
+    Same,
+    /// What changed.
+    Changed(generator::review::Report),
+    /// The crate on disk has no record to compare with.
+    NoRecord,
+}
+
+/// Compares the surface recorded in the crate at `out` with `run`'s.
+pub fn review(out: &Path, run: &generator::Generated) -> Review {
     use generator::review::{Surface, compare, surface::is_record_file};
-    let version = generator::emit::manifest::CRATE_VERSION;
     let old_files = recorded_surface(out);
     let new_files: BTreeMap<String, String> = run
         .files
@@ -406,12 +421,7 @@ pub fn change_report(out: &Path, run: &generator::Generated, markdown: bool) -> 
         .map(|(p, t)| (p.clone(), t.clone()))
         .collect();
     if generator::review::surface::same_api(&old_files, &new_files) {
-        let none = generator::review::Report::default();
-        return if markdown {
-            none.markdown(version)
-        } else {
-            none.human(version)
-        };
+        return Review::Same;
     }
     let read = |files: &BTreeMap<String, String>| {
         Surface::from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
@@ -419,17 +429,109 @@ pub fn change_report(out: &Path, run: &generator::Generated, markdown: bool) -> 
     match (read(&old_files), read(&new_files)) {
         (Some(old), Some(new)) => {
             let report = compare(&old, &new, &run.api);
-            if markdown {
-                report.markdown(version)
+            if report.changes.is_empty() {
+                Review::Same
             } else {
-                report.human(version)
+                Review::Changed(report)
             }
         }
-        _ => format!(
-            "API changes: {} has no API surface record (api-surface/) yet to compare with; this regen writes one.\n",
-            out.display()
-        ),
+        _ => Review::NoRecord,
     }
+}
+
+/// The change report as printed, for a crate now at `version`.
+pub fn render(review: &Review, version: &str, markdown: bool, out: &Path) -> String {
+    let none = generator::review::Report::default();
+    let report = match review {
+        Review::Same => &none,
+        Review::Changed(report) => report,
+        Review::NoRecord => {
+            return format!(
+                "API changes: {} has no API surface record (api-surface/) yet to compare with; this regen writes one.\n",
+                out.display()
+            );
+        }
+    };
+    if markdown {
+        report.markdown(version)
+    } else {
+        report.human(version)
+    }
+}
+
+/// The API change report: the surface recorded in the crate on disk
+/// (`api-surface/`) against the one just generated.
+pub fn change_report(out: &Path, run: &generator::Generated, markdown: bool) -> String {
+    let version = crate_manifest(out)
+        .0
+        .unwrap_or_else(|| CRATE_VERSION.to_owned());
+    render(&review(out, run), &version, markdown, out)
+}
+
+/// The crate's changelog, relative to its root.
+pub const CHANGELOG: &str = "CHANGELOG.md";
+
+const CHANGELOG_HEAD: &str = "# Changelog\n\n\
+The API changes of each regeneration of this crate, newest first, as \
+`cargo xtask regen` reported them.\n";
+
+/// Keeps the crate's `CHANGELOG.md` among the files a regen writes, with an
+/// entry for `review`'s changes on top when the API changed: under the
+/// version the crate moved to (`regen --bump`), else `Unreleased`.
+pub fn add_changelog(
+    out: &Path,
+    files: &mut Emitted,
+    review: &Review,
+    released: &str,
+    version: &str,
+) {
+    let existing = fs::read_to_string(out.join(CHANGELOG)).ok();
+    let Review::Changed(report) = review else {
+        if let Some(text) = existing {
+            files.insert(CHANGELOG.to_owned(), text);
+        }
+        return;
+    };
+    let heading = if version == released {
+        "Unreleased".to_owned()
+    } else {
+        version.to_owned()
+    };
+    let body = report.markdown(released);
+    let body = body.strip_prefix("### API changes\n\n").unwrap_or(&body);
+    let entry = format!("## {heading}\n\n{body}");
+    let rest = existing
+        .as_deref()
+        .and_then(|t| t.strip_prefix(CHANGELOG_HEAD))
+        .map(str::to_owned)
+        .or(existing.clone())
+        .unwrap_or_default();
+    let rest = rest.trim_start_matches('\n');
+    let text = if rest.is_empty() {
+        format!("{CHANGELOG_HEAD}\n{entry}")
+    } else {
+        format!("{CHANGELOG_HEAD}\n{entry}\n{rest}")
+    };
+    files.insert(CHANGELOG.to_owned(), text);
+}
+
+/// The version and the `publish` setting of the crate at `out`, as its
+/// `Cargo.toml` says (none where there is no crate yet).
+pub fn crate_manifest(out: &Path) -> (Option<String>, Option<bool>) {
+    let Ok(text) = fs::read_to_string(out.join("Cargo.toml")) else {
+        return (None, None);
+    };
+    let package = text
+        .split("\n[")
+        .find(|section| section.starts_with("package]") || section.starts_with("[package]"))
+        .unwrap_or_default();
+    let value = |key: &str| {
+        package.lines().find_map(|l| {
+            let (k, v) = l.split_once('=')?;
+            (k.trim() == key).then(|| v.trim().trim_matches('"').to_owned())
+        })
+    };
+    (value("version"), value("publish").map(|p| p == "true"))
 }
 
 /// Says whether the crate in `out` was made from `docs` (by the content hash

@@ -295,3 +295,75 @@ fn a_closed_stdout_and_stderr_do_not_stop_a_regen() {
     assert!(out.join("Cargo.toml").is_file(), "the crate was written");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn api_changes_go_in_the_changelog_and_bump_the_version() {
+    let dir = scratch("changelog");
+    let docs = docs_with_one_page(&dir);
+    std::fs::write(
+        docs.join("api/thing-delete.md"),
+        "---\ntitle: Delete thing\ndoc_type: apiPageType\n---\n# Delete thing\n\n## HTTP request\n```http\nDELETE /things/{id}\n```\n\n## Response\nIf successful, this method returns a `204 No Content` response code.\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "regen",
+            "--docs",
+            docs.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(&args)
+            .env("CARGO_TARGET_DIR", dir.join("target"))
+            .output()
+            .expect("xtask runs");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    let manifest = || std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    // The first regen has nothing to compare with: no changelog yet.
+    assert_eq!(run(&[]).0, 0);
+    assert!(!out.join("CHANGELOG.md").exists());
+    assert!(manifest().contains("version = \"0.1.0\""));
+    assert!(manifest().contains("publish = false"));
+    assert!(out.join("README.md").exists());
+    // Removing an endpoint is breaking: 0.1.0 -> 0.2.0 with --bump.
+    std::fs::remove_file(docs.join("api/thing-delete.md")).unwrap();
+    let (code, report) = run(&["--bump", "--publish", "true"]);
+    assert_eq!(code, 0);
+    assert!(report.contains("1 breaking"), "{report}");
+    let changelog = std::fs::read_to_string(out.join("CHANGELOG.md")).unwrap();
+    assert!(changelog.starts_with("# Changelog\n"), "{changelog}");
+    assert!(changelog.contains("## 0.2.0\n"), "{changelog}");
+    assert!(changelog.contains("thing.delete"), "{changelog}");
+    assert!(manifest().contains("version = \"0.2.0\""), "{}", manifest());
+    assert!(manifest().contains("publish = true"));
+    // Nothing changed since: the changelog and the version stay, and the
+    // crate is up to date.
+    assert_eq!(run(&[]).0, 0);
+    assert_eq!(
+        std::fs::read_to_string(out.join("CHANGELOG.md")).unwrap(),
+        changelog
+    );
+    assert!(manifest().contains("version = \"0.2.0\""));
+    assert!(manifest().contains("publish = true"));
+    assert_eq!(run(&["--check"]).0, 0);
+    // An addition without --bump is an unreleased entry on top.
+    std::fs::write(
+        docs.join("api/thing-delete.md"),
+        "---\ntitle: Delete thing\ndoc_type: apiPageType\n---\n# Delete thing\n\n## HTTP request\n```http\nDELETE /things/{id}\n```\n\n## Response\nIf successful, this method returns a `204 No Content` response code.\n",
+    )
+    .unwrap();
+    assert_eq!(run(&[]).0, 0);
+    let changelog = std::fs::read_to_string(out.join("CHANGELOG.md")).unwrap();
+    let unreleased = changelog
+        .find("## Unreleased")
+        .expect("an unreleased entry");
+    assert!(unreleased < changelog.find("## 0.2.0").expect("the release"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

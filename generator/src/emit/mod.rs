@@ -31,6 +31,10 @@ pub struct EmitOptions {
     pub standalone: bool,
     /// Where the crate gets its runtime from.
     pub runtime: RuntimeSource,
+    /// The crate's version (`0.1.0`); `regen --bump` moves it.
+    pub version: String,
+    /// Whether `cargo publish` may publish the crate.
+    pub publish: bool,
 }
 
 /// Where a generated crate gets its runtime (client, retries, paging, ...).
@@ -54,6 +58,8 @@ impl Default for EmitOptions {
             docs_label: "docs-input".to_owned(),
             standalone: false,
             runtime: RuntimeSource::Copy,
+            version: manifest::CRATE_VERSION.to_owned(),
+            publish: false,
         }
     }
 }
