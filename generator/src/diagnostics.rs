@@ -172,6 +172,12 @@ codes! {
     RequestLineQueryVariant = "request-line-query-variant", Note;
     /// A request line has a segment that is no path name (`{user-id} | user-principal-name`, `...`, a GUID or an id from an example); it makes no method.
     RequestLineBroken = "request-line-broken", Warning;
+    /// An entry of the names file (`names.yaml`) cannot be used: the file does not read, or the name is no Rust name of its kind.
+    NamesEntryInvalid = "names-entry-invalid", Warning;
+    /// An entry of the names file names nothing the docs describe (a stale entry), or a name already taken.
+    NamesEntryUnknown = "names-entry-unknown", Warning;
+    /// A builder is named from its whole path because a shorter path has the name it wanted; a names file entry can name it.
+    NamesSuggested = "names-suggested", Note;
     /// A request line addresses a resource below the page's operation (`.../special/{name}/children` beside `.../special/{name}`); it becomes an untyped endpoint of its own.
     RequestLineSubresource = "request-line-subresource", Warning;
     /// The Response section names one object, but the examples answer a collection page; the collection path is typed as a collection.

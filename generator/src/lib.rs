@@ -9,6 +9,7 @@
 pub mod diagnostics;
 pub mod emit;
 pub mod model;
+pub mod names;
 pub mod parse;
 pub mod reuse;
 pub mod review;
@@ -114,8 +115,16 @@ pub fn generate_reusing(
         let docs_hash = review::docs_hash_with(pages, &hashes, includes);
         (hashes, docs_hash)
     });
-    let (api, diagnostics, entries, page_stats) = stats.time("read and model the pages", || {
-        reuse::read_model(pages, &text_hashes, includes, reuse.cache)
+    let (mut api, mut diagnostics, entries, page_stats) = stats
+        .time("read and model the pages", || {
+            reuse::read_model(pages, &text_hashes, includes, reuse.cache)
+        });
+    // The names file, checked against the model and applied to its types
+    // (builders and methods take it when the client is named).
+    stats.time("apply the names file", || {
+        diagnostics.extend(names_diagnostics(&api, &options.names));
+        names::apply_type_names(&mut api, &options.names);
+        diagnostics.sort();
     });
     stats.pages = page_stats;
     let digests = stats.time("hash the model", || {
@@ -141,6 +150,33 @@ pub fn generate_reusing(
         pages: pages.len(),
     };
     (generated, cache, stats)
+}
+
+/// What the names file says of `api`: its problems, its entries that name
+/// nothing (stale), type names already taken, and a suggestion for every
+/// builder named from its whole path because a shorter path has the name it
+/// wanted (`names-suggested`). Without a names file, only the suggestions.
+pub fn names_diagnostics(api: &Api, overrides: &names::NameOverrides) -> Vec<Diagnostic> {
+    let (paths, invented) = emit::client::builder_names(api, overrides);
+    let mut out = names::check(overrides, api, &paths);
+    out.extend(names::check_type_clashes(api, overrides));
+    let file = if overrides.file.is_empty() {
+        names::FILE
+    } else {
+        overrides.file.as_str()
+    };
+    for found in invented {
+        let (path, name, wanted) = (&found.path, &found.name, &found.wanted);
+        out.push(model::resolve::diag_at_source(
+            &found.source,
+            Code::NamesSuggested,
+            format!(
+                "the builder of `{path}` is named `{name}` from its path, since a shorter path has `{wanted}`"
+            ),
+            format!("to choose its name, add to the docs folder's {file}:\n  builders:\n    \"{path}\": {name}"),
+        ));
+    }
+    out
 }
 
 /// Reads every page and builds the model: [`parse_pages`] then

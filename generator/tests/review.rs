@@ -287,3 +287,76 @@ fn a_page_about_another_path_moves_no_name() {
         report.changes
     );
 }
+
+#[test]
+fn a_name_made_from_a_path_is_suggested_for_the_names_file_and_an_entry_pins_it() {
+    use generator::names::NameOverrides;
+    let pages = [
+        SourcePage {
+            path: "resources/user.md",
+            text: USER,
+        },
+        SourcePage {
+            path: "api/user-list.md",
+            text: USER_LIST,
+        },
+        SourcePage {
+            path: "api/administrativeunit-list-users.md",
+            text: UNIT_USERS,
+        },
+    ];
+    let generate = |names: NameOverrides| {
+        let options = generator::emit::EmitOptions {
+            names,
+            ..generator::emit::EmitOptions::default()
+        };
+        generator::generate(&pages, &Includes::new(), &options)
+    };
+    let plain = generate(NameOverrides::default());
+    let suggestion = plain
+        .diagnostics
+        .iter()
+        .find(|d| d.code == generator::Code::NamesSuggested)
+        .expect("a suggestion");
+    assert_eq!(suggestion.file, "api/administrativeunit-list-users.md");
+    assert!(
+        suggestion.help.contains(
+            "\"/directory/administrativeUnits/{id}/users\": DirectoryAdministrativeUnitsItemUsers"
+        ),
+        "{}",
+        suggestion.help
+    );
+    // The entry the help suggests, with a name of the reviewer's choosing.
+    let names = NameOverrides::read(
+        "names.yaml",
+        "builders:\n  \"/directory/administrativeUnits/{id}/users\": AdministrativeUnitUsers\nmethods:\n  user.list: list_users\ntypes:\n  user: GraphUser\n  nobody: Nobody\n",
+    );
+    assert!(names.problems.is_empty(), "{:?}", names.problems);
+    let pinned = generate(names);
+    let client: String = pinned
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with("src/client/"))
+        .map(|(_, t)| t.as_str())
+        .collect();
+    assert!(
+        client.contains("pub struct AdministrativeUnitUsers"),
+        "{client}"
+    );
+    assert!(client.contains("pub fn list_users(&self) -> Request<Page<models::GraphUser>>"));
+    assert!(pinned.files.contains_key("src/models/graph_user.rs"));
+    assert!(
+        !pinned
+            .diagnostics
+            .iter()
+            .any(|d| d.code == generator::Code::NamesSuggested)
+    );
+    // The entry for a type no page defines is stale.
+    let stale: Vec<_> = pinned
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == generator::Code::NamesEntryUnknown)
+        .collect();
+    assert_eq!(stale.len(), 1, "{stale:#?}");
+    assert_eq!((stale[0].file.as_str(), stale[0].line), ("names.yaml", 7));
+}

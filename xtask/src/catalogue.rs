@@ -44,7 +44,9 @@ pub fn collect(root: &Path) -> Result<Vec<(String, Diagnostic)>, String> {
     for (dir, include_root) in fixture_folders(root) {
         let docs = DocsFolder::read_with(&dir, include_root.as_deref())?;
         let (pages, mut diagnostics) = generator::parse_pages(&docs.sources(), &docs.includes);
-        diagnostics.extend(generator::build_model(&pages).1);
+        let (api, model) = generator::build_model(&pages);
+        diagnostics.extend(model);
+        diagnostics.extend(generator::names_diagnostics(&api, &docs.names));
         diagnostics.extend(docs.problems.iter().cloned());
         diagnostics.sort();
         let label = dir

@@ -24,6 +24,11 @@ pub struct DocsFolder {
     /// Files that could not be read as pages (unreadable, or not UTF-8),
     /// each reported by name; the rest of the folder still counts.
     pub problems: Vec<generator::Diagnostic>,
+    /// The names file (`names.yaml` at the top of the folder), as read;
+    /// empty when there is none.
+    pub names: generator::names::NameOverrides,
+    /// Its text, for showing its lines in diagnostics.
+    pub names_text: Option<String>,
 }
 
 impl DocsFolder {
@@ -76,11 +81,31 @@ impl DocsFolder {
         let includes = load_includes(&docs, &include_root, &pages);
         // A page that another page includes is an include file, not a page.
         pages.retain(|(rel, _)| !includes.contains(rel));
+        let names_file = generator::names::FILE;
+        let names_text = match fs::read(docs.join(names_file)) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => Some(text),
+                Err(e) => {
+                    problems.push(unreadable(
+                        names_file.to_owned(),
+                        format!("it is not UTF-8 text ({})", e.utf8_error()),
+                    ));
+                    None
+                }
+            },
+            Err(_) => None,
+        };
+        let names = names_text
+            .as_deref()
+            .map(|text| generator::names::NameOverrides::read(names_file, text))
+            .unwrap_or_default();
         Ok(DocsFolder {
             pages,
             includes,
             include_root,
             problems,
+            names,
+            names_text,
         })
     }
 
@@ -103,6 +128,11 @@ impl DocsFolder {
             .binary_search_by(|(p, _)| p.as_str().cmp(file))
             .ok()
             .map(|i| self.pages[i].1.as_str())
+            .or_else(|| {
+                (file == generator::names::FILE)
+                    .then_some(self.names_text.as_deref())
+                    .flatten()
+            })
             .or_else(|| match self.includes.get(file) {
                 Some(IncludeFile::Text(text)) => Some(text.as_str()),
                 _ => None,

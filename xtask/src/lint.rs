@@ -54,7 +54,9 @@ impl Color {
 /// Every diagnostic of a docs folder, sorted.
 pub fn diagnostics_of(docs: &DocsFolder) -> Vec<Diagnostic> {
     let (pages, mut diagnostics) = generator::parse_pages(&docs.sources(), &docs.includes);
-    diagnostics.extend(generator::build_model(&pages).1);
+    let (api, model) = generator::build_model(&pages);
+    diagnostics.extend(model);
+    diagnostics.extend(generator::names_diagnostics(&api, &docs.names));
     diagnostics.extend(docs.problems.iter().cloned());
     diagnostics.sort();
     diagnostics
@@ -174,6 +176,11 @@ pub fn print_human(
         .iter()
         .map(|(path, text)| (path.as_str(), text.as_str()))
         .chain(includes)
+        .chain(
+            docs.names_text
+                .as_deref()
+                .map(|text| (generator::names::FILE, text)),
+        )
         .map(|(path, text)| (path, files.add(path.to_owned(), text)))
         .collect();
     let id_of = |file: &str| ids.get(file).copied();

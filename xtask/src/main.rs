@@ -319,6 +319,7 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
         )
     })?;
     let mut options = regen::options(&root, &docs_dir, &out, crate_name);
+    options.names = inputs.docs.names.clone();
     if let Some(publish) = publish {
         options.publish = publish;
     }

@@ -55,6 +55,8 @@ pub fn options(root: &Path, docs_dir: &Path, out: &Path, crate_name: String) -> 
     EmitOptions {
         version: version.unwrap_or_else(|| CRATE_VERSION.to_owned()),
         publish: publish.unwrap_or(false),
+        // The docs folder's names file, when the caller has read it.
+        names: generator::names::NameOverrides::default(),
         crate_name,
         docs_label,
         standalone: !member,

@@ -340,14 +340,14 @@ async fn raw_requests_share_the_client() {
 
 #[test]
 fn golden_identifiers_serialise_under_their_api_names() {
-    use golden::models::{Thing, ThingState};
+    use golden::models::{LifecycleState, Thing};
     let thing = Thing {
         r#type: "t".to_owned().into(),
         self_: "s".to_owned().into(),
         n3d_model: "m".to_owned().into(),
         display_name_2: "d".to_owned().into(),
         additional_properties_property: "a".to_owned().into(),
-        state: ThingState::V24hours.into(),
+        state: LifecycleState::V24hours.into(),
         parent: golden::Nullable::Value(Box::new(Thing::default())),
         ..Default::default()
     };

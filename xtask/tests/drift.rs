@@ -11,7 +11,8 @@ fn assert_up_to_date(docs: &str, out: &str, crate_name: &str, command: &str) {
     let docs_dir = root.join(docs);
     let out_dir = root.join(out);
     let folder = DocsFolder::read(&docs_dir).expect("docs folder");
-    let options = regen::options(&root, &docs_dir, &out_dir, crate_name.to_owned());
+    let mut options = regen::options(&root, &docs_dir, &out_dir, crate_name.to_owned());
+    options.names = folder.names.clone();
     let mut run = generator::generate(&folder.sources(), &folder.includes, &options);
     // The changelog is the crate's own history: regen keeps it.
     regen::add_changelog(&out_dir, &mut run.files, &regen::Review::Same, "", "");

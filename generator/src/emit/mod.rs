@@ -35,6 +35,8 @@ pub struct EmitOptions {
     pub version: String,
     /// Whether `cargo publish` may publish the crate.
     pub publish: bool,
+    /// Names the docs folder's names file pins or overrides.
+    pub names: crate::names::NameOverrides,
 }
 
 /// Where a generated crate gets its runtime (client, retries, paging, ...).
@@ -60,6 +62,7 @@ impl Default for EmitOptions {
             runtime: RuntimeSource::Copy,
             version: manifest::CRATE_VERSION.to_owned(),
             publish: false,
+            names: crate::names::NameOverrides::default(),
         }
     }
 }
@@ -139,7 +142,7 @@ pub fn emit_drafts(
             let mut out = format::Drafts::new();
             manifest::emit_manifest(api, &features, options, docs_hash, &mut out);
             if let Some(hash) = docs_hash {
-                let calls = client::endpoint_calls(api);
+                let calls = client::endpoint_calls(api, &options.names);
                 let surface = crate::review::Surface::of(api, hash, &calls);
                 for (path, text) in surface.to_files() {
                     out.insert(path, format::Draft::Text(text));

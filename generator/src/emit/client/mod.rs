@@ -12,7 +12,7 @@ mod examples;
 mod tokens;
 mod tree;
 
-pub(crate) use tree::endpoint_calls;
+pub(crate) use tree::{builder_names, endpoint_calls};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -44,7 +44,7 @@ pub fn emit_client(
     use rayon::prelude::*;
     let docs_label = options.docs_label.as_str();
     let krate = options.crate_name.replace('-', "_");
-    let tree = build_tree(api);
+    let tree = build_tree(api, &options.names);
     let root = &tree.root;
     let body_names: BTreeMap<&str, &str> = bodies
         .iter()

@@ -8,6 +8,7 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 use crate::model::naming::{Scope, snake_ident};
 use crate::model::{Api, Area, Endpoint, PathTemplate, RequestBody, Segment, TypeRef};
+use crate::names::NameOverrides;
 use crate::parse::Method;
 
 /// How a node is reached from its parent.
@@ -126,7 +127,7 @@ pub(super) struct Tree<'a> {
     pub(super) shared: BTreeMap<String, Vec<String>>,
 }
 
-pub(super) fn build_tree(api: &Api) -> Tree<'_> {
+pub(super) fn build_tree<'a>(api: &'a Api, names: &NameOverrides) -> Tree<'a> {
     let mut root = Node {
         type_name: "Client".into(),
         ..Node::default()
@@ -164,8 +165,8 @@ pub(super) fn build_tree(api: &Api) -> Tree<'_> {
         seen.insert(child.signature.clone());
         mark_shared(child, &mut seen);
     }
-    name_nodes(api, &mut root, &Naming::default());
-    assign_builder_names(&mut root);
+    name_nodes(api, &mut root, &Naming::default(), names);
+    assign_builder_names(&mut root, names);
     let mut names = BTreeMap::new();
     own_names(&root, &mut names);
     name_shared(&mut root, &names, false);
@@ -207,7 +208,7 @@ fn sink_tails(node: &mut Node<'_>) {
 /// every builder type (or `Client`) that has a method for it, by API name,
 /// sorted. This is what the API surface records, so the change report
 /// names the methods the crate really has.
-pub(crate) fn endpoint_calls(api: &Api) -> BTreeMap<String, Vec<String>> {
+pub(crate) fn endpoint_calls(api: &Api, names: &NameOverrides) -> BTreeMap<String, Vec<String>> {
     fn walk(node: &Node<'_>, out: &mut BTreeMap<String, BTreeSet<String>>) {
         for op in &node.ops {
             if !op.method.is_empty() {
@@ -220,12 +221,61 @@ pub(crate) fn endpoint_calls(api: &Api) -> BTreeMap<String, Vec<String>> {
             walk(child, out);
         }
     }
-    let tree = build_tree(api);
+    let tree = build_tree(api, names);
     let mut out = BTreeMap::new();
     walk(&tree.root, &mut out);
     out.into_iter()
         .map(|(name, calls)| (name, calls.into_iter().collect()))
         .collect()
+}
+
+/// A builder named from its whole path, because a shorter path has the name
+/// it wanted.
+pub(crate) struct InventedName {
+    /// Its path, as the docs write it.
+    pub(crate) path: String,
+    /// The name it has.
+    pub(crate) name: String,
+    /// The name it wanted.
+    pub(crate) wanted: String,
+    /// Where an endpoint it sends is documented.
+    pub(crate) source: crate::model::Source,
+}
+
+/// The path key (see [`crate::names::path_key`]) of every builder, and the
+/// builders named from their whole path because a shorter path has the
+/// name they wanted: (path, name, wanted).
+pub(crate) fn builder_names(
+    api: &Api,
+    names: &NameOverrides,
+) -> (BTreeSet<String>, Vec<InventedName>) {
+    fn first_source<'n>(node: &'n Node<'_>) -> Option<&'n crate::model::Source> {
+        node.ops
+            .first()
+            .map(|o| &o.endpoint.source)
+            .or_else(|| node.children.values().find_map(first_source))
+    }
+    fn walk(node: &Node<'_>, keys: &mut BTreeSet<String>, invented: &mut Vec<InventedName>) {
+        for child in node.children.values().filter(|c| !c.shared) {
+            keys.insert(crate::names::path_key(&child.label));
+            if child.fallbacks.last() == Some(&child.type_name)
+                && child.wanted != child.type_name
+                && let Some(source) = first_source(child)
+            {
+                invented.push(InventedName {
+                    path: child.label.clone(),
+                    name: child.type_name.clone(),
+                    wanted: child.wanted.clone(),
+                    source: source.clone(),
+                });
+            }
+            walk(child, keys, invented);
+        }
+    }
+    let tree = build_tree(api, names);
+    let (mut keys, mut invented) = (BTreeSet::new(), Vec::new());
+    walk(&tree.root, &mut keys, &mut invented);
+    (keys, invented)
 }
 
 /// Gives every builder its name. A name several nodes want goes to the
@@ -235,7 +285,7 @@ pub(crate) fn endpoint_calls(api: &Api) -> BTreeMap<String, Vec<String>> {
 /// does not take `UserCollection` from `/users`. The others take the name
 /// made from their path (`DirectoryAdministrativeUnitsItemUsers`), with a
 /// number only where two paths make one name. `Client` is reserved.
-fn assign_builder_names(root: &mut Node<'_>) {
+fn assign_builder_names(root: &mut Node<'_>, overrides: &NameOverrides) {
     /// What each node wants, in walk order: name, depth, path, fallbacks.
     type Want<'n> = (&'n str, usize, &'n str, &'n [String]);
     fn gather<'n>(node: &'n Node<'_>, out: &mut Vec<Want<'n>>) {
@@ -258,15 +308,27 @@ fn assign_builder_names(root: &mut Node<'_>) {
         }
         let mut types = Scope::with_reserved(&["Client"]);
         let mut names = vec![String::new(); wants.len()];
+        // The names file first: its names are taken before any is derived.
+        let mut pinned = vec![false; wants.len()];
+        for (i, &(_, _, label, _)) in wants.iter().enumerate() {
+            if let Some(entry) = overrides.builders.get(&crate::names::path_key(label))
+                && !types.is_taken(&entry.name)
+            {
+                names[i] = types.claim(label, entry.name.clone()).0;
+                pinned[i] = true;
+            }
+        }
         for (wanted, &(_, label, i)) in &winners {
-            names[i] = types.claim(label, (*wanted).to_owned()).0;
+            if !pinned[i] && !types.is_taken(wanted) {
+                names[i] = types.claim(label, (*wanted).to_owned()).0;
+            }
         }
         // The others, in the order of their paths: the first fallback that
         // is free.
         let mut losers: Vec<(&str, &[String], usize)> = wants
             .iter()
             .enumerate()
-            .filter(|(i, (wanted, ..))| winners[wanted].2 != *i)
+            .filter(|(i, _)| names[*i].is_empty())
             .map(|(i, &(_, _, label, fallbacks))| (label, fallbacks, i))
             .collect();
         losers.sort();
@@ -516,7 +578,7 @@ pub(super) fn is_collection(node: &Node<'_>) -> bool {
 /// is `{Type}Item`, a collection `{Type}Collection`, anything else its
 /// parent's base plus its segment (`UserManager`, `DeviceManagement`). A
 /// name already taken falls back to the path-derived name.
-pub(super) fn name_nodes(api: &Api, node: &mut Node<'_>, parent: &Naming) {
+pub(super) fn name_nodes(api: &Api, node: &mut Node<'_>, parent: &Naming, names: &NameOverrides) {
     let mut methods = Scope::default();
     for (step, child) in &mut node.children {
         let part = step_part(step);
@@ -610,7 +672,7 @@ pub(super) fn name_nodes(api: &Api, node: &mut Node<'_>, parent: &Naming) {
             api_type,
             api_element,
         };
-        name_nodes(api, child, &naming);
+        name_nodes(api, child, &naming, names);
     }
     // The node's own operations (get, list, create, ...) name first, then
     // those named by a last segment; on a clash, a name that says what
@@ -620,7 +682,11 @@ pub(super) fn name_nodes(api: &Api, node: &mut Node<'_>, parent: &Naming) {
     for i in order {
         let op = &node.ops[i];
         let api = op.endpoint.name.api.clone();
-        let candidates = method_candidates(op);
+        let mut candidates = method_candidates(op);
+        // A names file entry comes before every derived name.
+        if let Some(entry) = names.methods.get(&api) {
+            candidates.insert(0, entry.name.clone());
+        }
         let free = candidates.iter().find(|c| !methods.is_taken(c)).cloned();
         let name = match free {
             Some(name) => methods.claim(&api, name).0,
@@ -794,7 +860,7 @@ mod tests {
     #[test]
     fn me_shares_the_users_item_builders() {
         let api = api();
-        let tree = build_tree(&api);
+        let tree = build_tree(&api, &NameOverrides::default());
         assert!(!tree.root.children.contains_key(&lit("me")));
         assert_eq!(tree.me.as_deref(), Some("UserItem"));
         let item = at(&tree.root, &[lit("users"), Step::Key]);
@@ -807,7 +873,7 @@ mod tests {
     #[test]
     fn builders_are_named_after_what_they_address() {
         let api = api();
-        let tree = build_tree(&api);
+        let tree = build_tree(&api, &NameOverrides::default());
         let name = |steps: &[Step]| at(&tree.root, steps).type_name.clone();
         assert_eq!(name(&[lit("users")]), "UserCollection");
         assert_eq!(name(&[lit("users"), Step::Key]), "UserItem");
@@ -832,7 +898,7 @@ mod tests {
     #[test]
     fn other_paths_to_the_same_resource_share_builders() {
         let api = api();
-        let tree = build_tree(&api);
+        let tree = build_tree(&api, &NameOverrides::default());
         // `/groups/{id}/drive` offers what `/drives/{id}` offers: one builder type.
         let drive = at(&tree.root, &[lit("drives"), Step::Key]);
         let group_drive = at(&tree.root, &[lit("groups"), Step::Key, lit("drive")]);

@@ -6,11 +6,11 @@
 //   generator/tests/fixtures/emit/api/thing-get.md
 //   generator/tests/fixtures/emit/api/thing-measure.md
 //   generator/tests/fixtures/emit/api/thing-put-content.md
-// Signature: draft 6d1fbdc2da6287e3, text 2e2c7a1a5cd8ee7a
+// Signature: draft 21f3da9506afae6f, text 738270388085acdc
 
 use crate::models;
 use crate::runtime::{Client, Method, Request, encode_function_arg, encode_path_segment};
-use super::{DrivesItemRootPath, DrivesItemRootPathChildren};
+use super::{DrivesItemRootPath, ItemChildrenByPath};
 
 /// Requests under `/things`.
 #[derive(Debug, Clone)]
@@ -202,11 +202,8 @@ impl ThingChildrenItem {
     }
 
     /// `/things/{id}/children/{id}/children`.
-    pub fn children(&self) -> DrivesItemRootPathChildren {
-        DrivesItemRootPathChildren::new(
-            self.client.clone(),
-            format!("{}/children", self.path),
-        )
+    pub fn children(&self) -> ItemChildrenByPath {
+        ItemChildrenByPath::new(self.client.clone(), format!("{}/children", self.path))
     }
 
     /// Remove child.
@@ -331,7 +328,7 @@ impl ThingRevisionsItem {
     /// Property names: [`ThingField`](crate::models::ThingField) for `.select` and `.order_by`.
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-get-revision.md`.
-    pub fn get(&self) -> Request<models::Thing> {
+    pub fn revision(&self) -> Request<models::Thing> {
         Request::new(self.client.clone(), Method::GET, self.path.clone())
             .template("/things/{id}/revisions/{revisionNumber}")
             .object_response()
