@@ -1,7 +1,8 @@
 //! The API surface a crate records (`api-surface/`) is the crate: every
 //! builder method it names for an endpoint is a public method of that
 //! builder in the emitted code, and every public method that sends a request
-//! is named by some endpoint. The crate is read back with `syn` from the
+//! is named by some endpoint; every type, field and enum variant it names is
+//! in the models, and its features are the crate's. The crate is read back with `syn` from the
 //! emitted files, not from the plan that made them. Checked on
 //! `generated/` and the golden crate as checked in, and on the crate made
 //! from the v1.0 corpus, whose files must each be at most 250 KB.
@@ -55,6 +56,50 @@ fn public_methods(files: &BTreeMap<String, String>) -> (BTreeSet<String>, BTreeS
     (all, sending)
 }
 
+/// The public structs with their public fields, and the public enums with
+/// their variants, of the crate's models.
+fn models(files: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    for (path, text) in files {
+        if !path.starts_with("src/models/") || !path.ends_with(".rs") {
+            continue;
+        }
+        let file = syn::parse_file(text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        for item in file.items {
+            match item {
+                syn::Item::Struct(st) if matches!(st.vis, syn::Visibility::Public(_)) => {
+                    let fields = st
+                        .fields
+                        .iter()
+                        .filter(|f| matches!(f.vis, syn::Visibility::Public(_)))
+                        .filter_map(|f| f.ident.as_ref())
+                        .map(|i| i.to_string().trim_start_matches("r#").to_owned())
+                        .collect();
+                    out.insert(st.ident.to_string(), fields);
+                }
+                syn::Item::Enum(en) if matches!(en.vis, syn::Visibility::Public(_)) => {
+                    let variants = en.variants.iter().map(|v| v.ident.to_string()).collect();
+                    out.insert(en.ident.to_string(), variants);
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The crate's features, but `default`, from its `Cargo.toml`.
+fn features(manifest: &str) -> BTreeSet<String> {
+    manifest
+        .split("[features]")
+        .nth(1)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(" = [").map(|(name, _)| name.trim().to_owned()))
+        .filter(|name| name != "default")
+        .collect()
+}
+
 fn assert_surface_is_crate(label: &str, files: &BTreeMap<String, String>) {
     let surface = Surface::from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
         .unwrap_or_else(|| panic!("{label}: the surface reads"));
@@ -83,12 +128,42 @@ fn assert_surface_is_crate(label: &str, files: &BTreeMap<String, String>) {
         "{label}: the crate sends requests the surface does not record: {unrecorded:#?}"
     );
     assert!(recorded.len() >= surface.endpoints.len(), "{label}");
+    // Types, fields and variants.
+    let models = models(files);
+    let mut wrong = Vec::new();
+    for (name, t) in &surface.types {
+        let Some(items) = models.get(&t.rust) else {
+            wrong.push(format!("{name}: no `models::{}`", t.rust));
+            continue;
+        };
+        for (p, prop) in &t.properties {
+            if !items.contains(prop.rust.trim_start_matches("r#")) {
+                wrong.push(format!("{name}.{p}: no field `{}`", prop.rust));
+            }
+        }
+        for v in &t.variants {
+            if !items.contains(v) {
+                wrong.push(format!("{name}: no variant `{v}`"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{label}: {wrong:#?}");
+    assert_eq!(
+        surface.features.iter().cloned().collect::<BTreeSet<_>>(),
+        features(&files["Cargo.toml"]),
+        "{label}: features"
+    );
 }
 
 fn read_crate(dir: &std::path::Path) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
+    out.insert(
+        "Cargo.toml".to_owned(),
+        std::fs::read_to_string(dir.join("Cargo.toml")).expect("a manifest"),
+    );
     for sub in [
         "src/client",
+        "src/models",
         "api-surface",
         "api-surface/endpoints",
         "api-surface/types",

@@ -143,7 +143,10 @@ pub fn emit_drafts(
             manifest::emit_manifest(api, &features, options, docs_hash, &mut out);
             if let Some(hash) = docs_hash {
                 let calls = client::endpoint_calls(api, &options.names);
-                let surface = crate::review::Surface::of(api, hash, &calls);
+                let names = std::iter::once("full".to_owned())
+                    .chain(features.areas.iter().map(ToString::to_string))
+                    .collect();
+                let surface = crate::review::Surface::of(api, hash, &calls, names);
                 for (path, text) in surface.to_files() {
                     out.insert(path, format::Draft::Text(text));
                 }

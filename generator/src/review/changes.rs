@@ -161,6 +161,32 @@ pub fn compare(old: &Surface, new: &Surface, api: &Api) -> Report {
             }
         }
     }
+    // A Cargo feature an application enables that is gone breaks its build;
+    // records without features (older ones) are not compared.
+    if !old.features.is_empty() {
+        let place = Place {
+            file: "Cargo.toml".to_owned(),
+            line: None,
+        };
+        for f in old.features.iter().filter(|f| !new.features.contains(f)) {
+            out.push(
+                Impact::Breaking,
+                "feature removed",
+                f,
+                format!("`{f}` is no longer a feature of the crate"),
+                place.clone(),
+            );
+        }
+        for f in new.features.iter().filter(|f| !old.features.contains(f)) {
+            out.push(
+                Impact::Compatible,
+                "feature added",
+                f,
+                format!("`{f}` is a new feature"),
+                place.clone(),
+            );
+        }
+    }
     let mut changes = out.changes;
     changes.sort();
     Report { changes }
@@ -450,6 +476,21 @@ impl Changes<'_> {
                     after.base.as_deref().unwrap_or("none")
                 ),
             );
+        }
+        // A member that stays under another Rust variant breaks its callers.
+        for (member, variant) in before.members.iter().zip(&before.variants) {
+            let now = after
+                .members
+                .iter()
+                .position(|m| m == member)
+                .and_then(|i| after.variants.get(i));
+            if let Some(now) = now.filter(|now| *now != variant) {
+                change(
+                    Impact::Breaking,
+                    "enum variant renamed",
+                    format!("`models::{}::{variant}` is now `{now}`", before.rust),
+                );
+            }
         }
         for member in &before.members {
             if !after.members.contains(member) {

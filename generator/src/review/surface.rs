@@ -26,6 +26,9 @@ pub const DIR: &str = "api-surface";
 /// The file of the record's format and provenance, in [`DIR`].
 pub const PROVENANCE: &str = "api-surface/provenance.json";
 
+/// The file of the crate's Cargo features, in [`DIR`].
+pub const FEATURES: &str = "api-surface/features.json";
+
 /// The single file earlier generators wrote the record to; still read.
 pub const LEGACY_FILE: &str = "api-surface.json";
 
@@ -45,6 +48,9 @@ pub struct Surface {
     pub endpoints: BTreeMap<String, EndpointSurface>,
     /// Types by API name (`user`).
     pub types: BTreeMap<String, TypeSurface>,
+    /// The crate's Cargo features, but `default`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
 }
 
 /// Whether two records, as [`Surface::to_files`] wrote them (path ->
@@ -124,6 +130,9 @@ pub struct TypeSurface {
     /// Enum members, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<String>,
+    /// The Rust variants of the enum's members, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<String>,
 }
 
 /// A property as users of the crate see it.
@@ -142,7 +151,12 @@ pub struct PropertySurface {
 impl Surface {
     /// The surface of `api`, made from docs whose hash is `docs_hash`;
     /// `calls` gives, by endpoint API name, the builder methods that send it.
-    pub fn of(api: &Api, docs_hash: &str, calls: &BTreeMap<String, Vec<String>>) -> Surface {
+    pub fn of(
+        api: &Api,
+        docs_hash: &str,
+        calls: &BTreeMap<String, Vec<String>>,
+        features: Vec<String>,
+    ) -> Surface {
         Surface {
             format: FORMAT,
             provenance: Provenance {
@@ -162,6 +176,7 @@ impl Surface {
                 .iter()
                 .map(|t| (t.name.api.clone(), type_surface(t)))
                 .collect(),
+            features,
         }
     }
 
@@ -215,6 +230,7 @@ impl Surface {
         for (letter, types) in letters {
             out.insert(format!("api-surface/types/{letter}.json"), pretty(&types));
         }
+        out.insert(FEATURES.to_owned(), pretty(&self.features));
         out
     }
 
@@ -226,8 +242,11 @@ impl Surface {
         let mut legacy = None;
         let mut endpoints = BTreeMap::new();
         let mut types = BTreeMap::new();
+        let mut features = Vec::new();
         for (path, text) in files {
-            if path == PROVENANCE {
+            if path == FEATURES {
+                features = serde_json::from_str(text).ok()?;
+            } else if path == PROVENANCE {
                 head = serde_json::from_str(text).ok();
             } else if path == LEGACY_FILE {
                 legacy = Some(text);
@@ -244,6 +263,7 @@ impl Surface {
                 provenance: head.provenance,
                 endpoints,
                 types,
+                features,
             })
             .filter(|s| s.format == FORMAT),
             None => legacy.and_then(Surface::from_json),
@@ -365,6 +385,13 @@ fn type_surface(t: &TypeDef) -> TypeSurface {
             })
             .collect(),
         members: t.members.iter().map(|m| m.name.api.clone()).collect(),
+        // Only an enum has variants (a resource page may list members beside
+        // a struct's table).
+        variants: if t.kind == TypeKind::Enum {
+            t.members.iter().map(|m| m.name.rust.clone()).collect()
+        } else {
+            Vec::new()
+        },
     }
 }
 
