@@ -16,9 +16,12 @@ use generator::{Includes, SourcePage};
 
 /// The public methods of the client's builders, as `Type::method`, and
 /// those of them that return a `Request` (the ones that send one).
-fn public_methods(files: &BTreeMap<String, String>) -> (BTreeSet<String>, BTreeSet<String>) {
+fn public_methods(
+    files: &BTreeMap<String, String>,
+) -> (BTreeSet<String>, BTreeSet<String>, BTreeMap<String, String>) {
     let mut all = BTreeSet::new();
     let mut sending = BTreeSet::new();
+    let mut signatures = BTreeMap::new();
     for (path, text) in files {
         if !path.starts_with("src/client/") || !path.ends_with(".rs") {
             continue;
@@ -43,6 +46,10 @@ fn public_methods(files: &BTreeMap<String, String>) -> (BTreeSet<String>, BTreeS
                     continue;
                 }
                 let name = format!("{ty}::{}", f.sig.ident.to_string().trim_start_matches("r#"));
+                signatures.insert(
+                    name.clone(),
+                    generator::emit::client::signature_text(&f.sig),
+                );
                 if let syn::ReturnType::Type(_, ret) = &f.sig.output
                     && let syn::Type::Path(p) = &**ret
                     && p.path.segments.last().is_some_and(|s| s.ident == "Request")
@@ -53,7 +60,7 @@ fn public_methods(files: &BTreeMap<String, String>) -> (BTreeSet<String>, BTreeS
             }
         }
     }
-    (all, sending)
+    (all, sending, signatures)
 }
 
 /// The public structs with their public fields, and the public enums with
@@ -103,7 +110,7 @@ fn features(manifest: &str) -> BTreeSet<String> {
 fn assert_surface_is_crate(label: &str, files: &BTreeMap<String, String>) {
     let surface = Surface::from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
         .unwrap_or_else(|| panic!("{label}: the surface reads"));
-    let (all, sending) = public_methods(files);
+    let (all, sending, signatures) = public_methods(files);
     let mut recorded = BTreeSet::new();
     let mut missing = Vec::new();
     for (name, e) in &surface.endpoints {
@@ -111,11 +118,19 @@ fn assert_surface_is_crate(label: &str, files: &BTreeMap<String, String>) {
         let method = e.calls[0].rsplit("::").next().unwrap_or_default();
         assert_eq!(e.rust, method, "{label}: {name}");
         for call in &e.calls {
-            let call = call.replace("r#", "");
-            if !all.contains(&call) {
-                missing.push(format!("{name}: {call}"));
+            let plain = call.replace("r#", "");
+            if !all.contains(&plain) {
+                missing.push(format!("{name}: {plain}"));
             }
-            recorded.insert(call);
+            // The signature the record gives is the one in the code.
+            let recorded_sig = e.signatures.get(call).map(String::as_str);
+            let found = signatures.get(&plain).map(String::as_str);
+            if recorded_sig != found {
+                missing.push(format!(
+                    "{name}: {plain} is `{found:?}`, recorded `{recorded_sig:?}`"
+                ));
+            }
+            recorded.insert(plain);
         }
     }
     assert!(

@@ -136,13 +136,16 @@ pub fn emit_drafts(
     plan: &Plan,
 ) -> format::Drafts {
     let features = features::Features::plan(api);
+    let bodies = models::body_structs(api);
+    let companions = models::Companions::plan(api, &bodies);
     // The record of the API surface is made while the code is.
     let (mut out, code) = rayon::join(
         || {
             let mut out = format::Drafts::new();
             manifest::emit_manifest(api, &features, options, docs_hash, &mut out);
             if let Some(hash) = docs_hash {
-                let calls = client::endpoint_calls(api, &options.names);
+                let calls =
+                    client::endpoint_signatures(api, &bodies, &companions, &features, options);
                 let names = std::iter::once("full".to_owned())
                     .chain(features.areas.iter().map(ToString::to_string))
                     .collect();
@@ -155,8 +158,6 @@ pub fn emit_drafts(
         },
         || {
             let mut out = format::Drafts::new();
-            let bodies = models::body_structs(api);
-            let companions = models::Companions::plan(api, &bodies);
             let label = &options.docs_label;
             models::emit_models(api, &bodies, &companions, &features, label, plan, &mut out);
             client::emit_client(

@@ -309,6 +309,19 @@ impl Changes<'_> {
                 ),
             );
         }
+        // The same method with another Rust signature (parameters, return
+        // type) breaks its callers.
+        for (call, sig) in &before.signatures {
+            if let Some(now) = after.signatures.get(call)
+                && now != sig
+            {
+                change(
+                    Impact::Breaking,
+                    "method signature changed",
+                    format!("`{call}`: `{sig}` is now `{now}`"),
+                );
+            }
+        }
         if before.method != after.method {
             change(
                 Impact::Breaking,

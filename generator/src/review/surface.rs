@@ -89,6 +89,9 @@ pub struct EndpointSurface {
     /// (`UserCollection::list`, `Client::me`), sorted: the crate's own names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub calls: Vec<String>,
+    /// The Rust signature of each of `calls`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub signatures: BTreeMap<String, String>,
     /// The HTTP method.
     pub method: String,
     /// The first request line's path, as written.
@@ -150,11 +153,12 @@ pub struct PropertySurface {
 
 impl Surface {
     /// The surface of `api`, made from docs whose hash is `docs_hash`;
-    /// `calls` gives, by endpoint API name, the builder methods that send it.
+    /// `calls` gives, by endpoint API name, the builder methods that send it
+    /// with their Rust signatures.
     pub fn of(
         api: &Api,
         docs_hash: &str,
-        calls: &BTreeMap<String, Vec<String>>,
+        calls: &BTreeMap<String, BTreeMap<String, String>>,
         features: Vec<String>,
     ) -> Surface {
         Surface {
@@ -328,7 +332,8 @@ fn parameters(list: &[Parameter]) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn endpoint(e: &Endpoint, calls: Vec<String>) -> EndpointSurface {
+fn endpoint(e: &Endpoint, signatures: BTreeMap<String, String>) -> EndpointSurface {
+    let calls: Vec<String> = signatures.keys().cloned().collect();
     let (body, body_parameters) = match &e.request_body {
         RequestBody::None => (None, BTreeMap::new()),
         RequestBody::Stream => (Some("stream".to_owned()), BTreeMap::new()),
@@ -344,6 +349,7 @@ fn endpoint(e: &Endpoint, calls: Vec<String>) -> EndpointSurface {
             .and_then(|c| c.rsplit("::").next())
             .map_or_else(|| e.name.rust.clone(), str::to_owned),
         calls,
+        signatures,
         method: e.method.as_str().to_owned(),
         path: e.path.to_string(),
         alternate_paths: e.alternate_paths.iter().map(ToString::to_string).collect(),

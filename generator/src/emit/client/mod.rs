@@ -12,7 +12,7 @@ mod examples;
 mod tokens;
 mod tree;
 
-pub(crate) use tree::{builder_names, endpoint_calls};
+pub(crate) use tree::builder_names;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -94,6 +94,81 @@ pub fn emit_client(
     }
     emit_root(&ctx, &tree, &mods, plan, out);
     examples::emit_example_tests(&ctx, &tree, &krate, plan, out);
+}
+
+/// Every builder method that sends each endpoint, by endpoint API name:
+/// `Builder::method` and its Rust signature (`fn list(&self) ->
+/// Request<Page<models::User>>`), read off the tokens the client is made
+/// of, so the API surface records exactly what the crate has.
+pub(crate) fn endpoint_signatures(
+    api: &Api,
+    bodies: &[ActionBody<'_>],
+    companions: &crate::emit::models::Companions<'_>,
+    features: &Features,
+    options: &crate::emit::EmitOptions,
+) -> BTreeMap<String, BTreeMap<String, String>> {
+    let tree = build_tree(api, &options.names);
+    let ctx = Ctx {
+        api,
+        body_names: bodies
+            .iter()
+            .map(|b| (b.endpoint.name.api.as_str(), b.rust_name.as_str()))
+            .collect(),
+        docs_label: options.docs_label.as_str(),
+        key_types: api.key_types(),
+        shared: &tree.shared,
+        features,
+        field_enums: &companions.fields,
+        dispatch: &companions.dispatch,
+    };
+    fn walk(
+        ctx: &Ctx<'_>,
+        node: &Node<'_>,
+        root: bool,
+        out: &mut BTreeMap<String, BTreeMap<String, String>>,
+    ) {
+        for op in node.ops.iter().filter(|o| !o.method.is_empty()) {
+            let tokens = emit_op(ctx, op, root);
+            let signature = syn::parse2::<syn::ImplItemFn>(tokens)
+                .map(|f| signature_text(&f.sig))
+                .unwrap_or_default();
+            out.entry(op.endpoint.name.api.clone())
+                .or_default()
+                .insert(format!("{}::{}", node.type_name, op.method), signature);
+        }
+        for child in node.children.values().filter(|c| !c.shared) {
+            walk(ctx, child, false, out);
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(&ctx, &tree.root, true, &mut out);
+    out
+}
+
+/// A signature as text, spaced as Rust is written: `fn get(&self, id:
+/// impl AsRef<str>) -> Request<models::User>`.
+pub fn signature_text(sig: &syn::Signature) -> String {
+    let mut text = quote!(#sig).to_string();
+    for (from, to) in [
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" < ", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        ("( ", "("),
+        (" )", ")"),
+        ("& ", "&"),
+        (" (", "("),
+        ("' ", "'"),
+        (" : ", ": "),
+        (",)", ")"),
+    ] {
+        while text.contains(from) {
+            text = text.replace(from, to);
+        }
+    }
+    text
 }
 
 /// At most this many builders go in one client file: a path with more below

@@ -204,31 +204,6 @@ fn sink_tails(node: &mut Node<'_>) {
     }
 }
 
-/// Where each endpoint is called in the client: `Builder::method` for
-/// every builder type (or `Client`) that has a method for it, by API name,
-/// sorted. This is what the API surface records, so the change report
-/// names the methods the crate really has.
-pub(crate) fn endpoint_calls(api: &Api, names: &NameOverrides) -> BTreeMap<String, Vec<String>> {
-    fn walk(node: &Node<'_>, out: &mut BTreeMap<String, BTreeSet<String>>) {
-        for op in &node.ops {
-            if !op.method.is_empty() {
-                out.entry(op.endpoint.name.api.clone())
-                    .or_default()
-                    .insert(format!("{}::{}", node.type_name, op.method));
-            }
-        }
-        for child in node.children.values().filter(|c| !c.shared) {
-            walk(child, out);
-        }
-    }
-    let tree = build_tree(api, names);
-    let mut out = BTreeMap::new();
-    walk(&tree.root, &mut out);
-    out.into_iter()
-        .map(|(name, calls)| (name, calls.into_iter().collect()))
-        .collect()
-}
-
 /// A builder named from its whole path, because a shorter path has the name
 /// it wanted.
 pub(crate) struct InventedName {
