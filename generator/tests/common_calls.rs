@@ -5,22 +5,11 @@
 
 mod support;
 
-use generator::emit::EmitOptions;
 use generator::model::{Endpoint, RequestBody, Segment, TypeRef};
-use generator::{Code, Generated, Includes, Method, SourcePage, generate};
+use generator::{Code, Generated, Method};
 
 fn corpus() -> Option<Generated> {
-    let dir = support::shared("corpus/graph-docs-v1.0")?;
-    let files = support::read_md_tree(&dir);
-    let sources: Vec<SourcePage<'_>> = files
-        .iter()
-        .map(|(p, t)| SourcePage { path: p, text: t })
-        .collect();
-    Some(generate(
-        &sources,
-        &Includes::new(),
-        &EmitOptions::default(),
-    ))
+    support::corpus_crate()
 }
 
 /// The endpoint that serves `method path`, by any of its paths.

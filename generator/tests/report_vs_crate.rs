@@ -4,6 +4,8 @@
 //! and diffed, and the report calls the edit breaking exactly when something
 //! a caller could use is gone or changed.
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use generator::review::{Report, Surface, compare};
@@ -29,13 +31,7 @@ fn make(pages: &[(&str, String)]) -> (BTreeMap<String, String>, Surface, generat
         &Includes::new(),
         &generator::emit::EmitOptions::default(),
     );
-    let surface = Surface::from_files(
-        generated
-            .files
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str())),
-    )
-    .expect("a record");
+    let surface = support::surface_of(&generated.files);
     (generated.files, surface, generated.api)
 }
 

@@ -1,6 +1,8 @@
 //! The API change report on real kinds of docs change, and the docs hash.
 
-use generator::review::{Impact, Report, Surface, compare, docs_hash};
+mod support;
+
+use generator::review::{Impact, Report, compare, docs_hash};
 use generator::{IncludeFile, Includes, SourcePage};
 
 const USER: &str = "---\ntitle: \"user resource type\"\ndescription: \"A user.\"\ndoc_type: resourcePageType\n---\n# user resource type\n\nA user account.\n\n## Properties\n\n| Property | Type | Description |\n|:---|:---|:---|\n| id | String | The key. |\n| displayName | String | The name. |\n| jobTitle | String | The job title. |\n| ageGroup | [ageGroup](#agegroup-values) | The age group. |\n\n### ageGroup values\n\n| Member | Description |\n|:---|:---|\n| null | None. |\n| minor | A minor. |\n| adult | An adult. |\n";
@@ -21,13 +23,7 @@ fn report(before: &[(&str, &str)], after: &[(&str, &str)]) -> Report {
             &Includes::new(),
             &generator::emit::EmitOptions::default(),
         );
-        let surface = Surface::from_files(
-            generated
-                .files
-                .iter()
-                .map(|(p, t)| (p.as_str(), t.as_str())),
-        )
-        .expect("the record reads back");
+        let surface = support::surface_of(&generated.files);
         (surface, generated.api)
     };
     let (old, _) = surface(before);
@@ -243,13 +239,7 @@ fn the_surface_records_the_methods_the_crate_has() {
         &Includes::new(),
         &generator::emit::EmitOptions::default(),
     );
-    let surface = Surface::from_files(
-        generated
-            .files
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str())),
-    )
-    .expect("the record reads back");
+    let surface = support::surface_of(&generated.files);
     let list = &surface.endpoints["user.list"];
     assert_eq!(list.rust, "list");
     assert_eq!(list.calls, ["UserCollection::list"]);

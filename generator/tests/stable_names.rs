@@ -27,13 +27,7 @@ fn surface(pages: &[(String, String)], includes: &Includes) -> Surface {
         .collect();
     let generated =
         generator::generate(&sources, includes, &generator::emit::EmitOptions::default());
-    Surface::from_files(
-        generated
-            .files
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str())),
-    )
-    .expect("surface")
+    support::surface_of(&generated.files)
 }
 
 /// Every public name of what the pages other than `page` own, by what it

@@ -11,9 +11,6 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use generator::review::Surface;
-use generator::{Includes, SourcePage};
-
 /// The public methods of the client's builders, as `Type::method`, and
 /// those of them that return a `Request` (the ones that send one).
 fn public_methods(
@@ -108,8 +105,7 @@ fn features(manifest: &str) -> BTreeSet<String> {
 }
 
 fn assert_surface_is_crate(label: &str, files: &BTreeMap<String, String>) {
-    let surface = Surface::from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
-        .unwrap_or_else(|| panic!("{label}: the surface reads"));
+    let surface = support::surface_of(files);
     let (all, sending, signatures) = public_methods(files);
     let mut recorded = BTreeSet::new();
     let mut missing = Vec::new();
@@ -211,19 +207,9 @@ fn the_checked_in_crates_are_their_surfaces() {
 
 #[test]
 fn the_corpus_crate_is_its_surface() {
-    let Some(dir) = support::shared("corpus/graph-docs-v1.0") else {
+    let Some(generated) = support::corpus_crate() else {
         return;
     };
-    let files = support::read_md_tree(&dir);
-    let sources: Vec<SourcePage<'_>> = files
-        .iter()
-        .map(|(p, t)| SourcePage { path: p, text: t })
-        .collect();
-    let generated = generator::generate(
-        &sources,
-        &Includes::new(),
-        &generator::emit::EmitOptions::default(),
-    );
     assert_surface_is_crate("v1.0 corpus", &generated.files);
     // Every file is small enough for a diff viewer to show.
     let large: Vec<(&String, usize)> = generated

@@ -213,25 +213,31 @@ fn lint_against_a_baseline_fails_on_new_problems_only() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Runs `regen --docs docs --out out` with `extra` arguments, with the
+/// regen cache under `dir`.
+fn regen_in(dir: &Path, docs: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "regen",
+        "--docs",
+        docs.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(&args)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .output()
+        .expect("xtask runs")
+}
+
 #[test]
 fn signed_files_are_kept_unless_edited_or_no_cache() {
     let dir = scratch("signed");
     let docs = docs_with_one_page(&dir);
     let out = dir.join("out");
     let run = |extra: &[&str]| {
-        let mut args = vec![
-            "regen",
-            "--docs",
-            docs.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ];
-        args.extend(extra);
-        let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
-            .args(&args)
-            .env("CARGO_TARGET_DIR", dir.join("target"))
-            .output()
-            .expect("xtask runs");
+        let output = regen_in(&dir, &docs, &out, extra);
         assert!(output.status.success());
         String::from_utf8_lossy(&output.stderr).into_owned()
     };
@@ -307,19 +313,7 @@ fn api_changes_go_in_the_changelog_and_bump_the_version() {
     .unwrap();
     let out = dir.join("out");
     let run = |extra: &[&str]| {
-        let mut args = vec![
-            "regen",
-            "--docs",
-            docs.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ];
-        args.extend(extra);
-        let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
-            .args(&args)
-            .env("CARGO_TARGET_DIR", dir.join("target"))
-            .output()
-            .expect("xtask runs");
+        let output = regen_in(&dir, &docs, &out, extra);
         (
             output.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&output.stdout).into_owned(),

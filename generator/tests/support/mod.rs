@@ -102,3 +102,27 @@ pub fn with_snapshots_in(dir: &Path, f: impl FnOnce()) {
     settings.set_omit_expression(true);
     settings.bind(f);
 }
+
+/// The crate made from the whole v1.0 corpus (the default emit options),
+/// or `None` when `../shared` is missing (see [`shared`]).
+pub fn corpus_crate() -> Option<generator::Generated> {
+    let dir = shared("corpus/graph-docs-v1.0")?;
+    let files = read_md_tree(&dir);
+    let sources: Vec<generator::SourcePage<'_>> = files
+        .iter()
+        .map(|(p, t)| generator::SourcePage { path: p, text: t })
+        .collect();
+    Some(generator::generate(
+        &sources,
+        &generator::Includes::new(),
+        &generator::emit::EmitOptions::default(),
+    ))
+}
+
+/// The API surface record among a crate's files.
+pub fn surface_of(
+    files: &std::collections::BTreeMap<String, String>,
+) -> generator::review::Surface {
+    generator::review::Surface::from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
+        .expect("the crate's files hold an API surface record")
+}

@@ -481,24 +481,13 @@ fn has_value_collection(api: &Api, ty: &TypeRef) -> bool {
     let TypeRef::Named(name) = ty else {
         return false;
     };
-    let mut at = api.type_named(name);
-    let mut hops = 0;
-    while let Some(def) = at {
-        if def
-            .properties
-            .iter()
-            .any(|p| p.name.api == "value" && p.collection)
-        {
-            return true;
-        }
-        hops += 1;
-        at = def
-            .base
-            .as_deref()
-            .filter(|_| hops < 64)
-            .and_then(|b| api.type_named(b));
-    }
-    false
+    api.type_named(name).is_some_and(|def| {
+        api.ancestry(def).into_iter().any(|t| {
+            t.properties
+                .iter()
+                .any(|p| p.name.api == "value" && p.collection)
+        })
+    })
 }
 
 /// The content type the page's `Content-Type` header row names for binary

@@ -490,27 +490,18 @@ pub(super) struct Naming {
 /// API type `owner`, inherited ones included: its API name and whether it
 /// is a collection. The resource pages decide it, whichever api pages exist.
 fn property_type(api: &Api, owner: &str, segment: &str) -> Option<(String, bool)> {
-    let mut at = api.type_named(owner);
-    let mut hops = 0;
-    while let Some(def) = at {
-        if let Some(p) = def
-            .properties
-            .iter()
-            .find(|p| p.name.api.eq_ignore_ascii_case(segment))
-        {
-            return match &p.ty {
-                TypeRef::Named(n) if api.type_named(n).is_some() => Some((n.clone(), p.collection)),
-                _ => None,
-            };
-        }
-        hops += 1;
-        at = def
-            .base
-            .as_deref()
-            .filter(|_| hops < 64)
-            .and_then(|b| api.type_named(b));
+    let p = api
+        .ancestry(api.type_named(owner)?)
+        .into_iter()
+        .find_map(|def| {
+            def.properties
+                .iter()
+                .find(|p| p.name.api.eq_ignore_ascii_case(segment))
+        })?;
+    match &p.ty {
+        TypeRef::Named(n) if api.type_named(n).is_some() => Some((n.clone(), p.collection)),
+        _ => None,
     }
-    None
 }
 
 /// The Rust name of an API type.
