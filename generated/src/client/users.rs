@@ -5,11 +5,12 @@
 //   docs-input/api/user-delete.md
 //   docs-input/api/user-delta.md
 //   docs-input/api/user-get.md
+//   docs-input/api/user-list-manager.md
 //   docs-input/api/user-list.md
 //   docs-input/api/user-post-users.md
 //   docs-input/api/user-reminderview.md
 //   docs-input/api/user-update.md
-// Signature: draft 96dc8bd91478ffef, text e9f5c5a902307573
+// Signature: draft 068295164da59e33, text a9f444de5fb69721
 
 use crate::models;
 use crate::runtime::{Client, Method, Page, Request, encode_path_segment};
@@ -140,6 +141,12 @@ impl UserItem {
     /// The path this builder addresses, relative to the client's base URL.
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    #[cfg(feature = "users")]
+    /// `/users/{id | userPrincipalName}/manager`.
+    pub fn manager(&self) -> UserManager {
+        UserManager::new(self.client.clone(), format!("{}/manager", self.path))
     }
 
     #[cfg(feature = "users")]
@@ -324,5 +331,54 @@ impl UserItem {
         Request::new(self.client.clone(), Method::PATCH, self.path.clone())
             .template("/users/{id | userPrincipalName}")
             .json_body(body)
+    }
+}
+
+#[cfg(feature = "users")]
+/// Requests under `/users/{id | userPrincipalName}/manager`.
+#[derive(Debug, Clone)]
+pub struct UserManager {
+    client: Client,
+    path: String,
+}
+
+#[cfg(feature = "users")]
+impl UserManager {
+    pub(crate) fn new(client: Client, path: String) -> Self {
+        Self { client, path }
+    }
+
+    /// The path this builder addresses, relative to the client's base URL.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// List manager.
+    ///
+    /// Get the manager of a user.
+    ///
+    /// `GET /users/{id | userPrincipalName}/manager`
+    ///
+    /// Also reachable as `GET /me/manager`.
+    ///
+    /// Keys: `id` may be the id or userPrincipalName.
+    ///
+    /// # Permissions
+    ///
+    /// - Delegated (work or school account): `User.Read.All`, `User.ReadWrite.All`, `Directory.Read.All`
+    /// - Delegated (personal Microsoft account): not supported.
+    /// - Application: `User.Read.All`, `User.ReadWrite.All`, `Directory.Read.All`
+    ///
+    /// Supports the query options `$select`, `$expand`.
+    ///
+    /// Not documented here: `$filter`, `$top`, `$skip`, `$orderby`, `$count`, `$search` (see [the module docs](crate::client)).
+    ///
+    /// Property names: [`DirectoryObjectField`](crate::models::DirectoryObjectField) for `.select` and `.order_by`.
+    ///
+    /// Generated from `docs-input/api/user-list-manager.md`.
+    pub fn get(&self) -> Request<models::DirectoryObject> {
+        Request::new(self.client.clone(), Method::GET, self.path.clone())
+            .template("/users/{id | userPrincipalName}/manager")
+            .object_response()
     }
 }

@@ -2,7 +2,7 @@
 // Sources:
 //   docs-input/resources/user.md
 //   docs-input/api/user-post-users.md
-// Signature: draft 8126418c191731d6, text 3b5c28e61505041a
+// Signature: draft ec69a4a598ff1d01, text 8fa7cbf535ca420b
 
 use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -118,45 +118,21 @@ pub struct User {
     /// Classifies the user, for example `Member` or `Guest`.
     pub user_type: Nullable<String>,
     /// Directory objects created by the user. Read-only. Nullable.
-    ///
-    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
-    #[cfg(feature = "groups")]
-    pub created_objects: crate::runtime::Nullable<Vec<super::AnyDirectoryObject>>,
+    pub created_objects: Nullable<Vec<super::AnyDirectoryObject>>,
     /// Users and contacts whose manager is this user. Read-only. Nullable.
-    ///
-    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
-    #[cfg(feature = "groups")]
-    pub direct_reports: crate::runtime::Nullable<Vec<super::AnyDirectoryObject>>,
+    pub direct_reports: Nullable<Vec<super::AnyDirectoryObject>>,
     /// The user or contact who is this user's manager. Read-only.
-    ///
-    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
-    #[cfg(feature = "groups")]
-    pub manager: crate::runtime::Nullable<super::AnyDirectoryObject>,
+    pub manager: Nullable<super::AnyDirectoryObject>,
     /// Groups and directory roles the user is a direct member of. Read-only. Nullable.
-    ///
-    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
-    #[cfg(feature = "groups")]
-    pub member_of: crate::runtime::Nullable<Vec<super::AnyDirectoryObject>>,
+    pub member_of: Nullable<Vec<super::AnyDirectoryObject>>,
     /// Devices the user owns. Read-only. Nullable.
-    ///
-    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
-    #[cfg(feature = "groups")]
-    pub owned_devices: crate::runtime::Nullable<Vec<super::AnyDirectoryObject>>,
+    pub owned_devices: Nullable<Vec<super::AnyDirectoryObject>>,
     /// Directory objects the user owns. Read-only. Nullable.
-    ///
-    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
-    #[cfg(feature = "groups")]
-    pub owned_objects: crate::runtime::Nullable<Vec<super::AnyDirectoryObject>>,
+    pub owned_objects: Nullable<Vec<super::AnyDirectoryObject>>,
     /// Devices registered for the user. Read-only. Nullable.
-    ///
-    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
-    #[cfg(feature = "groups")]
-    pub registered_devices: crate::runtime::Nullable<Vec<super::AnyDirectoryObject>>,
+    pub registered_devices: Nullable<Vec<super::AnyDirectoryObject>>,
     /// Groups and directory roles the user belongs to, directly or through nesting. Read-only. Nullable.
-    ///
-    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
-    #[cfg(feature = "groups")]
-    pub transitive_member_of: crate::runtime::Nullable<Vec<super::AnyDirectoryObject>>,
+    pub transitive_member_of: Nullable<Vec<super::AnyDirectoryObject>>,
     /// Properties this version of the crate does not declare, kept so that
     /// reading, changing and writing back a value loses nothing.
     pub additional_properties: BTreeMap<String, serde_json::Value>,
@@ -218,15 +194,13 @@ impl Serialize for User {
         object.field("usageLocation", &self.usage_location);
         object.field("userPrincipalName", &self.user_principal_name);
         object.field("userType", &self.user_type);
-        #[cfg(feature = "groups")] object.field("createdObjects", &self.created_objects);
-        #[cfg(feature = "groups")] object.field("directReports", &self.direct_reports);
-        #[cfg(feature = "groups")] object.field("manager", &self.manager);
-        #[cfg(feature = "groups")] object.field("memberOf", &self.member_of);
-        #[cfg(feature = "groups")] object.field("ownedDevices", &self.owned_devices);
-        #[cfg(feature = "groups")] object.field("ownedObjects", &self.owned_objects);
-        #[cfg(feature = "groups")]
+        object.field("createdObjects", &self.created_objects);
+        object.field("directReports", &self.direct_reports);
+        object.field("manager", &self.manager);
+        object.field("memberOf", &self.member_of);
+        object.field("ownedDevices", &self.owned_devices);
+        object.field("ownedObjects", &self.owned_objects);
         object.field("registeredDevices", &self.registered_devices);
-        #[cfg(feature = "groups")]
         object.field("transitiveMemberOf", &self.transitive_member_of);
         object.end(&self.additional_properties)
     }
@@ -285,21 +259,13 @@ impl<'de> Deserialize<'de> for User {
             usage_location: object.take("usageLocation"),
             user_principal_name: object.take("userPrincipalName"),
             user_type: object.take("userType"),
-            #[cfg(feature = "groups")]
             created_objects: object.take("createdObjects"),
-            #[cfg(feature = "groups")]
             direct_reports: object.take("directReports"),
-            #[cfg(feature = "groups")]
             manager: object.take("manager"),
-            #[cfg(feature = "groups")]
             member_of: object.take("memberOf"),
-            #[cfg(feature = "groups")]
             owned_devices: object.take("ownedDevices"),
-            #[cfg(feature = "groups")]
             owned_objects: object.take("ownedObjects"),
-            #[cfg(feature = "groups")]
             registered_devices: object.take("registeredDevices"),
-            #[cfg(feature = "groups")]
             transitive_member_of: object.take("transitiveMemberOf"),
             additional_properties: object.rest(),
         };

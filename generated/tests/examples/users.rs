@@ -5,10 +5,11 @@
 //   docs-input/api/user-delete.md
 //   docs-input/api/user-delta.md
 //   docs-input/api/user-get.md
+//   docs-input/api/user-list-manager.md
 //   docs-input/api/user-list.md
 //   docs-input/api/user-post-users.md
 //   docs-input/api/user-update.md
-// Signature: draft c9cb6ee0578c267f, text 839c7688575c8fb8
+// Signature: draft 1b22c9078d3517a9, text 5e658d3b5f236b48
 
 //! The examples of this area's pages, replayed against a mock server.
 use graph_sdk::models;
@@ -485,6 +486,37 @@ async fn list_users_search() {
             ("$count", "true"),
             ("$select", "id,displayName"),
         ],
+        body: None,
+    }
+        .check(&server)
+        .await;
+    support::round_trip(&response, &example);
+}
+
+/// `GET /users/{id | userPrincipalName}/manager`: example `get_manager`, from `docs-input/api/user-list-manager.md` line 68.
+#[tokio::test]
+async fn get_manager() {
+    let example = support::json(
+        r##"{
+  "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects/$entity",
+  "@odata.type": "#microsoft.graph.user",
+  "id": "87d349ed-44d7-43e1-9a83-5f2406dee5bd"
+}"##,
+    );
+    let server = support::serve(200, Some(example.clone())).await;
+    let client = support::client(&server);
+    let response = client
+        .users()
+        .item("{id}")
+        .manager()
+        .get()
+        .send()
+        .await
+        .expect("the example request succeeds");
+    support::Sent {
+        method: "GET",
+        path: "/users/{id}/manager",
+        query: &[],
         body: None,
     }
         .check(&server)
