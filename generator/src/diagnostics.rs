@@ -210,11 +210,10 @@ impl Serialize for Code {
     }
 }
 
-/// One problem found in one page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One problem found in one page. How serious it is follows from its code
+/// ([`Diagnostic::severity`]), so no two diagnostics of one code differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// How serious it is.
-    pub severity: Severity,
     /// Stable code.
     pub code: Code,
     /// The page's path as it was given to the generator.
@@ -224,7 +223,6 @@ pub struct Diagnostic {
     /// 1-based column, in characters.
     pub column: u32,
     /// Byte range in the page text, for renderers that show the source.
-    #[serde(skip)]
     pub span: Span,
     /// Lowercase message, no trailing period.
     pub message: String,
@@ -232,7 +230,6 @@ pub struct Diagnostic {
     pub help: String,
     /// Other places that explain this one: the directives that included the
     /// text, or the other side of a conflict.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Related>,
 }
 
@@ -260,6 +257,34 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// How serious it is: its code's one severity.
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+}
+
+/// As JSON: `severity`, `code`, `file`, `line`, `column`, `message`, `help`,
+/// and `related` when there are related places.
+impl Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let fields = if self.related.is_empty() { 7 } else { 8 };
+        let mut s = serializer.serialize_struct("Diagnostic", fields)?;
+        s.serialize_field("severity", &self.severity())?;
+        s.serialize_field("code", &self.code)?;
+        s.serialize_field("file", &self.file)?;
+        s.serialize_field("line", &self.line)?;
+        s.serialize_field("column", &self.column)?;
+        s.serialize_field("message", &self.message)?;
+        s.serialize_field("help", &self.help)?;
+        if !self.related.is_empty() {
+            s.serialize_field("related", &self.related)?;
+        }
+        s.end()
+    }
+}
+
 impl PartialOrd for Diagnostic {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
@@ -283,7 +308,12 @@ impl fmt::Display for Diagnostic {
         write!(
             f,
             "{}:{}:{}: {}[{}]: {}",
-            self.file, self.line, self.column, self.severity, self.code, self.message
+            self.file,
+            self.line,
+            self.column,
+            self.severity(),
+            self.code,
+            self.message
         )?;
         write!(f, " (help: {})", self.help)?;
         for r in &self.related {
@@ -344,7 +374,6 @@ impl<'a> Diagnostics<'a> {
             ),
         };
         self.items.push(Diagnostic {
-            severity: code.severity(),
             code,
             file: file.to_owned(),
             line: pos.line,

@@ -214,7 +214,6 @@ fn invalid(file: &str, entry: &Entry, wanted: &str) -> Diagnostic {
 
 fn problem(file: &str, line: u32, span: Span, message: String, help: String) -> Diagnostic {
     Diagnostic {
-        severity: Code::NamesEntryInvalid.severity(),
         code: Code::NamesEntryInvalid,
         file: file.to_owned(),
         line,
@@ -228,7 +227,6 @@ fn problem(file: &str, line: u32, span: Span, message: String, help: String) -> 
 
 fn stale(file: &str, entry: &Entry, message: String, help: String) -> Diagnostic {
     Diagnostic {
-        severity: Code::NamesEntryUnknown.severity(),
         code: Code::NamesEntryUnknown,
         ..problem(file, entry.line, entry.span, message, help)
     }

@@ -20,7 +20,7 @@ fn clean_seed_reads_without_error() {
     let (page, diagnostics) = parse_page("clean.md", &text);
     let errors: Vec<_> = diagnostics
         .iter()
-        .filter(|d| d.severity == Severity::Error)
+        .filter(|d| d.severity() == Severity::Error)
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     assert_eq!(page.request_lines.len(), 1);
@@ -80,7 +80,7 @@ fn clean_seed_models_the_patch_endpoint_and_its_type() {
     );
     let (api, diagnostics) = generator::build_model(&[page]);
     assert!(
-        diagnostics.iter().all(|d| d.severity != Severity::Error),
+        diagnostics.iter().all(|d| d.severity() != Severity::Error),
         "{diagnostics:#?}"
     );
     let [endpoint] = api.endpoints.as_slice() else {

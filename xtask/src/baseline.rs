@@ -147,7 +147,7 @@ pub struct Comparison<'d> {
 impl Comparison<'_> {
     /// Whether a new error or warning fails the check.
     pub fn fails(&self) -> bool {
-        self.new.iter().any(|d| d.severity != Severity::Note)
+        self.new.iter().any(|d| d.severity() != Severity::Note)
     }
 }
 

@@ -115,7 +115,14 @@ pub fn render(found: &[(String, Diagnostic)]) -> String {
                 let _ = write!(
                     out,
                     "Example, from `{folder}/{}`:\n\n```text\n{}:{}:{}: {}[{}]: {}\n```\n\nFix: {}\n",
-                    d.file, d.file, d.line, d.column, d.severity, d.code, d.message, d.help
+                    d.file,
+                    d.file,
+                    d.line,
+                    d.column,
+                    d.severity(),
+                    d.code,
+                    d.message,
+                    d.help
                 );
             }
             None => out.push_str("No fixture produces this code yet.\n"),

@@ -144,7 +144,6 @@ impl DocsFolder {
 fn unreadable(file: String, why: String) -> generator::Diagnostic {
     let code = generator::Code::PageUnreadable;
     generator::Diagnostic {
-        severity: code.severity(),
         code,
         file,
         line: 1,

@@ -105,7 +105,9 @@ pub fn run_baseline(
         "baseline {}: {} new ({} failing), {} fixed, {} known",
         file.display(),
         new.len(),
-        new.iter().filter(|d| d.severity != Severity::Note).count(),
+        new.iter()
+            .filter(|d| d.severity() != Severity::Note)
+            .count(),
         comparison.fixed.iter().map(|e| e.count).sum::<usize>(),
         comparison.known
     );
@@ -121,7 +123,7 @@ pub fn run_baseline(
 /// Reads the docs and prints diagnostics. Returns whether any error was found.
 pub fn run(docs: &DocsFolder, format: Format, color: Color) -> Result<bool, String> {
     let diagnostics = diagnostics_of(docs);
-    let has_error = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    let has_error = diagnostics.iter().any(|d| d.severity() == Severity::Error);
     match format {
         Format::Json => print_json(&diagnostics)?,
         Format::Human => {
@@ -134,7 +136,7 @@ pub fn run(docs: &DocsFolder, format: Format, color: Color) -> Result<bool, Stri
 
 /// A one-line count of diagnostics by severity.
 pub fn summary(pages: usize, diagnostics: &[Diagnostic]) -> String {
-    let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
+    let count = |s| diagnostics.iter().filter(|d| d.severity() == s).count();
     format!(
         "{pages} pages: {} errors, {} warnings, {} notes",
         count(Severity::Error),
@@ -188,7 +190,7 @@ pub fn print_human(
     let config = term::Config::default();
     let mut lock = writer.lock();
     for d in diagnostics {
-        let severity = match d.severity {
+        let severity = match d.severity() {
             Severity::Error => ReportSeverity::Error,
             Severity::Warning => ReportSeverity::Warning,
             Severity::Note => ReportSeverity::Note,

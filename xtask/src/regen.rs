@@ -17,7 +17,7 @@ const STAGING_DIR: &str = ".regen-staging";
 
 /// A short summary: pages, endpoints, types, diagnostics by severity.
 pub fn summary(g: &generator::Generated) -> String {
-    let count = |s| g.diagnostics.iter().filter(|d| d.severity == s).count();
+    let count = |s| g.diagnostics.iter().filter(|d| d.severity() == s).count();
     format!(
         "{} pages -> {} endpoints, {} types, {} files; diagnostics: {} errors, {} warnings, {} notes",
         g.pages,

@@ -171,7 +171,6 @@ pub fn merge_case_variants(
             }
         }
         diags.push(crate::diagnostics::Diagnostic {
-            severity: crate::diagnostics::Code::PathRootCase.severity(),
             code: crate::diagnostics::Code::PathRootCase,
             file: e.source.file.clone(),
             line: e.source.line,

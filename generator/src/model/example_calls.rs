@@ -42,7 +42,6 @@ pub fn plan_example_calls(
                 Err(reason) => {
                     let name = x.name.as_deref().unwrap_or("unnamed");
                     diags.push(Diagnostic {
-                        severity: Code::ExampleNotTestable.severity(),
                         code: Code::ExampleNotTestable,
                         file: x.source.file.clone(),
                         line: x.source.line,

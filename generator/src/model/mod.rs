@@ -125,7 +125,6 @@ pub(crate) fn related(file: &str, at: Loc, message: &str) -> crate::diagnostics:
 /// A model diagnostic at a place in a page.
 pub(crate) fn diag(file: &str, at: Loc, code: Code, message: String, help: String) -> Diagnostic {
     Diagnostic {
-        severity: code.severity(),
         code,
         file: file.to_owned(),
         line: at.pos.line,

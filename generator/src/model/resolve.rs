@@ -1145,7 +1145,6 @@ pub(crate) fn diag_at_source(
     help: String,
 ) -> Diagnostic {
     Diagnostic {
-        severity: code.severity(),
         code,
         file: source.file.clone(),
         line: source.line,

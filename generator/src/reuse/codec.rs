@@ -478,7 +478,6 @@ record!(Related {
     message
 });
 record!(Diagnostic {
-    severity,
     code,
     file,
     line,
