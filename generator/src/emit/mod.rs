@@ -138,29 +138,19 @@ pub fn emit_drafts(
     let features = features::Features::plan(api);
     let bodies = models::body_structs(api);
     let companions = models::Companions::plan(api, &bodies);
-    // The record of the API surface is made while the code is.
-    let (mut out, code) = rayon::join(
+    let (mut out, (code, calls)) = rayon::join(
         || {
             let mut out = format::Drafts::new();
             manifest::emit_manifest(api, &features, options, docs_hash, &mut out);
-            if let Some(hash) = docs_hash {
-                let calls =
-                    client::endpoint_signatures(api, &bodies, &companions, &features, options);
-                let names = std::iter::once("full".to_owned())
-                    .chain(features.areas.iter().map(ToString::to_string))
-                    .collect();
-                let surface = crate::review::Surface::of(api, hash, &calls, names);
-                for (path, text) in surface.to_files() {
-                    out.insert(path, format::Draft::Text(text));
-                }
-            }
             out
         },
         || {
             let mut out = format::Drafts::new();
             let label = &options.docs_label;
             models::emit_models(api, &bodies, &companions, &features, label, plan, &mut out);
-            client::emit_client(
+            // The client's own tree gives the method signatures the API
+            // surface records.
+            let calls = client::emit_client(
                 api,
                 &bodies,
                 &companions,
@@ -169,10 +159,19 @@ pub fn emit_drafts(
                 plan,
                 &mut out,
             );
-            out
+            (out, calls)
         },
     );
     out.extend(code);
+    if let Some(hash) = docs_hash {
+        let names = std::iter::once("full".to_owned())
+            .chain(features.areas.iter().map(ToString::to_string))
+            .collect();
+        let surface = crate::review::Surface::of(api, hash, &calls, names);
+        for (path, text) in surface.to_files() {
+            out.insert(path, format::Draft::Text(text));
+        }
+    }
     if options.runtime == RuntimeSource::Copy {
         let krate = options.crate_name.replace('-', "_");
         for ((source, _), (name, text)) in runtime::FILES.iter().zip(runtime::copy(&krate)) {

@@ -31,7 +31,8 @@ use crate::reuse::Owner;
 use tokens::*;
 use tree::*;
 
-/// Emits `src/client/mod.rs` and one file per top-level segment.
+/// Emits `src/client/mod.rs` and the client files, and returns the
+/// [`Signatures`] the API surface records.
 pub fn emit_client(
     api: &Api,
     bodies: &[ActionBody<'_>],
@@ -40,7 +41,7 @@ pub fn emit_client(
     options: &crate::emit::EmitOptions,
     plan: &Plan,
     out: &mut Drafts,
-) {
+) -> Signatures {
     use rayon::prelude::*;
     let docs_label = options.docs_label.as_str();
     let krate = options.crate_name.replace('-', "_");
@@ -94,39 +95,18 @@ pub fn emit_client(
     }
     emit_root(&ctx, &tree, &mods, plan, out);
     examples::emit_example_tests(&ctx, &tree, &krate, plan, out);
+    endpoint_signatures(&ctx, &tree)
 }
 
 /// Every builder method that sends each endpoint, by endpoint API name:
 /// `Builder::method` and its Rust signature (`fn list(&self) ->
 /// Request<Page<models::User>>`), read off the tokens the client is made
 /// of, so the API surface records exactly what the crate has.
-pub(crate) fn endpoint_signatures(
-    api: &Api,
-    bodies: &[ActionBody<'_>],
-    companions: &crate::emit::models::Companions<'_>,
-    features: &Features,
-    options: &crate::emit::EmitOptions,
-) -> BTreeMap<String, BTreeMap<String, String>> {
-    let tree = build_tree(api, &options.names);
-    let ctx = Ctx {
-        api,
-        body_names: bodies
-            .iter()
-            .map(|b| (b.endpoint.name.api.as_str(), b.rust_name.as_str()))
-            .collect(),
-        docs_label: options.docs_label.as_str(),
-        key_types: api.key_types(),
-        shared: &tree.shared,
-        features,
-        field_enums: &companions.fields,
-        dispatch: &companions.dispatch,
-    };
-    fn walk(
-        ctx: &Ctx<'_>,
-        node: &Node<'_>,
-        root: bool,
-        out: &mut BTreeMap<String, BTreeMap<String, String>>,
-    ) {
+pub type Signatures = BTreeMap<String, BTreeMap<String, String>>;
+
+/// [`Signatures`] of the named tree.
+fn endpoint_signatures(ctx: &Ctx<'_>, tree: &Tree<'_>) -> Signatures {
+    fn walk(ctx: &Ctx<'_>, node: &Node<'_>, root: bool, out: &mut Signatures) {
         for op in node.ops.iter().filter(|o| !o.method.is_empty()) {
             let tokens = emit_op(ctx, op, root);
             let signature = syn::parse2::<syn::ImplItemFn>(tokens)
@@ -141,7 +121,7 @@ pub(crate) fn endpoint_signatures(
         }
     }
     let mut out = BTreeMap::new();
-    walk(&ctx, &tree.root, true, &mut out);
+    walk(ctx, &tree.root, true, &mut out);
     out
 }
 
