@@ -6,31 +6,24 @@
 //! result together with [`Diagnostic`]s and never fails; this crate does no
 //! file or network IO.
 
-pub mod diagnostics;
+pub mod base;
 pub mod emit;
+pub mod input;
+pub mod lower;
 pub mod model;
 pub mod names;
+pub mod output;
 pub mod parse;
 pub mod reuse;
 pub mod review;
-pub mod source;
 
-/// The generator's version, which generated crates record.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-pub use diagnostics::{Code, Diagnostic, Severity};
-pub use model::{Api, build_model};
-pub use parse::include::{IncludeFile, Includes};
-pub use parse::{Method, Page, parse_page, parse_page_with};
-
-/// A page given to the generator: its path (used in diagnostics) and its text.
-#[derive(Debug, Clone, Copy)]
-pub struct SourcePage<'a> {
-    /// Path relative to the docs folder, with `/` separators.
-    pub path: &'a str,
-    /// The markdown text.
-    pub text: &'a str,
-}
+pub use base::diagnostics::{self, Code, Diagnostic, Severity};
+pub use base::{Loc, Method, VERSION, source};
+pub use input::{SourcePage, docs_hash, docs_hash_with, text_hashes};
+pub use lower::build_model;
+pub use model::Api;
+pub use parse::{IncludeFile, Includes};
+pub use parse::{Page, parse_page, parse_page_with};
 
 /// What a run of the whole pipeline produces.
 #[derive(Debug)]
@@ -111,8 +104,8 @@ pub fn generate_reusing(
 ) -> (Generated, reuse::Cache, RunStats) {
     let mut stats = RunStats::default();
     let (text_hashes, docs_hash) = stats.time("hash the docs", || {
-        let hashes = review::text_hashes(pages);
-        let docs_hash = review::docs_hash_with(pages, &hashes, includes);
+        let hashes = input::text_hashes(pages);
+        let docs_hash = input::docs_hash_with(pages, &hashes, includes);
         (hashes, docs_hash)
     });
     let (mut api, mut diagnostics, entries, page_stats) = stats
@@ -189,7 +182,7 @@ pub fn read_model(pages: &[SourcePage<'_>], includes: &Includes) -> (Api, Vec<Di
         .par_iter()
         .map(|page| {
             let (parsed, diags) = parse_page_with(page.path, page.text, includes);
-            (model::lower_page(&parsed), diags)
+            (lower::lower_page(&parsed), diags)
         })
         .collect();
     model::assemble_read(read)

@@ -24,9 +24,9 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::base::diagnostics::{Code, Diagnostic};
+use crate::base::source::Span;
 use crate::model::Api;
-use crate::source::Span;
 
 /// The file's name in the docs folder.
 pub const FILE: &str = "names.yaml";
@@ -199,7 +199,7 @@ fn is_method_ident(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && crate::model::naming::snake_ident(name) == name
+        && crate::base::ident::snake_ident(name) == name
 }
 
 fn invalid(file: &str, entry: &Entry, wanted: &str) -> Diagnostic {

@@ -2,7 +2,8 @@
 
 mod support;
 
-use generator::review::{Impact, Report, compare, docs_hash};
+use generator::docs_hash;
+use generator::review::{Impact, Report, compare};
 use generator::{IncludeFile, Includes, SourcePage};
 
 const USER: &str = "---\ntitle: \"user resource type\"\ndescription: \"A user.\"\ndoc_type: resourcePageType\n---\n# user resource type\n\nA user account.\n\n## Properties\n\n| Property | Type | Description |\n|:---|:---|:---|\n| id | String | The key. |\n| displayName | String | The name. |\n| jobTitle | String | The job title. |\n| ageGroup | [ageGroup](#agegroup-values) | The age group. |\n\n### ageGroup values\n\n| Member | Description |\n|:---|:---|\n| null | None. |\n| minor | A minor. |\n| adult | An adult. |\n";

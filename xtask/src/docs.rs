@@ -10,7 +10,7 @@
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-use generator::parse::include::{find_includes, include_body, resolve_target};
+use generator::parse::{find_includes, include_body, resolve_target};
 use generator::{IncludeFile, Includes};
 
 /// The pages of a docs folder and the include files they reach, in memory.

@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use generator::lower::{property_name, property_tables};
 use generator::model::PathTemplate;
-use generator::model::lower_types::{property_name, property_tables};
 use generator::parse::DocType;
 use generator::{Api, Page};
 
@@ -219,7 +219,7 @@ pub fn measure(pages: &[Page], api: &Api, schema: &Schema) -> Report {
     }
     for page in pages {
         let broken = |line: &&generator::parse::RequestLine| {
-            generator::model::path::broken_segment(&line.path).is_some()
+            generator::model::broken_segment(&line.path).is_some()
         };
         let all_broken =
             !page.request_lines.is_empty() && page.request_lines.iter().all(|l| broken(&l));

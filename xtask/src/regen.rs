@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use generator::emit::manifest::CRATE_VERSION;
+use generator::output::CRATE_VERSION;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
@@ -374,7 +374,7 @@ impl Inputs {
 /// `api-surface/` folder, or the legacy `api-surface.json`), by path
 /// relative to `out`; missing ones are left out.
 pub fn recorded_surface(out: &Path) -> BTreeMap<String, String> {
-    use generator::review::surface::{DIR, LEGACY_FILE};
+    use generator::review::{LEGACY_SURFACE_FILE as LEGACY_FILE, SURFACE_DIR as DIR};
     let mut files = BTreeMap::new();
     if let Ok(text) = fs::read_to_string(out.join(LEGACY_FILE)) {
         files.insert(LEGACY_FILE.to_owned(), text);
@@ -391,7 +391,7 @@ pub fn recorded_surface(out: &Path) -> BTreeMap<String, String> {
             } else if let (Ok(rel), Ok(text)) = (path.strip_prefix(out), fs::read_to_string(&path))
             {
                 let rel = rel.to_string_lossy().replace('\\', "/");
-                if generator::review::surface::is_record_file(&rel) {
+                if generator::review::is_record_file(&rel) {
                     files.insert(rel, text);
                 }
             }
@@ -414,7 +414,7 @@ pub enum Review {
 
 /// Compares the surface recorded in the crate at `out` with `run`'s.
 pub fn review(out: &Path, run: &generator::Generated) -> Review {
-    use generator::review::{Surface, compare, surface::is_record_file};
+    use generator::review::{Surface, compare, is_record_file};
     let old_files = recorded_surface(out);
     let new_files: BTreeMap<String, String> = run
         .files
@@ -422,7 +422,7 @@ pub fn review(out: &Path, run: &generator::Generated) -> Review {
         .filter(|(p, _)| is_record_file(p))
         .map(|(p, t)| (p.clone(), t.clone()))
         .collect();
-    if generator::review::surface::same_api(&old_files, &new_files) {
+    if generator::review::same_api(&old_files, &new_files) {
         return Review::Same;
     }
     let read = |files: &BTreeMap<String, String>| {
@@ -540,7 +540,8 @@ pub fn crate_manifest(out: &Path) -> (Option<String>, Option<bool>) {
 /// its API surface record holds, and the generator version), and prints
 /// why. An unreadable record is an error.
 pub fn provenance(docs: &crate::docs::DocsFolder, out: &Path) -> Result<bool, String> {
-    use generator::review::{Surface, docs_hash, surface::PROVENANCE};
+    use generator::docs_hash;
+    use generator::review::{PROVENANCE, Surface};
     let files = recorded_surface(out);
     let surface = Surface::from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
         .ok_or_else(|| {

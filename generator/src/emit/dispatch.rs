@@ -12,10 +12,10 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::base::ident::Scope;
 use crate::emit::features::{Features, Gate};
 use crate::emit::models::{ActionBody, FieldEnums};
 use crate::emit::rust::{docs, ident};
-use crate::model::naming::Scope;
 use crate::model::{Api, TypeDef, TypeKind, TypeRef};
 
 /// The dispatch enum names, by the API name of their base type: every

@@ -299,9 +299,9 @@ mod tests {
                 get("Get device", "/devices/{id}", "device"),
             ),
         ];
-        let sources: Vec<crate::SourcePage<'_>> = pages
+        let sources: Vec<crate::input::SourcePage<'_>> = pages
             .iter()
-            .map(|(path, text)| crate::SourcePage { path, text })
+            .map(|(path, text)| crate::input::SourcePage { path, text })
             .collect();
         let (read, _) = crate::parse_pages(&sources, &crate::Includes::new());
         crate::build_model(&read).0

@@ -14,8 +14,9 @@ use proc_macro2::TokenStream;
 use rayon::prelude::*;
 
 use crate::emit::pretty::format_code;
-use crate::emit::{Emitted, signature};
-use crate::reuse::Owner;
+use crate::output::Emitted;
+use crate::output::signature;
+use crate::output::{Made, Owner, Plan};
 
 /// A file of the crate before formatting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,15 +81,6 @@ pub struct FormatStats {
     /// Files not made at all, taken from the output folder because their
     /// inputs did not change ([`crate::reuse`]).
     pub reused: usize,
-}
-
-/// A Rust file this run made: its draft hash and owners.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Made {
-    /// The hash its signature records.
-    pub draft: u64,
-    /// The model items whose text it was made from.
-    pub owners: Vec<Owner>,
 }
 
 /// Formats every draft, except Rust files that `existing` (the output
@@ -156,6 +148,15 @@ pub fn format_all(
         files.insert(path, text);
     }
     (files, made, stats)
+}
+
+/// The draft of the file at `path`: taken as it is when `plan` reuses it,
+/// else made by `make`.
+pub fn planned(plan: &Plan, path: &str, make: impl FnOnce() -> Draft) -> Draft {
+    match plan.reused(path) {
+        Some(text) => Draft::Reused(text.to_owned()),
+        None => make(),
+    }
 }
 
 #[cfg(test)]

@@ -14,22 +14,6 @@ const MODEL_DEPENDENCIES: &[&str] = &[
     r#"uuid = { version = "1", features = ["serde"] }"#,
 ];
 
-/// Dependencies a copy of the runtime uses, and what its tests need.
-const RUNTIME_DEPENDENCIES: &[&str] = &[
-    r#"futures-util = { version = "0.3", default-features = false }"#,
-    r#"percent-encoding = "2""#,
-    r#"reqwest = { version = "0.12", default-features = false, features = ["json", "rustls-tls"] }"#,
-    r#"serde_path_to_error = "0.1""#,
-    r#"tokio = { version = "1", features = ["time"] }"#,
-    r#"tracing = { version = "0.1", default-features = false, features = ["std"] }"#,
-];
-const RUNTIME_DEV_DEPENDENCIES: &str = r#"
-[dev-dependencies]
-tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
-tracing-subscriber = { version = "0.3", default-features = false, features = ["registry", "std"] }
-wiremock = "0.6"
-"#;
-
 /// What the example tests (`tests/examples/`) need beyond the dependencies.
 const EXAMPLE_TEST_DEPENDENCIES: &[&str] = &[
     r#"percent-encoding = "2""#,
@@ -42,7 +26,17 @@ const EXAMPLE_TEST_DEPENDENCIES: &[&str] = &[
 fn dependencies(runtime: &RuntimeSource, example_tests: bool) -> String {
     let mut deps: Vec<String> = MODEL_DEPENDENCIES.iter().map(|d| (*d).to_owned()).collect();
     match runtime {
-        RuntimeSource::Copy => deps.extend(RUNTIME_DEPENDENCIES.iter().map(|d| (*d).to_owned())),
+        RuntimeSource::Copy => {
+            // The runtime crate's own, read from its manifest, less those
+            // the models already name.
+            let named = |d: &str| d.split(' ').next().unwrap_or("").to_owned();
+            let model: Vec<String> = deps.iter().map(|d| named(d)).collect();
+            deps.extend(
+                runtime::manifest_table("dependencies")
+                    .filter(|d| !model.contains(&named(d)))
+                    .map(str::to_owned),
+            );
+        }
         RuntimeSource::Crate { path } => {
             deps.push(format!(
                 "{} = {{ version = \"{RUNTIME_VERSION}\", path = \"{path}\" }}",
@@ -54,7 +48,8 @@ fn dependencies(runtime: &RuntimeSource, example_tests: bool) -> String {
     let mut out = format!("[dependencies]\n{}\n", deps.join("\n"));
     if *runtime == RuntimeSource::Copy {
         // The runtime copy's own needs cover the example tests'.
-        out.push_str(RUNTIME_DEV_DEPENDENCIES);
+        let dev: Vec<&str> = runtime::manifest_table("dev-dependencies").collect();
+        out.push_str(&format!("\n[dev-dependencies]\n{}\n", dev.join("\n")));
     } else if example_tests {
         out.push_str(&format!(
             "\n[dev-dependencies]\n{}\n",
@@ -186,9 +181,7 @@ fn readme(api: &Api, features: &Features, options: &EmitOptions) -> String {
     )
 }
 
-/// The version every generated crate starts at; the change report's semver
-/// hint counts from it.
-pub const CRATE_VERSION: &str = "0.1.0";
+pub use crate::output::CRATE_VERSION;
 
 /// The version of the runtime crate (`generator/runtime/Cargo.toml`), which
 /// a generated crate in this workspace depends on by path and version, so
@@ -212,7 +205,7 @@ pub const DOCS_HASH: &str =
 /// The version of the generator that made this crate.
 pub const GENERATOR_VERSION: &str = "{version}";
 "#,
-        version = crate::VERSION
+        version = crate::base::VERSION
     )
 }
 

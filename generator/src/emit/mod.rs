@@ -11,61 +11,9 @@ pub mod models;
 pub mod pretty;
 pub mod runtime;
 pub mod rust;
-pub mod signature;
-
-use std::collections::BTreeMap;
 
 use crate::model::Api;
-
-/// Emitted files: path relative to the crate root (`/` separators) -> contents.
-pub type Emitted = BTreeMap<String, String>;
-
-/// How to emit the crate.
-#[derive(Debug, Clone)]
-pub struct EmitOptions {
-    /// The package name, e.g. `graph-sdk`.
-    pub crate_name: String,
-    /// How the docs folder is named in headers, e.g. `docs-input`.
-    pub docs_label: String,
-    /// Whether the crate is its own workspace (it is written outside ours).
-    pub standalone: bool,
-    /// Where the crate gets its runtime from.
-    pub runtime: RuntimeSource,
-    /// The crate's version (`0.1.0`); `regen --bump` moves it.
-    pub version: String,
-    /// Whether `cargo publish` may publish the crate.
-    pub publish: bool,
-    /// Names the docs folder's names file pins or overrides.
-    pub names: crate::names::NameOverrides,
-}
-
-/// Where a generated crate gets its runtime (client, retries, paging, ...).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RuntimeSource {
-    /// A dependency on the runtime crate at this path, relative to the
-    /// generated crate's folder; `crate::runtime` re-exports it.
-    Crate {
-        /// The path to `generator/runtime`, with `/` separators.
-        path: String,
-    },
-    /// A copy of the runtime's sources as the module `src/runtime/`, so the
-    /// crate builds on its own anywhere.
-    Copy,
-}
-
-impl Default for EmitOptions {
-    fn default() -> Self {
-        Self {
-            crate_name: "graph-sdk".to_owned(),
-            docs_label: "docs-input".to_owned(),
-            standalone: false,
-            runtime: RuntimeSource::Copy,
-            version: manifest::CRATE_VERSION.to_owned(),
-            publish: false,
-            names: crate::names::NameOverrides::default(),
-        }
-    }
-}
+pub use crate::output::{EmitOptions, Emitted, Plan, RuntimeSource};
 
 /// The first header line of every generated file. `regen` only writes into
 /// a folder whose `Cargo.toml` carries it.
@@ -83,38 +31,6 @@ pub fn header(pages: &[String]) -> Vec<String> {
         }
     }
     lines
-}
-
-/// Which Rust files a run makes, and which it takes as the output folder
-/// holds them, because their inputs did not change (see [`crate::reuse`]).
-#[derive(Debug, Default, Clone)]
-pub struct Plan {
-    reused: BTreeMap<String, String>,
-}
-
-impl Plan {
-    /// A plan that makes every file.
-    pub fn all() -> Plan {
-        Plan::default()
-    }
-
-    /// A plan that takes `reused` (path -> text) as they are.
-    pub fn reusing(reused: BTreeMap<String, String>) -> Plan {
-        Plan { reused }
-    }
-
-    /// The draft of the file at `path`: taken as it is, or made by `make`.
-    pub fn draft(&self, path: &str, make: impl FnOnce() -> format::Draft) -> format::Draft {
-        match self.reused.get(path) {
-            Some(text) => format::Draft::Reused(text.clone()),
-            None => make(),
-        }
-    }
-
-    /// Whether the file at `path` is made (not taken as it is).
-    pub fn makes(&self, path: &str) -> bool {
-        !self.reused.contains_key(path)
-    }
 }
 
 /// Emits the whole crate, without a record of what it was made from.
@@ -174,7 +90,7 @@ pub fn emit_drafts(
     }
     if options.runtime == RuntimeSource::Copy {
         let krate = options.crate_name.replace('-', "_");
-        for ((source, _), (name, text)) in runtime::FILES.iter().zip(runtime::copy(&krate)) {
+        for runtime::Copied { source, name, text } in runtime::copy(&krate) {
             let mut file = String::new();
             for line in header(&[format!("generator/runtime/src/{source}")]) {
                 file.push_str("// ");

@@ -6,15 +6,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::base::ident::{Scope, module_name};
 use crate::emit::features::{Features, Gate};
 use crate::emit::format::{Draft, Drafts};
 use crate::emit::rust::{
     doc_text, docs, ident, is_struct, module_ident, primitive_note, rename_if_needed, type_ref,
 };
 use crate::emit::{Plan, header};
-use crate::model::naming::{Scope, module_name};
 use crate::model::{Api, Endpoint, Parameter, Property, RequestBody, TypeDef, TypeKind, TypeRef};
-use crate::reuse::Owner;
+use crate::output::Owner;
 
 /// A property as it appears in a struct, with inheritance flattened.
 pub(crate) struct Field<'a> {
@@ -141,7 +141,7 @@ pub fn emit_models(
     let drafts: Vec<(String, Draft)> = types
         .map(|(ty, (file, _, gate))| {
             let path = format!("src/models/{file}.rs");
-            let draft = plan.draft(&path, || {
+            let draft = crate::emit::format::planned(plan, &path, || {
                 let tokens = match ty.kind {
                     TypeKind::Enum => emit_enum(ty),
                     _ => {
@@ -173,7 +173,7 @@ pub fn emit_models(
     let drafts: Vec<(String, Draft)> = bodies
         .map(|(body, (file, _, _))| {
             let path = format!("src/models/{file}.rs");
-            let draft = plan.draft(&path, || {
+            let draft = crate::emit::format::planned(plan, &path, || {
                 let tokens = emit_body_struct(api, body);
                 let pages = vec![format!("{docs_label}/{}", body.endpoint.source.file)];
                 let owners = vec![Owner::Endpoint(body.endpoint.name.api.clone())];
@@ -190,7 +190,7 @@ pub fn emit_models(
         let (file, _) = modules.claim(name, module_name(name));
         let gate = features.of_type(base);
         let path = format!("src/models/{file}.rs");
-        let draft = plan.draft(&path, || {
+        let draft = crate::emit::format::planned(plan, &path, || {
             let tokens = crate::emit::dispatch::emit_dispatch(api, ty, name, features, &gate);
             let pages: Vec<String> = ty
                 .pages
@@ -203,7 +203,8 @@ pub fn emit_models(
         index.push((file, name.clone(), gate));
     }
     let path = "src/models/mod.rs";
-    let draft = plan.draft(path, || models_mod(&index, companions, docs_label));
+    let draft =
+        crate::emit::format::planned(plan, path, || models_mod(&index, companions, docs_label));
     out.insert(path.to_owned(), draft);
 }
 
@@ -600,7 +601,7 @@ pub struct ActionBody<'a> {
 
 /// Names a body struct for every action with a parameter table.
 pub fn body_structs(api: &Api) -> Vec<ActionBody<'_>> {
-    let mut scope = crate::model::naming::Scope::default();
+    let mut scope = crate::base::ident::Scope::default();
     for ty in &api.types {
         scope.claim(&ty.name.api, ty.name.rust.clone());
     }
@@ -608,7 +609,7 @@ pub fn body_structs(api: &Api) -> Vec<ActionBody<'_>> {
         .iter()
         .filter_map(|e| match &e.request_body {
             RequestBody::Parameters { parameters } => {
-                let wanted = crate::model::naming::type_ident(&format!(
+                let wanted = crate::base::ident::type_ident(&format!(
                     "{}_body",
                     e.name.api.replace('.', "_")
                 ));
@@ -662,13 +663,13 @@ pub fn field_enums<'a>(api: &'a Api, bodies: &[ActionBody<'_>]) -> BTreeMap<&'a 
     let read: BTreeSet<&str> = api
         .endpoints
         .iter()
-        .filter(|e| e.method == crate::parse::Method::Get)
+        .filter(|e| e.method == crate::base::Method::Get)
         .filter_map(|e| match &e.response.body {
             Some(TypeRef::Named(n)) => Some(n.as_str()),
             _ => None,
         })
         .collect();
-    let mut scope = crate::model::naming::Scope::default();
+    let mut scope = crate::base::ident::Scope::default();
     for ty in &api.types {
         scope.claim(&ty.name.api, ty.name.rust.clone());
     }
@@ -706,11 +707,11 @@ pub fn field_enums<'a>(api: &'a Api, bodies: &[ActionBody<'_>]) -> BTreeMap<&'a 
 /// upper camel case (unique within the enum), with its wire name.
 pub(crate) fn field_variants<'p>(props: &[&'p Property]) -> Vec<(String, &'p str)> {
     use heck::ToUpperCamelCase;
-    let mut scope = crate::model::naming::Scope::with_reserved(&["Self"]);
+    let mut scope = crate::base::ident::Scope::with_reserved(&["Self"]);
     props
         .iter()
         .map(|p| {
-            let wanted = crate::model::naming::type_ident(&p.name.api.to_upper_camel_case());
+            let wanted = crate::base::ident::type_ident(&p.name.api.to_upper_camel_case());
             (scope.claim(&p.name.api, wanted).0, p.name.api.as_str())
         })
         .collect()

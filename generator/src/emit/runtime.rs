@@ -23,17 +23,46 @@ pub const FILES: &[(&str, &str)] = &[
     ("retry.rs", include_str!("../../runtime/src/retry.rs")),
 ];
 
-/// The runtime as the module `src/runtime/` of the crate `krate`: file name
-/// and contents of each file. `lib.rs` becomes `mod.rs`, and doc examples
+/// The runtime crate's manifest, whose tables a copy's manifest repeats.
+const MANIFEST: &str = include_str!("../../runtime/Cargo.toml");
+
+/// The entries (`name = ...` lines) of the table `[name]` of the runtime
+/// crate's manifest, in its order.
+pub fn manifest_table(name: &str) -> impl Iterator<Item = &'static str> {
+    let header = format!("[{name}]");
+    MANIFEST
+        .lines()
+        .skip_while(move |l| l.trim() != header)
+        .skip(1)
+        .take_while(|l| !l.starts_with('['))
+        .filter(|l| l.contains(" = ") && !l.starts_with('#'))
+}
+
+/// A runtime file copied into a generated crate.
+pub struct Copied {
+    /// Its name in the runtime crate's `src/`.
+    pub source: &'static str,
+    /// Its name in the generated crate's `src/runtime/`.
+    pub name: String,
+    /// Its contents there.
+    pub text: String,
+}
+
+/// The runtime as the module `src/runtime/` of the crate `krate`: each
+/// file with its source. `lib.rs` becomes `mod.rs`, and doc examples
 /// that name the runtime crate name the module instead; nothing else changes.
-pub fn copy(krate: &str) -> Vec<(String, String)> {
+pub fn copy(krate: &str) -> Vec<Copied> {
     let module_path = format!("{krate}::runtime::");
     FILES
         .iter()
-        .map(|(name, text)| {
-            let name = if *name == "lib.rs" { "mod.rs" } else { name };
+        .map(|&(source, text)| {
+            let name = if source == "lib.rs" { "mod.rs" } else { source };
             let text = text.replace(&format!("{}::", CRATE.1), &module_path);
-            (name.to_owned(), text)
+            Copied {
+                source,
+                name: name.to_owned(),
+                text,
+            }
         })
         .collect()
 }

@@ -18,20 +18,14 @@ pub fn ident(name: &str) -> Ident {
     if syn::parse_str::<Ident>(name).is_ok() {
         return Ident::new(name, Span::call_site());
     }
-    let cleaned: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    let cleaned = if cleaned.starts_with(|c: char| c.is_ascii_digit()) || cleaned.is_empty() {
-        format!("_{cleaned}")
-    } else {
-        cleaned
-    };
-    syn::parse_str::<Ident>(&cleaned)
-        .unwrap_or_else(|_| Ident::new(&format!("{cleaned}_"), Span::call_site()))
+    let valid = crate::base::ident::valid_ident(name);
+    match valid.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(&valid, Span::call_site()),
+    }
 }
 
-/// The identifier of a module named by [`module_name`](crate::model::naming::module_name).
+/// The identifier of a module named by [`module_name`](crate::base::ident::module_name).
 /// Such a name is never a keyword, so the module and its file agree (tests
 /// check this for every keyword and case variant); emission never panics.
 pub fn module_ident(module: &str) -> Ident {
@@ -228,7 +222,12 @@ mod tests {
     fn identifiers_never_panic() {
         assert_eq!(ident("r#type").to_string(), "r#type");
         assert_eq!(ident("user_id").to_string(), "user_id");
-        assert_eq!(ident("3d").to_string(), "_3d");
+        // One rule with the model's names (`base::ident`): `3d` is `n3d`.
+        assert_eq!(ident("3d").to_string(), "n3d");
+        assert_eq!(
+            ident("3d").to_string(),
+            crate::base::ident::snake_ident("3d")
+        );
         assert_eq!(ident("a-b").to_string(), "a_b");
         assert_eq!(ident("self").to_string(), "self_");
     }

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::base::source::Span;
+use crate::base::{Loc, Method};
 use crate::model::area::Area;
 use crate::model::path::{PathTemplate, Segment};
-use crate::parse::{Loc, Method};
-use crate::source::Span;
 
 /// Where a model node came from: a full place in a page, so diagnostics
 /// made from the model underline the right text.

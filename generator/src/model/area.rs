@@ -103,7 +103,7 @@ impl std::fmt::Display for Area {
 /// name), with a `path-root-case` warning at its request line.
 pub fn merge_case_variants(
     endpoints: &mut [crate::model::Endpoint],
-    diags: &mut Vec<crate::diagnostics::Diagnostic>,
+    diags: &mut Vec<crate::base::diagnostics::Diagnostic>,
 ) {
     use std::collections::BTreeMap;
     let key = |a: &Area| a.0.replace('_', "");
@@ -170,8 +170,8 @@ pub fn merge_case_variants(
                 p.respell_root(&spelling);
             }
         }
-        diags.push(crate::diagnostics::Diagnostic {
-            code: crate::diagnostics::Code::PathRootCase,
+        diags.push(crate::base::diagnostics::Diagnostic {
+            code: crate::base::diagnostics::Code::PathRootCase,
             file: e.source.file.clone(),
             line: e.source.line,
             column: e.source.column,

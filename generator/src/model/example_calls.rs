@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use percent_encoding::percent_decode_str;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::base::diagnostics::{Code, Diagnostic};
 use crate::model::api::{
     Api, ArgKind, Endpoint, ExampleCall, ExamplePair, Primitive, RequestBody, TypeRef,
 };

@@ -19,10 +19,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::diagnostics::{Code, Diagnostic, Suggester};
+use crate::base::diagnostics::{Code, Diagnostic, Suggester};
+use crate::base::placeholders::PLACEHOLDER_VALUES;
 use crate::model::api::{Api, Primitive, RequestBody, Source, TypeDef, TypeKind, TypeRef};
 use crate::model::resolve::diag_at_source;
-use crate::parse::http::PLACEHOLDER_VALUES;
 
 /// Checks every example of `api`; diagnostics go to `diags`. Returns the
 /// examples that disagree with the model, as (endpoint, example) indices.
@@ -361,7 +361,7 @@ impl<'a> Checker<'a> {
                             if looks_like_placeholder(v) {
                                 self.placeholder(s, &expected, path, place);
                             } else {
-                                let help = match crate::diagnostics::did_you_mean(
+                                let help = match crate::base::diagnostics::did_you_mean(
                                     v,
                                     members.iter().copied(),
                                 ) {

@@ -4,30 +4,19 @@
 
 pub mod api;
 pub mod area;
+pub mod draft;
 pub mod example_calls;
 pub mod example_checks;
-pub mod lower_endpoints;
-pub mod lower_types;
-pub mod naming;
 pub mod path;
-pub mod permissions;
 pub mod resolve;
 pub mod types;
 
 pub use api::*;
 pub use area::Area;
-pub use path::{ArgValue, FunctionArg, PathTemplate, Placeholder, Segment};
+pub use path::{ArgValue, FunctionArg, PathTemplate, Placeholder, Segment, broken_segment};
 
-use crate::diagnostics::{Code, Diagnostic};
-use crate::parse::{DocType, Loc, Page, SectionKind};
-
-/// Builds the model of all pages. Pages are lowered in parallel (each on
-/// its own), then merged in page order, so the result does not depend on the
-/// number of threads.
-pub fn build_model(pages: &[Page]) -> (Api, Vec<Diagnostic>) {
-    use rayon::prelude::*;
-    assemble(pages.par_iter().map(lower_page).collect())
-}
+use crate::base::diagnostics::Diagnostic;
+pub use draft::Lowered;
 
 /// Merges lowered pages, in the order given, into the model: resolution
 /// across pages, then the example checks. Diagnostics come back sorted.
@@ -61,77 +50,4 @@ pub fn assemble_read(read: Vec<(Lowered, Vec<Diagnostic>)>) -> (Api, Vec<Diagnos
     diagnostics.extend(model_diags);
     diagnostics.sort();
     (api, diagnostics)
-}
-
-/// What one page contributes before resolution: its draft endpoints and
-/// types, and the diagnostics lowering found. It depends on the page alone.
-#[derive(Debug, Default)]
-pub struct Lowered {
-    pub(crate) endpoints: Vec<lower_endpoints::DraftEndpoint>,
-    pub(crate) types: Vec<lower_types::DraftType>,
-    pub(crate) diags: Vec<Diagnostic>,
-}
-
-/// Lowers one page on its own: what it contributes to the model.
-pub fn lower_page(page: &Page) -> Lowered {
-    let mut out = Lowered::default();
-    match page_role(page) {
-        Role::Api => lower_endpoints::lower_api_page(
-            page,
-            &mut out.endpoints,
-            &mut out.types,
-            &mut out.diags,
-        ),
-        Role::Type => lower_types::lower_type_page(page, &mut out.types, &mut out.diags),
-        Role::None => {}
-    }
-    out
-}
-
-enum Role {
-    Api,
-    Type,
-    None,
-}
-
-/// What a page contributes, by its doc type, or by its content where the doc
-/// type is missing or wrong (resource pages marked `apiPageType` exist).
-fn page_role(page: &Page) -> Role {
-    let has = |k| page.sections_of(k).next().is_some();
-    match page.doc_type() {
-        Some(DocType::Api) if page.request_lines.is_empty() && has(SectionKind::Properties) => {
-            Role::Type
-        }
-        Some(DocType::Api) => Role::Api,
-        Some(DocType::Resource | DocType::Enum) => Role::Type,
-        Some(DocType::Conceptual) => Role::None,
-        _ if !page.request_lines.is_empty() => Role::Api,
-        _ if has(SectionKind::Properties) || has(SectionKind::Members) => Role::Type,
-        _ => Role::None,
-    }
-}
-
-/// A secondary place for a model diagnostic: the other side of a conflict.
-pub(crate) fn related(file: &str, at: Loc, message: &str) -> crate::diagnostics::Related {
-    crate::diagnostics::Related {
-        file: file.to_owned(),
-        line: at.pos.line,
-        column: at.pos.column,
-        span: at.span,
-        message: message.to_owned(),
-    }
-}
-
-/// A model diagnostic at a place in a page.
-pub(crate) fn diag(file: &str, at: Loc, code: Code, message: String, help: String) -> Diagnostic {
-    Diagnostic {
-        code,
-        file: file.to_owned(),
-        line: at.pos.line,
-        column: at.pos.column,
-        span: at.span,
-        message,
-        help,
-        related: Vec::new(),
-    }
 }

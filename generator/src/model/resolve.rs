@@ -3,19 +3,19 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostics::{Code, Diagnostic, Suggester};
+use crate::base::diagnostics::diag;
+use crate::base::diagnostics::related;
+use crate::base::diagnostics::{Code, Diagnostic, Suggester};
+use crate::base::ident::{self as naming, Scope};
+use crate::base::{Loc, Method};
 use crate::model::api::{
     Api, Endpoint, EnumMember, Name, Parameter, Primitive, Property, RequestBody, Response, Source,
     TypeDef, TypeKind, TypeRef,
 };
-use crate::model::diag;
-use crate::model::lower_endpoints::{DraftEndpoint, DraftParameter, DraftRequestBody};
-use crate::model::lower_types::{DraftType, Origin};
-use crate::model::naming::{self, Scope};
+use crate::model::draft::{DraftEndpoint, DraftParameter, DraftRequestBody};
+use crate::model::draft::{DraftType, Origin};
 use crate::model::path::{PathTemplate, Segment};
-use crate::model::related;
 use crate::model::types::{CellTarget, TypeCell};
-use crate::parse::{Loc, Method};
 
 /// Finds types by name, case-insensitively, or by the page that defines them.
 struct Registry {
@@ -387,7 +387,7 @@ fn check_response(e: &DraftEndpoint, body: Option<&TypeRef>, diags: &mut Vec<Dia
     }
     if body.is_none()
         && e.response.status.is_some_and(|s| s != 204)
-        && e.method == crate::parse::Method::Get
+        && e.method == crate::base::Method::Get
     {
         diags.push(diag(
             &e.file,
@@ -1125,9 +1125,9 @@ fn name_endpoints(endpoints: &mut [Endpoint], diags: &mut Vec<Diagnostic>) {
 }
 
 /// A related place at a model node's source.
-fn related_at(source: &Source, message: &str) -> crate::diagnostics::Related {
+fn related_at(source: &Source, message: &str) -> crate::base::diagnostics::Related {
     let at = Loc {
-        pos: crate::source::Position {
+        pos: crate::base::source::Position {
             line: source.line,
             column: source.column,
         },

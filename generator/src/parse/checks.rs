@@ -1,8 +1,8 @@
 //! Page-level checks made after reading: permissions present, stub
 //! placeholders in tables, and the problems of includes.
 
-use crate::diagnostics::{Code, Diagnostics};
-use crate::source::Span;
+use crate::base::diagnostics::{Code, Diagnostics};
+use crate::base::source::Span;
 
 use super::front_matter;
 use super::include::{self, IncludeProblem};

@@ -1,7 +1,8 @@
 //! Examples: request and response code blocks, told apart by their
 //! annotation, heading or first line, with their status, headers and body.
 
-use crate::diagnostics::{Code, Diagnostics};
+use crate::base::diagnostics::{Code, Diagnostics};
+use crate::base::{Loc, Method};
 
 use super::page::*;
 use super::{code_offset, http, loc_at};

@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostics::{Code, Diagnostics};
-use crate::parse::page::{DocType, FrontMatter, Loc};
-use crate::source::Span;
+use crate::base::Loc;
+use crate::base::diagnostics::{Code, Diagnostics};
+use crate::base::source::Span;
+use crate::parse::page::{DocType, FrontMatter};
 
 /// The front matter of a page and the byte offset where the markdown body starts.
 pub struct Split {
@@ -276,7 +277,7 @@ fn interpret(
     let ms_prod = take("ms.prod", false);
     let author = take("author", false);
     if let (Some(DocType::Other(value)), Some(span)) = (&doc_type, doc_type_span) {
-        let help = crate::diagnostics::did_you_mean(
+        let help = crate::base::diagnostics::did_you_mean(
             value,
             [
                 "apiPageType",

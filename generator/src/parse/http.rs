@@ -1,7 +1,9 @@
 //! HTTP text: request lines of the `HTTP request` section and the example
 //! request and response messages.
 
-use crate::parse::page::{ExampleBody, ExampleRequest, ExampleResponse, Method};
+use crate::base::Method;
+use crate::base::placeholders::PLACEHOLDER_VALUES;
+use crate::parse::page::{ExampleBody, ExampleRequest, ExampleResponse};
 
 /// A request line split into its parts.
 #[derive(Debug, PartialEq, Eq)]
@@ -271,27 +273,6 @@ pub fn example_response(parts: &MessageParts<'_>) -> ExampleResponse {
         body: ExampleBody::None,
     }
 }
-
-/// Example values that are really type names: a template that was never filled in.
-pub const PLACEHOLDER_VALUES: &[&str] = &[
-    "String",
-    "Int32",
-    "Int64",
-    "Int16",
-    "Boolean",
-    "DateTimeOffset",
-    "Guid",
-    "Double",
-    "Single",
-    "Decimal",
-    "Byte",
-    "Binary",
-    "Date",
-    "Duration",
-    "TimeOfDay",
-    "String(identifier)",
-    "Stream",
-];
 
 /// JSON paths of string values that are placeholders, in document order.
 pub fn find_placeholders(value: &serde_json::Value) -> Vec<(String, String)> {

@@ -4,13 +4,13 @@
 //! an [`Includes`] set (`xtask` does so with [`find_includes`] and
 //! [`resolve_target`]), and the reader splices each target's markdown, without
 //! its front matter, in place of its directive before reading the page. The
-//! [`SourceMap`](crate::source::SourceMap) of the spliced text maps every
+//! [`SourceMap`](crate::base::source::SourceMap) of the spliced text maps every
 //! byte back to the page or to the include file it came from.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use crate::source::{IncludeSite, Origin, Piece, Span};
+use crate::base::source::{IncludeSite, Origin, Piece, Span};
 
 /// How deep includes may nest before the reader stops following them.
 pub const MAX_DEPTH: usize = 8;

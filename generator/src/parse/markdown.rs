@@ -5,9 +5,10 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::diagnostics::{Code, Diagnostics};
-use crate::parse::page::{Inline, Link, Loc, Row, Table};
-use crate::source::Span;
+use crate::base::Loc;
+use crate::base::diagnostics::{Code, Diagnostics};
+use crate::base::source::Span;
+use crate::parse::page::{Inline, Link, Row, Table};
 
 /// A block of the markdown body, before it is placed in the heading tree.
 #[derive(Debug)]

@@ -12,11 +12,12 @@ pub mod page;
 mod request_lines;
 pub mod sections;
 
+pub use include::{IncludeFile, Includes, find_includes, include_body, resolve_target};
 pub use page::*;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::source::{SourceMap, Span};
-use include::Includes;
+use crate::base::Loc;
+use crate::base::diagnostics::{Diagnostic, Diagnostics};
+use crate::base::source::{SourceMap, Span};
 
 /// Reads one page that includes nothing: every `[!INCLUDE]` directive is
 /// reported as missing. `file` is the path used in diagnostics.

@@ -5,45 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::source::{Position, SourceMap, Span};
-
-/// A place in a page: line and column for people, byte span for renderers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Loc {
-    /// 1-based line and column.
-    pub pos: Position,
-    /// Byte range in the page text.
-    pub span: Span,
-    /// Byte range in the text being read, which differs from `span` once
-    /// includes are spliced in; diagnostics raised while reading use it.
-    pub read: Span,
-}
-
-impl Loc {
-    /// The start of the page, for things that have no better place.
-    pub fn start() -> Loc {
-        Loc {
-            pos: Position { line: 1, column: 1 },
-            span: Span::default(),
-            read: Span::default(),
-        }
-    }
-
-    /// The place of `span` of the text being read, in page coordinates
-    /// (text spliced in from an include is placed at its directive).
-    pub fn at(map: &SourceMap<'_>, span: Span) -> Loc {
-        Loc {
-            pos: map.position(span.start),
-            span: map.page_span(span),
-            read: span,
-        }
-    }
-
-    /// The 1-based line.
-    pub fn line(&self) -> u32 {
-        self.pos.line
-    }
-}
+use crate::base::{Loc, Method};
 
 impl Serialize for Loc {
     /// Serialised as `"line:column"`, which keeps snapshots short and readable.
@@ -337,55 +299,6 @@ impl Section {
             Block::Code(c) => Some(c),
             _ => None,
         })
-    }
-}
-
-/// An HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Method {
-    /// `GET`.
-    Get,
-    /// `POST`.
-    Post,
-    /// `PUT`.
-    Put,
-    /// `PATCH`.
-    Patch,
-    /// `DELETE`.
-    Delete,
-    /// `HEAD`.
-    Head,
-    /// `OPTIONS`.
-    Options,
-}
-
-impl Method {
-    /// Reads a method name in any case.
-    pub fn from_name(name: &str) -> Option<Method> {
-        Some(match name.to_ascii_uppercase().as_str() {
-            "GET" => Method::Get,
-            "POST" => Method::Post,
-            "PUT" => Method::Put,
-            "PATCH" => Method::Patch,
-            "DELETE" => Method::Delete,
-            "HEAD" => Method::Head,
-            "OPTIONS" => Method::Options,
-            _ => return None,
-        })
-    }
-
-    /// The uppercase name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-            Method::Head => "HEAD",
-            Method::Options => "OPTIONS",
-        }
     }
 }
 

@@ -1,8 +1,9 @@
 //! Request lines: the `HTTP request` section's code blocks, read line by
 //! line, or, failing that, http blocks under other headings.
 
-use crate::diagnostics::{Code, Diagnostics};
-use crate::source::Span;
+use crate::base::Loc;
+use crate::base::diagnostics::{Code, Diagnostics};
+use crate::base::source::Span;
 
 use super::page::*;
 use super::{http, loc_at};

@@ -1,13 +1,12 @@
 //! The heading tree: recognise section names by meaning, nest sections, and
 //! attach annotations to the code blocks they precede.
 
-use crate::diagnostics::{Code, Diagnostics};
+use crate::base::Loc;
+use crate::base::diagnostics::{Code, Diagnostics};
+use crate::base::source::Span;
 use crate::parse::annotation::{Reading, read_annotation};
 use crate::parse::markdown::RawBlock;
-use crate::parse::page::{
-    Annotation, Block, CodeBlock, Inline, Loc, Paragraph, Section, SectionKind,
-};
-use crate::source::Span;
+use crate::parse::page::{Annotation, Block, CodeBlock, Inline, Paragraph, Section, SectionKind};
 
 /// Canonical section names and what they mean. Headings are compared after
 /// lowercasing and folding punctuation to spaces.

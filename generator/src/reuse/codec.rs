@@ -14,21 +14,19 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::diagnostics::{Code, Diagnostic, Related, Severity};
+use crate::base::diagnostics::{Code, Diagnostic, Related, Severity};
+use crate::base::source::{Position, Span};
+use crate::base::{Loc, Method};
 use crate::model::api::{
     EnumMember, ExampleCall, ExamplePair, Header, Name, Parameter, PermissionScenario, Permissions,
     Primitive, Property, QueryOption, Representation, RequestBody, Response, Source, TypeDef,
     TypeKind, TypeRef,
 };
-use crate::model::lower_endpoints::{
-    DraftEndpoint, DraftParameter, DraftRequestBody, DraftResponse,
-};
-use crate::model::lower_types::{DraftMember, DraftProperty, DraftType, Origin};
+use crate::model::draft::{DraftEndpoint, DraftParameter, DraftRequestBody, DraftResponse};
+use crate::model::draft::{DraftMember, DraftProperty, DraftType, Origin};
 use crate::model::path::{ArgValue, FunctionArg, PathTemplate, Placeholder, Segment};
 use crate::model::types::{CellTarget, TypeCell};
 use crate::model::{Area, Endpoint, Lowered};
-use crate::parse::{Loc, Method};
-use crate::source::{Position, Span};
 
 /// Where encoded bytes go: one buffer, or (for [`split`]) the shape and the
 /// text of a value apart.

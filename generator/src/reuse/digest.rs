@@ -1,14 +1,14 @@
 //! The model's shape and each item's text, hashed: what decides whether a
 //! file made by an earlier run can be reused (see [`super`]).
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use super::Owner;
 use super::codec;
-use crate::emit::EmitOptions;
 use crate::model::Api;
+use crate::output::EmitOptions;
+use crate::output::Owner;
 
 /// The hash of the model's shape, and of each item's text by API name.
 #[derive(Debug)]
@@ -16,8 +16,8 @@ pub(crate) struct Digests<'a> {
     /// The shape of every endpoint and type, in order, with the emit
     /// options and the generator's build.
     pub(crate) shape: [u8; 32],
-    types: HashMap<&'a str, u64>,
-    endpoints: HashMap<&'a str, u64>,
+    types: BTreeMap<&'a str, u64>,
+    endpoints: BTreeMap<&'a str, u64>,
 }
 
 impl Digests<'_> {

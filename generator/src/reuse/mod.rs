@@ -27,26 +27,19 @@
 //! A file is reused when the shape is the one the cache was made with, its
 //! owners' text hashes as it did, and the output folder holds it signed
 //! with the draft hash the cache recorded, its text intact (see
-//! [`crate::emit::signature`]). Everything else is made again.
+//! [`crate::output::signature`]). Everything else is made again.
 
 pub(crate) mod codec;
 pub(crate) mod digest;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use crate::emit::Emitted;
-use crate::emit::format::Made;
-use crate::{Diagnostic, SourcePage, model};
+use crate::base::diagnostics::Diagnostic;
+use crate::input::SourcePage;
+use crate::model;
+use crate::output::Emitted;
+use crate::output::{Made, Owner};
 use codec::{Codec, Out};
-
-/// A model item whose text a file was made from.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Owner {
-    /// A type, by API name.
-    Type(String),
-    /// An endpoint, by API name.
-    Endpoint(String),
-}
 
 /// What the cache knows of a file it saw made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +67,7 @@ type PageKey = [u8; 32];
 pub struct Cache {
     build: [u8; 32],
     shape: [u8; 32],
-    pages: HashMap<PageKey, Vec<u8>>,
+    pages: BTreeMap<PageKey, Vec<u8>>,
     files: BTreeMap<String, FileRecord>,
 }
 
@@ -89,7 +82,7 @@ impl Cache {
         Cache {
             build,
             shape: [0; 32],
-            pages: HashMap::new(),
+            pages: BTreeMap::new(),
             files: BTreeMap::new(),
         }
     }
@@ -157,7 +150,7 @@ impl Cache {
         let Some((shape, files)) = Self::parse_records(records, build) else {
             return Cache::empty(build);
         };
-        let mut pages = HashMap::new();
+        let mut pages = BTreeMap::new();
         let mut input = log;
         while !input.is_empty() {
             let entry = codec::take_bytes(&mut input).and_then(|key| {
@@ -211,7 +204,7 @@ impl Cache {
             .filter_map(|(path, record)| {
                 let text = existing.get(path)?;
                 let same = digests.text_of(&record.owners) == Some(record.text)
-                    && crate::emit::signature::is_formatted_from(text, record.draft);
+                    && crate::output::signature::is_formatted_from(text, record.draft);
                 same.then(|| (path.clone(), text.clone()))
             })
             .collect()
@@ -233,11 +226,11 @@ pub struct PageStats {
 /// [`crate::read_model`], taking each page whose inputs `cache` has seen
 /// lowered from it. Returns the model, the diagnostics (sorted), every
 /// page lowered (for the next cache), and what was reused.
-/// `text_hashes` are the pages' (see [`crate::review::text_hashes`]).
+/// `text_hashes` are the pages' (see [`crate::input::text_hashes`]).
 pub fn read_model(
     pages: &[SourcePage<'_>],
     text_hashes: &[blake3::Hash],
-    includes: &crate::Includes,
+    includes: &crate::parse::Includes,
     cache: &Cache,
 ) -> (model::Api, Vec<Diagnostic>, PageEntries, PageStats) {
     use rayon::prelude::*;
@@ -254,8 +247,8 @@ pub fn read_model(
                 let bytes = cache.pages[&key].clone();
                 return (lowered, key, bytes, true);
             }
-            let (parsed, diags) = crate::parse_page_with(page.path, page.text, includes);
-            let lowered = (model::lower_page(&parsed), diags);
+            let (parsed, diags) = crate::parse::parse_page_with(page.path, page.text, includes);
+            let lowered = (crate::lower::lower_page(&parsed), diags);
             let bytes = codec::to_bytes(&lowered);
             (lowered, key, bytes, false)
         })
@@ -277,7 +270,7 @@ pub fn read_model(
 }
 
 /// The hash of every include file, by path.
-fn includes_hash(includes: &crate::Includes) -> [u8; 32] {
+fn includes_hash(includes: &crate::parse::Includes) -> [u8; 32] {
     let mut hasher = blake3::Hasher::new();
     let mut files: Vec<_> = includes.iter().collect();
     files.sort_by(|a, b| a.0.cmp(b.0));
@@ -285,7 +278,7 @@ fn includes_hash(includes: &crate::Includes) -> [u8; 32] {
         hasher.update(&(path.len() as u64).to_le_bytes());
         hasher.update(path.as_bytes());
         match file {
-            crate::IncludeFile::Text(text) => {
+            crate::parse::IncludeFile::Text(text) => {
                 hasher.update(&[1]);
                 hasher.update(&(text.len() as u64).to_le_bytes());
                 hasher.update(text.as_bytes());
@@ -315,8 +308,8 @@ pub(crate) fn plan(
     cache: &Cache,
     digests: &digest::Digests<'_>,
     existing: &Emitted,
-) -> crate::emit::Plan {
-    crate::emit::Plan::reusing(cache.reusable(digests, existing))
+) -> crate::output::Plan {
+    crate::output::Plan::reusing(cache.reusable(digests, existing))
 }
 
 /// The cache after a run: the pages it read, the shape it saw, a record of
@@ -326,7 +319,7 @@ pub(crate) fn next(
     pages: PageEntries,
     digests: &digest::Digests<'_>,
     made: BTreeMap<String, Made>,
-    plan: &crate::emit::Plan,
+    plan: &crate::output::Plan,
 ) -> Cache {
     let mut files: BTreeMap<String, FileRecord> = cache
         .files

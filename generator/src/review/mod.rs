@@ -1,53 +1,11 @@
 //! Reviewing a docs change: the API surface a generated crate records
-//! (`surface.rs`), the changes between two surfaces (`changes.rs`), and the
-//! content hash that says what a crate was made from.
+//! (`surface.rs`), the changes between two surfaces (`changes.rs`).
 
 pub mod changes;
 pub mod surface;
 
 pub use changes::{Change, Impact, Place, Report, SemverHint, compare};
-pub use surface::{Provenance, Surface};
-
-use crate::{Includes, SourcePage};
-
-/// The content hash of a docs set: blake3 over every page and every loaded
-/// include file, each as its path (with `/` separators) and the blake3 hash
-/// of its text, in path order. The order pages are given in, and where the
-/// folder lies, do not matter. Written `blake3:<hex>`.
-pub fn docs_hash(pages: &[SourcePage<'_>], includes: &Includes) -> String {
-    docs_hash_with(pages, &text_hashes(pages), includes)
-}
-
-/// The blake3 hash of each page's text, in order, on every thread.
-pub fn text_hashes(pages: &[SourcePage<'_>]) -> Vec<blake3::Hash> {
-    use rayon::prelude::*;
-    pages
-        .par_iter()
-        .map(|p| blake3::hash(p.text.as_bytes()))
-        .collect()
-}
-
-/// [`docs_hash`], given the pages' [`text_hashes`].
-pub fn docs_hash_with(
-    pages: &[SourcePage<'_>],
-    text_hashes: &[blake3::Hash],
-    includes: &Includes,
-) -> String {
-    let mut files: Vec<(&str, blake3::Hash)> = pages
-        .iter()
-        .zip(text_hashes)
-        .map(|(p, h)| (p.path, *h))
-        .collect();
-    files.extend(includes.iter().filter_map(|(path, file)| match file {
-        crate::IncludeFile::Text(text) => Some((path, blake3::hash(text.as_bytes()))),
-        _ => None,
-    }));
-    files.sort_by(|a, b| a.0.cmp(b.0));
-    let mut hasher = blake3::Hasher::new();
-    for (path, hash) in files {
-        hasher.update(&(path.len() as u64).to_le_bytes());
-        hasher.update(path.as_bytes());
-        hasher.update(hash.as_bytes());
-    }
-    format!("blake3:{}", hasher.finalize().to_hex())
-}
+pub use surface::{
+    DIR as SURFACE_DIR, LEGACY_FILE as LEGACY_SURFACE_FILE, PROVENANCE, Provenance, Surface,
+    is_record_file, same_api,
+};

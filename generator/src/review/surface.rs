@@ -72,7 +72,7 @@ pub fn same_api(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Provenance {
     /// `blake3:` and the hash of every page and loaded include file (see
-    /// [`docs_hash`](crate::review::docs_hash)).
+    /// [`docs_hash`](crate::input::docs_hash)).
     pub docs_hash: String,
     /// The generator's version.
     pub generator: String,
@@ -165,7 +165,7 @@ impl Surface {
             format: FORMAT,
             provenance: Provenance {
                 docs_hash: docs_hash.to_owned(),
-                generator: crate::VERSION.to_owned(),
+                generator: crate::base::VERSION.to_owned(),
             },
             endpoints: api
                 .endpoints

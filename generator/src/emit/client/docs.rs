@@ -1,8 +1,8 @@
 //! The rustdoc of endpoint methods: title, HTTP line, keys, path
 //! parameters, permissions, query options, headers, source page.
 
+use crate::base::ident::snake_ident;
 use crate::emit::rust::{code_text, doc_text};
-use crate::model::naming::snake_ident;
 use crate::model::{Endpoint, PathTemplate, Permissions, Placeholder, TypeRef};
 
 use super::tokens::*;
@@ -176,7 +176,7 @@ fn option_lines(ctx: &Ctx<'_>, e: &Endpoint, lines: &mut Vec<String>) {
         lines.push(String::new());
         lines.push(format!("Supports the query options {}.", opts.join(", ")));
     }
-    if e.method == crate::parse::Method::Get {
+    if e.method == crate::base::Method::Get {
         // The request offers every option; say which ones the page leaves out.
         let offered = [
             QueryOption::Select,

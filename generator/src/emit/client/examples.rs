@@ -10,15 +10,15 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::base::ident::{Scope, module_name, snake_ident};
 use crate::emit::format::{Draft, Drafts};
 use crate::emit::rust::{ident, module_ident, type_ref};
 use crate::emit::{Plan, header};
 use crate::model::example_calls::split_top_level;
-use crate::model::naming::{Scope, module_name, snake_ident};
 use crate::model::{
     Area, ArgKind, ArgValue, Endpoint, ExampleCall, ExamplePair, PathTemplate, RequestBody, Segment,
 };
-use crate::reuse::Owner;
+use crate::output::Owner;
 
 use super::tokens::{Ctx, ResponseKind, response_kind};
 use super::tree::{Node, Tree, is_tail, step, users_item};
@@ -154,7 +154,9 @@ pub(super) fn emit_example_tests(
         .into_par_iter()
         .map(|(area, file, endpoints)| {
             let path = format!("tests/examples/{file}.rs");
-            let draft = plan.draft(&path, || area_tests(ctx, tree, krate, &endpoints));
+            let draft = crate::emit::format::planned(plan, &path, || {
+                area_tests(ctx, tree, krate, &endpoints)
+            });
             (area, file, draft)
         })
         .collect();
@@ -179,7 +181,7 @@ pub(super) fn emit_example_tests(
     }
     out.insert("tests/examples/main.rs".to_owned(), Draft::Text(main));
     let path = "tests/examples/support.rs";
-    let draft = plan.draft(path, || Draft::Rust {
+    let draft = crate::emit::format::planned(plan, path, || Draft::Rust {
         header: header(&["generator/templates/example_support.rs".to_owned()]),
         code: SUPPORT.replace("__CRATE__", krate),
         owners: Vec::new(),

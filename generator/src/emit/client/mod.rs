@@ -19,14 +19,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::base::ident::{Scope, module_name};
 use crate::emit::features::{Features, Gate};
 use crate::emit::format::{Draft, Drafts};
 use crate::emit::models::ActionBody;
 use crate::emit::rust::{ident, module_ident};
 use crate::emit::{Plan, header};
 use crate::model::Api;
-use crate::model::naming::{Scope, module_name};
-use crate::reuse::Owner;
+use crate::output::Owner;
 
 use tokens::*;
 use tree::*;
@@ -38,7 +38,7 @@ pub fn emit_client(
     bodies: &[ActionBody<'_>],
     companions: &crate::emit::models::Companions<'_>,
     features: &Features,
-    options: &crate::emit::EmitOptions,
+    options: &crate::output::EmitOptions,
     plan: &Plan,
     out: &mut Drafts,
 ) -> Signatures {
@@ -84,7 +84,9 @@ pub fn emit_client(
                     })
                     .collect(),
             };
-            let draft = plan.draft(&path, || emit_area(&ctx, &nodes, &client_file.gate));
+            let draft = crate::emit::format::planned(plan, &path, || {
+                emit_area(&ctx, &nodes, &client_file.gate)
+            });
             (client_file, draft)
         })
         .collect();
@@ -279,7 +281,7 @@ fn emit_area(ctx: &Ctx<'_>, nodes: &[&Node<'_>], gate: &Gate) -> Draft {
 /// generated `Client` with an accessor per top-level segment.
 fn emit_root(ctx: &Ctx<'_>, tree: &Tree<'_>, mods: &[ClientFile], plan: &Plan, out: &mut Drafts) {
     let path = "src/client/mod.rs";
-    let draft = plan.draft(path, || root_draft(ctx, tree, mods));
+    let draft = crate::emit::format::planned(plan, path, || root_draft(ctx, tree, mods));
     out.insert(path.to_owned(), draft);
 }
 

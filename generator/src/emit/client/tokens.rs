@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::base::Method;
+use crate::base::ident::{Scope, snake_ident};
 use crate::emit::features::{Features, Gate};
 use crate::emit::rust::{code_text, docs, ident, type_ref};
-use crate::model::naming::{Scope, snake_ident};
 use crate::model::{Api, ArgKind, ArgValue, Endpoint, Primitive, RequestBody, Segment, TypeRef};
-use crate::parse::Method;
 
 use super::docs::*;
 use super::tree::*;

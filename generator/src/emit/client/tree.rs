@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
-use crate::model::naming::{Scope, snake_ident};
+use crate::base::Method;
+use crate::base::ident::{Scope, snake_ident};
 use crate::model::{Api, Area, Endpoint, PathTemplate, RequestBody, Segment, TypeRef};
 use crate::names::NameOverrides;
-use crate::parse::Method;
 
 /// How a node is reached from its parent.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -807,9 +807,9 @@ mod tests {
                 ),
             ),
         ];
-        let sources: Vec<crate::SourcePage<'_>> = pages
+        let sources: Vec<crate::input::SourcePage<'_>> = pages
             .iter()
-            .map(|(path, text)| crate::SourcePage { path, text })
+            .map(|(path, text)| crate::input::SourcePage { path, text })
             .collect();
         let (read, _) = crate::parse_pages(&sources, &crate::Includes::new());
         crate::build_model(&read).0

@@ -1,99 +1,21 @@
 //! Api pages -> draft endpoints: request lines, permissions, headers, query
 //! options, parameters, body and response, with type cells not yet resolved.
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::base::diagnostics::diag;
+use crate::base::diagnostics::{Code, Diagnostic};
+use crate::base::{Loc, Method};
+use crate::lower::cells::read_type_cell;
+use crate::lower::permissions::read_permissions;
+use crate::lower::types::{file_stem, read_property_table, strip_namespace};
 use crate::model::api::{ExamplePair, Header, Permissions, QueryOption, Source};
 use crate::model::area::Area;
-use crate::model::diag;
-use crate::model::lower_types::{
-    DraftProperty, DraftType, Origin, file_stem, read_property_table, strip_namespace,
+use crate::model::draft::{
+    DraftEndpoint, DraftParameter, DraftProperty, DraftRequestBody, DraftResponse, DraftType,
+    Origin,
 };
 use crate::model::path::PathTemplate;
-use crate::model::permissions::read_permissions;
-use crate::model::types::{CellTarget, TypeCell, read_type_cell};
-use crate::parse::{ExampleBody, ExampleMessage, Inline, Link, Loc, Method, Page, SectionKind};
-
-/// A parameter as read.
-#[derive(Debug, Clone)]
-pub struct DraftParameter {
-    /// API name.
-    pub name: String,
-    /// Type cell.
-    pub cell: TypeCell,
-    /// The description says optional.
-    pub optional: bool,
-    /// The description.
-    pub description: String,
-    /// Where the row is.
-    pub at: Loc,
-}
-
-/// The body as read.
-#[derive(Debug, Clone)]
-pub enum DraftRequestBody {
-    /// None.
-    None,
-    /// A resource, named by a type cell.
-    Resource(TypeCell),
-    /// Named parameters.
-    Parameters(Vec<DraftParameter>),
-    /// Binary content.
-    Stream,
-}
-
-/// The response as read.
-#[derive(Debug, Clone)]
-pub struct DraftResponse {
-    /// Success status.
-    pub status: Option<u16>,
-    /// Body type, unless there is none.
-    pub body: Option<TypeCell>,
-    /// Whether it is a collection.
-    pub collection: bool,
-}
-
-/// An endpoint as read from one page.
-#[derive(Debug, Clone)]
-pub struct DraftEndpoint {
-    /// The resource part of the name, as the file name writes it (lowercase).
-    pub resource_stem: String,
-    /// A properly cased resource name, if the page links to one with that stem.
-    pub resource_hint: Option<String>,
-    /// The action part of the name (`update`, `listMembers`).
-    pub action: String,
-    /// Page title.
-    pub title: String,
-    /// Page description.
-    pub description: String,
-    /// Method.
-    pub method: Method,
-    /// The first request line's path.
-    pub path: PathTemplate,
-    /// Where the first request line is.
-    pub at: Loc,
-    /// The other request lines' paths.
-    pub alternate_paths: Vec<PathTemplate>,
-    /// Permissions.
-    pub permissions: Permissions,
-    /// Headers.
-    pub headers: Vec<Header>,
-    /// Query options.
-    pub query_options: Vec<QueryOption>,
-    /// Function parameters.
-    pub function_parameters: Vec<DraftParameter>,
-    /// Path parameters, from a `Path parameters` table.
-    pub path_parameters: Vec<DraftParameter>,
-    /// Body.
-    pub body: DraftRequestBody,
-    /// Response.
-    pub response: DraftResponse,
-    /// Examples.
-    pub examples: Vec<ExamplePair>,
-    /// The page file.
-    pub file: String,
-    /// The area (Cargo feature) the endpoint belongs to.
-    pub area: Area,
-}
+use crate::model::types::{CellTarget, TypeCell};
+use crate::parse::{ExampleBody, ExampleMessage, Inline, Link, Page, SectionKind};
 
 /// Reads the endpoints of an api page; its property tables describing the
 /// body's resource become draft types.

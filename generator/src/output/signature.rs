@@ -30,7 +30,7 @@ pub fn draft_hash(header: &[String], code: &str) -> u64 {
     let mut hasher = blake3::Hasher::new();
     hasher.update(FORMATTER.as_bytes());
     hasher.update(&[0]);
-    hasher.update(include_str!("pretty.rs").as_bytes());
+    hasher.update(include_str!("../emit/pretty.rs").as_bytes());
     for line in header {
         hasher.update(&[1]);
         hasher.update(line.as_bytes());

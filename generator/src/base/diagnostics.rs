@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::source::{SourceMap, Span};
+use crate::base::source::{SourceMap, Span};
 
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -489,5 +489,36 @@ impl Suggester {
             .filter(|(score, _)| *score >= 0.9)
             .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
             .map(|(_, c)| c)
+    }
+}
+
+/// A secondary place for a model diagnostic: the other side of a conflict.
+pub(crate) fn related(file: &str, at: crate::base::Loc, message: &str) -> Related {
+    Related {
+        file: file.to_owned(),
+        line: at.pos.line,
+        column: at.pos.column,
+        span: at.span,
+        message: message.to_owned(),
+    }
+}
+
+/// A model diagnostic at a place in a page.
+pub(crate) fn diag(
+    file: &str,
+    at: crate::base::Loc,
+    code: Code,
+    message: String,
+    help: String,
+) -> Diagnostic {
+    Diagnostic {
+        code,
+        file: file.to_owned(),
+        line: at.pos.line,
+        column: at.pos.column,
+        span: at.span,
+        message,
+        help,
+        related: Vec::new(),
     }
 }

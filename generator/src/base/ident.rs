@@ -42,7 +42,15 @@ fn ascii_words(api: &str) -> String {
 
 /// A `snake_case` identifier for a field, method or parameter.
 pub fn snake_ident(api: &str) -> String {
-    let mut name = ascii_words(api).to_snake_case();
+    valid_ident(&ascii_words(api).to_snake_case())
+}
+
+/// `name` made a valid identifier by the one rule every generated name
+/// follows: other characters become `_`, an empty name is `value`, a
+/// leading digit gets an `n` (`3d` is `n3d`), a keyword becomes raw
+/// (`r#type`) or, where it cannot be raw, takes a `_` (`self_`).
+pub fn valid_ident(name: &str) -> String {
+    let mut name = ascii_words(name);
     if name.is_empty() {
         name = "value".to_owned();
     }

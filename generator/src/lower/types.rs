@@ -1,83 +1,14 @@
 //! Resource and enum pages (and api pages' property tables) -> draft types,
 //! whose type references are not resolved yet.
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::base::Loc;
+use crate::base::diagnostics::diag;
+use crate::base::diagnostics::{Code, Diagnostic};
+use crate::lower::cells::read_type_cell;
 use crate::model::api::{Source, TypeKind};
-use crate::model::diag;
-use crate::model::types::{CellTarget, TypeCell, read_type_cell};
-use crate::parse::{Block, DocType, Inline, Loc, Page, Section, SectionKind, Table};
-
-/// A property as read, with its type cell not yet resolved.
-#[derive(Debug, Clone)]
-pub struct DraftProperty {
-    /// API name.
-    pub name: String,
-    /// The type cell.
-    pub cell: TypeCell,
-    /// Relationship table row.
-    pub navigation: bool,
-    /// The description says read-only.
-    pub read_only: bool,
-    /// The description says "not nullable".
-    pub not_nullable: bool,
-    /// The description.
-    pub description: String,
-    /// Where the row is.
-    pub at: Loc,
-}
-
-/// An enum member as read.
-#[derive(Debug, Clone)]
-pub struct DraftMember {
-    /// API name.
-    pub name: String,
-    /// Numeric value, if given.
-    pub value: Option<i64>,
-    /// The description.
-    pub description: String,
-}
-
-/// Where a draft type was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Origin {
-    /// A resource or enum page: the authority on the type.
-    TypePage,
-    /// An api page's property table: merged into the type page's definition.
-    ApiPage,
-}
-
-/// A type as read from one page.
-#[derive(Debug, Clone)]
-pub struct DraftType {
-    /// API name.
-    pub name: String,
-    /// Enum, or a structured type whose kind is settled at resolution.
-    pub kind: TypeKind,
-    /// Base type as the annotation or the "Inherits from" text says.
-    pub base: Option<String>,
-    /// The description.
-    pub description: String,
-    /// Properties, in order.
-    pub properties: Vec<DraftProperty>,
-    /// Enum members.
-    pub members: Vec<DraftMember>,
-    /// The key property.
-    pub key: Option<String>,
-    /// Open type.
-    pub open: bool,
-    /// The page file's stem, lowercased (for resolving links).
-    pub page_stem: String,
-    /// Where it is defined.
-    pub source: Source,
-    /// Where the definition's anchor is, for diagnostics.
-    pub at: Loc,
-    /// What kind of page it came from.
-    pub origin: Origin,
-    /// Every page that contributed, starting with this one.
-    pub pages: Vec<String>,
-    /// The page's JSON representation, if it has one that reads as JSON.
-    pub representation: Option<crate::model::api::Representation>,
-}
+use crate::model::draft::{DraftMember, DraftProperty, DraftType, Origin};
+use crate::model::types::CellTarget;
+use crate::parse::{Block, DocType, Inline, Page, Section, SectionKind, Table};
 
 /// The stem of a page path: `resources/identityset.md` -> `identityset`.
 pub fn file_stem(file: &str) -> String {
