@@ -293,14 +293,16 @@ pub fn apply_type_names(api: &mut Api, names: &NameOverrides) {
     let existing: std::collections::BTreeSet<String> =
         api.types.iter().map(|t| t.name.rust.clone()).collect();
     let mut given = std::collections::BTreeSet::new();
-    for ty in &mut api.types {
-        if let Some(entry) = names.types.get(&ty.name.api)
-            && !existing.contains(&entry.name)
-            && given.insert(entry.name.clone())
-        {
-            ty.name.rust.clone_from(&entry.name);
+    api.types.edit(|types| {
+        for ty in types {
+            if let Some(entry) = names.types.get(&ty.name.api)
+                && !existing.contains(&entry.name)
+                && given.insert(entry.name.clone())
+            {
+                ty.name.rust.clone_from(&entry.name);
+            }
         }
-    }
+    });
 }
 
 /// Entries of the names file whose type name another type already has.

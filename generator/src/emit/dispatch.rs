@@ -27,14 +27,12 @@ pub fn dispatch_enums<'a>(
     bodies: &[ActionBody<'_>],
     field_enums: &BTreeMap<&str, FieldEnums>,
 ) -> BTreeMap<&'a str, String> {
-    let mut bases: BTreeMap<&str, ()> = BTreeMap::new();
-    for ty in &api.types {
-        for base in api.ancestry(ty).into_iter().skip(1) {
-            bases.insert(base.name.api.as_str(), ());
-        }
-    }
+    let graph = api.graph();
     let named = |t: &TypeRef| match t {
-        TypeRef::Named(n) => bases.get_key_value(n.as_str()).map(|(k, ())| *k),
+        TypeRef::Named(n) => api
+            .type_named(n)
+            .filter(|t| graph.has_derived(t))
+            .map(|t| t.name.api.as_str()),
         _ => None,
     };
     let mut needed: BTreeMap<&str, ()> = BTreeMap::new();
@@ -77,10 +75,9 @@ pub fn dispatch_enums<'a>(
 /// The types a value declared as `base` may be: `base` first, then every
 /// type derived from it, by API name.
 fn members<'a>(api: &'a Api, base: &'a TypeDef) -> Vec<&'a TypeDef> {
-    let derived = api.types.iter().filter(|t| {
-        t.name != base.name && api.ancestry(t).iter().skip(1).any(|a| a.name == base.name)
-    });
-    std::iter::once(base).chain(derived).collect()
+    std::iter::once(base)
+        .chain(api.graph().derived(base))
+        .collect()
 }
 
 /// The file of `name`, the dispatch enum of `base`, compiled with `gate`.

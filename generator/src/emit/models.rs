@@ -17,41 +17,25 @@ use crate::model::{Api, Endpoint, Parameter, Property, RequestBody, TypeDef, Typ
 use crate::output::Owner;
 
 /// A property as it appears in a struct, with inheritance flattened.
-pub(crate) struct Field<'a> {
-    /// The property.
-    pub(crate) prop: &'a Property,
-    /// The type that declares it.
-    pub(crate) owner: &'a TypeDef,
-}
+pub(crate) use crate::model::Field;
 
-/// The fields of `ty`: its bases' first (base-most first), then its own; a
-/// property redeclared lower down keeps its first place.
+/// The fields of `ty`, by the type graph's one rule: its bases' first
+/// (base-most first), then its own; a property declared again lower down
+/// is the base's, at its place.
 pub(crate) fn fields<'a>(api: &'a Api, ty: &'a TypeDef) -> Vec<Field<'a>> {
-    let mut out: Vec<Field<'a>> = Vec::new();
-    let mut seen = BTreeSet::new();
-    for owner in api.ancestry(ty).into_iter().rev() {
-        for prop in &owner.properties {
-            if prop.name.api == "@odata.type" || !seen.insert(prop.name.api.as_str()) {
-                continue;
-            }
-            out.push(Field { prop, owner });
-        }
-    }
-    out
+    api.graph().fields(ty)
 }
 
 /// How types relate: which contain which without a collection in between
 /// (a field that closes such a cycle is boxed to give the struct a size),
-/// and which derive from which.
-struct TypeGraph<'a> {
+/// (derived types come from the type graph, [`crate::model::graph`]).
+struct Containment<'a> {
     api: &'a Api,
     /// The struct types each type holds directly, by API name.
     edges: BTreeMap<&'a str, BTreeSet<&'a str>>,
-    /// The types derived from each type, directly or not, by API name.
-    derived: BTreeMap<&'a str, BTreeSet<&'a str>>,
 }
 
-impl<'a> TypeGraph<'a> {
+impl<'a> Containment<'a> {
     fn new(api: &'a Api) -> Self {
         let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for ty in api.types.iter().filter(|t| t.kind != TypeKind::Enum) {
@@ -64,20 +48,7 @@ impl<'a> TypeGraph<'a> {
                 }
             }
         }
-        let mut derived: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for ty in &api.types {
-            for base in api.ancestry(ty).into_iter().skip(1) {
-                derived
-                    .entry(base.name.api.as_str())
-                    .or_default()
-                    .insert(ty.name.api.as_str());
-            }
-        }
-        TypeGraph {
-            api,
-            edges,
-            derived,
-        }
+        Containment { api, edges }
     }
 
     /// Whether a field of type `to` inside `from` closes a cycle.
@@ -115,7 +86,7 @@ pub fn emit_models(
     use rayon::prelude::*;
     // Only a struct that is made needs the graph.
     let graph = std::sync::OnceLock::new();
-    let graph = || graph.get_or_init(|| TypeGraph::new(api));
+    let graph = || graph.get_or_init(|| Containment::new(api));
     // Module and file names come from one function, and a scope keeps names
     // that differ only in case (`User`, `USER`) apart.
     let mut modules = Scope::with_reserved(&["mod"]);
@@ -289,7 +260,7 @@ fn type_docs(ty: &TypeDef) -> Vec<String> {
 fn emit_struct(
     api: &Api,
     ty: &TypeDef,
-    graph: &TypeGraph<'_>,
+    graph: &Containment<'_>,
     features: &Features,
     gate: &Gate,
     dispatch: &BTreeMap<&str, String>,
@@ -407,12 +378,11 @@ fn emit_struct(
         .collect();
     let odata = format!("#microsoft.graph.{}", ty.name.api);
     // Every type derived from this one, so `cast` accepts them.
-    let derived: Vec<String> = graph
-        .derived
-        .get(ty.name.api.as_str())
-        .into_iter()
-        .flatten()
-        .map(|t| format!("#microsoft.graph.{t}"))
+    let derived: Vec<String> = api
+        .graph()
+        .derived(ty)
+        .iter()
+        .map(|t| format!("#microsoft.graph.{}", t.name.api))
         .collect();
     let derived = if derived.is_empty() {
         quote!()

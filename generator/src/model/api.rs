@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::base::source::Span;
 use crate::base::{Loc, Method};
 use crate::model::area::Area;
+use crate::model::graph::{SortedTypes, TypeGraph};
 use crate::model::path::{PathTemplate, Segment};
 
 /// Where a model node came from: a full place in a page, so diagnostics
@@ -54,7 +55,7 @@ pub struct Api {
     /// Endpoints, ordered by name.
     pub endpoints: Vec<Endpoint>,
     /// Types, ordered by API name.
-    pub types: Vec<TypeDef>,
+    pub types: SortedTypes,
 }
 
 impl Api {
@@ -93,26 +94,17 @@ impl Api {
 
     /// The type with API name `name`.
     pub fn type_named(&self, name: &str) -> Option<&TypeDef> {
-        self.types
-            .binary_search_by(|t| t.name.api.as_str().cmp(name))
-            .ok()
-            .map(|i| &self.types[i])
+        self.types.named(name)
+    }
+
+    /// The type graph (see [`crate::model::graph`]).
+    pub fn graph(&self) -> TypeGraph<'_> {
+        self.types.graph()
     }
 
     /// `ty` and its base types, nearest first; stops at a cycle.
     pub fn ancestry<'a>(&'a self, ty: &'a TypeDef) -> Vec<&'a TypeDef> {
-        let mut out = vec![ty];
-        let mut next = ty.base.as_deref();
-        while let Some(name) = next {
-            match self.type_named(name) {
-                Some(base) if !out.iter().any(|t| t.name == base.name) => {
-                    out.push(base);
-                    next = base.base.as_deref();
-                }
-                _ => break,
-            }
-        }
-        out
+        self.graph().ancestry(ty)
     }
 }
 

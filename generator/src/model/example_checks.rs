@@ -22,20 +22,14 @@ use serde_json::Value;
 use crate::base::diagnostics::{Code, Diagnostic, Suggester};
 use crate::base::placeholders::PLACEHOLDER_VALUES;
 use crate::model::api::{Api, Primitive, RequestBody, Source, TypeDef, TypeKind, TypeRef};
+use crate::model::graph::TypeGraph;
 use crate::model::resolve::diag_at_source;
 
 /// Checks every example of `api`; diagnostics go to `diags`. Returns the
 /// examples that disagree with the model, as (endpoint, example) indices.
 pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) -> BTreeSet<(usize, usize)> {
     use rayon::prelude::*;
-    let mut derived: BTreeMap<&str, Vec<&TypeDef>> = BTreeMap::new();
-    for ty in &api.types {
-        for base in api.ancestry(ty).into_iter().skip(1) {
-            derived.entry(base.name.api.as_str()).or_default().push(ty);
-        }
-    }
     let shared = Shared {
-        derived,
         suggesters: api
             .types
             .iter()
@@ -98,8 +92,6 @@ pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) -> BTreeSet<(usize
 
 /// What the checkers of every thread share.
 struct Shared<'a> {
-    /// Types derived from each type, by API name.
-    derived: BTreeMap<&'a str, Vec<&'a TypeDef>>,
     /// Suggestions for unknown property names, by type, made on first use.
     suggesters: BTreeMap<&'a str, std::sync::OnceLock<Suggester>>,
 }
@@ -131,8 +123,8 @@ type Sent = (usize, BTreeMap<&'static str, usize>);
 
 struct Checker<'a> {
     api: &'a Api,
-    /// Types derived from each type, by API name.
-    derived: &'a BTreeMap<&'a str, Vec<&'a TypeDef>>,
+    /// The type graph: ancestry, derived types, inherited properties.
+    graph: TypeGraph<'a>,
     /// Mismatches of the current example, by place.
     pending: Vec<(Source, &'static str, Found)>,
     /// Kind mismatches waiting for their help, with the example's place.
@@ -155,7 +147,7 @@ impl<'a> Checker<'a> {
     fn new(api: &'a Api, shared: &'a Shared<'a>) -> Self {
         Checker {
             api,
-            derived: &shared.derived,
+            graph: api.graph(),
             pending: Vec::new(),
             kinds: Vec::new(),
             sent: BTreeMap::new(),
@@ -479,9 +471,9 @@ impl<'a> Checker<'a> {
         });
         let ty = named
             .and_then(|n| self.api.type_named(n))
-            .filter(|t| self.api.ancestry(t).iter().any(|a| a.name == declared.name))
+            .filter(|t| self.graph.is_a(t, declared))
             .unwrap_or(declared);
-        let ancestry = self.api.ancestry(ty);
+        let ancestry = self.graph.ancestry(ty);
         let open = ancestry.iter().any(|t| t.open);
         for (key, value) in map {
             if key.contains('@') {
@@ -492,12 +484,9 @@ impl<'a> Checker<'a> {
             } else {
                 format!("{path}.{key}")
             };
-            let declared_prop = ancestry.iter().find_map(|t| {
-                t.properties
-                    .iter()
-                    .find(|p| p.name.api == *key)
-                    .map(|p| (t, p))
-            });
+            // The field as the emitted struct has it (the graph's rule: a
+            // property declared again is the base's).
+            let declared_prop = self.graph.field(ty, key).map(|f| (f.owner, f.prop));
             match declared_prop {
                 Some((owner, prop)) => {
                     let owner = owner.name.api.as_str();
@@ -513,11 +502,10 @@ impl<'a> Checker<'a> {
                 None if open => {}
                 None => {
                     let carrier = if named.is_none() {
-                        self.derived.get(ty.name.api.as_str()).and_then(|list| {
-                            list.iter()
-                                .find(|d| d.properties.iter().any(|p| p.name.api == *key))
-                                .copied()
-                        })
+                        self.graph
+                            .derived(ty)
+                            .into_iter()
+                            .find(|d| d.properties.iter().any(|p| p.name.api == *key))
                     } else {
                         None
                     };

@@ -7,12 +7,14 @@ pub mod area;
 pub mod draft;
 pub mod example_calls;
 pub mod example_checks;
+pub mod graph;
 pub mod path;
 pub mod resolve;
 pub mod types;
 
 pub use api::*;
 pub use area::Area;
+pub use graph::{Field, SortedTypes, TypeGraph};
 pub use path::{ArgValue, FunctionArg, PathTemplate, Placeholder, Segment, broken_segment};
 
 use crate::base::diagnostics::Diagnostic;

@@ -14,6 +14,7 @@ use crate::model::api::{
 };
 use crate::model::draft::{DraftEndpoint, DraftParameter, DraftRequestBody};
 use crate::model::draft::{DraftType, Origin};
+use crate::model::graph::SortedTypes;
 use crate::model::path::{PathTemplate, Segment};
 use crate::model::types::{CellTarget, TypeCell};
 
@@ -80,7 +81,7 @@ pub fn resolve(
         defs.push(def);
         diags.extend(found);
     }
-    defs.sort_by(|a, b| a.name.api.cmp(&b.name.api));
+    let mut defs = SortedTypes::new(defs);
     settle_kinds(&mut defs);
     name_types(&mut defs, diags);
     let resolved: Vec<(Endpoint, Vec<Diagnostic>)> = endpoints
@@ -515,48 +516,44 @@ fn same_type(a: &TypeCell, b: &TypeCell) -> bool {
 
 /// Entity if the type or an ancestor is `entity` or declares a key, or it has
 /// relationships; complex otherwise.
-fn settle_kinds(defs: &mut [TypeDef]) {
-    let by_name: BTreeMap<String, usize> = defs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.name.api.clone(), i))
-        .collect();
-    let kinds: Vec<TypeKind> = (0..defs.len())
-        .map(|i| {
-            if defs[i].kind == TypeKind::Enum {
-                return TypeKind::Enum;
-            }
-            let mut seen = 0;
-            let mut cur = Some(i);
-            while let Some(j) = cur {
-                let d = &defs[j];
-                let keyed_id = d.properties.iter().any(|p| {
-                    p.name.api == "id" && p.description.to_ascii_lowercase().contains("key")
-                });
-                if d.name.api == "entity"
-                    || d.key.is_some()
-                    || keyed_id
-                    || d.properties.iter().any(|p| p.navigation)
-                {
-                    return TypeKind::Entity;
+fn settle_kinds(types: &mut SortedTypes) {
+    let chains = types.graph().ancestry_positions();
+    types.edit(|defs| {
+        let kinds: Vec<TypeKind> = (0..defs.len())
+            .map(|i| {
+                let entity = |d: &TypeDef| {
+                    let keyed_id = d.properties.iter().any(|p| {
+                        p.name.api == "id" && p.description.to_ascii_lowercase().contains("key")
+                    });
+                    d.name.api == "entity"
+                        || d.key.is_some()
+                        || keyed_id
+                        || d.properties.iter().any(|p| p.navigation)
+                };
+                match defs[i].kind {
+                    TypeKind::Enum => TypeKind::Enum,
+                    _ if chains[i].iter().any(|&j| entity(&defs[j])) => TypeKind::Entity,
+                    _ => TypeKind::Complex,
                 }
-                seen += 1;
-                if seen > defs.len() {
-                    break;
-                }
-                cur = d.base.as_ref().and_then(|b| by_name.get(b).copied());
-            }
-            TypeKind::Complex
-        })
-        .collect();
-    for (d, k) in defs.iter_mut().zip(kinds) {
-        d.kind = k;
-    }
+            })
+            .collect();
+        for (d, k) in defs.iter_mut().zip(kinds) {
+            d.kind = k;
+        }
+    });
 }
 
 /// Rust names for types, their fields (unique across the inherited set) and
 /// enum members.
-fn name_types(defs: &mut [TypeDef], diags: &mut Vec<Diagnostic>) {
+fn name_types(types: &mut SortedTypes, diags: &mut Vec<Diagnostic>) {
+    // Fields: bases first, so a derived type's own fields yield to inherited
+    // ones; the ancestry is the type graph's.
+    let chains = types.graph().ancestry_positions();
+    types.edit(|defs| name_types_by(defs, &chains, diags));
+}
+
+/// [`name_types`] with each type's ancestry (positions, nearest first).
+fn name_types_by(defs: &mut [TypeDef], chains: &[Vec<usize>], diags: &mut Vec<Diagnostic>) {
     // The names each type and property asks for are made on every thread;
     // who gets them is settled in order below.
     use rayon::prelude::*;
@@ -590,26 +587,8 @@ fn name_types(defs: &mut [TypeDef], diags: &mut Vec<Diagnostic>) {
         }
         d.name.rust = rust;
     }
-    // Fields: bases first, so a derived type's own fields yield to inherited ones.
-    let by_name: BTreeMap<String, usize> = defs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.name.api.clone(), i))
-        .collect();
-    let depth = |i: usize| {
-        let mut n = 0;
-        let mut cur = defs[i].base.as_ref().and_then(|b| by_name.get(b));
-        while let Some(&j) = cur {
-            n += 1;
-            if n > defs.len() {
-                break;
-            }
-            cur = defs[j].base.as_ref().and_then(|b| by_name.get(b));
-        }
-        n
-    };
     let mut order: Vec<usize> = (0..defs.len()).collect();
-    order.sort_by_key(|&i| (depth(i), i));
+    order.sort_by_key(|&i| (chains[i].len(), i));
     for i in order {
         if defs[i].kind == TypeKind::Enum {
             let mut scope = Scope::default();
@@ -621,19 +600,12 @@ fn name_types(defs: &mut [TypeDef], diags: &mut Vec<Diagnostic>) {
         }
         let mut scope = Scope::with_reserved(&["odata_type", "additional_properties"]);
         let mut inherited: BTreeMap<String, String> = BTreeMap::new();
-        let mut cur = defs[i].base.as_ref().and_then(|b| by_name.get(b)).copied();
-        let mut hops = 0;
-        while let Some(j) = cur {
+        for &j in &chains[i][1..] {
             for p in &defs[j].properties {
                 inherited
                     .entry(p.name.api.clone())
                     .or_insert_with(|| p.name.rust.clone());
             }
-            hops += 1;
-            if hops > defs.len() {
-                break;
-            }
-            cur = defs[j].base.as_ref().and_then(|b| by_name.get(b)).copied();
         }
         for (api, rust) in &inherited {
             scope.claim(api, rust.clone());
