@@ -140,8 +140,35 @@ pub fn emit_models(
         })
         .collect();
     out.extend(drafts);
-    let bodies = body_structs.par_iter().zip(&index[api.types.len()..]);
-    let drafts: Vec<(String, Draft)> = bodies
+    let bodies = &index[api.types.len()..];
+    out.extend(body_drafts(api, body_structs, bodies, docs_label, plan));
+    for (base, name) in dispatch {
+        let Some(ty) = api.type_named(base) else {
+            continue;
+        };
+        let (file, _) = modules.claim(name, module_name(name));
+        let (path, draft) = dispatch_draft(api, ty, name, &file, features, docs_label, plan);
+        out.insert(path, draft);
+        index.push((file, name.clone(), features.of_type(base)));
+    }
+    let path = "src/models/mod.rs";
+    let draft =
+        crate::emit::format::planned(plan, path, || models_mod(&index, companions, docs_label));
+    out.insert(path.to_owned(), draft);
+}
+
+/// The drafts of the action body structs, with their files (`index`).
+fn body_drafts(
+    api: &Api,
+    body_structs: &[ActionBody<'_>],
+    index: &[(String, String, Gate)],
+    docs_label: &str,
+    plan: &Plan,
+) -> Vec<(String, Draft)> {
+    use rayon::prelude::*;
+    body_structs
+        .par_iter()
+        .zip(index)
         .map(|(body, (file, _, _))| {
             let path = format!("src/models/{file}.rs");
             let draft = crate::emit::format::planned(plan, &path, || {
@@ -152,31 +179,35 @@ pub fn emit_models(
             });
             (path, draft)
         })
-        .collect();
-    out.extend(drafts);
-    for (base, name) in dispatch {
-        let Some(ty) = api.type_named(base) else {
-            continue;
-        };
-        let (file, _) = modules.claim(name, module_name(name));
-        let gate = features.of_type(base);
-        let path = format!("src/models/{file}.rs");
-        let draft = crate::emit::format::planned(plan, &path, || {
-            let tokens = crate::emit::dispatch::emit_dispatch(api, ty, name, features, &gate);
-            let pages: Vec<String> = ty
-                .pages
-                .iter()
-                .map(|p| format!("{docs_label}/{p}"))
-                .collect();
-            Draft::rust(header(&pages), &tokens, vec![Owner::Type(base.to_string())])
-        });
-        out.insert(path, draft);
-        index.push((file, name.clone(), gate));
-    }
-    let path = "src/models/mod.rs";
-    let draft =
-        crate::emit::format::planned(plan, path, || models_mod(&index, companions, docs_label));
-    out.insert(path.to_owned(), draft);
+        .collect()
+}
+
+/// The path and draft of the dispatch enum `name` of `ty`, in `file`.
+fn dispatch_draft(
+    api: &Api,
+    ty: &TypeDef,
+    name: &str,
+    file: &str,
+    features: &Features,
+    docs_label: &str,
+    plan: &Plan,
+) -> (String, Draft) {
+    let gate = features.of_type(&ty.name.api);
+    let path = format!("src/models/{file}.rs");
+    let draft = crate::emit::format::planned(plan, &path, || {
+        let tokens = crate::emit::dispatch::emit_dispatch(api, ty, name, features, &gate);
+        let pages: Vec<String> = ty
+            .pages
+            .iter()
+            .map(|p| format!("{docs_label}/{p}"))
+            .collect();
+        Draft::rust(
+            header(&pages),
+            &tokens,
+            vec![Owner::Type(ty.name.api.clone())],
+        )
+    });
+    (path, draft)
 }
 
 /// Makes `models/mod.rs`: a module per file of `index` (file, type, gate),
@@ -257,6 +288,15 @@ fn type_docs(ty: &TypeDef) -> Vec<String> {
     lines
 }
 
+/// What one struct field gives: its declaration, its write and its read.
+struct FieldTokens {
+    declaration: TokenStream,
+    write: TokenStream,
+    read: TokenStream,
+}
+
+/// The struct of `ty`, with its JSON impls, `new`, `changes_from` and its
+/// `ODataType` impl.
 fn emit_struct(
     api: &Api,
     ty: &TypeDef,
@@ -267,19 +307,9 @@ fn emit_struct(
 ) -> TokenStream {
     let name = ident(&ty.name.rust);
     let type_docs = docs(&type_docs(ty));
-    let models = quote!(super);
     let fields: Vec<Field<'_>> = fields(api, ty);
     let changes_from = changes_from();
-    let read_only: Vec<&str> = fields
-        .iter()
-        .filter(|f| f.prop.read_only)
-        .map(|f| f.prop.name.api.as_str())
-        .collect();
-    let read_only = if read_only.is_empty() {
-        quote!()
-    } else {
-        quote!(const READ_ONLY: &'static [&'static str] = &[#(#read_only),*];)
-    };
+    let odata_consts = odata_consts(api, ty, &fields);
     // A relationship to a type of other areas is compiled with that type.
     let field_gate = |f: &Field<'_>| {
         features
@@ -296,99 +326,13 @@ fn emit_struct(
             use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
         )
     };
-    let mut writes = Vec::new();
-    let mut reads = Vec::new();
-    let fields: Vec<TokenStream> = fields
-        .into_iter()
-        .map(|f| {
-            let cfg = field_gate(&f);
-            let field = ident(&f.prop.name.rust);
-            let wire = &f.prop.name.api;
-            let any = match &f.prop.ty {
-                TypeRef::Named(n) if f.prop.navigation => dispatch.get(n.as_str()),
-                _ => None,
-            };
-            let inner = match any {
-                // Its variants are boxed, so it never needs a box of its own.
-                Some(any) => {
-                    let any = ident(any);
-                    quote!(#models::#any)
-                }
-                None if graph.needs_box(&ty.name.api, &f.prop.ty, f.prop.collection) => {
-                    let inner = type_ref(api, &f.prop.ty, &models);
-                    quote!(Box<#inner>)
-                }
-                None => type_ref(api, &f.prop.ty, &models),
-            };
-            let full = if f.prop.collection {
-                quote!(Vec<#inner>)
-            } else {
-                inner
-            };
-            let mut lines = vec![{
-                let d = doc_text(&f.prop.description);
-                if d.is_empty() {
-                    format!("The `{wire}` property.")
-                } else {
-                    d
-                }
-            }];
-            if let TypeRef::Primitive(p) = &f.prop.ty {
-                if let Some(note) = primitive_note(*p) {
-                    lines.push(String::new());
-                    lines.push(note.to_owned());
-                }
-            }
-            if let TypeRef::Unresolved(w) = &f.prop.ty {
-                lines.push(String::new());
-                lines.push(format!(
-                "The docs name the type `{}`, which no page defines, so the value is untyped JSON.",
-                doc_text(w)
-            ));
-            }
-            if f.owner.name != ty.name {
-                lines.push(String::new());
-                lines.push(format!("Inherited from `{}`.", f.owner.name.api));
-            }
-            if cfg.is_some() {
-                lines.push(String::new());
-                lines.push(
-                    "Compiled with the features that need its type; without them the value \
-                 is kept in `additional_properties`."
-                        .to_owned(),
-                );
-            }
-            let field_docs = docs(&lines);
-            writes.push(quote!(#cfg object.field(#wire, &self.#field);));
-            reads.push(quote!(#cfg #field: object.take(#wire),));
-            // Without an unconditional field, `Nullable` may be unused: gated
-            // fields name it by path.
-            match cfg {
-                Some(cfg) => quote! {
-                    #field_docs
-                    #cfg
-                    pub #field: crate::runtime::Nullable<#full>,
-                },
-                None => quote! {
-                    #field_docs
-                    pub #field: Nullable<#full>,
-                },
-            }
-        })
-        .collect();
-    let odata = format!("#microsoft.graph.{}", ty.name.api);
-    // Every type derived from this one, so `cast` accepts them.
-    let derived: Vec<String> = api
-        .graph()
-        .derived(ty)
+    let tokens: Vec<FieldTokens> = fields
         .iter()
-        .map(|t| format!("#microsoft.graph.{}", t.name.api))
+        .map(|f| field_tokens(api, ty, f, field_gate(f), graph, dispatch))
         .collect();
-    let derived = if derived.is_empty() {
-        quote!()
-    } else {
-        quote!(const DERIVED: &'static [&'static str] = &[#(#derived),*];)
-    };
+    let declarations = tokens.iter().map(|t| &t.declaration);
+    let writes = tokens.iter().map(|t| &t.write);
+    let reads = tokens.iter().map(|t| &t.read);
     quote! {
         use std::collections::BTreeMap;
 
@@ -401,7 +345,7 @@ fn emit_struct(
         pub struct #name {
             /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
             pub odata_type: Option<String>,
-            #(#fields)*
+            #(#declarations)*
             /// Properties this version of the crate does not declare, kept so that
             /// reading, changing and writing back a value loses nothing.
             pub additional_properties: BTreeMap<String, serde_json::Value>,
@@ -444,11 +388,138 @@ fn emit_struct(
         }
 
         impl ODataType for #name {
-            const ODATA_TYPE: &'static str = #odata;
-            #derived
-            #read_only
+            #odata_consts
         }
     }
+}
+
+/// The `ODataType` constants of `ty`: its name on the wire, the types
+/// derived from it (so `cast` accepts them) and its read-only properties.
+fn odata_consts(api: &Api, ty: &TypeDef, fields: &[Field<'_>]) -> TokenStream {
+    let read_only: Vec<&str> = fields
+        .iter()
+        .filter(|f| f.prop.read_only)
+        .map(|f| f.prop.name.api.as_str())
+        .collect();
+    let read_only = if read_only.is_empty() {
+        quote!()
+    } else {
+        quote!(const READ_ONLY: &'static [&'static str] = &[#(#read_only),*];)
+    };
+    let odata = format!("#microsoft.graph.{}", ty.name.api);
+    let derived: Vec<String> = api
+        .graph()
+        .derived(ty)
+        .iter()
+        .map(|t| format!("#microsoft.graph.{}", t.name.api))
+        .collect();
+    let derived = if derived.is_empty() {
+        quote!()
+    } else {
+        quote!(const DERIVED: &'static [&'static str] = &[#(#derived),*];)
+    };
+    quote! {
+        const ODATA_TYPE: &'static str = #odata;
+        #derived
+        #read_only
+    }
+}
+
+/// The declaration, write and read of one field of `ty`; `cfg` is the
+/// attribute it is compiled under, if any.
+fn field_tokens(
+    api: &Api,
+    ty: &TypeDef,
+    f: &Field<'_>,
+    cfg: Option<TokenStream>,
+    graph: &Containment<'_>,
+    dispatch: &BTreeMap<&str, String>,
+) -> FieldTokens {
+    let models = quote!(super);
+    let field = ident(&f.prop.name.rust);
+    let wire = &f.prop.name.api;
+    let any = match &f.prop.ty {
+        TypeRef::Named(n) if f.prop.navigation => dispatch.get(n.as_str()),
+        _ => None,
+    };
+    let inner = match any {
+        // Its variants are boxed, so it never needs a box of its own.
+        Some(any) => {
+            let any = ident(any);
+            quote!(#models::#any)
+        }
+        None if graph.needs_box(&ty.name.api, &f.prop.ty, f.prop.collection) => {
+            let inner = type_ref(api, &f.prop.ty, &models);
+            quote!(Box<#inner>)
+        }
+        None => type_ref(api, &f.prop.ty, &models),
+    };
+    let full = if f.prop.collection {
+        quote!(Vec<#inner>)
+    } else {
+        inner
+    };
+    let field_docs = docs(&field_docs(ty, f, cfg.is_some()));
+    let write = quote!(#cfg object.field(#wire, &self.#field););
+    let read = quote!(#cfg #field: object.take(#wire),);
+    // Without an unconditional field, `Nullable` may be unused: gated
+    // fields name it by path.
+    let declaration = match cfg {
+        Some(cfg) => quote! {
+            #field_docs
+            #cfg
+            pub #field: crate::runtime::Nullable<#full>,
+        },
+        None => quote! {
+            #field_docs
+            pub #field: Nullable<#full>,
+        },
+    };
+    FieldTokens {
+        declaration,
+        write,
+        read,
+    }
+}
+
+/// The doc lines of a field: its description, notes on its type, where it
+/// is inherited from, and whether it is compiled only with some features.
+fn field_docs(ty: &TypeDef, f: &Field<'_>, gated: bool) -> Vec<String> {
+    let wire = &f.prop.name.api;
+    let mut lines = vec![{
+        let d = doc_text(&f.prop.description);
+        if d.is_empty() {
+            format!("The `{wire}` property.")
+        } else {
+            d
+        }
+    }];
+    if let TypeRef::Primitive(p) = &f.prop.ty {
+        if let Some(note) = primitive_note(*p) {
+            lines.push(String::new());
+            lines.push(note.to_owned());
+        }
+    }
+    if let TypeRef::Unresolved(w) = &f.prop.ty {
+        lines.push(String::new());
+        lines.push(format!(
+            "The docs name the type `{}`, which no page defines, so the value is untyped JSON.",
+            doc_text(w)
+        ));
+    }
+    if f.owner.name != ty.name {
+        lines.push(String::new());
+        lines.push(format!("Inherited from `{}`.", f.owner.name.api));
+    }
+    if gated {
+        lines.push(String::new());
+        lines.push(
+            "Compiled with the features that need its type; without them the value \
+             is kept in `additional_properties`."
+                .to_owned(),
+        );
+    }
+    lines
 }
 
 /// `changes_from`, the safe update body, through `runtime::changes`.

@@ -285,7 +285,12 @@ fn emit_root(ctx: &Ctx<'_>, tree: &Tree<'_>, mods: &[ClientFile], plan: &Plan, o
     out.insert(path.to_owned(), draft);
 }
 
-/// Makes `src/client/mod.rs`.
+/// The root `Client`'s accessors and operations, and the names their code
+/// uses, by gate.
+type RootMembers = (Vec<TokenStream>, Vec<TokenStream>, BTreeMap<String, Gate>);
+
+/// Makes `src/client/mod.rs`: the module docs, the area modules and
+/// their re-exports, and the root `Client`.
 fn root_draft(ctx: &Ctx<'_>, tree: &Tree<'_>, mods: &[ClientFile]) -> Draft {
     let root = &tree.root;
     let docs_label = ctx.docs_label;
@@ -294,24 +299,76 @@ fn root_draft(ctx: &Ctx<'_>, tree: &Tree<'_>, mods: &[ClientFile]) -> Draft {
         let cfg = area.gate.attr();
         quote!(#cfg mod #m;)
     });
-    // One `pub use` per module and gate, in the order of the first name.
-    let uses = mods.iter().flat_map(|area| {
-        let m = module_ident(&area.file);
-        let mut groups: Vec<(&Gate, Vec<proc_macro2::Ident>)> = Vec::new();
-        for (name, gate) in &area.builders {
-            match groups.iter_mut().find(|(g, _)| *g == gate) {
-                Some((_, names)) => names.push(ident(name)),
-                None => groups.push((gate, vec![ident(name)])),
+    let uses = area_reexports(mods);
+    let (accessors, root_ops, mut uses_in_root) = root_members(ctx, tree);
+    // The root's `Client` is the generated one; the runtime's is reached as
+    // `runtime::Client`.
+    uses_in_root.remove("Client");
+    let used = imports(&uses_in_root, &Gate::Always);
+    let root_imports = quote!(use crate::runtime; #used);
+    let client = root_client(&accessors, &root_ops);
+    let tokens = quote! {
+        //! Request builders that follow the URL: `client.users().item(id).get().await`.
+        //!
+        //! Every endpoint method returns a [`Request`](crate::runtime::Request): refine it
+        //! with query options and headers, then `.await` it. What each method's docs
+        //! say in short:
+        //!
+        //! - **Permissions** are listed least privileged first, per permission type
+        //!   (and per scenario where the page has several tables).
+        //! - **Not documented here**: query options the page does not list. The
+        //!   request methods for them (`.select`, `.filter`, ...) are there on
+        //!   every request, but Graph may reject them for this endpoint.
+        //! - **Headers** are the ones the page documents; set one with
+        //!   `.header(name, value)`.
+        //! - **Advanced queries**: the page requires `ConsistencyLevel: eventual`
+        //!   for `$count` and `$search`, so the request sends it when either is set;
+        //!   a `ConsistencyLevel` header set with `.header` wins.
+        //! - **Returns one page**: a collection comes a page at a time;
+        //!   `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across
+        //!   pages.
+        #(#mod_decls)*
+        #(#uses)*
+
+        #root_imports
+
+        #client
+    };
+    let owners = root
+        .ops
+        .iter()
+        .map(|op| Owner::Endpoint(op.endpoint.name.api.clone()))
+        .collect();
+    Draft::rust(header(&[format!("{docs_label}/")]), &tokens, owners)
+}
+
+/// One `pub use` per area module and gate, in the order of the first name.
+fn area_reexports(mods: &[ClientFile]) -> Vec<TokenStream> {
+    mods.iter()
+        .flat_map(|area| {
+            let m = module_ident(&area.file);
+            let mut groups: Vec<(&Gate, Vec<proc_macro2::Ident>)> = Vec::new();
+            for (name, gate) in &area.builders {
+                match groups.iter_mut().find(|(g, _)| *g == gate) {
+                    Some((_, names)) => names.push(ident(name)),
+                    None => groups.push((gate, vec![ident(name)])),
+                }
             }
-        }
-        groups
-            .into_iter()
-            .map(move |(gate, names)| {
-                let cfg = gate.attr();
-                quote!(#cfg pub use #m::{#(#names),*};)
-            })
-            .collect::<Vec<_>>()
-    });
+            groups
+                .into_iter()
+                .map(move |(gate, names)| {
+                    let cfg = gate.attr();
+                    quote!(#cfg pub use #m::{#(#names),*};)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The root `Client`'s accessors (a method per top-level path, and `me`)
+/// and operations, with the names their code uses, by gate.
+fn root_members(ctx: &Ctx<'_>, tree: &Tree<'_>) -> RootMembers {
+    let root = &tree.root;
     let mut uses_in_root = BTreeMap::new();
     let mut accessors: Vec<TokenStream> = root
         .children
@@ -355,36 +412,13 @@ fn root_draft(ctx: &Ctx<'_>, tree: &Tree<'_>, mods: &[ClientFile]) -> Draft {
             quote!(#cfg #tokens)
         })
         .collect();
-    // The root's `Client` is the generated one; the runtime's is reached as
-    // `runtime::Client`.
-    uses_in_root.remove("Client");
-    let used = imports(&uses_in_root, &Gate::Always);
-    let root_imports = quote!(use crate::runtime; #used);
-    let tokens = quote! {
-        //! Request builders that follow the URL: `client.users().item(id).get().await`.
-        //!
-        //! Every endpoint method returns a [`Request`](crate::runtime::Request): refine it
-        //! with query options and headers, then `.await` it. What each method's docs
-        //! say in short:
-        //!
-        //! - **Permissions** are listed least privileged first, per permission type
-        //!   (and per scenario where the page has several tables).
-        //! - **Not documented here**: query options the page does not list. The
-        //!   request methods for them (`.select`, `.filter`, ...) are there on
-        //!   every request, but Graph may reject them for this endpoint.
-        //! - **Headers** are the ones the page documents; set one with
-        //!   `.header(name, value)`.
-        //! - **Advanced queries**: the page requires `ConsistencyLevel: eventual`
-        //!   for `$count` and `$search`, so the request sends it when either is set;
-        //!   a `ConsistencyLevel` header set with `.header` wins.
-        //! - **Returns one page**: a collection comes a page at a time;
-        //!   `.into_stream()` and `.collect_all()` follow `@odata.nextLink` across
-        //!   pages.
-        #(#mod_decls)*
-        #(#uses)*
+    (accessors, root_ops, uses_in_root)
+}
 
-        #root_imports
-
+/// The root `Client`: the connection, `$batch`, and `accessors` and
+/// `root_ops` as its methods.
+fn root_client(accessors: &[TokenStream], root_ops: &[TokenStream]) -> TokenStream {
+    quote! {
         /// A Microsoft Graph client: the connection settings, and a method per
         /// top-level path (`client.users()`). Cloning is cheap and shares the
         /// connection pool.
@@ -434,13 +468,7 @@ fn root_draft(ctx: &Ctx<'_>, tree: &Tree<'_>, mods: &[ClientFile]) -> Draft {
                 &self.inner
             }
         }
-    };
-    let owners = root
-        .ops
-        .iter()
-        .map(|op| Owner::Endpoint(op.endpoint.name.api.clone()))
-        .collect();
-    Draft::rust(header(&[format!("{docs_label}/")]), &tokens, owners)
+    }
 }
 
 /// The `use` items of a client file compiled with `file_gate`: each name

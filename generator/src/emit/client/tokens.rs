@@ -359,11 +359,11 @@ pub(super) fn function_call(
     )
 }
 
+/// The method of `op`: its docs, parameters, path, body and response.
 pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStream {
     let e = op.endpoint;
     let api = ctx.api;
     let method_name = ident(&op.method);
-    let models = quote!(models);
     let (client, base) = receiver(from_root);
     let http_method = ident(e.method.as_str());
     let mut lets: Vec<TokenStream> = Vec::new();
@@ -395,6 +395,29 @@ pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStrea
     if advanced_queries(e) {
         build = quote!(#build.advanced_queries());
     }
+    build = request_body(ctx, op, &mut params, build);
+    let (output, build) = response(ctx, e, build);
+    let doc = docs(&op_docs(ctx, op));
+    quote! {
+        #doc
+        pub fn #method_name(&self, #(#params),*) -> Request<#output> {
+            #(#lets)*
+            #build
+        }
+    }
+}
+
+/// The request body of `op`: its parameter, pushed to `params`, and
+/// `build` with the call that sends it.
+fn request_body(
+    ctx: &Ctx<'_>,
+    op: &Op<'_>,
+    params: &mut Vec<TokenStream>,
+    mut build: TokenStream,
+) -> TokenStream {
+    let e = op.endpoint;
+    let api = ctx.api;
+    let models = quote!(models);
     let reference = e.sends_reference(op.path);
     match &e.request_body {
         // `POST .../$ref` takes `{"@odata.id": url}`, whatever type the page links.
@@ -424,7 +447,15 @@ pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStrea
             build = quote!(#build.bytes_body(body, #content_type));
         }
     }
-    let (output, build) = match response_kind(api, e) {
+    build
+}
+
+/// The output type of `e`'s request and `build` with the call that reads
+/// its response.
+fn response(ctx: &Ctx<'_>, e: &Endpoint, build: TokenStream) -> (TokenStream, TokenStream) {
+    let api = ctx.api;
+    let models = quote!(models);
+    match response_kind(api, e) {
         ResponseKind::Unit => (quote!(()), build),
         ResponseKind::Bytes => (quote!(bytes::Bytes), quote!(#build.bytes_response())),
         ResponseKind::Untyped => (quote!(serde_json::Value), quote!(#build.json_response())),
@@ -463,14 +494,6 @@ pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStrea
         ResponseKind::Optional(ty) => {
             let t = type_ref(api, ty, &models);
             (quote!(Option<#t>), quote!(#build.optional_json_response()))
-        }
-    };
-    let doc = docs(&op_docs(ctx, op));
-    quote! {
-        #doc
-        pub fn #method_name(&self, #(#params),*) -> Request<#output> {
-            #(#lets)*
-            #build
         }
     }
 }
