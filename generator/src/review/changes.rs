@@ -215,6 +215,23 @@ impl Changes<'_> {
         });
     }
 
+    /// Reports changes to one item, `subject`, all at `at`.
+    fn reporter<'s>(
+        &'s mut self,
+        subject: &'s str,
+        at: Place,
+    ) -> impl FnMut(Impact, &'static str, String) + 's {
+        move |impact, what, detail| {
+            self.changes.push(Change {
+                impact,
+                what,
+                subject: subject.to_owned(),
+                detail,
+                at: at.clone(),
+            });
+        }
+    }
+
     fn endpoint_place(&self, name: &str, page: &str) -> Place {
         let found = self.api.endpoints.iter().find(|e| e.name.api == name);
         Place {
@@ -242,73 +259,11 @@ impl Changes<'_> {
         }
     }
 
+    /// Reports how endpoint `name`, in both surfaces, changed.
     fn endpoint(&mut self, name: &str, before: &EndpointSurface, after: &EndpointSurface) {
         let at = self.endpoint_place(name, &after.page);
-        let mut change = |impact, what, detail: String| {
-            self.changes.push(Change {
-                impact,
-                what,
-                subject: name.to_owned(),
-                detail,
-                at: at.clone(),
-            });
-        };
-        // Where the crate sends it: a builder type or method renamed or gone
-        // breaks callers (and code that names the builder), one more is new.
-        let gone: Vec<&String> = before
-            .calls
-            .iter()
-            .filter(|c| !after.calls.contains(c))
-            .collect();
-        let new: Vec<&String> = after
-            .calls
-            .iter()
-            .filter(|c| !before.calls.contains(c))
-            .collect();
-        if !before.calls.is_empty() && !gone.is_empty() {
-            let now = if new.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "; now {}",
-                    new.iter()
-                        .map(|c| format!("`{c}()`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            change(
-                Impact::Breaking,
-                "method renamed or removed",
-                format!(
-                    "{} no longer {}{now}",
-                    gone.iter()
-                        .map(|c| format!("`{c}()`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    if gone.len() == 1 { "exists" } else { "exist" }
-                ),
-            );
-        } else if before.calls.is_empty() && before.rust != after.rust {
-            change(
-                Impact::Breaking,
-                "method renamed",
-                format!("`{}()` is now `{}()`", before.rust, after.rust),
-            );
-        }
-        if !before.calls.is_empty() && gone.is_empty() && !new.is_empty() {
-            change(
-                Impact::Compatible,
-                "method added",
-                format!(
-                    "also sent by {}",
-                    new.iter()
-                        .map(|c| format!("`{c}()`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            );
-        }
+        let mut change = self.reporter(name, at);
+        call_changes(before, after, &mut change);
         // The same method with another Rust signature (parameters, return
         // type) breaks its callers.
         for (call, sig) in &before.signatures {
@@ -329,67 +284,13 @@ impl Changes<'_> {
                 format!("`{}` is now `{}`", before.method, after.method),
             );
         }
-        let shape = |p: &str| PathTemplate::parse(p).shape();
-        if shape(&before.path) != shape(&after.path) {
-            change(
-                Impact::Breaking,
-                "path changed",
-                format!("`{}` is now `{}`", before.path, after.path),
-            );
-        } else if before.path != after.path {
-            change(
-                Impact::Compatible,
-                "path parameter renamed",
-                format!(
-                    "`{}` is now `{}`; callers pass it by position",
-                    before.path, after.path
-                ),
-            );
-        }
-        let shapes = |paths: &[String]| -> BTreeMap<String, String> {
-            paths.iter().map(|p| (shape(p), p.clone())).collect()
-        };
-        let (old_alt, new_alt) = (
-            shapes(&before.alternate_paths),
-            shapes(&after.alternate_paths),
+        path_changes(before, after, &mut change);
+        typed_list_changes(
+            &PARAMETERS,
+            &before.parameters,
+            &after.parameters,
+            &mut change,
         );
-        for (s, p) in &old_alt {
-            if !new_alt.contains_key(s) && shape(&after.path) != *s {
-                change(
-                    Impact::Breaking,
-                    "path removed",
-                    format!("no longer reachable as `{p}`"),
-                );
-            }
-        }
-        for (s, p) in &new_alt {
-            if !old_alt.contains_key(s) && shape(&before.path) != *s {
-                change(
-                    Impact::Compatible,
-                    "path added",
-                    format!("also reachable as `{p}`"),
-                );
-            }
-        }
-        for d in diff(&before.parameters, &after.parameters) {
-            match d {
-                Diff::Removed(param, ty) => change(
-                    Impact::Breaking,
-                    "parameter removed",
-                    format!("`{param}` (`{ty}`)"),
-                ),
-                Diff::Changed(param, ty, now) => change(
-                    Impact::Breaking,
-                    "parameter type changed",
-                    format!("`{param}`: `{ty}` is now `{now}`"),
-                ),
-                Diff::Added(param, ty) => change(
-                    Impact::Breaking,
-                    "parameter added",
-                    format!("`{param}` (`{ty}`): callers must pass it"),
-                ),
-            }
-        }
         if before.body != after.body {
             change(
                 Impact::Breaking,
@@ -401,30 +302,12 @@ impl Changes<'_> {
                 ),
             );
         } else {
-            for d in diff(&before.body_parameters, &after.body_parameters) {
-                match d {
-                    Diff::Removed(param, ty) => change(
-                        Impact::Breaking,
-                        "body parameter removed",
-                        format!("`{param}` (`{ty}`)"),
-                    ),
-                    Diff::Changed(param, ty, now) => change(
-                        Impact::Breaking,
-                        "body parameter type changed",
-                        format!("`{param}`: `{ty}` is now `{now}`"),
-                    ),
-                    // An optional parameter is an `Option` field, left out by default.
-                    Diff::Added(param, ty) => change(
-                        if ty.ends_with('?') {
-                            Impact::Compatible
-                        } else {
-                            Impact::Breaking
-                        },
-                        "body parameter added",
-                        format!("`{param}` (`{ty}`)"),
-                    ),
-                }
-            }
+            typed_list_changes(
+                &BODY_PARAMETERS,
+                &before.body_parameters,
+                &after.body_parameters,
+                &mut change,
+            );
         }
         if before.response != after.response {
             change(
@@ -449,17 +332,10 @@ impl Changes<'_> {
         }
     }
 
+    /// Reports how type `name`, in both surfaces, changed.
     fn type_changes(&mut self, name: &str, before: &TypeSurface, after: &TypeSurface) {
         let at = self.type_place(name, &after.page);
-        let mut change = |impact, what, detail: String| {
-            self.changes.push(Change {
-                impact,
-                what,
-                subject: name.to_owned(),
-                detail,
-                at: at.clone(),
-            });
-        };
+        let mut change = self.reporter(name, at);
         if before.rust != after.rust {
             change(
                 Impact::Breaking,
@@ -490,65 +366,39 @@ impl Changes<'_> {
                 ),
             );
         }
-        // A member that stays under another Rust variant breaks its callers.
-        for (member, variant) in before.members.iter().zip(&before.variants) {
-            let now = after
-                .members
-                .iter()
-                .position(|m| m == member)
-                .and_then(|i| after.variants.get(i));
-            if let Some(now) = now.filter(|now| *now != variant) {
-                change(
-                    Impact::Breaking,
-                    "enum variant renamed",
-                    format!("`models::{}::{variant}` is now `{now}`", before.rust),
-                );
-            }
-        }
-        for member in &before.members {
-            if !after.members.contains(member) {
-                change(
-                    Impact::Breaking,
-                    "enum member removed",
-                    format!("`{member}` of `models::{}`", before.rust),
-                );
-            }
-        }
-        for member in &after.members {
-            if !before.members.contains(member) {
-                change(
-                    Impact::Compatible,
-                    "enum member added",
-                    format!("`{member}` of `models::{}`", after.rust),
-                );
-            }
-        }
+        member_changes(before, after, &mut change);
+        drop(change); // it borrows `self`
+        self.property_changes(name, before, after);
+    }
+
+    /// Reports the properties of type `name` that are gone (breaking), new
+    /// (compatible) or changed (see [`Changes::property`]).
+    fn property_changes(&mut self, name: &str, before: &TypeSurface, after: &TypeSurface) {
         for d in diff(&before.properties, &after.properties) {
-            match d {
-                Diff::Removed(prop, old) => {
-                    let at = self.property_place(name, prop, &after.page);
-                    self.push(
-                        Impact::Breaking,
-                        "property removed",
-                        &format!("{name}.{prop}"),
-                        format!("`{}::{}` (`{}`)", before.rust, old.rust, old.ty),
-                        at,
-                    );
-                }
+            let (impact, what, prop, owner, p) = match d {
+                Diff::Removed(prop, old) => (
+                    Impact::Breaking,
+                    "property removed",
+                    prop,
+                    &before.rust,
+                    old,
+                ),
                 Diff::Changed(prop, old, new) => {
                     self.property(name, prop, &after.rust, old, new, &after.page);
+                    continue;
                 }
                 Diff::Added(prop, new) => {
-                    let at = self.property_place(name, prop, &after.page);
-                    self.push(
-                        Impact::Compatible,
-                        "property added",
-                        &format!("{name}.{prop}"),
-                        format!("`{}::{}` (`{}`)", after.rust, new.rust, new.ty),
-                        at,
-                    );
+                    (Impact::Compatible, "property added", prop, &after.rust, new)
                 }
-            }
+            };
+            let at = self.property_place(name, prop, &after.page);
+            self.push(
+                impact,
+                what,
+                &format!("{name}.{prop}"),
+                format!("`{owner}::{}` (`{}`)", p.rust, p.ty),
+                at,
+            );
         }
     }
 
@@ -599,6 +449,217 @@ impl Changes<'_> {
                 &subject,
                 format!("`{rust_type}::{}` is now {now}", new.rust),
                 at,
+            );
+        }
+    }
+}
+
+/// Reports one change to the item being compared: its impact, what changed,
+/// and the details.
+type Note<'n> = &'n mut dyn FnMut(Impact, &'static str, String);
+
+/// Reports the builder methods that send an endpoint: renamed or gone
+/// (breaking), or one more (compatible).
+fn call_changes(before: &EndpointSurface, after: &EndpointSurface, change: Note<'_>) {
+    // Where the crate sends it: a builder type or method renamed or gone
+    // breaks callers (and code that names the builder), one more is new.
+    let gone: Vec<&String> = before
+        .calls
+        .iter()
+        .filter(|c| !after.calls.contains(c))
+        .collect();
+    let new: Vec<&String> = after
+        .calls
+        .iter()
+        .filter(|c| !before.calls.contains(c))
+        .collect();
+    if !before.calls.is_empty() && !gone.is_empty() {
+        let now = if new.is_empty() {
+            String::new()
+        } else {
+            format!("; now {}", call_list(&new))
+        };
+        change(
+            Impact::Breaking,
+            "method renamed or removed",
+            format!(
+                "{} no longer {}{now}",
+                call_list(&gone),
+                if gone.len() == 1 { "exists" } else { "exist" }
+            ),
+        );
+    } else if before.calls.is_empty() && before.rust != after.rust {
+        change(
+            Impact::Breaking,
+            "method renamed",
+            format!("`{}()` is now `{}()`", before.rust, after.rust),
+        );
+    }
+    if !before.calls.is_empty() && gone.is_empty() && !new.is_empty() {
+        change(
+            Impact::Compatible,
+            "method added",
+            format!("also sent by {}", call_list(&new)),
+        );
+    }
+}
+
+/// Builder calls as a list for a detail: `` `a()`, `b()` ``.
+fn call_list(calls: &[&String]) -> String {
+    calls
+        .iter()
+        .map(|c| format!("`{c}()`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reports an endpoint's paths: its own moved (breaking) or with a
+/// parameter renamed (compatible), and other paths gone or new.
+fn path_changes(before: &EndpointSurface, after: &EndpointSurface, change: Note<'_>) {
+    let shape = |p: &str| PathTemplate::parse(p).shape();
+    if shape(&before.path) != shape(&after.path) {
+        change(
+            Impact::Breaking,
+            "path changed",
+            format!("`{}` is now `{}`", before.path, after.path),
+        );
+    } else if before.path != after.path {
+        change(
+            Impact::Compatible,
+            "path parameter renamed",
+            format!(
+                "`{}` is now `{}`; callers pass it by position",
+                before.path, after.path
+            ),
+        );
+    }
+    let shapes = |paths: &[String]| -> BTreeMap<String, String> {
+        paths.iter().map(|p| (shape(p), p.clone())).collect()
+    };
+    let (old_alt, new_alt) = (
+        shapes(&before.alternate_paths),
+        shapes(&after.alternate_paths),
+    );
+    for (s, p) in &old_alt {
+        if !new_alt.contains_key(s) && shape(&after.path) != *s {
+            change(
+                Impact::Breaking,
+                "path removed",
+                format!("no longer reachable as `{p}`"),
+            );
+        }
+    }
+    for (s, p) in &new_alt {
+        if !old_alt.contains_key(s) && shape(&before.path) != *s {
+            change(
+                Impact::Compatible,
+                "path added",
+                format!("also reachable as `{p}`"),
+            );
+        }
+    }
+}
+
+/// How the changes to one keyed list of typed names (`name` -> type) are
+/// reported: a row of the table [`PARAMETERS`], [`BODY_PARAMETERS`].
+struct TypedList {
+    /// What a name only before is reported as (always breaking).
+    removed: &'static str,
+    /// What a name whose type changed is reported as (always breaking).
+    changed: &'static str,
+    /// What a name only after is reported as.
+    added: &'static str,
+    /// What adding a name of this type means for callers.
+    added_impact: fn(&str) -> Impact,
+    /// Said after an added name and its type.
+    added_note: &'static str,
+}
+
+/// An endpoint's parameters: callers pass each one, so a new one breaks them.
+const PARAMETERS: TypedList = TypedList {
+    removed: "parameter removed",
+    changed: "parameter type changed",
+    added: "parameter added",
+    added_impact: |_| Impact::Breaking,
+    added_note: ": callers must pass it",
+};
+
+/// An endpoint's body parameters: an optional one (`ty?`) is an `Option`
+/// field, left out by default, so only a required one breaks callers.
+const BODY_PARAMETERS: TypedList = TypedList {
+    removed: "body parameter removed",
+    changed: "body parameter type changed",
+    added: "body parameter added",
+    added_impact: |ty| {
+        if ty.ends_with('?') {
+            Impact::Compatible
+        } else {
+            Impact::Breaking
+        }
+    },
+    added_note: "",
+};
+
+/// Reports each name of a keyed list that was removed, changed type or was
+/// added, labelled as `list` says.
+fn typed_list_changes(
+    list: &TypedList,
+    before: &BTreeMap<String, String>,
+    after: &BTreeMap<String, String>,
+    change: Note<'_>,
+) {
+    for d in diff(before, after) {
+        match d {
+            Diff::Removed(name, ty) => {
+                change(Impact::Breaking, list.removed, format!("`{name}` (`{ty}`)"));
+            }
+            Diff::Changed(name, ty, now) => change(
+                Impact::Breaking,
+                list.changed,
+                format!("`{name}`: `{ty}` is now `{now}`"),
+            ),
+            Diff::Added(name, ty) => change(
+                (list.added_impact)(ty),
+                list.added,
+                format!("`{name}` (`{ty}`){}", list.added_note),
+            ),
+        }
+    }
+}
+
+/// Reports an enum's members: one under another Rust variant or gone
+/// (breaking), or new (compatible).
+fn member_changes(before: &TypeSurface, after: &TypeSurface, change: Note<'_>) {
+    // A member that stays under another Rust variant breaks its callers.
+    for (member, variant) in before.members.iter().zip(&before.variants) {
+        let now = after
+            .members
+            .iter()
+            .position(|m| m == member)
+            .and_then(|i| after.variants.get(i));
+        if let Some(now) = now.filter(|now| *now != variant) {
+            change(
+                Impact::Breaking,
+                "enum variant renamed",
+                format!("`models::{}::{variant}` is now `{now}`", before.rust),
+            );
+        }
+    }
+    for member in &before.members {
+        if !after.members.contains(member) {
+            change(
+                Impact::Breaking,
+                "enum member removed",
+                format!("`{member}` of `models::{}`", before.rust),
+            );
+        }
+    }
+    for member in &after.members {
+        if !before.members.contains(member) {
+            change(
+                Impact::Compatible,
+                "enum member added",
+                format!("`{member}` of `models::{}`", after.rust),
             );
         }
     }
