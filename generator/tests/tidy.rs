@@ -284,14 +284,29 @@ fn fn_name(line: &str) -> Option<String> {
     Some(ident_prefix(rest))
 }
 
+/// Functions still over the limit, by file and name: the list may only
+/// shrink. A function that is split must leave it (the test says so), and
+/// a new long function fails the test.
+const KNOWN_LONG: &[(&str, &str)] = &[];
+
 #[test]
 fn no_function_is_longer_than_a_screenful_or_two() {
     let mut long = Vec::new();
+    let mut known = BTreeSet::new();
     for dir in ["generator/src", "generator/runtime/src", "xtask/src"] {
         for file in rust_files(&workspace().join(dir)) {
             let text = std::fs::read_to_string(&file).unwrap();
+            let rel = file
+                .strip_prefix(workspace())
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             for (name, lines) in long_functions(&text) {
-                long.push(format!("{}: fn {name}: {lines} lines", file.display()));
+                if KNOWN_LONG.contains(&(rel.as_str(), name.as_str())) {
+                    known.insert((rel.clone(), name));
+                } else {
+                    long.push(format!("{rel}: fn {name}: {lines} lines"));
+                }
             }
         }
     }
@@ -299,6 +314,14 @@ fn no_function_is_longer_than_a_screenful_or_two() {
         long.is_empty(),
         "functions over {MAX_FUNCTION_LINES} lines; split them into named steps:\n{}",
         long.join("\n")
+    );
+    let split: Vec<_> = KNOWN_LONG
+        .iter()
+        .filter(|(f, n)| !known.contains(&((*f).to_owned(), (*n).to_owned())))
+        .collect();
+    assert!(
+        split.is_empty(),
+        "no longer over the limit; take them off KNOWN_LONG: {split:?}"
     );
 }
 
