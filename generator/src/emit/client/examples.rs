@@ -57,97 +57,16 @@ pub(super) fn emit_example_tests(
     out: &mut Drafts,
 ) {
     use rayon::prelude::*;
-    let mut by_area: BTreeMap<&Area, Vec<&Endpoint>> = BTreeMap::new();
-    for e in &ctx.api.endpoints {
-        by_area.entry(&e.area).or_default().push(e);
-    }
-    let areas: Vec<(&Area, Vec<&Endpoint>)> = by_area
-        .into_iter()
-        .filter(|(_, endpoints)| {
-            endpoints
-                .iter()
-                .any(|e| e.examples.iter().any(|x| x.call.is_some()))
-        })
-        .collect();
+    let areas = tested_areas(&ctx.api.endpoints);
     if areas.is_empty() {
         return;
     }
     // A busy area's tests go in a file per second path segment
     // (`device_management_hardware_configurations.rs`), so no file is too
     // large to review.
-    let mut shards: Vec<(&Area, String, Vec<Tested<'_>>)> = Vec::new();
-    fn all(endpoints: Vec<&Endpoint>) -> Vec<Tested<'_>> {
-        endpoints.into_iter().map(|e| (e, None)).collect()
-    }
+    let mut shards: Vec<Shard<'_>> = Vec::new();
     for (area, endpoints) in areas {
-        let file = module_name(&snake_ident(area.as_str()));
-        let tests = test_bytes(&endpoints);
-        if tests <= BYTES_PER_FILE {
-            shards.push((area, file, all(endpoints)));
-            continue;
-        }
-        let mut by_segment: BTreeMap<String, Vec<&Endpoint>> = BTreeMap::new();
-        for e in endpoints {
-            let second = e.path.segments.iter().skip(1).find_map(|s| match s {
-                Segment::Literal { name } => Some(name.as_str()),
-                _ => None,
-            });
-            let shard = match second {
-                Some(name) => module_name(&format!("{file}_{}", snake_ident(name))),
-                None => file.clone(),
-            };
-            by_segment.entry(shard).or_default().push(e);
-        }
-        for (shard, endpoints) in by_segment {
-            let tests = test_bytes(&endpoints);
-            if tests <= BYTES_PER_FILE {
-                shards.push((area, shard, all(endpoints)));
-                continue;
-            }
-            // Still too many (Intune documents one path for each derived
-            // type): a file per resource.
-            let mut by_resource: BTreeMap<String, Vec<&Endpoint>> = BTreeMap::new();
-            for e in endpoints {
-                let resource = e.name.api.split('.').next().unwrap_or_default();
-                by_resource
-                    .entry(module_name(&format!("{shard}_{}", snake_ident(resource))))
-                    .or_default()
-                    .push(e);
-            }
-            for (file, endpoints) in by_resource {
-                let tests = test_bytes(&endpoints);
-                if tests <= BYTES_PER_FILE {
-                    shards.push((area, file, all(endpoints)));
-                    continue;
-                }
-                // One operation documented on many pages: a file per page.
-                let mut by_page: BTreeMap<String, Vec<Tested<'_>>> = BTreeMap::new();
-                for e in endpoints {
-                    let pages: std::collections::BTreeSet<&str> = e
-                        .examples
-                        .iter()
-                        .filter(|x| x.call.is_some())
-                        .map(|x| x.source.file.as_str())
-                        .collect();
-                    for page in pages {
-                        let stem = page
-                            .rsplit('/')
-                            .next()
-                            .unwrap_or(page)
-                            .trim_end_matches(".md");
-                        by_page
-                            .entry(module_name(&format!("{shard}_{}", snake_ident(stem))))
-                            .or_default()
-                            .push((e, Some(page)));
-                    }
-                }
-                shards.extend(
-                    by_page
-                        .into_iter()
-                        .map(|(file, tested)| (area, file, tested)),
-                );
-            }
-        }
+        area_shards(area, endpoints, &mut shards);
     }
     // Each file's tests are made and turned into a draft on one thread.
     let files: Vec<(&Area, String, Draft)> = shards
@@ -160,6 +79,141 @@ pub(super) fn emit_example_tests(
             (area, file, draft)
         })
         .collect();
+    insert_main(ctx, files, out);
+    let path = "tests/examples/support.rs";
+    let draft = crate::emit::format::planned(plan, path, || Draft::Rust {
+        header: header(&["generator/templates/example_support.rs".to_owned()]),
+        code: SUPPORT.replace("__CRATE__", krate),
+        owners: Vec::new(),
+    });
+    out.insert(path.to_owned(), draft);
+}
+
+/// The areas that have an example with a call, in order, each with its
+/// endpoints.
+fn tested_areas(endpoints: &[Endpoint]) -> Vec<(&Area, Vec<&Endpoint>)> {
+    let mut by_area: BTreeMap<&Area, Vec<&Endpoint>> = BTreeMap::new();
+    for e in endpoints {
+        by_area.entry(&e.area).or_default().push(e);
+    }
+    by_area
+        .into_iter()
+        .filter(|(_, endpoints)| {
+            endpoints
+                .iter()
+                .any(|e| e.examples.iter().any(|x| x.call.is_some()))
+        })
+        .collect()
+}
+
+/// A file of example tests: its area, its name and what it tests.
+type Shard<'a> = (&'a Area, String, Vec<Tested<'a>>);
+
+/// Every example of `endpoints`, whatever its page.
+fn all(endpoints: Vec<&Endpoint>) -> Vec<Tested<'_>> {
+    endpoints.into_iter().map(|e| (e, None)).collect()
+}
+
+/// Adds the files of one area's tests to `shards`: one for the area, or,
+/// when that is too large, one per second path segment, then per resource,
+/// then per page.
+fn area_shards<'a>(area: &'a Area, endpoints: Vec<&'a Endpoint>, shards: &mut Vec<Shard<'a>>) {
+    let file = module_name(&snake_ident(area.as_str()));
+    let tests = test_bytes(&endpoints);
+    if tests <= BYTES_PER_FILE {
+        shards.push((area, file, all(endpoints)));
+        return;
+    }
+    for (shard, endpoints) in by_second_segment(&file, endpoints) {
+        let tests = test_bytes(&endpoints);
+        if tests <= BYTES_PER_FILE {
+            shards.push((area, shard, all(endpoints)));
+            continue;
+        }
+        // Still too many (Intune documents one path for each derived
+        // type): a file per resource.
+        for (file, endpoints) in by_resource(&shard, endpoints) {
+            let tests = test_bytes(&endpoints);
+            if tests <= BYTES_PER_FILE {
+                shards.push((area, file, all(endpoints)));
+                continue;
+            }
+            // One operation documented on many pages: a file per page.
+            shards.extend(
+                by_page(&shard, endpoints)
+                    .into_iter()
+                    .map(|(file, tested)| (area, file, tested)),
+            );
+        }
+    }
+}
+
+/// Endpoints by the file of their second path segment (`file`'s own for
+/// those without one).
+fn by_second_segment<'a>(
+    file: &str,
+    endpoints: Vec<&'a Endpoint>,
+) -> BTreeMap<String, Vec<&'a Endpoint>> {
+    let mut by_segment: BTreeMap<String, Vec<&Endpoint>> = BTreeMap::new();
+    for e in endpoints {
+        let second = e.path.segments.iter().skip(1).find_map(|s| match s {
+            Segment::Literal { name } => Some(name.as_str()),
+            _ => None,
+        });
+        let shard = match second {
+            Some(name) => module_name(&format!("{file}_{}", snake_ident(name))),
+            None => file.to_owned(),
+        };
+        by_segment.entry(shard).or_default().push(e);
+    }
+    by_segment
+}
+
+/// Endpoints by the file of their resource (their API name's first part).
+fn by_resource<'a>(
+    shard: &str,
+    endpoints: Vec<&'a Endpoint>,
+) -> BTreeMap<String, Vec<&'a Endpoint>> {
+    let mut by_resource: BTreeMap<String, Vec<&Endpoint>> = BTreeMap::new();
+    for e in endpoints {
+        let resource = e.name.api.split('.').next().unwrap_or_default();
+        by_resource
+            .entry(module_name(&format!("{shard}_{}", snake_ident(resource))))
+            .or_default()
+            .push(e);
+    }
+    by_resource
+}
+
+/// Endpoints by the file of each page that documents an example with a
+/// call of theirs.
+fn by_page<'a>(shard: &str, endpoints: Vec<&'a Endpoint>) -> BTreeMap<String, Vec<Tested<'a>>> {
+    let mut by_page: BTreeMap<String, Vec<Tested<'_>>> = BTreeMap::new();
+    for e in endpoints {
+        let pages: std::collections::BTreeSet<&str> = e
+            .examples
+            .iter()
+            .filter(|x| x.call.is_some())
+            .map(|x| x.source.file.as_str())
+            .collect();
+        for page in pages {
+            let stem = page
+                .rsplit('/')
+                .next()
+                .unwrap_or(page)
+                .trim_end_matches(".md");
+            by_page
+                .entry(module_name(&format!("{shard}_{}", snake_ident(stem))))
+                .or_default()
+                .push((e, Some(page)));
+        }
+    }
+    by_page
+}
+
+/// Inserts the area files and `main.rs`, which declares their modules,
+/// each under its area's feature.
+fn insert_main(ctx: &Ctx<'_>, files: Vec<(&Area, String, Draft)>, out: &mut Drafts) {
     // `main.rs` is written as text in rustfmt's style, since `cargo fmt`
     // formats test targets; its modules are skipped by rustfmt, as the
     // emitter formats them.
@@ -180,21 +234,14 @@ pub(super) fn emit_example_tests(
         out.insert(format!("tests/examples/{file}.rs"), draft);
     }
     out.insert("tests/examples/main.rs".to_owned(), Draft::Text(main));
-    let path = "tests/examples/support.rs";
-    let draft = crate::emit::format::planned(plan, path, || Draft::Rust {
-        header: header(&["generator/templates/example_support.rs".to_owned()]),
-        code: SUPPORT.replace("__CRATE__", krate),
-        owners: Vec::new(),
-    });
-    out.insert(path.to_owned(), draft);
 }
 
-/// Makes the test file of one area's endpoints: a test per example with a
-/// call, and in its docs the examples the client offers no call for.
 /// An endpoint whose example tests go in a file: all of them, or those of
 /// one page.
 type Tested<'a> = (&'a Endpoint, Option<&'a str>);
 
+/// Makes the test file of one area's endpoints: a test per example with a
+/// call, and in its docs the examples the client offers no call for.
 fn area_tests(ctx: &Ctx<'_>, tree: &Tree<'_>, krate: &str, tested: &[Tested<'_>]) -> Draft {
     let krate_ident = ident(krate);
     let mut scope = Scope::with_reserved(&["support"]);
@@ -267,19 +314,12 @@ fn example_test(
     call: &ExampleCall,
     scope: &mut Scope,
 ) -> Result<TokenStream, String> {
-    let api = ctx.api;
     let template = std::iter::once(&e.path)
         .chain(&e.alternate_paths)
         .nth(call.path)
         .ok_or("the example names a path the endpoint does not have")?;
     let (chain, method, mut args) = call_chain(ctx, tree, e, template, &call.arguments)?;
-    let base = x
-        .name
-        .as_deref()
-        .map(snake_ident)
-        .unwrap_or_else(|| snake_ident(&format!("{}_example", e.name.api.replace('.', "_"))));
-    let (name, _) = scope.claim(&base, base.clone());
-    let name = ident(&name);
+    let name = test_name(e, x, scope);
     let doc = format!(
         " `{} {}`: example `{}`, from `{}/{}` line {}.",
         e.method.as_str(),
@@ -289,9 +329,64 @@ fn example_test(
         x.source.file,
         x.source.line
     );
+    let (body_let, sent_body) = request_body(ctx, krate, e, x, template, &mut args)?;
+    let query_calls = call.query.iter().map(|(k, v)| query_call(ctx, e, k, v));
+    let query_pairs = call.query.iter().map(|(k, v)| quote!((#k, #v)));
+    let (status, response_let, serve_body) = served_response(x);
+    let (binding, check) = response_check(ctx, e, x.response_body.is_some())?;
+    let http = e.method.as_str();
+    let path = &call.sent_path;
+    Ok(quote! {
+        #[doc = #doc]
+        #[tokio::test]
+        async fn #name() {
+            #response_let
+            let server = support::serve(#status, #serve_body).await;
+            let client = support::client(&server);
+            #body_let
+            #binding = client #chain .#method(#(#args),*) #(#query_calls)*
+                .send()
+                .await
+                .expect("the example request succeeds");
+            support::Sent {
+                method: #http,
+                path: #path,
+                query: &[#(#query_pairs),*],
+                body: #sent_body,
+            }
+            .check(&server)
+            .await;
+            #check
+        }
+    })
+}
+
+/// The test's function name, from the example's name or the endpoint's,
+/// unique in the file.
+fn test_name(e: &Endpoint, x: &ExamplePair, scope: &mut Scope) -> proc_macro2::Ident {
+    let base = x
+        .name
+        .as_deref()
+        .map(snake_ident)
+        .unwrap_or_else(|| snake_ident(&format!("{}_example", e.name.api.replace('.', "_"))));
+    let (name, _) = scope.claim(&base, base.clone());
+    ident(&name)
+}
+
+/// The statements that make the example's request body (pushing the
+/// body's argument onto `args`), and the body the server is to receive.
+fn request_body(
+    ctx: &Ctx<'_>,
+    krate: &proc_macro2::Ident,
+    e: &Endpoint,
+    x: &ExamplePair,
+    template: &PathTemplate,
+    args: &mut Vec<TokenStream>,
+) -> Result<(TokenStream, TokenStream), String> {
+    let api = ctx.api;
     let models = quote!(models);
     let reference = e.sends_reference(template);
-    let (body_let, sent_body) = match (&e.request_body, &x.request_body) {
+    Ok(match (&e.request_body, &x.request_body) {
         (RequestBody::None | RequestBody::Stream, _) if !reference => (quote!(), quote!(None)),
         (_, None) => (quote!(), quote!(None)),
         (body, Some(json)) => {
@@ -318,9 +413,12 @@ fn example_test(
                 quote!(Some(request)),
             )
         }
-    };
-    let query_calls = call.query.iter().map(|(k, v)| query_call(ctx, e, k, v));
-    let query_pairs = call.query.iter().map(|(k, v)| quote!((#k, #v)));
+    })
+}
+
+/// What the mock server answers: the status, the statement that makes the
+/// example response, and the body it serves.
+fn served_response(x: &ExamplePair) -> (proc_macro2::Literal, TokenStream, TokenStream) {
     let status = x
         .response_status
         .unwrap_or(if x.response_body.is_some() { 200 } else { 204 });
@@ -335,8 +433,17 @@ fn example_test(
         }
         None => (quote!(), quote!(None)),
     };
-    let has_body = x.response_body.is_some();
-    let kind = response_kind(api, e);
+    (status, response_let, serve_body)
+}
+
+/// How the test binds the call's response, and how it checks it against
+/// the example's (`has_body`: the example shows a response body).
+fn response_check(
+    ctx: &Ctx<'_>,
+    e: &Endpoint,
+    has_body: bool,
+) -> Result<(TokenStream, TokenStream), String> {
+    let kind = response_kind(ctx.api, e);
     let check = match kind {
         ResponseKind::Unit => quote!(),
         ResponseKind::Bytes => return Err("the response is binary".to_owned()),
@@ -356,31 +463,7 @@ fn example_test(
         ResponseKind::Unit => quote!(let ()),
         _ => quote!(let response),
     };
-    let http = e.method.as_str();
-    let path = &call.sent_path;
-    Ok(quote! {
-        #[doc = #doc]
-        #[tokio::test]
-        async fn #name() {
-            #response_let
-            let server = support::serve(#status, #serve_body).await;
-            let client = support::client(&server);
-            #body_let
-            #binding = client #chain .#method(#(#args),*) #(#query_calls)*
-                .send()
-                .await
-                .expect("the example request succeeds");
-            support::Sent {
-                method: #http,
-                path: #path,
-                query: &[#(#query_pairs),*],
-                body: #sent_body,
-            }
-            .check(&server)
-            .await;
-            #check
-        }
-    })
+    Ok((binding, check))
 }
 
 /// The accessor calls from the client to the node of the example's path,
