@@ -547,102 +547,132 @@ pub(super) fn is_collection(node: &Node<'_>) -> bool {
 pub(super) fn name_nodes(api: &Api, node: &mut Node<'_>, parent: &Naming, names: &NameOverrides) {
     let mut methods = Scope::default();
     for (step, child) in &mut node.children {
-        let part = step_part(step);
-        let path_name = format!("{}{part}", parent.path_name);
-        child.label = format!("{}/{}", parent.label, segment_label(child.segment));
-        if child.shared {
-            // It takes the builder type of the node it repeats (`name_shared`).
-            child.accessor = methods.claim(&path_name, step_method(step)).0;
-            continue;
+        name_child(api, step, child, parent, names, &mut methods);
+    }
+    name_operations(node, &mut methods, names);
+}
+
+/// Names one child of a node: its label, its accessor among the parent's
+/// `methods` and the builder names it wants; then its subtree.
+fn name_child(
+    api: &Api,
+    step: &Step,
+    child: &mut Node<'_>,
+    parent: &Naming,
+    names: &NameOverrides,
+    methods: &mut Scope,
+) {
+    let part = step_part(step);
+    let path_name = format!("{}{part}", parent.path_name);
+    child.label = format!("{}/{}", parent.label, segment_label(child.segment));
+    if child.shared {
+        // It takes the builder type of the node it repeats (`name_shared`).
+        child.accessor = methods.claim(&path_name, step_method(step)).0;
+        return;
+    }
+    let (wanted, base, api_type, api_element) = addressed_names(api, step, child, parent, &part);
+    // The name is given out once every node has said what it wants
+    // (`assign_builder_names`).
+    let short = match step {
+        Step::Key => format!("{}Item", parent.base),
+        _ => format!("{}{part}", parent.base),
+    };
+    child.fallbacks = if short == wanted || short == path_name {
+        vec![path_name.clone()]
+    } else {
+        vec![short, path_name.clone()]
+    };
+    child.wanted = wanted;
+    // `range()` and `range(address=...)` on one node need two names.
+    let preferred = step_method(step);
+    child.accessor = match step {
+        Step::Function(name, args) if !args.is_empty() && methods.is_taken(&preferred) => {
+            methods
+                .claim(
+                    &child.label,
+                    snake_ident(&format!("{name}_with_{}", args.join("_"))),
+                )
+                .0
         }
-        // What the node addresses: first as the type graph says (the
-        // parent's property of that name), which no api page can move; then
-        // as its operations say.
-        let property = match step {
-            Step::Literal(segment) => parent
-                .api_type
-                .as_deref()
-                .and_then(|owner| property_type(api, owner, segment)),
-            _ => None,
-        };
-        let own_api = addressed_api_type(api, child).map(str::to_owned);
-        let (wanted, base, api_type, api_element) = match step {
-            Step::Key => {
-                let ty = parent.api_element.clone().or(own_api);
-                match ty.as_deref().and_then(|t| rust_type(api, t)) {
-                    Some(t) => (format!("{t}Item"), t.to_owned(), ty, None),
-                    None => {
-                        let name = format!("{}Item", parent.base);
-                        (name.clone(), name, None, None)
-                    }
+        _ => methods.claim(&child.label, preferred).0,
+    };
+    let naming = Naming {
+        path_name,
+        base,
+        label: child.label.clone(),
+        api_type,
+        api_element,
+    };
+    name_nodes(api, child, &naming, names);
+}
+
+/// What a child (reached by `step`, whose name part is `part`) addresses:
+/// the builder name it wants, the base of its children's names, and the API
+/// type and collection element type it addresses, when known.
+fn addressed_names(
+    api: &Api,
+    step: &Step,
+    child: &Node<'_>,
+    parent: &Naming,
+    part: &str,
+) -> (String, String, Option<String>, Option<String>) {
+    // What the node addresses: first as the type graph says (the
+    // parent's property of that name), which no api page can move; then
+    // as its operations say.
+    let property = match step {
+        Step::Literal(segment) => parent
+            .api_type
+            .as_deref()
+            .and_then(|owner| property_type(api, owner, segment)),
+        _ => None,
+    };
+    let own_api = addressed_api_type(api, child).map(str::to_owned);
+    match step {
+        Step::Key => {
+            let ty = parent.api_element.clone().or(own_api);
+            match ty.as_deref().and_then(|t| rust_type(api, t)) {
+                Some(t) => (format!("{t}Item"), t.to_owned(), ty, None),
+                None => {
+                    let name = format!("{}Item", parent.base);
+                    (name.clone(), name, None, None)
                 }
             }
-            Step::Literal(_)
-                if property.as_ref().is_some_and(|(_, many)| *many)
-                    || (property.is_none() && is_collection(child)) =>
-            {
-                let key_type = child
-                    .children
-                    .get(&Step::Key)
-                    .and_then(|k| addressed_api_type(api, k))
-                    .map(str::to_owned);
-                let element_api = match &property {
-                    Some((t, _)) => Some(t.clone()),
-                    None => own_api.or(key_type),
-                };
-                let element = element_api
-                    .as_deref()
-                    .and_then(|t| rust_type(api, t))
-                    .map(str::to_owned);
-                let fallback = format!("{}{part}", parent.base);
-                let name = element
-                    .as_ref()
-                    .map_or_else(|| fallback.clone(), |t| format!("{t}Collection"));
-                (name, fallback, None, element_api)
-            }
-            _ => {
-                let name = format!("{}{part}", parent.base);
-                let api_type = property.map(|(t, _)| t).or(own_api);
-                (name.clone(), name, api_type, None)
-            }
-        };
-        // The name is given out once every node has said what it wants
-        // (`assign_builder_names`).
-        let short = match step {
-            Step::Key => format!("{}Item", parent.base),
-            _ => format!("{}{part}", parent.base),
-        };
-        child.fallbacks = if short == wanted || short == path_name {
-            vec![path_name.clone()]
-        } else {
-            vec![short, path_name.clone()]
-        };
-        child.wanted = wanted;
-        // `range()` and `range(address=...)` on one node need two names.
-        let preferred = step_method(step);
-        child.accessor = match step {
-            Step::Function(name, args) if !args.is_empty() && methods.is_taken(&preferred) => {
-                methods
-                    .claim(
-                        &child.label,
-                        snake_ident(&format!("{name}_with_{}", args.join("_"))),
-                    )
-                    .0
-            }
-            _ => methods.claim(&child.label, preferred).0,
-        };
-        let naming = Naming {
-            path_name,
-            base,
-            label: child.label.clone(),
-            api_type,
-            api_element,
-        };
-        name_nodes(api, child, &naming, names);
+        }
+        Step::Literal(_)
+            if property.as_ref().is_some_and(|(_, many)| *many)
+                || (property.is_none() && is_collection(child)) =>
+        {
+            let key_type = child
+                .children
+                .get(&Step::Key)
+                .and_then(|k| addressed_api_type(api, k))
+                .map(str::to_owned);
+            let element_api = match &property {
+                Some((t, _)) => Some(t.clone()),
+                None => own_api.or(key_type),
+            };
+            let element = element_api
+                .as_deref()
+                .and_then(|t| rust_type(api, t))
+                .map(str::to_owned);
+            let fallback = format!("{}{part}", parent.base);
+            let name = element
+                .as_ref()
+                .map_or_else(|| fallback.clone(), |t| format!("{t}Collection"));
+            (name, fallback, None, element_api)
+        }
+        _ => {
+            let name = format!("{}{part}", parent.base);
+            let api_type = property.map(|(t, _)| t).or(own_api);
+            (name.clone(), name, api_type, None)
+        }
     }
-    // The node's own operations (get, list, create, ...) name first, then
-    // those named by a last segment; on a clash, a name that says what
-    // tells the operation apart (see `method_candidates`).
+}
+
+/// Names a node's operations among its `methods`: its own (get, list,
+/// create, ...) first, then those named by a last segment; on a clash, a
+/// name that says what tells the operation apart (see `method_candidates`).
+fn name_operations(node: &mut Node<'_>, methods: &mut Scope, names: &NameOverrides) {
     let mut order: Vec<usize> = (0..node.ops.len()).collect();
     order.sort_by_key(|&i| node.ops[i].tail.is_some());
     for i in order {
