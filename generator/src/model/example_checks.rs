@@ -500,58 +500,76 @@ impl<'a> Checker<'a> {
                     );
                 }
                 None if open => {}
-                None => {
-                    let carrier = if named.is_none() {
-                        self.graph
-                            .derived(ty)
-                            .into_iter()
-                            .find(|d| d.properties.iter().any(|p| p.name.api == *key))
-                    } else {
-                        None
-                    };
-                    match carrier {
-                        Some(d) => self.found(
-                            place,
-                            Code::ExampleODataTypeMissing,
-                            format!(
-                                "{} sends `{here}`, a property of `{}`, without `@odata.type`",
-                                place.1, d.name.api
-                            ),
-                            format!(
-                                "add \"@odata.type\": \"#microsoft.graph.{}\" to the object; without it the value is read as `{}`",
-                                d.name.api, ty.name.api
-                            ),
-                        ),
-                        None => {
-                            let suggester = self.suggesters.get(ty.name.api.as_str()).map(|cell| {
-                                cell.get_or_init(|| {
-                                    Suggester::new(ancestry.iter().flat_map(|t| t.properties.iter().map(|p| p.name.api.as_str())))
-                                })
-                            });
-                            let help = match suggester.and_then(|s| s.suggest(key)) {
-                                Some(s) => format!("did you mean `{s}`? `{}` declares it", ty.name.api),
-                                None => format!(
-                                    "add `{key}` to the properties of `{}`, or remove it from {}",
-                                    ty.name.api,
-                                    if place.1.starts_with("example") {
-                                        "the example"
-                                    } else {
-                                        place.1
-                                    }
-                                ),
-                            };
-                            self.found(
-                                place,
-                                Code::ExamplePropertyUnknown,
-                                format!(
-                                    "{} sends `{here}`, which `{}` does not declare",
-                                    place.1, ty.name.api
-                                ),
-                                help,
-                            );
+                None => self.undeclared(ty, &ancestry, named.is_some(), key, &here, place),
+            }
+        }
+    }
+
+    /// Reports `key`, sent at `here` in an object read as `ty` (whose
+    /// ancestry is `ancestry`), which `ty` does not declare: as a derived
+    /// type's property sent without `@odata.type` when the object names no
+    /// type (`named`) and a derived type declares it, else as unknown.
+    fn undeclared(
+        &mut self,
+        ty: &'a TypeDef,
+        ancestry: &[&'a TypeDef],
+        named: bool,
+        key: &str,
+        here: &str,
+        place: Place<'_>,
+    ) {
+        let carrier = if named {
+            None
+        } else {
+            self.graph
+                .derived(ty)
+                .into_iter()
+                .find(|d| d.properties.iter().any(|p| p.name.api == *key))
+        };
+        match carrier {
+            Some(d) => self.found(
+                place,
+                Code::ExampleODataTypeMissing,
+                format!(
+                    "{} sends `{here}`, a property of `{}`, without `@odata.type`",
+                    place.1, d.name.api
+                ),
+                format!(
+                    "add \"@odata.type\": \"#microsoft.graph.{}\" to the object; without it the value is read as `{}`",
+                    d.name.api, ty.name.api
+                ),
+            ),
+            None => {
+                let suggester = self.suggesters.get(ty.name.api.as_str()).map(|cell| {
+                    cell.get_or_init(|| {
+                        Suggester::new(
+                            ancestry
+                                .iter()
+                                .flat_map(|t| t.properties.iter().map(|p| p.name.api.as_str())),
+                        )
+                    })
+                });
+                let help = match suggester.and_then(|s| s.suggest(key)) {
+                    Some(s) => format!("did you mean `{s}`? `{}` declares it", ty.name.api),
+                    None => format!(
+                        "add `{key}` to the properties of `{}`, or remove it from {}",
+                        ty.name.api,
+                        if place.1.starts_with("example") {
+                            "the example"
+                        } else {
+                            place.1
                         }
-                    }
-                }
+                    ),
+                };
+                self.found(
+                    place,
+                    Code::ExamplePropertyUnknown,
+                    format!(
+                        "{} sends `{here}`, which `{}` does not declare",
+                        place.1, ty.name.api
+                    ),
+                    help,
+                );
             }
         }
     }
