@@ -13,7 +13,7 @@ use crate::model::api::{
     TypeDef, TypeKind, TypeRef,
 };
 use crate::model::draft::{DraftEndpoint, DraftParameter, DraftRequestBody};
-use crate::model::draft::{DraftType, Origin};
+use crate::model::draft::{DraftProperty, DraftType, Origin};
 use crate::model::graph::SortedTypes;
 use crate::model::path::{PathTemplate, Segment};
 use crate::model::types::{CellTarget, TypeCell};
@@ -418,91 +418,105 @@ fn merge_types(mut drafts: Vec<DraftType>, diags: &mut Vec<Diagnostic>) -> Vec<D
             merged.push(draft);
             continue;
         };
-        let existing = &mut merged[i];
-        for page in &draft.pages {
-            if !existing.pages.contains(page) {
-                existing.pages.push(page.clone());
-            }
+        merge_draft(&mut merged[i], draft, diags);
+    }
+    merged
+}
+
+/// Merges a later draft of a type into the `existing` one: its pages,
+/// the properties and members it alone has, and a representation and base
+/// the existing one lacks. A second type page is reported.
+fn merge_draft(existing: &mut DraftType, draft: DraftType, diags: &mut Vec<Diagnostic>) {
+    for page in &draft.pages {
+        if !existing.pages.contains(page) {
+            existing.pages.push(page.clone());
         }
-        if draft.origin == Origin::TypePage {
+    }
+    if draft.origin == Origin::TypePage {
+        let mut d = diag(
+            &draft.source.file,
+            draft.at,
+            Code::TypeDuplicate,
+            format!(
+                "type `{}` is also defined in {}",
+                draft.name, existing.source.file
+            ),
+            "the first definition is used; properties only this page has were added".to_owned(),
+        );
+        d.related.push(related(
+            &existing.source.file,
+            existing.at,
+            "first defined here",
+        ));
+        diags.push(d);
+    }
+    for p in draft.properties {
+        merge_property(existing, &draft.source.file, p, diags);
+    }
+    for m in draft.members {
+        if !existing.members.iter().any(|n| n.name == m.name) {
+            existing.members.push(m);
+        }
+    }
+    if existing.representation.is_none() {
+        existing.representation = draft.representation;
+    }
+    if existing.base.is_none() {
+        existing.base = draft.base;
+    }
+}
+
+/// Merges a property of a later draft (from page `file`) into the
+/// `existing` type: a conflicting type is reported, and a property it
+/// lacks is added (reported when the existing draft is a type page).
+fn merge_property(
+    existing: &mut DraftType,
+    file: &str,
+    p: DraftProperty,
+    diags: &mut Vec<Diagnostic>,
+) {
+    match existing.properties.iter().find(|q| q.name == p.name) {
+        Some(q) if !same_type(&q.cell, &p.cell) => {
             let mut d = diag(
-                &draft.source.file,
-                draft.at,
-                Code::TypeDuplicate,
+                file,
+                p.at,
+                Code::DefinitionConflict,
                 format!(
-                    "type `{}` is also defined in {}",
-                    draft.name, existing.source.file
+                    "property `{}.{}` has type `{}` here but `{}` in {}",
+                    existing.name, p.name, p.cell.written, q.cell.written, existing.source.file
                 ),
-                "the first definition is used; properties only this page has were added".to_owned(),
+                format!("make both pages agree; `{}` was used", q.cell.written),
             );
             d.related.push(related(
                 &existing.source.file,
-                existing.at,
-                "first defined here",
+                q.at,
+                &format!("`{}` here", q.cell.written),
             ));
             diags.push(d);
         }
-        for p in draft.properties {
-            match existing.properties.iter().find(|q| q.name == p.name) {
-                Some(q) if !same_type(&q.cell, &p.cell) => {
-                    let mut d = diag(
-                        &draft.source.file,
-                        p.at,
-                        Code::DefinitionConflict,
-                        format!(
-                            "property `{}.{}` has type `{}` here but `{}` in {}",
-                            existing.name,
-                            p.name,
-                            p.cell.written,
-                            q.cell.written,
-                            existing.source.file
-                        ),
-                        format!("make both pages agree; `{}` was used", q.cell.written),
-                    );
-                    d.related.push(related(
-                        &existing.source.file,
-                        q.at,
-                        &format!("`{}` here", q.cell.written),
-                    ));
-                    diags.push(d);
-                }
-                Some(_) => {}
-                None => {
-                    if existing.origin == Origin::TypePage {
-                        let mut d = diag(
-                            &draft.source.file,
-                            p.at,
-                            Code::DefinitionConflict,
-                            format!(
-                                "property `{}.{}` is listed here but not in {}",
-                                existing.name, p.name, existing.source.file
-                            ),
-                            "add it to the resource page; it was added to the type".to_owned(),
-                        );
-                        d.related.push(related(
-                            &existing.source.file,
-                            existing.at,
-                            "the resource page",
-                        ));
-                        diags.push(d);
-                    }
-                    existing.properties.push(p);
-                }
+        Some(_) => {}
+        None => {
+            if existing.origin == Origin::TypePage {
+                let mut d = diag(
+                    file,
+                    p.at,
+                    Code::DefinitionConflict,
+                    format!(
+                        "property `{}.{}` is listed here but not in {}",
+                        existing.name, p.name, existing.source.file
+                    ),
+                    "add it to the resource page; it was added to the type".to_owned(),
+                );
+                d.related.push(related(
+                    &existing.source.file,
+                    existing.at,
+                    "the resource page",
+                ));
+                diags.push(d);
             }
-        }
-        for m in draft.members {
-            if !existing.members.iter().any(|n| n.name == m.name) {
-                existing.members.push(m);
-            }
-        }
-        if existing.representation.is_none() {
-            existing.representation = draft.representation;
-        }
-        if existing.base.is_none() {
-            existing.base = draft.base;
+            existing.properties.push(p);
         }
     }
-    merged
 }
 
 fn same_type(a: &TypeCell, b: &TypeCell) -> bool {
@@ -899,6 +913,27 @@ fn merge_endpoints(
     defs: &[TypeDef],
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Endpoint> {
+    let winners = claim_winners(&endpoints);
+    let (mut kept, lost_to) = split_paths(&endpoints, &winners);
+    serve_unspelled(&endpoints, &winners, &mut kept);
+    let widen = report_losses(&endpoints, defs, &kept, &lost_to, diags);
+    for (w, body, response) in widen {
+        let primary = &mut endpoints[w];
+        if let Some(base) = body {
+            primary.request_body = RequestBody::Resource {
+                ty: TypeRef::Named(base),
+            };
+        }
+        if let Some(base) = response {
+            primary.response.body = Some(TypeRef::Named(base));
+        }
+    }
+    join_pathless(endpoints, kept, &winners)
+}
+
+/// The winner of each operation, by [`operation_key`]: the endpoint (its
+/// position) with the strongest [`Claim`] on one of its paths.
+fn claim_winners(endpoints: &[Endpoint]) -> BTreeMap<(Method, String), usize> {
     // Every claim on every operation, and its winner.
     let mut winners: BTreeMap<(Method, String), usize> = BTreeMap::new();
     for (i, e) in endpoints.iter().enumerate() {
@@ -920,7 +955,15 @@ fn merge_endpoints(
             }
         }
     }
-    // What each endpoint keeps, and to whom it loses.
+    winners
+}
+
+/// The paths each endpoint keeps, by position, and for each endpoint the
+/// paths (as written) it loses, by the winner they go to.
+type SplitPaths = (Vec<Vec<PathTemplate>>, Vec<BTreeMap<usize, Vec<String>>>);
+
+/// What each endpoint keeps of its paths, and to whom it loses the rest.
+fn split_paths(endpoints: &[Endpoint], winners: &BTreeMap<(Method, String), usize>) -> SplitPaths {
     let mut kept: Vec<Vec<PathTemplate>> = Vec::with_capacity(endpoints.len());
     let mut lost_to: Vec<BTreeMap<usize, Vec<String>>> = Vec::with_capacity(endpoints.len());
     for (i, e) in endpoints.iter().enumerate() {
@@ -942,8 +985,16 @@ fn merge_endpoints(
         kept.push(mine);
         lost_to.push(lost);
     }
-    // A path lost to a page that does not spell it (`/users/{id}/events`
-    // beside its `/me/events`) is served by that page too.
+    (kept, lost_to)
+}
+
+/// A path lost to a page that does not spell it (`/users/{id}/events`
+/// beside its `/me/events`) is served by that page too.
+fn serve_unspelled(
+    endpoints: &[Endpoint],
+    winners: &BTreeMap<(Method, String), usize>,
+    kept: &mut [Vec<PathTemplate>],
+) {
     for (i, e) in endpoints.iter().enumerate() {
         for path in std::iter::once(&e.path).chain(&e.alternate_paths) {
             let w = winners[&operation_key(e.method, path)];
@@ -956,80 +1007,114 @@ fn merge_endpoints(
             }
         }
     }
-    let mut widen: Vec<(usize, Option<String>, Option<String>)> = Vec::new();
+}
+
+/// A primary endpoint (its position) that takes a common base as its
+/// request body type and as its response type, where these change.
+type Widening = (usize, Option<String>, Option<String>);
+
+/// Reports each page's lost paths, once per winner; returns how the
+/// winners widen to the common base of related types.
+fn report_losses(
+    endpoints: &[Endpoint],
+    defs: &[TypeDef],
+    kept: &[Vec<PathTemplate>],
+    lost_to: &[BTreeMap<usize, Vec<String>>],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Widening> {
+    let mut widen: Vec<Widening> = Vec::new();
     for (i, e) in endpoints.iter().enumerate() {
         for (&w, paths) in &lost_to[i] {
             let primary = &endpoints[w];
             let reconciled = reconcile(e, primary, defs);
-            let shown = paths
-                .iter()
-                .map(|p| format!("`{} {p}`", e.method.as_str()))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let also = format!(
-                "{shown} {} the operation {} documents",
-                if paths.len() == 1 { "is" } else { "are" },
-                primary.source.file
-            );
-            let (code, message) = match &reconciled {
-                Reconciled::Same => (Code::EndpointMerged, also),
-                Reconciled::Widened {
-                    body,
-                    response,
-                    types,
-                } => {
-                    let base = body.as_ref().or(response.as_ref());
-                    let message = match base {
-                        Some(base) => format!(
-                            "{also}; the two name related types ({}), so the operation takes their common base `{base}`",
-                            types.join(", ")
-                        ),
-                        None => format!(
-                            "{also}, which names the common base of {}",
-                            types.join(", ")
-                        ),
-                    };
-                    widen.push((w, body.clone(), response.clone()));
-                    (Code::EndpointMerged, message)
-                }
-                Reconciled::Conflict(why) => (
-                    Code::EndpointConflict,
-                    format!(
-                        "{also} as `{}`, and the two disagree: {why}",
-                        primary.name.api
-                    ),
+            if let Reconciled::Widened { body, response, .. } = &reconciled {
+                widen.push((w, body.clone(), response.clone()));
+            }
+            diags.push(loss_diagnostic(
+                e,
+                primary,
+                paths,
+                &reconciled,
+                kept[i].is_empty(),
+            ));
+        }
+    }
+    widen
+}
+
+/// The report of `paths` of `e` lost to `primary`: `endpoint-merged` or
+/// `endpoint-conflict` as `reconciled` says, and whether `e` is merged
+/// into `primary` (`merged`: it keeps no path).
+fn loss_diagnostic(
+    e: &Endpoint,
+    primary: &Endpoint,
+    paths: &[String],
+    reconciled: &Reconciled,
+    merged: bool,
+) -> Diagnostic {
+    let shown = paths
+        .iter()
+        .map(|p| format!("`{} {p}`", e.method.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let also = format!(
+        "{shown} {} the operation {} documents",
+        if paths.len() == 1 { "is" } else { "are" },
+        primary.source.file
+    );
+    let (code, message) = match reconciled {
+        Reconciled::Same => (Code::EndpointMerged, also),
+        Reconciled::Widened {
+            body,
+            response,
+            types,
+        } => {
+            let base = body.as_ref().or(response.as_ref());
+            let message = match base {
+                Some(base) => format!(
+                    "{also}; the two name related types ({}), so the operation takes their common base `{base}`",
+                    types.join(", ")
+                ),
+                None => format!(
+                    "{also}, which names the common base of {}",
+                    types.join(", ")
                 ),
             };
-            let help = if kept[i].is_empty() {
-                format!(
-                    "`{}` is the operation's own page, so this page is merged into `{}`; document each operation on one page",
-                    primary.source.file, primary.name.api
-                )
-            } else {
-                format!(
-                    "`{}` is the operation's own page and keeps {}; this page keeps its other paths",
-                    primary.source.file,
-                    if paths.len() == 1 { "it" } else { "them" }
-                )
-            };
-            let mut d = diag_at_source(&e.source, code, message, help);
-            d.related
-                .push(related_at(&primary.source, "the operation's own page"));
-            diags.push(d);
+            (Code::EndpointMerged, message)
         }
-    }
-    for (w, body, response) in widen {
-        let primary = &mut endpoints[w];
-        if let Some(base) = body {
-            primary.request_body = RequestBody::Resource {
-                ty: TypeRef::Named(base),
-            };
-        }
-        if let Some(base) = response {
-            primary.response.body = Some(TypeRef::Named(base));
-        }
-    }
-    // Endpoints that keep no path join the primary page of their first.
+        Reconciled::Conflict(why) => (
+            Code::EndpointConflict,
+            format!(
+                "{also} as `{}`, and the two disagree: {why}",
+                primary.name.api
+            ),
+        ),
+    };
+    let help = if merged {
+        format!(
+            "`{}` is the operation's own page, so this page is merged into `{}`; document each operation on one page",
+            primary.source.file, primary.name.api
+        )
+    } else {
+        format!(
+            "`{}` is the operation's own page and keeps {}; this page keeps its other paths",
+            primary.source.file,
+            if paths.len() == 1 { "it" } else { "them" }
+        )
+    };
+    let mut d = diag_at_source(&e.source, code, message, help);
+    d.related
+        .push(related_at(&primary.source, "the operation's own page"));
+    d
+}
+
+/// Endpoints that keep no path join the primary page of their first (its
+/// pages and examples); the rest take the paths they keep.
+fn join_pathless(
+    endpoints: Vec<Endpoint>,
+    kept: Vec<Vec<PathTemplate>>,
+    winners: &BTreeMap<(Method, String), usize>,
+) -> Vec<Endpoint> {
     let mut joins: Vec<(usize, usize)> = Vec::new();
     for (i, e) in endpoints.iter().enumerate() {
         if kept[i].is_empty() {
