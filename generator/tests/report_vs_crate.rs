@@ -51,7 +51,7 @@ fn public_api(files: &BTreeMap<String, String>) -> BTreeSet<String> {
             continue;
         }
         let file = syn::parse_file(source).unwrap_or_else(|e| panic!("{path}: {e}"));
-        for item in file.items {
+        for item in support::expanded_items(file) {
             match item {
                 syn::Item::Struct(s) if matches!(s.vis, syn::Visibility::Public(_)) => {
                     out.insert(format!("struct {}", s.ident));

@@ -24,7 +24,7 @@ fn public_methods(
             continue;
         }
         let file = syn::parse_file(text).unwrap_or_else(|e| panic!("{path}: {e}"));
-        for item in file.items {
+        for item in support::expanded_items(file) {
             let syn::Item::Impl(imp) = item else { continue };
             if imp.trait_.is_some() {
                 continue;
@@ -69,7 +69,7 @@ fn models(files: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String>
             continue;
         }
         let file = syn::parse_file(text).unwrap_or_else(|e| panic!("{path}: {e}"));
-        for item in file.items {
+        for item in support::expanded_items(file) {
             match item {
                 syn::Item::Struct(st) if matches!(st.vis, syn::Visibility::Public(_)) => {
                     let fields = st

@@ -15,7 +15,7 @@
 //   docs-input/api/intune-devices-devicemanagementscript-list.md
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-get.md
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-list.md
-// Signature: draft 69c9b63d227ca87e, text 2691b37cfab54bbe
+// Signature: draft ae9bad6321f1213f, text 06ae7a42fa029740
 
 use crate::models;
 use crate::runtime::{Client, Method, Page, Request, encode_path_segment};
@@ -27,16 +27,8 @@ pub struct DeviceManagement {
     path: String,
 }
 
+crate::runtime::request_builder!(DeviceManagement);
 impl DeviceManagement {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// `/deviceManagement/deviceManagementScripts`.
     pub fn device_management_scripts(&self) -> DeviceManagementScriptCollection {
         DeviceManagementScriptCollection::new(
@@ -61,16 +53,8 @@ pub struct DeviceManagementScriptCollection {
     path: String,
 }
 
+crate::runtime::request_builder!(DeviceManagementScriptCollection);
 impl DeviceManagementScriptCollection {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// `/deviceManagement/deviceManagementScripts/{deviceManagementScriptId}`.
     pub fn item(
         &self,
@@ -120,16 +104,8 @@ pub struct DeviceManagementScriptItem {
     path: String,
 }
 
+crate::runtime::request_builder!(DeviceManagementScriptItem);
 impl DeviceManagementScriptItem {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// `/deviceManagement/deviceManagementScripts/{deviceManagementScriptId}/userRunStates`.
     pub fn user_run_states(&self) -> DeviceManagementScriptUserStateCollection {
         DeviceManagementScriptUserStateCollection::new(
@@ -175,16 +151,8 @@ pub struct DeviceManagementScriptUserStateCollection {
     path: String,
 }
 
+crate::runtime::request_builder!(DeviceManagementScriptUserStateCollection);
 impl DeviceManagementScriptUserStateCollection {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// `/deviceManagement/deviceManagementScripts/{deviceManagementScriptId}/userRunStates/{deviceManagementScriptUserStateId}`.
     pub fn item(
         &self,
@@ -236,16 +204,8 @@ pub struct DeviceManagementScriptUserStateItem {
     path: String,
 }
 
+crate::runtime::request_builder!(DeviceManagementScriptUserStateItem);
 impl DeviceManagementScriptUserStateItem {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// Get deviceManagementScriptUserState.
     ///
     /// Read one per-user run state of a deviceManagementScript.
@@ -283,16 +243,8 @@ pub struct HardwareConfigurationCollection {
     path: String,
 }
 
+crate::runtime::request_builder!(HardwareConfigurationCollection);
 impl HardwareConfigurationCollection {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// `/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}`.
     pub fn item(
         &self,
@@ -367,16 +319,8 @@ pub struct HardwareConfigurationItem {
     path: String,
 }
 
+crate::runtime::request_builder!(HardwareConfigurationItem);
 impl HardwareConfigurationItem {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// `/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/deviceRunStates`.
     pub fn device_run_states(&self) -> HardwareConfigurationDeviceStateCollection {
         HardwareConfigurationDeviceStateCollection::new(
@@ -508,16 +452,8 @@ pub struct HardwareConfigurationDeviceStateCollection {
     path: String,
 }
 
+crate::runtime::request_builder!(HardwareConfigurationDeviceStateCollection);
 impl HardwareConfigurationDeviceStateCollection {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// `/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/deviceRunStates/{hardwareConfigurationDeviceStateId}`.
     pub fn item(
         &self,
@@ -569,16 +505,8 @@ pub struct HardwareConfigurationDeviceStateItem {
     path: String,
 }
 
+crate::runtime::request_builder!(HardwareConfigurationDeviceStateItem);
 impl HardwareConfigurationDeviceStateItem {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// Get hardwareConfigurationDeviceState.
     ///
     /// Read one per-device run state of a hardwareConfiguration.
@@ -616,16 +544,8 @@ pub struct HardwareConfigurationUserStateCollection {
     path: String,
 }
 
+crate::runtime::request_builder!(HardwareConfigurationUserStateCollection);
 impl HardwareConfigurationUserStateCollection {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// `/deviceManagement/hardwareConfigurations/{hardwareConfigurationId}/userRunStates/{hardwareConfigurationUserStateId}`.
     pub fn item(
         &self,
@@ -677,16 +597,8 @@ pub struct HardwareConfigurationUserStateItem {
     path: String,
 }
 
+crate::runtime::request_builder!(HardwareConfigurationUserStateItem);
 impl HardwareConfigurationUserStateItem {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// Get hardwareConfigurationUserState.
     ///
     /// Read one per-user run state of a hardwareConfiguration.

@@ -7,7 +7,7 @@
 //   docs-input/api/group-post-groups.md
 //   docs-input/api/group-post-members.md
 //   docs-input/api/group-update.md
-// Signature: draft e044bdcd009692ac, text ec70fa5dfd1b33f1
+// Signature: draft f991cb7cecfe271f, text d3b7271ce19e9029
 
 use crate::models;
 use crate::runtime::{Client, Method, Page, Reference, Request, encode_path_segment};
@@ -19,16 +19,8 @@ pub struct GroupCollection {
     path: String,
 }
 
+crate::runtime::request_builder!(GroupCollection);
 impl GroupCollection {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// `/groups/{id}`.
     pub fn item(&self, id: impl AsRef<str>) -> GroupItem {
         let id = encode_path_segment(id.as_ref());
@@ -95,16 +87,8 @@ pub struct GroupItem {
     path: String,
 }
 
+crate::runtime::request_builder!(GroupItem);
 impl GroupItem {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// `/groups/{id}/members`.
     pub fn members(&self) -> DirectoryObjectCollection {
         DirectoryObjectCollection::new(
@@ -183,16 +167,8 @@ pub struct DirectoryObjectCollection {
     path: String,
 }
 
+crate::runtime::request_builder!(DirectoryObjectCollection);
 impl DirectoryObjectCollection {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// List group members.
     ///
     /// Read the direct members of a group.

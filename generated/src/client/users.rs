@@ -10,7 +10,7 @@
 //   docs-input/api/user-post-users.md
 //   docs-input/api/user-reminderview.md
 //   docs-input/api/user-update.md
-// Signature: draft 068295164da59e33, text a9f444de5fb69721
+// Signature: draft f72ad1abad1e4a71, text 4d893ae8a740f913
 
 use crate::models;
 use crate::runtime::{Client, Method, Page, Request, encode_path_segment};
@@ -25,16 +25,8 @@ pub struct UserCollection {
     path: String,
 }
 
+crate::runtime::request_builder!(UserCollection);
 impl UserCollection {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// `/users/{id | userPrincipalName}`.
     pub fn item(&self, id: impl AsRef<str>) -> UserItem {
         let id = encode_path_segment(id.as_ref());
@@ -133,16 +125,8 @@ pub struct UserItem {
     path: String,
 }
 
+crate::runtime::request_builder!(UserItem);
 impl UserItem {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     #[cfg(feature = "users")]
     /// `/users/{id | userPrincipalName}/manager`.
     pub fn manager(&self) -> UserManager {
@@ -343,16 +327,8 @@ pub struct UserManager {
 }
 
 #[cfg(feature = "users")]
+crate::runtime::request_builder!(UserManager);
 impl UserManager {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// List manager.
     ///
     /// Get the manager of a user.

@@ -2,93 +2,40 @@
 // Sources:
 //   docs-input/resources/intune-devices-devicemanagementscriptuserstate.md
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-update.md
-// Signature: draft a7ce3afc4c9c6c03, text 727ee8d41f60d0bc
+// Signature: draft 95e7be3cd292dd19, text 880b76d11570691f
 
-use std::collections::BTreeMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
+use crate::runtime::{Nullable, ODataType};
 
-/// Per-user run state of a device management script.
-///
-/// `microsoft.graph.deviceManagementScriptUserState` (entity type), derived from `entity`; it carries its base types' properties.
-///
-/// Generated from `resources/intune-devices-devicemanagementscriptuserstate.md`, `api/intune-devices-devicemanagementscriptuserstate-update.md`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct DeviceManagementScriptUserState {
-    /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    pub odata_type: Option<String>,
-    /// Unique identifier of the entity. Read-only.
+crate::runtime::model! {
+    /// Per-user run state of a device management script.
     ///
-    /// Inherited from `entity`.
-    pub id: Nullable<String>,
-    /// Number of the user's devices where the script succeeded.
-    pub success_device_count: Nullable<i32>,
-    /// Number of the user's devices where the script reported an error.
-    pub error_device_count: Nullable<i32>,
-    /// User principal name of the user.
-    pub user_principal_name: Nullable<String>,
-    /// Result of the script on each of this user's devices.
+    /// `microsoft.graph.deviceManagementScriptUserState` (entity type), derived from `entity`; it carries its base types' properties.
     ///
-    /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
-    #[cfg(feature = "full")]
-    pub device_run_states: crate::runtime::Nullable<
-        Vec<super::DeviceManagementScriptDeviceState>,
-    >,
-    /// Properties this version of the crate does not declare, kept so that
-    /// reading, changing and writing back a value loses nothing.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
-}
-
-impl Serialize for DeviceManagementScriptUserState {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ObjectWriter::new(serializer);
-        object.field("@odata.type", &self.odata_type);
-        object.field("id", &self.id);
-        object.field("successDeviceCount", &self.success_device_count);
-        object.field("errorDeviceCount", &self.error_device_count);
-        object.field("userPrincipalName", &self.user_principal_name);
+    /// Generated from `resources/intune-devices-devicemanagementscriptuserstate.md`, `api/intune-devices-devicemanagementscriptuserstate-update.md`.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct DeviceManagementScriptUserState {
+        /// Unique identifier of the entity. Read-only.
+        ///
+        /// Inherited from `entity`.
+        #[wire = "id"]
+        pub id: Nullable<String>,
+        /// Number of the user's devices where the script succeeded.
+        #[wire = "successDeviceCount"]
+        pub success_device_count: Nullable<i32>,
+        /// Number of the user's devices where the script reported an error.
+        #[wire = "errorDeviceCount"]
+        pub error_device_count: Nullable<i32>,
+        /// User principal name of the user.
+        #[wire = "userPrincipalName"]
+        pub user_principal_name: Nullable<String>,
+        /// Result of the script on each of this user's devices.
+        ///
+        /// Compiled with the features that need its type; without them the value is kept in `additional_properties`.
         #[cfg(feature = "full")]
-        object.field("deviceRunStates", &self.device_run_states);
-        object.end(&self.additional_properties)
-    }
-}
-
-impl<'de> Deserialize<'de> for DeviceManagementScriptUserState {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut object = ObjectReader::new(deserializer)?;
-        let value = Self {
-            odata_type: object.take("@odata.type"),
-            id: object.take("id"),
-            success_device_count: object.take("successDeviceCount"),
-            error_device_count: object.take("errorDeviceCount"),
-            user_principal_name: object.take("userPrincipalName"),
-            #[cfg(feature = "full")]
-            device_run_states: object.take("deviceRunStates"),
-            additional_properties: object.rest(),
-        };
-        object.finish(value)
-    }
-}
-
-impl DeviceManagementScriptUserState {
-    /// An empty value that writes its `@odata.type`, as Graph expects when a
-    /// derived type is sent where its base type is declared.
-    pub fn new() -> Self {
-        Self {
-            odata_type: Some(<Self as ODataType>::ODATA_TYPE.to_owned()),
-            ..Self::default()
-        }
-    }
-
-    /// The safe body for updating a value read from Graph: only what
-    /// `self` changed from `original`. Read-only properties, `@odata.*`
-    /// and other `@` annotations are never sent, and a property is
-    /// cleared (`null`) only if it was set to
-    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
-    /// properties the application changed are sent; those it left alone
-    /// are not.
-    pub fn changes_from(&self, original: &Self) -> Self {
-        crate::runtime::changes(self, original)
+        #[wire = "deviceRunStates"]
+        pub device_run_states: crate::runtime::Nullable<
+            Vec<super::DeviceManagementScriptDeviceState>,
+        >,
     }
 }
 
@@ -125,30 +72,9 @@ impl DeviceManagementScriptUserStateField {
         ];
         NAMES[self as usize]
     }
-
-    /// The property in `$orderby`, ascending: `"name"`.
-    pub fn asc(self) -> crate::runtime::FieldName {
-        self.into()
-    }
-
-    /// The property in `$orderby`, descending: `"name desc"`.
-    pub fn desc(self) -> crate::runtime::FieldName {
-        format!("{} desc", self.as_str()).into()
-    }
 }
 
-impl std::fmt::Debug for DeviceManagementScriptUserStateField {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<DeviceManagementScriptUserStateField> for crate::runtime::FieldName {
-    fn from(field: DeviceManagementScriptUserStateField) -> Self {
-        field.as_str().into()
-    }
-}
-
+crate::runtime::field_names!(DeviceManagementScriptUserStateField);
 /// The navigation properties of [`DeviceManagementScriptUserState`], for `.expand([...])`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -163,26 +89,6 @@ impl DeviceManagementScriptUserStateNav {
         const NAMES: [&str; 1usize] = ["deviceRunStates"];
         NAMES[self as usize]
     }
-
-    /// The property in `$orderby`, ascending: `"name"`.
-    pub fn asc(self) -> crate::runtime::FieldName {
-        self.into()
-    }
-
-    /// The property in `$orderby`, descending: `"name desc"`.
-    pub fn desc(self) -> crate::runtime::FieldName {
-        format!("{} desc", self.as_str()).into()
-    }
 }
 
-impl std::fmt::Debug for DeviceManagementScriptUserStateNav {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<DeviceManagementScriptUserStateNav> for crate::runtime::FieldName {
-    fn from(field: DeviceManagementScriptUserStateNav) -> Self {
-        field.as_str().into()
-    }
-}
+crate::runtime::field_names!(DeviceManagementScriptUserStateNav);

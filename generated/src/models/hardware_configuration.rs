@@ -3,130 +3,69 @@
 //   docs-input/resources/intune-deviceconfig-hardwareconfiguration.md
 //   docs-input/api/intune-deviceconfig-hardwareconfiguration-create.md
 //   docs-input/api/intune-deviceconfig-hardwareconfiguration-update.md
-// Signature: draft f1379403a1db8283, text 0ecf42698264abdd
+// Signature: draft 63fa0af3d45f1f2f, text bda09fa32444256e
 
-use std::collections::BTreeMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
+use crate::runtime::{Nullable, ODataType};
 
-/// A BIOS configuration profile that applies OEM hardware settings to enrolled Windows devices.
-///
-/// `microsoft.graph.hardwareConfiguration` (entity type), derived from `entity`; it carries its base types' properties.
-///
-/// Generated from `resources/intune-deviceconfig-hardwareconfiguration.md`, `api/intune-deviceconfig-hardwareconfiguration-create.md`, `api/intune-deviceconfig-hardwareconfiguration-update.md`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct HardwareConfiguration {
-    /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    pub odata_type: Option<String>,
-    /// Unique identifier of the entity. Read-only.
+crate::runtime::model! {
+    /// A BIOS configuration profile that applies OEM hardware settings to enrolled Windows devices.
     ///
-    /// Inherited from `entity`.
-    pub id: Nullable<String>,
-    /// Version number of the profile. It goes up whenever the settings file name, the settings file content, or perDevicePasswordDisabled changes. Read-only.
-    pub version: Nullable<i32>,
-    /// Friendly name of the profile; at most 150 characters. Required.
-    pub display_name: Nullable<String>,
-    /// Description for administrators explaining what the profile is for; at most 1000 characters. Optional.
-    pub description: Nullable<String>,
-    /// When the profile was created, in UTC (ISO 8601). This property is read-only.
-    pub created_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
-    /// When the profile was last changed, in UTC (ISO 8601). This property is read-only.
-    pub last_modified_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
-    /// Name of the uploaded settings file; at most 150 characters. Required.
-    pub file_name: Nullable<String>,
-    /// Content of the OEM settings file that is applied to the BIOS of targeted devices; at most 5 KB. Required.
+    /// `microsoft.graph.hardwareConfiguration` (entity type), derived from `entity`; it carries its base types' properties.
     ///
-    /// Base64-encoded binary data.
-    pub configuration_file_content: Nullable<String>,
-    /// OEM format of the settings file. Every targeted device must come from this OEM. Possible values are: `dell`, `surface`, `surfaceDock`.
-    pub hardware_configuration_format: Nullable<super::HardwareConfigurationFormat>,
-    /// Scope tag IDs attached to the profile. Optional.
-    pub role_scope_tag_ids: Nullable<Vec<String>>,
-    /// `true` when per-device BIOS passwords are turned off on targeted devices; `false` (the default) otherwise.
-    pub per_device_password_disabled: Nullable<bool>,
-    /// Groups the profile is assigned to. Optional.
-    pub assignments: Nullable<Vec<super::HardwareConfigurationAssignment>>,
-    /// Totals of the results of applying the profile. Read-only.
-    ///
-    /// The docs name the type `hardwareConfigurationRunSummary`, which no page defines, so the value is untyped JSON.
-    pub run_summary: Nullable<serde_json::Value>,
-    /// Result of the profile on each targeted device. Read-only.
-    pub device_run_states: Nullable<Vec<super::HardwareConfigurationDeviceState>>,
-    /// Result of the profile for each targeted user. Read-only.
-    pub user_run_states: Nullable<Vec<super::HardwareConfigurationUserState>>,
-    /// Properties this version of the crate does not declare, kept so that
-    /// reading, changing and writing back a value loses nothing.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
-}
-
-impl Serialize for HardwareConfiguration {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ObjectWriter::new(serializer);
-        object.field("@odata.type", &self.odata_type);
-        object.field("id", &self.id);
-        object.field("version", &self.version);
-        object.field("displayName", &self.display_name);
-        object.field("description", &self.description);
-        object.field("createdDateTime", &self.created_date_time);
-        object.field("lastModifiedDateTime", &self.last_modified_date_time);
-        object.field("fileName", &self.file_name);
-        object.field("configurationFileContent", &self.configuration_file_content);
-        object.field("hardwareConfigurationFormat", &self.hardware_configuration_format);
-        object.field("roleScopeTagIds", &self.role_scope_tag_ids);
-        object.field("perDevicePasswordDisabled", &self.per_device_password_disabled);
-        object.field("assignments", &self.assignments);
-        object.field("runSummary", &self.run_summary);
-        object.field("deviceRunStates", &self.device_run_states);
-        object.field("userRunStates", &self.user_run_states);
-        object.end(&self.additional_properties)
-    }
-}
-
-impl<'de> Deserialize<'de> for HardwareConfiguration {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut object = ObjectReader::new(deserializer)?;
-        let value = Self {
-            odata_type: object.take("@odata.type"),
-            id: object.take("id"),
-            version: object.take("version"),
-            display_name: object.take("displayName"),
-            description: object.take("description"),
-            created_date_time: object.take("createdDateTime"),
-            last_modified_date_time: object.take("lastModifiedDateTime"),
-            file_name: object.take("fileName"),
-            configuration_file_content: object.take("configurationFileContent"),
-            hardware_configuration_format: object.take("hardwareConfigurationFormat"),
-            role_scope_tag_ids: object.take("roleScopeTagIds"),
-            per_device_password_disabled: object.take("perDevicePasswordDisabled"),
-            assignments: object.take("assignments"),
-            run_summary: object.take("runSummary"),
-            device_run_states: object.take("deviceRunStates"),
-            user_run_states: object.take("userRunStates"),
-            additional_properties: object.rest(),
-        };
-        object.finish(value)
-    }
-}
-
-impl HardwareConfiguration {
-    /// An empty value that writes its `@odata.type`, as Graph expects when a
-    /// derived type is sent where its base type is declared.
-    pub fn new() -> Self {
-        Self {
-            odata_type: Some(<Self as ODataType>::ODATA_TYPE.to_owned()),
-            ..Self::default()
-        }
-    }
-
-    /// The safe body for updating a value read from Graph: only what
-    /// `self` changed from `original`. Read-only properties, `@odata.*`
-    /// and other `@` annotations are never sent, and a property is
-    /// cleared (`null`) only if it was set to
-    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
-    /// properties the application changed are sent; those it left alone
-    /// are not.
-    pub fn changes_from(&self, original: &Self) -> Self {
-        crate::runtime::changes(self, original)
+    /// Generated from `resources/intune-deviceconfig-hardwareconfiguration.md`, `api/intune-deviceconfig-hardwareconfiguration-create.md`, `api/intune-deviceconfig-hardwareconfiguration-update.md`.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct HardwareConfiguration {
+        /// Unique identifier of the entity. Read-only.
+        ///
+        /// Inherited from `entity`.
+        #[wire = "id"]
+        pub id: Nullable<String>,
+        /// Version number of the profile. It goes up whenever the settings file name, the settings file content, or perDevicePasswordDisabled changes. Read-only.
+        #[wire = "version"]
+        pub version: Nullable<i32>,
+        /// Friendly name of the profile; at most 150 characters. Required.
+        #[wire = "displayName"]
+        pub display_name: Nullable<String>,
+        /// Description for administrators explaining what the profile is for; at most 1000 characters. Optional.
+        #[wire = "description"]
+        pub description: Nullable<String>,
+        /// When the profile was created, in UTC (ISO 8601). This property is read-only.
+        #[wire = "createdDateTime"]
+        pub created_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
+        /// When the profile was last changed, in UTC (ISO 8601). This property is read-only.
+        #[wire = "lastModifiedDateTime"]
+        pub last_modified_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
+        /// Name of the uploaded settings file; at most 150 characters. Required.
+        #[wire = "fileName"]
+        pub file_name: Nullable<String>,
+        /// Content of the OEM settings file that is applied to the BIOS of targeted devices; at most 5 KB. Required.
+        ///
+        /// Base64-encoded binary data.
+        #[wire = "configurationFileContent"]
+        pub configuration_file_content: Nullable<String>,
+        /// OEM format of the settings file. Every targeted device must come from this OEM. Possible values are: `dell`, `surface`, `surfaceDock`.
+        #[wire = "hardwareConfigurationFormat"]
+        pub hardware_configuration_format: Nullable<super::HardwareConfigurationFormat>,
+        /// Scope tag IDs attached to the profile. Optional.
+        #[wire = "roleScopeTagIds"]
+        pub role_scope_tag_ids: Nullable<Vec<String>>,
+        /// `true` when per-device BIOS passwords are turned off on targeted devices; `false` (the default) otherwise.
+        #[wire = "perDevicePasswordDisabled"]
+        pub per_device_password_disabled: Nullable<bool>,
+        /// Groups the profile is assigned to. Optional.
+        #[wire = "assignments"]
+        pub assignments: Nullable<Vec<super::HardwareConfigurationAssignment>>,
+        /// Totals of the results of applying the profile. Read-only.
+        ///
+        /// The docs name the type `hardwareConfigurationRunSummary`, which no page defines, so the value is untyped JSON.
+        #[wire = "runSummary"]
+        pub run_summary: Nullable<serde_json::Value>,
+        /// Result of the profile on each targeted device. Read-only.
+        #[wire = "deviceRunStates"]
+        pub device_run_states: Nullable<Vec<super::HardwareConfigurationDeviceState>>,
+        /// Result of the profile for each targeted user. Read-only.
+        #[wire = "userRunStates"]
+        pub user_run_states: Nullable<Vec<super::HardwareConfigurationUserState>>,
     }
 }
 
@@ -201,30 +140,9 @@ impl HardwareConfigurationField {
         ];
         NAMES[self as usize]
     }
-
-    /// The property in `$orderby`, ascending: `"name"`.
-    pub fn asc(self) -> crate::runtime::FieldName {
-        self.into()
-    }
-
-    /// The property in `$orderby`, descending: `"name desc"`.
-    pub fn desc(self) -> crate::runtime::FieldName {
-        format!("{} desc", self.as_str()).into()
-    }
 }
 
-impl std::fmt::Debug for HardwareConfigurationField {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<HardwareConfigurationField> for crate::runtime::FieldName {
-    fn from(field: HardwareConfigurationField) -> Self {
-        field.as_str().into()
-    }
-}
-
+crate::runtime::field_names!(HardwareConfigurationField);
 /// The navigation properties of [`HardwareConfiguration`], for `.expand([...])`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -250,26 +168,6 @@ impl HardwareConfigurationNav {
         ];
         NAMES[self as usize]
     }
-
-    /// The property in `$orderby`, ascending: `"name"`.
-    pub fn asc(self) -> crate::runtime::FieldName {
-        self.into()
-    }
-
-    /// The property in `$orderby`, descending: `"name desc"`.
-    pub fn desc(self) -> crate::runtime::FieldName {
-        format!("{} desc", self.as_str()).into()
-    }
 }
 
-impl std::fmt::Debug for HardwareConfigurationNav {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<HardwareConfigurationNav> for crate::runtime::FieldName {
-    fn from(field: HardwareConfigurationNav) -> Self {
-        field.as_str().into()
-    }
-}
+crate::runtime::field_names!(HardwareConfigurationNav);

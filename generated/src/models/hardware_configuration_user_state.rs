@@ -2,110 +2,53 @@
 // Sources:
 //   docs-input/resources/intune-deviceconfig-hardwareconfigurationuserstate.md
 //   docs-input/api/intune-deviceconfig-hardwareconfigurationuserstate-update.md
-// Signature: draft d44c1aa19dea37a7, text 652897cebf092b9a
+// Signature: draft d3c846a9ddb0a651, text 684399f627940455
 
-use std::collections::BTreeMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
+use crate::runtime::{Nullable, ODataType};
 
-/// Per-user run state of a hardware configuration.
-///
-/// `microsoft.graph.hardwareConfigurationUserState` (entity type), derived from `entity`; it carries its base types' properties.
-///
-/// Generated from `resources/intune-deviceconfig-hardwareconfigurationuserstate.md`, `api/intune-deviceconfig-hardwareconfigurationuserstate-update.md`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct HardwareConfigurationUserState {
-    /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    pub odata_type: Option<String>,
-    /// Unique identifier of the entity. Read-only.
+crate::runtime::model! {
+    /// Per-user run state of a hardware configuration.
     ///
-    /// Inherited from `entity`.
-    pub id: Nullable<String>,
-    /// User principal name (UPN) of the user.
-    pub upn: Nullable<String>,
-    /// Email address of the user.
-    pub user_email: Nullable<String>,
-    /// Display name of the user.
-    pub user_name: Nullable<String>,
-    /// Most recent time the profile ran for this user.
-    pub last_state_update_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
-    /// Number of the user's devices where the profile succeeded.
-    pub successful_device_count: Nullable<i32>,
-    /// Number of the user's devices where the profile failed.
-    pub failed_device_count: Nullable<i32>,
-    /// Number of the user's devices still waiting to run the profile.
-    pub pending_device_count: Nullable<i32>,
-    /// Number of the user's devices that reported an error.
-    pub error_device_count: Nullable<i32>,
-    /// Number of the user's devices the profile does not apply to.
-    pub not_applicable_device_count: Nullable<i32>,
-    /// Number of the user's devices whose state is unknown.
-    pub unknown_device_count: Nullable<i32>,
-    /// Properties this version of the crate does not declare, kept so that
-    /// reading, changing and writing back a value loses nothing.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
-}
-
-impl Serialize for HardwareConfigurationUserState {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ObjectWriter::new(serializer);
-        object.field("@odata.type", &self.odata_type);
-        object.field("id", &self.id);
-        object.field("upn", &self.upn);
-        object.field("userEmail", &self.user_email);
-        object.field("userName", &self.user_name);
-        object.field("lastStateUpdateDateTime", &self.last_state_update_date_time);
-        object.field("successfulDeviceCount", &self.successful_device_count);
-        object.field("failedDeviceCount", &self.failed_device_count);
-        object.field("pendingDeviceCount", &self.pending_device_count);
-        object.field("errorDeviceCount", &self.error_device_count);
-        object.field("notApplicableDeviceCount", &self.not_applicable_device_count);
-        object.field("unknownDeviceCount", &self.unknown_device_count);
-        object.end(&self.additional_properties)
-    }
-}
-
-impl<'de> Deserialize<'de> for HardwareConfigurationUserState {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut object = ObjectReader::new(deserializer)?;
-        let value = Self {
-            odata_type: object.take("@odata.type"),
-            id: object.take("id"),
-            upn: object.take("upn"),
-            user_email: object.take("userEmail"),
-            user_name: object.take("userName"),
-            last_state_update_date_time: object.take("lastStateUpdateDateTime"),
-            successful_device_count: object.take("successfulDeviceCount"),
-            failed_device_count: object.take("failedDeviceCount"),
-            pending_device_count: object.take("pendingDeviceCount"),
-            error_device_count: object.take("errorDeviceCount"),
-            not_applicable_device_count: object.take("notApplicableDeviceCount"),
-            unknown_device_count: object.take("unknownDeviceCount"),
-            additional_properties: object.rest(),
-        };
-        object.finish(value)
-    }
-}
-
-impl HardwareConfigurationUserState {
-    /// An empty value that writes its `@odata.type`, as Graph expects when a
-    /// derived type is sent where its base type is declared.
-    pub fn new() -> Self {
-        Self {
-            odata_type: Some(<Self as ODataType>::ODATA_TYPE.to_owned()),
-            ..Self::default()
-        }
-    }
-
-    /// The safe body for updating a value read from Graph: only what
-    /// `self` changed from `original`. Read-only properties, `@odata.*`
-    /// and other `@` annotations are never sent, and a property is
-    /// cleared (`null`) only if it was set to
-    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
-    /// properties the application changed are sent; those it left alone
-    /// are not.
-    pub fn changes_from(&self, original: &Self) -> Self {
-        crate::runtime::changes(self, original)
+    /// `microsoft.graph.hardwareConfigurationUserState` (entity type), derived from `entity`; it carries its base types' properties.
+    ///
+    /// Generated from `resources/intune-deviceconfig-hardwareconfigurationuserstate.md`, `api/intune-deviceconfig-hardwareconfigurationuserstate-update.md`.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct HardwareConfigurationUserState {
+        /// Unique identifier of the entity. Read-only.
+        ///
+        /// Inherited from `entity`.
+        #[wire = "id"]
+        pub id: Nullable<String>,
+        /// User principal name (UPN) of the user.
+        #[wire = "upn"]
+        pub upn: Nullable<String>,
+        /// Email address of the user.
+        #[wire = "userEmail"]
+        pub user_email: Nullable<String>,
+        /// Display name of the user.
+        #[wire = "userName"]
+        pub user_name: Nullable<String>,
+        /// Most recent time the profile ran for this user.
+        #[wire = "lastStateUpdateDateTime"]
+        pub last_state_update_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
+        /// Number of the user's devices where the profile succeeded.
+        #[wire = "successfulDeviceCount"]
+        pub successful_device_count: Nullable<i32>,
+        /// Number of the user's devices where the profile failed.
+        #[wire = "failedDeviceCount"]
+        pub failed_device_count: Nullable<i32>,
+        /// Number of the user's devices still waiting to run the profile.
+        #[wire = "pendingDeviceCount"]
+        pub pending_device_count: Nullable<i32>,
+        /// Number of the user's devices that reported an error.
+        #[wire = "errorDeviceCount"]
+        pub error_device_count: Nullable<i32>,
+        /// Number of the user's devices the profile does not apply to.
+        #[wire = "notApplicableDeviceCount"]
+        pub not_applicable_device_count: Nullable<i32>,
+        /// Number of the user's devices whose state is unknown.
+        #[wire = "unknownDeviceCount"]
+        pub unknown_device_count: Nullable<i32>,
     }
 }
 
@@ -160,26 +103,6 @@ impl HardwareConfigurationUserStateField {
         ];
         NAMES[self as usize]
     }
-
-    /// The property in `$orderby`, ascending: `"name"`.
-    pub fn asc(self) -> crate::runtime::FieldName {
-        self.into()
-    }
-
-    /// The property in `$orderby`, descending: `"name desc"`.
-    pub fn desc(self) -> crate::runtime::FieldName {
-        format!("{} desc", self.as_str()).into()
-    }
 }
 
-impl std::fmt::Debug for HardwareConfigurationUserStateField {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<HardwareConfigurationUserStateField> for crate::runtime::FieldName {
-    fn from(field: HardwareConfigurationUserStateField) -> Self {
-        field.as_str().into()
-    }
-}
+crate::runtime::field_names!(HardwareConfigurationUserStateField);

@@ -2,296 +2,189 @@
 // Sources:
 //   docs-input/resources/user.md
 //   docs-input/api/user-post-users.md
-// Signature: draft ec69a4a598ff1d01, text 8fa7cbf535ca420b
+// Signature: draft 66d285aad4754890, text 54bf9f218cf076e3
 
-use std::collections::BTreeMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
+use crate::runtime::{Nullable, ODataType};
 
-/// An Azure AD user account. Inherits from directoryObject.
-///
-/// `microsoft.graph.user` (entity type), derived from `directoryObject`; it carries its base types' properties; an open type: undeclared properties are kept in `additional_properties`.
-///
-/// Generated from `resources/user.md`, `api/user-post-users.md`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct User {
-    /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    pub odata_type: Option<String>,
-    /// Unique identifier of the entity. Read-only.
+crate::runtime::model! {
+    /// An Azure AD user account. Inherits from directoryObject.
     ///
-    /// Inherited from `entity`.
-    pub id: Nullable<String>,
-    /// When the object was deleted. `null` for objects that are not deleted.
+    /// `microsoft.graph.user` (entity type), derived from `directoryObject`; it carries its base types' properties; an open type: undeclared properties are kept in `additional_properties`.
     ///
-    /// Inherited from `directoryObject`.
-    pub deleted_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
-    /// Free text in which the user describes themselves.
-    pub about_me: Nullable<String>,
-    /// `true` if the account can sign in; otherwise `false`. Required when a user is created.
-    pub account_enabled: Nullable<bool>,
-    /// Age group of the user, used for age-related regulations. See ageGroup values.
-    pub age_group: Nullable<super::AgeGroup>,
-    /// Licenses assigned to the user, including ones inherited through groups. Not nullable.
-    pub assigned_licenses: Nullable<Vec<super::AssignedLicense>>,
-    /// Birthday of the user, in UTC ISO 8601 form.
-    pub birthday: Nullable<chrono::DateTime<chrono::FixedOffset>>,
-    /// Work phone numbers. Only one number can be set. Returned by default.
-    pub business_phones: Nullable<Vec<String>>,
-    /// City where the user is located; up to 128 characters.
-    pub city: Nullable<String>,
-    /// Company the user belongs to; up to 64 characters.
-    pub company_name: Nullable<String>,
-    /// Whether consent was obtained for a minor. See consentProvidedForMinor values.
-    pub consent_provided_for_minor: Nullable<super::ConsentProvidedForMinor>,
-    /// Country or region of the user, for example `US`.
-    pub country: Nullable<String>,
-    /// When the user object was created. Read-only.
-    pub created_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
-    /// How the account was created, for example `Invitation` for an external account or `LocalAccount` for a B2C local account. Read-only.
-    pub creation_type: Nullable<String>,
-    /// Department the user works in; up to 64 characters.
-    pub department: Nullable<String>,
-    /// Name shown for the user in the address book. Required when a user is created. Returned by default.
-    pub display_name: Nullable<String>,
-    /// Date the user was hired or will start work.
-    pub employee_hire_date: Nullable<chrono::DateTime<chrono::FixedOffset>>,
-    /// Employee identifier assigned by the organization.
-    pub employee_id: Nullable<String>,
-    /// Kind of worker, for example `Employee` or `Contractor`.
-    pub employee_type: Nullable<String>,
-    /// First name of the user. Returned by default.
-    pub given_name: Nullable<String>,
-    /// Identities the user can sign in with, such as a local account or a social provider account.
-    pub identities: Nullable<Vec<super::ObjectIdentity>>,
-    /// SIP addresses used for instant messaging and VOIP. Read-only.
-    pub im_addresses: Nullable<Vec<String>>,
-    /// Interests the user lists about themselves.
-    pub interests: Nullable<Vec<String>>,
-    /// Reserved for future use.
-    pub is_resource_account: Nullable<bool>,
-    /// Job title of the user; up to 128 characters. Returned by default.
-    pub job_title: Nullable<String>,
-    /// When the user last changed their password, in UTC.
-    pub last_password_change_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
-    /// Primary SMTP address of the user. Returned by default.
-    pub mail: Nullable<String>,
-    /// Mail alias of the user. Required when a user is created.
-    pub mail_nickname: Nullable<String>,
-    /// Primary mobile phone number. Returned by default.
-    pub mobile_phone: Nullable<String>,
-    /// Office location at the user's workplace. Returned by default.
-    pub office_location: Nullable<String>,
-    /// Links the account to an on-premises Active Directory account. Needed at creation when the UPN uses a federated domain.
-    pub on_premises_immutable_id: Nullable<String>,
-    /// When the object was last synced from on-premises. Read-only.
-    pub on_premises_last_sync_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
-    /// `true` if synced from on-premises, `false` if it used to be synced, `null` if it never was. Read-only.
-    pub on_premises_sync_enabled: Nullable<bool>,
-    /// Extra email addresses of the user.
-    pub other_mails: Nullable<Vec<String>>,
-    /// Password policies, such as `DisablePasswordExpiration` and `DisableStrongPassword`.
-    pub password_policies: Nullable<String>,
-    /// Password of the user and the rules for changing it. Required when a user is created.
-    pub password_profile: Nullable<super::PasswordProfile>,
-    /// Postal code of the user's address.
-    pub postal_code: Nullable<String>,
-    /// Preferred language as an ISO 639-1 code, for example `en-US`. Returned by default.
-    pub preferred_language: Nullable<String>,
-    /// All email addresses that deliver to the user, for example `["SMTP: bob@contoso.com", "smtp: bob@sales.contoso.com"]`. Read-only. Not nullable.
-    pub proxy_addresses: Nullable<Vec<String>>,
-    /// Whether the user appears in the Outlook global address list.
-    pub show_in_address_list: Nullable<bool>,
-    /// Refresh and session tokens issued before this time are no longer valid. Read-only.
-    pub sign_in_sessions_valid_from_date_time: Nullable<
-        chrono::DateTime<chrono::FixedOffset>,
-    >,
-    /// State or province of the user's address.
-    pub state: Nullable<String>,
-    /// Street address of the user's workplace.
-    pub street_address: Nullable<String>,
-    /// Family name of the user. Returned by default.
-    pub surname: Nullable<String>,
-    /// Two-letter country code (ISO 3166). Required before licenses can be assigned. Not nullable.
-    pub usage_location: Nullable<String>,
-    /// Sign-in name of the user in the form alias@domain. Required when a user is created. Returned by default.
-    pub user_principal_name: Nullable<String>,
-    /// Classifies the user, for example `Member` or `Guest`.
-    pub user_type: Nullable<String>,
-    /// Directory objects created by the user. Read-only. Nullable.
-    pub created_objects: Nullable<Vec<super::AnyDirectoryObject>>,
-    /// Users and contacts whose manager is this user. Read-only. Nullable.
-    pub direct_reports: Nullable<Vec<super::AnyDirectoryObject>>,
-    /// The user or contact who is this user's manager. Read-only.
-    pub manager: Nullable<super::AnyDirectoryObject>,
-    /// Groups and directory roles the user is a direct member of. Read-only. Nullable.
-    pub member_of: Nullable<Vec<super::AnyDirectoryObject>>,
-    /// Devices the user owns. Read-only. Nullable.
-    pub owned_devices: Nullable<Vec<super::AnyDirectoryObject>>,
-    /// Directory objects the user owns. Read-only. Nullable.
-    pub owned_objects: Nullable<Vec<super::AnyDirectoryObject>>,
-    /// Devices registered for the user. Read-only. Nullable.
-    pub registered_devices: Nullable<Vec<super::AnyDirectoryObject>>,
-    /// Groups and directory roles the user belongs to, directly or through nesting. Read-only. Nullable.
-    pub transitive_member_of: Nullable<Vec<super::AnyDirectoryObject>>,
-    /// Properties this version of the crate does not declare, kept so that
-    /// reading, changing and writing back a value loses nothing.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
-}
-
-impl Serialize for User {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ObjectWriter::new(serializer);
-        object.field("@odata.type", &self.odata_type);
-        object.field("id", &self.id);
-        object.field("deletedDateTime", &self.deleted_date_time);
-        object.field("aboutMe", &self.about_me);
-        object.field("accountEnabled", &self.account_enabled);
-        object.field("ageGroup", &self.age_group);
-        object.field("assignedLicenses", &self.assigned_licenses);
-        object.field("birthday", &self.birthday);
-        object.field("businessPhones", &self.business_phones);
-        object.field("city", &self.city);
-        object.field("companyName", &self.company_name);
-        object.field("consentProvidedForMinor", &self.consent_provided_for_minor);
-        object.field("country", &self.country);
-        object.field("createdDateTime", &self.created_date_time);
-        object.field("creationType", &self.creation_type);
-        object.field("department", &self.department);
-        object.field("displayName", &self.display_name);
-        object.field("employeeHireDate", &self.employee_hire_date);
-        object.field("employeeId", &self.employee_id);
-        object.field("employeeType", &self.employee_type);
-        object.field("givenName", &self.given_name);
-        object.field("identities", &self.identities);
-        object.field("imAddresses", &self.im_addresses);
-        object.field("interests", &self.interests);
-        object.field("isResourceAccount", &self.is_resource_account);
-        object.field("jobTitle", &self.job_title);
-        object.field("lastPasswordChangeDateTime", &self.last_password_change_date_time);
-        object.field("mail", &self.mail);
-        object.field("mailNickname", &self.mail_nickname);
-        object.field("mobilePhone", &self.mobile_phone);
-        object.field("officeLocation", &self.office_location);
-        object.field("onPremisesImmutableId", &self.on_premises_immutable_id);
-        object
-            .field("onPremisesLastSyncDateTime", &self.on_premises_last_sync_date_time);
-        object.field("onPremisesSyncEnabled", &self.on_premises_sync_enabled);
-        object.field("otherMails", &self.other_mails);
-        object.field("passwordPolicies", &self.password_policies);
-        object.field("passwordProfile", &self.password_profile);
-        object.field("postalCode", &self.postal_code);
-        object.field("preferredLanguage", &self.preferred_language);
-        object.field("proxyAddresses", &self.proxy_addresses);
-        object.field("showInAddressList", &self.show_in_address_list);
-        object
-            .field(
-                "signInSessionsValidFromDateTime",
-                &self.sign_in_sessions_valid_from_date_time,
-            );
-        object.field("state", &self.state);
-        object.field("streetAddress", &self.street_address);
-        object.field("surname", &self.surname);
-        object.field("usageLocation", &self.usage_location);
-        object.field("userPrincipalName", &self.user_principal_name);
-        object.field("userType", &self.user_type);
-        object.field("createdObjects", &self.created_objects);
-        object.field("directReports", &self.direct_reports);
-        object.field("manager", &self.manager);
-        object.field("memberOf", &self.member_of);
-        object.field("ownedDevices", &self.owned_devices);
-        object.field("ownedObjects", &self.owned_objects);
-        object.field("registeredDevices", &self.registered_devices);
-        object.field("transitiveMemberOf", &self.transitive_member_of);
-        object.end(&self.additional_properties)
-    }
-}
-
-impl<'de> Deserialize<'de> for User {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut object = ObjectReader::new(deserializer)?;
-        let value = Self {
-            odata_type: object.take("@odata.type"),
-            id: object.take("id"),
-            deleted_date_time: object.take("deletedDateTime"),
-            about_me: object.take("aboutMe"),
-            account_enabled: object.take("accountEnabled"),
-            age_group: object.take("ageGroup"),
-            assigned_licenses: object.take("assignedLicenses"),
-            birthday: object.take("birthday"),
-            business_phones: object.take("businessPhones"),
-            city: object.take("city"),
-            company_name: object.take("companyName"),
-            consent_provided_for_minor: object.take("consentProvidedForMinor"),
-            country: object.take("country"),
-            created_date_time: object.take("createdDateTime"),
-            creation_type: object.take("creationType"),
-            department: object.take("department"),
-            display_name: object.take("displayName"),
-            employee_hire_date: object.take("employeeHireDate"),
-            employee_id: object.take("employeeId"),
-            employee_type: object.take("employeeType"),
-            given_name: object.take("givenName"),
-            identities: object.take("identities"),
-            im_addresses: object.take("imAddresses"),
-            interests: object.take("interests"),
-            is_resource_account: object.take("isResourceAccount"),
-            job_title: object.take("jobTitle"),
-            last_password_change_date_time: object.take("lastPasswordChangeDateTime"),
-            mail: object.take("mail"),
-            mail_nickname: object.take("mailNickname"),
-            mobile_phone: object.take("mobilePhone"),
-            office_location: object.take("officeLocation"),
-            on_premises_immutable_id: object.take("onPremisesImmutableId"),
-            on_premises_last_sync_date_time: object.take("onPremisesLastSyncDateTime"),
-            on_premises_sync_enabled: object.take("onPremisesSyncEnabled"),
-            other_mails: object.take("otherMails"),
-            password_policies: object.take("passwordPolicies"),
-            password_profile: object.take("passwordProfile"),
-            postal_code: object.take("postalCode"),
-            preferred_language: object.take("preferredLanguage"),
-            proxy_addresses: object.take("proxyAddresses"),
-            show_in_address_list: object.take("showInAddressList"),
-            sign_in_sessions_valid_from_date_time: object
-                .take("signInSessionsValidFromDateTime"),
-            state: object.take("state"),
-            street_address: object.take("streetAddress"),
-            surname: object.take("surname"),
-            usage_location: object.take("usageLocation"),
-            user_principal_name: object.take("userPrincipalName"),
-            user_type: object.take("userType"),
-            created_objects: object.take("createdObjects"),
-            direct_reports: object.take("directReports"),
-            manager: object.take("manager"),
-            member_of: object.take("memberOf"),
-            owned_devices: object.take("ownedDevices"),
-            owned_objects: object.take("ownedObjects"),
-            registered_devices: object.take("registeredDevices"),
-            transitive_member_of: object.take("transitiveMemberOf"),
-            additional_properties: object.rest(),
-        };
-        object.finish(value)
-    }
-}
-
-impl User {
-    /// An empty value that writes its `@odata.type`, as Graph expects when a
-    /// derived type is sent where its base type is declared.
-    pub fn new() -> Self {
-        Self {
-            odata_type: Some(<Self as ODataType>::ODATA_TYPE.to_owned()),
-            ..Self::default()
-        }
-    }
-
-    /// The safe body for updating a value read from Graph: only what
-    /// `self` changed from `original`. Read-only properties, `@odata.*`
-    /// and other `@` annotations are never sent, and a property is
-    /// cleared (`null`) only if it was set to
-    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
-    /// properties the application changed are sent; those it left alone
-    /// are not.
-    pub fn changes_from(&self, original: &Self) -> Self {
-        crate::runtime::changes(self, original)
+    /// Generated from `resources/user.md`, `api/user-post-users.md`.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct User {
+        /// Unique identifier of the entity. Read-only.
+        ///
+        /// Inherited from `entity`.
+        #[wire = "id"]
+        pub id: Nullable<String>,
+        /// When the object was deleted. `null` for objects that are not deleted.
+        ///
+        /// Inherited from `directoryObject`.
+        #[wire = "deletedDateTime"]
+        pub deleted_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
+        /// Free text in which the user describes themselves.
+        #[wire = "aboutMe"]
+        pub about_me: Nullable<String>,
+        /// `true` if the account can sign in; otherwise `false`. Required when a user is created.
+        #[wire = "accountEnabled"]
+        pub account_enabled: Nullable<bool>,
+        /// Age group of the user, used for age-related regulations. See ageGroup values.
+        #[wire = "ageGroup"]
+        pub age_group: Nullable<super::AgeGroup>,
+        /// Licenses assigned to the user, including ones inherited through groups. Not nullable.
+        #[wire = "assignedLicenses"]
+        pub assigned_licenses: Nullable<Vec<super::AssignedLicense>>,
+        /// Birthday of the user, in UTC ISO 8601 form.
+        #[wire = "birthday"]
+        pub birthday: Nullable<chrono::DateTime<chrono::FixedOffset>>,
+        /// Work phone numbers. Only one number can be set. Returned by default.
+        #[wire = "businessPhones"]
+        pub business_phones: Nullable<Vec<String>>,
+        /// City where the user is located; up to 128 characters.
+        #[wire = "city"]
+        pub city: Nullable<String>,
+        /// Company the user belongs to; up to 64 characters.
+        #[wire = "companyName"]
+        pub company_name: Nullable<String>,
+        /// Whether consent was obtained for a minor. See consentProvidedForMinor values.
+        #[wire = "consentProvidedForMinor"]
+        pub consent_provided_for_minor: Nullable<super::ConsentProvidedForMinor>,
+        /// Country or region of the user, for example `US`.
+        #[wire = "country"]
+        pub country: Nullable<String>,
+        /// When the user object was created. Read-only.
+        #[wire = "createdDateTime"]
+        pub created_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
+        /// How the account was created, for example `Invitation` for an external account or `LocalAccount` for a B2C local account. Read-only.
+        #[wire = "creationType"]
+        pub creation_type: Nullable<String>,
+        /// Department the user works in; up to 64 characters.
+        #[wire = "department"]
+        pub department: Nullable<String>,
+        /// Name shown for the user in the address book. Required when a user is created. Returned by default.
+        #[wire = "displayName"]
+        pub display_name: Nullable<String>,
+        /// Date the user was hired or will start work.
+        #[wire = "employeeHireDate"]
+        pub employee_hire_date: Nullable<chrono::DateTime<chrono::FixedOffset>>,
+        /// Employee identifier assigned by the organization.
+        #[wire = "employeeId"]
+        pub employee_id: Nullable<String>,
+        /// Kind of worker, for example `Employee` or `Contractor`.
+        #[wire = "employeeType"]
+        pub employee_type: Nullable<String>,
+        /// First name of the user. Returned by default.
+        #[wire = "givenName"]
+        pub given_name: Nullable<String>,
+        /// Identities the user can sign in with, such as a local account or a social provider account.
+        #[wire = "identities"]
+        pub identities: Nullable<Vec<super::ObjectIdentity>>,
+        /// SIP addresses used for instant messaging and VOIP. Read-only.
+        #[wire = "imAddresses"]
+        pub im_addresses: Nullable<Vec<String>>,
+        /// Interests the user lists about themselves.
+        #[wire = "interests"]
+        pub interests: Nullable<Vec<String>>,
+        /// Reserved for future use.
+        #[wire = "isResourceAccount"]
+        pub is_resource_account: Nullable<bool>,
+        /// Job title of the user; up to 128 characters. Returned by default.
+        #[wire = "jobTitle"]
+        pub job_title: Nullable<String>,
+        /// When the user last changed their password, in UTC.
+        #[wire = "lastPasswordChangeDateTime"]
+        pub last_password_change_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
+        /// Primary SMTP address of the user. Returned by default.
+        #[wire = "mail"]
+        pub mail: Nullable<String>,
+        /// Mail alias of the user. Required when a user is created.
+        #[wire = "mailNickname"]
+        pub mail_nickname: Nullable<String>,
+        /// Primary mobile phone number. Returned by default.
+        #[wire = "mobilePhone"]
+        pub mobile_phone: Nullable<String>,
+        /// Office location at the user's workplace. Returned by default.
+        #[wire = "officeLocation"]
+        pub office_location: Nullable<String>,
+        /// Links the account to an on-premises Active Directory account. Needed at creation when the UPN uses a federated domain.
+        #[wire = "onPremisesImmutableId"]
+        pub on_premises_immutable_id: Nullable<String>,
+        /// When the object was last synced from on-premises. Read-only.
+        #[wire = "onPremisesLastSyncDateTime"]
+        pub on_premises_last_sync_date_time: Nullable<chrono::DateTime<chrono::FixedOffset>>,
+        /// `true` if synced from on-premises, `false` if it used to be synced, `null` if it never was. Read-only.
+        #[wire = "onPremisesSyncEnabled"]
+        pub on_premises_sync_enabled: Nullable<bool>,
+        /// Extra email addresses of the user.
+        #[wire = "otherMails"]
+        pub other_mails: Nullable<Vec<String>>,
+        /// Password policies, such as `DisablePasswordExpiration` and `DisableStrongPassword`.
+        #[wire = "passwordPolicies"]
+        pub password_policies: Nullable<String>,
+        /// Password of the user and the rules for changing it. Required when a user is created.
+        #[wire = "passwordProfile"]
+        pub password_profile: Nullable<super::PasswordProfile>,
+        /// Postal code of the user's address.
+        #[wire = "postalCode"]
+        pub postal_code: Nullable<String>,
+        /// Preferred language as an ISO 639-1 code, for example `en-US`. Returned by default.
+        #[wire = "preferredLanguage"]
+        pub preferred_language: Nullable<String>,
+        /// All email addresses that deliver to the user, for example `["SMTP: bob@contoso.com", "smtp: bob@sales.contoso.com"]`. Read-only. Not nullable.
+        #[wire = "proxyAddresses"]
+        pub proxy_addresses: Nullable<Vec<String>>,
+        /// Whether the user appears in the Outlook global address list.
+        #[wire = "showInAddressList"]
+        pub show_in_address_list: Nullable<bool>,
+        /// Refresh and session tokens issued before this time are no longer valid. Read-only.
+        #[wire = "signInSessionsValidFromDateTime"]
+        pub sign_in_sessions_valid_from_date_time: Nullable<
+            chrono::DateTime<chrono::FixedOffset>,
+        >,
+        /// State or province of the user's address.
+        #[wire = "state"]
+        pub state: Nullable<String>,
+        /// Street address of the user's workplace.
+        #[wire = "streetAddress"]
+        pub street_address: Nullable<String>,
+        /// Family name of the user. Returned by default.
+        #[wire = "surname"]
+        pub surname: Nullable<String>,
+        /// Two-letter country code (ISO 3166). Required before licenses can be assigned. Not nullable.
+        #[wire = "usageLocation"]
+        pub usage_location: Nullable<String>,
+        /// Sign-in name of the user in the form alias@domain. Required when a user is created. Returned by default.
+        #[wire = "userPrincipalName"]
+        pub user_principal_name: Nullable<String>,
+        /// Classifies the user, for example `Member` or `Guest`.
+        #[wire = "userType"]
+        pub user_type: Nullable<String>,
+        /// Directory objects created by the user. Read-only. Nullable.
+        #[wire = "createdObjects"]
+        pub created_objects: Nullable<Vec<super::AnyDirectoryObject>>,
+        /// Users and contacts whose manager is this user. Read-only. Nullable.
+        #[wire = "directReports"]
+        pub direct_reports: Nullable<Vec<super::AnyDirectoryObject>>,
+        /// The user or contact who is this user's manager. Read-only.
+        #[wire = "manager"]
+        pub manager: Nullable<super::AnyDirectoryObject>,
+        /// Groups and directory roles the user is a direct member of. Read-only. Nullable.
+        #[wire = "memberOf"]
+        pub member_of: Nullable<Vec<super::AnyDirectoryObject>>,
+        /// Devices the user owns. Read-only. Nullable.
+        #[wire = "ownedDevices"]
+        pub owned_devices: Nullable<Vec<super::AnyDirectoryObject>>,
+        /// Directory objects the user owns. Read-only. Nullable.
+        #[wire = "ownedObjects"]
+        pub owned_objects: Nullable<Vec<super::AnyDirectoryObject>>,
+        /// Devices registered for the user. Read-only. Nullable.
+        #[wire = "registeredDevices"]
+        pub registered_devices: Nullable<Vec<super::AnyDirectoryObject>>,
+        /// Groups and directory roles the user belongs to, directly or through nesting. Read-only. Nullable.
+        #[wire = "transitiveMemberOf"]
+        pub transitive_member_of: Nullable<Vec<super::AnyDirectoryObject>>,
     }
 }
 
@@ -495,30 +388,9 @@ impl UserField {
         ];
         NAMES[self as usize]
     }
-
-    /// The property in `$orderby`, ascending: `"name"`.
-    pub fn asc(self) -> crate::runtime::FieldName {
-        self.into()
-    }
-
-    /// The property in `$orderby`, descending: `"name desc"`.
-    pub fn desc(self) -> crate::runtime::FieldName {
-        format!("{} desc", self.as_str()).into()
-    }
 }
 
-impl std::fmt::Debug for UserField {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<UserField> for crate::runtime::FieldName {
-    fn from(field: UserField) -> Self {
-        field.as_str().into()
-    }
-}
-
+crate::runtime::field_names!(UserField);
 /// The navigation properties of [`User`], for `.expand([...])`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -556,26 +428,6 @@ impl UserNav {
         ];
         NAMES[self as usize]
     }
-
-    /// The property in `$orderby`, ascending: `"name"`.
-    pub fn asc(self) -> crate::runtime::FieldName {
-        self.into()
-    }
-
-    /// The property in `$orderby`, descending: `"name desc"`.
-    pub fn desc(self) -> crate::runtime::FieldName {
-        format!("{} desc", self.as_str()).into()
-    }
 }
 
-impl std::fmt::Debug for UserNav {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<UserNav> for crate::runtime::FieldName {
-    fn from(field: UserNav) -> Self {
-        field.as_str().into()
-    }
-}
+crate::runtime::field_names!(UserNav);

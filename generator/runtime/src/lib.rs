@@ -116,6 +116,7 @@ mod auth;
 mod batch;
 mod client;
 mod error;
+mod macros;
 mod nullable;
 mod object;
 mod odata;

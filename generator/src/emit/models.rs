@@ -288,15 +288,8 @@ fn type_docs(ty: &TypeDef) -> Vec<String> {
     lines
 }
 
-/// What one struct field gives: its declaration, its write and its read.
-struct FieldTokens {
-    declaration: TokenStream,
-    write: TokenStream,
-    read: TokenStream,
-}
-
-/// The struct of `ty`, with its JSON impls, `new`, `changes_from` and its
-/// `ODataType` impl.
+/// The struct of `ty` (through `runtime::model!`, which adds its JSON
+/// impls, `new` and `changes_from`) and its `ODataType` impl.
 fn emit_struct(
     api: &Api,
     ty: &TypeDef,
@@ -308,7 +301,6 @@ fn emit_struct(
     let name = ident(&ty.name.rust);
     let type_docs = docs(&type_docs(ty));
     let fields: Vec<Field<'_>> = fields(api, ty);
-    let changes_from = changes_from();
     let odata_consts = odata_consts(api, ty, &fields);
     // A relationship to a type of other areas is compiled with that type.
     let field_gate = |f: &Field<'_>| {
@@ -319,72 +311,30 @@ fn emit_struct(
     };
     let runtime_use = if fields.iter().all(|f| field_gate(f).is_some()) {
         quote!(
-            use crate::runtime::{ODataType, ObjectReader, ObjectWriter};
+            use crate::runtime::ODataType;
         )
     } else {
         quote!(
-            use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
+            use crate::runtime::{Nullable, ODataType};
         )
     };
-    let tokens: Vec<FieldTokens> = fields
+    let declarations: Vec<TokenStream> = fields
         .iter()
-        .map(|f| field_tokens(api, ty, f, field_gate(f), graph, dispatch))
+        .map(|f| field_declaration(api, ty, f, field_gate(f), graph, dispatch))
         .collect();
-    let declarations = tokens.iter().map(|t| &t.declaration);
-    let writes = tokens.iter().map(|t| &t.write);
-    let reads = tokens.iter().map(|t| &t.read);
+    // The struct goes into `runtime::model!`, which adds `odata_type`,
+    // `additional_properties`, the JSON impls, `new` and `changes_from`;
+    // `pretty.rs` lays the marked item out inside the call.
+    let marker = crate::emit::pretty::MODEL_MARKER;
+    let marker: TokenStream = marker.parse().unwrap_or_default();
     quote! {
-        use std::collections::BTreeMap;
-
-        use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
         #runtime_use
 
+        #marker
         #type_docs
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct #name {
-            /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-            pub odata_type: Option<String>,
             #(#declarations)*
-            /// Properties this version of the crate does not declare, kept so that
-            /// reading, changing and writing back a value loses nothing.
-            pub additional_properties: BTreeMap<String, serde_json::Value>,
-        }
-
-        // JSON: the properties by their wire names, absent ones left out, and
-        // unknown ones kept (see `runtime::ObjectWriter`).
-        impl Serialize for #name {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut object = ObjectWriter::new(serializer);
-                object.field("@odata.type", &self.odata_type);
-                #(#writes)*
-                object.end(&self.additional_properties)
-            }
-        }
-
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let mut object = ObjectReader::new(deserializer)?;
-                let value = Self {
-                    odata_type: object.take("@odata.type"),
-                    #(#reads)*
-                    additional_properties: object.rest(),
-                };
-                object.finish(value)
-            }
-        }
-
-        impl #name {
-            /// An empty value that writes its `@odata.type`, as Graph expects when a
-            /// derived type is sent where its base type is declared.
-            pub fn new() -> Self {
-                Self {
-                    odata_type: Some(<Self as ODataType>::ODATA_TYPE.to_owned()),
-                    ..Self::default()
-                }
-            }
-
-            #changes_from
         }
 
         impl ODataType for #name {
@@ -425,16 +375,16 @@ fn odata_consts(api: &Api, ty: &TypeDef, fields: &[Field<'_>]) -> TokenStream {
     }
 }
 
-/// The declaration, write and read of one field of `ty`; `cfg` is the
-/// attribute it is compiled under, if any.
-fn field_tokens(
+/// The declaration of one field of `ty`, with its wire name for
+/// `runtime::model!`; `cfg` is the attribute it is compiled under, if any.
+fn field_declaration(
     api: &Api,
     ty: &TypeDef,
     f: &Field<'_>,
     cfg: Option<TokenStream>,
     graph: &Containment<'_>,
     dispatch: &BTreeMap<&str, String>,
-) -> FieldTokens {
+) -> TokenStream {
     let models = quote!(super);
     let field = ident(&f.prop.name.rust);
     let wire = &f.prop.name.api;
@@ -460,25 +410,20 @@ fn field_tokens(
         inner
     };
     let field_docs = docs(&field_docs(ty, f, cfg.is_some()));
-    let write = quote!(#cfg object.field(#wire, &self.#field););
-    let read = quote!(#cfg #field: object.take(#wire),);
     // Without an unconditional field, `Nullable` may be unused: gated
     // fields name it by path.
-    let declaration = match cfg {
+    match cfg {
         Some(cfg) => quote! {
             #field_docs
             #cfg
+            #[wire = #wire]
             pub #field: crate::runtime::Nullable<#full>,
         },
         None => quote! {
             #field_docs
+            #[wire = #wire]
             pub #field: Nullable<#full>,
         },
-    };
-    FieldTokens {
-        declaration,
-        write,
-        read,
     }
 }
 
@@ -520,22 +465,6 @@ fn field_docs(ty: &TypeDef, f: &Field<'_>, gated: bool) -> Vec<String> {
         );
     }
     lines
-}
-
-/// `changes_from`, the safe update body, through `runtime::changes`.
-fn changes_from() -> TokenStream {
-    quote! {
-        /// The safe body for updating a value read from Graph: only what
-        /// `self` changed from `original`. Read-only properties, `@odata.*`
-        /// and other `@` annotations are never sent, and a property is
-        /// cleared (`null`) only if it was set to
-        /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
-        /// properties the application changed are sent; those it left alone
-        /// are not.
-        pub fn changes_from(&self, original: &Self) -> Self {
-            crate::runtime::changes(self, original)
-        }
-    }
 }
 
 fn emit_enum(ty: &TypeDef) -> TokenStream {
@@ -808,28 +737,9 @@ fn emit_field_enums(api: &Api, ty: &TypeDef, names: &FieldEnums) -> TokenStream 
                     NAMES[self as usize]
                 }
 
-                /// The property in `$orderby`, ascending: `"name"`.
-                pub fn asc(self) -> crate::runtime::FieldName {
-                    self.into()
-                }
-
-                /// The property in `$orderby`, descending: `"name desc"`.
-                pub fn desc(self) -> crate::runtime::FieldName {
-                    format!("{} desc", self.as_str()).into()
-                }
             }
 
-            impl std::fmt::Debug for #enum_name {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.write_str(self.as_str())
-                }
-            }
-
-            impl From<#enum_name> for crate::runtime::FieldName {
-                fn from(field: #enum_name) -> Self {
-                    field.as_str().into()
-                }
-            }
+            crate::runtime::field_names!(#enum_name);
         }
     };
     let field = one(

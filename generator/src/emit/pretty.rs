@@ -14,11 +14,49 @@ pub fn format_code(header: &[String], code: &str) -> String {
     }
     out.push('\n');
     match syn::parse_file(code) {
-        Ok(file) => out.push_str(&space_items(&prettyplease::unparse(&file))),
+        Ok(file) => out.push_str(&wrap_models(&space_items(&prettyplease::unparse(&file)))),
         Err(_) => {
             out.push_str(code);
             out.push('\n');
         }
+    }
+    out
+}
+
+/// The attribute that marks a struct for `runtime::model!`: the emitter puts
+/// it on the struct, and [`wrap_models`] turns the formatted item into the
+/// macro call, laid out as the struct itself.
+pub const MODEL_MARKER: &str = "#[model_item]";
+
+/// Each struct marked with [`MODEL_MARKER`] (a top-level item ending at the
+/// first unindented line that ends with `}`) as the body of `crate::runtime::model!`,
+/// indented one level. prettyplease would print the call's tokens as a
+/// paragraph; this keeps a field per line, so a field's change is a line's.
+fn wrap_models(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut inside = false;
+    for line in text.lines() {
+        if !inside && line == MODEL_MARKER {
+            inside = true;
+            out.push_str("crate::runtime::model! {\n");
+            continue;
+        }
+        if inside {
+            if !line.is_empty() {
+                out.push_str("    ");
+            }
+            out.push_str(line);
+            out.push('\n');
+            // The item ends at its closing brace: a line of its own, or the
+            // end of `pub struct S {}`.
+            if line == "}" || (!line.starts_with([' ', '#', '/']) && line.ends_with('}')) {
+                out.push_str("}\n");
+                inside = false;
+            }
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
     }
     out
 }
@@ -29,6 +67,7 @@ pub fn format_code(header: &[String], code: &str) -> String {
 fn space_items(text: &str) -> String {
     const STARTS: &[&str] = &[
         "///", "#[", "pub ", "pub(", "impl", "fn ", "mod ", "const ", "struct ", "enum ", "use ",
+        "crate::",
     ];
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut prev: Option<&str> = None;
@@ -57,6 +96,17 @@ fn space_items(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_marked_struct_is_laid_out_inside_the_model_call() {
+        let code = format!(
+            "use a::B;\n{MODEL_MARKER}\n/// A thing.\n#[derive(Debug)]\npub struct S {{ /// The x.\n#[wire = \"x\"] pub x: Nullable<String>, }}\nimpl T for S {{}}"
+        );
+        assert_eq!(
+            format_code(&[], &code),
+            "\nuse a::B;\n\ncrate::runtime::model! {\n    /// A thing.\n    #[derive(Debug)]\n    pub struct S {\n        /// The x.\n        #[wire = \"x\"]\n        pub x: Nullable<String>,\n    }\n}\n\nimpl T for S {}\n"
+        );
+    }
 
     #[test]
     fn items_get_blank_lines_between_them() {

@@ -14,6 +14,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("client.rs", include_str!("../../runtime/src/client.rs")),
     ("error.rs", include_str!("../../runtime/src/error.rs")),
     ("lib.rs", include_str!("../../runtime/src/lib.rs")),
+    ("macros.rs", include_str!("../../runtime/src/macros.rs")),
     ("nullable.rs", include_str!("../../runtime/src/nullable.rs")),
     ("object.rs", include_str!("../../runtime/src/object.rs")),
     ("odata.rs", include_str!("../../runtime/src/odata.rs")),
@@ -38,6 +39,11 @@ pub fn manifest_table(name: &str) -> impl Iterator<Item = &'static str> {
         .filter(|l| l.contains(" = ") && !l.starts_with('#'))
 }
 
+/// Appended to a copy's `mod.rs`: the exported macros, which land at the
+/// crate's root, reached as `crate::runtime::model!` as from the crate.
+const MACRO_REEXPORT: &str =
+    "\n#[doc(hidden)]\npub use crate::{field_names, model, request_builder};\n";
+
 /// A runtime file copied into a generated crate.
 pub struct Copied {
     /// Its name in the runtime crate's `src/`.
@@ -57,7 +63,15 @@ pub fn copy(krate: &str) -> Vec<Copied> {
         .iter()
         .map(|&(source, text)| {
             let name = if source == "lib.rs" { "mod.rs" } else { source };
-            let text = text.replace(&format!("{}::", CRATE.1), &module_path);
+            let mut text = text
+                .replace(&format!("{}::", CRATE.1), &module_path)
+                // Exported macros land at the crate's root: their paths to
+                // the runtime, and the runtime's paths to them, go through
+                // the module.
+                .replace("$crate::", "$crate::runtime::");
+            if source == "lib.rs" {
+                text.push_str(MACRO_REEXPORT);
+            }
             Copied {
                 source,
                 name: name.to_owned(),

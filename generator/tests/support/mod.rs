@@ -126,3 +126,37 @@ pub fn surface_of(
     generator::review::Surface::from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
         .expect("the crate's files hold an API surface record")
 }
+
+/// The items of a generated file as the compiler sees them after
+/// `runtime::model!`: a struct inside the call is the struct it declares,
+/// with the two fields the macro adds (`odata_type` first,
+/// `additional_properties` last).
+pub fn expanded_items(file: syn::File) -> Vec<syn::Item> {
+    file.items
+        .into_iter()
+        .map(|item| match item {
+            syn::Item::Macro(m)
+                if m.mac.path.segments.last().is_some_and(|s| s.ident == "model") =>
+            {
+                match m.mac.parse_body::<syn::ItemStruct>() {
+                    Ok(mut s) => {
+                        let added: syn::ItemStruct = syn::parse_str(
+                            "struct Added { pub odata_type: Option<String>, pub additional_properties: std::collections::BTreeMap<String, serde_json::Value> }",
+                        )
+                        .expect("the fields model! adds");
+                        if let (syn::Fields::Named(fields), syn::Fields::Named(extra)) =
+                            (&mut s.fields, added.fields)
+                        {
+                            let mut extra = extra.named.into_iter();
+                            fields.named.insert(0, extra.next().expect("odata_type"));
+                            fields.named.extend(extra);
+                        }
+                        syn::Item::Struct(s)
+                    }
+                    Err(_) => syn::Item::Macro(m),
+                }
+            }
+            other => other,
+        })
+        .collect()
+}

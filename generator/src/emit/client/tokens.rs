@@ -129,19 +129,18 @@ pub(super) fn builder(ctx: &Ctx<'_>, node: &Node<'_>) -> (Builder, BTreeSet<Stri
             }
         }
         .to_string(),
-        methods: quote! {
-            impl #name {
-                pub(crate) fn new(client: Client, path: String) -> Self {
-                    Self { client, path }
+        methods: {
+            let methods = (!accessors.is_empty() || !ops.is_empty()).then(|| {
+                quote! {
+                    impl #name {
+                        #(#accessors)*
+                        #(#ops)*
+                    }
                 }
-
-                /// The path this builder addresses, relative to the client's base URL.
-                pub fn path(&self) -> &str {
-                    &self.path
-                }
-
-                #(#accessors)*
-                #(#ops)*
+            });
+            quote! {
+                crate::runtime::request_builder!(#name);
+                #methods
             }
         }
         .to_string(),

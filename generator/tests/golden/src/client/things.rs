@@ -6,7 +6,7 @@
 //   generator/tests/fixtures/emit/api/thing-get.md
 //   generator/tests/fixtures/emit/api/thing-measure.md
 //   generator/tests/fixtures/emit/api/thing-put-content.md
-// Signature: draft 21f3da9506afae6f, text 738270388085acdc
+// Signature: draft dc377110a0eacec2, text 92afc62702158c7e
 
 use crate::models;
 use crate::runtime::{Client, Method, Request, encode_function_arg, encode_path_segment};
@@ -19,16 +19,8 @@ pub struct ThingCollection {
     path: String,
 }
 
+crate::runtime::request_builder!(ThingCollection);
 impl ThingCollection {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// `/things/{id}`.
     pub fn item(&self, id: impl AsRef<str>) -> ThingItem {
         let id = encode_path_segment(id.as_ref());
@@ -43,16 +35,8 @@ pub struct ThingItem {
     path: String,
 }
 
+crate::runtime::request_builder!(ThingItem);
 impl ThingItem {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// `/things/{id}/children`.
     pub fn children(&self) -> ThingChildren {
         ThingChildren::new(self.client.clone(), format!("{}/children", self.path))
@@ -164,16 +148,8 @@ pub struct ThingChildren {
     path: String,
 }
 
+crate::runtime::request_builder!(ThingChildren);
 impl ThingChildren {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// `/things/{id}/children/{id}`.
     pub fn item(&self, child_id: impl AsRef<str>) -> ThingChildrenItem {
         let child_id = encode_path_segment(child_id.as_ref());
@@ -191,16 +167,8 @@ pub struct ThingChildrenItem {
     path: String,
 }
 
+crate::runtime::request_builder!(ThingChildrenItem);
 impl ThingChildrenItem {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// `/things/{id}/children/{id}/children`.
     pub fn children(&self) -> ItemChildrenByPath {
         ItemChildrenByPath::new(self.client.clone(), format!("{}/children", self.path))
@@ -232,16 +200,8 @@ pub struct ThingContent {
     path: String,
 }
 
+crate::runtime::request_builder!(ThingContent);
 impl ThingContent {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// Upload content.
     ///
     /// Binary content.
@@ -269,16 +229,8 @@ pub struct ThingRevisions {
     path: String,
 }
 
+crate::runtime::request_builder!(ThingRevisions);
 impl ThingRevisions {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// `/things/{id}/revisions/{revisionNumber}`.
     pub fn item(&self, revision_number: i32) -> ThingRevisionsItem {
         let revision_number = encode_path_segment(&revision_number.to_string());
@@ -296,16 +248,8 @@ pub struct ThingRevisionsItem {
     path: String,
 }
 
+crate::runtime::request_builder!(ThingRevisionsItem);
 impl ThingRevisionsItem {
-    pub(crate) fn new(client: Client, path: String) -> Self {
-        Self { client, path }
-    }
-
-    /// The path this builder addresses, relative to the client's base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// Get thing revision.
     ///
     /// Read one numbered revision of a thing.

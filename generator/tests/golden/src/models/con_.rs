@@ -2,72 +2,24 @@
 // Sources:
 //   generator/tests/fixtures/emit/resources/con-copy.md
 //   generator/tests/fixtures/emit/resources/con.md
-// Signature: draft 265452bc580d43a4, text e139bcdf650fae9c
+// Signature: draft bb32d14f7b504e40, text 9cd92076e9262e8e
 
-use std::collections::BTreeMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::runtime::{Nullable, ODataType, ObjectReader, ObjectWriter};
+use crate::runtime::{Nullable, ODataType};
 
-/// A second definition of `con` that disagrees with the first: the crate must still compile.
-///
-/// `microsoft.graph.con` (complex type).
-///
-/// Generated from `resources/con-copy.md`, `resources/con.md`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Con {
-    /// The `@odata.type` annotation: which type the value really is. [`Self::new`] sets it.
-    pub odata_type: Option<String>,
-    /// The same property with another type.
-    pub aux: Nullable<i32>,
-    /// A property only this page has.
-    pub extra: Nullable<bool>,
-    /// Properties this version of the crate does not declare, kept so that
-    /// reading, changing and writing back a value loses nothing.
-    pub additional_properties: BTreeMap<String, serde_json::Value>,
-}
-
-impl Serialize for Con {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ObjectWriter::new(serializer);
-        object.field("@odata.type", &self.odata_type);
-        object.field("aux", &self.aux);
-        object.field("extra", &self.extra);
-        object.end(&self.additional_properties)
-    }
-}
-
-impl<'de> Deserialize<'de> for Con {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut object = ObjectReader::new(deserializer)?;
-        let value = Self {
-            odata_type: object.take("@odata.type"),
-            aux: object.take("aux"),
-            extra: object.take("extra"),
-            additional_properties: object.rest(),
-        };
-        object.finish(value)
-    }
-}
-
-impl Con {
-    /// An empty value that writes its `@odata.type`, as Graph expects when a
-    /// derived type is sent where its base type is declared.
-    pub fn new() -> Self {
-        Self {
-            odata_type: Some(<Self as ODataType>::ODATA_TYPE.to_owned()),
-            ..Self::default()
-        }
-    }
-
-    /// The safe body for updating a value read from Graph: only what
-    /// `self` changed from `original`. Read-only properties, `@odata.*`
-    /// and other `@` annotations are never sent, and a property is
-    /// cleared (`null`) only if it was set to
-    /// [`Nullable::Null`](crate::runtime::Nullable::Null) here. Unknown
-    /// properties the application changed are sent; those it left alone
-    /// are not.
-    pub fn changes_from(&self, original: &Self) -> Self {
-        crate::runtime::changes(self, original)
+crate::runtime::model! {
+    /// A second definition of `con` that disagrees with the first: the crate must still compile.
+    ///
+    /// `microsoft.graph.con` (complex type).
+    ///
+    /// Generated from `resources/con-copy.md`, `resources/con.md`.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Con {
+        /// The same property with another type.
+        #[wire = "aux"]
+        pub aux: Nullable<i32>,
+        /// A property only this page has.
+        #[wire = "extra"]
+        pub extra: Nullable<bool>,
     }
 }
 
