@@ -605,10 +605,12 @@ async fn a_decode_error_names_the_endpoint_and_the_field() {
         .await
         .expect_err("a string where a boolean belongs");
     let shown = err.to_string();
-    assert!(shown.starts_with("failed to decode the response of GET /users at `value[1]`: `accountEnabled`: invalid type: string \"yes\", expected a boolean"), "{shown}");
+    // One-pass decoding tracks the path down to the field, and the place
+    // in the body.
+    assert!(shown.starts_with("failed to decode the response of GET /users at `value[1].accountEnabled`: invalid type: string \"yes\", expected a boolean at line 1 column"), "{shown}");
     match err {
         Error::Decode { path, endpoint, .. } => {
-            assert_eq!(path, "value[1]");
+            assert_eq!(path, "value[1].accountEnabled");
             assert_eq!(endpoint, "GET /users");
         }
         other => panic!("expected a decode error, got {other:?}"),

@@ -15,8 +15,9 @@
 ///   writing back a value loses nothing);
 /// - `Serialize`: the properties by their wire names, absent ones left
 ///   out, unknown ones written back (`ObjectWriter`);
-/// - `Deserialize`: each property from its wire name, the rest kept
-///   (`ObjectReader`);
+/// - `Deserialize`: one pass over the object, each property straight into
+///   its field and the others into `additional_properties` as they come
+///   (no intermediate map or `serde_json::Value`);
 /// - `new()`, an empty value that writes its `@odata.type`, and
 ///   `changes_from(&original)`, the safe update body
 ///   (`changes`). The type implements
@@ -65,18 +66,38 @@ macro_rules! model {
             }
         }
 
+        // One pass over the object: each property straight into its field,
+        // the others into `additional_properties` as they come.
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let mut object = $crate::ObjectReader::new(deserializer)?;
-                let value = Self {
-                    odata_type: object.take("@odata.type"),
-                    $(
-                        $(#[cfg($cfg)])?
-                        $field: object.take($wire),
-                    )*
-                    additional_properties: object.rest(),
-                };
-                object.finish(value)
+                struct Visitor;
+
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(::std::concat!("a `", ::std::stringify!($name), "` object"))
+                    }
+
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<$name, A::Error> {
+                        let mut value = <$name as ::std::default::Default>::default();
+                        while let ::std::option::Option::Some(key) = map.next_key::<$crate::Key<'de>>()? {
+                            match key.as_str() {
+                                "@odata.type" => value.odata_type = map.next_value()?,
+                                $(
+                                    $(#[cfg($cfg)])?
+                                    $wire => value.$field = map.next_value()?,
+                                )*
+                                _ => {
+                                    value.additional_properties.insert(key.into_owned(), map.next_value()?);
+                                }
+                            }
+                        }
+                        ::std::result::Result::Ok(value)
+                    }
+                }
+
+                deserializer.deserialize_map(Visitor)
             }
         }
 

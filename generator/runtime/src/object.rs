@@ -75,6 +75,53 @@ impl<M: SerializeMap> ObjectWriter<M> {
     }
 }
 
+/// A property name as a model reads it: borrowed from the input where the
+/// JSON has no escapes, so matching it against the declared names
+/// allocates nothing; owned only for a property kept in
+/// `additional_properties`.
+#[derive(Debug)]
+pub struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Key<'de> {
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The name, owned.
+    pub fn into_owned(self) -> String {
+        self.0.into_owned()
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a property name")
+            }
+
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v)))
+            }
+        }
+
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
 /// Reads a model from a JSON object, property by property. The first error
 /// is kept and returned by [`finish`](Self::finish), so that a generated
 /// impl is a plain struct literal.
@@ -114,6 +161,110 @@ impl<E: serde::de::Error> ObjectReader<E> {
         match self.error {
             None => Ok(value),
             Some(e) => Err(e),
+        }
+    }
+}
+
+/// A type told apart by `@odata.type`: a dispatch enum of a generated crate
+/// (`AnyDirectoryObject`). [`read_tagged`] finds the type and hands the
+/// whole object to [`decode`](Self::decode).
+pub trait Tagged: Sized {
+    /// The value of the type named `odata_type` (without `#`; `None` when
+    /// the object names none), read from `object`, which yields the whole
+    /// object, `@odata.type` included.
+    fn decode<'de, D: Deserializer<'de>>(
+        odata_type: Option<&str>,
+        object: D,
+    ) -> Result<Self, D::Error>;
+}
+
+/// Reads a [`Tagged`] value in one pass where `@odata.type` is the first
+/// property (Graph writes it first): the rest of the object goes straight
+/// to the variant's own reader. Where it comes later, the object is read
+/// into a `serde_json::Value` first, and then the variant from it.
+pub fn read_tagged<'de, T: Tagged, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<'de, T: Tagged> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+            use serde::de::value::MapAccessDeserializer;
+            let Some(first) = map.next_key::<Key<'de>>()? else {
+                return T::decode(
+                    None,
+                    MapAccessDeserializer::new(Prepended {
+                        first: None,
+                        rest: map,
+                    }),
+                );
+            };
+            if first.as_str() == "@odata.type" {
+                let odata_type: String = map.next_value()?;
+                let name = odata_type.trim_start_matches('#').to_owned();
+                let rest = Prepended {
+                    first: Some(odata_type),
+                    rest: map,
+                };
+                return T::decode(Some(&name), MapAccessDeserializer::new(rest));
+            }
+            let first_value: Value = map.next_value()?;
+            // `@odata.type` later, or not at all: the whole object first.
+            let mut object = Map::new();
+            object.insert(first.into_owned(), first_value);
+            while let Some(key) = map.next_key::<String>()? {
+                let value = map.next_value()?;
+                object.insert(key, value);
+            }
+            let odata_type = object
+                .get("@odata.type")
+                .and_then(Value::as_str)
+                .map(|t| t.trim_start_matches('#').to_owned());
+            T::decode(odata_type.as_deref(), Value::Object(object))
+                .map_err(serde::de::Error::custom)
+        }
+    }
+
+    deserializer.deserialize_map(Visitor(std::marker::PhantomData))
+}
+
+/// The rest of an object whose `@odata.type` was read already: that
+/// property first, then the others.
+struct Prepended<A> {
+    first: Option<String>,
+    rest: A,
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Prepended<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        use serde::de::IntoDeserializer;
+        match &self.first {
+            Some(_) => seed
+                .deserialize("@odata.type".into_deserializer())
+                .map(Some),
+            None => self.rest.next_key_seed(seed),
+        }
+    }
+
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, A::Error> {
+        match self.first.take() {
+            // As a JSON value, which reads as an `Option` too.
+            Some(odata_type) => seed
+                .deserialize(Value::String(odata_type))
+                .map_err(serde::de::Error::custom),
+            None => self.rest.next_value_seed(seed),
         }
     }
 }
@@ -192,5 +343,161 @@ mod tests {
         assert!(err.to_string().contains("`size`"), "{err}");
         let err = serde_json::from_str::<Thing>("[1]").expect_err("fails");
         assert!(err.to_string().contains("map"), "{err}");
+    }
+
+    mod one_pass {
+        use crate::{Nullable, ODataType, Tagged};
+        use serde::Deserialize;
+        use serde_json::json;
+
+        crate::model! {
+            /// A model as a generated crate declares it.
+            #[derive(Debug, Clone, Default, PartialEq)]
+            pub struct Device {
+                /// A name.
+                #[wire = "displayName"]
+                pub display_name: Nullable<String>,
+                /// A count.
+                #[wire = "size"]
+                pub size: Nullable<i64>,
+            }
+        }
+
+        impl ODataType for Device {
+            const ODATA_TYPE: &'static str = "#microsoft.graph.device";
+        }
+
+        crate::model! {
+            /// Another.
+            #[derive(Debug, Clone, Default, PartialEq)]
+            pub struct Printer {
+                /// A name.
+                #[wire = "displayName"]
+                pub display_name: Nullable<String>,
+            }
+        }
+
+        impl ODataType for Printer {
+            const ODATA_TYPE: &'static str = "#microsoft.graph.printer";
+        }
+
+        /// What a dispatch enum of a generated crate looks like.
+        #[derive(Debug, PartialEq)]
+        enum AnyDevice {
+            Device(Box<Device>),
+            Printer(Box<Printer>),
+            Other(serde_json::Value),
+        }
+
+        impl<'de> Deserialize<'de> for AnyDevice {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                crate::read_tagged(d)
+            }
+        }
+
+        impl Tagged for AnyDevice {
+            fn decode<'de, D: serde::Deserializer<'de>>(
+                odata_type: Option<&str>,
+                object: D,
+            ) -> Result<Self, D::Error> {
+                match odata_type {
+                    None | Some("microsoft.graph.device") => {
+                        Deserialize::deserialize(object).map(Self::Device)
+                    }
+                    Some("microsoft.graph.printer") => {
+                        Deserialize::deserialize(object).map(Self::Printer)
+                    }
+                    _ => serde_json::Value::deserialize(object).map(Self::Other),
+                }
+            }
+        }
+
+        #[test]
+        fn a_model_reads_its_properties_and_keeps_the_rest_in_one_pass() {
+            // An escaped name is read as well as a plain one.
+            let text = r#"{"display\u004eame": "a", "size": 3, "extra": {"deep": [1]}, "@odata.etag": "W/1"}"#;
+            let device: Device = serde_json::from_str(text).expect("reads");
+            assert_eq!(device.display_name, Nullable::Value("a".to_owned()));
+            assert_eq!(device.size, Nullable::Value(3));
+            assert_eq!(device.additional_properties["extra"], json!({"deep": [1]}));
+            assert_eq!(device.additional_properties["@odata.etag"], json!("W/1"));
+            // Written back, nothing is lost.
+            let back = serde_json::to_value(&device).expect("writes");
+            assert_eq!(
+                back,
+                json!({"displayName": "a", "size": 3, "extra": {"deep": [1]}, "@odata.etag": "W/1"})
+            );
+            // A new value names its type; an update sends what changed.
+            let mut changed = device.clone();
+            changed.size = Nullable::Value(4);
+            assert_eq!(
+                serde_json::to_value(changed.changes_from(&device)).expect("writes"),
+                json!({"size": 4})
+            );
+            assert_eq!(
+                Device::new().odata_type.as_deref(),
+                Some("#microsoft.graph.device")
+            );
+            assert_eq!(
+                Printer::new().odata_type.as_deref(),
+                Some("#microsoft.graph.printer")
+            );
+            let printer = Printer::new();
+            assert_eq!(printer.changes_from(&printer), Printer::default());
+            // `null` and absent stay apart.
+            let cleared: Device = serde_json::from_str(r#"{"size": null}"#).expect("reads");
+            assert_eq!(cleared.size, Nullable::Null);
+            assert_eq!(cleared.display_name, Nullable::Absent);
+        }
+
+        #[test]
+        fn a_bad_value_is_an_error_at_its_path() {
+            let text = r#"{"value": [{"size": 1}, {"size": "two"}]}"#;
+            let mut de = serde_json::Deserializer::from_str(text);
+            let err = serde_path_to_error::deserialize::<
+                _,
+                std::collections::BTreeMap<String, Vec<Device>>,
+            >(&mut de)
+            .expect_err("a string is no count");
+            assert_eq!(err.path().to_string(), "value[1].size");
+            let err = serde_json::from_str::<Device>("[1]").expect_err("not an object");
+            assert!(err.to_string().contains("`Device` object"), "{err}");
+        }
+
+        #[test]
+        fn a_tagged_value_is_read_by_its_type_first_or_later() {
+            let first: AnyDevice = serde_json::from_value(
+                json!({"@odata.type": "#microsoft.graph.printer", "displayName": "p"}),
+            )
+            .expect("reads");
+            let later: AnyDevice = serde_json::from_value(
+                json!({"displayName": "p", "@odata.type": "#microsoft.graph.printer"}),
+            )
+            .expect("reads");
+            for read in [first, later] {
+                let AnyDevice::Printer(printer) = read else {
+                    panic!("a printer: {read:?}")
+                };
+                assert_eq!(printer.display_name, Nullable::Value("p".to_owned()));
+                assert_eq!(
+                    printer.odata_type.as_deref(),
+                    Some("#microsoft.graph.printer")
+                );
+            }
+            let untagged: AnyDevice = serde_json::from_value(json!({"size": 2})).expect("reads");
+            assert!(matches!(untagged, AnyDevice::Device(d) if d.size == Nullable::Value(2)));
+            let empty: AnyDevice = serde_json::from_str("{}").expect("reads");
+            assert!(matches!(empty, AnyDevice::Device(_)));
+            let unknown = json!({"@odata.type": "#microsoft.graph.phone", "number": "1"});
+            let other: AnyDevice = serde_json::from_value(unknown.clone()).expect("reads");
+            assert_eq!(other, AnyDevice::Other(unknown));
+            // From text too, where keys are borrowed.
+            let text = r##"{"@odata.type": "#microsoft.graph.device", "size": 5, "x": 1}"##;
+            let device: AnyDevice = serde_json::from_str(text).expect("reads");
+            let AnyDevice::Device(device) = device else {
+                panic!("a device")
+            };
+            assert_eq!(device.additional_properties["x"], json!(1));
+        }
     }
 }

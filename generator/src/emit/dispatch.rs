@@ -121,7 +121,7 @@ pub fn emit_dispatch(
         .map(|(v, _, cfg)| quote!(#cfg Self::#v(value) => value.serialize(serializer),));
     let read_arms = variants.iter().skip(1).map(|(v, t, cfg)| {
         let wire = format!("microsoft.graph.{}", t.name.api);
-        quote!(#cfg Some(#wire) => serde_json::from_value(value).map(Self::#v),)
+        quote!(#cfg Some(#wire) => Deserialize::deserialize(object).map(Self::#v),)
     });
     let base_wire = format!("microsoft.graph.{}", base.name.api);
     let doc = docs(&[
@@ -163,19 +163,24 @@ pub fn emit_dispatch(
             }
         }
 
+        // One pass where `@odata.type` comes first, as Graph writes it
+        // (see `runtime::read_tagged`).
         impl<'de> Deserialize<'de> for #enum_name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = serde_json::Value::deserialize(deserializer)?;
-                let odata_type = value
-                    .get("@odata.type")
-                    .and_then(serde_json::Value::as_str)
-                    .map(|t| t.trim_start_matches('#').to_owned());
-                let decoded = match odata_type.as_deref() {
-                    None | Some(#base_wire) => serde_json::from_value(value).map(Self::#base_variant),
+                crate::runtime::read_tagged(deserializer)
+            }
+        }
+
+        impl crate::runtime::Tagged for #enum_name {
+            fn decode<'de, D: Deserializer<'de>>(
+                odata_type: Option<&str>,
+                object: D,
+            ) -> Result<Self, D::Error> {
+                match odata_type {
+                    None | Some(#base_wire) => Deserialize::deserialize(object).map(Self::#base_variant),
                     #(#read_arms)*
-                    _ => return Ok(Self::#other(value)),
-                };
-                decoded.map_err(serde::de::Error::custom)
+                    _ => serde_json::Value::deserialize(object).map(Self::#other),
+                }
             }
         }
     }
