@@ -15,7 +15,10 @@ use crate::model::draft::{
 };
 use crate::model::path::PathTemplate;
 use crate::model::types::{CellTarget, TypeCell};
-use crate::parse::{ExampleBody, ExampleMessage, Inline, Link, Page, SectionKind};
+use crate::parse::{
+    Example, ExampleBody, ExampleMessage, ExampleResponse, Inline, Link, Page, RequestLine,
+    Section, SectionKind,
+};
 
 /// Reads the endpoints of an api page; its property tables describing the
 /// body's resource become draft types.
@@ -31,12 +34,7 @@ pub fn lower_api_page(
     }
     let (resource_stem, action) =
         name_from_title(page).unwrap_or_else(|| name_from_file(&page.file));
-    let resource_hint = page
-        .all_sections()
-        .flat_map(|s| s.paragraphs())
-        .flat_map(|p| p.inline.links.iter())
-        .find(|l| l.text.to_ascii_lowercase() == resource_stem)
-        .map(|l| l.text.clone());
+    let resource_hint = resource_hint(page, &resource_stem);
     let operations = group_operations(page, diags);
     if operations.is_empty() {
         // Every request line was reported as no path: the rest still counts.
@@ -57,12 +55,7 @@ pub fn lower_api_page(
     let actions = operation_actions(&operations, &action);
     let beside: Vec<bool> = operations
         .iter()
-        .map(|op| {
-            op.content
-                && operations
-                    .iter()
-                    .any(|o| o.method == op.method && !o.content)
-        })
+        .map(|op| beside_resource(op, &operations))
         .collect();
     for ((op, action), beside) in operations.into_iter().zip(actions).zip(beside) {
         // `$value` lines beside the resource's own: the body is the content,
@@ -72,36 +65,13 @@ pub fn lower_api_page(
             (true, _) => DraftRequestBody::Stream,
             (false, _) => read_body(page, op.method, &resource_stem, &action, types, diags),
         };
-        let response = if op.content && op.method == Method::Get {
-            content_response(&shared.response)
-        } else if op.below.is_some() {
-            // What the page says it returns is the other operation's.
-            DraftResponse {
-                status: shared.response.status,
-                body: None,
-                collection: false,
-            }
-        } else {
-            shared.response.clone()
-        };
-        let area = Area::of(
-            &op.path,
-            page.front_matter
-                .extra
-                .get("ms.subservice")
-                .map(String::as_str),
-            page.front_matter.ms_prod.as_deref(),
-        );
+        let response = operation_response(&op, &shared.response);
+        let area = page_area(page, &op.path);
         out.push(DraftEndpoint {
             resource_stem: resource_stem.clone(),
             resource_hint: resource_hint.clone(),
             action,
-            title: page
-                .front_matter
-                .title
-                .clone()
-                .or_else(|| page.heading_title().map(str::to_owned))
-                .unwrap_or_default(),
+            title: page_title(page),
             description: shared.description.clone(),
             method: op.method,
             path: op.path,
@@ -119,6 +89,54 @@ pub fn lower_api_page(
             area,
         });
     }
+}
+
+/// The text of the page's first link whose text is the resource's stem
+/// (`user`), in any case: how the page spells the resource.
+fn resource_hint(page: &Page, resource_stem: &str) -> Option<String> {
+    page.all_sections()
+        .flat_map(|s| s.paragraphs())
+        .flat_map(|p| p.inline.links.iter())
+        .find(|l| l.text.to_ascii_lowercase() == resource_stem)
+        .map(|l| l.text.clone())
+}
+
+/// The response of one operation, from the one the page describes.
+fn operation_response(op: &Operation, read: &DraftResponse) -> DraftResponse {
+    if op.content && op.method == Method::Get {
+        content_response(read)
+    } else if op.below.is_some() {
+        // What the page says it returns is the other operation's.
+        DraftResponse {
+            status: read.status,
+            body: None,
+            collection: false,
+        }
+    } else {
+        read.clone()
+    }
+}
+
+/// The area of an operation at `path` on `page`, its front matter's
+/// product naming it where it can.
+fn page_area(page: &Page, path: &PathTemplate) -> Area {
+    Area::of(
+        path,
+        page.front_matter
+            .extra
+            .get("ms.subservice")
+            .map(String::as_str),
+        page.front_matter.ms_prod.as_deref(),
+    )
+}
+
+/// The page's title: its front matter's, else its heading's.
+fn page_title(page: &Page) -> String {
+    page.front_matter
+        .title
+        .clone()
+        .or_else(|| page.heading_title().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// What every operation of one page shares.
@@ -271,19 +289,7 @@ fn group_operations(page: &Page, diags: &mut Vec<Diagnostic>) -> Vec<Operation> 
     let mut first_tails: Vec<(Method, String, String)> = Vec::new();
     for line in &page.request_lines {
         if let Some((segment, why)) = crate::model::path::broken_segment(&line.path) {
-            diags.push(diag(
-                &page.file,
-                line.at,
-                Code::RequestLineBroken,
-                format!(
-                    "`{} {}` has the segment `{segment}`, which is no path name: {why}",
-                    line.method.as_str(),
-                    line.path
-                ),
-                "write placeholders as `{name}` or `{id | userPrincipalName}` and every segment in full; \
-                 no method or builder is made from this line"
-                    .to_owned(),
-            ));
+            diags.push(broken_line(page, line, &segment, why));
             continue;
         }
         let path = PathTemplate::parse(&line.path);
@@ -291,23 +297,7 @@ fn group_operations(page: &Page, diags: &mut Vec<Diagnostic>) -> Vec<Operation> 
         let mut below = None;
         match first_tails.iter().find(|(m, _, _)| *m == line.method) {
             Some((_, first, _)) if line.query.is_some() && *first != tail => {
-                diags.push(diag(
-                    &page.file,
-                    line.at,
-                    Code::RequestLineQueryVariant,
-                    format!(
-                        "`{} {}?{}` queries another resource than this page's operation",
-                        line.method.as_str(),
-                        line.path,
-                        line.query.as_deref().unwrap_or_default()
-                    ),
-                    format!(
-                        "it is a query option on `{} {}`, documented by that operation's own page; \
-                         no method is made from this line",
-                        line.method.as_str(),
-                        line.path
-                    ),
-                ));
+                diags.push(query_on_another_resource(page, line));
                 continue;
             }
             Some((_, first, first_shape)) => {
@@ -317,48 +307,13 @@ fn group_operations(page: &Page, diags: &mut Vec<Diagnostic>) -> Vec<Operation> 
                     && rest.starts_with('/')
                     && !rest.contains('{')
                 {
-                    diags.push(diag(
-                        &page.file,
-                        line.at,
-                        Code::RequestLineSubresource,
-                        format!(
-                            "`{} {}` addresses `{rest}` below this page's operation",
-                            line.method.as_str(),
-                            line.path
-                        ),
-                        "document it on a page of its own, with its response type; \
-                         it is made an endpoint of its own with an untyped response"
-                            .to_owned(),
-                    ));
+                    diags.push(subresource_line(page, line, rest));
                     below = Some(rest.to_owned());
                 }
             }
             None => first_tails.push((line.method, tail, base_shape(&path))),
         }
-        let content = matches!(
-            path.segments.last(),
-            Some(crate::model::path::Segment::Value)
-        );
-        match operations
-            .iter_mut()
-            .find(|op| op.method == line.method && op.content == content && op.below == below)
-        {
-            Some(op) => {
-                if op.path.written != path.written
-                    && !op.alternate_paths.iter().any(|p| p.written == path.written)
-                {
-                    op.alternate_paths.push(path);
-                }
-            }
-            None => operations.push(Operation {
-                method: line.method,
-                below,
-                content,
-                path,
-                at: line.at,
-                alternate_paths: Vec::new(),
-            }),
-        }
+        add_line(&mut operations, line, path, below);
     }
     let mut methods: Vec<&str> = operations.iter().map(|op| op.method.as_str()).collect();
     methods.dedup();
@@ -377,6 +332,96 @@ fn group_operations(page: &Page, diags: &mut Vec<Diagnostic>) -> Vec<Operation> 
     operations
 }
 
+/// Adds a request line, at `path`, to the operation of its method, kind
+/// and segments `below` the method's first line, or makes that operation.
+fn add_line(
+    operations: &mut Vec<Operation>,
+    line: &RequestLine,
+    path: PathTemplate,
+    below: Option<String>,
+) {
+    let content = matches!(
+        path.segments.last(),
+        Some(crate::model::path::Segment::Value)
+    );
+    match operations
+        .iter_mut()
+        .find(|op| op.method == line.method && op.content == content && op.below == below)
+    {
+        Some(op) => {
+            if op.path.written != path.written
+                && !op.alternate_paths.iter().any(|p| p.written == path.written)
+            {
+                op.alternate_paths.push(path);
+            }
+        }
+        None => operations.push(Operation {
+            method: line.method,
+            below,
+            content,
+            path,
+            at: line.at,
+            alternate_paths: Vec::new(),
+        }),
+    }
+}
+
+/// The report of a request line with `segment`, which is no path name (`why`).
+fn broken_line(page: &Page, line: &RequestLine, segment: &str, why: &str) -> Diagnostic {
+    diag(
+        &page.file,
+        line.at,
+        Code::RequestLineBroken,
+        format!(
+            "`{} {}` has the segment `{segment}`, which is no path name: {why}",
+            line.method.as_str(),
+            line.path
+        ),
+        "write placeholders as `{name}` or `{id | userPrincipalName}` and every segment in full; \
+         no method or builder is made from this line"
+            .to_owned(),
+    )
+}
+
+/// The report of a request line whose query addresses another resource
+/// than the page's operation.
+fn query_on_another_resource(page: &Page, line: &RequestLine) -> Diagnostic {
+    diag(
+        &page.file,
+        line.at,
+        Code::RequestLineQueryVariant,
+        format!(
+            "`{} {}?{}` queries another resource than this page's operation",
+            line.method.as_str(),
+            line.path,
+            line.query.as_deref().unwrap_or_default()
+        ),
+        format!(
+            "it is a query option on `{} {}`, documented by that operation's own page; \
+             no method is made from this line",
+            line.method.as_str(),
+            line.path
+        ),
+    )
+}
+
+/// The report of a request line addressing `rest` below the page's operation.
+fn subresource_line(page: &Page, line: &RequestLine, rest: &str) -> Diagnostic {
+    diag(
+        &page.file,
+        line.at,
+        Code::RequestLineSubresource,
+        format!(
+            "`{} {}` addresses `{rest}` below this page's operation",
+            line.method.as_str(),
+            line.path
+        ),
+        "document it on a page of its own, with its response type; \
+         it is made an endpoint of its own with an untyped response"
+            .to_owned(),
+    )
+}
+
 /// The action of each operation: the page's for the first of each kind;
 /// `{action}Content` for the `$value` lines beside others of the method;
 /// `{action}{Method}` for a method after the first.
@@ -385,10 +430,6 @@ fn operation_actions(operations: &[Operation], action: &str) -> Vec<String> {
     operations
         .iter()
         .map(|op| {
-            let beside_resource = op.content
-                && operations
-                    .iter()
-                    .any(|o| o.method == op.method && !o.content);
             let base = if Some(op.method) == first_method {
                 action.to_owned()
             } else {
@@ -407,13 +448,22 @@ fn operation_actions(operations: &[Operation], action: &str) -> Vec<String> {
                 ),
                 None => base,
             };
-            if beside_resource {
+            if beside_resource(op, operations) {
                 format!("{base}Content")
             } else {
                 base
             }
         })
         .collect()
+}
+
+/// Whether `op` is `$value` lines beside lines of its method that address
+/// the resource itself.
+fn beside_resource(op: &Operation, operations: &[Operation]) -> bool {
+    op.content
+        && operations
+            .iter()
+            .any(|o| o.method == op.method && !o.content)
 }
 
 /// The action's name as the path spells it (`checkMemberGroups`), else as given.
@@ -593,10 +643,7 @@ fn parameter_from_row(row: DraftProperty) -> DraftParameter {
 fn content_response(read: &DraftResponse) -> DraftResponse {
     DraftResponse {
         status: read.status,
-        body: Some(read_type_cell(&Inline {
-            text: "Stream".into(),
-            links: Vec::new(),
-        })),
+        body: Some(named_cell("Stream".into())),
         collection: false,
     }
 }
@@ -683,39 +730,60 @@ fn read_body(
             ) = (&cell.target, rows.is_empty())
             {
                 // The table describes the body's resource: merge it into that type.
-                types.push(DraftType {
-                    name: name.clone(),
-                    kind: crate::model::api::TypeKind::Complex,
-                    base: None,
-                    description: String::new(),
-                    properties: rows,
-                    members: Vec::new(),
-                    key: None,
-                    open: false,
-                    page_stem: stem_link.clone().unwrap_or_default(),
-                    source: Source::at(&page.file, sections.first().map_or(Loc::start(), |s| s.at)),
-                    // The rows came from a Request body section, so there is one.
-                    at: sections.first().map_or_else(Loc::start, |s| s.at),
-                    origin: Origin::ApiPage,
-                    pages: vec![page.file.clone()],
-                    representation: None,
-                });
+                types.push(body_type(page, &sections, name, stem_link, rows));
             }
             DraftRequestBody::Resource(cell)
         }
-        None if !rows.is_empty() && creates && !stem.is_empty() => {
-            // An update page whose body table describes the page's own resource.
-            let cell = read_type_cell(&Inline {
-                text: stem.to_owned(),
-                links: Vec::new(),
-            });
-            DraftRequestBody::Resource(cell)
-        }
-        None if !rows.is_empty() => {
-            DraftRequestBody::Parameters(rows.into_iter().map(parameter_from_row).collect())
-        }
-        None if matches!(method, Method::Post | Method::Patch | Method::Put) => match links.first()
-        {
+        None => body_without_resource(method, stem, &text, &links, rows, creates),
+    }
+}
+
+/// The type `name` (its page `stem_link`) as the rows of a `Request body`
+/// section's table describe it, to merge into that type.
+fn body_type(
+    page: &Page,
+    sections: &[&Section],
+    name: &str,
+    stem_link: &Option<String>,
+    rows: Vec<DraftProperty>,
+) -> DraftType {
+    DraftType {
+        name: name.to_owned(),
+        kind: crate::model::api::TypeKind::Complex,
+        base: None,
+        description: String::new(),
+        properties: rows,
+        members: Vec::new(),
+        key: None,
+        open: false,
+        page_stem: stem_link.clone().unwrap_or_default(),
+        source: Source::at(&page.file, sections.first().map_or(Loc::start(), |s| s.at)),
+        // The rows came from a Request body section, so there is one.
+        at: sections.first().map_or_else(Loc::start, |s| s.at),
+        origin: Origin::ApiPage,
+        pages: vec![page.file.clone()],
+        representation: None,
+    }
+}
+
+/// The request body when its section names no resource to send: the
+/// page's own resource, the rows as parameters, the section's first
+/// resource link, or none. `text` is the section's prose, lowercased.
+fn body_without_resource(
+    method: Method,
+    stem: &str,
+    text: &str,
+    links: &[&Link],
+    rows: Vec<DraftProperty>,
+    creates: bool,
+) -> DraftRequestBody {
+    if !rows.is_empty() && creates && !stem.is_empty() {
+        // An update page whose body table describes the page's own resource.
+        DraftRequestBody::Resource(named_cell(stem.to_owned()))
+    } else if !rows.is_empty() {
+        DraftRequestBody::Parameters(rows.into_iter().map(parameter_from_row).collect())
+    } else if matches!(method, Method::Post | Method::Patch | Method::Put) {
+        match links.first() {
             Some(link) => DraftRequestBody::Resource(link_cell(link, false)),
             // "Supply the values for properties that should be updated":
             // the page's own resource, in part.
@@ -723,15 +791,21 @@ fn read_body(
                 && !stem.is_empty()
                 && (text.contains("propert") || text.contains("values")) =>
             {
-                DraftRequestBody::Resource(read_type_cell(&Inline {
-                    text: stem.to_owned(),
-                    links: Vec::new(),
-                }))
+                DraftRequestBody::Resource(named_cell(stem.to_owned()))
             }
             None => DraftRequestBody::None,
-        },
-        None => DraftRequestBody::None,
+        }
+    } else {
+        DraftRequestBody::None
     }
+}
+
+/// A type cell naming a type by `text` alone, without a link.
+fn named_cell(text: String) -> TypeCell {
+    read_type_cell(&Inline {
+        text,
+        links: Vec::new(),
+    })
 }
 
 fn read_response(page: &Page) -> DraftResponse {
@@ -784,57 +858,56 @@ fn read_response(page: &Page) -> DraftResponse {
     if lower.contains(" stream") {
         return DraftResponse {
             status,
-            body: Some(read_type_cell(&Inline {
-                text: "Stream".into(),
-                links: Vec::new(),
-            })),
+            body: Some(named_cell("Stream".into())),
             collection: false,
         };
     }
     // Fall back on the example response's annotation.
-    if let Some((example, resp)) = example_response {
-        let annotation = example.annotation.as_ref();
-        let odata = annotation
-            .and_then(|a| a.get("@odata.type").or_else(|| a.get("@type")))
-            .and_then(|v| v.as_str())
-            .filter(|s| !s.contains("$("));
-        if let Some(odata) = odata {
-            // `microsoft.graph.user`, `Collection(microsoft.graph.user)`, `Collection(Edm.String)`.
-            let odata = odata.trim().trim_start_matches('#');
-            let (inner, wrapped) = match odata
-                .strip_prefix("Collection(")
-                .and_then(|r| r.strip_suffix(')'))
-            {
-                Some(inner) => (inner, true),
-                None => (odata, false),
-            };
-            let name = if inner.to_ascii_lowercase().starts_with("edm.") {
-                Some(inner.to_owned())
-            } else {
-                strip_namespace(inner)
-            };
-            if let Some(name) = name {
-                let annotated_collection = annotation
-                    .and_then(|a| a.get("isCollection"))
-                    .is_some_and(|v| v.as_bool() == Some(true));
-                let body_collection = matches!(&resp.body, ExampleBody::Json(v) if v.get("value").is_some_and(|x| x.is_array()));
-                let cell = read_type_cell(&Inline {
-                    text: name,
-                    links: Vec::new(),
-                });
-                return DraftResponse {
-                    status,
-                    body: Some(cell),
-                    collection: wrapped || annotated_collection || body_collection,
-                };
-            }
-        }
-    }
-    DraftResponse {
+    example_response
+        .and_then(|(example, resp)| annotated_response(example, resp, status))
+        .unwrap_or(DraftResponse {
+            status,
+            body: None,
+            collection: false,
+        })
+}
+
+/// The response an example response's annotation gives (`@odata.type`,
+/// `isCollection`), with `status`; none when it names no type.
+fn annotated_response(
+    example: &Example,
+    resp: &ExampleResponse,
+    status: Option<u16>,
+) -> Option<DraftResponse> {
+    let annotation = example.annotation.as_ref();
+    let odata = annotation
+        .and_then(|a| a.get("@odata.type").or_else(|| a.get("@type")))
+        .and_then(|v| v.as_str())
+        .filter(|s| !s.contains("$("))?;
+    // `microsoft.graph.user`, `Collection(microsoft.graph.user)`, `Collection(Edm.String)`.
+    let odata = odata.trim().trim_start_matches('#');
+    let (inner, wrapped) = match odata
+        .strip_prefix("Collection(")
+        .and_then(|r| r.strip_suffix(')'))
+    {
+        Some(inner) => (inner, true),
+        None => (odata, false),
+    };
+    let name = if inner.to_ascii_lowercase().starts_with("edm.") {
+        Some(inner.to_owned())
+    } else {
+        strip_namespace(inner)
+    }?;
+    let annotated_collection = annotation
+        .and_then(|a| a.get("isCollection"))
+        .is_some_and(|v| v.as_bool() == Some(true));
+    let body_collection =
+        matches!(&resp.body, ExampleBody::Json(v) if v.get("value").is_some_and(|x| x.is_array()));
+    Some(DraftResponse {
         status,
-        body: None,
-        collection: false,
-    }
+        body: Some(named_cell(name)),
+        collection: wrapped || annotated_collection || body_collection,
+    })
 }
 
 /// The first 2xx status code a text names.
