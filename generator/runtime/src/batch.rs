@@ -225,119 +225,172 @@ impl Batch {
     /// token, a batch-level error status).
     pub async fn send(self) -> Result<Answers, Error> {
         let Batch { client, mut items } = self;
-        let mut answers: Vec<Option<Result<Answer, Error>>> =
-            items.iter_mut().map(|i| i.error.take().map(Err)).collect();
+        let mut answers: Vec<Slot> = items.iter_mut().map(|i| i.error.take().map(Err)).collect();
         let mut pending: Vec<usize> = (0..items.len()).filter(|i| answers[*i].is_none()).collect();
         let mut attempt = 0;
         while !pending.is_empty() {
-            let mut retry: BTreeSet<usize> = BTreeSet::new();
-            let mut delay = Duration::ZERO;
+            let mut retry = Retry::default();
             for chunk in pending.chunks(MAX_BATCH) {
-                let in_chunk: BTreeSet<usize> = chunk.iter().copied().collect();
-                let mut sent = Vec::new();
-                for &i in chunk {
-                    // A dependency answered in an earlier batch: go on only if it succeeded.
-                    let failed = items[i].depends_on.iter().find(|d| {
-                        !in_chunk.contains(d)
-                            && !matches!(&answers[**d], Some(Ok(a)) if a.status.is_success())
-                    });
-                    match failed {
-                        Some(d) => answers[i] = Some(Ok(failed_dependency(*d))),
-                        None => sent.push(i),
-                    }
-                }
-                if sent.is_empty() {
-                    continue;
-                }
-                let body = BatchBody {
-                    requests: sent
-                        .iter()
-                        .map(|&i| {
-                            let item = &items[i];
-                            BatchItem {
-                                id: (i + 1).to_string(),
-                                method: item.method.as_str(),
-                                url: &item.url,
-                                headers: &item.headers,
-                                body: item.body.as_ref(),
-                                depends_on: item
-                                    .depends_on
-                                    .iter()
-                                    .filter(|d| in_chunk.contains(d))
-                                    .map(|d| (d + 1).to_string())
-                                    .collect(),
-                            }
-                        })
-                        .collect(),
-                };
-                let reply: BatchReply =
-                    Request::new(client.clone(), Method::POST, "/$batch".into())
-                        .template("/$batch")
-                        .json_body(&body)
-                        .json_response()
-                        .send()
-                        .await?;
-                let mut got = BTreeSet::new();
-                for response in reply.responses {
-                    let Some(i) = response
-                        .id
-                        .parse::<usize>()
-                        .ok()
-                        .and_then(|n| n.checked_sub(1))
-                        .filter(|i| in_chunk.contains(i))
-                    else {
-                        continue;
-                    };
-                    got.insert(i);
-                    let answer = response.into_answer();
-                    let error = Error::Api(Box::new(ApiError::from_response(
-                        answer.status,
-                        &answer.headers,
-                        &answer.body,
-                    )));
-                    let again = (!answer.status.is_success())
-                        .then(|| {
-                            client
-                                .retry_policy()
-                                .retry_delay(&items[i].method, &error, attempt)
-                        })
-                        .flatten();
-                    match again {
-                        Some(wait) => {
-                            delay = delay.max(wait);
-                            retry.insert(i);
-                        }
-                        None => answers[i] = Some(Ok(answer)),
-                    }
-                }
-                for &i in &sent {
-                    if !got.contains(&i) {
-                        answers[i] = Some(Err(Error::Batch(format!(
-                            "the batch's answer has no response for request {}",
-                            i + 1
-                        ))));
-                    }
-                }
+                send_chunk(&client, &items, chunk, attempt, &mut answers, &mut retry).await?;
             }
-            // Items that failed only because a retried item failed go again with it.
-            let dependents: Vec<usize> = (0..items.len())
-                .filter(|i| {
-                    matches!(&answers[*i], Some(Ok(a)) if a.status == StatusCode::FAILED_DEPENDENCY)
-                        && items[*i].depends_on.iter().any(|d| retry.contains(d))
-                })
-                .collect();
-            for i in dependents {
-                answers[i] = None;
-                retry.insert(i);
-            }
-            if retry.is_empty() {
+            retry_dependents(&items, &mut answers, &mut retry.items);
+            if retry.items.is_empty() {
                 break;
             }
-            tokio::time::sleep(delay).await;
+            tokio::time::sleep(retry.delay).await;
             attempt += 1;
-            pending = retry.into_iter().collect();
+            pending = retry.items.into_iter().collect();
         }
         Ok(Answers { answers })
+    }
+}
+
+/// One request's answer while a batch is sent: none yet, the answer, or
+/// why there is none.
+type Slot = Option<Result<Answer, Error>>;
+
+/// The items a round of batches sends again, and how long to wait first.
+#[derive(Default)]
+struct Retry {
+    /// The items, by index.
+    items: BTreeSet<usize>,
+    /// The longest wait any of them asks for.
+    delay: Duration,
+}
+
+/// Sends the items `chunk` names as one `$batch` and records each answer:
+/// in `answers`, or in `retry` when the client's retry policy retries it.
+async fn send_chunk(
+    client: &Client,
+    items: &[Item],
+    chunk: &[usize],
+    attempt: u32,
+    answers: &mut [Slot],
+    retry: &mut Retry,
+) -> Result<(), Error> {
+    let in_chunk: BTreeSet<usize> = chunk.iter().copied().collect();
+    let sent = without_failed_dependencies(items, chunk, &in_chunk, answers);
+    if sent.is_empty() {
+        return Ok(());
+    }
+    let body = batch_body(items, &sent, &in_chunk);
+    let reply: BatchReply = Request::new(client.clone(), Method::POST, "/$batch".into())
+        .template("/$batch")
+        .json_body(&body)
+        .json_response()
+        .send()
+        .await?;
+    let mut got = BTreeSet::new();
+    for response in reply.responses {
+        let Some(i) = response
+            .id
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .filter(|i| in_chunk.contains(i))
+        else {
+            continue;
+        };
+        got.insert(i);
+        let answer = response.into_answer();
+        match retry_after(client, &items[i].method, &answer, attempt) {
+            Some(wait) => {
+                retry.delay = retry.delay.max(wait);
+                retry.items.insert(i);
+            }
+            None => answers[i] = Some(Ok(answer)),
+        }
+    }
+    for &i in &sent {
+        if !got.contains(&i) {
+            answers[i] = Some(Err(Error::Batch(format!(
+                "the batch's answer has no response for request {}",
+                i + 1
+            ))));
+        }
+    }
+    Ok(())
+}
+
+/// Answers `424 Failed Dependency` for each item of `chunk` that depends on
+/// one answered in an earlier batch without success; returns the others,
+/// to send.
+fn without_failed_dependencies(
+    items: &[Item],
+    chunk: &[usize],
+    in_chunk: &BTreeSet<usize>,
+    answers: &mut [Slot],
+) -> Vec<usize> {
+    let mut sent = Vec::new();
+    for &i in chunk {
+        // A dependency answered in an earlier batch: go on only if it succeeded.
+        let failed = items[i].depends_on.iter().find(|d| {
+            !in_chunk.contains(d) && !matches!(&answers[**d], Some(Ok(a)) if a.status.is_success())
+        });
+        match failed {
+            Some(d) => answers[i] = Some(Ok(failed_dependency(*d))),
+            None => sent.push(i),
+        }
+    }
+    sent
+}
+
+/// The `$batch` body for the items `sent`, each `dependsOn` the items it
+/// depends on in the same batch (`in_chunk`).
+fn batch_body<'a>(items: &'a [Item], sent: &[usize], in_chunk: &BTreeSet<usize>) -> BatchBody<'a> {
+    BatchBody {
+        requests: sent
+            .iter()
+            .map(|&i| {
+                let item = &items[i];
+                BatchItem {
+                    id: (i + 1).to_string(),
+                    method: item.method.as_str(),
+                    url: &item.url,
+                    headers: &item.headers,
+                    body: item.body.as_ref(),
+                    depends_on: item
+                        .depends_on
+                        .iter()
+                        .filter(|d| in_chunk.contains(d))
+                        .map(|d| (d + 1).to_string())
+                        .collect(),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// How long to wait before sending again a request of `method` answered
+/// with `answer`, when the client's retry policy retries it.
+fn retry_after(
+    client: &Client,
+    method: &Method,
+    answer: &Answer,
+    attempt: u32,
+) -> Option<Duration> {
+    let error = Error::Api(Box::new(ApiError::from_response(
+        answer.status,
+        &answer.headers,
+        &answer.body,
+    )));
+    (!answer.status.is_success())
+        .then(|| client.retry_policy().retry_delay(method, &error, attempt))
+        .flatten()
+}
+
+/// Items that failed only because a retried item failed go again with it:
+/// their answers are cleared and they join `retry`.
+fn retry_dependents(items: &[Item], answers: &mut [Slot], retry: &mut BTreeSet<usize>) {
+    let dependents: Vec<usize> = (0..items.len())
+        .filter(|i| {
+            matches!(&answers[*i], Some(Ok(a)) if a.status == StatusCode::FAILED_DEPENDENCY)
+                && items[*i].depends_on.iter().any(|d| retry.contains(d))
+        })
+        .collect();
+    for i in dependents {
+        answers[i] = None;
+        retry.insert(i);
     }
 }
 

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::client::Prepared;
 use super::paging::DEFAULT_MAX_PAGES;
@@ -493,116 +493,124 @@ struct CollectionProbe {
 
 impl<'de> serde::Deserialize<'de> for CollectionProbe {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+        deserializer.deserialize_map(ProbeVisitor)
+    }
+}
 
-        struct Probe;
-        impl<'de> Visitor<'de> for Probe {
-            type Value = CollectionProbe;
+/// Reads a JSON object into a [`CollectionProbe`], member by member.
+struct ProbeVisitor;
 
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
+impl<'de> Visitor<'de> for ProbeVisitor {
+    type Value = CollectionProbe;
 
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CollectionProbe, A::Error> {
-                let mut probe = CollectionProbe::default();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::Value => probe.value_is_array = map.next_value::<IsArray>()?.0,
-                        Key::Context => probe.context = map.next_value()?,
-                        Key::Paging | Key::Annotation | Key::Other => {
-                            map.next_value::<IgnoredAny>()?;
-                            probe.paging |= key == Key::Paging;
-                            probe.other_members |= key == Key::Other;
-                        }
-                    }
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CollectionProbe, A::Error> {
+        let mut probe = CollectionProbe::default();
+        while let Some(key) = map.next_key::<ProbeKey>()? {
+            match key {
+                ProbeKey::Value => probe.value_is_array = map.next_value::<IsArray>()?.0,
+                ProbeKey::Context => probe.context = map.next_value()?,
+                ProbeKey::Paging | ProbeKey::Annotation | ProbeKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                    probe.paging |= key == ProbeKey::Paging;
+                    probe.other_members |= key == ProbeKey::Other;
                 }
-                Ok(probe)
             }
         }
+        Ok(probe)
+    }
+}
 
-        /// A member name, classified without copying it.
-        #[derive(PartialEq)]
-        enum Key {
-            Value,
-            Context,
-            Paging,
-            Annotation,
-            Other,
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct Name;
-                impl Visitor<'_> for Name {
-                    type Value = Key;
+/// A member name, classified without copying it.
+#[derive(PartialEq)]
+enum ProbeKey {
+    Value,
+    Context,
+    Paging,
+    Annotation,
+    Other,
+}
 
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str("a member name")
-                    }
+impl<'de> serde::Deserialize<'de> for ProbeKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(ProbeKeyVisitor)
+    }
+}
 
-                    fn visit_str<E>(self, name: &str) -> Result<Key, E> {
-                        Ok(match name {
-                            "value" => Key::Value,
-                            "@odata.context" => Key::Context,
-                            "@odata.nextLink" | "@odata.deltaLink" | "@odata.count" => Key::Paging,
-                            _ if name.starts_with('@') => Key::Annotation,
-                            _ => Key::Other,
-                        })
-                    }
-                }
-                d.deserialize_str(Name)
-            }
-        }
+/// Classifies a member name as a [`ProbeKey`].
+struct ProbeKeyVisitor;
 
-        /// Whether a value is an array, its items skipped.
-        struct IsArray(bool);
-        impl<'de> serde::Deserialize<'de> for IsArray {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct Kind;
-                impl<'de> Visitor<'de> for Kind {
-                    type Value = IsArray;
+impl Visitor<'_> for ProbeKeyVisitor {
+    type Value = ProbeKey;
 
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str("any JSON value")
-                    }
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
 
-                    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<IsArray, A::Error> {
-                        while seq.next_element::<IgnoredAny>()?.is_some() {}
-                        Ok(IsArray(true))
-                    }
+    fn visit_str<E>(self, name: &str) -> Result<ProbeKey, E> {
+        Ok(match name {
+            "value" => ProbeKey::Value,
+            "@odata.context" => ProbeKey::Context,
+            "@odata.nextLink" | "@odata.deltaLink" | "@odata.count" => ProbeKey::Paging,
+            _ if name.starts_with('@') => ProbeKey::Annotation,
+            _ => ProbeKey::Other,
+        })
+    }
+}
 
-                    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<IsArray, A::Error> {
-                        IgnoredAny.visit_map(map).map(|_| IsArray(false))
-                    }
+/// Whether a value is an array, its items skipped.
+struct IsArray(bool);
 
-                    fn visit_bool<E>(self, _: bool) -> Result<IsArray, E> {
-                        Ok(IsArray(false))
-                    }
+impl<'de> serde::Deserialize<'de> for IsArray {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(IsArrayVisitor)
+    }
+}
 
-                    fn visit_i64<E>(self, _: i64) -> Result<IsArray, E> {
-                        Ok(IsArray(false))
-                    }
+/// Tells an array from any other JSON value, skipping what it reads.
+struct IsArrayVisitor;
 
-                    fn visit_u64<E>(self, _: u64) -> Result<IsArray, E> {
-                        Ok(IsArray(false))
-                    }
+impl<'de> Visitor<'de> for IsArrayVisitor {
+    type Value = IsArray;
 
-                    fn visit_f64<E>(self, _: f64) -> Result<IsArray, E> {
-                        Ok(IsArray(false))
-                    }
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
 
-                    fn visit_str<E>(self, _: &str) -> Result<IsArray, E> {
-                        Ok(IsArray(false))
-                    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<IsArray, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(IsArray(true))
+    }
 
-                    fn visit_unit<E>(self) -> Result<IsArray, E> {
-                        Ok(IsArray(false))
-                    }
-                }
-                d.deserialize_any(Kind)
-            }
-        }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<IsArray, A::Error> {
+        IgnoredAny.visit_map(map).map(|_| IsArray(false))
+    }
 
-        deserializer.deserialize_map(Probe)
+    fn visit_bool<E>(self, _: bool) -> Result<IsArray, E> {
+        Ok(IsArray(false))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<IsArray, E> {
+        Ok(IsArray(false))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<IsArray, E> {
+        Ok(IsArray(false))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<IsArray, E> {
+        Ok(IsArray(false))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<IsArray, E> {
+        Ok(IsArray(false))
+    }
+
+    fn visit_unit<E>(self) -> Result<IsArray, E> {
+        Ok(IsArray(false))
     }
 }
 
