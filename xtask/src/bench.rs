@@ -38,13 +38,36 @@ pub fn run(docs_dir: &Path, docs: &DocsFolder, runs: usize) -> Result<(), String
         "{pages} pages, {mb:.1} MB, {runs} runs each, {} threads (build with --release: cargo run --release -p xtask -- bench)",
         rayon::current_num_threads()
     );
+    measure_stages(docs, &sources, runs, pages, mb);
+
+    let scratch = Scratch::new()?;
+    let copy = scratch.0.join("docs");
+    copy_tree(docs_dir, &copy)?;
+    let measured = measure_end_to_end(runs, &scratch.0, &copy)?;
+    print_end_to_end(&measured, &copy);
+    crate::say!(
+        "peak resident memory: {}",
+        peak_rss().unwrap_or_else(|| "unknown".to_owned())
+    );
+    Ok(())
+}
+
+/// Measures and prints each stage (read, model, emit) on the pages
+/// `sources`, already in memory.
+fn measure_stages(
+    docs: &DocsFolder,
+    sources: &[generator::SourcePage<'_>],
+    runs: usize,
+    pages: usize,
+    mb: f64,
+) {
     crate::say!("stages, pages in memory:");
     let read = measure(runs, || {
-        let (read, diags) = generator::parse_pages(&sources, &docs.includes);
+        let (read, diags) = generator::parse_pages(sources, &docs.includes);
         std::hint::black_box((read.len(), diags.len()));
     });
     report("read", &read, pages, mb);
-    let (read_pages, _) = generator::parse_pages(&sources, &docs.includes);
+    let (read_pages, _) = generator::parse_pages(sources, &docs.includes);
     let model = measure(runs, || {
         let (api, diags) = generator::build_model(&read_pages);
         std::hint::black_box((api.endpoints.len(), diags.len()));
@@ -66,47 +89,68 @@ pub fn run(docs_dir: &Path, docs: &DocsFolder, runs: usize) -> Result<(), String
         api.types.len(),
         emitted_bytes as f64 / 1e6
     );
-    drop(api);
+}
 
-    let scratch = Scratch::new()?;
-    let copy = scratch.0.join("docs");
-    copy_tree(docs_dir, &copy)?;
-    let out = scratch.0.join("out");
-    let cache_file = scratch.0.join("regen-cache.bin");
+/// The end-to-end measurements: the bare pass, and regen run each way.
+struct EndToEnd {
+    /// The bare pass alone, sorted.
+    bare: Vec<Duration>,
+    /// Into an empty folder.
+    empty: Paired,
+    /// Reusing nothing (`--no-cache`).
+    scratch_run: Paired,
+    /// No cache; the crate already in the output folder.
+    cold: Paired,
+    /// The api page `changed` edited before each run.
+    changed: PathBuf,
+    /// After `changed` was edited.
+    warm: Paired,
+    /// How many Rust files each run after `changed` was edited made again.
+    remade: Vec<usize>,
+    /// After `resources/user.md` was edited (when the docs have it), and
+    /// the Rust files each run made again.
+    type_change: Option<(Paired, Vec<usize>)>,
+}
+
+/// Measures the bare pass and end-to-end regen of `copy` (a copy of the
+/// docs) into a folder below `scratch`, with a cache there.
+fn measure_end_to_end(runs: usize, scratch: &Path, copy: &Path) -> Result<EndToEnd, String> {
+    let out = scratch.join("out");
+    let cache_file = scratch.join("regen-cache.bin");
     let cached = Some(cache_file.as_path());
 
     let bare = measure(runs, || {
-        std::hint::black_box(bare_pass(&copy));
+        std::hint::black_box(bare_pass(copy));
     });
     // Each regen below runs right after a bare pass of its own, and its
     // multiple is of that pass: this machine's speed drifts over seconds,
     // and pairs see the same machine.
-    let empty = paired(runs, &copy, || {
+    let empty = paired(runs, copy, || {
         let _ = std::fs::remove_dir_all(&out);
         let _ = std::fs::remove_file(&cache_file);
-        end_to_end(&copy, &out, cached).map(drop)
+        end_to_end(copy, &out, cached).map(drop)
     })?;
     // Nothing reused: every page parsed, every file made and formatted
     // (`regen --no-cache`).
-    let scratch_run = paired(runs, &copy, || end_to_end(&copy, &out, None).map(drop))?;
+    let scratch_run = paired(runs, copy, || end_to_end(copy, &out, None).map(drop))?;
     // Cold: no cache; the crate already in the output folder, as after a
     // fresh clone.
-    let cold = paired(runs, &copy, || {
+    let cold = paired(runs, copy, || {
         let _ = std::fs::remove_file(&cache_file);
-        end_to_end(&copy, &out, cached).map(drop)
+        end_to_end(copy, &out, cached).map(drop)
     })?;
     // One page changed: an api page's description, then a property of
     // the user type (the type most pages refer to). Each run changes the
     // page again, so the run before it is the cache.
-    let changed = page_to_change(&copy, &out)?;
-    let (warm, remade) = one_page_changed(runs, &copy, &out, cached, &changed, |text, round| {
+    let changed = page_to_change(copy, &out)?;
+    let (warm, remade) = one_page_changed(runs, copy, &out, cached, &changed, |text, round| {
         text.replacen("description: ", &format!("description: Edit {round}. "), 1)
     })?;
     let type_page = copy.join("resources/user.md");
     let type_change = if type_page.is_file() {
         Some(one_page_changed(
             runs,
-            &copy,
+            copy,
             &out,
             cached,
             &type_page,
@@ -115,6 +159,30 @@ pub fn run(docs_dir: &Path, docs: &DocsFolder, runs: usize) -> Result<(), String
     } else {
         None
     };
+    Ok(EndToEnd {
+        bare,
+        empty,
+        scratch_run,
+        cold,
+        changed,
+        warm,
+        remade,
+        type_change,
+    })
+}
+
+/// Prints the end-to-end measurements; `copy` is the docs folder they ran on.
+fn print_end_to_end(measured: &EndToEnd, copy: &Path) {
+    let EndToEnd {
+        bare,
+        empty,
+        scratch_run,
+        cold,
+        changed,
+        warm,
+        remade,
+        type_change,
+    } = measured;
     crate::say!(
         "end to end (read the folder and the cache, generate, report, write, save the cache);"
     );
@@ -123,7 +191,7 @@ pub fn run(docs_dir: &Path, docs: &DocsFolder, runs: usize) -> Result<(), String
     crate::say!(
         "{:>22}: median {:>8.1} ms, best {:>8.1} ms",
         "bare pulldown-cmark",
-        median(&bare) * 1e3,
+        median(bare) * 1e3,
         bare[0].as_secs_f64() * 1e3,
     );
     let line = |name: &str, run: &Paired| {
@@ -134,28 +202,23 @@ pub fn run(docs_dir: &Path, docs: &DocsFolder, runs: usize) -> Result<(), String
             run.ratio(),
         );
     };
-    line("regen, --no-cache", &scratch_run);
-    line("regen, cold", &cold);
-    line("regen, 1 page changed", &warm);
-    if let Some((run, _)) = &type_change {
+    line("regen, --no-cache", scratch_run);
+    line("regen, cold", cold);
+    line("regen, 1 page changed", warm);
+    if let Some((run, _)) = type_change {
         line("regen, user.md changed", run);
     }
-    line("regen, empty folder", &empty);
-    let changed = changed.strip_prefix(&copy).unwrap_or(&changed);
+    line("regen, empty folder", empty);
+    let changed = changed.strip_prefix(copy).unwrap_or(changed);
     crate::say!(
         "  (the changed page: {}; Rust files made again: {remade:?})",
         changed.display()
     );
-    if let Some((_, remade)) = &type_change {
+    if let Some((_, remade)) = type_change {
         crate::say!(
             "  (resources/user.md: a property's description; Rust files made again: {remade:?})"
         );
     }
-    crate::say!(
-        "peak resident memory: {}",
-        peak_rss().unwrap_or_else(|| "unknown".to_owned())
-    );
-    Ok(())
 }
 
 /// One `regen` as the command runs it: read the docs, the output folder

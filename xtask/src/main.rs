@@ -10,10 +10,11 @@ use xtask::{
     shared_dir, workspace_root,
 };
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use generator::emit::Emitted;
 
 /// Regen allocates many small strings and token trees; with mimalloc instead
 /// of the system allocator a cold regen of the v1.0 corpus takes about a
@@ -327,18 +328,43 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
     let review = stats.time("report API changes", || regen::review(&out, &run));
     let released = options.version.clone();
     let report = regen::render(&review, &released, format == ReportFormat::Markdown, &out);
-    if let (true, regen::Review::Changed(changes)) = (bump, &review) {
-        let hint = changes.semver(&released);
-        if hint.bump != "none" {
-            note!("version: {released} -> {}", hint.next);
-            options.version = hint.next;
-            (run, next, generated) = inputs.generate(&options);
-        }
+    if let Some(version) = bumped_version(bump, &review, &released) {
+        options.version = version;
+        (run, next, generated) = inputs.generate(&options);
     }
     stats.timings.extend(generated.timings.clone());
     note!("{}", regen::summary(&run));
     say_raw!("{report}");
     regen::add_changelog(&out, &mut run.files, &review, &released, &options.version);
+    note_generated(&generated, timings);
+    // `--check` writes nothing, not even the cache.
+    if let Some(file) = cache_file.as_ref().filter(|_| !check) {
+        if let Err(e) = stats.time("save the regen cache", || inputs.save_cache(file, &next)) {
+            note!("warning: the regen cache was not saved: {e}");
+        }
+    }
+    if check {
+        return check_output(&mut stats, &out, &run.files, &inputs.existing, timings);
+    }
+    write_output(&mut stats, &out, &run.files, &inputs.existing, timings)
+}
+
+/// With `--bump`, the version the change report's semver hint names, when
+/// it names a bump (and says so).
+fn bumped_version(bump: bool, review: &regen::Review, released: &str) -> Option<String> {
+    if let (true, regen::Review::Changed(changes)) = (bump, review) {
+        let hint = changes.semver(released);
+        if hint.bump != "none" {
+            note!("version: {released} -> {}", hint.next);
+            return Some(hint.next);
+        }
+    }
+    None
+}
+
+/// Says what the generation read and made; with `--timings`, every Rust
+/// file it made, when they are few.
+fn note_generated(generated: &generator::RunStats, timings: bool) {
     note!(
         "pages: {} read, {} from the cache; Rust files: {} formatted, {} kept as formatted from the same draft, {} reused unchanged",
         generated.pages.read,
@@ -352,47 +378,60 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
             note!("made: {path}");
         }
     }
-    // `--check` writes nothing, not even the cache.
-    if let Some(file) = cache_file.as_ref().filter(|_| !check) {
-        if let Err(e) = stats.time("save the regen cache", || inputs.save_cache(file, &next)) {
-            note!("warning: the regen cache was not saved: {e}");
+}
+
+/// With `--timings`, how long each stage took.
+fn print_timings(stats: &generator::RunStats, timings: bool) {
+    if timings {
+        for (stage, took) in &stats.timings {
+            note!("{:>9.1} ms  {stage}", took.as_secs_f64() * 1e3);
         }
     }
-    let print_timings = |stats: &generator::RunStats| {
-        if timings {
-            for (stage, took) in &stats.timings {
-                note!("{:>9.1} ms  {stage}", took.as_secs_f64() * 1e3);
-            }
-        }
-    };
-    if check {
-        let stale = stats
-            .time("compare with the output folder", || {
-                regen::check_over(&out, &run.files, &inputs.existing)
-            })
-            .map_err(Failure::Output)?;
-        print_timings(&stats);
-        return match stale {
-            None => {
-                note!("{} is up to date", out.display());
-                Ok(ExitCode::SUCCESS)
-            }
-            Some(diff) => {
-                say!("{diff}");
-                note!(
-                    "error: {} is stale; run `cargo xtask regen` and commit the result",
-                    out.display()
-                );
-                Ok(ExitCode::from(1))
-            }
-        };
-    }
-    let report = stats
-        .time("write", || {
-            regen::write_over(&out, &run.files, &inputs.existing)
+}
+
+/// `--check`: compares `files` with the output folder `out` (`existing`,
+/// as read) and fails with a diff when it is stale.
+fn check_output(
+    stats: &mut generator::RunStats,
+    out: &Path,
+    files: &Emitted,
+    existing: &Emitted,
+    timings: bool,
+) -> Result<ExitCode, Failure> {
+    let stale = stats
+        .time("compare with the output folder", || {
+            regen::check_over(out, files, existing)
         })
         .map_err(Failure::Output)?;
-    print_timings(&stats);
+    print_timings(stats, timings);
+    match stale {
+        None => {
+            note!("{} is up to date", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(diff) => {
+            say!("{diff}");
+            note!(
+                "error: {} is stale; run `cargo xtask regen` and commit the result",
+                out.display()
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// Writes `files` over the output folder `out` (`existing`, as read).
+fn write_output(
+    stats: &mut generator::RunStats,
+    out: &Path,
+    files: &Emitted,
+    existing: &Emitted,
+    timings: bool,
+) -> Result<ExitCode, Failure> {
+    let report = stats
+        .time("write", || regen::write_over(out, files, existing))
+        .map_err(Failure::Output)?;
+    print_timings(stats, timings);
     note!(
         "wrote {}: {} changed, {} unchanged, {} removed",
         out.display(),
