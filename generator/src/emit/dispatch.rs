@@ -80,6 +80,18 @@ fn members<'a>(api: &'a Api, base: &'a TypeDef) -> Vec<&'a TypeDef> {
         .collect()
 }
 
+/// The docs of the dispatch enum of `base`.
+fn enum_docs(base: &TypeDef) -> TokenStream {
+    docs(&[
+        format!(
+            "A value declared as [`{}`](super::{}): that type or one derived from it, told apart by `@odata.type`.",
+            base.name.rust, base.name.rust
+        ),
+        String::new(),
+        "A type this crate does not compile (another version's, or one whose feature is off) is kept whole in the last variant, and every variant writes back what it read.".to_owned(),
+    ])
+}
+
 /// The file of `name`, the dispatch enum of `base`, compiled with `gate`.
 pub fn emit_dispatch(
     api: &Api,
@@ -124,14 +136,7 @@ pub fn emit_dispatch(
         quote!(#cfg Some(#wire) => Deserialize::deserialize(object).map(Self::#v),)
     });
     let base_wire = format!("microsoft.graph.{}", base.name.api);
-    let doc = docs(&[
-        format!(
-            "A value declared as [`{}`](super::{}): that type or one derived from it, told apart by `@odata.type`.",
-            base.name.rust, base.name.rust
-        ),
-        String::new(),
-        "A type this crate does not compile (another version's, or one whose feature is off) is kept whole in the last variant, and every variant writes back what it read.".to_owned(),
-    ]);
+    let doc = enum_docs(base);
     quote! {
         use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
