@@ -130,7 +130,10 @@ pub use batch::{Answers, Batch, Handle, ItemId, MAX_BATCH};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
 pub use error::{ApiError, Error, ErrorDetail, InnerError};
 pub use nullable::Nullable;
-pub use object::{Key, MaybeAbsent, ObjectReader, ObjectWriter, Tagged, read_tagged};
+pub use object::{
+    Fields, Key, MaybeAbsent, ObjectReader, ObjectWriter, Tagged, read_fields, read_tagged,
+    read_unknown, read_value,
+};
 pub use odata::{ODataType, Reference, cast, changes};
 pub use paging::{DEFAULT_MAX_PAGES, Delta, Page, Removed};
 pub use query::{FieldName, QueryOptions, encode_function_arg, encode_path_segment};

@@ -67,37 +67,30 @@ macro_rules! model {
         }
 
         // One pass over the object: each property straight into its field,
-        // the others into `additional_properties` as they come.
+        // the others into `additional_properties` as they come (the loop is
+        // the runtime's, `read_fields`; the match on names is this type's).
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                struct Visitor;
+                $crate::read_fields(deserializer)
+            }
+        }
 
-                impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                    type Value = $name;
+        impl $crate::Fields for $name {
+            const EXPECTING: &'static str = ::std::concat!("a `", ::std::stringify!($name), "` object");
 
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(::std::concat!("a `", ::std::stringify!($name), "` object"))
-                    }
-
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<$name, A::Error> {
-                        let mut value = <$name as ::std::default::Default>::default();
-                        while let ::std::option::Option::Some(key) = map.next_key::<$crate::Key<'de>>()? {
-                            match key.as_str() {
-                                "@odata.type" => value.odata_type = map.next_value()?,
-                                $(
-                                    $(#[cfg($cfg)])?
-                                    $wire => value.$field = map.next_value()?,
-                                )*
-                                _ => {
-                                    value.additional_properties.insert(key.into_owned(), map.next_value()?);
-                                }
-                            }
-                        }
-                        ::std::result::Result::Ok(value)
-                    }
+            fn read_field<'de, A: ::serde::de::MapAccess<'de>>(
+                &mut self,
+                key: $crate::Key<'de>,
+                map: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match key.as_str() {
+                    "@odata.type" => $crate::read_value(map, &mut self.odata_type),
+                    $(
+                        $(#[cfg($cfg)])?
+                        $wire => $crate::read_value(map, &mut self.$field),
+                    )*
+                    _ => $crate::read_unknown(map, key, &mut self.additional_properties),
                 }
-
-                deserializer.deserialize_map(Visitor)
             }
         }
 

@@ -75,6 +75,66 @@ impl<M: SerializeMap> ObjectWriter<M> {
     }
 }
 
+/// A model read property by property: [`read_fields`] runs the loop over
+/// the object, and the model's `read_field` puts each property where it
+/// belongs. `runtime::model!` implements it.
+pub trait Fields: Default {
+    /// What the value is, for errors: "a `User` object".
+    const EXPECTING: &'static str;
+
+    /// Reads the value of the property `key` from `map`.
+    fn read_field<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: Key<'de>,
+        map: &mut A,
+    ) -> Result<(), A::Error>;
+}
+
+/// Reads a [`Fields`] model in one pass over its object.
+pub fn read_fields<'de, T: Fields, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<'de, T: Fields> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+            let mut value = T::default();
+            while let Some(key) = map.next_key::<Key<'de>>()? {
+                value.read_field(key, &mut map)?;
+            }
+            Ok(value)
+        }
+    }
+
+    deserializer.deserialize_map(Visitor(std::marker::PhantomData))
+}
+
+/// Reads the next value of `map` into `field`: a model's reader calls it
+/// for each property it declares.
+pub fn read_value<'de, A: serde::de::MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    field: &mut T,
+) -> Result<(), A::Error> {
+    *field = map.next_value()?;
+    Ok(())
+}
+
+/// Reads the next value of `map` into `rest` under `key`: a model's reader
+/// calls it for each property it does not declare.
+pub fn read_unknown<'de, A: serde::de::MapAccess<'de>>(
+    map: &mut A,
+    key: Key<'de>,
+    rest: &mut BTreeMap<String, Value>,
+) -> Result<(), A::Error> {
+    let value = map.next_value()?;
+    rest.insert(key.into_owned(), value);
+    Ok(())
+}
+
 /// A property name as a model reads it: borrowed from the input where the
 /// JSON has no escapes, so matching it against the declared names
 /// allocates nothing; owned only for a property kept in
