@@ -59,7 +59,7 @@ pub fn generate(
 pub struct Reuse<'a> {
     /// The files now in the output folder, by path: a Rust file signed as
     /// formatted from the same draft is kept instead of formatted again
-    /// (see [`emit::signature`]).
+    /// (see [`output::signature`]).
     pub existing: &'a emit::Emitted,
     /// The last run's cache: pages it lowered and files it made (see
     /// [`reuse`]).

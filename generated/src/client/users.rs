@@ -10,7 +10,7 @@
 //   docs-input/api/user-post-users.md
 //   docs-input/api/user-reminderview.md
 //   docs-input/api/user-update.md
-// Signature: draft f72ad1abad1e4a71, text 4d893ae8a740f913
+// Signature: draft e94fe75d2444403a, text 4d893ae8a740f913
 
 use crate::models;
 use crate::runtime::{Client, Method, Page, Request, encode_path_segment};

@@ -3,7 +3,7 @@
 //!
 //! Emitters produce [`Draft`]s: a Rust file's header lines and its code as
 //! token text. [`format_all`] formats them and signs each Rust file with the
-//! hash of its draft ([`super::signature`]), so a file already in
+//! hash of its draft ([`crate::output::signature`]), so a file already in
 //! the output folder that was formatted from the same draft is kept instead
 //! of formatted again. The output is the same whatever the folder holds, and
 //! in any thread count.
@@ -76,7 +76,7 @@ pub struct FormatStats {
     pub formatted: usize,
     /// Rust files kept as they were in the output folder, because their
     /// signature shows they are what formatting would give
-    /// ([`super::signature`]).
+    /// ([`crate::output::signature`]).
     pub kept: usize,
     /// Files not made at all, taken from the output folder because their
     /// inputs did not change ([`crate::reuse`]).

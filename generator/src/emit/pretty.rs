@@ -1,6 +1,6 @@
 //! How Rust code is laid out: parsed by syn, printed by prettyplease, with
 //! one blank line between items. A file's signature covers this file's
-//! source (see [`super::signature`]): a change here formats every file
+//! source (see [`crate::output::signature`]): a change here formats every file
 //! again.
 
 /// Formats code as a file with `header` comment lines on top. Code that
@@ -24,7 +24,7 @@ pub fn format_code(header: &[String], code: &str) -> String {
 }
 
 /// The attribute that marks a struct for `runtime::model!`: the emitter puts
-/// it on the struct, and [`wrap_models`] turns the formatted item into the
+/// it on the struct, and `wrap_models` turns the formatted item into the
 /// macro call, laid out as the struct itself.
 pub const MODEL_MARKER: &str = "#[model_item]";
 

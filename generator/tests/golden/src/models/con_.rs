@@ -2,7 +2,7 @@
 // Sources:
 //   generator/tests/fixtures/emit/resources/con-copy.md
 //   generator/tests/fixtures/emit/resources/con.md
-// Signature: draft bb32d14f7b504e40, text 9cd92076e9262e8e
+// Signature: draft ff8967641ef40b58, text 9cd92076e9262e8e
 
 use crate::runtime::{Nullable, ODataType};
 
