@@ -10,7 +10,7 @@
 //   docs-input/api/user-post-users.md
 //   docs-input/api/user-reminderview.md
 //   docs-input/api/user-update.md
-// Signature: draft e94fe75d2444403a, text 4d893ae8a740f913
+// Signature: draft 2584287a275d8bcc, text bd87443a76b17305
 
 use crate::models;
 use crate::runtime::{Client, Method, Page, Request, encode_path_segment};
@@ -328,6 +328,7 @@ pub struct UserManager {
 
 #[cfg(feature = "users")]
 crate::runtime::request_builder!(UserManager);
+#[cfg(feature = "users")]
 impl UserManager {
     /// List manager.
     ///

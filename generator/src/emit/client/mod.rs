@@ -261,9 +261,13 @@ fn emit_area(ctx: &Ctx<'_>, nodes: &[&Node<'_>], gate: &Gate) -> Draft {
     let mut code = imports(&uses, &gate).to_string();
     for b in &builders {
         let cfg = b.gate.attr_within(&gate).to_string();
-        for part in [&cfg, &b.item, &cfg, &b.methods] {
+        // The gate goes on each item: the struct, its `request_builder!`
+        // call and its `impl`.
+        for item in std::iter::once(&b.item).chain(&b.methods) {
             code.push(' ');
-            code.push_str(part);
+            code.push_str(&cfg);
+            code.push(' ');
+            code.push_str(item);
         }
     }
     let header_pages: Vec<String> = pages

@@ -40,8 +40,9 @@ pub(super) struct Builder {
     pub(super) gate: Gate,
     /// The struct, as token text.
     pub(super) item: String,
-    /// Its `impl`, as token text.
-    pub(super) methods: String,
+    /// Its `request_builder!` call and its `impl` (if it has methods), each
+    /// an item as token text.
+    pub(super) methods: Vec<String>,
     /// The names its code uses (runtime items, `models`, builders it
     /// shares with other nodes), each with when the code using it is compiled.
     pub(super) uses: BTreeMap<String, Gate>,
@@ -130,20 +131,20 @@ pub(super) fn builder(ctx: &Ctx<'_>, node: &Node<'_>) -> (Builder, BTreeSet<Stri
         }
         .to_string(),
         methods: {
-            let methods = (!accessors.is_empty() || !ops.is_empty()).then(|| {
-                quote! {
-                    impl #name {
-                        #(#accessors)*
-                        #(#ops)*
+            let mut items = vec![quote!(crate::runtime::request_builder!(#name);).to_string()];
+            if !accessors.is_empty() || !ops.is_empty() {
+                items.push(
+                    quote! {
+                        impl #name {
+                            #(#accessors)*
+                            #(#ops)*
+                        }
                     }
-                }
-            });
-            quote! {
-                crate::runtime::request_builder!(#name);
-                #methods
+                    .to_string(),
+                );
             }
-        }
-        .to_string(),
+            items
+        },
         gate,
         uses,
     };

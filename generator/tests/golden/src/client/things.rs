@@ -6,7 +6,7 @@
 //   generator/tests/fixtures/emit/api/thing-get.md
 //   generator/tests/fixtures/emit/api/thing-measure.md
 //   generator/tests/fixtures/emit/api/thing-put-content.md
-// Signature: draft e39c24cd9b9a6afb, text 92afc62702158c7e
+// Signature: draft 6498552d98e48da4, text 92afc62702158c7e
 
 use crate::models;
 use crate::runtime::{Client, Method, Request, encode_function_arg, encode_path_segment};
