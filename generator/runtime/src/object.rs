@@ -406,7 +406,9 @@ mod tests {
     }
 
     mod one_pass {
-        use crate::{Nullable, ODataType, Tagged};
+        // By relative paths: a standalone crate compiles these tests in
+        // its copy of the runtime, `crate::runtime`.
+        use super::super::super::{Nullable, ODataType, Tagged, read_tagged};
         use serde::Deserialize;
         use serde_json::json;
 
@@ -451,7 +453,7 @@ mod tests {
 
         impl<'de> Deserialize<'de> for AnyDevice {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                crate::read_tagged(d)
+                read_tagged(d)
             }
         }
 
