@@ -936,3 +936,76 @@ async fn a_claims_challenge_is_readable_from_the_error() {
         Some(r#"{"access_token":{"nbf":{"essential":true}}}"#)
     );
 }
+
+/// A file's content: Graph answers `302 Found` with a pre-authenticated URL
+/// on another host; the client follows it and gets the bytes, and the
+/// download host never sees the bearer token.
+#[tokio::test]
+async fn a_download_follows_the_redirect_without_the_token() {
+    let graph = MockServer::start().await;
+    let storage = MockServer::start().await;
+    let download = format!("{}/download/notes.txt?tempauth=abc", storage.uri());
+    Mock::given(method("GET"))
+        .and(path("/drives/d1/items/i1/content"))
+        .and(wiremock::matchers::header("authorization", "Bearer token"))
+        .respond_with(ResponseTemplate::new(302).insert_header("Location", download.as_str()))
+        .expect(1)
+        .mount(&graph)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/download/notes.txt"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_bytes(b"The contents of the file go here.".to_vec()),
+        )
+        .expect(1)
+        .mount(&storage)
+        .await;
+    let bytes = client(&graph)
+        .drives()
+        .item("d1")
+        .items()
+        .item("i1")
+        .content()
+        .get()
+        .await
+        .expect("the content");
+    assert_eq!(&bytes[..], b"The contents of the file go here.");
+    let received = storage.received_requests().await.expect("recorded");
+    assert_eq!(received.len(), 1);
+    assert!(
+        !received[0].headers.contains_key("authorization"),
+        "the download host got the token: {:?}",
+        received[0].headers
+    );
+}
+
+/// A small upload: the bytes as they are, with the content type the caller
+/// names, and the item Graph answers typed.
+#[tokio::test]
+async fn a_small_upload_sends_the_bytes_and_reads_the_item() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/drives/d1/items/i1/content"))
+        .and(wiremock::matchers::header("content-type", "text/markdown"))
+        .and(wiremock::matchers::body_bytes(b"# Notes".to_vec()))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "id": "i1", "name": "notes.md", "size": 7
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let item = client(&server)
+        .drives()
+        .item("d1")
+        .items()
+        .item("i1")
+        .content()
+        .replace(b"# Notes".to_vec())
+        .header("Content-Type", "text/markdown")
+        .await
+        .expect("the item")
+        .expect("a body");
+    assert_eq!(item.size, Nullable::Value(7));
+    assert_eq!(item.name, Nullable::Value("notes.md".to_owned()));
+}

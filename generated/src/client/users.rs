@@ -10,13 +10,20 @@
 //   docs-input/api/user-post-users.md
 //   docs-input/api/user-reminderview.md
 //   docs-input/api/user-update.md
-// Signature: draft 2584287a275d8bcc, text bd87443a76b17305
+// Signature: draft 1aaa6ee7b256233b, text 1e8ea1526ef9179f
 
+#[cfg(any(feature = "outlook", feature = "users"))]
 use crate::models;
-use crate::runtime::{Client, Method, Page, Request, encode_path_segment};
+use crate::runtime::{Client, encode_path_segment};
+
+#[cfg(any(feature = "outlook", feature = "users"))]
+use crate::runtime::{Method, Page, Request};
 
 #[cfg(feature = "outlook")]
 use crate::runtime::encode_function_arg;
+
+#[cfg(feature = "drives")]
+use super::DrivesItem;
 
 /// Requests under `/users`.
 #[derive(Debug, Clone)]
@@ -127,6 +134,12 @@ pub struct UserItem {
 
 crate::runtime::request_builder!(UserItem);
 impl UserItem {
+    #[cfg(feature = "drives")]
+    /// `/users/{id | userPrincipalName}/drive`.
+    pub fn drive(&self) -> DrivesItem {
+        DrivesItem::new(self.client.clone(), format!("{}/drive", self.path))
+    }
+
     #[cfg(feature = "users")]
     /// `/users/{id | userPrincipalName}/manager`.
     pub fn manager(&self) -> UserManager {

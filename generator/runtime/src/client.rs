@@ -393,7 +393,11 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// Validates the configuration and builds the client.
+    /// Validates the configuration and builds the client. Its HTTP client
+    /// follows redirects (a download's `302` to a pre-authenticated URL)
+    /// up to 10 deep, drops `Authorization` and cookies on any change of
+    /// host, port or scheme (reqwest does), and refuses one from HTTPS to
+    /// plain HTTP.
     ///
     /// Fails with [`Error::Auth`] when no token was configured, [`Error::InvalidUrl`]
     /// for a bad base URL or origin allowed to get the token, and
@@ -422,7 +426,9 @@ impl<C: From<Client>> ClientBuilder<C> {
         };
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder().build()?,
+            None => reqwest::Client::builder()
+                .redirect(redirect_policy())
+                .build()?,
         };
         Ok(C::from(Client {
             inner: Arc::new(Inner {
@@ -456,6 +462,31 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("token_origins", &self.token_origins)
             .finish_non_exhaustive()
     }
+}
+
+/// Whether a redirect from `from` to `to` may be followed: never from
+/// HTTPS down to plain HTTP, where the download URL (a credential itself)
+/// and the content would travel in the clear.
+pub(crate) fn redirect_allowed(from: &reqwest::Url, to: &reqwest::Url) -> bool {
+    !(from.scheme() == "https" && to.scheme() == "http")
+}
+
+/// The redirect policy of the client's own HTTP client: at most 10
+/// redirects, none of them a downgrade to plain HTTP.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let downgrade = attempt
+            .previous()
+            .last()
+            .is_some_and(|from| !redirect_allowed(from, attempt.url()));
+        if downgrade {
+            attempt.error("refused a redirect from HTTPS to plain HTTP")
+        } else if attempt.previous().len() >= 10 {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 #[cfg(test)]
@@ -697,5 +728,24 @@ mod tests {
             .expect_err("auth fails");
         assert!(matches!(err, Error::Auth(ref m) if m == "expired"));
         assert!(err.is_unauthorized());
+    }
+
+    #[test]
+    fn a_redirect_never_goes_down_to_plain_http() {
+        let url = |u: &str| reqwest::Url::parse(u).expect("a URL");
+        let graph = url("https://graph.microsoft.com/v1.0/me/drive/items/1/content");
+        assert!(super::redirect_allowed(
+            &graph,
+            &url("https://contoso.sharepoint.com/download?x=1")
+        ));
+        assert!(!super::redirect_allowed(
+            &graph,
+            &url("http://contoso.sharepoint.com/download?x=1")
+        ));
+        // Plain HTTP throughout (a local test server) stays allowed.
+        assert!(super::redirect_allowed(
+            &url("http://127.0.0.1:1/a"),
+            &url("http://127.0.0.1:2/b")
+        ));
     }
 }

@@ -340,9 +340,14 @@ fn add_line(
     path: PathTemplate,
     below: Option<String>,
 ) {
+    // `$value`, and a drive item's `/content`: the bytes of what the path
+    // addresses, not JSON.
     let content = matches!(
         path.segments.last(),
         Some(crate::model::path::Segment::Value)
+    ) || matches!(
+        path.segments.last(),
+        Some(crate::model::path::Segment::Literal { name }) if name == "content"
     );
     match operations
         .iter_mut()
@@ -638,6 +643,13 @@ fn parameter_from_row(row: DraftProperty) -> DraftParameter {
     }
 }
 
+/// Whether a Response section describes a redirect to a download
+/// (`returns a 302 Found response redirecting to a preauthenticated download
+/// URL`): the content is what the client gets, through the redirect.
+fn is_download_redirect(lower: &str) -> bool {
+    lower.contains("302") && (lower.contains("redirect") || lower.contains("location"))
+}
+
 /// The response of a `$value` GET: the content itself, with the status the
 /// page gives.
 fn content_response(read: &DraftResponse) -> DraftResponse {
@@ -835,6 +847,14 @@ fn read_response(page: &Page) -> DraftResponse {
         return DraftResponse {
             status,
             body: None,
+            collection: false,
+        };
+    }
+    // A redirect to a download is the content, whatever else it links.
+    if is_download_redirect(&lower) {
+        return DraftResponse {
+            status,
+            body: Some(named_cell("Stream".into())),
             collection: false,
         };
     }

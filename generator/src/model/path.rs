@@ -417,7 +417,7 @@ fn parse_param(inner: &str) -> Placeholder {
     }
 }
 
-fn braced(s: &str) -> Option<&str> {
+pub(crate) fn braced(s: &str) -> Option<&str> {
     s.strip_prefix('{').and_then(|r| r.strip_suffix('}'))
 }
 

@@ -338,6 +338,7 @@ impl Resolver {
 fn answers_a_page(e: &DraftEndpoint, body: Option<&TypeRef>, diags: &mut Vec<Diagnostic>) -> bool {
     if e.method != Method::Get
         || body.is_none()
+        || matches!(body, Some(TypeRef::Primitive(Primitive::Stream)))
         || matches!(
             e.path.segments.last(),
             None | Some(Segment::Key { .. } | Segment::Value | Segment::Count | Segment::Ref)

@@ -62,6 +62,14 @@ fn normalise(heading: &str) -> String {
         .join(" ")
 }
 
+/// The heading before a closing parenthetical qualifier, normalised:
+/// `HTTP request (to replace an existing item)` is `http request`.
+fn qualified_base(heading: &str) -> Option<String> {
+    let trimmed = heading.trim();
+    let open = trimmed.rfind('(')?;
+    (trimmed.ends_with(')') && open > 0).then(|| normalise(&trimmed[..open]))
+}
+
 /// How a heading was recognised.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Classified {
@@ -106,6 +114,13 @@ pub fn classify(heading: &str, level: u8, in_examples: bool) -> Classified {
     }
     if let Some((_, kind)) = CANONICAL.iter().find(|(name, _)| *name == key) {
         return found(*kind);
+    }
+    // A qualified heading, `HTTP request (to upload a new file)`: a page
+    // with one such section for each way to call it.
+    if let Some(base) = qualified_base(heading) {
+        if let Some((_, kind)) = CANONICAL.iter().find(|(name, _)| *name == base) {
+            return found(*kind);
+        }
     }
     if KNOWN_OTHER.contains(&key.as_str()) || key.len() < 4 {
         return found(SectionKind::Other);
@@ -412,6 +427,21 @@ mod tests {
         );
         assert_eq!(kind("See also", false), (SectionKind::Other, false));
         assert_eq!(kind("Response headers", false), (SectionKind::Other, false));
+        // A section for each way to call the endpoint (driveitem-put-content).
+        assert_eq!(
+            kind("HTTP request (to replace an existing item)", false),
+            (SectionKind::HttpRequest, false)
+        );
+        assert_eq!(
+            kind("HTTP request (to upload a new file)", false),
+            (SectionKind::HttpRequest, false)
+        );
+        assert_eq!(
+            kind("Request body (for a new file)", false),
+            (SectionKind::RequestBody, false)
+        );
+        // A parenthesis alone names nothing.
+        assert_eq!(kind("(optional)", false), (SectionKind::Other, false));
     }
 
     #[test]

@@ -257,6 +257,21 @@ pub(super) fn child_accessor(
                 quote!(format!(#fmt, #base, #p)),
             )
         }
+        // `items/{parent-id}:/{filename}:`: the item the path starts from is
+        // a key the caller gives too.
+        (Step::ItemPath(b), Some(Segment::ItemPath { param, .. }))
+            if crate::model::path::braced(b).is_some() =>
+        {
+            let key_name = crate::model::path::braced(b).unwrap_or(b);
+            let k = ident(&snake_ident(key_name));
+            let p = ident(&snake_ident(&param.name));
+            lets.push(quote!(let #k = encode_path_segment(#k.as_ref());));
+            lets.push(quote!(let #p = #p.as_ref().split('/').map(encode_path_segment).collect::<Vec<_>>().join("/");));
+            (
+                quote!(#k: impl AsRef<str>, #p: impl AsRef<str>),
+                quote!(format!("{}/{}:/{}:", #base, #k, #p)),
+            )
+        }
         (Step::ItemPath(b), Some(Segment::ItemPath { param, .. })) => {
             let p = ident(&snake_ident(&param.name));
             let fmt = format!("{{}}/{}:/{{}}:", escape_braces(b));
@@ -520,6 +535,12 @@ fn documented_content_type(e: &Endpoint) -> Option<&str> {
         .headers
         .iter()
         .find(|h| h.name.eq_ignore_ascii_case("content-type"))?;
+    // `The media type of the file, for example text/plain`: an example,
+    // not the type; the caller sets it (`.header("Content-Type", ...)`).
+    let lower = header.description.to_ascii_lowercase();
+    if lower.contains("for example") || lower.contains("e.g.") || lower.contains("such as") {
+        return None;
+    }
     header
         .description
         .split(|c: char| c.is_whitespace() || matches!(c, '`' | ',' | ';' | '(' | ')' | '.'))

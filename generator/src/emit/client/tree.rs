@@ -159,7 +159,7 @@ pub(super) fn build_tree<'a>(api: &'a Api, names: &NameOverrides) -> Tree<'a> {
     let merged_me = merge_me_into_users(&mut root);
     sink_tails(&mut root);
     gather_areas(&mut root);
-    sign(&mut root);
+    sign(&mut root, false);
     let mut seen = BTreeSet::new();
     for child in root.children.values_mut() {
         seen.insert(child.signature.clone());
@@ -341,7 +341,9 @@ fn gather_areas(node: &mut Node<'_>) {
 /// the last segment names it, area) and its children's steps and signatures. Two
 /// nodes with one signature offer the same requests: other paths to the
 /// same resource, such as `/drives/{id}/root` and `/groups/{id}/drive/root`.
-fn sign(node: &mut Node<'_>) {
+fn sign(node: &mut Node<'_>, under_path: bool) {
+    let under_path = under_path
+        || matches!(node.segment, Some(Segment::ItemPath { base, .. }) if crate::model::path::braced(base).is_some());
     let mut parts: Vec<String> = node
         .ops
         .iter()
@@ -357,14 +359,20 @@ fn sign(node: &mut Node<'_>) {
         .collect();
     parts.sort();
     for (step, child) in &mut node.children {
-        sign(child);
+        sign(child, under_path);
         let placeholder = match child.segment {
             Some(Segment::Key { param }) => param.name.as_str(),
             _ => "",
         };
         parts.push(format!("{step:?}{placeholder}({})", child.signature));
     }
-    node.signature = parts.join(";");
+    // A node reached through an item path from a key
+    // (`{parent-id}:/{filename}:`), and all below it, share types only with
+    // others reached so: whether one could share with a keyed node's
+    // (`{item-id}`) would hang on what other pages add below either. (Paths
+    // from `root:` share as before: the workbook below them is large.)
+    let prefix = if under_path { "item path:" } else { "" };
+    node.signature = format!("{prefix}{}", parts.join(";"));
 }
 
 /// Marks, depth first in sorted order, every node whose signature an earlier
