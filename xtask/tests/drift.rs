@@ -76,12 +76,23 @@ fn a_standalone_crate_is_its_own_workspace() {
         let source = std::fs::read_to_string(root.join("generator/runtime/src").join(name))
             .expect("runtime source");
         let copy = &files[&format!("src/runtime/{module}")];
-        let expected = source.replace("graph_sdk_runtime::", "my_graph::runtime::");
+        let mut expected = source.replace("graph_sdk_runtime::", "my_graph::runtime::");
+        if name == "lib.rs" {
+            // The exported macros land at the crate's root; the copy's
+            // `mod.rs` re-exports them, so `crate::runtime::model!` works.
+            expected.push_str(
+                "\n#[doc(hidden)]\npub use crate::{field_names, model, request_builder};\n",
+            );
+        }
         assert!(
             copy.ends_with(&expected),
             "src/runtime/{module} is not a copy of {name}"
         );
     }
+    // The macros' paths to the runtime go through the module.
+    let macros = &files["src/runtime/macros.rs"];
+    assert!(macros.contains("$crate::runtime::read_fields"), "{macros}");
+    assert!(!macros.contains("$crate::read_fields"), "{macros}");
     assert!(files["src/lib.rs"].contains("pub mod runtime;"));
     // Inside the workspace, the crate depends on the runtime crate instead.
     let member = regen::options(
