@@ -3,8 +3,8 @@
 //! is placed and explained, output does not depend on anything but the input,
 //! and module declarations always match the files written.
 
-use generator::emit::EmitOptions;
-use generator::{Includes, SourcePage, generate};
+mod support;
+
 use proptest::prelude::*;
 
 /// Lines that real pages are made of, with the awkward parts real pages have.
@@ -39,11 +39,7 @@ fn page() -> impl Strategy<Value = String> {
 }
 
 fn run(pages: &[(String, String)]) -> generator::Generated {
-    let sources: Vec<SourcePage<'_>> = pages
-        .iter()
-        .map(|(path, text)| SourcePage { path, text })
-        .collect();
-    generate(&sources, &Includes::new(), &EmitOptions::default())
+    support::generate_pages(pages)
 }
 
 proptest! {

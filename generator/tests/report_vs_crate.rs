@@ -9,7 +9,6 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 
 use generator::review::{Report, Surface, compare};
-use generator::{Includes, SourcePage};
 use quote::ToTokens;
 
 const USER: &str = "---\ntitle: \"user resource type\"\ndescription: \"A user.\"\ndoc_type: resourcePageType\n---\n# user resource type\n\nA user account.\n\n## Properties\n\n| Property | Type | Description |\n|:---|:---|:---|\n| id | String | The key. |\n| displayName | String | The name. |\n| jobTitle | String | The job title. |\n| ageGroup | [ageGroup](#agegroup-values) | The age group. |\n\n### ageGroup values\n\n| Member | Description |\n|:---|:---|\n| minor | A minor. |\n| adult | An adult. |\n";
@@ -22,15 +21,7 @@ const UNIT_USERS: &str = "---\ntitle: \"List users of a unit\"\ndescription: \"L
 
 /// The crate made from `pages`, and its surface record.
 fn make(pages: &[(&str, String)]) -> (BTreeMap<String, String>, Surface, generator::Api) {
-    let sources: Vec<SourcePage<'_>> = pages
-        .iter()
-        .map(|(path, text)| SourcePage { path, text })
-        .collect();
-    let generated = generator::generate(
-        &sources,
-        &Includes::new(),
-        &generator::emit::EmitOptions::default(),
-    );
+    let generated = support::generate_pages(pages);
     let surface = support::surface_of(&generated.files);
     (generated.files, surface, generated.api)
 }

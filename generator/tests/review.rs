@@ -15,15 +15,7 @@ const USER_DELETE: &str = "---\ntitle: \"Delete user\"\ndescription: \"Deletes a
 /// The report of going from the `before` pages to the `after` pages.
 fn report(before: &[(&str, &str)], after: &[(&str, &str)]) -> Report {
     let surface = |pages: &[(&str, &str)]| {
-        let sources: Vec<SourcePage<'_>> = pages
-            .iter()
-            .map(|(path, text)| SourcePage { path, text })
-            .collect();
-        let generated = generator::generate(
-            &sources,
-            &Includes::new(),
-            &generator::emit::EmitOptions::default(),
-        );
+        let generated = support::generate_pages(pages);
         let surface = support::surface_of(&generated.files);
         (surface, generated.api)
     };

@@ -2,7 +2,9 @@
 //! again: the base's declaration wins, at the base's place. The example
 //! checks and the emitted struct both follow it, so they cannot disagree.
 
-use generator::{Code, Includes, SourcePage, emit::EmitOptions};
+mod support;
+
+use generator::Code;
 
 fn resource(name: &str, base: Option<&str>, rows: &str) -> String {
     let inherits = base
@@ -40,11 +42,7 @@ fn generate(example: &str) -> generator::Generated {
         ),
         ("api/printjob-get.md".to_owned(), get_page(example)),
     ];
-    let sources: Vec<SourcePage<'_>> = pages
-        .iter()
-        .map(|(path, text)| SourcePage { path, text })
-        .collect();
-    generator::generate(&sources, &Includes::new(), &EmitOptions::default())
+    support::generate_pages(&pages)
 }
 
 #[test]

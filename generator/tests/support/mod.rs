@@ -160,3 +160,20 @@ pub fn expanded_items(file: syn::File) -> Vec<syn::Item> {
         })
         .collect()
 }
+
+/// The whole pipeline on `pages` (path, text), with no includes and the
+/// default options.
+pub fn generate_pages<P: AsRef<str>, T: AsRef<str>>(pages: &[(P, T)]) -> generator::Generated {
+    let sources: Vec<generator::SourcePage<'_>> = pages
+        .iter()
+        .map(|(path, text)| generator::SourcePage {
+            path: path.as_ref(),
+            text: text.as_ref(),
+        })
+        .collect();
+    generator::generate(
+        &sources,
+        &generator::Includes::new(),
+        &generator::emit::EmitOptions::default(),
+    )
+}
