@@ -14,6 +14,13 @@
 //!   follow `@odata.nextLink`.
 //! - `client.batch()` sends many of these requests as `$batch`es of up to 20
 //!   and gives each answer back typed ([`Batch`]).
+//! - File content is not JSON: a content endpoint answers a [`Download`]
+//!   (`.bytes()`, `.stream()`, `.save(path)`), an upload takes [`Content`]
+//!   (bytes, a file or a stream), a large file goes through an upload session
+//!   with [`LargeFileUpload`], and a `202 Accepted` operation is waited for
+//!   with [`Operation`].
+//! - [`ClientCredentials`] signs an app in, and keeps its token fresh;
+//!   [`Cloud`] points the sign-in and the requests at a national cloud.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), graph_sdk::Error> {
@@ -54,7 +61,7 @@
 //! A relationship to a type that no enabled area needs is left out, and its
 //! value is kept in `additional_properties`.
 //!
-//! This crate has 35 endpoints and 28 types.
+//! This crate has 37 endpoints and 31 types.
 
 #![forbid(unsafe_code)]
 
@@ -67,17 +74,18 @@ pub use graph_sdk_runtime as runtime;
 
 pub use client::Client;
 pub use runtime::{
-    Answers, ApiError, AuthChallenge, Batch, Bytes, ClientBuilder, Delta, Error, ErrorDetail,
-    FieldName, FnTokenProvider, Handle, HeaderMap, InnerError, ItemId, Method, Nullable, ODataType,
-    Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy, StatusCode,
-    TokenProvider, cast,
+    Answers, ApiError, AuthChallenge, Batch, Bytes, ClientBuilder, ClientCredentials, Cloud,
+    Content, Delta, Download, Error, ErrorDetail, FieldName, FnTokenProvider, Handle, HeaderMap,
+    InnerError, ItemId, LargeFileUpload, Method, Nullable, ODataType, Operation, OperationState,
+    OperationStatus, Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy,
+    StatusCode, TokenProvider, UploadProgress, UploadStatus, cast,
 };
 
 /// The content hash of the docs pages (and the include files they use) this
 /// crate was made from. `cargo xtask provenance` compares it with a docs
 /// folder without regenerating.
 pub const DOCS_HASH: &str =
-    "blake3:8c74b54a9f492aca445f3709f1d651663dde8e52c2488e8ee637045b323899eb";
+    "blake3:cfc4fb6746d4768c8f55e363576af6eb4de1f4f692aa7cf673d943a15cec737e";
 
 /// The version of the generator that made this crate.
 pub const GENERATOR_VERSION: &str = "0.1.0";

@@ -233,3 +233,142 @@ fn no_method_name_ends_in_a_bare_number() {
     }
     assert!(numbered.is_empty(), "numbered methods: {numbered:#?}");
 }
+
+/// The signature of the client method for `method path` from `page`.
+fn signature_of(g: &Generated, method: Method, path: &str, page: &str) -> String {
+    method_signature(g, &format!("{} {path}", method.as_str()), page)
+}
+
+#[test]
+fn file_content_is_typed_as_content_not_json() {
+    let Some(g) = corpus() else { return };
+    for (path, page) in [
+        (
+            "/drives/{drive-id}/items/{item-id}/content",
+            "api/driveitem-get-content.md",
+        ),
+        ("/me/messages/{id}/$value", "api/message-get.md"),
+        (
+            "/reports/getOffice365ActiveUserDetail(period='{period_value}')",
+            "api/reportroot-getoffice365activeuserdetail.md",
+        ),
+        ("/me/onenote/resources/{id}/content", "api/resource-get.md"),
+    ] {
+        let e = serving(&g, Method::Get, path);
+        assert_eq!(
+            e.response.body,
+            Some(TypeRef::Primitive(generator::model::Primitive::Stream)),
+            "{path}"
+        );
+        let sig = signature_of(&g, Method::Get, path, page);
+        assert!(sig.ends_with("-> Request<Download> {"), "{path}: {sig}");
+    }
+    let put = serving(
+        &g,
+        Method::Put,
+        "/drives/{drive-id}/items/{item-id}/content",
+    );
+    assert_eq!(put.request_body, RequestBody::Stream);
+    assert_eq!(named(put.response.body.as_ref()), Some("driveItem"));
+    let sig = signature_of(
+        &g,
+        Method::Put,
+        "/drives/{drive-id}/items/{item-id}/content",
+        "api/driveitem-put-content.md",
+    );
+    assert!(sig.contains("body: impl Into<Content>"), "{sig}");
+}
+
+#[test]
+fn an_action_takes_its_parameters_as_its_body_and_writes_into_no_other_type() {
+    let Some(g) = corpus() else { return };
+    let parameters = |method, path| match &serving(&g, method, path).request_body {
+        RequestBody::Parameters { parameters } => parameters
+            .iter()
+            .map(|p| {
+                (
+                    p.name.api.clone(),
+                    named(Some(&p.ty)).unwrap_or("").to_owned(),
+                )
+            })
+            .collect::<Vec<_>>(),
+        other => panic!("{path}: {other:?}"),
+    };
+    // The table sits under `## Parameters`, after `### Request body`.
+    assert_eq!(
+        parameters(
+            Method::Post,
+            "/drives/{driveId}/items/{itemId}/createUploadSession"
+        ),
+        [
+            (
+                "item".to_owned(),
+                "driveItemUploadableProperties".to_owned()
+            ),
+            ("deferCommit".to_owned(), String::new())
+        ]
+    );
+    // `create...` actions are not creations of the type their prose links.
+    assert_eq!(
+        parameters(
+            Method::Post,
+            "/print/printers/{id}/jobs/{id}/documents/{id}/createUploadSession"
+        ),
+        [(
+            "properties".to_owned(),
+            "printDocumentUploadProperties".to_owned()
+        )]
+    );
+    assert!(
+        parameters(Method::Post, "/drives/{driveId}/items/{itemId}/createLink")
+            .iter()
+            .any(|(name, _)| name == "type")
+    );
+    let capabilities = g
+        .api
+        .types
+        .iter()
+        .find(|t| t.name.api == "printerCapabilities")
+        .expect("printerCapabilities");
+    assert!(
+        capabilities
+            .properties
+            .iter()
+            .all(|p| p.name.api != "properties"),
+        "an action's parameter was merged into printerCapabilities"
+    );
+}
+
+#[test]
+fn long_running_operations_are_known_and_answer_no_body() {
+    let Some(g) = corpus() else { return };
+    for (path, page) in [
+        (
+            "/drives/{driveId}/items/{itemId}/copy",
+            "api/driveitem-copy.md",
+        ),
+        ("/teams/{id}/clone", "api/team-clone.md"),
+        (
+            "/me/onenote/notebooks/{id}/copyNotebook",
+            "api/notebook-copynotebook.md",
+        ),
+    ] {
+        let e = serving(&g, Method::Post, path);
+        assert!(e.response.monitored, "{path}");
+        assert_eq!(e.response.body, None, "{path}");
+        let sig = signature_of(&g, Method::Post, path, page);
+        assert!(sig.ends_with("-> Request<()> {"), "{path}: {sig}");
+    }
+    let total = g
+        .api
+        .endpoints
+        .iter()
+        .filter(|e| e.response.monitored)
+        .count();
+    assert!(
+        (10..=20).contains(&total),
+        "{total} long-running operations"
+    );
+    // A 202 without a monitor (sendMail) is not one.
+    assert!(!serving(&g, Method::Post, "/me/sendMail").response.monitored);
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 use graph_sdk::models::{
     DirectoryObject, HardwareConfigurationUserState, RunState, User, UserCheckMemberGroupsBody,
 };
-use graph_sdk::{Client, Error, Nullable, RetryPolicy};
+use graph_sdk::{Client, Content, Error, Nullable, RetryPolicy};
 use graph_sdk::{Reference, cast};
 use serde_json::json;
 use wiremock::matchers::{body_json, method, path, query_param};
@@ -752,8 +752,11 @@ async fn a_date_function_argument_is_typed_and_written_as_an_odata_date() {
         .reports()
         .get_office365_active_user_detail(day)
         .await
-        .expect("the report");
-    assert!(csv.starts_with(b"Report Refresh Date"));
+        .expect("the report")
+        .text()
+        .await
+        .expect("CSV text");
+    assert!(csv.starts_with("Report Refresh Date"));
 }
 
 #[tokio::test]
@@ -969,7 +972,10 @@ async fn a_download_follows_the_redirect_without_the_token() {
         .content()
         .get()
         .await
-        .expect("the content");
+        .expect("the content")
+        .bytes()
+        .await
+        .expect("the bytes");
     assert_eq!(&bytes[..], b"The contents of the file go here.");
     let received = storage.received_requests().await.expect("recorded");
     assert_eq!(received.len(), 1);
@@ -1001,11 +1007,348 @@ async fn a_small_upload_sends_the_bytes_and_reads_the_item() {
         .items()
         .item("i1")
         .content()
-        .replace(b"# Notes".to_vec())
-        .header("Content-Type", "text/markdown")
+        .replace(Content::bytes("# Notes").content_type("text/markdown"))
         .await
         .expect("the item")
         .expect("a body");
     assert_eq!(item.size, Nullable::Value(7));
     assert_eq!(item.name, Nullable::Value("notes.md".to_owned()));
+}
+
+/// The application's side of the closing note's samples: each runs as an
+/// application writes it, against a mock Graph and the hosts it hands off
+/// to (storage, a monitor, the identity platform).
+mod files_and_sign_in {
+    use super::*;
+    use graph_sdk::models::{
+        DriveItem, DriveItemCopyBody, DriveItemCreateUploadSessionBody, ItemReference,
+        UploadSession,
+    };
+    use graph_sdk::{ClientCredentials, Cloud, LargeFileUpload, OperationState};
+    use std::sync::{Arc, Mutex};
+    use wiremock::{Request as Received, Respond};
+
+    /// Download a file to disk: Graph redirects to a storage host, which
+    /// gets no token; the file is written as it arrives.
+    #[tokio::test]
+    async fn download_a_file_to_disk() {
+        let (graph, storage) = (MockServer::start().await, MockServer::start().await);
+        let content: Vec<u8> = (0..6_000_000_u32).map(|i| (i % 251) as u8).collect();
+        Mock::given(method("GET"))
+            .and(path("/me/drive/items/01REPORT/content"))
+            .respond_with(ResponseTemplate::new(302).insert_header(
+                "Location",
+                format!("{}/files/report.pdf?tempauth=abc", storage.uri()).as_str(),
+            ))
+            .mount(&graph)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/files/report.pdf"))
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(content.clone()))
+            .mount(&storage)
+            .await;
+        let dir = std::env::temp_dir().join(format!("graph-sdk-download-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let target = dir.join("report.pdf");
+
+        let client = client(&graph);
+        let file = client
+            .me()
+            .drive()
+            .items()
+            .item("01REPORT")
+            .content()
+            .get()
+            .await
+            .expect("answered");
+        let written = file.save(&target).await.expect("saved");
+
+        assert_eq!(written, content.len() as u64);
+        assert_eq!(std::fs::read(&target).expect("read back"), content);
+        let fetched = storage.received_requests().await.expect("recorded");
+        assert!(
+            fetched
+                .iter()
+                .all(|r| !r.headers.contains_key("authorization"))
+        );
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+
+    /// A storage host's upload session: it keeps what it receives, and
+    /// fails the slice at `fail_at` once with a 500 and then, when
+    /// `drop_after` is set, every slice from there on.
+    #[derive(Clone, Default)]
+    struct Storage(Arc<Mutex<Kept>>);
+
+    #[derive(Default)]
+    struct Kept {
+        received: Vec<u8>,
+        ranges: Vec<String>,
+        tokens: usize,
+        down: bool,
+    }
+
+    impl Respond for Storage {
+        fn respond(&self, request: &Received) -> ResponseTemplate {
+            let mut kept = self.0.lock().expect("lock");
+            if request.headers.contains_key("authorization") {
+                kept.tokens += 1;
+            }
+            let next = |n: usize| json!({"nextExpectedRanges": [format!("{n}-")], "expirationDateTime": "2026-12-05T00:00:00Z"});
+            if request.method.as_str() == "GET" {
+                return ResponseTemplate::new(200).set_body_json(next(kept.received.len()));
+            }
+            let range = request.headers["content-range"]
+                .to_str()
+                .expect("range")
+                .to_owned();
+            kept.ranges.push(range.clone());
+            if kept.down {
+                return ResponseTemplate::new(503);
+            }
+            let (span, total) = range
+                .trim_start_matches("bytes ")
+                .split_once('/')
+                .expect("total");
+            let start: usize = span
+                .split('-')
+                .next()
+                .expect("start")
+                .parse()
+                .expect("number");
+            if start != kept.received.len() {
+                return ResponseTemplate::new(416);
+            }
+            kept.received.extend_from_slice(&request.body);
+            if kept.received.len() == total.parse::<usize>().expect("number") {
+                ResponseTemplate::new(201).set_body_json(
+                    json!({"id": "01VIDEO", "name": "video.mp4", "size": kept.received.len()}),
+                )
+            } else {
+                ResponseTemplate::new(202).set_body_json(next(kept.received.len()))
+            }
+        }
+    }
+
+    /// Upload a 50 MB file through an upload session, resume it after the
+    /// storage host failed a slice, and read the item typed.
+    #[tokio::test]
+    async fn upload_a_large_file_through_a_session_and_resume_it() {
+        let (graph, storage) = (MockServer::start().await, MockServer::start().await);
+        let kept = Storage::default();
+        for verb in ["PUT", "GET"] {
+            Mock::given(method(verb))
+                .respond_with(kept.clone())
+                .mount(&storage)
+                .await;
+        }
+        Mock::given(method("POST"))
+            .and(path("/me/drive/items/root:/video.mp4:/createUploadSession"))
+            .and(body_json(
+                json!({"item": {"@microsoft.graph.conflictBehavior": "rename"}}),
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "uploadUrl": format!("{}/upload/abc?tempauth=xyz", storage.uri()),
+                "expirationDateTime": "2026-12-05T00:00:00Z",
+                "nextExpectedRanges": ["0-"]
+            })))
+            .mount(&graph)
+            .await;
+        let video: Vec<u8> = (0..50_000_000_u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
+        let path_on_disk =
+            std::env::temp_dir().join(format!("graph-sdk-video-{}.mp4", std::process::id()));
+        std::fs::write(&path_on_disk, &video).expect("file");
+        let client = client(&graph);
+
+        // Open the session: keep both names if one is taken.
+        let mut item = graph_sdk::models::DriveItemUploadableProperties::default();
+        item.additional_properties
+            .insert("@microsoft.graph.conflictBehavior".into(), json!("rename"));
+        let body = DriveItemCreateUploadSessionBody {
+            item: Some(item),
+            ..Default::default()
+        };
+        let session: UploadSession = client
+            .me()
+            .drive()
+            .items()
+            .parent_id_path("root", "video.mp4")
+            .create_upload_session(&body)
+            .await
+            .expect("a session")
+            .expect("its body");
+        let upload_url = session.upload_url.value().expect("an upload URL").clone();
+
+        // The storage host goes down after four slices, once.
+        let progress = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&progress);
+        let watcher = kept.clone();
+        let tripped = std::sync::atomic::AtomicBool::new(false);
+        let upload = LargeFileUpload::new(client.connection(), upload_url).on_progress(move |p| {
+            seen.lock().expect("lock").push(p.sent);
+            if p.sent >= 4 * 5 * 1024 * 1024
+                && !tripped.swap(true, std::sync::atomic::Ordering::SeqCst)
+            {
+                watcher.0.lock().expect("lock").down = true;
+            }
+        });
+        let failed = upload
+            .upload_file::<DriveItem>(&path_on_disk)
+            .await
+            .expect_err("the host is down");
+        assert_eq!(failed.status(), Some(503));
+        assert_eq!(
+            kept.0.lock().expect("lock").received.len(),
+            4 * 5 * 1024 * 1024
+        );
+
+        // Later (another run would do the same): the host is back; go on.
+        kept.0.lock().expect("lock").down = false;
+        let uploaded: DriveItem = upload.upload_file(&path_on_disk).await.expect("uploaded");
+
+        assert_eq!(uploaded.id.value().map(String::as_str), Some("01VIDEO"));
+        assert_eq!(uploaded.size, Nullable::Value(50_000_000));
+        let kept = kept.0.lock().expect("lock");
+        assert!(
+            kept.received == video,
+            "the storage host has the file, in order"
+        );
+        assert_eq!(kept.tokens, 0, "no slice carried the token");
+        let slices = kept.ranges.iter().filter(|r| !r.is_empty()).count();
+        // 10 slices of 5 MiB; the fifth refused four times (once, then the
+        // policy's three retries), and sent again once the host was back.
+        assert_eq!(slices, 10 + 4);
+        assert_eq!(kept.ranges[0], "bytes 0-5242879/50000000");
+        assert_eq!(
+            kept.ranges.last().map(String::as_str),
+            Some("bytes 47185920-49999999/50000000")
+        );
+        assert_eq!(progress.lock().expect("lock").last(), Some(&50_000_000));
+        std::fs::remove_file(&path_on_disk).expect("clean up");
+    }
+
+    /// Copy an item and wait for the copy.
+    #[tokio::test]
+    async fn copy_an_item_and_wait_for_it() {
+        let (graph, monitor) = (MockServer::start().await, MockServer::start().await);
+        Mock::given(method("POST"))
+            .and(path("/me/drive/items/01NOTES/copy"))
+            .and(body_json(
+                json!({"parentReference": {"id": "01ARCHIVE"}, "name": "notes (2021).txt"}),
+            ))
+            .respond_with(ResponseTemplate::new(202).insert_header(
+                "Location",
+                format!("{}/monitor/4A3407B5", monitor.uri()).as_str(),
+            ))
+            .expect(1)
+            .mount(&graph)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/monitor/4A3407B5"))
+            .respond_with(ResponseTemplate::new(202).insert_header("Retry-After", "0").set_body_json(
+                json!({"operation": "ItemCopy", "status": "inProgress", "percentageComplete": 62.5}),
+            ))
+            .up_to_n_times(2)
+            .mount(&monitor)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/monitor/4A3407B5"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"operation": "ItemCopy", "status": "completed", "resourceId": "01COPY"}),
+            ))
+            .mount(&monitor)
+            .await;
+        let client = client(&graph);
+
+        let body = DriveItemCopyBody {
+            parent_reference: Some(ItemReference {
+                id: "01ARCHIVE".into(),
+                ..Default::default()
+            }),
+            name: Some("notes (2021).txt".into()),
+        };
+        let copy = client
+            .me()
+            .drive()
+            .items()
+            .item("01NOTES")
+            .copy(&body)
+            .start_operation()
+            .await
+            .expect("accepted");
+        let done = copy
+            .timeout(Duration::from_secs(60))
+            .wait()
+            .await
+            .expect("copied");
+
+        assert_eq!(done.state, OperationState::Succeeded);
+        assert_eq!(done.resource_id.as_deref(), Some("01COPY"));
+        let polls = monitor.received_requests().await.expect("recorded");
+        assert_eq!(polls.len(), 3);
+        assert!(
+            polls
+                .iter()
+                .all(|p| !p.headers.contains_key("authorization"))
+        );
+    }
+
+    /// Sign in as an app with client credentials, in a national cloud;
+    /// concurrent calls share one token request.
+    #[tokio::test]
+    async fn sign_in_with_client_credentials() {
+        let (login, graph) = (MockServer::start().await, MockServer::start().await);
+        Mock::given(method("POST"))
+            .and(path("/contoso.onmicrosoft.com/oauth2/v2.0/token"))
+            .and(wiremock::matchers::body_string_contains("grant_type=client_credentials"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_delay(Duration::from_millis(100))
+                    .set_body_json(json!({"token_type": "Bearer", "expires_in": 3599, "access_token": "eyJ0.app"})),
+            )
+            .expect(1)
+            .mount(&login)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/v1.0/users/ada@contoso.com"))
+            .and(wiremock::matchers::header(
+                "authorization",
+                "Bearer eyJ0.app",
+            ))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"id": "u1", "displayName": "Ada"})),
+            )
+            .expect(8)
+            .mount(&graph)
+            .await;
+
+        let client = Client::builder()
+            .cloud(Cloud::custom(login.uri(), graph.uri()))
+            .token_provider(ClientCredentials::with_secret(
+                "contoso.onmicrosoft.com",
+                "11111111-app",
+                "app-secret",
+            ))
+            .build()
+            .expect("a client");
+        let mut reads = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let client = client.clone();
+            reads.spawn(async move { client.users().item("ada@contoso.com").get().await });
+        }
+        let users = reads.join_all().await;
+
+        assert!(users.iter().all(|u| {
+            u.as_ref()
+                .is_ok_and(|u| u.display_name == Nullable::Value("Ada".to_owned()))
+        }));
+        let asked = graph.received_requests().await.expect("recorded");
+        let sdk = asked[0].headers["sdkversion"].to_str().expect("text");
+        assert!(
+            sdk.starts_with("graph-sdk/") && sdk.contains(", graph-rust-core/"),
+            "{sdk}"
+        );
+    }
 }

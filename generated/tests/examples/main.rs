@@ -10,6 +10,9 @@ mod support;
 #[cfg(feature = "device_management")]
 #[rustfmt::skip]
 mod device_management;
+#[cfg(feature = "drives")]
+#[rustfmt::skip]
+mod drives;
 #[cfg(feature = "groups")]
 #[rustfmt::skip]
 mod groups;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use reqwest::header::{HeaderMap, WWW_AUTHENTICATE};
 
-use super::Error;
+use super::{Cloud, Error};
 
 /// Boxed future returned by [`TokenProvider::token`].
 pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<String, Error>> + Send + 'a>>;
@@ -36,6 +36,14 @@ pub trait TokenProvider: Send + Sync {
         let _ = rejected;
         self.token()
     }
+
+    /// Tells the provider the cloud of the client it is given to
+    /// ([`ClientBuilder::cloud`](super::ClientBuilder::cloud)), so that
+    /// one that was given no cloud of its own signs in to that cloud, for
+    /// that cloud's Graph. The default ignores it.
+    fn prefer_cloud(&self, cloud: &Cloud) {
+        let _ = cloud;
+    }
 }
 
 impl TokenProvider for String {
@@ -58,6 +66,10 @@ impl<P: TokenProvider + ?Sized> TokenProvider for Arc<P> {
     fn fresh_token(&self, rejected: &str) -> TokenFuture<'_> {
         (**self).fresh_token(rejected)
     }
+
+    fn prefer_cloud(&self, cloud: &Cloud) {
+        (**self).prefer_cloud(cloud);
+    }
 }
 
 impl<P: TokenProvider + ?Sized> TokenProvider for Box<P> {
@@ -67,6 +79,10 @@ impl<P: TokenProvider + ?Sized> TokenProvider for Box<P> {
 
     fn fresh_token(&self, rejected: &str) -> TokenFuture<'_> {
         (**self).fresh_token(rejected)
+    }
+
+    fn prefer_cloud(&self, cloud: &Cloud) {
+        (**self).prefer_cloud(cloud);
     }
 }
 

@@ -210,7 +210,10 @@ impl Batch {
             item.headers.insert(name.to_string(), value.to_owned());
         }
         if let Some(body) = &prepared.body {
-            let json = serde_json::from_slice(body)
+            let in_memory = body.in_memory().ok_or_else(|| {
+                Error::Batch("a file or a stream cannot go into a batch".to_owned())
+            })?;
+            let json = serde_json::from_slice(in_memory)
                 .map_err(|_| Error::Batch("only JSON bodies can go into a batch".to_owned()))?;
             item.body = Some(json);
             item.headers

@@ -6,10 +6,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, HeaderMap, HeaderValue, USER_AGENT};
 use reqwest::{Method, StatusCode, Url};
 
-use super::{Error, Request, RetryPolicy, TokenProvider};
+use super::content::Payload;
+use super::{Cloud, Error, Request, RetryPolicy, TokenProvider};
 
 /// Base URL used by [`Client::new`].
 pub const DEFAULT_BASE_URL: &str = "https://graph.microsoft.com/v1.0";
@@ -21,6 +22,10 @@ pub const DEFAULT_BASE_URL: &str = "https://graph.microsoft.com/v1.0";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(100);
 
 const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// This runtime in the `SdkVersion` header, as Microsoft's Graph SDKs name
+/// their core library (`graph-dotnet-core/3.1.0`).
+const CORE_SDK_VERSION: &str = concat!("graph-rust-core/", env!("CARGO_PKG_VERSION"));
 
 /// Handle to Microsoft Graph; cheap to clone (all state is behind an `Arc`).
 #[derive(Clone)]
@@ -34,6 +39,9 @@ struct Inner {
     tokens: Arc<dyn TokenProvider>,
     retry: RetryPolicy,
     user_agent: HeaderValue,
+    /// The `SdkVersion` header: the generated crate's name and version,
+    /// if it gave them, then this runtime's.
+    sdk_version: HeaderValue,
     timeout: Option<Duration>,
     /// Origins (`https://graph.microsoft.com`) that get the token: the base
     /// URL's, then those allowed with [`ClientBuilder::allow_token_for_origin`].
@@ -59,6 +67,7 @@ impl Client {
                 tokens: Arc::new(token.into()),
                 retry: RetryPolicy::default(),
                 user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
+                sdk_version: HeaderValue::from_static(CORE_SDK_VERSION),
                 timeout: Some(DEFAULT_TIMEOUT),
                 token_origins: Url::parse(DEFAULT_BASE_URL).iter().map(origin_of).collect(),
             }),
@@ -145,7 +154,8 @@ impl Client {
     /// origin, or an `Authorization` header of its own); the token provider
     /// is only asked for a request that carries the token.
     pub(super) async fn token_for(&self, req: &Prepared) -> Result<Option<String>, Error> {
-        if req.headers.contains_key(AUTHORIZATION) || !self.token_allowed(&req.url) {
+        if req.anonymous || req.headers.contains_key(AUTHORIZATION) || !self.token_allowed(&req.url)
+        {
             return Ok(None);
         }
         self.inner.tokens.token().await.map(Some)
@@ -157,13 +167,14 @@ impl Client {
     }
 
     /// Performs one HTTP attempt, with `token` as `Authorization: Bearer`
-    /// if given; non-2xx statuses are returned, not turned into errors.
+    /// if given; non-2xx statuses are returned, not turned into errors. A
+    /// successful answer to a [`Prepared::live`] request is returned unread.
     pub(super) async fn attempt(
         &self,
         req: &Prepared,
         client_request_id: &str,
         token: Option<&str>,
-    ) -> Result<RawResponse, Error> {
+    ) -> Result<Attempted, Error> {
         let mut headers = HeaderMap::new();
         if let Some(token) = token {
             let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
@@ -172,6 +183,7 @@ impl Client {
         }
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(USER_AGENT, self.inner.user_agent.clone());
+        headers.insert("sdkversion", self.inner.sdk_version.clone());
         if let Ok(id) = HeaderValue::from_str(client_request_id) {
             headers.insert("client-request-id", id);
         }
@@ -181,26 +193,35 @@ impl Client {
         for (name, value) in &req.headers {
             headers.append(name, value.clone());
         }
-        let mut builder = self
-            .inner
-            .http
-            .request(req.method.clone(), req.url.clone())
-            .headers(headers);
-        if let Some(body) = &req.body {
-            builder = builder.body(body.clone());
+        let mut builder = self.inner.http.request(req.method.clone(), req.url.clone());
+        if let Some(payload) = &req.body {
+            let (body, length) = payload.body().await?;
+            if let Some(length) = length.filter(|_| !headers.contains_key(CONTENT_LENGTH)) {
+                headers.insert(CONTENT_LENGTH, HeaderValue::from(length));
+            }
+            builder = builder.body(body);
         }
-        if let Some(timeout) = self.inner.timeout {
-            builder = builder.timeout(timeout);
-        }
-        let response = builder.send().await?;
+        let builder = builder.headers(headers);
+        let response = match (self.inner.timeout, req.live) {
+            // A live answer's body is read later, a chunk at a time, each
+            // wait bounded by the timeout: only the headers are awaited here.
+            (Some(timeout), true) => tokio::time::timeout(timeout, builder.send())
+                .await
+                .map_err(|_| Error::timed_out(timeout))??,
+            (Some(timeout), false) => builder.timeout(timeout).send().await?,
+            (None, _) => builder.send().await?,
+        };
         let status = response.status();
+        if req.live && status.is_success() {
+            return Ok(Attempted::Live(response));
+        }
         let headers = response.headers().clone();
         let body = response.bytes().await?;
-        Ok(RawResponse {
+        Ok(Attempted::Read(RawResponse {
             status,
             headers,
             body,
-        })
+        }))
     }
 
     /// Client against a mock server with a static token and tiny backoffs.
@@ -239,7 +260,8 @@ impl fmt::Debug for Client {
     }
 }
 
-/// A fully resolved HTTP request, replayable across retries and pages.
+/// A fully resolved HTTP request, replayable across retries and pages
+/// (unless its body is a stream).
 #[derive(Debug, Clone)]
 pub(super) struct Prepared {
     pub(super) method: Method,
@@ -248,7 +270,77 @@ pub(super) struct Prepared {
     pub(super) template: String,
     pub(super) url: Url,
     pub(super) headers: HeaderMap,
-    pub(super) body: Option<Bytes>,
+    pub(super) body: Option<Payload>,
+    /// Never carries the token, whatever its origin: an upload session's
+    /// URL or an operation's monitor, which are credentials themselves.
+    pub(super) anonymous: bool,
+    /// A successful answer is returned unread ([`Attempted::Live`]), for a
+    /// download read as it is consumed.
+    pub(super) live: bool,
+    /// Any `5xx` is worth a retry (an upload slice), not only `503` and
+    /// `504`.
+    pub(super) retry_server_errors: bool,
+}
+
+impl Prepared {
+    /// A request with no body, sent as it is (a page's next link, a
+    /// monitor URL).
+    pub(super) fn plain(method: Method, template: String, url: Url) -> Self {
+        Prepared {
+            method,
+            template,
+            url,
+            headers: HeaderMap::new(),
+            body: None,
+            anonymous: false,
+            live: false,
+            retry_server_errors: false,
+        }
+    }
+
+    /// Whether a retry can send the request again.
+    pub(super) fn replayable(&self) -> bool {
+        self.body.as_ref().is_none_or(Payload::replayable)
+    }
+}
+
+/// What one HTTP attempt got back.
+#[derive(Debug)]
+pub(super) enum Attempted {
+    /// The whole answer, read.
+    Read(RawResponse),
+    /// A successful answer whose body is still on the connection.
+    Live(reqwest::Response),
+}
+
+impl Attempted {
+    /// The answer's status.
+    pub(super) fn status(&self) -> StatusCode {
+        match self {
+            Attempted::Read(raw) => raw.status,
+            Attempted::Live(response) => response.status(),
+        }
+    }
+
+    /// The answer's headers.
+    pub(super) fn headers(&self) -> &HeaderMap {
+        match self {
+            Attempted::Read(raw) => &raw.headers,
+            Attempted::Live(response) => response.headers(),
+        }
+    }
+
+    /// The answer, read whole.
+    pub(super) async fn read(self) -> Result<RawResponse, Error> {
+        match self {
+            Attempted::Read(raw) => Ok(raw),
+            Attempted::Live(response) => Ok(RawResponse {
+                status: response.status(),
+                headers: response.headers().clone(),
+                body: response.bytes().await?,
+            }),
+        }
+    }
 }
 
 /// Status, headers and fully read body of one HTTP response.
@@ -301,6 +393,8 @@ pub struct ClientBuilder<C = Client> {
     retry: RetryPolicy,
     http: Option<reqwest::Client>,
     user_agent: Option<String>,
+    sdk_product: Option<String>,
+    cloud: Option<Cloud>,
     timeout: Option<Duration>,
     token_origins: Vec<String>,
     output: std::marker::PhantomData<fn() -> C>,
@@ -314,6 +408,8 @@ impl<C> Default for ClientBuilder<C> {
             retry: RetryPolicy::default(),
             http: None,
             user_agent: None,
+            sdk_product: None,
+            cloud: None,
             timeout: Some(DEFAULT_TIMEOUT),
             token_origins: Vec::new(),
             output: std::marker::PhantomData,
@@ -374,6 +470,25 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// Talks to Graph in `cloud` (a national cloud): its v1.0 endpoint is
+    /// the base URL (unless [`base_url`](Self::base_url) comes after), and
+    /// a token provider without a cloud of its own, such as
+    /// [`ClientCredentials`](super::ClientCredentials), signs in to its
+    /// authority for its Graph.
+    pub fn cloud(mut self, cloud: Cloud) -> Self {
+        self.base_url = Some(cloud.graph_v1());
+        self.cloud = Some(cloud);
+        self
+    }
+
+    /// Names the SDK built on this runtime in the `SdkVersion` header
+    /// (`my-graph-sdk/1.2.0`), before the runtime's own name; generated
+    /// crates give theirs.
+    pub fn sdk_version(mut self, product: impl Into<String>) -> Self {
+        self.sdk_product = Some(product.into());
+        self
+    }
+
     /// Overrides the `User-Agent` header.
     pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
         self.user_agent = Some(agent.into());
@@ -396,8 +511,9 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// Validates the configuration and builds the client. Its HTTP client
     /// follows redirects (a download's `302` to a pre-authenticated URL)
     /// up to 10 deep, drops `Authorization` and cookies on any change of
-    /// host, port or scheme (reqwest does), and refuses one from HTTPS to
-    /// plain HTTP.
+    /// host, port or scheme (reqwest does), refuses one from HTTPS to
+    /// plain HTTP, and leaves a `303 See Other` (a finished operation's
+    /// monitor pointing at the result) to [`Operation`](super::Operation).
     ///
     /// Fails with [`Error::Auth`] when no token was configured, [`Error::InvalidUrl`]
     /// for a bad base URL or origin allowed to get the token, and
@@ -424,6 +540,14 @@ impl<C: From<Client>> ClientBuilder<C> {
                 .map_err(|_| Error::InvalidHeader(format!("user agent {agent:?}")))?,
             None => HeaderValue::from_static(DEFAULT_USER_AGENT),
         };
+        let sdk_version = match self.sdk_product {
+            Some(product) => HeaderValue::from_str(&format!("{product}, {CORE_SDK_VERSION}"))
+                .map_err(|_| Error::InvalidHeader(format!("SDK version {product:?}")))?,
+            None => HeaderValue::from_static(CORE_SDK_VERSION),
+        };
+        if let Some(cloud) = &self.cloud {
+            tokens.prefer_cloud(cloud);
+        }
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -437,6 +561,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                 tokens,
                 retry: self.retry,
                 user_agent,
+                sdk_version,
                 timeout: self.timeout,
                 token_origins,
             }),
@@ -481,6 +606,10 @@ fn redirect_policy() -> reqwest::redirect::Policy {
             .is_some_and(|from| !redirect_allowed(from, attempt.url()));
         if downgrade {
             attempt.error("refused a redirect from HTTPS to plain HTTP")
+        } else if attempt.status() == StatusCode::SEE_OTHER {
+            // A finished operation's monitor points at the result; the
+            // caller reads it (with the token, if it is Graph's).
+            attempt.stop()
         } else if attempt.previous().len() >= 10 {
             attempt.error("too many redirects")
         } else {

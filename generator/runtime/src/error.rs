@@ -73,6 +73,18 @@ pub enum Error {
         /// The value's `@odata.type`.
         found: String,
     },
+    /// Reading or writing a local file or stream failed (a [`Content::file`](super::Content::file)
+    /// to upload, a [`Download::save`](super::Download::save)), or a download
+    /// stalled longer than the client's timeout.
+    Io(std::io::Error),
+    /// Content that is not JSON could not be sent or received as asked: a
+    /// streamed body a retry would need again, an upload session's answer
+    /// that does not fit what was sent, a download that is not text.
+    Content(String),
+    /// A long-running operation failed, or did not finish in the time
+    /// [`Operation::timeout`](super::Operation::timeout) gives it; its last
+    /// status says which, and why.
+    Operation(Box<super::OperationStatus>),
 }
 
 impl Error {
@@ -133,6 +145,22 @@ impl Error {
     /// [`Error::body`] as text (invalid UTF-8 replaced by `U+FFFD`).
     pub fn body_text(&self) -> Option<Cow<'_, str>> {
         self.body().map(|b| String::from_utf8_lossy(b))
+    }
+
+    /// An [`Error::Io`] that names the file it is about.
+    pub(super) fn io(path: &std::path::Path, e: std::io::Error) -> Self {
+        Error::Io(std::io::Error::new(
+            e.kind(),
+            format!("{}: {e}", path.display()),
+        ))
+    }
+
+    /// An [`Error::Io`] for a wait longer than `limit`.
+    pub(super) fn timed_out(limit: Duration) -> Self {
+        Error::Io(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("no answer within {limit:?}"),
+        ))
     }
 
     /// Builds an [`Error::Decode`] keeping `body`.
@@ -202,6 +230,9 @@ impl fmt::Display for Error {
                     "cannot cast a `{found}` to `{expected}`: it is neither that type nor derived from it"
                 )
             }
+            Error::Io(e) => write!(f, "I/O error: {e}"),
+            Error::Content(m) => write!(f, "content: {m}"),
+            Error::Operation(status) => status.fmt(f),
         }
     }
 }
@@ -238,6 +269,9 @@ impl fmt::Debug for Error {
                 .field("expected", expected)
                 .field("found", found)
                 .finish(),
+            Error::Io(e) => f.debug_tuple("Io").field(e).finish(),
+            Error::Content(m) => f.debug_tuple("Content").field(m).finish(),
+            Error::Operation(status) => f.debug_tuple("Operation").field(status).finish(),
         }
     }
 }
@@ -247,6 +281,7 @@ impl std::error::Error for Error {
         match self {
             Error::Transport(e) => Some(e),
             Error::Decode { source, .. } | Error::Serialize(source) => Some(source),
+            Error::Io(e) => Some(e),
             _ => None,
         }
     }

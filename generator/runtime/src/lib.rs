@@ -115,19 +115,25 @@
 mod auth;
 mod batch;
 mod client;
+mod content;
+mod credentials;
 mod error;
 mod macros;
 mod nullable;
 mod object;
 mod odata;
+mod operation;
 mod paging;
 mod query;
 mod request;
 mod retry;
+mod upload;
 
 pub use auth::{AuthChallenge, FnTokenProvider, TokenFuture, TokenProvider};
 pub use batch::{Answers, Batch, Handle, ItemId, MAX_BATCH};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
+pub use content::{Content, Download};
+pub use credentials::{AssertionFuture, ClientCredentials, Cloud};
 pub use error::{ApiError, Error, ErrorDetail, InnerError};
 pub use nullable::Nullable;
 pub use object::{
@@ -135,10 +141,14 @@ pub use object::{
     read_unknown, read_value,
 };
 pub use odata::{ODataType, Reference, cast, changes};
+pub use operation::{DEFAULT_OPERATION_TIMEOUT, Operation, OperationState, OperationStatus};
 pub use paging::{DEFAULT_MAX_PAGES, Delta, Page, Removed};
 pub use query::{FieldName, QueryOptions, encode_function_arg, encode_path_segment};
 pub use request::{Request, Response};
 pub use retry::RetryPolicy;
+pub use upload::{
+    DEFAULT_UPLOAD_SLICE, LargeFileUpload, UPLOAD_SLICE_UNIT, UploadProgress, UploadStatus,
+};
 
 /// HTTP types a caller may need to name, re-exported so that an application
 /// needs no direct `reqwest` dependency.

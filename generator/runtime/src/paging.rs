@@ -227,15 +227,10 @@ impl Client {
 
 /// Turns the previous page's request into a plain GET of `url`.
 fn follow_up(previous: Prepared, url: reqwest::Url) -> Prepared {
-    let mut headers = previous.headers;
-    headers.remove(CONTENT_TYPE);
-    Prepared {
-        method: Method::GET,
-        template: previous.template,
-        url,
-        headers,
-        body: None,
-    }
+    let mut next = Prepared::plain(Method::GET, previous.template, url);
+    next.headers = previous.headers;
+    next.headers.remove(CONTENT_TYPE);
+    next
 }
 
 #[cfg(test)]

@@ -6,16 +6,20 @@ use std::pin::Pin;
 
 use bytes::Bytes;
 use reqwest::Method;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::client::Prepared;
+use super::client::{Attempted, Prepared};
+use super::content::{Content, Download, Payload};
 use super::paging::DEFAULT_MAX_PAGES;
 use super::{Client, Error, FieldName, QueryOptions, retry};
 
 /// Decodes a successful response body into `T`.
 pub(super) type Decoder<T> = fn(Bytes) -> Result<T, Error>;
+
+/// Makes `T` of a successful answer whose body is still on the connection.
+pub(super) type LiveDecoder<T> = fn(Download) -> Result<T, Error>;
 
 /// A pending Graph call; refine it with the builder methods, then `.await` it.
 ///
@@ -53,12 +57,15 @@ pub struct Request<T> {
     pub(super) path: String,
     pub(super) options: QueryOptions,
     pub(super) headers: HeaderMap,
-    pub(super) body: Option<Bytes>,
+    pub(super) body: Option<Payload>,
     pub(super) error: Option<Error>,
     pub(super) max_pages: usize,
     pub(super) advanced_queries: bool,
     pub(super) template: Option<&'static str>,
     pub(super) decode: Decoder<T>,
+    /// Set for a download: the answer is read as it is consumed, not
+    /// before `decode` sees it (which a `$batch` answer still uses).
+    pub(super) live: Option<LiveDecoder<T>>,
 }
 
 impl Request<()> {
@@ -79,6 +86,7 @@ impl Request<()> {
             advanced_queries: false,
             template: None,
             decode: decode_empty,
+            live: None,
         }
     }
 }
@@ -98,6 +106,7 @@ impl<T> Request<T> {
             advanced_queries: self.advanced_queries,
             template: self.template,
             decode,
+            live: None,
         }
     }
 
@@ -159,9 +168,20 @@ impl<T> Request<T> {
         self.with_decoder(decode_empty)
     }
 
-    /// Returns the raw response body (file content, photos, reports).
+    /// Returns the raw response body (file content, photos, reports),
+    /// read whole into memory; [`download_response`](Self::download_response)
+    /// reads it as it is consumed.
     pub fn bytes_response(self) -> Request<Bytes> {
         self.header(ACCEPT, "*/*").with_decoder(decode_bytes)
+    }
+
+    /// Answers a [`Download`] as soon as the status and headers are in;
+    /// its body is then read whole, as a stream, or into a file, with
+    /// memory bounded by one chunk. Content endpoints return this.
+    pub fn download_response(self) -> Request<Download> {
+        let mut request = self.header(ACCEPT, "*/*").with_decoder(decode_download);
+        request.live = Some(Ok);
+        request
     }
 
     /// Adds properties to `$select`.
@@ -275,7 +295,7 @@ impl<T> Request<T> {
     pub fn json_body(mut self, body: &impl Serialize) -> Self {
         match serde_json::to_vec(body) {
             Ok(json) => {
-                self.body = Some(Bytes::from(json));
+                self.body = Some(Payload::Bytes(Bytes::from(json)));
                 self.headers
                     .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             }
@@ -287,7 +307,21 @@ impl<T> Request<T> {
     /// Sends raw bytes as the body with the given content type (uploads).
     pub fn bytes_body(self, body: impl Into<Bytes>, content_type: impl AsRef<str>) -> Self {
         let mut this = self.header(CONTENT_TYPE, content_type);
-        this.body = Some(body.into());
+        this.body = Some(Payload::Bytes(body.into()));
+        this
+    }
+
+    /// Sends `content` (bytes, a file or a stream, see [`Content`]) as the
+    /// body, as its own media type or else as `default_type`, the type the
+    /// endpoint documents.
+    pub fn content_body(self, content: impl Into<Content>, default_type: &str) -> Self {
+        let content = content.into();
+        let media_type = content.media_type.as_deref().unwrap_or(default_type);
+        let mut this = self.header(CONTENT_TYPE, media_type);
+        if let Some(length) = content.length {
+            this = this.header(CONTENT_LENGTH, length.to_string());
+        }
+        this.body = Some(content.payload);
         this
     }
 
@@ -326,6 +360,9 @@ impl<T> Request<T> {
             url,
             headers,
             body: self.body.clone(),
+            anonymous: false,
+            live: self.live.is_some(),
+            retry_server_errors: false,
         })
     }
 
@@ -352,13 +389,19 @@ impl<T> Request<T> {
     /// ```
     pub async fn send_with_response(mut self) -> Result<Response<T>, Error> {
         let prepared = self.prepare()?;
-        let raw = retry::execute(&self.client, &prepared).await?;
-        let body = (self.decode)(raw.body)
-            .map_err(|e| e.at_endpoint(&format!("{} {}", prepared.method, prepared.url.path())))?;
+        let answer = retry::execute_any(&self.client, &prepared).await?;
+        let (status, headers) = (answer.status(), answer.headers().clone());
+        let body = match (answer, self.live) {
+            (Attempted::Live(response), Some(live)) => {
+                live(Download::live(response, self.client.timeout()))
+            }
+            (answer, _) => answer.read().await.and_then(|raw| (self.decode)(raw.body)),
+        }
+        .map_err(|e| e.at_endpoint(&format!("{} {}", prepared.method, prepared.url.path())))?;
         Ok(Response {
-            status: raw.status,
+            status,
             body,
-            headers: raw.headers,
+            headers,
         })
     }
 }
@@ -630,6 +673,15 @@ fn decode_empty(_body: Bytes) -> Result<(), Error> {
 
 fn decode_bytes(body: Bytes) -> Result<Bytes, Error> {
     Ok(body)
+}
+
+/// A download whose body was read already (a `$batch` answer).
+fn decode_download(body: Bytes) -> Result<Download, Error> {
+    Ok(Download::read(
+        reqwest::StatusCode::OK,
+        HeaderMap::new(),
+        body,
+    ))
 }
 
 #[cfg(test)]

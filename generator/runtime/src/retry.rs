@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use reqwest::Method;
 
-use super::client::{Prepared, RawResponse, new_client_request_id};
+use super::client::{Attempted, Prepared, RawResponse, new_client_request_id};
 use super::{ApiError, Client, Error};
 
 /// How failed attempts are retried.
@@ -88,6 +88,7 @@ impl RetryPolicy {
         let retryable = match error {
             Error::Api(api) => api.status == 429 || (idempotent && matches!(api.status, 503 | 504)),
             Error::Transport(e) => idempotent && (e.is_connect() || e.is_timeout()),
+            Error::Io(e) => idempotent && e.kind() == std::io::ErrorKind::TimedOut,
             _ => false,
         };
         if !retryable {
@@ -133,6 +134,12 @@ fn is_idempotent(method: &Method) -> bool {
 /// once more with [`TokenProvider::fresh_token`](super::TokenProvider::fresh_token),
 /// at most once per call and without counting against the policy's retries.
 pub(super) async fn execute(client: &Client, req: &Prepared) -> Result<RawResponse, Error> {
+    execute_any(client, req).await?.read().await
+}
+
+/// [`execute`], but a successful answer to a [`Prepared::live`] request
+/// comes back unread.
+pub(super) async fn execute_any(client: &Client, req: &Prepared) -> Result<Attempted, Error> {
     use tracing::Instrument;
     let span = tracing::debug_span!(
         "graph.request",
@@ -146,7 +153,7 @@ pub(super) async fn execute(client: &Client, req: &Prepared) -> Result<RawRespon
     run(client, req, &span).instrument(span.clone()).await
 }
 
-async fn run(client: &Client, req: &Prepared, span: &tracing::Span) -> Result<RawResponse, Error> {
+async fn run(client: &Client, req: &Prepared, span: &tracing::Span) -> Result<Attempted, Error> {
     let policy = client.retry_policy();
     let request_id = new_client_request_id();
     let started = std::time::Instant::now();
@@ -184,33 +191,41 @@ async fn run(client: &Client, req: &Prepared, span: &tracing::Span) -> Result<Ra
             Err(e) => Err(e),
         };
         let error = match outcome {
-            Ok((raw, _)) if raw.status.is_success() => {
-                let id = raw.headers.get("request-id").and_then(|v| v.to_str().ok());
-                finish(Some(raw.status.as_u16()), id, sent);
-                return Ok(raw);
+            Ok((answer, _)) if answer.status().is_success() => {
+                let id = answer
+                    .headers()
+                    .get("request-id")
+                    .and_then(|v| v.to_str().ok());
+                finish(Some(answer.status().as_u16()), id, sent);
+                return Ok(answer);
             }
-            Ok((raw, token)) => {
-                let api = ApiError::from_response(raw.status, &raw.headers, &raw.body);
-                match token.filter(|_| !refreshed && wants_fresh_token(&api)) {
-                    Some(rejected) => {
-                        refreshed = true;
-                        tracing::debug!(attempt = sent, status = api.status, "fresh token");
-                        match client.fresh_token(&rejected).await {
-                            Ok(token) => {
-                                fresh = Some(token);
-                                continue;
+            Ok((answer, token)) => match answer.read().await {
+                Err(e) => e,
+                Ok(raw) => {
+                    let api = ApiError::from_response(raw.status, &raw.headers, &raw.body);
+                    match token.filter(|_| !refreshed && wants_fresh_token(&api)) {
+                        Some(rejected) => {
+                            refreshed = true;
+                            tracing::debug!(attempt = sent, status = api.status, "fresh token");
+                            match client.fresh_token(&rejected).await {
+                                Ok(token) => {
+                                    fresh = Some(token);
+                                    continue;
+                                }
+                                Err(e) => e,
                             }
-                            Err(e) => e,
                         }
+                        None => Error::from(api),
                     }
-                    None => Error::from(api),
                 }
-            }
+            },
             Err(e) => e,
         };
         let delay = policy
             .retry_delay(&req.method, &error, attempt)
-            .filter(|delay| started.elapsed() + *delay <= policy.max_elapsed);
+            .or_else(|| server_error_delay(policy, req, &error, attempt))
+            .filter(|delay| started.elapsed() + *delay <= policy.max_elapsed)
+            .filter(|_| req.replayable());
         match delay {
             Some(delay) => {
                 tracing::debug!(
@@ -233,6 +248,19 @@ async fn run(client: &Client, req: &Prepared, span: &tracing::Span) -> Result<Ra
         }
         attempt += 1;
     }
+}
+
+/// The wait before retrying a request that retries any `5xx`
+/// ([`Prepared::retry_server_errors`]), as the policy waits for a `503`.
+fn server_error_delay(
+    policy: &RetryPolicy,
+    req: &Prepared,
+    error: &Error,
+    attempt: u32,
+) -> Option<Duration> {
+    let server_error = error.status().is_some_and(|s| (500..600).contains(&s));
+    (req.retry_server_errors && server_error && attempt < policy.max_retries)
+        .then(|| jitter(policy.backoff(attempt)))
 }
 
 /// `true` for a `401` that a fresh token may cure: a `Bearer` challenge

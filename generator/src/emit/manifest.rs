@@ -241,9 +241,24 @@ pub fn emit_manifest(
         Draft::Text(readme(api, features, options)),
     );
 
-    // Written as text, already in rustfmt's style, because `cargo fmt` formats
-    // workspace members. The generated module trees are marked `rustfmt::skip`
-    // so they stay exactly as the emitter formats them.
+    out.insert(
+        "src/lib.rs".to_owned(),
+        Draft::Text(lib_rs(api, features, options, docs_hash, &lines)),
+    );
+}
+
+/// The generated crate's `src/lib.rs`: its docs, modules and re-exports.
+///
+/// Written as text, already in rustfmt's style, because `cargo fmt` formats
+/// workspace members. The generated module trees are marked `rustfmt::skip`
+/// so they stay exactly as the emitter formats them.
+fn lib_rs(
+    api: &Api,
+    features: &Features,
+    options: &EmitOptions,
+    docs_hash: Option<&str>,
+    lines: &[String],
+) -> String {
     let krate = options.crate_name.replace('-', "_");
     let mut lib: String = lines.iter().map(|l| format!("// {l}\n")).collect();
     lib.push_str(&format!(
@@ -261,6 +276,13 @@ pub fn emit_manifest(
 //!   follow `@odata.nextLink`.
 //! - `client.batch()` sends many of these requests as `$batch`es of up to 20
 //!   and gives each answer back typed ([`Batch`]).
+//! - File content is not JSON: a content endpoint answers a [`Download`]
+//!   (`.bytes()`, `.stream()`, `.save(path)`), an upload takes [`Content`]
+//!   (bytes, a file or a stream), a large file goes through an upload session
+//!   with [`LargeFileUpload`], and a `202 Accepted` operation is waited for
+//!   with [`Operation`].
+//! - [`ClientCredentials`] signs an app in, and keeps its token fresh;
+//!   [`Cloud`] points the sign-in and the requests at a national cloud.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), {krate}::Error> {{
@@ -285,10 +307,11 @@ pub mod models;
 
 pub use client::Client;
 pub use runtime::{{
-    Answers, ApiError, AuthChallenge, Batch, Bytes, ClientBuilder, Delta, Error, ErrorDetail,
-    FieldName, FnTokenProvider, Handle, HeaderMap, InnerError, ItemId, Method, Nullable, ODataType,
-    Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy, StatusCode,
-    TokenProvider, cast,
+    Answers, ApiError, AuthChallenge, Batch, Bytes, ClientBuilder, ClientCredentials, Cloud,
+    Content, Delta, Download, Error, ErrorDetail, FieldName, FnTokenProvider, Handle, HeaderMap,
+    InnerError, ItemId, LargeFileUpload, Method, Nullable, ODataType, Operation, OperationState,
+    OperationStatus, Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy,
+    StatusCode, TokenProvider, UploadProgress, UploadStatus, cast,
 }};
 {provenance}"#,
         provenance = provenance_items(docs_hash),
@@ -304,7 +327,7 @@ pub use runtime::{{
             ),
         }
     ));
-    out.insert("src/lib.rs".to_owned(), Draft::Text(lib));
+    lib
 }
 
 #[cfg(test)]

@@ -12,16 +12,26 @@ pub const FILES: &[(&str, &str)] = &[
     ("auth.rs", include_str!("../../runtime/src/auth.rs")),
     ("batch.rs", include_str!("../../runtime/src/batch.rs")),
     ("client.rs", include_str!("../../runtime/src/client.rs")),
+    (
+        "credentials.rs",
+        include_str!("../../runtime/src/credentials.rs"),
+    ),
+    ("content.rs", include_str!("../../runtime/src/content.rs")),
     ("error.rs", include_str!("../../runtime/src/error.rs")),
     ("lib.rs", include_str!("../../runtime/src/lib.rs")),
     ("macros.rs", include_str!("../../runtime/src/macros.rs")),
     ("nullable.rs", include_str!("../../runtime/src/nullable.rs")),
     ("object.rs", include_str!("../../runtime/src/object.rs")),
     ("odata.rs", include_str!("../../runtime/src/odata.rs")),
+    (
+        "operation.rs",
+        include_str!("../../runtime/src/operation.rs"),
+    ),
     ("paging.rs", include_str!("../../runtime/src/paging.rs")),
     ("query.rs", include_str!("../../runtime/src/query.rs")),
     ("request.rs", include_str!("../../runtime/src/request.rs")),
     ("retry.rs", include_str!("../../runtime/src/retry.rs")),
+    ("upload.rs", include_str!("../../runtime/src/upload.rs")),
 ];
 
 /// The runtime crate's manifest, whose tables a copy's manifest repeats.

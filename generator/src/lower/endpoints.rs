@@ -67,6 +67,8 @@ pub fn lower_api_page(
         };
         let response = operation_response(&op, &shared.response);
         let area = page_area(page, &op.path);
+        let (body, function_parameters) =
+            parameters_as_body(op.method, &op.path, body, &shared.function_parameters);
         out.push(DraftEndpoint {
             resource_stem: resource_stem.clone(),
             resource_hint: resource_hint.clone(),
@@ -80,7 +82,7 @@ pub fn lower_api_page(
             permissions: shared.permissions.clone(),
             headers: shared.headers.clone(),
             query_options: shared.query_options.clone(),
-            function_parameters: shared.function_parameters.clone(),
+            function_parameters,
             path_parameters: shared.path_parameters.clone(),
             body,
             response,
@@ -88,6 +90,30 @@ pub fn lower_api_page(
             file: page.file.clone(),
             area,
         });
+    }
+}
+
+/// An action's `Parameters` table is its body's when its `Request body`
+/// section has none (`driveItem: createUploadSession` puts `item` and
+/// `deferCommit` there): a POST takes no function arguments unless its
+/// path has some (`resizedRange(deltaRows={n}, ...)`).
+fn parameters_as_body(
+    method: Method,
+    path: &PathTemplate,
+    body: DraftRequestBody,
+    parameters: &[DraftParameter],
+) -> (DraftRequestBody, Vec<DraftParameter>) {
+    let takes_arguments = path.written.contains('(');
+    match body {
+        DraftRequestBody::None
+            if method == Method::Post && !parameters.is_empty() && !takes_arguments =>
+        {
+            (
+                DraftRequestBody::Parameters(parameters.to_vec()),
+                Vec::new(),
+            )
+        }
+        body => (body, parameters.to_vec()),
     }
 }
 
@@ -111,6 +137,7 @@ fn operation_response(op: &Operation, read: &DraftResponse) -> DraftResponse {
             status: read.status,
             body: None,
             collection: false,
+            monitored: false,
         }
     } else {
         read.clone()
@@ -657,6 +684,7 @@ fn content_response(read: &DraftResponse) -> DraftResponse {
         status: read.status,
         body: Some(named_cell("Stream".into())),
         collection: false,
+        monitored: false,
     }
 }
 
@@ -724,7 +752,9 @@ fn read_body(
     let resource_words = text.contains("json representation") || text.contains("representation of");
     let creates = matches!(method, Method::Patch | Method::Put)
         || (method == Method::Post
-            && (action.starts_with("create") || action.starts_with("post") || action == "add"));
+            && (action.eq_ignore_ascii_case("create")
+                || action.starts_with("post")
+                || action == "add"));
     let resource = if resource_words || creates {
         links.first().copied()
     } else {
@@ -821,6 +851,43 @@ fn named_cell(text: String) -> TypeCell {
 }
 
 fn read_response(page: &Page) -> DraftResponse {
+    let mut response = read_response_body(page);
+    response.monitored = is_monitored(page);
+    if response.monitored && response.status == Some(202) {
+        // What a long-running operation's answer links is the monitor's
+        // (`onenoteOperation`), not a body: the 202 has none.
+        response.body = None;
+        response.collection = false;
+    }
+    response
+}
+
+/// Whether `page` answers `202 Accepted` with a `Location` (or
+/// `Operation-Location`) to poll, a long-running operation: an example
+/// response shows both, or the Response section names both.
+fn is_monitored(page: &Page) -> bool {
+    let example = page.examples.iter().any(|e| match &e.message {
+        ExampleMessage::Response(r) => {
+            r.status == Some(202)
+                && r.headers.iter().any(|(name, _)| {
+                    name.eq_ignore_ascii_case("location")
+                        || name.eq_ignore_ascii_case("operation-location")
+                })
+        }
+        ExampleMessage::Request(_) => false,
+    });
+    example
+        || page
+            .sections_of(SectionKind::Response)
+            .flat_map(|s| s.paragraphs())
+            .any(|p| {
+                let lower = p.inline.text.to_ascii_lowercase();
+                lower.contains("202") && lower.contains("location")
+            })
+}
+
+/// What the page's Response section says the body is.
+fn read_response_body(page: &Page) -> DraftResponse {
     let paragraphs: Vec<_> = page
         .sections_of(SectionKind::Response)
         .flat_map(|s| s.paragraphs())
@@ -848,6 +915,7 @@ fn read_response(page: &Page) -> DraftResponse {
             status,
             body: None,
             collection: false,
+            monitored: false,
         };
     }
     // A redirect to a download is the content, whatever else it links.
@@ -856,6 +924,7 @@ fn read_response(page: &Page) -> DraftResponse {
             status,
             body: Some(named_cell("Stream".into())),
             collection: false,
+            monitored: false,
         };
     }
     let link = paragraphs
@@ -873,6 +942,7 @@ fn read_response(page: &Page) -> DraftResponse {
             status,
             body: Some(link_cell(link, false)),
             collection,
+            monitored: false,
         };
     }
     if lower.contains(" stream") {
@@ -880,6 +950,7 @@ fn read_response(page: &Page) -> DraftResponse {
             status,
             body: Some(named_cell("Stream".into())),
             collection: false,
+            monitored: false,
         };
     }
     // Fall back on the example response's annotation.
@@ -889,6 +960,7 @@ fn read_response(page: &Page) -> DraftResponse {
             status,
             body: None,
             collection: false,
+            monitored: false,
         })
 }
 
@@ -927,6 +999,7 @@ fn annotated_response(
         status,
         body: Some(named_cell(name)),
         collection: wrapped || annotated_collection || body_collection,
+        monitored: false,
     })
 }
 

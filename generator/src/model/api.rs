@@ -263,6 +263,9 @@ pub struct Response {
     pub body: Option<TypeRef>,
     /// Whether the body is a collection (a page of `body`).
     pub collection: bool,
+    /// Whether it answers `202 Accepted` with a `Location` to poll: a
+    /// long-running operation.
+    pub monitored: bool,
 }
 
 /// An example request and its response.

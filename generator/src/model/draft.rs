@@ -47,6 +47,8 @@ pub struct DraftResponse {
     pub body: Option<TypeCell>,
     /// Whether it is a collection.
     pub collection: bool,
+    /// Whether it answers `202 Accepted` with a `Location` to poll.
+    pub monitored: bool,
 }
 
 /// An endpoint as read from one page.

@@ -322,6 +322,7 @@ impl Resolver {
                 status: e.response.status,
                 body,
                 collection,
+                monitored: e.response.monitored,
             },
             examples: e.examples,
             pages: vec![e.file.clone()],

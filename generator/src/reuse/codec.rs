@@ -530,7 +530,8 @@ record!(DraftParameter {
 record!(DraftResponse {
     status,
     body,
-    collection
+    collection,
+    monitored
 });
 record!(DraftEndpoint {
     resource_stem,
@@ -568,7 +569,8 @@ record!(Parameter { name, ty, collection, optional; text: description; unread: s
 record!(Response {
     status,
     body,
-    collection
+    collection,
+    monitored
 });
 record!(Property {
     name, ty, collection, nullable, read_only, navigation; text: description; unread: source

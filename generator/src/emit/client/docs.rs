@@ -3,7 +3,7 @@
 
 use crate::base::ident::snake_ident;
 use crate::emit::rust::{code_text, doc_text};
-use crate::model::{Endpoint, PathTemplate, Permissions, Placeholder, TypeRef};
+use crate::model::{Endpoint, PathTemplate, Permissions, Placeholder, RequestBody, TypeRef};
 
 use super::tokens::*;
 use super::tree::*;
@@ -79,6 +79,7 @@ pub(super) fn op_docs(ctx: &Ctx<'_>, op: &Op<'_>) -> Vec<String> {
         lines.push(String::new());
         lines.push(format!("Keys: {}.", keys.join("; ")));
     }
+    content_lines(ctx, e, &mut lines);
     path_parameter_lines(e, &mut lines);
     permission_lines(&e.permissions, &mut lines);
     option_lines(ctx, e, &mut lines);
@@ -88,6 +89,43 @@ pub(super) fn op_docs(ctx: &Ctx<'_>, op: &Op<'_>) -> Vec<String> {
         ctx.docs_label, e.source.file
     ));
     lines
+}
+
+/// How to send and read content that is not JSON, and how to wait for a
+/// long-running operation.
+fn content_lines(ctx: &Ctx<'_>, e: &Endpoint, lines: &mut Vec<String>) {
+    let mut said = Vec::new();
+    if matches!(e.request_body, RequestBody::Stream) {
+        said.push(
+            "Takes the content as [`Content`](crate::runtime::Content): bytes, a string, \
+             `Content::file(path)` (read as it is sent) or `Content::stream(..)`, with \
+             `.content_type(..)` where the documented type does not fit; a file too large \
+             for one request goes through an upload session \
+             ([`LargeFileUpload`](crate::runtime::LargeFileUpload))."
+                .to_owned(),
+        );
+    }
+    if matches!(response_kind(ctx.api, e), ResponseKind::Bytes) {
+        said.push(
+            "Answers a [`Download`](crate::runtime::Download) once the headers are in: read it \
+             with `.bytes()`, `.text()`, `.stream()`, `.write_to(..)` or `.save(path)`, with \
+             memory bounded by a chunk; a redirect to a download URL on another host is \
+             followed without the token."
+                .to_owned(),
+        );
+    }
+    if e.response.monitored {
+        said.push(
+            "Answers `202 Accepted` with a `Location` to poll: `.start_operation().await?` \
+             gives the [`Operation`](crate::runtime::Operation), whose `.wait()` ends with \
+             its outcome."
+                .to_owned(),
+        );
+    }
+    for line in said {
+        lines.push(String::new());
+        lines.push(line);
+    }
 }
 
 /// The `# Path parameters` section, when the page has a table of them.

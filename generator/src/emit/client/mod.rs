@@ -434,12 +434,19 @@ fn root_client(accessors: &[TokenStream], root_ops: &[TokenStream]) -> TokenStre
         impl Client {
             /// A client for the public cloud that sends `token` as its bearer token.
             pub fn new(token: impl Into<String>) -> Self {
-                Self { inner: runtime::Client::new(token) }
+                let token = token.into();
+                Self::builder()
+                    .bearer_token(token.clone())
+                    .build()
+                    .unwrap_or_else(|_| Self { inner: runtime::Client::new(token) })
             }
 
-            /// Configures a client: base URL, token provider, retry policy, timeout.
+            /// Configures a client: base URL or cloud, token provider (such as
+            /// [`ClientCredentials`](runtime::ClientCredentials)), retry policy, timeout.
+            /// Requests name this crate and its version in the `SdkVersion` header.
             pub fn builder() -> runtime::ClientBuilder<Self> {
                 runtime::ClientBuilder::default()
+                    .sdk_version(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
             }
 
             /// The connection this client sends its requests through.

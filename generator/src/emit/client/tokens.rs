@@ -155,6 +155,8 @@ pub(super) fn builder(ctx: &Ctx<'_>, node: &Node<'_>) -> (Builder, BTreeSet<Stri
 /// import those they use.
 pub(super) const IMPORTABLE: &[&str] = &[
     "Client",
+    "Content",
+    "Download",
     "Method",
     "Page",
     "Reference",
@@ -457,9 +459,9 @@ fn request_body(
             build = quote!(#build.json_body(body));
         }
         RequestBody::Stream => {
-            params.push(quote!(body: impl Into<bytes::Bytes>));
+            params.push(quote!(body: impl Into<Content>));
             let content_type = documented_content_type(e).unwrap_or("application/octet-stream");
-            build = quote!(#build.bytes_body(body, #content_type));
+            build = quote!(#build.content_body(body, #content_type));
         }
     }
     build
@@ -472,7 +474,7 @@ fn response(ctx: &Ctx<'_>, e: &Endpoint, build: TokenStream) -> (TokenStream, To
     let models = quote!(models);
     match response_kind(api, e) {
         ResponseKind::Unit => (quote!(()), build),
-        ResponseKind::Bytes => (quote!(bytes::Bytes), quote!(#build.bytes_response())),
+        ResponseKind::Bytes => (quote!(Download), quote!(#build.download_response())),
         ResponseKind::Untyped => (quote!(serde_json::Value), quote!(#build.json_response())),
         ResponseKind::Page(ty) => {
             // Items of a base type may be of any type derived from it.

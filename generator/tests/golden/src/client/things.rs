@@ -6,10 +6,12 @@
 //   generator/tests/fixtures/emit/api/thing-get.md
 //   generator/tests/fixtures/emit/api/thing-measure.md
 //   generator/tests/fixtures/emit/api/thing-put-content.md
-// Signature: draft 6498552d98e48da4, text 92afc62702158c7e
+// Signature: draft 178ad0a772440b3b, text 1daf4719a48b4da3
 
 use crate::models;
-use crate::runtime::{Client, Method, Request, encode_function_arg, encode_path_segment};
+use crate::runtime::{
+    Client, Content, Method, Request, encode_function_arg, encode_path_segment,
+};
 use super::{DrivesItemRootPath, ItemChildrenByPath};
 
 /// Requests under `/things`.
@@ -208,6 +210,8 @@ impl ThingContent {
     ///
     /// `PUT /things/{id}/content`
     ///
+    /// Takes the content as [`Content`](crate::runtime::Content): bytes, a string, `Content::file(path)` (read as it is sent) or `Content::stream(..)`, with `.content_type(..)` where the documented type does not fit; a file too large for one request goes through an upload session ([`LargeFileUpload`](crate::runtime::LargeFileUpload)).
+    ///
     /// # Permissions
     ///
     /// - Delegated (work or school account): not supported.
@@ -215,10 +219,10 @@ impl ThingContent {
     /// - Application: not supported.
     ///
     /// Generated from `generator/tests/fixtures/emit/api/thing-put-content.md`.
-    pub fn replace(&self, body: impl Into<bytes::Bytes>) -> Request<()> {
+    pub fn replace(&self, body: impl Into<Content>) -> Request<()> {
         Request::new(self.client.clone(), Method::PUT, self.path.clone())
             .template("/things/{id}/content")
-            .bytes_body(body, "application/octet-stream")
+            .content_body(body, "application/octet-stream")
     }
 }
 
