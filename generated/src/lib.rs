@@ -80,6 +80,10 @@ pub use runtime::{
     OperationStatus, Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy,
     StatusCode, TokenProvider, UploadProgress, UploadStatus, cast,
 };
+/// The Azure SDK's credentials (managed identity, workload identity, the
+/// developer tools' sign-in) as a token provider.
+#[cfg(feature = "azure-identity")]
+pub use runtime::AzureCredential;
 
 /// The content hash of the docs pages (and the include files they use) this
 /// crate was made from. `cargo xtask provenance` compares it with a docs

@@ -113,6 +113,8 @@
 //! a generated crate can also carry the files as its `runtime` module.
 
 mod auth;
+#[cfg(feature = "azure-identity")]
+mod azure;
 mod batch;
 mod client;
 mod content;
@@ -130,6 +132,8 @@ mod retry;
 mod upload;
 
 pub use auth::{AuthChallenge, FnTokenProvider, TokenFuture, TokenProvider};
+#[cfg(feature = "azure-identity")]
+pub use azure::AzureCredential;
 pub use batch::{Answers, Batch, Handle, ItemId, MAX_BATCH};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
 pub use content::{Content, Download};

@@ -180,6 +180,8 @@ codes! {
     NamesSuggested = "names-suggested", Note;
     /// A request line addresses a resource below the page's operation (`.../special/{name}/children` beside `.../special/{name}`); it becomes an untyped endpoint of its own.
     RequestLineSubresource = "request-line-subresource", Warning;
+    /// An example sends or answers content that is not JSON (its `Content-Type` says so), but the page's sections make the method send or decode JSON.
+    ContentKindUnclear = "content-kind-unclear", Warning;
     /// The Response section names one object, but the examples answer a collection page; the collection path is typed as a collection.
     ResponseShapeFromExample = "response-shape-from-example", Warning;
     /// An `[!INCLUDE]` target does not exist; the page is read without it.

@@ -1,10 +1,11 @@
 //! The vocabulary every stage shares: source positions, diagnostics, HTTP
-//! methods and Rust identifiers. It imports nothing else of the crate, so
+//! methods, media types and Rust identifiers. It imports nothing else of the crate, so
 //! parse, model and emit can all use it without knowing each other.
 
 pub mod diagnostics;
 pub mod ident;
 mod loc;
+pub mod media;
 mod method;
 pub mod placeholders;
 pub mod source;

@@ -102,7 +102,7 @@ fn safe_update_docs(api: &Api, krate: &str) -> String {
 
 /// The `[features]` table: one feature per area, `full` for all of them,
 /// and `full` as the default.
-fn feature_table(features: &Features) -> String {
+fn feature_table(features: &Features, runtime: &RuntimeSource) -> String {
     let names: Vec<String> = features.areas.iter().map(|a| format!("\"{a}\"")).collect();
     let mut out = format!(
         "\n[features]\n# Everything the docs describe. Opt out with `default-features = false`\n# and pick areas.\ndefault = [\"{FULL}\"]\n{FULL} = [{}]\n",
@@ -116,6 +116,26 @@ fn feature_table(features: &Features) -> String {
             s(endpoints),
             s(types)
         ));
+    }
+    out.push_str(&runtime_features(runtime));
+    out
+}
+
+/// The runtime's own features (`azure-identity`), opt-in: the copy's as
+/// the runtime's manifest writes them, else forwarded to the runtime crate.
+fn runtime_features(runtime: &RuntimeSource) -> String {
+    let mut out = String::new();
+    for line in runtime::manifest_table("features") {
+        let Some((name, _)) = line.split_once(" = ") else {
+            continue;
+        };
+        out.push_str("# Off by default: a feature of the runtime.\n");
+        match runtime {
+            RuntimeSource::Copy => out.push_str(&format!("{line}\n")),
+            RuntimeSource::Crate { .. } => {
+                out.push_str(&format!("{name} = [\"{}/{name}\"]\n", runtime::CRATE.0))
+            }
+        }
     }
     out
 }
@@ -230,7 +250,7 @@ pub fn emit_manifest(
         .iter()
         .any(|e| e.examples.iter().any(|x| x.call.is_some()));
     cargo.push_str(&dependencies(&options.runtime, example_tests));
-    cargo.push_str(&feature_table(features));
+    cargo.push_str(&feature_table(features, &options.runtime));
     if options.standalone {
         // Outside the workspace, the crate is its own workspace root.
         cargo.push_str("\n[workspace]\n");
@@ -313,6 +333,10 @@ pub use runtime::{{
     OperationStatus, Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy,
     StatusCode, TokenProvider, UploadProgress, UploadStatus, cast,
 }};
+/// The Azure SDK's credentials (managed identity, workload identity, the
+/// developer tools' sign-in) as a token provider.
+#[cfg(feature = "azure-identity")]
+pub use runtime::AzureCredential;
 {provenance}"#,
         provenance = provenance_items(docs_hash),
         endpoints = api.endpoints.len(),

@@ -82,6 +82,7 @@ pub fn emit_drafts(
     if let Some(hash) = docs_hash {
         let names = std::iter::once("full".to_owned())
             .chain(features.areas.iter().map(ToString::to_string))
+            .chain(runtime::feature_names().map(str::to_owned))
             .collect();
         let surface = crate::review::Surface::of(api, hash, &calls, names);
         for (path, text) in surface.to_files() {

@@ -10,6 +10,7 @@ pub const CRATE: (&str, &str) = ("graph-sdk-runtime", "graph_sdk_runtime");
 /// (file name in the runtime crate's `src/`, contents) of each runtime file.
 pub const FILES: &[(&str, &str)] = &[
     ("auth.rs", include_str!("../../runtime/src/auth.rs")),
+    ("azure.rs", include_str!("../../runtime/src/azure.rs")),
     ("batch.rs", include_str!("../../runtime/src/batch.rs")),
     ("client.rs", include_str!("../../runtime/src/client.rs")),
     (
@@ -47,6 +48,12 @@ pub fn manifest_table(name: &str) -> impl Iterator<Item = &'static str> {
         .skip(1)
         .take_while(|l| !l.starts_with('['))
         .filter(|l| l.contains(" = ") && !l.starts_with('#'))
+}
+
+/// The runtime's own Cargo features (`azure-identity`), which generated
+/// crates offer too, off by default.
+pub fn feature_names() -> impl Iterator<Item = &'static str> {
+    manifest_table("features").filter_map(|line| line.split_once(" = ").map(|(name, _)| name))
 }
 
 /// Appended to a copy's `mod.rs`: the exported macros, which land at the

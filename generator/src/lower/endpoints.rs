@@ -3,11 +3,11 @@
 
 use crate::base::diagnostics::diag;
 use crate::base::diagnostics::{Code, Diagnostic};
-use crate::base::{Loc, Method};
+use crate::base::{Loc, Method, media};
 use crate::lower::cells::read_type_cell;
 use crate::lower::permissions::read_permissions;
 use crate::lower::types::{file_stem, read_property_table, strip_namespace};
-use crate::model::api::{ExamplePair, Header, Permissions, QueryOption, Source};
+use crate::model::api::{ExamplePair, Header, Permissions, Primitive, QueryOption, Source};
 use crate::model::area::Area;
 use crate::model::draft::{
     DraftEndpoint, DraftParameter, DraftProperty, DraftRequestBody, DraftResponse, DraftType,
@@ -57,6 +57,7 @@ pub fn lower_api_page(
         .iter()
         .map(|op| beside_resource(op, &operations))
         .collect();
+    let mut checked_content = false;
     for ((op, action), beside) in operations.into_iter().zip(actions).zip(beside) {
         // `$value` lines beside the resource's own: the body is the content,
         // and the body section describes the other operation.
@@ -65,10 +66,14 @@ pub fn lower_api_page(
             (true, _) => DraftRequestBody::Stream,
             (false, _) => read_body(page, op.method, &resource_stem, &action, types, diags),
         };
-        let response = operation_response(&op, &shared.response);
+        let response = operation_response(page, &op, &shared.response);
         let area = page_area(page, &op.path);
         let (body, function_parameters) =
             parameters_as_body(op.method, &op.path, body, &shared.function_parameters);
+        if !checked_content {
+            check_content_kind(page, &body, &response, diags);
+            checked_content = true;
+        }
         out.push(DraftEndpoint {
             resource_stem: resource_stem.clone(),
             resource_hint: resource_hint.clone(),
@@ -128,9 +133,9 @@ fn resource_hint(page: &Page, resource_stem: &str) -> Option<String> {
 }
 
 /// The response of one operation, from the one the page describes.
-fn operation_response(op: &Operation, read: &DraftResponse) -> DraftResponse {
+fn operation_response(page: &Page, op: &Operation, read: &DraftResponse) -> DraftResponse {
     if op.content && op.method == Method::Get {
-        content_response(read)
+        content_response(page, read)
     } else if op.below.is_some() {
         // What the page says it returns is the other operation's.
         DraftResponse {
@@ -138,6 +143,7 @@ fn operation_response(op: &Operation, read: &DraftResponse) -> DraftResponse {
             body: None,
             collection: false,
             monitored: false,
+            media_type: None,
         }
     } else {
         read.clone()
@@ -679,12 +685,13 @@ fn is_download_redirect(lower: &str) -> bool {
 
 /// The response of a `$value` GET: the content itself, with the status the
 /// page gives.
-fn content_response(read: &DraftResponse) -> DraftResponse {
+fn content_response(page: &Page, read: &DraftResponse) -> DraftResponse {
     DraftResponse {
         status: read.status,
         body: Some(named_cell("Stream".into())),
         collection: false,
         monitored: false,
+        media_type: read.media_type.clone().or_else(|| content_media_type(page)),
     }
 }
 
@@ -853,6 +860,9 @@ fn named_cell(text: String) -> TypeCell {
 fn read_response(page: &Page) -> DraftResponse {
     let mut response = read_response_body(page);
     response.monitored = is_monitored(page);
+    if response.body.as_ref().is_some_and(is_content) {
+        response.media_type = content_media_type(page);
+    }
     if response.monitored && response.status == Some(202) {
         // What a long-running operation's answer links is the monitor's
         // (`onenoteOperation`), not a body: the 202 has none.
@@ -860,6 +870,113 @@ fn read_response(page: &Page) -> DraftResponse {
         response.collection = false;
     }
     response
+}
+
+/// Whether a type cell is content (`Edm.Stream`), not JSON.
+fn is_content(cell: &TypeCell) -> bool {
+    matches!(cell.target, CellTarget::Primitive(Primitive::Stream))
+}
+
+/// The `Content-Type` of an example message, unless it is JSON.
+fn content_header(headers: &[(String, String)]) -> Option<&str> {
+    headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value.as_str())
+        .filter(|value| media::is_media_type(value.split(';').next().unwrap_or("").trim()))
+        .filter(|value| !media::is_json(value))
+}
+
+/// The media type the page gives for content it answers: a successful
+/// example response's `Content-Type`, a media type the Response section
+/// names, or `text/csv` where it speaks of CSV.
+fn content_media_type(page: &Page) -> Option<String> {
+    let from_example = page.examples.iter().find_map(|e| match &e.message {
+        ExampleMessage::Response(r) if r.status.is_none_or(|s| (200..300).contains(&s)) => {
+            content_header(&r.headers)
+        }
+        _ => None,
+    });
+    let prose: String = page
+        .sections_of(SectionKind::Response)
+        .flat_map(|s| s.paragraphs())
+        .map(|p| p.inline.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let named = || media::content_type_in(&prose);
+    let csv = || {
+        let lower = prose.to_ascii_lowercase();
+        (lower.contains(" csv") || lower.contains(".csv")).then_some("text/csv")
+    };
+    from_example
+        .or_else(named)
+        .or_else(csv)
+        .map(|m| m.split(';').next().unwrap_or(m).trim().to_owned())
+}
+
+/// A warning for each example that shows content which is not JSON where
+/// the page's sections make the endpoint send or read JSON: the method
+/// would encode or decode the wrong thing, and the page should say so.
+fn check_content_kind(
+    page: &Page,
+    body: &DraftRequestBody,
+    response: &DraftResponse,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let sends_json = !matches!(body, DraftRequestBody::Stream | DraftRequestBody::None);
+    let reads_json = response.body.as_ref().is_some_and(|b| !is_content(b));
+    // The request an example response answers: `$count`, `$value` and
+    // `/content` requests answer text or content by design.
+    let mut asked: Option<&str> = None;
+    for example in &page.examples {
+        let (what, shown, hint) = match &example.message {
+            ExampleMessage::Request(r) => {
+                asked = Some(r.url.split('?').next().unwrap_or(&r.url));
+                if !sends_json || matches!(r.body, ExampleBody::None) {
+                    continue;
+                }
+                (
+                    "sends",
+                    content_header(&r.headers),
+                    "say in the Request body section that the body is the file's content (`the binary stream of the file`), or fix the example's Content-Type",
+                )
+            }
+            ExampleMessage::Response(r) => {
+                // A bare number is a `$count` whose request the page did
+                // not mark as one (a `msgraph-interactive` block).
+                let count =
+                    matches!(&r.body, ExampleBody::Text(t) if t.trim().parse::<u64>().is_ok());
+                let by_design = count
+                    || asked.is_some_and(|url| {
+                        url.contains("/$count")
+                            || url.contains("/$value")
+                            || url.ends_with("/content")
+                    });
+                let shows_body = !matches!(r.body, ExampleBody::None);
+                let success = r.status.is_none_or(|s| (200..300).contains(&s));
+                if !reads_json || by_design || !shows_body || !success {
+                    continue;
+                }
+                (
+                    "answers",
+                    content_header(&r.headers),
+                    "say in the Response section that the body is the content (a stream, or a 302 redirect to a download), or fix the example's Content-Type",
+                )
+            }
+        };
+        if let Some(shown) = shown {
+            diags.push(diag(
+                &page.file,
+                example.at,
+                Code::ContentKindUnclear,
+                format!(
+                    "the example {what} `{shown}`, but the page's sections describe JSON, so the method {} JSON",
+                    if what == "sends" { "sends" } else { "decodes" }
+                ),
+                hint.to_owned(),
+            ));
+        }
+    }
 }
 
 /// Whether `page` answers `202 Accepted` with a `Location` (or
@@ -916,6 +1033,7 @@ fn read_response_body(page: &Page) -> DraftResponse {
             body: None,
             collection: false,
             monitored: false,
+            media_type: None,
         };
     }
     // A redirect to a download is the content, whatever else it links.
@@ -925,6 +1043,7 @@ fn read_response_body(page: &Page) -> DraftResponse {
             body: Some(named_cell("Stream".into())),
             collection: false,
             monitored: false,
+            media_type: None,
         };
     }
     let link = paragraphs
@@ -943,6 +1062,7 @@ fn read_response_body(page: &Page) -> DraftResponse {
             body: Some(link_cell(link, false)),
             collection,
             monitored: false,
+            media_type: None,
         };
     }
     if lower.contains(" stream") {
@@ -951,6 +1071,7 @@ fn read_response_body(page: &Page) -> DraftResponse {
             body: Some(named_cell("Stream".into())),
             collection: false,
             monitored: false,
+            media_type: None,
         };
     }
     // Fall back on the example response's annotation.
@@ -961,6 +1082,7 @@ fn read_response_body(page: &Page) -> DraftResponse {
             body: None,
             collection: false,
             monitored: false,
+            media_type: None,
         })
 }
 
@@ -1000,6 +1122,7 @@ fn annotated_response(
         body: Some(named_cell(name)),
         collection: wrapped || annotated_collection || body_collection,
         monitored: false,
+        media_type: None,
     })
 }
 

@@ -266,6 +266,10 @@ pub struct Response {
     /// Whether it answers `202 Accepted` with a `Location` to poll: a
     /// long-running operation.
     pub monitored: bool,
+    /// The media type the page gives for a body that is content
+    /// (`text/csv`, `image/jpeg`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
 }
 
 /// An example request and its response.

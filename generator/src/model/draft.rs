@@ -49,6 +49,8 @@ pub struct DraftResponse {
     pub collection: bool,
     /// Whether it answers `202 Accepted` with a `Location` to poll.
     pub monitored: bool,
+    /// The media type the page gives for a body that is content.
+    pub media_type: Option<String>,
 }
 
 /// An endpoint as read from one page.

@@ -100,7 +100,7 @@ fn call_of(
     }
     if let Some(status) = x.response_status {
         if !(200..300).contains(&status) {
-            return Err(format!("the response is a failure ({status})"));
+            return Err(format!("the response is not a success ({status})"));
         }
     }
     if e.sends_reference(template)

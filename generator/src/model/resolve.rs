@@ -323,6 +323,7 @@ impl Resolver {
                 body,
                 collection,
                 monitored: e.response.monitored,
+                media_type: e.response.media_type,
             },
             examples: e.examples,
             pages: vec![e.file.clone()],

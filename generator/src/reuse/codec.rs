@@ -531,7 +531,8 @@ record!(DraftResponse {
     status,
     body,
     collection,
-    monitored
+    monitored,
+    media_type
 });
 record!(DraftEndpoint {
     resource_stem,
@@ -570,7 +571,8 @@ record!(Response {
     status,
     body,
     collection,
-    monitored
+    monitored,
+    media_type
 });
 record!(Property {
     name, ty, collection, nullable, read_only, navigation; text: description; unread: source

@@ -106,13 +106,18 @@ fn content_lines(ctx: &Ctx<'_>, e: &Endpoint, lines: &mut Vec<String>) {
         );
     }
     if matches!(response_kind(ctx.api, e), ResponseKind::Bytes) {
-        said.push(
-            "Answers a [`Download`](crate::runtime::Download) once the headers are in: read it \
-             with `.bytes()`, `.text()`, `.stream()`, `.write_to(..)` or `.save(path)`, with \
-             memory bounded by a chunk; a redirect to a download URL on another host is \
+        let mut line = "Answers a [`Download`](crate::runtime::Download) once the headers are in: \
+             read it with `.bytes()`, `.text()`, `.stream()`, `.write_to(..)` or `.save(path)`, \
+             with memory bounded by a chunk; a redirect to a download URL on another host is \
              followed without the token."
-                .to_owned(),
-        );
+            .to_owned();
+        if let Some(media) = &e.response.media_type {
+            line.push_str(&format!(
+                " The page gives its type as `{}`.",
+                code_text(media)
+            ));
+        }
+        said.push(line);
     }
     if e.response.monitored {
         said.push(

@@ -538,26 +538,12 @@ fn documented_content_type(e: &Endpoint) -> Option<&str> {
         .iter()
         .find(|h| h.name.eq_ignore_ascii_case("content-type"))?;
     // `The media type of the file, for example text/plain`: an example,
-    // not the type; the caller sets it (`.header("Content-Type", ...)`).
+    // not the type; the caller sets it (`Content::content_type`).
     let lower = header.description.to_ascii_lowercase();
     if lower.contains("for example") || lower.contains("e.g.") || lower.contains("such as") {
         return None;
     }
-    header
-        .description
-        .split(|c: char| c.is_whitespace() || matches!(c, '`' | ',' | ';' | '(' | ')' | '.'))
-        .find(|word| {
-            let mut parts = word.splitn(2, '/');
-            let (Some(top), Some(sub)) = (parts.next(), parts.next()) else {
-                return false;
-            };
-            matches!(top, "image" | "text" | "application" | "video" | "audio")
-                && !sub.is_empty()
-                && sub
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-".contains(c))
-                && *word != "application/json"
-        })
+    crate::base::media::content_type_in(&header.description)
 }
 
 /// What an endpoint method returns.

@@ -14,6 +14,13 @@
 //!   follow `@odata.nextLink`.
 //! - `client.batch()` sends many of these requests as `$batch`es of up to 20
 //!   and gives each answer back typed ([`Batch`]).
+//! - File content is not JSON: a content endpoint answers a [`Download`]
+//!   (`.bytes()`, `.stream()`, `.save(path)`), an upload takes [`Content`]
+//!   (bytes, a file or a stream), a large file goes through an upload session
+//!   with [`LargeFileUpload`], and a `202 Accepted` operation is waited for
+//!   with [`Operation`].
+//! - [`ClientCredentials`] signs an app in, and keeps its token fresh;
+//!   [`Cloud`] points the sign-in and the requests at a national cloud.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), golden::Error> {
@@ -67,11 +74,16 @@ pub use graph_sdk_runtime as runtime;
 
 pub use client::Client;
 pub use runtime::{
-    Answers, ApiError, AuthChallenge, Batch, Bytes, ClientBuilder, Delta, Error, ErrorDetail,
-    FieldName, FnTokenProvider, Handle, HeaderMap, InnerError, ItemId, Method, Nullable, ODataType,
-    Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy, StatusCode,
-    TokenProvider, cast,
+    Answers, ApiError, AuthChallenge, Batch, Bytes, ClientBuilder, ClientCredentials, Cloud,
+    Content, Delta, Download, Error, ErrorDetail, FieldName, FnTokenProvider, Handle, HeaderMap,
+    InnerError, ItemId, LargeFileUpload, Method, Nullable, ODataType, Operation, OperationState,
+    OperationStatus, Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy,
+    StatusCode, TokenProvider, UploadProgress, UploadStatus, cast,
 };
+/// The Azure SDK's credentials (managed identity, workload identity, the
+/// developer tools' sign-in) as a token provider.
+#[cfg(feature = "azure-identity")]
+pub use runtime::AzureCredential;
 
 /// The content hash of the docs pages (and the include files they use) this
 /// crate was made from. `cargo xtask provenance` compares it with a docs
