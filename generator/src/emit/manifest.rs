@@ -326,6 +326,10 @@ pub mod models;
 {runtime}
 
 pub use client::Client;
+/// The Azure SDK's credentials (managed identity, workload identity, the
+/// developer tools' sign-in) as a token provider.
+#[cfg(feature = "azure-identity")]
+pub use runtime::AzureCredential;
 pub use runtime::{{
     Answers, ApiError, AuthChallenge, Batch, Bytes, ClientBuilder, ClientCredentials, Cloud,
     Content, Delta, Download, Error, ErrorDetail, FieldName, FnTokenProvider, Handle, HeaderMap,
@@ -333,10 +337,6 @@ pub use runtime::{{
     OperationStatus, Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy,
     StatusCode, TokenProvider, UploadProgress, UploadStatus, cast,
 }};
-/// The Azure SDK's credentials (managed identity, workload identity, the
-/// developer tools' sign-in) as a token provider.
-#[cfg(feature = "azure-identity")]
-pub use runtime::AzureCredential;
 {provenance}"#,
         provenance = provenance_items(docs_hash),
         endpoints = api.endpoints.len(),

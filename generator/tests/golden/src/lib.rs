@@ -73,6 +73,10 @@ pub mod models;
 pub use graph_sdk_runtime as runtime;
 
 pub use client::Client;
+/// The Azure SDK's credentials (managed identity, workload identity, the
+/// developer tools' sign-in) as a token provider.
+#[cfg(feature = "azure-identity")]
+pub use runtime::AzureCredential;
 pub use runtime::{
     Answers, ApiError, AuthChallenge, Batch, Bytes, ClientBuilder, ClientCredentials, Cloud,
     Content, Delta, Download, Error, ErrorDetail, FieldName, FnTokenProvider, Handle, HeaderMap,
@@ -80,10 +84,6 @@ pub use runtime::{
     OperationStatus, Page, QueryOptions, Reference, Removed, Request, Response, RetryPolicy,
     StatusCode, TokenProvider, UploadProgress, UploadStatus, cast,
 };
-/// The Azure SDK's credentials (managed identity, workload identity, the
-/// developer tools' sign-in) as a token provider.
-#[cfg(feature = "azure-identity")]
-pub use runtime::AzureCredential;
 
 /// The content hash of the docs pages (and the include files they use) this
 /// crate was made from. `cargo xtask provenance` compares it with a docs
