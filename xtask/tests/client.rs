@@ -1028,6 +1028,43 @@ mod files_and_sign_in {
     use std::sync::{Arc, Mutex};
     use wiremock::{Request as Received, Respond};
 
+    /// Prints what each server received, one line per request, as the
+    /// closing note shows it (`cargo test -p xtask --test client
+    /// files_and_sign_in -- --nocapture`).
+    async fn print_wire(flow: &str, servers: &[(&str, &MockServer)]) {
+        let mut lines = Vec::new();
+        for (name, server) in servers {
+            for r in server.received_requests().await.unwrap_or_default() {
+                let header = |h: &str| {
+                    r.headers
+                        .get(h)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned)
+                };
+                let mut line = format!("{name}: {} {}", r.method, r.url.path());
+                if let Some(q) = r.url.query() {
+                    line.push_str(&format!("?{q}"));
+                }
+                if let Some(auth) = header("authorization") {
+                    line.push_str(&format!(
+                        " | Authorization: {}",
+                        auth.split_whitespace().next().unwrap_or("")
+                    ));
+                }
+                for h in ["content-range", "content-type", "sdkversion"] {
+                    if let Some(v) = header(h) {
+                        line.push_str(&format!(" | {h}: {v}"));
+                    }
+                }
+                if !r.body.is_empty() {
+                    line.push_str(&format!(" | body: {} bytes", r.body.len()));
+                }
+                lines.push(line);
+            }
+        }
+        eprintln!("--- {flow}\n{}", lines.join("\n"));
+    }
+
     /// Download a file to disk: Graph redirects to a storage host, which
     /// gets no token; the file is written as it arrives.
     #[tokio::test]
@@ -1063,6 +1100,11 @@ mod files_and_sign_in {
             .expect("answered");
         let written = file.save(&target).await.expect("saved");
 
+        print_wire(
+            "download a file to disk",
+            &[("graph", &graph), ("storage", &storage)],
+        )
+        .await;
         assert_eq!(written, content.len() as u64);
         assert_eq!(std::fs::read(&target).expect("read back"), content);
         let fetched = storage.received_requests().await.expect("recorded");
@@ -1208,6 +1250,11 @@ mod files_and_sign_in {
         kept.0.lock().expect("lock").down = false;
         let uploaded: DriveItem = upload.upload_file(&path_on_disk).await.expect("uploaded");
 
+        print_wire(
+            "upload through a session",
+            &[("graph", &graph), ("storage", &storage)],
+        )
+        .await;
         assert_eq!(uploaded.id.value().map(String::as_str), Some("01VIDEO"));
         assert_eq!(uploaded.size, Nullable::Value(50_000_000));
         let kept = kept.0.lock().expect("lock");
@@ -1284,6 +1331,7 @@ mod files_and_sign_in {
             .await
             .expect("copied");
 
+        print_wire("copy and wait", &[("graph", &graph), ("monitor", &monitor)]).await;
         assert_eq!(done.state, OperationState::Succeeded);
         assert_eq!(done.resource_id.as_deref(), Some("01COPY"));
         let polls = monitor.received_requests().await.expect("recorded");
@@ -1340,6 +1388,11 @@ mod files_and_sign_in {
         }
         let users = reads.join_all().await;
 
+        print_wire(
+            "sign in with client credentials",
+            &[("login", &login), ("graph", &graph)],
+        )
+        .await;
         assert!(users.iter().all(|u| {
             u.as_ref()
                 .is_ok_and(|u| u.display_name == Nullable::Value("Ada".to_owned()))

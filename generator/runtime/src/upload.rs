@@ -653,6 +653,58 @@ mod tests {
         std::fs::remove_file(&path).expect("clean up");
     }
 
+    /// A file that counts what has been read of it.
+    struct Counted {
+        bytes: std::io::Cursor<Vec<u8>>,
+        read: Arc<std::sync::atomic::AtomicU64>,
+    }
+
+    impl AsyncRead for Counted {
+        fn poll_read(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            let before = buf.filled().len();
+            let polled = std::pin::Pin::new(&mut self.bytes).poll_read(cx, buf);
+            let read = (buf.filled().len() - before) as u64;
+            self.read
+                .fetch_add(read, std::sync::atomic::Ordering::SeqCst);
+            polled
+        }
+    }
+
+    #[tokio::test]
+    async fn the_file_is_read_at_most_one_slice_ahead_of_the_session() {
+        let session = Session::default();
+        let (server, client) = storage(&session).await;
+        let content = file(8 * UPLOAD_SLICE_UNIT + 99);
+        let read = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let ahead = Arc::new(Mutex::new(Vec::new()));
+        let (counter, seen) = (Arc::clone(&read), Arc::clone(&ahead));
+        let upload = LargeFileUpload::new(&client, format!("{}/upload", server.uri()))
+            .slice_size(2 * UPLOAD_SLICE_UNIT)
+            .expect("a valid slice")
+            .on_progress(move |p| {
+                let read = counter.load(std::sync::atomic::Ordering::SeqCst);
+                seen.lock().expect("lock").push(read - p.sent);
+            });
+        let reader = Counted {
+            bytes: std::io::Cursor::new(content.clone()),
+            read: Arc::clone(&read),
+        };
+        let _: serde_json::Value = upload
+            .upload(reader, content.len() as u64)
+            .await
+            .expect("uploaded");
+        // When the session has taken a slice, nothing more has been read:
+        // the only bytes in memory are the slice being sent.
+        let ahead = ahead.lock().expect("lock").clone();
+        assert_eq!(ahead.len(), 5);
+        assert!(ahead.iter().all(|a| *a == 0), "{ahead:?}");
+        assert_eq!(session.state().received, content);
+    }
+
     #[test]
     fn slices_are_whole_units_below_60_mib() {
         let client = Client::new("t");
