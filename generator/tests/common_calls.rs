@@ -3,12 +3,12 @@
 //! docs show answering a collection is typed as one, and no method is named
 //! with a bare number. Checked on the model and on the emitted crate.
 
-mod support;
+use crate::support;
 
 use generator::model::{Endpoint, RequestBody, Segment, TypeRef};
 use generator::{Code, Generated, Method};
 
-fn corpus() -> Option<Generated> {
+fn corpus() -> Option<&'static Generated> {
     support::corpus_crate()
 }
 

@@ -2,7 +2,7 @@
 //! checks floors on what was found, so a regression in reading shows up as a
 //! failing count. The corpus lives in `../shared` and is never copied here.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 

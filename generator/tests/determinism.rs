@@ -3,7 +3,7 @@
 //! kept, or everything made and formatted, and in any thread count. Checked on the whole v1.0 corpus, where parallel
 //! reading, modelling and emitting have the most room to differ.
 
-mod support;
+use crate::support;
 
 use generator::emit::EmitOptions;
 use generator::emit::Emitted;

@@ -2,7 +2,7 @@
 //! a small docs tree; its snapshots hold the model as `cargo xtask model`
 //! prints it and the diagnostics of reading and modelling it.
 
-mod support;
+use crate::support;
 
 use generator::{SourcePage, build_model, parse_pages};
 

@@ -2,7 +2,7 @@
 //! holds a `page.md` and snapshots of what was read and what was reported.
 //! Adding a case is adding a folder; `cargo insta review` accepts new snapshots.
 
-mod support;
+use crate::support;
 
 use generator::parse_page;
 

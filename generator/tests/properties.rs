@@ -3,7 +3,7 @@
 //! is placed and explained, output does not depend on anything but the input,
 //! and module declarations always match the files written.
 
-mod support;
+use crate::support;
 
 use proptest::prelude::*;
 

@@ -4,7 +4,7 @@
 //! and diffed, and the report calls the edit breaking exactly when something
 //! a caller could use is gone or changed.
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 

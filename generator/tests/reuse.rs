@@ -6,7 +6,7 @@
 //! diagnostics, byte for byte. Run on `docs-input/` and on a slice of the
 //! v1.0 corpus, where pages feed each other's types.
 
-mod support;
+use crate::support;
 
 use generator::emit::{EmitOptions, Emitted};
 use generator::reuse::Cache;

@@ -1,6 +1,6 @@
 //! The API change report on real kinds of docs change, and the docs hash.
 
-mod support;
+use crate::support;
 
 use generator::docs_hash;
 use generator::review::{Impact, Report, compare};

@@ -2,7 +2,7 @@
 //! seed is cut short at many points and mutated line by line, and each result
 //! goes through reading, modelling and emission.
 
-mod support;
+use crate::support;
 
 use generator::emit::EmitOptions;
 use generator::{Code, Includes, SourcePage, generate};

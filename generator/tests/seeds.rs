@@ -1,7 +1,7 @@
 //! The two seed pages the project started from: the clean one reads without
 //! an error, the broken one yields at least three distinct codes.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 

@@ -4,7 +4,7 @@
 //! (`UserCollection::list`), their types' Rust names and their fields.
 //! Exhaustive over the api and resource pages of `docs-input/`.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 

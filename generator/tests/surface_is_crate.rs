@@ -7,7 +7,7 @@
 //! `generated/` and the golden crate as checked in, and on the crate made
 //! from the v1.0 corpus, whose files must each be at most 250 KB.
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 

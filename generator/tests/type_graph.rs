@@ -2,7 +2,7 @@
 //! again: the base's declaration wins, at the base's place. The example
 //! checks and the emitted struct both follow it, so they cannot disagree.
 
-mod support;
+use crate::support;
 
 use generator::Code;
 

@@ -1,7 +1,5 @@
 //! Shared test helpers: fixture folders and the `../shared` test corpus.
 
-#![allow(dead_code)] // Each test binary uses a different subset of these helpers.
-
 use std::path::{Path, PathBuf};
 
 /// The workspace root.
@@ -104,19 +102,25 @@ pub fn with_snapshots_in(dir: &Path, f: impl FnOnce()) {
 }
 
 /// The crate made from the whole v1.0 corpus (the default emit options),
-/// or `None` when `../shared` is missing (see [`shared`]).
-pub fn corpus_crate() -> Option<generator::Generated> {
-    let dir = shared("corpus/graph-docs-v1.0")?;
-    let files = read_md_tree(&dir);
-    let sources: Vec<generator::SourcePage<'_>> = files
-        .iter()
-        .map(|(p, t)| generator::SourcePage { path: p, text: t })
-        .collect();
-    Some(generator::generate(
-        &sources,
-        &generator::Includes::new(),
-        &generator::emit::EmitOptions::default(),
-    ))
+/// made once per test run, or `None` when `../shared` is missing (see
+/// [`shared`]).
+pub fn corpus_crate() -> Option<&'static generator::Generated> {
+    static CRATE: std::sync::OnceLock<Option<generator::Generated>> = std::sync::OnceLock::new();
+    CRATE
+        .get_or_init(|| {
+            let dir = shared("corpus/graph-docs-v1.0")?;
+            let files = read_md_tree(&dir);
+            let sources: Vec<generator::SourcePage<'_>> = files
+                .iter()
+                .map(|(p, t)| generator::SourcePage { path: p, text: t })
+                .collect();
+            Some(generator::generate(
+                &sources,
+                &generator::Includes::new(),
+                &generator::emit::EmitOptions::default(),
+            ))
+        })
+        .as_ref()
 }
 
 /// The API surface record among a crate's files.
