@@ -83,16 +83,16 @@ fn method_signature(g: &Generated, request: &str, page: &str) -> String {
 fn the_most_common_calls_come_from_their_own_pages() {
     let Some(g) = corpus() else { return };
 
-    let get = serving(&g, Method::Get, "/users/{id | userPrincipalName}");
+    let get = serving(g, Method::Get, "/users/{id | userPrincipalName}");
     assert_eq!(get.source.file, "api/user-get.md", "{:?}", get.pages);
     assert_eq!(get.area.as_str(), "users");
     assert_eq!(named(get.response.body.as_ref()), Some("user"));
     assert!(!get.response.collection);
-    let sig = method_signature(&g, "GET /users/{id | userPrincipalName}", "api/user-get.md");
+    let sig = method_signature(g, "GET /users/{id | userPrincipalName}", "api/user-get.md");
     assert!(sig.starts_with("pub fn get(&self)"), "{sig}");
     assert!(sig.contains("-> Request<models::User>"), "{sig}");
 
-    let list = serving(&g, Method::Get, "/users");
+    let list = serving(g, Method::Get, "/users");
     assert_eq!(list.source.file, "api/user-list.md", "{:?}", list.pages);
     assert_eq!(list.area.as_str(), "users");
     assert_eq!(named(list.response.body.as_ref()), Some("user"));
@@ -101,7 +101,7 @@ fn the_most_common_calls_come_from_their_own_pages() {
         list.headers.iter().any(|h| h.name == "ConsistencyLevel"),
         "user-list.md documents ConsistencyLevel"
     );
-    let sig = method_signature(&g, "GET /users", "api/user-list.md");
+    let sig = method_signature(g, "GET /users", "api/user-list.md");
     assert!(sig.starts_with("pub fn list(&self)"), "{sig}");
     assert!(sig.contains("-> Request<Page<models::User>>"), "{sig}");
 
@@ -121,21 +121,21 @@ fn the_most_common_calls_come_from_their_own_pages() {
 #[test]
 fn events_of_the_signed_in_user_are_event_operations() {
     let Some(g) = corpus() else { return };
-    let list = serving(&g, Method::Get, "/me/events");
+    let list = serving(g, Method::Get, "/me/events");
     assert_eq!(list.source.file, "api/user-list-events.md");
     assert_eq!(named(list.response.body.as_ref()), Some("event"));
     assert!(list.response.collection);
-    let create = serving(&g, Method::Post, "/me/events");
+    let create = serving(g, Method::Post, "/me/events");
     assert_eq!(create.source.file, "api/user-post-events.md");
     assert!(
         matches!(&create.request_body, RequestBody::Resource { ty: TypeRef::Named(n) } if n == "event"),
         "{:?}",
         create.request_body
     );
-    let sig = method_signature(&g, "GET /me/events", "api/user-list-events.md");
+    let sig = method_signature(g, "GET /me/events", "api/user-list-events.md");
     assert!(sig.starts_with("pub fn list(&self)"), "{sig}");
     assert!(sig.contains("Request<Page<models::Event>>"), "{sig}");
-    let sig = method_signature(&g, "POST /me/events", "api/user-post-events.md");
+    let sig = method_signature(g, "POST /me/events", "api/user-post-events.md");
     assert!(
         sig.starts_with("pub fn create(&self, body: &models::Event)"),
         "{sig}"
@@ -254,24 +254,20 @@ fn file_content_is_typed_as_content_not_json() {
         ),
         ("/me/onenote/resources/{id}/content", "api/resource-get.md"),
     ] {
-        let e = serving(&g, Method::Get, path);
+        let e = serving(g, Method::Get, path);
         assert_eq!(
             e.response.body,
             Some(TypeRef::Primitive(generator::model::Primitive::Stream)),
             "{path}"
         );
-        let sig = signature_of(&g, Method::Get, path, page);
+        let sig = signature_of(g, Method::Get, path, page);
         assert!(sig.ends_with("-> Request<Download> {"), "{path}: {sig}");
     }
-    let put = serving(
-        &g,
-        Method::Put,
-        "/drives/{drive-id}/items/{item-id}/content",
-    );
+    let put = serving(g, Method::Put, "/drives/{drive-id}/items/{item-id}/content");
     assert_eq!(put.request_body, RequestBody::Stream);
     assert_eq!(named(put.response.body.as_ref()), Some("driveItem"));
     let sig = signature_of(
-        &g,
+        g,
         Method::Put,
         "/drives/{drive-id}/items/{item-id}/content",
         "api/driveitem-put-content.md",
@@ -282,7 +278,7 @@ fn file_content_is_typed_as_content_not_json() {
 #[test]
 fn an_action_takes_its_parameters_as_its_body_and_writes_into_no_other_type() {
     let Some(g) = corpus() else { return };
-    let parameters = |method, path| match &serving(&g, method, path).request_body {
+    let parameters = |method, path| match &serving(g, method, path).request_body {
         RequestBody::Parameters { parameters } => parameters
             .iter()
             .map(|p| {
@@ -353,10 +349,10 @@ fn long_running_operations_are_known_and_answer_no_body() {
             "api/notebook-copynotebook.md",
         ),
     ] {
-        let e = serving(&g, Method::Post, path);
+        let e = serving(g, Method::Post, path);
         assert!(e.response.monitored, "{path}");
         assert_eq!(e.response.body, None, "{path}");
-        let sig = signature_of(&g, Method::Post, path, page);
+        let sig = signature_of(g, Method::Post, path, page);
         assert!(sig.ends_with("-> Request<()> {"), "{path}: {sig}");
     }
     let total = g
@@ -370,5 +366,5 @@ fn long_running_operations_are_known_and_answer_no_body() {
         "{total} long-running operations"
     );
     // A 202 without a monitor (sendMail) is not one.
-    assert!(!serving(&g, Method::Post, "/me/sendMail").response.monitored);
+    assert!(!serving(g, Method::Post, "/me/sendMail").response.monitored);
 }
