@@ -15,7 +15,7 @@
 //   docs-input/api/intune-devices-devicemanagementscript-list.md
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-get.md
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-list.md
-// Signature: draft f2f325bcb57d9266, text 06ae7a42fa029740
+// Signature: draft efb778f09ae6b6dc, text 06ae7a42fa029740
 
 use crate::models;
 use crate::runtime::{Client, Method, Page, Request, encode_path_segment};

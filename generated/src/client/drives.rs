@@ -4,7 +4,7 @@
 //   docs-input/api/driveitem-createuploadsession.md
 //   docs-input/api/driveitem-get-content.md
 //   docs-input/api/driveitem-put-content.md
-// Signature: draft e23a83d5cb888f47, text 39db291e6640761e
+// Signature: draft 6ce4cdd6026e0824, text 39db291e6640761e
 
 use crate::models;
 use crate::runtime::{Client, Content, Download, Method, Request, encode_path_segment};

@@ -7,7 +7,7 @@
 //   docs-input/api/group-post-groups.md
 //   docs-input/api/group-post-members.md
 //   docs-input/api/group-update.md
-// Signature: draft a75b6ade403a0430, text d3b7271ce19e9029
+// Signature: draft 27e794905fa9eee9, text d3b7271ce19e9029
 
 use crate::models;
 use crate::runtime::{Client, Method, Page, Reference, Request, encode_path_segment};

@@ -10,7 +10,7 @@
 //   docs-input/api/user-post-users.md
 //   docs-input/api/user-reminderview.md
 //   docs-input/api/user-update.md
-// Signature: draft 1aaa6ee7b256233b, text 1e8ea1526ef9179f
+// Signature: draft 144a063cec67dac2, text 1e8ea1526ef9179f
 
 #[cfg(any(feature = "outlook", feature = "users"))]
 use crate::models;

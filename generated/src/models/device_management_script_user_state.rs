@@ -2,7 +2,7 @@
 // Sources:
 //   docs-input/resources/intune-devices-devicemanagementscriptuserstate.md
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-update.md
-// Signature: draft 7fa3cb3bb8b55a8b, text 880b76d11570691f
+// Signature: draft e49f2f316f6d7f1f, text 880b76d11570691f
 
 use crate::runtime::{Nullable, ODataType};
 

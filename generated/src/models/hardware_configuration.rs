@@ -3,7 +3,7 @@
 //   docs-input/resources/intune-deviceconfig-hardwareconfiguration.md
 //   docs-input/api/intune-deviceconfig-hardwareconfiguration-create.md
 //   docs-input/api/intune-deviceconfig-hardwareconfiguration-update.md
-// Signature: draft cce503440724b450, text bda09fa32444256e
+// Signature: draft 561024ada9a6e208, text bda09fa32444256e
 
 use crate::runtime::{Nullable, ODataType};
 

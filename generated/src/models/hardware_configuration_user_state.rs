@@ -2,7 +2,7 @@
 // Sources:
 //   docs-input/resources/intune-deviceconfig-hardwareconfigurationuserstate.md
 //   docs-input/api/intune-deviceconfig-hardwareconfigurationuserstate-update.md
-// Signature: draft 250fa67ee67ec7ca, text 684399f627940455
+// Signature: draft 829b7154e88586ff, text 684399f627940455
 
 use crate::runtime::{Nullable, ODataType};
 

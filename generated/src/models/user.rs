@@ -2,7 +2,7 @@
 // Sources:
 //   docs-input/resources/user.md
 //   docs-input/api/user-post-users.md
-// Signature: draft 97417cc20921c6c5, text 54bf9f218cf076e3
+// Signature: draft ff7cf36acc428258, text 54bf9f218cf076e3
 
 use crate::runtime::{Nullable, ODataType};
 

@@ -14,7 +14,7 @@
 //   docs-input/api/intune-devices-devicemanagementscript-list.md
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-get.md
 //   docs-input/api/intune-devices-devicemanagementscriptuserstate-list.md
-// Signature: draft 8f44a1f8344a7ef2, text e0126b049cb8b683
+// Signature: draft abaae7b300430d05, text e0126b049cb8b683
 
 //! The examples of this area's pages, replayed against a mock server.
 use graph_sdk::models;

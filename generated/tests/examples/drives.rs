@@ -2,7 +2,7 @@
 // Sources:
 //   docs-input/api/driveitem-copy.md
 //   docs-input/api/driveitem-createuploadsession.md
-// Signature: draft ebecd6695b3c1531, text 22a5a74b684fd050
+// Signature: draft ec8beddcbb732e88, text 22a5a74b684fd050
 
 //! The examples of this area's pages, replayed against a mock server.
 use graph_sdk::models;

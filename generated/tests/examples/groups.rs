@@ -6,7 +6,7 @@
 //   docs-input/api/group-post-groups.md
 //   docs-input/api/group-post-members.md
 //   docs-input/api/group-update.md
-// Signature: draft ab91bbc33ea1e48c, text 8792af9f5ff0561b
+// Signature: draft c0b9e083af5d9934, text 8792af9f5ff0561b
 
 //! The examples of this area's pages, replayed against a mock server.
 use graph_sdk::models;

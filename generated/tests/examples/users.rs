@@ -9,7 +9,7 @@
 //   docs-input/api/user-list.md
 //   docs-input/api/user-post-users.md
 //   docs-input/api/user-update.md
-// Signature: draft d7a1db5c7c531e4b, text 5e658d3b5f236b48
+// Signature: draft 548da3f74d51f84c, text 5e658d3b5f236b48
 
 //! The examples of this area's pages, replayed against a mock server.
 use graph_sdk::models;

@@ -21,7 +21,7 @@ const PREFIX: &str = "// Signature: draft ";
 
 /// What formatting depends on besides the draft: the versions of the parser
 /// and printer. A test checks them against `Cargo.lock`.
-pub const FORMATTER: &str = "syn 2.0.119, prettyplease 0.2.37";
+pub const FORMATTER: &str = "syn 3.0.10, prettyplease 0.3.0";
 
 /// The hash of a draft: its header lines and code, the formatter versions
 /// and the source of the layout code (`pretty.rs`), so that a change to any
@@ -155,8 +155,8 @@ mod tests {
         };
         let locked = format!(
             "syn {}, prettyplease {}",
-            version("syn", "2."),
-            version("prettyplease", "0.2.")
+            version("syn", "3."),
+            version("prettyplease", "0.3.")
         );
         assert_eq!(
             FORMATTER, locked,

@@ -6,7 +6,7 @@
 //   generator/tests/fixtures/emit/api/thing-get.md
 //   generator/tests/fixtures/emit/api/thing-measure.md
 //   generator/tests/fixtures/emit/api/thing-put-content.md
-// Signature: draft 178ad0a772440b3b, text 1daf4719a48b4da3
+// Signature: draft 0d19ee60f59827c0, text 1daf4719a48b4da3
 
 use crate::models;
 use crate::runtime::{

@@ -2,7 +2,7 @@
 // Sources:
 //   generator/tests/fixtures/emit/resources/con-copy.md
 //   generator/tests/fixtures/emit/resources/con.md
-// Signature: draft ff8967641ef40b58, text 9cd92076e9262e8e
+// Signature: draft c30d6b5a8b184ccf, text 9cd92076e9262e8e
 
 use crate::runtime::{Nullable, ODataType};
 
