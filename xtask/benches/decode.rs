@@ -1,5 +1,5 @@
 //! How fast the generated models decode, against serde's own ways, in one
-//! run on the same payloads: `cargo bench -p xtask --bench decode`.
+//! run on the same payloads: `cargo bench -p xtask --bench decode --features bench`.
 //!
 //! The payloads are made from the docs' own response examples
 //! (`docs-input/api/user-get.md`, `docs-input/api/group-list-members.md`),
