@@ -29,6 +29,7 @@ macro_rules! note {
     }};
 }
 
+pub mod annotations;
 pub mod baseline;
 pub mod bench;
 pub mod cache;

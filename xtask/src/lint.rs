@@ -1,5 +1,6 @@
 //! `cargo xtask lint`: read a docs folder and report every diagnostic.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label, Severity as ReportSeverity};
@@ -18,6 +19,11 @@ pub enum Format {
     Human,
     /// One JSON object per line on stdout.
     Json,
+    /// A SARIF 2.1.0 log on stdout, for code-scanning services.
+    Sarif,
+    /// GitHub workflow commands on stdout (`::error file=...,line=...::...`),
+    /// which annotate the lines of a pull request.
+    Github,
 }
 
 /// When human output uses colour.
@@ -53,13 +59,41 @@ impl Color {
 
 /// Every diagnostic of a docs folder, sorted.
 pub fn diagnostics_of(docs: &DocsFolder) -> Vec<Diagnostic> {
+    model_and_diagnostics(docs).1
+}
+
+/// The model of a docs folder, and every diagnostic, sorted.
+pub fn model_and_diagnostics(docs: &DocsFolder) -> (generator::Api, Vec<Diagnostic>) {
     let (pages, mut diagnostics) = generator::parse_pages(&docs.sources(), &docs.includes);
     let (api, model) = generator::build_model(&pages);
     diagnostics.extend(model);
     diagnostics.extend(generator::names_diagnostics(&api, &docs.names));
     diagnostics.extend(docs.problems.iter().cloned());
     diagnostics.sort();
-    diagnostics
+    (api, diagnostics)
+}
+
+/// Which pages a lint reports on.
+#[derive(Debug, Clone, Default)]
+pub enum Scope {
+    /// Every page.
+    #[default]
+    All,
+    /// These pages (relative to the docs folder) and the pages their
+    /// types and endpoints reach.
+    Pages(BTreeSet<String>),
+}
+
+/// How a lint prints: the format, the colour, and the docs folder as the
+/// command was given it (the prefix of the paths in SARIF and GitHub output).
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The format.
+    pub format: Format,
+    /// Colour of human output.
+    pub color: Color,
+    /// The docs folder's path, as given.
+    pub prefix: String,
 }
 
 /// Checks the docs against a baseline file: prints the new diagnostics in
@@ -120,14 +154,34 @@ pub fn run_baseline(
     Ok(comparison.fails())
 }
 
-/// Reads the docs and prints diagnostics. Returns whether any error was found.
-pub fn run(docs: &DocsFolder, format: Format, color: Color) -> Result<bool, String> {
-    let diagnostics = diagnostics_of(docs);
+/// Reads the docs and prints the diagnostics of the pages in `scope`.
+/// Returns whether any of them is an error.
+pub fn run(docs: &DocsFolder, output: &Output, scope: &Scope) -> Result<bool, String> {
+    let (api, mut diagnostics) = model_and_diagnostics(docs);
+    if let Scope::Pages(changed) = scope {
+        let reached = crate::annotations::affected(&api, changed);
+        diagnostics.retain(|d| reached.contains(&d.file));
+        crate::note!(
+            "{} pages changed, {} with the pages they reach",
+            changed.len(),
+            reached.len()
+        );
+    }
     let has_error = diagnostics.iter().any(|d| d.severity() == Severity::Error);
-    match format {
+    let mut stdout = std::io::stdout().lock();
+    match output.format {
         Format::Json => print_json(&diagnostics)?,
+        Format::Sarif => {
+            let log = crate::annotations::sarif(&diagnostics, &output.prefix);
+            let text = serde_json::to_string_pretty(&log).map_err(|e| e.to_string())?;
+            writeln!(stdout, "{text}").map_err(|e| e.to_string())?;
+        }
+        Format::Github => {
+            let text = crate::annotations::github(&diagnostics, &output.prefix);
+            write!(stdout, "{text}").map_err(|e| e.to_string())?;
+        }
         Format::Human => {
-            print_human(docs, &diagnostics, color)?;
+            print_human(docs, &diagnostics, output.color)?;
             crate::note!("{}", summary(docs.pages.len(), &diagnostics));
         }
     }

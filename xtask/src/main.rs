@@ -33,29 +33,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Reads a docs folder and reports every diagnostic.
-    Lint {
-        /// The docs folder [default: docs-input/ of the workspace].
-        #[arg(long)]
-        docs: Option<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "human")]
-        format: lint::Format,
-        /// When to colour human output (`auto`: on a terminal, unless `NO_COLOR` is set).
-        #[arg(long, value_enum, default_value = "auto")]
-        color: lint::Color,
-        /// Includes may resolve anywhere under this folder [default: the nearest
-        /// ancestor of the docs folder holding `.git`, else the docs folder].
-        #[arg(long)]
-        include_root: Option<PathBuf>,
-        /// Compare with the known diagnostics in this file: fail only on new
-        /// errors and warnings, and list the fixed ones. A missing file is
-        /// recorded (outside CI; under CI it is an error).
-        #[arg(long)]
-        baseline: Option<PathBuf>,
-        /// Record the current diagnostics in the `--baseline` file.
-        #[arg(long, requires = "baseline")]
-        update_baseline: bool,
-    },
+    Lint(LintArgs),
     /// Generates the crate from the docs (by default `generated/` from `docs-input/`).
     Regen {
         /// The docs folder [default: docs-input/ of the workspace].
@@ -155,32 +133,100 @@ enum ReportFormat {
 }
 
 /// A path given on the command line, or the default below the workspace root.
+/// The arguments of `cargo xtask lint`.
+#[derive(clap::Args)]
+struct LintArgs {
+    /// The docs folder [default: docs-input/ of the workspace].
+    #[arg(long)]
+    docs: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: lint::Format,
+    /// When to colour human output (`auto`: on a terminal, unless `NO_COLOR` is set).
+    #[arg(long, value_enum, default_value = "auto")]
+    color: lint::Color,
+    /// Includes may resolve anywhere under this folder [default: the nearest
+    /// ancestor of the docs folder holding `.git`, else the docs folder].
+    #[arg(long)]
+    include_root: Option<PathBuf>,
+    /// Compare with the known diagnostics in this file: fail only on new
+    /// errors and warnings, and list the fixed ones. A missing file is
+    /// recorded (outside CI; under CI it is an error).
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Record the current diagnostics in the `--baseline` file.
+    #[arg(long, requires = "baseline")]
+    update_baseline: bool,
+    /// Report only on the pages changed since this git revision
+    /// (committed or not, and untracked ones), and the pages their
+    /// types and endpoints reach.
+    #[arg(long, conflicts_with_all = ["baseline", "pages"])]
+    changed_since: Option<String>,
+    /// Report only on these pages (relative to the docs folder) and the
+    /// pages their types and endpoints reach.
+    #[arg(long, num_args = 1.., conflicts_with = "baseline")]
+    pages: Vec<String>,
+}
+
 fn or_default(given: Option<PathBuf>, default: &str) -> PathBuf {
     given.unwrap_or_else(|| workspace_root().join(default))
+}
+
+/// The docs folder relative to the current folder where it is below it,
+/// with `/`: what SARIF and GitHub output put before each page's path.
+fn prefix_of(dir: &Path) -> String {
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let dir = canonical(dir);
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            dir.strip_prefix(canonical(&cwd))
+                .ok()
+                .map(Path::to_path_buf)
+        })
+        .unwrap_or(dir);
+    relative.to_string_lossy().replace('\\', "/")
+}
+
+/// `cargo xtask lint`: whether an error was reported.
+fn run_lint(args: LintArgs) -> Result<bool, Failure> {
+    let dir = or_default(args.docs, "docs-input");
+    let docs = read_docs(&dir, args.include_root.as_deref())?;
+    if let Some(file) = &args.baseline {
+        return Ok(lint::run_baseline(
+            &docs,
+            file,
+            args.update_baseline,
+            args.color,
+        )?);
+    }
+    let scope = match (args.changed_since, args.pages) {
+        (Some(rev), _) => lint::Scope::Pages(
+            xtask::annotations::changed_since(&dir, &rev).map_err(Failure::Other)?,
+        ),
+        (None, pages) if !pages.is_empty() => {
+            lint::Scope::Pages(pages.iter().map(|p| p.replace('\\', "/")).collect())
+        }
+        (None, _) => lint::Scope::All,
+    };
+    let output = lint::Output {
+        format: args.format,
+        color: args.color,
+        prefix: prefix_of(&dir),
+    };
+    Ok(lint::run(&docs, &output, &scope)?)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Lint {
-            docs,
-            format,
-            color,
-            include_root,
-            baseline,
-            update_baseline,
-        } => read_docs(&or_default(docs, "docs-input"), include_root.as_deref())
-            .and_then(|docs| match &baseline {
-                Some(file) => Ok(lint::run_baseline(&docs, file, update_baseline, color)?),
-                None => Ok(lint::run(&docs, format, color)?),
-            })
-            .map(|has_error| {
-                if has_error {
-                    ExitCode::from(1)
-                } else {
-                    ExitCode::SUCCESS
-                }
-            }),
+        Command::Lint(args) => run_lint(args).map(|has_error| {
+            if has_error {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }),
         Command::Regen {
             docs,
             out,

@@ -3,6 +3,7 @@
 //! drift of the checked-in crates, fidelity, the diagnostics catalogue,
 //! and the generated client against mock servers.
 
+mod annotations;
 mod catalogue;
 mod cli;
 mod client;

@@ -45,7 +45,7 @@ pub fn read_annotation(html: &str) -> Reading {
     }
     let reason = describe(&error);
     let escaped = escape_controls_in_strings(inner);
-    if let Ok(value) = json5::from_str::<Value>(&escaped) {
+    if let Some(value) = lenient_json(&escaped) {
         if value.is_object() {
             return Reading::Recovered(value, reason);
         }
@@ -73,6 +73,49 @@ pub(crate) fn describe(err: &serde_json::Error) -> String {
     } else {
         msg.to_owned()
     }
+}
+
+/// The deepest nesting JSON5 is asked to read, as serde_json's own limit:
+/// the JSON5 parser recurses without a guard, so a deeper text would
+/// overflow the stack.
+const LENIENT_DEPTH: usize = 128;
+
+/// `text` read as JSON5 (comments, trailing commas, single quotes), unless
+/// it nests deeper than [`LENIENT_DEPTH`].
+pub(crate) fn lenient_json(text: &str) -> Option<Value> {
+    (nesting_depth(text) <= LENIENT_DEPTH)
+        .then(|| json5::from_str::<Value>(text).ok())
+        .flatten()
+}
+
+/// How deep `[` and `{` nest in `text`, outside strings.
+fn nesting_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '[' | '{' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    deepest
 }
 
 /// Escapes raw control characters (line breaks, tabs) inside string literals,

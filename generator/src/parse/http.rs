@@ -231,7 +231,7 @@ pub fn parse_body(body: &str) -> BodyReading {
     let flaws = crate::parse::annotation::lenient_flaws(body);
     if !flaws.is_empty() {
         let escaped = crate::parse::annotation::escape_controls_in_strings(body);
-        if let Ok(value) = json5::from_str::<serde_json::Value>(&escaped) {
+        if let Some(value) = crate::parse::annotation::lenient_json(&escaped) {
             return BodyReading::Recovered(ExampleBody::Json(value), flaws.join(", "));
         }
     }
