@@ -272,7 +272,8 @@ pub(super) struct Prepared {
     pub(super) headers: HeaderMap,
     pub(super) body: Option<Payload>,
     /// Never carries the token, whatever its origin: an upload session's
-    /// URL or an operation's monitor, which are credentials themselves.
+    /// URL, which is a credential itself. (An operation's monitor follows
+    /// the origin rule: Graph's get the token, others do not.)
     pub(super) anonymous: bool,
     /// A successful answer is returned unread ([`Attempted::Live`]), for a
     /// download read as it is consumed.

@@ -454,8 +454,13 @@ mod tests {
             .collect()
     }
 
-    /// Graph redirects the download to a storage host, which gets no token.
-    async fn redirected_download(graph: &MockServer, storage: &MockServer, content: &[u8]) {
+    /// Downloads `content`, which Graph redirects to a storage host that
+    /// gets no token.
+    async fn redirected_download(
+        graph: &MockServer,
+        storage: &MockServer,
+        content: &[u8],
+    ) -> Download {
         Mock::given(method("GET"))
             .and(path("/me/drive/items/42/content"))
             .and(header("authorization", "Bearer graph-token"))
@@ -476,21 +481,21 @@ mod tests {
             .expect(1)
             .mount(storage)
             .await;
+        Request::new(
+            client(graph),
+            Method::GET,
+            "/me/drive/items/42/content".into(),
+        )
+        .download_response()
+        .await
+        .expect("download")
     }
 
     #[tokio::test]
     async fn a_download_streams_in_chunks_from_the_redirect_without_the_token() {
         let (graph, storage) = (MockServer::start().await, MockServer::start().await);
         let content = file_bytes();
-        redirected_download(&graph, &storage, &content).await;
-        let download = Request::new(
-            client(&graph),
-            Method::GET,
-            "/me/drive/items/42/content".into(),
-        )
-        .download_response()
-        .await
-        .expect("download");
+        let download = redirected_download(&graph, &storage, &content).await;
         assert_eq!(download.content_length(), Some(content.len() as u64));
         assert_eq!(download.content_type(), Some("application/octet-stream"));
         let mut chunks = download.stream();
@@ -512,24 +517,17 @@ mod tests {
     async fn a_download_saves_to_a_file_with_nothing_left_beside_it() {
         let (graph, storage) = (MockServer::start().await, MockServer::start().await);
         let content = file_bytes();
-        redirected_download(&graph, &storage, &content).await;
         let dir = std::env::temp_dir().join(format!(
             "graph-save-{:x}",
             super::super::client::random_u64()
         ));
         std::fs::create_dir_all(&dir).expect("dir");
         let target = dir.join("report.bin");
-        let written = Request::new(
-            client(&graph),
-            Method::GET,
-            "/me/drive/items/42/content".into(),
-        )
-        .download_response()
-        .await
-        .expect("download")
-        .save(&target)
-        .await
-        .expect("saved");
+        let written = redirected_download(&graph, &storage, &content)
+            .await
+            .save(&target)
+            .await
+            .expect("saved");
         assert_eq!(written, content.len() as u64);
         assert_eq!(std::fs::read(&target).expect("file"), content);
         let names: Vec<_> = std::fs::read_dir(&dir)
@@ -544,16 +542,8 @@ mod tests {
     async fn a_download_writes_to_any_async_writer() {
         let (graph, storage) = (MockServer::start().await, MockServer::start().await);
         let content = file_bytes();
-        redirected_download(&graph, &storage, &content).await;
         let mut out = Vec::new();
-        let download = Request::new(
-            client(&graph),
-            Method::GET,
-            "/me/drive/items/42/content".into(),
-        )
-        .download_response()
-        .await
-        .expect("download");
+        let download = redirected_download(&graph, &storage, &content).await;
         let written = download.write_to(&mut out).await.expect("written");
         assert_eq!((written, out), (content.len() as u64, content));
     }
