@@ -1029,7 +1029,7 @@ mod files_and_sign_in {
     use wiremock::{Request as Received, Respond};
 
     /// Prints what each server received, one line per request, as the
-    /// closing note shows it (`cargo test -p xtask --test client
+    /// closing note shows it (`cargo test -p xtask --test integration
     /// files_and_sign_in -- --nocapture`).
     async fn print_wire(flow: &str, servers: &[(&str, &MockServer)]) {
         let mut lines = Vec::new();
