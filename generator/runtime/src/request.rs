@@ -465,7 +465,9 @@ impl<T> fmt::Debug for Request<T> {
     }
 }
 
-fn decode_json<T: DeserializeOwned>(body: Bytes) -> Result<T, Error> {
+/// Decodes a JSON body into `T`; a decode error keeps the body and names
+/// the JSON path of the failing value.
+pub(super) fn decode_json<T: DeserializeOwned>(body: Bytes) -> Result<T, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         let empty = <serde_json::Error as serde::de::Error>::custom(
             "the response has no body, but this call returns one",

@@ -367,13 +367,9 @@ impl Pending {
     }
 }
 
-/// Decodes an upload answer's JSON.
+/// Decodes an upload answer's JSON, as any other answer is.
 fn decode<T: DeserializeOwned>(raw: &RawResponse) -> Result<T, Error> {
-    let mut reader = serde_json::Deserializer::from_slice(&raw.body);
-    serde_path_to_error::deserialize(&mut reader).map_err(|e| {
-        let path = e.path().to_string();
-        Error::decode(e.into_inner(), raw.body.clone()).at_path(path)
-    })
+    super::request::decode_json(raw.body.clone())
 }
 
 impl fmt::Debug for LargeFileUpload {

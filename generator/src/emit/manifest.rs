@@ -125,10 +125,8 @@ fn feature_table(features: &Features, runtime: &RuntimeSource) -> String {
 /// the runtime's manifest writes them, else forwarded to the runtime crate.
 fn runtime_features(runtime: &RuntimeSource) -> String {
     let mut out = String::new();
-    for line in runtime::manifest_table("features") {
-        let Some((name, _)) = line.split_once(" = ") else {
-            continue;
-        };
+    let lines = runtime::manifest_table("features");
+    for (name, line) in runtime::feature_names().zip(lines) {
         out.push_str("# Off by default: a feature of the runtime.\n");
         match runtime {
             RuntimeSource::Copy => out.push_str(&format!("{line}\n")),
