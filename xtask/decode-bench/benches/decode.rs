@@ -1,5 +1,5 @@
 //! How fast the generated models decode, against serde's own ways, in one
-//! run on the same payloads: `cargo bench -p xtask --bench decode --features bench`.
+//! run on the same payloads: `cargo bench -p decode-bench`.
 //!
 //! The payloads are made from the docs' own response examples
 //! (`docs-input/api/user-get.md`, `docs-input/api/group-list-members.md`),
@@ -7,17 +7,51 @@
 //! thousands of items. Each row is the median of 51 rounds (every decoder
 //! once a round, in turn); the ratio is
 //! against serde's derive that drops unknown properties (the fastest
-//! typed decoder, and a lossy one). Allocations per item are counted with
-//! dhat on one run.
+//! typed decoder, and a lossy one). Allocations per item are counted on
+//! one run by the global allocator (the system's, counting).
+//!
+//! In the same run, it measures what the models cost to compile:
+//! `cargo check --features full` of the crate made from the v1.0 corpus.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 
+/// The system allocator, counting allocations: one relaxed atomic add on
+/// each, so that every row's time is the allocator an application has,
+/// nearly unburdened (a profiling allocator would weigh on the rows that
+/// allocate most).
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is passed unchanged to the system allocator.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the caller's contract is the system allocator's.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
 #[global_allocator]
-static ALLOC: dhat::Alloc = dhat::Alloc;
+static ALLOC: Counting = Counting;
 
 /// How many items a page has.
 const ITEMS: usize = 2_000;
@@ -115,28 +149,41 @@ struct PageOf<T> {
     value: Vec<T>,
 }
 
-/// The first JSON response example of a docs-input page.
+/// The first JSON response example of a docs-input page: the body of the
+/// first code block after a `"blockType": "response"` annotation, past its
+/// status line and headers. (The generator reads examples more leniently;
+/// the pages this benchmark uses are strict JSON, and it says so if not.)
 fn example(page: &str) -> Value {
-    let root = xtask::workspace_root();
-    let text = std::fs::read_to_string(root.join("docs-input").join(page))
-        .unwrap_or_else(|e| panic!("{page}: {e}"));
-    let (parsed, _) = generator::parse_page(page, &text);
-    parsed
-        .examples
-        .iter()
-        .find_map(|example| match &example.message {
-            generator::parse::ExampleMessage::Response(response) => match &response.body {
-                generator::parse::ExampleBody::Json(v) => Some(v.clone()),
-                _ => None,
-            },
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("{page} has a JSON response example"))
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs-input")
+        .join(page);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let (mut annotated, mut in_block, mut block) = (false, false, String::new());
+    for event in Parser::new(&text) {
+        match event {
+            Event::Html(html) | Event::InlineHtml(html)
+                if html.contains("\"blockType\": \"response\"") =>
+            {
+                annotated = true;
+            }
+            Event::Start(Tag::CodeBlock(_)) if annotated => in_block = true,
+            Event::Text(t) if in_block => block.push_str(&t),
+            Event::End(TagEnd::CodeBlock) if in_block => break,
+            _ => {}
+        }
+    }
+    let body = block
+        .split_once("\n\n")
+        .map_or(block.as_str(), |(_, body)| body);
+    serde_json::from_str(body)
+        .unwrap_or_else(|e| panic!("{page}: the response example is not strict JSON: {e}"))
 }
 
 /// A page of `ITEMS` users: the docs' user, with common properties, two
-/// undeclared ones, and an id of its own each.
-fn users_page() -> String {
+/// undeclared ones (if `undeclared`), and an id of its own each.
+fn users_page(undeclared: bool) -> String {
     let mut user = example("api/user-get.md");
     let object = user.as_object_mut().expect("an object");
     object.remove("@odata.context");
@@ -146,13 +193,19 @@ fn users_page() -> String {
         ("country", json!("United States")),
         ("department", json!("Finance")),
         ("createdDateTime", json!("2021-03-11T09:30:12Z")),
+    ] {
+        object.insert(key.to_owned(), value);
+    }
+    for (key, value) in [
         ("extensionAttribute7", json!("cost-center-42")),
         (
             "onPremisesSyncState",
             json!({"lastSync": "2021-03-10T00:00:00Z", "errors": []}),
         ),
     ] {
-        object.insert(key.to_owned(), value);
+        if undeclared {
+            object.insert(key.to_owned(), value);
+        }
     }
     let items: Vec<Value> = (0..ITEMS)
         .map(|i| {
@@ -206,10 +259,9 @@ fn medians(text: &str, rows: &[Row<'_>]) -> Vec<Duration> {
 
 /// Allocations of one decode, per item.
 fn allocations(text: &str, decode: &dyn Fn(&str)) -> f64 {
-    let _profiler = dhat::Profiler::builder().testing().build();
-    let before = dhat::HeapStats::get().total_blocks;
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
     decode(text);
-    let after = dhat::HeapStats::get().total_blocks;
+    let after = ALLOCATIONS.load(Ordering::Relaxed);
     (after - before) as f64 / ITEMS as f64
 }
 
@@ -241,6 +293,144 @@ fn table(title: &str, text: &str, rows: Vec<Row<'_>>, baseline: &str) {
 }
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some(CHECK_CHILD) {
+        return check_child();
+    }
+    decode_tables();
+    compile_cost();
+}
+
+/// The argument with which the benchmark runs itself to time one
+/// `cargo check` and read its peak memory.
+const CHECK_CHILD: &str = "--check-child";
+
+/// How many timed `cargo check` runs the compile cost is the median of.
+const CHECK_RUNS: usize = 3;
+
+/// What the models cost to compile, in the same run as their decode:
+/// `cargo check --features full` of the crate made from the v1.0 corpus
+/// (`../shared/corpus/graph-docs-v1.0`), after its dependencies are built,
+/// each run after `src/lib.rs` is touched; the median time and the peak
+/// memory of any process the check started.
+fn compile_cost() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let corpus = root.join("../shared/corpus/graph-docs-v1.0");
+    if !corpus.is_dir() {
+        println!(
+            "\ncompile cost of the models: not measured, no corpus at {}",
+            corpus.display()
+        );
+        return;
+    }
+    let scratch = std::env::temp_dir().join(format!("decode-bench-{}", std::process::id()));
+    let krate = scratch.join("crate");
+    let regen = std::process::Command::new(env!("CARGO"))
+        .current_dir(&root)
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "xtask",
+            "--",
+            "regen",
+            "--docs",
+        ])
+        .arg(&corpus)
+        .arg("--out")
+        .arg(&krate)
+        .args(["--crate-name", "graph-corpus"])
+        .output()
+        .expect("runs cargo");
+    assert!(
+        regen.status.success(),
+        "regen of the corpus failed: {}",
+        String::from_utf8_lossy(&regen.stderr)
+    );
+    let check = |timed: bool| -> (Duration, u64) {
+        let output = std::process::Command::new(std::env::current_exe().expect("own path"))
+            .arg(CHECK_CHILD)
+            .arg(&krate)
+            .env("CARGO_TARGET_DIR", scratch.join("target"))
+            .output()
+            .expect("runs itself");
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success() || !timed,
+            "cargo check failed: {text}"
+        );
+        let mut fields = text
+            .split_whitespace()
+            .map(|f| f.parse::<u64>().unwrap_or(0));
+        let (nanos, kib) = (fields.next().unwrap_or(0), fields.next().unwrap_or(0));
+        (Duration::from_nanos(nanos), kib)
+    };
+    check(false);
+    let lib = krate.join("src/lib.rs");
+    let text = std::fs::read(&lib).expect("reads lib.rs");
+    let mut runs: Vec<(Duration, u64)> = (0..CHECK_RUNS)
+        .map(|_| {
+            std::fs::write(&lib, &text).expect("touches lib.rs");
+            check(true)
+        })
+        .collect();
+    runs.sort();
+    let (time, _) = runs[CHECK_RUNS / 2];
+    let peak = runs.iter().map(|(_, kib)| *kib).max().unwrap_or(0);
+    let rust_bytes: u64 = rust_files(&krate.join("src"))
+        .iter()
+        .map(|p| p.metadata().map_or(0, |m| m.len()))
+        .sum();
+    println!(
+        "\ncompile cost of the models: `cargo check --features full` of the v1.0 corpus crate ({:.1} MB of Rust), median of {CHECK_RUNS}: {:.1} s, peak memory {:.2} GB",
+        rust_bytes as f64 / 1e6,
+        time.as_secs_f64(),
+        peak as f64 * 1024.0 / 1e9
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// Every `.rs` file under `dir`.
+fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// In the child: runs `cargo check --features full` in the crate given,
+/// and prints its time in nanoseconds and the peak resident memory of the
+/// processes it started, in KiB.
+fn check_child() {
+    let krate = std::env::args().nth(2).expect("a crate folder");
+    let start = Instant::now();
+    let status = std::process::Command::new(env!("CARGO"))
+        .current_dir(&krate)
+        .args(["check", "--quiet", "--features", "full"])
+        .status()
+        .expect("runs cargo");
+    let elapsed = start.elapsed();
+    // SAFETY: `getrusage` writes only into the struct it is given.
+    #[allow(unsafe_code)]
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage
+    };
+    println!("{} {}", elapsed.as_nanos(), usage.ru_maxrss);
+    if !status.success() {
+        std::process::exit(1);
+    }
+}
+
+/// Decodes the payloads with every decoder and prints the tables.
+fn decode_tables() {
     use graph_sdk::models::{AnyDirectoryObject, User};
     use graph_sdk::runtime::Page;
 
@@ -249,7 +439,7 @@ fn main() {
         std::mem::size_of::<User>(),
         std::mem::size_of::<UserDerive>()
     );
-    let users = users_page();
+    let users = users_page(true);
     table(
         "Page<User>",
         &users,
@@ -282,6 +472,34 @@ fn main() {
                 "the models' previous decoder (object buffered first)",
                 Box::new(|t| {
                     serde_json::from_str::<PageOf<UserBuffered>>(t).expect("decodes");
+                }),
+            ),
+            (
+                "generated Page<User> (lossless)",
+                Box::new(|t| {
+                    let page = serde_json::from_str::<Page<User>>(t).expect("decodes");
+                    assert_eq!(page.value.len(), ITEMS);
+                }),
+            ),
+        ],
+        "serde derive, unknown fields dropped",
+    );
+
+    let declared = users_page(false);
+    table(
+        "Page<User>, every property declared (the same users without the two undeclared ones)",
+        &declared,
+        vec![
+            (
+                "parse only (IgnoredAny)",
+                Box::new(|t| {
+                    serde_json::from_str::<IgnoredAny>(t).expect("parses");
+                }),
+            ),
+            (
+                "serde derive, unknown fields dropped",
+                Box::new(|t| {
+                    serde_json::from_str::<PageOf<UserDerive>>(t).expect("decodes");
                 }),
             ),
             (
