@@ -110,9 +110,8 @@ pub type Signatures = BTreeMap<String, BTreeMap<String, String>>;
 fn endpoint_signatures(ctx: &Ctx<'_>, tree: &Tree<'_>) -> Signatures {
     fn walk(ctx: &Ctx<'_>, node: &Node<'_>, root: bool, out: &mut Signatures) {
         for op in node.ops.iter().filter(|o| !o.method.is_empty()) {
-            let tokens = emit_op(ctx, op, root);
-            let signature = syn::parse2::<syn::ImplItemFn>(tokens)
-                .map(|f| signature_text(&f.sig))
+            let signature = syn::parse2::<syn::Signature>(op_signature(ctx, op, root))
+                .map(|sig| signature_text(&sig))
                 .unwrap_or_default();
             out.entry(op.endpoint.name.api.clone())
                 .or_default()

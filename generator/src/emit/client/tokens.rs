@@ -378,6 +378,29 @@ pub(super) fn function_call(
 
 /// The method of `op`: its docs, parameters, path, body and response.
 pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStream {
+    let OpCode { signature, body } = op_code(ctx, op, from_root);
+    let doc = docs(&op_docs(ctx, op));
+    quote! {
+        #doc
+        pub #signature #body
+    }
+}
+
+/// The signature of `op`'s method (`fn get(&self) -> Request<models::User>`),
+/// as [`emit_op`] writes it, without the docs and the body the API surface
+/// does not record.
+pub(super) fn op_signature(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStream {
+    op_code(ctx, op, from_root).signature
+}
+
+/// The code of an operation's method: its signature and its body.
+struct OpCode {
+    signature: TokenStream,
+    body: TokenStream,
+}
+
+/// [`OpCode`] of `op`.
+fn op_code(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> OpCode {
     let e = op.endpoint;
     let api = ctx.api;
     let method_name = ident(&op.method);
@@ -414,13 +437,12 @@ pub(super) fn emit_op(ctx: &Ctx<'_>, op: &Op<'_>, from_root: bool) -> TokenStrea
     }
     build = request_body(ctx, op, &mut params, build);
     let (output, build) = response(ctx, e, build);
-    let doc = docs(&op_docs(ctx, op));
-    quote! {
-        #doc
-        pub fn #method_name(&self, #(#params),*) -> Request<#output> {
+    OpCode {
+        signature: quote!(fn #method_name(&self, #(#params),*) -> Request<#output>),
+        body: quote!({
             #(#lets)*
             #build
-        }
+        }),
     }
 }
 
