@@ -18,7 +18,7 @@ pub mod reuse;
 pub mod review;
 
 pub use base::diagnostics::{self, Code, Diagnostic, Severity};
-pub use base::{Loc, Method, VERSION, source};
+pub use base::{Loc, Method, VERSION, fixes, source};
 pub use input::{SourcePage, docs_hash, docs_hash_with, text_hashes};
 pub use lower::build_model;
 pub use model::Api;

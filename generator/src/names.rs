@@ -222,6 +222,7 @@ fn problem(file: &str, line: u32, span: Span, message: String, help: String) -> 
         message,
         help,
         related: Vec::new(),
+        fix: None,
     }
 }
 

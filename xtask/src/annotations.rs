@@ -19,10 +19,24 @@ const TOOL: &str = "graph-docs-lint";
 /// The SARIF log of `diagnostics`: a rule for every code of the
 /// diagnostics catalogue (its meaning and default level), and a result for
 /// each diagnostic, at `prefix/<file>` (`prefix`: the docs folder as the
-/// command was given it, so the paths are the repository's).
-pub fn sarif(diagnostics: &[Diagnostic], prefix: &str) -> Value {
+/// command was given it, so the paths are the repository's), with its fix
+/// as SARIF `fixes` where it can be placed on the file's text (`text_of`).
+pub fn sarif<'t>(
+    diagnostics: &[Diagnostic],
+    prefix: &str,
+    text_of: &dyn Fn(&str) -> Option<&'t str>,
+) -> Value {
     let rules: Vec<Value> = Code::ALL.iter().map(|code| rule(*code)).collect();
-    let results: Vec<Value> = diagnostics.iter().map(|d| result(d, prefix)).collect();
+    let results: Vec<Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let mut result = result(d, prefix);
+            if let Some(fixes) = fixes(d, prefix, text_of) {
+                result["fixes"] = fixes;
+            }
+            result
+        })
+        .collect();
     json!({
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -129,6 +143,51 @@ fn result(d: &Diagnostic, prefix: &str) -> Value {
         result["relatedLocations"] = Value::Array(related);
     }
     result
+}
+
+/// The SARIF `fixes` of `d`: its edits as replacements of regions of its
+/// file, when they can be placed on the file's text.
+fn fixes<'t>(
+    d: &Diagnostic,
+    prefix: &str,
+    text_of: &dyn Fn(&str) -> Option<&'t str>,
+) -> Option<Value> {
+    let fix = d.fix.as_ref()?;
+    let text = text_of(&d.file)?;
+    let placed = generator::fixes::place(text, fix)?;
+    let replacements: Vec<Value> = placed
+        .iter()
+        .map(|edit| {
+            let (start_line, start_column) = line_column(text, edit.range.start);
+            let (end_line, end_column) = line_column(text, edit.range.end);
+            json!({
+                "deletedRegion": {
+                    "startLine": start_line,
+                    "startColumn": start_column,
+                    "endLine": end_line,
+                    "endColumn": end_column,
+                },
+                "insertedContent": {"text": edit.replace},
+            })
+        })
+        .collect();
+    Some(json!([{
+        "description": {"text": fix.description},
+        "artifactChanges": [{
+            "artifactLocation": {"uri": uri(prefix, &d.file)},
+            "replacements": replacements,
+        }],
+    }]))
+}
+
+/// The 1-based line and column (in characters) of byte `at` of `text`.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at.min(text.len())];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
 }
 
 /// A hash of what identifies a diagnostic across line moves, as the

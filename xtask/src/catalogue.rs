@@ -124,6 +124,13 @@ pub fn render(found: &[(String, Diagnostic)]) -> String {
                     d.message,
                     d.help
                 );
+                if let Some(fix) = &d.fix {
+                    let _ = writeln!(
+                        out,
+                        "\nMechanical: `cargo xtask lint --fix` applies it here ({}).",
+                        fix.description
+                    );
+                }
             }
             None => out.push_str("No fixture produces this code yet.\n"),
         }

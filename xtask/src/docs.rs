@@ -15,6 +15,8 @@ use generator::{IncludeFile, Includes};
 
 /// The pages of a docs folder and the include files they reach, in memory.
 pub struct DocsFolder {
+    /// The folder, canonical.
+    pub root: PathBuf,
     /// (path relative to the docs folder with `/` separators, text), sorted by path.
     pub pages: Vec<(String, String)>,
     /// Every include target the pages reach, keyed as the generator resolves them.
@@ -100,6 +102,7 @@ impl DocsFolder {
             .map(|text| generator::names::NameOverrides::read(names_file, text))
             .unwrap_or_default();
         Ok(DocsFolder {
+            root: docs,
             pages,
             includes,
             include_root,
@@ -107,6 +110,29 @@ impl DocsFolder {
             names,
             names_text,
         })
+    }
+
+    /// The same folder with some pages' texts replaced (by path), and the
+    /// includes the new texts reach loaded again: what the folder would be
+    /// once they are written.
+    pub fn with_pages(&self, replaced: &std::collections::BTreeMap<String, String>) -> DocsFolder {
+        let pages: Vec<(String, String)> = self
+            .pages
+            .iter()
+            .map(|(path, text)| {
+                let text = replaced.get(path).unwrap_or(text);
+                (path.clone(), text.clone())
+            })
+            .collect();
+        DocsFolder {
+            root: self.root.clone(),
+            includes: load_includes(&self.root, &self.include_root, &pages),
+            pages,
+            include_root: self.include_root.clone(),
+            problems: self.problems.clone(),
+            names: self.names.clone(),
+            names_text: self.names_text.clone(),
+        }
     }
 
     /// The pages as the generator takes them.
@@ -152,6 +178,7 @@ fn unreadable(file: String, why: String) -> generator::Diagnostic {
         message: format!("page skipped: {why}"),
         help: "save the page as UTF-8 text; the other pages were read".to_owned(),
         related: Vec::new(),
+        fix: None,
     }
 }
 
@@ -222,12 +249,41 @@ fn load_one(docs: &Path, root: &Path, key: &str) -> IncludeFile {
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => IncludeFile::Missing {
             tried: key.to_owned(),
+            case_differs: in_any_case(&path)
+                .filter(|found| found.starts_with(root))
+                .map(|found| relative_to(docs, &found)),
         },
         Err(e) => IncludeFile::Unreadable {
             tried: key.to_owned(),
             error: e.to_string(),
         },
     }
+}
+
+/// The one existing path that equals `path` ignoring ASCII case, where
+/// `path` itself does not exist: each missing component is looked up in its
+/// folder, and must match one entry only.
+fn in_any_case(path: &Path) -> Option<PathBuf> {
+    let mut found = PathBuf::new();
+    for part in path.components() {
+        let next = found.join(part);
+        if next.exists() {
+            found = next;
+            continue;
+        }
+        let wanted = part.as_os_str().to_str()?;
+        let mut matches = fs::read_dir(&found).ok()?.flatten().filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(wanted))
+        });
+        let one = matches.next()?;
+        if matches.next().is_some() {
+            return None;
+        }
+        found.push(one.file_name());
+    }
+    (found != path).then_some(found)
 }
 
 /// `to` as a path relative to `from` (both absolute and normalised), with

@@ -36,6 +36,7 @@ pub mod cache;
 pub mod catalogue;
 pub mod docs;
 pub mod fidelity;
+pub mod fix;
 pub mod lint;
 pub mod model;
 pub mod regen;

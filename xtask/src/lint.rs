@@ -172,7 +172,8 @@ pub fn run(docs: &DocsFolder, output: &Output, scope: &Scope) -> Result<bool, St
     match output.format {
         Format::Json => print_json(&diagnostics)?,
         Format::Sarif => {
-            let log = crate::annotations::sarif(&diagnostics, &output.prefix);
+            let log =
+                crate::annotations::sarif(&diagnostics, &output.prefix, &|file| docs.text_of(file));
             let text = serde_json::to_string_pretty(&log).map_err(|e| e.to_string())?;
             writeln!(stdout, "{text}").map_err(|e| e.to_string())?;
         }
@@ -209,11 +210,14 @@ fn print_json(diagnostics: &[Diagnostic]) -> Result<(), String> {
     Ok(())
 }
 
-/// `span` clamped to the text of `file`.
+/// `span` clamped to the text of `file` and to its first line (an
+/// example's span covers the whole code block; its first line says where).
 fn clamp(docs: &DocsFolder, file: &str, span: generator::source::Span) -> std::ops::Range<usize> {
-    let len = docs.text_of(file).map_or(0, str::len);
-    let start = span.start.min(len);
-    start..span.end.clamp(start, len)
+    let text = docs.text_of(file).unwrap_or("");
+    let start = span.start.min(text.len());
+    let end = span.end.clamp(start, text.len());
+    let end = text[start..end].find('\n').map_or(end, |i| start + i);
+    start..end
 }
 
 /// Renders diagnostics like rustc, with the source line, to stderr.
@@ -263,9 +267,26 @@ pub fn print_human(
                 );
             }
         }
-        report = report
-            .with_labels(labels)
-            .with_notes(vec![format!("help: {}", d.help)]);
+        let mut notes = vec![format!("help: {}", d.help)];
+        // The fix as a suggestion, with the lines it changes (when it
+        // can be placed on the text as it is).
+        if let Some(fix) = &d.fix {
+            let placed = docs
+                .text_of(&d.file)
+                .and_then(|text| generator::fixes::place(text, fix).map(|p| (text, p)));
+            if let Some((text, placed)) = placed {
+                let mut note = format!("fix (`cargo xtask lint --fix`): {}", fix.description);
+                for edit in placed {
+                    note.push_str(&format!(
+                        "\n  - {}\n  + {}",
+                        &text[edit.range.clone()],
+                        edit.replace
+                    ));
+                }
+                notes.push(note);
+            }
+        }
+        report = report.with_labels(labels).with_notes(notes);
         term::emit(&mut lock, &config, &files, &report).map_err(|e| e.to_string())?;
     }
     Ok(())

@@ -166,6 +166,14 @@ struct LintArgs {
     /// pages their types and endpoints reach.
     #[arg(long, num_args = 1.., conflicts_with = "baseline")]
     pages: Vec<String>,
+    /// Apply the fixes diagnostics carry to the pages (in place, each page
+    /// atomically); a page is changed only when, read again, its fixed
+    /// diagnostics are gone and nothing new is reported.
+    #[arg(long, conflicts_with_all = ["baseline", "update_baseline"])]
+    fix: bool,
+    /// With `--fix`: change nothing, print the fixes as a unified diff.
+    #[arg(long, requires = "fix")]
+    dry_run: bool,
 }
 
 fn or_default(given: Option<PathBuf>, default: &str) -> PathBuf {
@@ -188,6 +196,19 @@ fn prefix_of(dir: &Path) -> String {
     relative.to_string_lossy().replace('\\', "/")
 }
 
+/// The pages `--changed-since` or `--pages` name, if either is given.
+fn scoped_pages(
+    dir: &Path,
+    changed_since: Option<&str>,
+    pages: &[String],
+) -> Result<Option<std::collections::BTreeSet<String>>, Failure> {
+    Ok(match changed_since {
+        Some(rev) => Some(xtask::annotations::changed_since(dir, rev).map_err(Failure::Other)?),
+        None if !pages.is_empty() => Some(pages.iter().map(|p| p.replace('\\', "/")).collect()),
+        None => None,
+    })
+}
+
 /// `cargo xtask lint`: whether an error was reported.
 fn run_lint(args: LintArgs) -> Result<bool, Failure> {
     let dir = or_default(args.docs, "docs-input");
@@ -199,6 +220,19 @@ fn run_lint(args: LintArgs) -> Result<bool, Failure> {
             args.update_baseline,
             args.color,
         )?);
+    }
+    if args.fix {
+        let mut plan = xtask::fix::plan(&docs);
+        if let Some(only) = scoped_pages(&dir, args.changed_since.as_deref(), &args.pages)? {
+            plan.pages.retain(|p| only.contains(&p.file));
+        }
+        if args.dry_run {
+            print!("{}", xtask::fix::diff(&plan, &prefix_of(&dir)));
+        } else {
+            xtask::fix::write(&docs.root, &plan).map_err(Failure::Other)?;
+        }
+        xtask::note!("{}", xtask::fix::summary(&plan, args.dry_run));
+        return Ok(false);
     }
     let scope = match (args.changed_since, args.pages) {
         (Some(rev), _) => lint::Scope::Pages(

@@ -78,7 +78,24 @@ fn the_sarif_log_follows_the_schema_and_has_every_diagnostic() {
             )
         );
         assert_eq!(location["region"]["startLine"], diagnostic["line"]);
+        // A fix in the JSON line is a fix in SARIF, with the text to insert.
+        match (&diagnostic["fix"], &result["fixes"][0]) {
+            (Value::Null, Value::Null) => {}
+            (fix, sarif_fix) => {
+                let change = &sarif_fix["artifactChanges"][0];
+                assert_eq!(change["artifactLocation"], location["artifactLocation"]);
+                assert_eq!(
+                    change["replacements"][0]["insertedContent"]["text"],
+                    fix["edits"][0]["replace"]
+                );
+                assert!(change["replacements"][0]["deletedRegion"]["endColumn"].is_u64());
+            }
+        }
     }
+    assert!(
+        results.iter().any(|r| r["fixes"].is_array()),
+        "docs-input has fixable diagnostics (a status line, an annotation)"
+    );
     if !validator() {
         return;
     }

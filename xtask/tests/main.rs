@@ -10,3 +10,4 @@ mod client;
 mod docs_folder;
 mod drift;
 mod fidelity;
+mod fixes;

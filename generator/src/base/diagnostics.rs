@@ -233,6 +233,53 @@ pub struct Diagnostic {
     /// Other places that explain this one: the directives that included the
     /// text, or the other side of a conflict.
     pub related: Vec<Related>,
+    /// A mechanical change that resolves it, when there is one.
+    pub fix: Option<Fix>,
+}
+
+/// A mechanical change that resolves a diagnostic: edits to the file the
+/// diagnostic is in (`lint --fix` applies it; see [`crate::fixes`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Fix {
+    /// The fix in words, for people: ``write `HTTP/1.1 200 OK` ``.
+    pub description: String,
+    /// The edits, in the file's order.
+    pub edits: Vec<Edit>,
+}
+
+/// One edit of a [`Fix`]: within `span` of the file, the one occurrence of
+/// `find` becomes `replace`. A diagnostic made from the model knows where a
+/// thing is written (a table row, an example), not its bytes; the edit is
+/// placed on the file's text when it is applied, and refused unless `find`
+/// is there exactly once (see [`crate::fixes::place`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Edit {
+    /// Where in the file to look, in bytes.
+    #[serde(skip)]
+    pub span: Span,
+    /// The text to replace.
+    pub find: String,
+    /// Its replacement.
+    pub replace: String,
+}
+
+impl Fix {
+    /// A fix of one edit.
+    pub fn one(
+        description: impl Into<String>,
+        span: Span,
+        find: impl Into<String>,
+        replace: impl Into<String>,
+    ) -> Fix {
+        Fix {
+            description: description.into(),
+            edits: vec![Edit {
+                span,
+                find: find.into(),
+                replace: replace.into(),
+            }],
+        }
+    }
 }
 
 /// A secondary place of a diagnostic.
@@ -271,7 +318,7 @@ impl Diagnostic {
 impl Serialize for Diagnostic {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let fields = if self.related.is_empty() { 7 } else { 8 };
+        let fields = 7 + usize::from(!self.related.is_empty()) + usize::from(self.fix.is_some());
         let mut s = serializer.serialize_struct("Diagnostic", fields)?;
         s.serialize_field("severity", &self.severity())?;
         s.serialize_field("code", &self.code)?;
@@ -282,6 +329,9 @@ impl Serialize for Diagnostic {
         s.serialize_field("help", &self.help)?;
         if !self.related.is_empty() {
             s.serialize_field("related", &self.related)?;
+        }
+        if let Some(fix) = &self.fix {
+            s.serialize_field("fix", fix)?;
         }
         s.end()
     }
@@ -302,6 +352,7 @@ impl Ord for Diagnostic {
             .then_with(|| self.help.cmp(&other.help))
             .then_with(|| self.span.cmp(&other.span))
             .then_with(|| self.related.cmp(&other.related))
+            .then_with(|| self.fix.cmp(&other.fix))
     }
 }
 
@@ -353,6 +404,20 @@ impl<'a> Diagnostics<'a> {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
+        self.push_fixed(code, span, message, help, None);
+    }
+
+    /// Records a diagnostic with the fix that resolves it (its edits' spans
+    /// in the text being read, like `span`). A fix inside an included file
+    /// is dropped: its edits would be placed on the page.
+    pub fn push_fixed(
+        &mut self,
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+        fix: Option<Fix>,
+    ) {
         let (file, pos, span, related) = match self.map.included_at(span) {
             Some(inc) => {
                 let related = inc
@@ -383,6 +448,17 @@ impl<'a> Diagnostics<'a> {
             span,
             message: message.into(),
             help: help.into(),
+            fix: fix.filter(|_| related.is_empty()).map(|fix| Fix {
+                edits: fix
+                    .edits
+                    .into_iter()
+                    .map(|edit| Edit {
+                        span: self.map.page_span(edit.span),
+                        ..edit
+                    })
+                    .collect(),
+                ..fix
+            }),
             related,
         });
     }
@@ -522,5 +598,6 @@ pub(crate) fn diag(
         message,
         help,
         related: Vec::new(),
+        fix: None,
     }
 }

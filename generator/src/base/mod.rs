@@ -3,6 +3,7 @@
 //! parse, model and emit can all use it without knowing each other.
 
 pub mod diagnostics;
+pub mod fixes;
 pub mod ident;
 mod loc;
 pub mod media;

@@ -183,6 +183,7 @@ pub fn merge_case_variants(
             help: "spell the path's first segment (or the page's `ms.prod`) as the other pages do; Graph reads paths either way, and the client sends the others' spelling"
                 .to_owned(),
             related: Vec::new(),
+            fix: None,
         });
         e.area = best.clone();
     }

@@ -53,6 +53,7 @@ pub fn plan_example_calls(
                         ),
                         help: "make the example request and response agree with the page's tables and paths, so the generated crate can test it".to_owned(),
                         related: Vec::new(),
+                        fix: None,
                     });
                 }
             }

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::base::diagnostics::{Code, Diagnostic, Suggester};
+use crate::base::diagnostics::{Code, Diagnostic, Fix, Suggester};
 use crate::base::placeholders::PLACEHOLDER_VALUES;
 use crate::model::api::{Api, Primitive, RequestBody, Source, TypeDef, TypeKind, TypeRef};
 use crate::model::graph::TypeGraph;
@@ -116,6 +116,8 @@ struct Found {
     property: Option<(String, String)>,
     /// The JSON kind sent, for kind mismatches.
     kind: Option<&'static str>,
+    /// A mechanical fix, where there is one.
+    fix: Option<Fix>,
 }
 
 /// How many values were sent for a property, and how many of each wrong kind.
@@ -247,6 +249,7 @@ impl<'a> Checker<'a> {
                 help,
                 property: None,
                 kind: None,
+                fix: None,
             },
         ));
     }
@@ -549,7 +552,20 @@ impl<'a> Checker<'a> {
                         )
                     })
                 });
-                let help = match suggester.and_then(|s| s.suggest(key)) {
+                let suggestion = suggester.and_then(|s| s.suggest(key));
+                // A near-miss key is renamed in the example, where it is
+                // written once.
+                let fix = suggestion
+                    .filter(|s| crate::model::resolve::near_miss(key, s))
+                    .map(|s| {
+                        Fix::one(
+                            format!("rename `{key}` to `{s}`"),
+                            place.0.span,
+                            format!("\"{key}\""),
+                            format!("\"{s}\""),
+                        )
+                    });
+                let help = match suggestion {
                     Some(s) => format!("did you mean `{s}`? `{}` declares it", ty.name.api),
                     None => format!(
                         "add `{key}` to the properties of `{}`, or remove it from {}",
@@ -570,6 +586,9 @@ impl<'a> Checker<'a> {
                     ),
                     help,
                 );
+                if let (Some(fix), Some(last)) = (fix, self.pending.last_mut()) {
+                    last.2.fix = Some(fix);
+                }
             }
         }
     }
@@ -601,6 +620,7 @@ impl<'a> Checker<'a> {
             ),
             property: property.map(|(t, p)| (t.to_owned(), p.to_owned())),
             kind: Some(kind),
+            fix: None,
         };
         self.pending.push((place.0.clone(), place.1, found));
     }
@@ -642,12 +662,19 @@ impl<'a> Checker<'a> {
             if code == Code::ExampleKindMismatch {
                 self.kinds.push((source, side, first, more));
             } else {
-                diags.push(diag_at_source(
-                    &source,
-                    code,
-                    with_more(first.message, more),
-                    first.help,
-                ));
+                // The fixes of the whole group go with its one diagnostic.
+                let mut fixes = first.fix.into_iter().chain(list.filter_map(|(_, f)| f.fix));
+                let fix = fixes.next().map(|mut fix| {
+                    for more in fixes {
+                        fix.description = format!("{}; {}", fix.description, more.description);
+                        fix.edits.extend(more.edits);
+                    }
+                    fix
+                });
+                let mut d =
+                    diag_at_source(&source, code, with_more(first.message, more), first.help);
+                d.fix = fix;
+                diags.push(d);
             }
         }
         found

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::base::diagnostics::diag;
 use crate::base::diagnostics::related;
-use crate::base::diagnostics::{Code, Diagnostic, Suggester};
+use crate::base::diagnostics::{Code, Diagnostic, Fix, Suggester};
 use crate::base::ident::{self as naming, Scope};
 use crate::base::{Loc, Method};
 use crate::model::api::{
@@ -129,13 +129,15 @@ impl Resolver {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The type a cell names, or `Unresolved` with a diagnostic.
+    /// The type a cell names, or `Unresolved` with a diagnostic (with a fix
+    /// where the name is a near miss written in a table row: `in_table`).
     fn cell(
         &self,
         cell: &TypeCell,
         file: &str,
         at: Loc,
         what: &str,
+        in_table: bool,
         diags: &mut Vec<Diagnostic>,
     ) -> TypeRef {
         match &cell.target {
@@ -145,11 +147,16 @@ impl Resolver {
                 None => {
                     let known = self.suggestions().get(name).cloned();
                     let suggestion = known.unwrap_or_else(|| {
-                        let s = self.names.suggest(name).map(str::to_owned);
+                        // A cell without a link may be a misspelt primitive.
+                        let primitive = link
+                            .is_none()
+                            .then(|| PRIMITIVES.with(|p| p.suggest(name).map(str::to_owned)))
+                            .flatten();
+                        let s = primitive.or_else(|| self.names.suggest(name).map(str::to_owned));
                         self.suggestions().insert(name.clone(), s.clone());
                         s
                     });
-                    let help = match suggestion {
+                    let help = match &suggestion {
                         Some(s) => {
                             format!("did you mean `{s}`? an untyped JSON value is used meanwhile")
                         }
@@ -157,13 +164,20 @@ impl Resolver {
                             "add a resource page for `{name}`, or fix the name; an untyped JSON value is used meanwhile"
                         ),
                     };
-                    diags.push(diag(
+                    let mut d = diag(
                         file,
                         at,
                         Code::TypeUnresolved,
                         format!("{what} has type `{name}`, which no page defines"),
                         help,
-                    ));
+                    );
+                    // The name is replaced in its row where the cell is
+                    // plain text (a link's target would need fixing too)
+                    // and the suggestion is a near miss.
+                    d.fix = suggestion
+                        .filter(|s| in_table && link.is_none() && type_near_miss(name, s))
+                        .map(|s| Fix::one(format!("write `{s}`"), at.span, name.as_str(), s));
+                    diags.push(d);
                     TypeRef::Unresolved(name.clone())
                 }
             },
@@ -205,6 +219,7 @@ impl Resolver {
                     &t.source.file,
                     p.at,
                     &format!("property `{}.{}`", t.name, p.name),
+                    true,
                     diags,
                 ),
                 collection: p.cell.collection,
@@ -262,7 +277,14 @@ impl Resolver {
                         api: p.name.clone(),
                         rust,
                     },
-                    ty: self.cell(&p.cell, file, p.at, &format!("{what} `{}`", p.name), diags),
+                    ty: self.cell(
+                        &p.cell,
+                        file,
+                        p.at,
+                        &format!("{what} `{}`", p.name),
+                        true,
+                        diags,
+                    ),
                     collection: p.cell.collection,
                     optional: p.optional,
                     description: p.description.clone(),
@@ -288,7 +310,7 @@ impl Resolver {
             DraftRequestBody::None => RequestBody::None,
             DraftRequestBody::Stream => RequestBody::Stream,
             DraftRequestBody::Resource(cell) => RequestBody::Resource {
-                ty: self.cell(cell, &e.file, at, "request body", diags),
+                ty: self.cell(cell, &e.file, at, "request body", false, diags),
             },
             DraftRequestBody::Parameters(list) => RequestBody::Parameters {
                 parameters: self.parameters(list, &e.file, "body parameter", diags),
@@ -298,7 +320,7 @@ impl Resolver {
             .response
             .body
             .as_ref()
-            .map(|c| self.cell(c, &e.file, at, "response body", diags));
+            .map(|c| self.cell(c, &e.file, at, "response body", false, diags));
         check_response(&e, body.as_ref(), diags);
         let collection = e.response.collection || answers_a_page(&e, body.as_ref(), diags);
         Endpoint {
@@ -1197,6 +1219,56 @@ fn related_at(source: &Source, message: &str) -> crate::base::diagnostics::Relat
     related(&source.file, at, message)
 }
 
+/// The primitive types' names as the docs write them, for "did you mean".
+const PRIMITIVE_NAMES: &[&str] = &[
+    "Binary",
+    "Boolean",
+    "Byte",
+    "Date",
+    "DateTimeOffset",
+    "Decimal",
+    "Double",
+    "Duration",
+    "Guid",
+    "Int16",
+    "Int32",
+    "Int64",
+    "SByte",
+    "Single",
+    "Stream",
+    "String",
+    "TimeOfDay",
+];
+
+thread_local! {
+    static PRIMITIVES: Suggester = Suggester::new(PRIMITIVE_NAMES.iter().copied());
+}
+
+/// Whether `written` is a typo of `meant` that a fix may replace without
+/// asking: the same but for case, or, both of five letters or more, one
+/// edit apart (a letter added, dropped, changed or two swapped) other than
+/// at either end of one of them (`teamsAppId` is no typo of `teamsApp`).
+pub(crate) fn near_miss(written: &str, meant: &str) -> bool {
+    if written.eq_ignore_ascii_case(meant) {
+        return written != meant;
+    }
+    let (w, m) = (written.to_lowercase(), meant.to_lowercase());
+    let long = w.chars().count() >= 5 && m.chars().count() >= 5;
+    let extends = w.starts_with(&m) || m.starts_with(&w) || w.ends_with(&m) || m.ends_with(&w);
+    long && !extends && strsim::damerau_levenshtein(&w, &m) == 1
+}
+
+/// [`near_miss`] for a type cell: a primitive's name may be misspelt; a
+/// named type's only in case (`chart` is no typo of `chat`: the docs name
+/// many types that no page defines).
+fn type_near_miss(written: &str, meant: &str) -> bool {
+    if PRIMITIVE_NAMES.contains(&meant) {
+        near_miss(written, meant)
+    } else {
+        written.eq_ignore_ascii_case(meant) && written != meant
+    }
+}
+
 /// A model diagnostic at a recorded source place.
 pub(crate) fn diag_at_source(
     source: &Source,
@@ -1213,5 +1285,6 @@ pub(crate) fn diag_at_source(
         message,
         help,
         related: Vec::new(),
+        fix: None,
     }
 }

@@ -16,6 +16,9 @@ pub enum Reading {
     Valid(Value),
     /// Malformed JSON that was recovered; the string says what was wrong.
     Recovered(Value, String),
+    /// Malformed JSON of which only some keys could be read; the string
+    /// says what was wrong.
+    Partial(Value, String),
     /// Nothing could be recovered; the string says why.
     Invalid(String),
 }
@@ -54,7 +57,7 @@ pub fn read_annotation(html: &str) -> Reading {
     if scanned.is_empty() {
         Reading::Invalid(reason)
     } else {
-        Reading::Recovered(
+        Reading::Partial(
             Value::Object(scanned),
             format!("{reason}; only some keys were recovered"),
         )
@@ -278,7 +281,7 @@ mod tests {
 
     #[test]
     fn hopeless_json_still_yields_the_block_type() {
-        let Reading::Recovered(v, _) =
+        let Reading::Partial(v, _) =
             read_annotation("<!-- { \"blockType\": \"request\", \"name\": \"a\" \"x\" [ -->")
         else {
             panic!()

@@ -1,23 +1,60 @@
 //! Page-level checks made after reading: permissions present, stub
 //! placeholders in tables, and the problems of includes.
 
-use crate::base::diagnostics::{Code, Diagnostics};
+use crate::base::diagnostics::{Code, Diagnostics, Fix};
 use crate::base::source::Span;
 
 use super::front_matter;
 use super::include::{self, IncludeProblem};
 use super::page::*;
 
+/// `target` (as written, relative to its page) with the case of `found`
+/// (the docs-relative path of the file it meant): the written tail that
+/// equals `found`'s ignoring case takes `found`'s letters. `None` unless
+/// the two differ only in case over the whole written path below its `../`
+/// steps.
+fn target_in_case_of(target: &str, found: &str) -> Option<String> {
+    let common = target
+        .bytes()
+        .rev()
+        .zip(found.bytes().rev())
+        .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
+        .count();
+    let (head, tail) = target.split_at(target.len() - common);
+    let head_ok = head
+        .split('/')
+        .all(|part| part.is_empty() || part == ".." || part == ".");
+    (head_ok && common > 0 && tail != &found[found.len() - common..])
+        .then(|| format!("{head}{}", &found[found.len() - common..]))
+}
+
 pub(super) fn report_include(diags: &mut Diagnostics<'_>, span: Span, problem: IncludeProblem) {
     match problem {
-        IncludeProblem::Missing { target, tried } => diags.push(
-            Code::IncludeMissing,
-            span,
-            format!("include `{target}` was not found"),
-            format!(
-                "looked for `{tried}` (relative to the docs folder); the rest of the page is read without it"
-            ),
-        ),
+        IncludeProblem::Missing {
+            target,
+            tried,
+            case_differs,
+        } => {
+            let fix = case_differs
+                .as_deref()
+                .and_then(|found| target_in_case_of(&target, found))
+                .map(|fixed| Fix::one(format!("write `{fixed}`"), span, target.as_str(), fixed));
+            let help = match &case_differs {
+                Some(found) if fix.is_some() => format!(
+                    "looked for `{tried}` (relative to the docs folder), and `{found}` differs only in case: paths are case-sensitive where the docs are built; the rest of the page is read without it"
+                ),
+                _ => format!(
+                    "looked for `{tried}` (relative to the docs folder); the rest of the page is read without it"
+                ),
+            };
+            diags.push_fixed(
+                Code::IncludeMissing,
+                span,
+                format!("include `{target}` was not found"),
+                help,
+                fix,
+            );
+        }
         IncludeProblem::Refused { target, tried, root } => diags.push(
             Code::IncludeRefused,
             span,
@@ -126,5 +163,25 @@ pub(super) fn check_permissions(page: &Page, diags: &mut Diagnostics<'_>) {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_in_case_of;
+
+    #[test]
+    fn a_target_takes_the_case_of_the_file_it_meant() {
+        assert_eq!(
+            target_in_case_of(
+                "../includes/Permissions/User-Get.md",
+                "includes/permissions/user-get.md"
+            )
+            .as_deref(),
+            Some("../includes/permissions/user-get.md")
+        );
+        // The same already, or a different path: no fix.
+        assert_eq!(target_in_case_of("../a/b.md", "a/b.md"), None);
+        assert_eq!(target_in_case_of("../x/B.md", "a/b.md"), None);
     }
 }

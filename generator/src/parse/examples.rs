@@ -1,7 +1,7 @@
 //! Examples: request and response code blocks, told apart by their
 //! annotation, heading or first line, with their status, headers and body.
 
-use crate::base::diagnostics::{Code, Diagnostics};
+use crate::base::diagnostics::{Code, Diagnostics, Fix};
 use crate::base::{Loc, Method};
 
 use super::page::*;
@@ -190,12 +190,27 @@ fn check_status_line(
         Some(http::StatusLine {
             status: Some(code_),
             irregular: true,
-        }) => diags.push(
-            Code::ExampleStatusLine,
-            at.read,
-            format!("status line `{line}` is irregular; read as {code_}"),
-            format!("write `HTTP/1.1 {code_} ...`"),
-        ),
+        }) => {
+            let regular = http::regular_status_line(line);
+            let fix = regular.as_ref().map(|regular| {
+                Fix::one(
+                    format!("write `{regular}`"),
+                    at.read,
+                    line.trim(),
+                    regular.as_str(),
+                )
+            });
+            diags.push_fixed(
+                Code::ExampleStatusLine,
+                at.read,
+                format!("status line `{line}` is irregular; read as {code_}"),
+                match &regular {
+                    Some(regular) => format!("write `{regular}`"),
+                    None => format!("write `HTTP/1.1 {code_} ...`"),
+                },
+                fix,
+            );
+        }
         Some(http::StatusLine { status: None, .. }) => diags.push(
             Code::ExampleStatusLine,
             at.read,

@@ -214,6 +214,36 @@ pub fn parse_status_line(line: &str) -> Option<StatusLine> {
     Some(StatusLine { status, irregular })
 }
 
+/// `line`, a status line with a status code, written regularly:
+/// `HTTP 1.1 200 OK` and `HTTP 200 OK` are `HTTP/1.1 200 OK`, a version
+/// kept where one is given (`HTTP 2 200` is `HTTP/2 200`). `None` when
+/// there is no status code to keep.
+pub fn regular_status_line(line: &str) -> Option<String> {
+    let line = line.trim();
+    let rest = line.get(4..)?.trim_start_matches('/').trim_start();
+    let is_code = |t: &str| t.len() == 3 && t.chars().all(|c| c.is_ascii_digit());
+    let (first, after_first) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let (version, status, reason) = if is_code(first) {
+        ("1.1", first, after_first.trim())
+    } else if !first.is_empty() && first.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        let after_first = after_first.trim_start();
+        let (second, reason) = after_first
+            .split_once(char::is_whitespace)
+            .unwrap_or((after_first, ""));
+        (first, second, reason.trim())
+    } else {
+        return None;
+    };
+    if !is_code(status) {
+        return None;
+    }
+    Some(if reason.is_empty() {
+        format!("HTTP/{version} {status}")
+    } else {
+        format!("HTTP/{version} {status} {reason}")
+    })
+}
+
 /// Reads a body: JSON when it looks like JSON, text otherwise. The error is the
 /// JSON parse error of a body that looked like JSON but did not parse.
 pub fn parse_body(body: &str) -> BodyReading {
@@ -440,5 +470,19 @@ mod tests {
                 ("[0].c.d".to_owned(), "String".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn irregular_status_lines_are_written_regularly() {
+        for (line, want) in [
+            ("HTTP 1.1 200 OK", Some("HTTP/1.1 200 OK")),
+            ("HTTP 201 Created", Some("HTTP/1.1 201 Created")),
+            ("http/1.1 204", Some("HTTP/1.1 204")),
+            ("HTTP 2 404 Not Found", Some("HTTP/2 404 Not Found")),
+            ("HTTP/1.1 OK", None),
+            ("HTTP", None),
+        ] {
+            assert_eq!(regular_status_line(line).as_deref(), want, "{line}");
+        }
     }
 }

@@ -41,6 +41,9 @@ pub enum IncludeFile {
     Missing {
         /// The path looked at, for the diagnostic.
         tried: String,
+        /// The path of a file whose path differs from `tried` only in
+        /// case, if there is one (a fix writes the target that way).
+        case_differs: Option<String>,
     },
     /// The target lies outside the include root and was not read.
     Refused {
@@ -337,6 +340,8 @@ pub enum IncludeProblem {
         target: String,
         /// The path looked at.
         tried: String,
+        /// The path of a file that differs from `tried` only in case.
+        case_differs: Option<String>,
     },
     /// The target is outside the include root, or absolute.
     Refused {
@@ -536,6 +541,7 @@ impl<'a> Splicer<'a> {
                 return Err(IncludeProblem::Missing {
                     target,
                     tried: String::new(),
+                    case_differs: None,
                 });
             }
             Err(TargetError::Absolute) => {
@@ -554,30 +560,7 @@ impl<'a> Splicer<'a> {
         if stack.len() >= MAX_DEPTH {
             return Err(IncludeProblem::TooDeep { target });
         }
-        let (key, text) = match self.includes.entry(&key) {
-            None => return Err(IncludeProblem::Missing { target, tried: key }),
-            Some((_, IncludeFile::Missing { tried })) => {
-                return Err(IncludeProblem::Missing {
-                    target,
-                    tried: tried.clone(),
-                });
-            }
-            Some((_, IncludeFile::Refused { tried, root })) => {
-                return Err(IncludeProblem::Refused {
-                    target,
-                    tried: tried.clone(),
-                    root: Some(root.clone()),
-                });
-            }
-            Some((_, IncludeFile::Unreadable { tried, error })) => {
-                return Err(IncludeProblem::Unreadable {
-                    target,
-                    tried: tried.clone(),
-                    error: error.clone(),
-                });
-            }
-            Some((key, IncludeFile::Text(text))) => (key, text.as_str()),
-        };
+        let (key, text) = text_at(self.includes, key, target)?;
         let mut sites = source.sites.to_vec();
         sites.push(IncludeSite {
             file: source.key,
@@ -607,6 +590,44 @@ impl<'a> Splicer<'a> {
         );
         stack.pop();
         Ok(())
+    }
+}
+
+/// The text of the include file at `key` (with the stored key), or why
+/// the directive naming it as `target` gets none.
+fn text_at(
+    includes: &Includes,
+    key: String,
+    target: String,
+) -> Result<(&str, &str), IncludeProblem> {
+    match includes.entry(&key) {
+        None => Err(IncludeProblem::Missing {
+            target,
+            tried: key,
+            case_differs: None,
+        }),
+        Some((
+            _,
+            IncludeFile::Missing {
+                tried,
+                case_differs,
+            },
+        )) => Err(IncludeProblem::Missing {
+            target,
+            tried: tried.clone(),
+            case_differs: case_differs.clone(),
+        }),
+        Some((_, IncludeFile::Refused { tried, root })) => Err(IncludeProblem::Refused {
+            target,
+            tried: tried.clone(),
+            root: Some(root.clone()),
+        }),
+        Some((_, IncludeFile::Unreadable { tried, error })) => Err(IncludeProblem::Unreadable {
+            target,
+            tried: tried.clone(),
+            error: error.clone(),
+        }),
+        Some((key, IncludeFile::Text(text))) => Ok((key, text.as_str())),
     }
 }
 

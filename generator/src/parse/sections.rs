@@ -2,7 +2,7 @@
 //! attach annotations to the code blocks they precede.
 
 use crate::base::Loc;
-use crate::base::diagnostics::{Code, Diagnostics};
+use crate::base::diagnostics::{Code, Diagnostics, Fix};
 use crate::base::source::Span;
 use crate::parse::annotation::{Reading, read_annotation};
 use crate::parse::markdown::RawBlock;
@@ -206,6 +206,18 @@ pub fn build_sections(blocks: Vec<RawBlock>, diags: &mut Diagnostics<'_>) -> Vec
                 line_offsets,
             } => {
                 let annotation = pending.take();
+                // The block's place is its fence; its span runs to the end
+                // of its content, so that a fix may be placed anywhere in it.
+                let end = line_offsets
+                    .last()
+                    .zip(text.lines().last())
+                    .map_or(at.read.end, |(start, line)| start + line.len())
+                    .max(at.read.end);
+                let whole = Loc::at(diags.map(), Span::new(at.read.start, end));
+                let at = Loc {
+                    span: whole.span,
+                    ..at
+                };
                 current(&mut stack).blocks.push(Block::Code(CodeBlock {
                     at,
                     lang,
@@ -252,14 +264,19 @@ fn open_section(
         }
     }
     if let Some(name) = classified.near_miss {
-        diags.push(
+        let title = title_case(name);
+        let fix = Fix::one(
+            format!("rename the heading `{title}`"),
+            at.read,
+            heading.as_str(),
+            title.as_str(),
+        );
+        diags.push_fixed(
             Code::SectionNameNearMiss,
             at.read,
             format!("heading `{heading}` is not a known section name"),
-            format!(
-                "did you mean `{}`? it was read as that section",
-                title_case(name)
-            ),
+            format!("did you mean `{title}`? it was read as that section"),
+            Some(fix),
         );
     }
     stack.push(Section {
@@ -287,17 +304,48 @@ fn read_html(at: Loc, text: &str, diags: &mut Diagnostics<'_>) -> Option<Annotat
             );
             None
         }
-        Reading::Recovered(value, why) => {
-            diags.push(
-                Code::AnnotationRecovered,
-                span,
-                format!("annotation is not valid JSON ({why}) and was read leniently"),
-                "write the annotation as strict JSON: quoted keys, no trailing commas, `\\n` for line breaks",
-            );
-            Some(Annotation { at, value })
-        }
+        Reading::Recovered(value, why) => Some(recovered(at, span, text, value, &why, true, diags)),
+        Reading::Partial(value, why) => Some(recovered(at, span, text, value, &why, false, diags)),
         Reading::Valid(value) => Some(Annotation { at, value }),
     }
+}
+
+/// An annotation read leniently, reported with a fix that writes it as
+/// strict JSON when all of it was read (`whole`) and the block is that one
+/// comment and nothing else (the fix rewrites the comment).
+fn recovered(
+    at: Loc,
+    span: Span,
+    text: &str,
+    value: serde_json::Value,
+    why: &str,
+    whole: bool,
+    diags: &mut Diagnostics<'_>,
+) -> Annotation {
+    let written = &text[..text.trim_end().len()];
+    let one_comment = whole
+        && written.trim_start().starts_with("<!--")
+        && written.ends_with("-->")
+        && written.matches("<!--").count() == 1;
+    let pretty = serde_json::to_string_pretty(&value)
+        .ok()
+        .filter(|_| one_comment);
+    let fix = pretty.map(|json| {
+        Fix::one(
+            "write the annotation as strict JSON",
+            span,
+            written.trim_start(),
+            format!("<!-- {json} -->"),
+        )
+    });
+    diags.push_fixed(
+        Code::AnnotationRecovered,
+        span,
+        format!("annotation is not valid JSON ({why}) and was read leniently"),
+        "write the annotation as strict JSON: quoted keys, no trailing commas, `\\n` for line breaks",
+        fix,
+    );
+    Annotation { at, value }
 }
 
 /// Closes every open section and returns the top-level ones (with the

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::base::diagnostics::{Code, Diagnostic, Related, Severity};
+use crate::base::diagnostics::{Code, Diagnostic, Edit, Fix, Related, Severity};
 use crate::base::source::{Position, Span};
 use crate::base::{Loc, Method};
 use crate::model::api::{
@@ -483,7 +483,14 @@ record!(Diagnostic {
     span,
     message,
     help,
-    related
+    related,
+    fix
+});
+record!(Fix { description, edits });
+record!(Edit {
+    span,
+    find,
+    replace
 });
 record!(TypeCell {
     target,
