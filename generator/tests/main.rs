@@ -7,6 +7,7 @@ mod support;
 mod common_calls;
 mod corpus;
 mod determinism;
+mod localized;
 mod model_fixtures;
 mod parse_fixtures;
 mod properties;

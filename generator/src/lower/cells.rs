@@ -7,7 +7,7 @@ use crate::parse::Inline;
 /// Reads a type cell.
 pub fn read_type_cell(cell: &Inline) -> TypeCell {
     let written = cell.text.trim().to_owned();
-    let mut text = written.replace(['`', '*'], "");
+    let mut text = in_english(&written.replace(['`', '*'], ""));
     let mut collection = false;
     // `Collection(X)` and `collection of X`.
     let lower = text.to_ascii_lowercase();
@@ -86,6 +86,98 @@ pub fn read_type_cell(cell: &Inline) -> TypeCell {
     }
 }
 
+/// Words the localized editions write before a type for "collection of"
+/// (pt-BR, ru-RU, de-DE, es-ES, fr-FR).
+const COLLECTION_BEFORE: &[&str] = &[
+    "coleção de ",
+    "coleção ",
+    "conjunto de ",
+    "conjunto ",
+    "коллекция объектов ",
+    "коллекция ",
+    "sammlung von objekten des typs ",
+    "collection von objekten des typs ",
+    "colección de ",
+    "collection de ",
+];
+
+/// Words they write after a type for "collection" (zh-CN, ja-JP, de-DE).
+const COLLECTION_AFTER: &[&str] = &[
+    "集合",
+    "コレクション",
+    "-sammlung",
+    "-auflistung",
+    "auflistung",
+];
+
+/// Primitive types' names as the localized editions translate them.
+const PRIMITIVE_WORDS: &[(&str, &str)] = &[
+    ("cadeia de caracteres", "String"),
+    ("cadeias de caracteres", "String"),
+    ("字符串", "String"),
+    ("строка", "String"),
+    ("строк", "String"),
+    ("文字列", "String"),
+    ("zeichenfolge", "String"),
+    ("zeichenfolgen", "String"),
+    ("booliano", "Boolean"),
+    ("booleano", "Boolean"),
+    ("布尔值", "Boolean"),
+    ("布尔", "Boolean"),
+    ("логический", "Boolean"),
+    ("логическое", "Boolean"),
+    ("ブール値", "Boolean"),
+    ("boolescher wert", "Boolean"),
+    ("duração", "Duration"),
+    ("期限", "Duration"),
+    ("длительность", "Duration"),
+    ("期間", "Duration"),
+    ("dauer", "Duration"),
+    ("duplo", "Double"),
+    ("双精度", "Double"),
+    ("двойное с плавающей точкой", "Double"),
+    ("binária", "Binary"),
+    ("binär", "Binary"),
+];
+
+/// A type cell of a localized edition in English words: a collection
+/// marker before or after the type becomes ` collection` after it
+/// (`Coleção [grupo](group.md)`, `[组](group.md) 集合` are `... collection`),
+/// and a translated primitive its name (`Cadeia de caracteres` is
+/// `String`). An English cell comes back as it is: no English type cell
+/// starts or ends with these words.
+fn in_english(text: &str) -> String {
+    let trimmed = text.trim();
+    let lower = trimmed.to_lowercase();
+    let (mut core, mut collection) = (trimmed.to_owned(), false);
+    if let Some(word) = COLLECTION_BEFORE.iter().find(|w| lower.starts_with(**w)) {
+        core = trimmed[byte_len_of_prefix(trimmed, word.chars().count())..].to_owned();
+        collection = true;
+    } else if let Some(word) = COLLECTION_AFTER.iter().find(|w| lower.ends_with(**w)) {
+        let keep = trimmed.chars().count() - word.chars().count();
+        core = trimmed[..byte_len_of_prefix(trimmed, keep)].to_owned();
+        collection = true;
+    }
+    let core = core.trim().trim_end_matches('-').trim();
+    let core_lower = core.to_lowercase();
+    let core = PRIMITIVE_WORDS
+        .iter()
+        .find(|(word, _)| core_lower == *word)
+        .map_or(core, |(_, english)| english);
+    if collection {
+        format!("{core} collection")
+    } else {
+        core.to_owned()
+    }
+}
+
+/// The bytes of the first `chars` characters of `text`.
+fn byte_len_of_prefix(text: &str, chars: usize) -> usize {
+    text.char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(i, _)| i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +195,7 @@ mod tests {
                     }]
                 })
                 .unwrap_or_default(),
+            anchor: None,
         })
     }
 

@@ -576,6 +576,36 @@ pub fn name_from_file(file: &str) -> (String, String) {
     (resource, action)
 }
 
+/// "Required" in a header's description, in English and as the localized
+/// editions write it.
+const REQUIRED: &[&str] = &[
+    "required",
+    "obrigatório",
+    "必需",
+    "обязательный",
+    "必須",
+    "erforderlich",
+];
+
+/// A request header's name as the localized editions sometimes translate
+/// it, in English (`Autorização` is `Authorization`, `Aceitar` `Accept`).
+fn header_in_english(name: &str) -> String {
+    const NAMES: &[(&str, &str)] = &[
+        ("Autorização", "Authorization"),
+        ("Авторизация", "Authorization"),
+        ("授权", "Authorization"),
+        ("Autorisierung", "Authorization"),
+        ("Aceitar", "Accept"),
+        ("接受", "Accept"),
+        ("承諾", "Accept"),
+        ("Annehmen", "Accept"),
+    ];
+    NAMES
+        .iter()
+        .find(|(local, _)| *local == name)
+        .map_or_else(|| name.to_owned(), |(_, english)| (*english).to_owned())
+}
+
 fn read_headers(page: &Page) -> Vec<Header> {
     let mut out: Vec<Header> = Vec::new();
     for kind in [
@@ -588,7 +618,7 @@ fn read_headers(page: &Page) -> Vec<Header> {
                     let name = row
                         .cells
                         .first()
-                        .map(|c| c.text.replace(['`', '*'], "").trim().to_owned())
+                        .map(|c| header_in_english(c.text.replace(['`', '*'], "").trim()))
                         .unwrap_or_default();
                     if name.is_empty()
                         || name.contains(' ')
@@ -597,9 +627,9 @@ fn read_headers(page: &Page) -> Vec<Header> {
                         continue;
                     }
                     let description = row.cells.last().map(|c| c.text.clone()).unwrap_or_default();
-                    let lower = description.to_ascii_lowercase();
+                    let lower = description.to_lowercase();
                     let required = kind == SectionKind::RequestHeaders
-                        && lower.contains("required")
+                        && REQUIRED.iter().any(|w| lower.contains(w))
                         && !lower.contains("optional");
                     out.push(Header {
                         name,
@@ -704,6 +734,7 @@ fn link_cell(link: &Link, collection: bool) -> TypeCell {
             link.text.clone()
         },
         links: vec![link.clone()],
+        anchor: None,
     })
 }
 
@@ -854,6 +885,7 @@ fn named_cell(text: String) -> TypeCell {
     read_type_cell(&Inline {
         text,
         links: Vec::new(),
+        anchor: None,
     })
 }
 

@@ -52,7 +52,7 @@ pub(crate) fn read_permissions(page: &Page) -> Permissions {
 /// The permission names in a cell: `User.Read.All, Directory.Read.All` and
 /// the like, without `Not supported.` and `Not available.`.
 fn permission_names(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split([',', ' ', ';', '\u{a0}'])
+    text.split([',', ' ', ';', '\u{a0}', '、', '，'])
         .map(|s| s.trim().trim_matches(['`', '*']))
         .filter(|s| {
             s.contains('.')
@@ -63,13 +63,32 @@ fn permission_names(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// Which list of `perms` a permission type cell (`Application`) names.
+/// The localized editions' words are known too (`Aplicativo`, `委派（个人
+/// Microsoft 帐户）`, `Делегированные (рабочая или учебная учетная запись)`).
 fn permission_list<'p>(perms: &'p mut Permissions, kind: &str) -> Option<&'p mut Vec<String>> {
-    let kind = kind.to_ascii_lowercase();
-    if kind.contains("personal") {
+    let kind = kind.to_lowercase();
+    let any = |words: &[&str]| words.iter().any(|w| kind.contains(w));
+    if any(&["personal", "pessoal", "个人", "личн", "個人", "persönlich"]) {
         Some(&mut perms.delegated_personal)
-    } else if kind.contains("application") {
+    } else if any(&[
+        "application",
+        "aplicativo",
+        "aplicación",
+        "应用",
+        "приложени",
+        "アプリケーション",
+        "anwendung",
+    ]) {
         Some(&mut perms.application)
-    } else if kind.contains("delegated") || kind.contains("work") {
+    } else if any(&[
+        "delegated",
+        "work",
+        "delegad",
+        "委派",
+        "делегир",
+        "委任",
+        "delegiert",
+    ]) {
         Some(&mut perms.delegated_work)
     } else {
         None
@@ -96,6 +115,13 @@ fn per_type_table(table: &Table) -> Option<Permissions> {
                 .then(|| (i, h.contains("most to least")))
         })
         .collect();
+    // A translated header (`Tipo de permissão | Permissões (…)`): two
+    // columns whose rows are each a permission type.
+    let columns = if columns.is_empty() && translated_per_type(table) {
+        vec![(1, false)]
+    } else {
+        columns
+    };
     if columns.is_empty() {
         return None;
     }
@@ -121,6 +147,31 @@ fn per_type_table(table: &Table) -> Option<Permissions> {
         }
     }
     Some(perms)
+}
+
+/// Whether a table whose header names no column in English is a
+/// translated permissions table: a header word for "permission", two
+/// columns, and every row's first cell a permission type.
+fn translated_per_type(table: &Table) -> bool {
+    const PERMISSION: &[&str] = &[
+        "permiss",
+        "权限",
+        "разрешени",
+        "アクセス許可",
+        "berechtigung",
+        "permiso",
+    ];
+    let named = table.header.iter().any(|h| {
+        let h = h.text.to_lowercase();
+        PERMISSION.iter().any(|w| h.contains(w))
+    });
+    named
+        && table.header.len() == 2
+        && !table.rows.is_empty()
+        && table.rows.iter().all(|row| {
+            let kind = row.cells.first().map_or("", |c| c.text.as_str());
+            permission_list(&mut Permissions::default(), kind).is_some()
+        })
 }
 
 /// Whether the table has a row per resource and a column per permission type.

@@ -178,6 +178,15 @@ fn name_from_title(page: &Page) -> Option<String> {
             return Some(strip_namespace(first).unwrap_or_else(|| first.to_owned()));
         }
     }
+    // A translated title (`Tipo de recurso user`, `user 资源类型`) on a page
+    // that says it is a type page.
+    if matches!(page.doc_type(), Some(DocType::Resource | DocType::Enum)) && is_localized(page) {
+        let stem = file_stem(&page.file);
+        return candidates
+            .into_iter()
+            .flatten()
+            .find_map(|title| name_in_translation(title, Some(&stem)));
+    }
     None
 }
 
@@ -261,6 +270,36 @@ fn lower_property_sections(page: &Page, diags: &mut Vec<Diagnostic>) -> Vec<Draf
     out
 }
 
+/// The name, type and description columns of a property table, by their
+/// English headers; a translated header (`Propriedade | Tipo | Descrição`,
+/// `属性 | 类型 | 说明`) keeps the English order. `None` without a type
+/// column.
+fn property_columns(table: &Table) -> Option<(usize, usize, Option<usize>)> {
+    let name_col = table
+        .column(&[
+            "property",
+            "name",
+            "relationship",
+            "parameter",
+            "property name",
+        ])
+        .unwrap_or(0);
+    // A translated header (`Propriedade | Tipo | Descrição`, `属性 | 类型 |
+    // 说明`) keeps the English order: name, type, description.
+    let translated = table.header.len() >= 3
+        && table.header.get(1).is_some_and(|h| {
+            let h = h.text.trim().to_lowercase();
+            !h.is_ascii() || ["tipo", "typ", "type de"].contains(&h.as_str())
+        });
+    let type_col = table
+        .column(&["type", "value type"])
+        .or(translated.then_some(1))?;
+    let desc_col = table
+        .column(&["description", "notes"])
+        .or(translated.then_some(2));
+    Some((name_col, type_col, desc_col))
+}
+
 /// Reads the rows of a `|Property|Type|Description|` table.
 pub fn read_property_table(
     page: &Page,
@@ -269,22 +308,9 @@ pub fn read_property_table(
     diags: &mut Vec<Diagnostic>,
     out: &mut Vec<DraftProperty>,
 ) {
-    let Some(name_col) = table
-        .column(&[
-            "property",
-            "name",
-            "relationship",
-            "parameter",
-            "property name",
-        ])
-        .or(Some(0))
-    else {
+    let Some((name_col, type_col, desc_col)) = property_columns(table) else {
         return;
     };
-    let Some(type_col) = table.column(&["type", "value type"]) else {
-        return;
-    };
-    let desc_col = table.column(&["description", "notes"]);
     for row in &table.rows {
         let Some(name_cell) = row.cells.get(name_col) else {
             continue;
@@ -374,7 +400,7 @@ fn lower_enum_sections(
     let mut out = Vec::new();
     let is_enum_page = page.doc_type() == Some(&DocType::Enum);
     for section in page.sections_of(SectionKind::Members) {
-        let heading_name = enum_name_from_heading(&section.heading);
+        let heading_name = enum_name_from_heading(&section.heading, is_localized(page));
         let name = match (&heading_name, is_enum_page) {
             (Some(n), _) => n.clone(),
             (None, true) => page_type.map(str::to_owned).unwrap_or_default(),
@@ -412,15 +438,54 @@ fn lower_enum_sections(
     out
 }
 
-fn enum_name_from_heading(heading: &str) -> Option<String> {
+fn enum_name_from_heading(heading: &str, localized: bool) -> Option<String> {
     let lower = heading.to_ascii_lowercase();
-    let stripped = lower
+    let Some(stripped) = lower
         .strip_suffix(" values")
         .or_else(|| lower.strip_suffix(" enum"))
-        .or_else(|| lower.strip_suffix(" enumeration"))?;
+        .or_else(|| lower.strip_suffix(" enumeration"))
+    else {
+        // A translated heading (`Valores de clonableTeamParts`,
+        // `clonableTeamParts 值`) keeps the type's name.
+        return localized
+            .then(|| name_in_translation(heading, None))
+            .flatten();
+    };
     let name = heading[..stripped.len()].trim().trim_matches('`');
     let name = name.rsplit(' ').next().unwrap_or(name);
     is_identifier(name).then(|| name.to_owned())
+}
+
+/// Whether `page` is of a localized edition: its front matter names a
+/// locale other than English (`ms.contentlocale: pt-BR`), or its title is
+/// not in ASCII (the 2019 editions have no locale key). The rules for
+/// translated titles and headings apply to these pages only.
+fn is_localized(page: &Page) -> bool {
+    let locale = page
+        .front_matter
+        .extra
+        .get("ms.contentlocale")
+        .is_some_and(|l| !l.trim().to_ascii_lowercase().starts_with("en"));
+    let title = page.front_matter.title.as_deref().or(page.heading_title());
+    locale || title.is_some_and(|t| !t.is_ascii())
+}
+
+/// The type name a translated title or heading keeps in English: the word
+/// that is the page's file name (`Tipo de recurso user` on `user.md`), else
+/// the first camelCase one (`Valores de clonableTeamParts`).
+fn name_in_translation(text: &str, stem: Option<&str>) -> Option<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| is_identifier(w))
+        .collect();
+    stem.and_then(|stem| words.iter().find(|w| w.eq_ignore_ascii_case(stem)))
+        .or_else(|| {
+            words.iter().find(|w| {
+                w.starts_with(|c: char| c.is_ascii_lowercase())
+                    && w.chars().any(|c| c.is_ascii_uppercase())
+            })
+        })
+        .map(|w| (*w).to_owned())
 }
 
 fn read_member_table(

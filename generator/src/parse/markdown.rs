@@ -399,6 +399,11 @@ impl Walker<'_, '_, '_> {
                         at,
                         text: text.to_string(),
                     });
+                } else if let Some(anchor) = self.st.heading.as_ref().and(anchor_name(&text)) {
+                    // `## <a name="http-request"></a>Solicitação HTTP`
+                    if let Some((_, buf)) = self.st.heading.as_mut() {
+                        buf.inline.anchor.get_or_insert(anchor);
+                    }
                 } else if is_break_tag(&text) {
                     // `<br>`, `<li>`, `<p>`: a line or item boundary reads as a space.
                     if let Some(t) = self.st.inline(range.start) {
@@ -481,6 +486,19 @@ impl Walker<'_, '_, '_> {
         self.flush_html();
         self.blocks
     }
+}
+
+/// The name of an anchor tag, `<a name="x">` or `<a id="x">`.
+fn anchor_name(html: &str) -> Option<String> {
+    let tag = html.trim().strip_prefix("<a")?;
+    let tag = tag.split('>').next()?;
+    ["name=", "id="].iter().find_map(|attr| {
+        let at = tag.find(attr)? + attr.len();
+        let rest = &tag[at..];
+        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let value = rest[1..].split(quote).next()?;
+        (!value.is_empty()).then(|| value.to_owned())
+    })
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {

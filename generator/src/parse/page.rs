@@ -91,6 +91,11 @@ pub struct Inline {
     /// Links, in order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
+    /// The anchor an `<a name="...">` (or `id`) inside a heading gives it:
+    /// the localized editions keep the English slug there
+    /// (`## <a name="http-request"></a>Solicitação HTTP`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<String>,
 }
 
 /// A paragraph, list item or quote line.

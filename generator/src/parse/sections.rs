@@ -154,6 +154,37 @@ pub fn classify(heading: &str, level: u8, in_examples: bool) -> Classified {
     }
 }
 
+/// A heading classified by its text, or, where the text names no known
+/// section, by its anchor: the localized editions translate the text and
+/// keep the English slug (`## <a name="http-request"></a>Solicitação HTTP`,
+/// `#### <a name="response-2"></a>Resposta 2`).
+fn classify_heading(
+    heading: &str,
+    anchor: Option<&str>,
+    level: u8,
+    in_examples: bool,
+) -> Classified {
+    let by_text = classify(heading, level, in_examples);
+    if by_text.kind != SectionKind::Other && by_text.near_miss.is_none() {
+        return by_text;
+    }
+    let by_anchor = anchor.map(|anchor| {
+        let slug = anchor
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+            .trim_end_matches('-');
+        let slug = if slug.is_empty() { anchor } else { slug };
+        // Tab groups are named by their anchor too (`<a name="http">`).
+        classify(&slug.replace('-', " "), level, in_examples)
+    });
+    match by_anchor {
+        Some(found) if found.kind != SectionKind::Other => Classified {
+            near_miss: None,
+            ..found
+        },
+        _ => by_text,
+    }
+}
+
 /// A tab marker such as `# [HTTP](#tab/http)` is not a section.
 fn is_tab_marker(inline: &Inline) -> bool {
     inline.links.len() == 1
@@ -253,7 +284,7 @@ fn open_section(
     }
     let heading = inline.text.trim().to_owned();
     let in_examples = examples_level.is_some_and(|l| level >= l);
-    let classified = classify(&heading, level, in_examples);
+    let classified = classify_heading(&heading, inline.anchor.as_deref(), level, in_examples);
     match classified.kind {
         SectionKind::Examples => *examples_level = Some(level),
         SectionKind::ExampleRequest | SectionKind::ExampleResponse => {}
