@@ -40,6 +40,7 @@ pub mod fix;
 pub mod lint;
 pub mod model;
 pub mod regen;
+pub mod report;
 
 use std::path::PathBuf;
 

@@ -34,6 +34,11 @@ struct Cli {
 enum Command {
     /// Reads a docs folder and reports every diagnostic.
     Lint(LintArgs),
+    /// Writes the docs' health as a static HTML page (`DIR/index.html`):
+    /// counts, areas, codes, the pages with most problems, the example
+    /// checks, every page's diagnostics with their lines; new and fixed
+    /// against a baseline; a trend over earlier baselines.
+    Report(ReportArgs),
     /// Generates the crate from the docs (by default `generated/` from `docs-input/`).
     Regen {
         /// The docs folder [default: docs-input/ of the workspace].
@@ -176,6 +181,25 @@ struct LintArgs {
     dry_run: bool,
 }
 
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// The docs folder [default: docs-input/ of the workspace].
+    #[arg(long)]
+    docs: Option<PathBuf>,
+    /// The folder to write `index.html` into.
+    #[arg(long)]
+    out: PathBuf,
+    /// Includes may resolve anywhere under this folder [default: as for lint].
+    #[arg(long)]
+    include_root: Option<PathBuf>,
+    /// Show what is new and fixed against this baseline file.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Earlier baseline files, oldest first, for the trend chart.
+    #[arg(long, num_args = 1..)]
+    history: Vec<PathBuf>,
+}
+
 fn or_default(given: Option<PathBuf>, default: &str) -> PathBuf {
     given.unwrap_or_else(|| workspace_root().join(default))
 }
@@ -297,6 +321,20 @@ fn main() -> ExitCode {
                 } else {
                     ExitCode::from(1)
                 })
+            })
+        }
+        Command::Report(args) => {
+            let dir = or_default(args.docs, "docs-input");
+            read_docs(&dir, args.include_root.as_deref()).and_then(|docs| {
+                let inputs = xtask::report::Inputs {
+                    docs: &docs,
+                    label: prefix_of(&dir),
+                    baseline: args.baseline,
+                    history: args.history,
+                };
+                let file = xtask::report::write(&inputs, &args.out).map_err(Failure::Other)?;
+                xtask::note!("wrote {}", file.display());
+                Ok(ExitCode::SUCCESS)
             })
         }
         Command::Model { docs, include_root } => {

@@ -11,3 +11,4 @@ mod docs_folder;
 mod drift;
 mod fidelity;
 mod fixes;
+mod report;
