@@ -54,8 +54,9 @@ pub fn render(inputs: &Inputs<'_>) -> Result<String, String> {
             let area = p
                 .front_matter
                 .ms_prod
-                .clone()
-                .filter(|a| !a.trim().is_empty())
+                .as_deref()
+                .map(|a| a.trim().to_lowercase())
+                .filter(|a| !a.is_empty())
                 .unwrap_or_else(|| "(no ms.prod)".to_owned());
             (p.file.clone(), area)
         })
@@ -333,7 +334,7 @@ fn by_area(html: &mut String, areas: &BTreeMap<String, String>, diagnostics: &[D
         let total = |c: &Counts| c.iter().sum::<usize>();
         total(&b.1.1).cmp(&total(&a.1.1)).then(a.0.cmp(b.0))
     });
-    html.push_str("<section id=\"areas\">\n<h2>Areas</h2>\n<p>By the pages' <code>ms.prod</code>.</p>\n<div class=\"scroll\"><table class=\"num\">\n<tr><th>area</th><th>pages</th><th>errors</th><th>warnings</th><th>notes</th></tr>\n");
+    html.push_str("<section id=\"areas\">\n<h2>Areas</h2>\n<p>By the pages' <code>ms.prod</code>, in lower case.</p>\n<div class=\"scroll\"><table class=\"num\">\n<tr><th>area</th><th>pages</th><th>errors</th><th>warnings</th><th>notes</th></tr>\n");
     for (area, (pages, c)) in rows {
         let _ = writeln!(
             html,
@@ -525,7 +526,7 @@ a{color:var(--note)}
 code{background:var(--code);padding:0 4px;border-radius:4px;overflow-wrap:anywhere}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:10px}
 .card{border:1px solid var(--line);border-radius:8px;padding:10px;display:flex;flex-direction:column}
-.card .n{font-size:1.8em;font-weight:600}
+.card .n{font-size:1.8em;font-weight:600}.card code{white-space:nowrap}
 .card.error .n{color:var(--err)}.card.warning .n{color:var(--warn)}.card.note .n{color:var(--note)}.card.fix .n{color:var(--fix)}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;margin:8px 0}

@@ -206,3 +206,54 @@ fn a_fix_whose_text_moved_is_not_applied() {
     assert_eq!(applied.text, text);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_fixes_for_the_v1_corpus_remove_what_they_fix_and_add_nothing() {
+    let corpus = xtask::shared_dir().join("corpus/graph-docs-v1.0");
+    if !corpus.exists() {
+        let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+        assert!(
+            !ci,
+            "test data not found at {}; under CI ../shared must exist",
+            corpus.display()
+        );
+        eprintln!("skipping: test data not found at {}", corpus.display());
+        return;
+    }
+    let docs = DocsFolder::read(&corpus).expect("the corpus");
+    let before = said(&docs);
+    let plan = xtask::fix::plan(&docs);
+    let codes = plan.by_code();
+    // Pages nobody here wrote: annotations with trailing commas, `HTTP 201
+    // Created` status lines, a `Requests` heading, example keys in the
+    // wrong case.
+    for code in [
+        Code::AnnotationRecovered,
+        Code::ExampleStatusLine,
+        Code::SectionNameNearMiss,
+        Code::ExamplePropertyUnknown,
+    ] {
+        assert!(
+            codes.get(&code).is_some_and(|n| *n > 0),
+            "{code}: {codes:?}"
+        );
+    }
+    let replaced: BTreeMap<String, String> = plan
+        .pages
+        .iter()
+        .map(|p| (p.file.clone(), p.after.clone()))
+        .collect();
+    let after = said(&docs.with_pages(&replaced));
+    for (key, n) in &after {
+        assert!(
+            before.get(key).is_some_and(|m| n <= m),
+            "new after the fixes: {key:?}"
+        );
+    }
+    let fixed: usize = before.values().sum::<usize>() - after.values().sum::<usize>();
+    assert!(
+        fixed >= plan.count(),
+        "{fixed} gone, {} fixed",
+        plan.count()
+    );
+}

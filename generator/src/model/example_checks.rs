@@ -662,14 +662,19 @@ impl<'a> Checker<'a> {
             if code == Code::ExampleKindMismatch {
                 self.kinds.push((source, side, first, more));
             } else {
-                // The fixes of the whole group go with its one diagnostic.
-                let mut fixes = first.fix.into_iter().chain(list.filter_map(|(_, f)| f.fix));
-                let fix = fixes.next().map(|mut fix| {
+                // The group's one diagnostic has a fix when each of its
+                // findings has one: applied, it removes the diagnostic.
+                let fixes: Option<Vec<Fix>> = std::iter::once(first.fix)
+                    .chain(list.map(|(_, f)| f.fix))
+                    .collect();
+                let fix = fixes.and_then(|fixes| {
+                    let mut fixes = fixes.into_iter();
+                    let mut fix = fixes.next()?;
                     for more in fixes {
                         fix.description = format!("{}; {}", fix.description, more.description);
                         fix.edits.extend(more.edits);
                     }
-                    fix
+                    Some(fix)
                 });
                 let mut d =
                     diag_at_source(&source, code, with_more(first.message, more), first.help);
