@@ -75,11 +75,13 @@ fn said(diagnostics: &[Diagnostic]) -> Said {
     out
 }
 
-/// Works out the fixes for `docs`, checked as the module says.
-pub fn plan(docs: &DocsFolder) -> Plan {
+/// Works out the fixes for `docs` (for the pages in `only`, when given),
+/// checked as the module says.
+pub fn plan(docs: &DocsFolder, only: Option<&BTreeSet<String>>) -> Plan {
     let diagnostics = diagnostics_of(docs);
     let mut by_file: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
-    for d in diagnostics.iter().filter(|d| d.fix.is_some()) {
+    let wanted = |d: &&Diagnostic| d.fix.is_some() && only.is_none_or(|o| o.contains(&d.file));
+    for d in diagnostics.iter().filter(wanted) {
         by_file.entry(d.file.as_str()).or_default().push(d);
     }
     let mut plan = Plan::default();

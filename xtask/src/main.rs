@@ -246,10 +246,8 @@ fn run_lint(args: LintArgs) -> Result<bool, Failure> {
         )?);
     }
     if args.fix {
-        let mut plan = xtask::fix::plan(&docs);
-        if let Some(only) = scoped_pages(&dir, args.changed_since.as_deref(), &args.pages)? {
-            plan.pages.retain(|p| only.contains(&p.file));
-        }
+        let only = scoped_pages(&dir, args.changed_since.as_deref(), &args.pages)?;
+        let plan = xtask::fix::plan(&docs, only.as_ref());
         if args.dry_run {
             print!("{}", xtask::fix::diff(&plan, &prefix_of(&dir)));
         } else {

@@ -66,7 +66,7 @@ fn each_fix_removes_its_diagnostic_and_adds_none() {
     let dir = fixture_copy("each");
     let docs = DocsFolder::read(&dir).expect("reads the fixture");
     let before = said(&docs);
-    let plan = xtask::fix::plan(&docs);
+    let plan = xtask::fix::plan(&docs, None);
     assert!(plan.withheld.is_empty(), "withheld: {:?}", plan.withheld);
     assert_eq!(plan.unplaced, 0);
     let codes = plan.by_code();
@@ -98,7 +98,7 @@ fn each_fix_removes_its_diagnostic_and_adds_none() {
         }
     }
     // And lint --fix finds nothing more to do.
-    let again = xtask::fix::plan(&DocsFolder::read(&dir).expect("reads"));
+    let again = xtask::fix::plan(&DocsFolder::read(&dir).expect("reads"), None);
     assert_eq!(again.count(), 0, "{}", xtask::fix::summary(&again, true));
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -107,7 +107,7 @@ fn each_fix_removes_its_diagnostic_and_adds_none() {
 fn the_fixes_are_the_edits_a_writer_would_make() {
     let dir = fixture_copy("edits");
     let docs = DocsFolder::read(&dir).expect("reads the fixture");
-    let plan = xtask::fix::plan(&docs);
+    let plan = xtask::fix::plan(&docs, None);
     xtask::fix::write(&docs.root, &plan).expect("writes");
     let page = std::fs::read_to_string(dir.join("api/widget-get.md")).expect("reads");
     let resource = std::fs::read_to_string(dir.join("resources/widget.md")).expect("reads");
@@ -168,6 +168,24 @@ fn dry_run_prints_the_diff_and_changes_nothing() {
     );
     assert_eq!(texts(&dir), before, "a dry run changed files");
 
+    // `--pages` fixes only the pages named.
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(&dir)
+        .args([
+            "lint",
+            "--docs",
+            ".",
+            "--fix",
+            "--dry-run",
+            "--pages",
+            "resources/widget.md",
+        ])
+        .output()
+        .expect("xtask runs");
+    let diff = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(diff.contains("+++ b/resources/widget.md"), "{diff}");
+    assert!(!diff.contains("api/widget-get.md"), "{diff}");
+
     // Without --dry-run the pages change, and no temporary file is left.
     let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .current_dir(&dir)
@@ -222,7 +240,7 @@ fn the_fixes_for_the_v1_corpus_remove_what_they_fix_and_add_nothing() {
     }
     let docs = DocsFolder::read(&corpus).expect("the corpus");
     let before = said(&docs);
-    let plan = xtask::fix::plan(&docs);
+    let plan = xtask::fix::plan(&docs, None);
     let codes = plan.by_code();
     // Pages nobody here wrote: annotations with trailing commas, `HTTP 201
     // Created` status lines, a `Requests` heading, example keys in the
