@@ -1245,12 +1245,13 @@ thread_local! {
 }
 
 /// Whether `written` is a typo of `meant` that a fix may replace without
-/// asking: the same but for case, or, both of five letters or more, one
-/// edit apart (a letter added, dropped, changed or two swapped) other than
-/// at either end of one of them (`teamsAppId` is no typo of `teamsApp`).
+/// asking: the same but for case where `written` lost the API's camelCase
+/// (see [`case_lost`]), or, both of five letters or more, one edit apart (a
+/// letter added, dropped, changed or two swapped) other than at either end
+/// of one of them (`teamsAppId` is no typo of `teamsApp`).
 pub(crate) fn near_miss(written: &str, meant: &str) -> bool {
     if written.eq_ignore_ascii_case(meant) {
-        return written != meant;
+        return written != meant && case_lost(written, meant);
     }
     let (w, m) = (written.to_lowercase(), meant.to_lowercase());
     let long = w.chars().count() >= 5 && m.chars().count() >= 5;
@@ -1258,9 +1259,20 @@ pub(crate) fn near_miss(written: &str, meant: &str) -> bool {
     long && !extends && strsim::damerau_levenshtein(&w, &m) == 1
 }
 
+/// Whether `written` differs from `meant` in case the way a slip does: it
+/// starts with a capital where the API name does not (`ConferenceId` for
+/// `conferenceId`; Graph's names are camelCase). Any other difference in
+/// case may be the table's slip as well (a table's `subUnit` where the
+/// API and the example say `subunit`, `timeslots` where they say
+/// `timeSlots`), and no fix is offered.
+fn case_lost(written: &str, meant: &str) -> bool {
+    written.starts_with(char::is_uppercase) && meant.starts_with(char::is_lowercase)
+}
+
 /// [`near_miss`] for a type cell: a primitive's name may be misspelt; a
 /// named type's only in case (`chart` is no typo of `chat`: the docs name
-/// many types that no page defines).
+/// many types that no page defines), where the type's own page says how
+/// its name is written.
 fn type_near_miss(written: &str, meant: &str) -> bool {
     if PRIMITIVE_NAMES.contains(&meant) {
         near_miss(written, meant)
@@ -1286,5 +1298,31 @@ pub(crate) fn diag_at_source(
         help,
         related: Vec::new(),
         fix: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{near_miss, type_near_miss};
+
+    #[test]
+    fn a_fix_renames_only_what_is_plainly_a_slip() {
+        // A letter dropped, changed or swapped in a long name.
+        assert!(near_miss("displayNme", "displayName"));
+        assert!(near_miss("Strng", "String"));
+        // A longer or shorter name is another name.
+        assert!(!near_miss("teamsAppId", "teamsApp"));
+        assert!(!near_miss("chart", "chat"));
+        // Case: a capital first is a slip...
+        assert!(near_miss("ConferenceId", "conferenceId"));
+        assert!(near_miss("Type", "type"));
+        // ...other differences may be the table's slip as well.
+        assert!(!near_miss("timeSlots", "timeslots"));
+        assert!(!near_miss("printerId", "printerID"));
+        assert!(!near_miss("subunit", "subUnit"));
+        // A named type only in case; a primitive also by a typo.
+        assert!(type_near_miss("assignedlicense", "assignedLicense"));
+        assert!(!type_near_miss("chart", "chat"));
+        assert!(type_near_miss("Boolen", "Boolean"));
     }
 }
