@@ -64,13 +64,20 @@ pub fn diagnostics_of(docs: &DocsFolder) -> Vec<Diagnostic> {
 
 /// The model of a docs folder, and every diagnostic, sorted.
 pub fn model_and_diagnostics(docs: &DocsFolder) -> (generator::Api, Vec<Diagnostic>) {
+    let (_, api, diagnostics) = read_all(docs);
+    (api, diagnostics)
+}
+
+/// The pages of a docs folder as read, its model, and every diagnostic,
+/// sorted: what lint reports, for callers that also need the pages.
+pub fn read_all(docs: &DocsFolder) -> (Vec<generator::Page>, generator::Api, Vec<Diagnostic>) {
     let (pages, mut diagnostics) = generator::parse_pages(&docs.sources(), &docs.includes);
     let (api, model) = generator::build_model(&pages);
     diagnostics.extend(model);
     diagnostics.extend(generator::names_diagnostics(&api, &docs.names));
     diagnostics.extend(docs.problems.iter().cloned());
     diagnostics.sort();
-    (api, diagnostics)
+    (pages, api, diagnostics)
 }
 
 /// Which pages a lint reports on.

@@ -47,7 +47,8 @@ pub fn write(inputs: &Inputs<'_>, out: &Path) -> Result<PathBuf, String> {
 /// The report as HTML.
 pub fn render(inputs: &Inputs<'_>) -> Result<String, String> {
     let docs = inputs.docs;
-    let (pages, parse_diagnostics) = generator::parse_pages(&docs.sources(), &docs.includes);
+    // The same reading as lint's, so that the page shows lint's counts.
+    let (pages, _, diagnostics) = crate::lint::read_all(docs);
     let areas: BTreeMap<String, String> = pages
         .iter()
         .map(|p| {
@@ -61,13 +62,7 @@ pub fn render(inputs: &Inputs<'_>) -> Result<String, String> {
             (p.file.clone(), area)
         })
         .collect();
-    let (api, model) = generator::build_model(&pages);
     drop(pages);
-    let mut diagnostics = parse_diagnostics;
-    diagnostics.extend(model);
-    diagnostics.extend(generator::names_diagnostics(&api, &docs.names));
-    diagnostics.extend(docs.problems.iter().cloned());
-    diagnostics.sort();
 
     let comparison = match &inputs.baseline {
         Some(file) => Some(Baseline::load(file)?),

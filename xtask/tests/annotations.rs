@@ -34,17 +34,10 @@ fn validator() -> bool {
         .args(["-c", "import jsonschema"])
         .status()
         .is_ok_and(|s| s.success());
-    let under_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-    assert!(
-        found || !under_ci,
-        "under CI, python3 with jsonschema must be installed (.ci/run does)"
-    );
-    if !found {
-        eprintln!(
-            "skipped: no python3 with jsonschema (looked for `python3 -c 'import jsonschema'`)"
-        );
-    }
-    found
+    crate::support::needed(
+        found,
+        "python3 with jsonschema (looked for `python3 -c 'import jsonschema'`; .ci/run installs it)",
+    )
 }
 
 #[test]

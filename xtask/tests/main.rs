@@ -3,6 +3,8 @@
 //! drift of the checked-in crates, fidelity, the diagnostics catalogue,
 //! and the generated client against mock servers.
 
+mod support;
+
 mod annotations;
 mod catalogue;
 mod cli;

@@ -21,6 +21,9 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 
+use graph_sdk::models::{AnyDirectoryObject, User};
+use graph_sdk::runtime::Page;
+
 /// The system allocator, counting allocations: one relaxed atomic add on
 /// each, so that every row's time is the allocator an application has,
 /// nearly unburdened (a profiling allocator would weigh on the rows that
@@ -265,7 +268,7 @@ fn allocations(text: &str, decode: &dyn Fn(&str)) -> f64 {
     (after - before) as f64 / ITEMS as f64
 }
 
-type Row<'a> = (&'a str, Box<dyn Fn(&str)>);
+type Row<'a> = (&'a str, fn(&str));
 
 fn table(title: &str, text: &str, rows: Vec<Row<'_>>, baseline: &str) {
     let mb = text.len() as f64 / 1e6;
@@ -429,116 +432,89 @@ fn check_child() {
     }
 }
 
+/// Parses without keeping anything.
+fn parse_only(text: &str) {
+    serde_json::from_str::<IgnoredAny>(text).expect("parses");
+}
+
+/// serde's derive, dropping what it does not declare.
+fn lossy_derive(text: &str) {
+    serde_json::from_str::<PageOf<UserDerive>>(text).expect("decodes");
+}
+
+/// serde's derive, keeping the rest in a flattened map.
+fn flatten_derive(text: &str) {
+    serde_json::from_str::<PageOf<UserFlatten>>(text).expect("decodes");
+}
+
+/// An untyped value.
+fn untyped(text: &str) {
+    serde_json::from_str::<Value>(text).expect("decodes");
+}
+
+/// The models' previous decoder: each object buffered into a map first.
+fn buffered(text: &str) {
+    serde_json::from_str::<PageOf<UserBuffered>>(text).expect("decodes");
+}
+
+/// The generated `Page<User>`.
+fn generated_users(text: &str) {
+    let page = serde_json::from_str::<Page<User>>(text).expect("decodes");
+    assert_eq!(page.value.len(), ITEMS);
+}
+
+/// The generated dispatch enum.
+fn generated_members(text: &str) {
+    let page = serde_json::from_str::<Page<AnyDirectoryObject>>(text).expect("decodes");
+    assert_eq!(page.value.len(), ITEMS);
+}
+
+const PARSE_ONLY: &str = "parse only (IgnoredAny)";
+const LOSSY: &str = "serde derive, unknown fields dropped";
+const UNTYPED: &str = "serde_json::Value";
+const GENERATED: &str = "generated Page<User> (lossless)";
+
 /// Decodes the payloads with every decoder and prints the tables.
 fn decode_tables() {
-    use graph_sdk::models::{AnyDirectoryObject, User};
-    use graph_sdk::runtime::Page;
-
     println!(
         "size of a value: User {} bytes, UserDerive {} bytes",
         std::mem::size_of::<User>(),
         std::mem::size_of::<UserDerive>()
     );
-    let users = users_page(true);
     table(
         "Page<User>",
-        &users,
+        &users_page(true),
         vec![
-            (
-                "parse only (IgnoredAny)",
-                Box::new(|t| {
-                    serde_json::from_str::<IgnoredAny>(t).expect("parses");
-                }),
-            ),
-            (
-                "serde derive, unknown fields dropped",
-                Box::new(|t| {
-                    serde_json::from_str::<PageOf<UserDerive>>(t).expect("decodes");
-                }),
-            ),
-            (
-                "serde derive with a flatten map (lossless)",
-                Box::new(|t| {
-                    serde_json::from_str::<PageOf<UserFlatten>>(t).expect("decodes");
-                }),
-            ),
-            (
-                "serde_json::Value",
-                Box::new(|t| {
-                    serde_json::from_str::<Value>(t).expect("decodes");
-                }),
-            ),
+            (PARSE_ONLY, parse_only),
+            (LOSSY, lossy_derive),
+            ("serde derive with a flatten map (lossless)", flatten_derive),
+            (UNTYPED, untyped),
             (
                 "the models' previous decoder (object buffered first)",
-                Box::new(|t| {
-                    serde_json::from_str::<PageOf<UserBuffered>>(t).expect("decodes");
-                }),
+                buffered,
             ),
-            (
-                "generated Page<User> (lossless)",
-                Box::new(|t| {
-                    let page = serde_json::from_str::<Page<User>>(t).expect("decodes");
-                    assert_eq!(page.value.len(), ITEMS);
-                }),
-            ),
+            (GENERATED, generated_users),
         ],
-        "serde derive, unknown fields dropped",
+        LOSSY,
     );
-
-    let declared = users_page(false);
     table(
         "Page<User>, every property declared (the same users without the two undeclared ones)",
-        &declared,
+        &users_page(false),
         vec![
-            (
-                "parse only (IgnoredAny)",
-                Box::new(|t| {
-                    serde_json::from_str::<IgnoredAny>(t).expect("parses");
-                }),
-            ),
-            (
-                "serde derive, unknown fields dropped",
-                Box::new(|t| {
-                    serde_json::from_str::<PageOf<UserDerive>>(t).expect("decodes");
-                }),
-            ),
-            (
-                "generated Page<User> (lossless)",
-                Box::new(|t| {
-                    let page = serde_json::from_str::<Page<User>>(t).expect("decodes");
-                    assert_eq!(page.value.len(), ITEMS);
-                }),
-            ),
+            (PARSE_ONLY, parse_only),
+            (LOSSY, lossy_derive),
+            (GENERATED, generated_users),
         ],
-        "serde derive, unknown fields dropped",
+        LOSSY,
     );
-
-    let members = members_page();
     table(
         "Page<AnyDirectoryObject> (users and groups, `@odata.type` first)",
-        &members,
+        &members_page(),
         vec![
-            (
-                "parse only (IgnoredAny)",
-                Box::new(|t| {
-                    serde_json::from_str::<IgnoredAny>(t).expect("parses");
-                }),
-            ),
-            (
-                "serde_json::Value",
-                Box::new(|t| {
-                    serde_json::from_str::<Value>(t).expect("decodes");
-                }),
-            ),
-            (
-                "generated Page<AnyDirectoryObject>",
-                Box::new(|t| {
-                    let page =
-                        serde_json::from_str::<Page<AnyDirectoryObject>>(t).expect("decodes");
-                    assert_eq!(page.value.len(), ITEMS);
-                }),
-            ),
+            (PARSE_ONLY, parse_only),
+            (UNTYPED, untyped),
+            ("generated Page<AnyDirectoryObject>", generated_members),
         ],
-        "serde_json::Value",
+        UNTYPED,
     );
 }
