@@ -128,16 +128,18 @@ fn measure_end_to_end(runs: usize, scratch: &Path, copy: &Path) -> Result<EndToE
     let empty = paired(runs, copy, || {
         let _ = std::fs::remove_dir_all(&out);
         let _ = std::fs::remove_file(&cache_file);
-        end_to_end(copy, &out, cached).map(drop)
+        end_to_end(copy, &out, cached).map(|(_, left)| left)
     })?;
     // Nothing reused: every page parsed, every file made and formatted
     // (`regen --no-cache`).
-    let scratch_run = paired(runs, copy, || end_to_end(copy, &out, None).map(drop))?;
+    let scratch_run = paired(runs, copy, || {
+        end_to_end(copy, &out, None).map(|(_, left)| left)
+    })?;
     // Cold: no cache; the crate already in the output folder, as after a
     // fresh clone.
     let cold = paired(runs, copy, || {
         let _ = std::fs::remove_file(&cache_file);
-        end_to_end(copy, &out, cached).map(drop)
+        end_to_end(copy, &out, cached).map(|(_, left)| left)
     })?;
     // One page changed: an api page's description, then a property of
     // the user type (the type most pages refer to). Each run changes the
@@ -221,6 +223,11 @@ fn print_end_to_end(measured: &EndToEnd, copy: &Path) {
     }
 }
 
+/// What a regen leaves for the end of the process, as the command does:
+/// its inputs, model, files and cache. The benchmark drops it after the
+/// clock stops.
+type Leftover = Box<dyn std::any::Any>;
+
 /// One `regen` as the command runs it: read the docs, the output folder
 /// and the cache in `cache_file` (none: `--no-cache`), generate, report API
 /// changes, write, save the cache.
@@ -228,7 +235,7 @@ fn end_to_end(
     docs_dir: &Path,
     out: &Path,
     cache_file: Option<&Path>,
-) -> Result<generator::RunStats, String> {
+) -> Result<(generator::RunStats, Leftover), String> {
     let inputs = regen::Inputs::read(docs_dir, None, out, cache_file).map_err(|e| e.to_string())?;
     let options = regen::options(
         &crate::workspace_root(),
@@ -237,12 +244,12 @@ fn end_to_end(
         "graph-sdk".to_owned(),
     );
     let (run, next, stats) = inputs.generate(&options);
-    std::hint::black_box(regen::change_report(out, &run, false));
+    let report = regen::change_report(out, &run, false);
     if let Some(file) = cache_file {
         inputs.save_cache(file, &next)?;
     }
     regen::write_over(out, &run.files, &inputs.existing)?;
-    Ok(stats)
+    Ok((stats, Box::new((inputs, run, next, report))))
 }
 
 /// Runs regen `runs` times, each after `edit` changed `page` again (its
@@ -264,9 +271,9 @@ fn one_page_changed(
         std::fs::write(page, edit(&text, round)).map_err(|e| e.to_string())
     };
     let times = paired_after(runs, docs, &mut edited, || {
-        let stats = end_to_end(docs, out, cache_file)?;
+        let (stats, left) = end_to_end(docs, out, cache_file)?;
         remade.push(stats.format.formatted + stats.format.kept);
-        Ok(())
+        Ok(left)
     })?;
     Ok((times, remade))
 }
@@ -289,11 +296,12 @@ impl Paired {
     }
 }
 
-/// Runs `f` `runs` times, each right after a bare pass over `docs`.
+/// Runs `f` `runs` times, each right after a bare pass over `docs`; what
+/// `f` leaves is dropped after its time is taken.
 fn paired(
     runs: usize,
     docs: &Path,
-    f: impl FnMut() -> Result<(), String>,
+    f: impl FnMut() -> Result<Leftover, String>,
 ) -> Result<Paired, String> {
     paired_after(runs, docs, &mut || Ok(()), f)
 }
@@ -303,7 +311,7 @@ fn paired_after(
     runs: usize,
     docs: &Path,
     prepare: &mut dyn FnMut() -> Result<(), String>,
-    mut f: impl FnMut() -> Result<(), String>,
+    mut f: impl FnMut() -> Result<Leftover, String>,
 ) -> Result<Paired, String> {
     let mut times = Vec::with_capacity(runs);
     let mut ratios = Vec::with_capacity(runs);
@@ -313,8 +321,9 @@ fn paired_after(
         std::hint::black_box(bare_pass(docs));
         let bare = start.elapsed();
         let start = Instant::now();
-        f()?;
+        let left = f()?;
         let took = start.elapsed();
+        drop(left);
         times.push(took);
         ratios.push(took.as_secs_f64() / bare.as_secs_f64().max(1e-9));
     }

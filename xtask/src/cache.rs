@@ -36,15 +36,32 @@ pub fn target_dir(workspace_root: &Path) -> PathBuf {
 }
 
 /// The fingerprint of this build of xtask, and so of the generator in it:
-/// the hash of the running executable. A cache from another build is never
-/// read.
+/// the running executable's path, size, inode and modification time. A
+/// build writes a new executable (a new time, and most often a new size
+/// and inode), so a cache from another build is never read. Hashing the
+/// executable's bytes instead (50 MB in a release build) took more time
+/// than a one-page regen's own work of reading the docs.
 pub fn build() -> [u8; 32] {
-    let exe = std::env::current_exe().and_then(std::fs::read);
+    let exe = std::env::current_exe().and_then(|path| {
+        let meta = std::fs::metadata(&path)?;
+        let modified = meta.modified()?;
+        Ok((path, meta, modified))
+    });
     match exe {
-        Ok(bytes) => *blake3::Hasher::new()
-            .update_rayon(&bytes)
-            .finalize()
-            .as_bytes(),
+        Ok((path, meta, modified)) => {
+            let mut hasher = blake3::Hasher::new();
+            hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+            hasher.update(path.to_string_lossy().as_bytes());
+            hasher.update(&meta.len().to_le_bytes());
+            hasher.update(format!("{modified:?}").as_bytes());
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                hasher.update(&meta.ino().to_le_bytes());
+                hasher.update(&meta.dev().to_le_bytes());
+            }
+            *hasher.finalize().as_bytes()
+        }
         // Unknown: a fingerprint no saved cache has.
         Err(_) => {
             *blake3::hash(format!("{:?}", std::time::SystemTime::now()).as_bytes()).as_bytes()
