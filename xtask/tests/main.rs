@@ -6,6 +6,7 @@
 mod support;
 
 mod annotations;
+mod build_features;
 mod catalogue;
 mod cli;
 mod client;

@@ -631,7 +631,17 @@ mod tests {
             _ = watched.upload_file::<serde_json::Value>(&path) => panic!("it was to be stopped"),
             () = stop.notified() => {}
         }
-        let had = session.state().received.len();
+        // A slice sent just before the stop may still reach the server (the
+        // request was on the wire when the upload was dropped): wait until
+        // what the session holds stops changing.
+        let mut had = session.state().received.len();
+        let mut still = 0;
+        while still < 5 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            let now = session.state().received.len();
+            still = if now == had { still + 1 } else { 0 };
+            had = now;
+        }
         assert!(had >= 2 * UPLOAD_SLICE_UNIT && had < content.len());
         let status = upload.status().await.expect("status");
         assert_eq!(status.next_offset(), Some(had as u64));
