@@ -112,26 +112,51 @@ pub fn generate_reusing(
         .time("read and model the pages", || {
             reuse::read_model(pages, &text_hashes, includes, reuse.cache)
         });
-    // The names file, checked against the model and applied to its types
-    // (builders and methods take it when the client is named).
-    stats.time("apply the names file", || {
-        diagnostics.extend(names_diagnostics(&api, &options.names));
-        names::apply_type_names(&mut api, &options.names);
-        diagnostics.sort();
-    });
+    // The names file, checked against the model as read, and applied to
+    // its types (builders and methods take it when the client is named).
+    // The check builds the client's tree: when the names file renames no
+    // type, the model it checks is the one emitted, and the check runs
+    // beside the emission.
+    let renames = !options.names.types.is_empty();
+    if renames {
+        stats.time("apply the names file", || {
+            diagnostics.extend(names_diagnostics(&api, &options.names));
+            names::apply_type_names(&mut api, &options.names);
+        });
+    }
     stats.pages = page_stats;
-    let digests = stats.time("hash the model", || {
-        reuse::digest::digests(&api, options, &reuse.cache.build())
-    });
-    let plan = stats.time("find reusable files", || {
-        reuse::plan(reuse.cache, &digests, reuse.existing)
-    });
-    let drafts = stats.time("emit drafts", || {
-        emit::emit_drafts(&api, options, Some(&docs_hash), &plan)
-    });
-    let (files, made, format) = stats.time("format", || {
-        emit::format::format_all(drafts, reuse.existing)
-    });
+    let api_ref = &api;
+    let check_names = || {
+        let start = std::time::Instant::now();
+        let found = (!renames).then(|| names_diagnostics(api_ref, &options.names));
+        (found, start.elapsed())
+    };
+    let emit = || {
+        let mut stats = RunStats::default();
+        let digests = stats.time("hash the model", || {
+            reuse::digest::digests(api_ref, options, &reuse.cache.build())
+        });
+        let plan = stats.time("find reusable files", || {
+            reuse::plan(reuse.cache, &digests, reuse.existing)
+        });
+        let drafts = stats.time("emit drafts", || {
+            emit::emit_drafts(api_ref, options, Some(&docs_hash), &plan)
+        });
+        let formatted = stats.time("format", || {
+            emit::format::format_all(drafts, reuse.existing)
+        });
+        (digests, plan, formatted, stats)
+    };
+    let ((names_found, names_took), (digests, plan, (files, made, format), emitted)) =
+        rayon::join(check_names, emit);
+    if let Some(found) = names_found {
+        stats
+            .timings
+            .push(("check the names file (beside the next stages)", names_took));
+        diagnostics.extend(found);
+    }
+    diagnostics.sort();
+    stats.timings.extend(emitted.timings);
     stats.format = format;
     stats.made = made.keys().cloned().collect();
     let cache = reuse::next(reuse.cache, entries, &digests, made, &plan);

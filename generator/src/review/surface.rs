@@ -161,6 +161,7 @@ impl Surface {
         calls: &BTreeMap<String, BTreeMap<String, String>>,
         features: Vec<String>,
     ) -> Surface {
+        use rayon::prelude::*;
         Surface {
             format: FORMAT,
             provenance: Provenance {
@@ -169,7 +170,7 @@ impl Surface {
             },
             endpoints: api
                 .endpoints
-                .iter()
+                .par_iter()
                 .map(|e| {
                     let calls = calls.get(&e.name.api).cloned().unwrap_or_default();
                     (e.name.api.clone(), endpoint(e, calls))
@@ -177,7 +178,7 @@ impl Surface {
                 .collect(),
             types: api
                 .types
-                .iter()
+                .par_iter()
                 .map(|t| (t.name.api.clone(), type_surface(t)))
                 .collect(),
             features,
@@ -201,6 +202,7 @@ impl Surface {
     /// [`PROVENANCE`], `api-surface/endpoints/{area}.json` and
     /// `api-surface/types/{letter}.json`.
     pub fn to_files(&self) -> BTreeMap<String, String> {
+        use rayon::prelude::*;
         let mut out = BTreeMap::new();
         out.insert(
             PROVENANCE.to_owned(),
@@ -213,12 +215,12 @@ impl Surface {
         for (name, e) in &self.endpoints {
             areas.entry(&e.area).or_default().insert(name, e);
         }
-        for (area, endpoints) in areas {
-            out.insert(
+        out.par_extend(areas.into_par_iter().map(|(area, endpoints)| {
+            (
                 format!("api-surface/endpoints/{}.json", file_stem(area)),
                 pretty(&endpoints),
-            );
-        }
+            )
+        }));
         let mut letters: BTreeMap<String, BTreeMap<&String, &TypeSurface>> = BTreeMap::new();
         for (name, t) in &self.types {
             let letter = name
@@ -231,9 +233,11 @@ impl Surface {
                 );
             letters.entry(letter).or_default().insert(name, t);
         }
-        for (letter, types) in letters {
-            out.insert(format!("api-surface/types/{letter}.json"), pretty(&types));
-        }
+        out.par_extend(
+            letters.into_par_iter().map(|(letter, types)| {
+                (format!("api-surface/types/{letter}.json"), pretty(&types))
+            }),
+        );
         out.insert(FEATURES.to_owned(), pretty(&self.features));
         out
     }

@@ -67,37 +67,49 @@ pub fn emit_client(
         let (file, _) = files.claim(&child.type_name, module_name(&step_method(step)));
         split_file(child, file, &mut files, &mut pieces);
     }
-    // Each file's tokens are made and turned into text on one thread.
-    let emitted: Vec<(ClientFile, Draft)> = pieces
-        .into_par_iter()
-        .map(|Piece { file, top, nodes }| {
-            let path = format!("src/client/{file}.rs");
-            let child = top;
-            let client_file = ClientFile {
-                file,
-                gate: ctx.features.gate(child.areas.iter().copied()),
-                builders: nodes
-                    .iter()
-                    .map(|n| {
-                        let gate = ctx.features.gate(n.areas.iter().copied());
-                        (n.type_name.clone(), gate)
-                    })
-                    .collect(),
-            };
-            let draft = crate::emit::format::planned(plan, &path, || {
-                emit_area(&ctx, &nodes, &client_file.gate)
-            });
-            (client_file, draft)
-        })
-        .collect();
+    // Each file's tokens are made and turned into text on one thread; the
+    // example tests and the signatures beside them.
+    let emit_files = || -> Vec<(ClientFile, Draft)> {
+        pieces
+            .into_par_iter()
+            .map(|Piece { file, top, nodes }| {
+                let path = format!("src/client/{file}.rs");
+                let child = top;
+                let client_file = ClientFile {
+                    file,
+                    gate: ctx.features.gate(child.areas.iter().copied()),
+                    builders: nodes
+                        .iter()
+                        .map(|n| {
+                            let gate = ctx.features.gate(n.areas.iter().copied());
+                            (n.type_name.clone(), gate)
+                        })
+                        .collect(),
+                };
+                let draft = crate::emit::format::planned(plan, &path, || {
+                    emit_area(&ctx, &nodes, &client_file.gate)
+                });
+                (client_file, draft)
+            })
+            .collect()
+    };
+    let emit_examples = || {
+        let mut examples = Drafts::new();
+        examples::emit_example_tests(&ctx, &tree, &krate, plan, &mut examples);
+        examples
+    };
+    let ((emitted, examples), signatures) = rayon::join(
+        || rayon::join(emit_files, emit_examples),
+        || endpoint_signatures(&ctx, &tree),
+    );
     let mut mods = Vec::with_capacity(emitted.len());
     for (file, draft) in emitted {
         out.insert(format!("src/client/{}.rs", file.file), draft);
         mods.push(file);
     }
+    out.extend(examples);
     emit_root(&ctx, &tree, &mods, plan, out);
-    examples::emit_example_tests(&ctx, &tree, &krate, plan, out);
-    endpoint_signatures(&ctx, &tree)
+    signatures
 }
 
 /// Every builder method that sends each endpoint, by endpoint API name:
@@ -106,23 +118,37 @@ pub fn emit_client(
 /// of, so the API surface records exactly what the crate has.
 pub type Signatures = BTreeMap<String, BTreeMap<String, String>>;
 
-/// [`Signatures`] of the named tree.
+/// [`Signatures`] of the named tree, each read on any thread.
 fn endpoint_signatures(ctx: &Ctx<'_>, tree: &Tree<'_>) -> Signatures {
-    fn walk(ctx: &Ctx<'_>, node: &Node<'_>, root: bool, out: &mut Signatures) {
+    use rayon::prelude::*;
+    /// Each operation with its builder, and whether that is the root.
+    type Sending<'t, 'a> = (&'t Node<'a>, &'t Op<'a>, bool);
+    fn walk<'t, 'a>(node: &'t Node<'a>, root: bool, out: &mut Vec<Sending<'t, 'a>>) {
         for op in node.ops.iter().filter(|o| !o.method.is_empty()) {
-            let signature = syn::parse2::<syn::Signature>(op_signature(ctx, op, root))
-                .map(|sig| signature_text(&sig))
-                .unwrap_or_default();
-            out.entry(op.endpoint.name.api.clone())
-                .or_default()
-                .insert(format!("{}::{}", node.type_name, op.method), signature);
+            out.push((node, op, root));
         }
         for child in node.children.values().filter(|c| !c.shared) {
-            walk(ctx, child, false, out);
+            walk(child, false, out);
         }
     }
-    let mut out = BTreeMap::new();
-    walk(ctx, &tree.root, true, &mut out);
+    let mut sending = Vec::new();
+    walk(&tree.root, true, &mut sending);
+    let read: Vec<(&str, String, String)> = sending
+        .par_iter()
+        .map(|(node, op, root)| {
+            let signature = syn::parse2::<syn::Signature>(op_signature(ctx, op, *root))
+                .map(|sig| signature_text(&sig))
+                .unwrap_or_default();
+            let call = format!("{}::{}", node.type_name, op.method);
+            (op.endpoint.name.api.as_str(), call, signature)
+        })
+        .collect();
+    let mut out = Signatures::new();
+    for (endpoint, call, signature) in read {
+        out.entry(endpoint.to_owned())
+            .or_default()
+            .insert(call, signature);
+    }
     out
 }
 
