@@ -114,9 +114,9 @@ pub fn generate_reusing(
         });
     // The names file, checked against the model as read, and applied to
     // its types (builders and methods take it when the client is named).
-    // The check builds the client's tree: when the names file renames no
-    // type, the model it checks is the one emitted, and the check runs
-    // beside the emission.
+    // The check needs the client's builder names: when the names file
+    // renames no type, the model it checks is the one emitted, and it takes
+    // them from the emission instead of building the client's tree again.
     let renames = !options.names.types.is_empty();
     if renames {
         stats.time("apply the names file", || {
@@ -125,38 +125,24 @@ pub fn generate_reusing(
         });
     }
     stats.pages = page_stats;
-    let api_ref = &api;
-    let check_names = || {
-        let start = std::time::Instant::now();
-        let found = (!renames).then(|| names_diagnostics(api_ref, &options.names));
-        (found, start.elapsed())
-    };
-    let emit = || {
-        let mut stats = RunStats::default();
-        let digests = stats.time("hash the model", || {
-            reuse::digest::digests(api_ref, options, &reuse.cache.build())
+    let digests = stats.time("hash the model", || {
+        reuse::digest::digests(&api, options, &reuse.cache.build())
+    });
+    let plan = stats.time("find reusable files", || {
+        reuse::plan(reuse.cache, &digests, reuse.existing)
+    });
+    let (drafts, builders) = stats.time("emit drafts", || {
+        emit::emit_drafts_named(&api, options, Some(&docs_hash), &plan)
+    });
+    if !renames {
+        stats.time("check the names file", || {
+            diagnostics.extend(names_diagnostics_of(&api, &options.names, builders));
         });
-        let plan = stats.time("find reusable files", || {
-            reuse::plan(reuse.cache, &digests, reuse.existing)
-        });
-        let drafts = stats.time("emit drafts", || {
-            emit::emit_drafts(api_ref, options, Some(&docs_hash), &plan)
-        });
-        let formatted = stats.time("format", || {
-            emit::format::format_all(drafts, reuse.existing)
-        });
-        (digests, plan, formatted, stats)
-    };
-    let ((names_found, names_took), (digests, plan, (files, made, format), emitted)) =
-        rayon::join(check_names, emit);
-    if let Some(found) = names_found {
-        stats
-            .timings
-            .push(("check the names file (beside the next stages)", names_took));
-        diagnostics.extend(found);
     }
     diagnostics.sort();
-    stats.timings.extend(emitted.timings);
+    let (files, made, format) = stats.time("format", || {
+        emit::format::format_all(drafts, reuse.existing)
+    });
     stats.format = format;
     stats.made = made.keys().cloned().collect();
     let cache = reuse::next(reuse.cache, entries, &digests, made, &plan);
@@ -175,7 +161,15 @@ pub fn generate_reusing(
 /// builder named from its whole path because a shorter path has the name it
 /// wanted (`names-suggested`). Without a names file, only the suggestions.
 pub fn names_diagnostics(api: &Api, overrides: &names::NameOverrides) -> Vec<Diagnostic> {
-    let (paths, invented) = emit::client::builder_names(api, overrides);
+    names_diagnostics_of(api, overrides, emit::client::builder_names(api, overrides))
+}
+
+/// [`names_diagnostics`], with the client's builder names known.
+fn names_diagnostics_of(
+    api: &Api,
+    overrides: &names::NameOverrides,
+    (paths, invented): emit::client::BuilderNames,
+) -> Vec<Diagnostic> {
     let mut out = names::check(overrides, api, &paths);
     out.extend(names::check_type_clashes(api, overrides));
     let file = if overrides.file.is_empty() {

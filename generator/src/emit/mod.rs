@@ -51,10 +51,21 @@ pub fn emit_drafts(
     docs_hash: Option<&str>,
     plan: &Plan,
 ) -> format::Drafts {
+    emit_drafts_named(api, options, docs_hash, plan).0
+}
+
+/// [`emit_drafts`], with the builder names the client's tree gave, for the
+/// names check (which would build the tree again).
+pub(crate) fn emit_drafts_named(
+    api: &Api,
+    options: &EmitOptions,
+    docs_hash: Option<&str>,
+    plan: &Plan,
+) -> (format::Drafts, client::BuilderNames) {
     let features = features::Features::plan(api);
     let bodies = models::body_structs(api);
     let companions = models::Companions::plan(api, &bodies);
-    let (mut out, (code, calls)) = rayon::join(
+    let (mut out, (code, (calls, builders))) = rayon::join(
         || {
             let mut out = format::Drafts::new();
             manifest::emit_manifest(api, &features, options, docs_hash, &mut out);
@@ -66,7 +77,7 @@ pub fn emit_drafts(
             models::emit_models(api, &bodies, &companions, &features, label, plan, &mut out);
             // The client's own tree gives the method signatures the API
             // surface records.
-            let calls = client::emit_client(
+            let (calls, builders) = client::emit_client(
                 api,
                 &bodies,
                 &companions,
@@ -75,7 +86,7 @@ pub fn emit_drafts(
                 plan,
                 &mut out,
             );
-            (out, calls)
+            (out, (calls, builders))
         },
     );
     out.extend(code);
@@ -103,5 +114,5 @@ pub fn emit_drafts(
             out.insert(format!("src/runtime/{name}"), format::Draft::Text(file));
         }
     }
-    out
+    (out, builders)
 }

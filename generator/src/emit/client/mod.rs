@@ -12,7 +12,7 @@ mod examples;
 mod tokens;
 mod tree;
 
-pub(crate) use tree::builder_names;
+pub(crate) use tree::{BuilderNames, builder_names};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,8 +32,9 @@ use tokens::*;
 use tree::*;
 
 /// Emits `src/client/mod.rs` and the client files, and returns the
-/// [`Signatures`] the API surface records.
-pub fn emit_client(
+/// [`Signatures`] the API surface records and the names check's
+/// [`BuilderNames`].
+pub(crate) fn emit_client(
     api: &Api,
     bodies: &[ActionBody<'_>],
     companions: &crate::emit::models::Companions<'_>,
@@ -41,7 +42,7 @@ pub fn emit_client(
     options: &crate::output::EmitOptions,
     plan: &Plan,
     out: &mut Drafts,
-) -> Signatures {
+) -> (Signatures, BuilderNames) {
     use rayon::prelude::*;
     let docs_label = options.docs_label.as_str();
     let krate = options.crate_name.replace('-', "_");
@@ -109,7 +110,7 @@ pub fn emit_client(
     }
     out.extend(examples);
     emit_root(&ctx, &tree, &mods, plan, out);
-    signatures
+    (signatures, builder_names_of(&tree))
 }
 
 /// Every builder method that sends each endpoint, by endpoint API name:

@@ -219,11 +219,16 @@ pub(crate) struct InventedName {
 
 /// The path key (see [`crate::names::path_key`]) of every builder, and the
 /// builders named from their whole path because a shorter path has the
-/// name they wanted: (path, name, wanted).
-pub(crate) fn builder_names(
-    api: &Api,
-    names: &NameOverrides,
-) -> (BTreeSet<String>, Vec<InventedName>) {
+/// name they wanted.
+pub(crate) type BuilderNames = (BTreeSet<String>, Vec<InventedName>);
+
+/// The [`BuilderNames`] of the client made from `api` with `names`.
+pub(crate) fn builder_names(api: &Api, names: &NameOverrides) -> BuilderNames {
+    builder_names_of(&build_tree(api, names))
+}
+
+/// The [`BuilderNames`] of a named tree.
+pub(super) fn builder_names_of(tree: &Tree<'_>) -> BuilderNames {
     fn first_source<'n>(node: &'n Node<'_>) -> Option<&'n crate::model::Source> {
         node.ops
             .first()
@@ -247,7 +252,6 @@ pub(crate) fn builder_names(
             walk(child, keys, invented);
         }
     }
-    let tree = build_tree(api, names);
     let (mut keys, mut invented) = (BTreeSet::new(), Vec::new());
     walk(&tree.root, &mut keys, &mut invented);
     (keys, invented)
