@@ -245,10 +245,13 @@ fn end_to_end(
     );
     let (run, next, stats) = inputs.generate(&options);
     let report = regen::change_report(out, &run, false);
-    if let Some(file) = cache_file {
-        inputs.save_cache(file, &next)?;
-    }
-    regen::write_over(out, &run.files, &inputs.existing)?;
+    // As the command does: the cache saved beside the writing.
+    let (saved, written) = rayon::join(
+        || cache_file.map_or(Ok(false), |file| inputs.save_cache(file, &next)),
+        || regen::write_over(out, &run.files, &inputs.existing),
+    );
+    saved?;
+    written?;
     Ok((stats, Box::new((inputs, run, next, report))))
 }
 

@@ -454,15 +454,21 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
     regen::add_changelog(&out, &mut run.files, &review, &released, &options.version);
     note_generated(&generated, timings);
     // `--check` writes nothing, not even the cache.
-    if let Some(file) = cache_file.as_ref().filter(|_| !check) {
-        if let Err(e) = stats.time("save the regen cache", || inputs.save_cache(file, &next)) {
-            note!("warning: the regen cache was not saved: {e}");
-        }
-    }
     let result = if check {
         check_output(&mut stats, &out, &run.files, &inputs.existing, timings)
     } else {
-        write_output(&mut stats, &out, &run.files, &inputs.existing, timings)
+        let save = || {
+            let file = cache_file.as_ref()?;
+            Some(inputs.save_cache(file, &next))
+        };
+        write_output(
+            &mut stats,
+            &out,
+            &run.files,
+            &inputs.existing,
+            timings,
+            save,
+        )
     };
     // The process ends next, and the system takes its memory back at once:
     // freeing the docs, the output folder's files, the model and the cache
@@ -542,17 +548,37 @@ fn check_output(
     }
 }
 
-/// Writes `files` over the output folder `out` (`existing`, as read).
+/// Writes `files` over the output folder `out` (`existing`, as read), and
+/// beside it runs `save_cache` (which saves the regen cache, if there is
+/// one): both mostly wait on the disk. A cache saved for files whose
+/// writing then fails costs nothing: a file is reused only as the output
+/// folder holds it.
 fn write_output(
     stats: &mut generator::RunStats,
     out: &Path,
     files: &Emitted,
     existing: &Emitted,
     timings: bool,
+    save_cache: impl FnOnce() -> Option<Result<bool, String>> + Send,
 ) -> Result<ExitCode, Failure> {
-    let report = stats
-        .time("write", || regen::write_over(out, files, existing))
-        .map_err(Failure::Output)?;
+    fn timed<T>(f: impl FnOnce() -> T) -> (T, std::time::Duration) {
+        let start = std::time::Instant::now();
+        (f(), start.elapsed())
+    }
+    let ((written, write_took), (saved, save_took)) = rayon::join(
+        || timed(|| regen::write_over(out, files, existing)),
+        || timed(save_cache),
+    );
+    if let Some(saved) = saved {
+        stats
+            .timings
+            .push(("save the regen cache (beside the writing)", save_took));
+        if let Err(e) = saved {
+            note!("warning: the regen cache was not saved: {e}");
+        }
+    }
+    stats.timings.push(("write", write_took));
+    let report = written.map_err(Failure::Output)?;
     print_timings(stats, timings);
     note!(
         "wrote {}: {} changed, {} unchanged, {} removed",
