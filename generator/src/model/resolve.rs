@@ -938,9 +938,23 @@ fn merge_endpoints(
     defs: &[TypeDef],
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Endpoint> {
-    let winners = claim_winners(&endpoints);
-    let (mut kept, lost_to) = split_paths(&endpoints, &winners);
-    serve_unspelled(&endpoints, &winners, &mut kept);
+    // Each path's operation key, made once (on every thread) for the steps
+    // below.
+    let keys: Vec<Vec<OpKey>> = {
+        use rayon::prelude::*;
+        endpoints
+            .par_iter()
+            .map(|e| {
+                std::iter::once(&e.path)
+                    .chain(&e.alternate_paths)
+                    .map(|path| operation_key(e.method, path))
+                    .collect()
+            })
+            .collect()
+    };
+    let winners = claim_winners(&endpoints, &keys);
+    let (mut kept, lost_to) = split_paths(&endpoints, &keys, &winners);
+    serve_unspelled(&endpoints, &keys, &winners, &mut kept);
     let widen = report_losses(&endpoints, defs, &kept, &lost_to, diags);
     for (w, body, response) in widen {
         let primary = &mut endpoints[w];
@@ -953,30 +967,38 @@ fn merge_endpoints(
             primary.response.body = Some(TypeRef::Named(base));
         }
     }
-    join_pathless(endpoints, kept, &winners)
+    join_pathless(endpoints, &keys, kept, &winners)
 }
 
+/// An operation: its method and its path's shape, as [`operation_key`]
+/// makes it.
+type OpKey = (Method, String);
+
 /// The winner of each operation, by [`operation_key`]: the endpoint (its
-/// position) with the strongest [`Claim`] on one of its paths.
-fn claim_winners(endpoints: &[Endpoint]) -> BTreeMap<(Method, String), usize> {
+/// position) with the strongest [`Claim`] on one of its paths. `keys` are
+/// each endpoint's paths' keys, its path first.
+fn claim_winners(endpoints: &[Endpoint], keys: &[Vec<OpKey>]) -> BTreeMap<OpKey, usize> {
     // Every claim on every operation, and its winner.
-    let mut winners: BTreeMap<(Method, String), usize> = BTreeMap::new();
+    let mut winners: BTreeMap<OpKey, usize> = BTreeMap::new();
     for (i, e) in endpoints.iter().enumerate() {
-        for path in std::iter::once(&e.path).chain(&e.alternate_paths) {
-            let key = operation_key(e.method, path);
-            let better = match winners.get(&key) {
+        for (path, key) in std::iter::once(&e.path)
+            .chain(&e.alternate_paths)
+            .zip(&keys[i])
+        {
+            let better = match winners.get(key) {
                 None => true,
                 Some(&w) => {
                     let held = &endpoints[w];
                     let held_path = std::iter::once(&held.path)
                         .chain(&held.alternate_paths)
-                        .find(|p| operation_key(held.method, p) == key)
-                        .unwrap_or(&held.path);
+                        .zip(&keys[w])
+                        .find(|(_, k)| *k == key)
+                        .map_or(&held.path, |(p, _)| p);
                     claim(e, path) > claim(held, held_path)
                 }
             };
             if better {
-                winners.insert(key, i);
+                winners.insert(key.clone(), i);
             }
         }
     }
@@ -988,16 +1010,22 @@ fn claim_winners(endpoints: &[Endpoint]) -> BTreeMap<(Method, String), usize> {
 type SplitPaths = (Vec<Vec<PathTemplate>>, Vec<BTreeMap<usize, Vec<String>>>);
 
 /// What each endpoint keeps of its paths, and to whom it loses the rest.
-fn split_paths(endpoints: &[Endpoint], winners: &BTreeMap<(Method, String), usize>) -> SplitPaths {
+fn split_paths(
+    endpoints: &[Endpoint],
+    keys: &[Vec<OpKey>],
+    winners: &BTreeMap<OpKey, usize>,
+) -> SplitPaths {
     let mut kept: Vec<Vec<PathTemplate>> = Vec::with_capacity(endpoints.len());
     let mut lost_to: Vec<BTreeMap<usize, Vec<String>>> = Vec::with_capacity(endpoints.len());
     for (i, e) in endpoints.iter().enumerate() {
         let mut mine = Vec::new();
         let mut lost: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         let mut seen = std::collections::BTreeSet::new();
-        for path in std::iter::once(&e.path).chain(&e.alternate_paths) {
-            let key = operation_key(e.method, path);
-            let winner = winners[&key];
+        for (path, key) in std::iter::once(&e.path)
+            .chain(&e.alternate_paths)
+            .zip(&keys[i])
+        {
+            let winner = winners[key];
             if winner == i {
                 // `/me/x` and `/users/{id}/x` share a key; both paths stay.
                 if seen.insert(path.shape().to_ascii_lowercase()) {
@@ -1017,16 +1045,23 @@ fn split_paths(endpoints: &[Endpoint], winners: &BTreeMap<(Method, String), usiz
 /// beside its `/me/events`) is served by that page too.
 fn serve_unspelled(
     endpoints: &[Endpoint],
-    winners: &BTreeMap<(Method, String), usize>,
+    keys: &[Vec<OpKey>],
+    winners: &BTreeMap<OpKey, usize>,
     kept: &mut [Vec<PathTemplate>],
 ) {
     for (i, e) in endpoints.iter().enumerate() {
-        for path in std::iter::once(&e.path).chain(&e.alternate_paths) {
-            let w = winners[&operation_key(e.method, path)];
-            if w != i
-                && !kept[w]
-                    .iter()
-                    .any(|p| p.shape().eq_ignore_ascii_case(&path.shape()))
+        for (path, key) in std::iter::once(&e.path)
+            .chain(&e.alternate_paths)
+            .zip(&keys[i])
+        {
+            let w = winners[key];
+            if w == i {
+                continue;
+            }
+            let shape = path.shape();
+            if !kept[w]
+                .iter()
+                .any(|p| p.shape().eq_ignore_ascii_case(&shape))
             {
                 kept[w].push(path.clone());
             }
@@ -1137,14 +1172,15 @@ fn loss_diagnostic(
 /// pages and examples); the rest take the paths they keep.
 fn join_pathless(
     endpoints: Vec<Endpoint>,
+    keys: &[Vec<OpKey>],
     kept: Vec<Vec<PathTemplate>>,
-    winners: &BTreeMap<(Method, String), usize>,
+    winners: &BTreeMap<OpKey, usize>,
 ) -> Vec<Endpoint> {
     let mut joins: Vec<(usize, usize)> = Vec::new();
-    for (i, e) in endpoints.iter().enumerate() {
+    for (i, path_keys) in keys.iter().enumerate() {
         if kept[i].is_empty() {
             // The winner of a path keeps it, so it is never merged itself.
-            joins.push((i, winners[&operation_key(e.method, &e.path)]));
+            joins.push((i, winners[&path_keys[0]]));
         }
     }
     let mut slots: Vec<Option<Endpoint>> = endpoints.into_iter().map(Some).collect();
