@@ -149,15 +149,12 @@ fn the_fixes_are_the_edits_a_writer_would_make() {
 fn dry_run_prints_the_diff_and_changes_nothing() {
     let dir = fixture_copy("dry");
     let before = texts(&dir);
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .current_dir(&dir)
-        .args(["lint", "--docs", ".", "--fix", "--dry-run"])
-        .output()
-        .expect("xtask runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = crate::support::succeeded(
+        Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .current_dir(&dir)
+            .args(["lint", "--docs", ".", "--fix", "--dry-run"])
+            .output()
+            .expect("xtask runs"),
     );
     let diff = String::from_utf8(out.stdout).expect("UTF-8");
     assert!(
@@ -195,15 +192,12 @@ fn dry_run_prints_the_diff_and_changes_nothing() {
     assert!(!diff.contains("api/widget-get.md"), "{diff}");
 
     // Without --dry-run the pages change, and no temporary file is left.
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .current_dir(&dir)
-        .args(["lint", "--docs", ".", "--fix"])
-        .output()
-        .expect("xtask runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    crate::support::succeeded(
+        Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .current_dir(&dir)
+            .args(["lint", "--docs", ".", "--fix"])
+            .output()
+            .expect("xtask runs"),
     );
     let after = texts(&dir);
     assert_ne!(after, before);

@@ -61,12 +61,7 @@ fn make_report(name: &str) -> (PathBuf, String) {
     ];
     args.extend(history.iter().map(|h| h.display().to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run = xtask(&args);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    crate::support::succeeded(xtask(&args));
     let html = std::fs::read_to_string(out.join("index.html")).expect("index.html");
     (dir, html)
 }
@@ -158,29 +153,26 @@ fn chromium_renders_the_report_without_a_console_message_on_a_phone() {
     std::fs::write(&probe, html.replace("</body>", &format!("{PROBE}</body>")))
         .expect("writes the probe");
     let profile = dir.join("profile");
-    let out = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--window-size=390,844",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", probe.display()))
-        .output()
-        .expect("chromium runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = crate::support::succeeded(
+        Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--enable-logging=stderr",
+                "--v=0",
+                "--window-size=390,844",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg("--dump-dom")
+            .arg(format!("file://{}", probe.display()))
+            .output()
+            .expect("chromium runs"),
     );
     let log = String::from_utf8_lossy(&out.stderr);
     let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();

@@ -24,3 +24,14 @@ pub fn shared_corpus() -> Option<PathBuf> {
     );
     needed(corpus.exists(), &what).then_some(corpus)
 }
+
+/// `output`, after checking that its process succeeded (else the test
+/// fails with what it wrote to stderr).
+pub fn succeeded(output: std::process::Output) -> std::process::Output {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
