@@ -76,6 +76,9 @@ pub struct RunStats {
     pub format: emit::format::FormatStats,
     /// The Rust files made (not reused), by path.
     pub made: Vec<String>,
+    /// Whether the API surface record (but its provenance) was taken as
+    /// the output folder held it, rather than made again.
+    pub surface_reused: bool,
     /// Each stage's name and wall time, in order.
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -102,6 +105,18 @@ pub fn generate_reusing(
     options: &emit::EmitOptions,
     reuse: Reuse<'_>,
 ) -> (Generated, reuse::Cache, RunStats) {
+    model_reusing(pages, includes, options, reuse.cache).emit(options, reuse)
+}
+
+/// The first half of [`generate_reusing`]: the pages read and modelled,
+/// nothing emitted. The output folder is not needed until
+/// [`Modelled::emit`], so a caller may still be reading it meanwhile.
+pub fn model_reusing(
+    pages: &[SourcePage<'_>],
+    includes: &Includes,
+    options: &emit::EmitOptions,
+    cache: &reuse::Cache,
+) -> Modelled {
     let mut stats = RunStats::default();
     let (text_hashes, docs_hash) = stats.time("hash the docs", || {
         let hashes = input::text_hashes(pages);
@@ -110,7 +125,7 @@ pub fn generate_reusing(
     });
     let (mut api, mut diagnostics, entries, page_stats) = stats
         .time("read and model the pages", || {
-            reuse::read_model(pages, &text_hashes, includes, reuse.cache)
+            reuse::read_model(pages, &text_hashes, includes, cache)
         });
     // The names file, checked against the model as read, and applied to
     // its types (builders and methods take it when the client is named).
@@ -125,35 +140,90 @@ pub fn generate_reusing(
         });
     }
     stats.pages = page_stats;
-    let digests = stats.time("hash the model", || {
-        reuse::digest::digests(&api, options, &reuse.cache.build())
-    });
-    let plan = stats.time("find reusable files", || {
-        reuse::plan(reuse.cache, &digests, reuse.existing)
-    });
-    let (drafts, builders) = stats.time("emit drafts", || {
-        emit::emit_drafts_named(&api, options, Some(&docs_hash), &plan)
-    });
-    if !renames {
-        stats.time("check the names file", || {
-            diagnostics.extend(names_diagnostics_of(&api, &options.names, builders));
-        });
-    }
-    diagnostics.sort();
-    let (files, made, format) = stats.time("format", || {
-        emit::format::format_all(drafts, reuse.existing)
-    });
-    stats.format = format;
-    stats.made = made.keys().cloned().collect();
-    let cache = reuse::next(reuse.cache, entries, &digests, made, &plan);
-    drop(digests);
-    let generated = Generated {
+    Modelled {
         api,
-        files,
         diagnostics,
+        entries,
+        docs_hash,
+        renames,
         pages: pages.len(),
-    };
-    (generated, cache, stats)
+        stats,
+    }
+}
+
+/// The pages of a run read and modelled by [`model_reusing`], ready to
+/// emit.
+#[derive(Debug)]
+pub struct Modelled {
+    api: Api,
+    diagnostics: Vec<Diagnostic>,
+    entries: reuse::PageEntries,
+    docs_hash: String,
+    /// Whether the names file renamed types (and was checked already).
+    renames: bool,
+    pages: usize,
+    stats: RunStats,
+}
+
+impl Modelled {
+    /// The model.
+    pub fn api(&self) -> &Api {
+        &self.api
+    }
+
+    /// Emits the crate with `options` (whose names file must be the one
+    /// the pages were modelled with), reusing what `reuse` holds; `reuse`'s
+    /// cache must be the one given to [`model_reusing`]. The rest of
+    /// [`generate_reusing`].
+    pub fn emit(
+        self,
+        options: &emit::EmitOptions,
+        reuse: Reuse<'_>,
+    ) -> (Generated, reuse::Cache, RunStats) {
+        let Modelled {
+            api,
+            mut diagnostics,
+            entries,
+            docs_hash,
+            renames,
+            pages,
+            mut stats,
+        } = self;
+        let digests = stats.time("hash the model", || {
+            reuse::digest::digests(&api, options, &reuse.cache.build())
+        });
+        let plan = stats.time("find reusable files", || {
+            reuse::plan(reuse.cache, &digests, reuse.existing)
+        });
+        stats.surface_reused = plan.reuses_surface();
+        let (drafts, builders) = stats.time("emit drafts", || {
+            emit::emit_drafts_named(&api, options, Some(&docs_hash), &plan)
+        });
+        if !renames {
+            stats.time("check the names file", || {
+                diagnostics.extend(names_diagnostics_of(&api, &options.names, builders));
+            });
+        }
+        diagnostics.sort();
+        let (files, made, format) = stats.time("format", || {
+            emit::format::format_all(drafts, reuse.existing)
+        });
+        stats.format = format;
+        stats.made = made.keys().cloned().collect();
+        let surface = files
+            .iter()
+            .filter(|(path, _)| review::is_api_file(path))
+            .map(|(path, text)| (path.as_str(), text.as_str()));
+        let cache = reuse::next(reuse.cache, entries, &digests, made, &plan, surface);
+        drop(digests);
+        let generated = Generated {
+            api,
+            files,
+            diagnostics,
+            pages,
+        };
+        (generated, cache, stats)
+    }
 }
 
 /// What the names file says of `api`: its problems, its entries that name

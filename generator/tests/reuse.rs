@@ -122,6 +122,7 @@ fn edits_change_nothing_but_the_work(
     let (first, mut cache, _) = run(&pages, &none, &Cache::empty(build));
     let mut files = first.files;
     let mut reused = 0;
+    let mut surfaces = 0;
     for step in 0..steps {
         let what = edit(&mut pages, step);
         let (warm, next, stats) = run(&pages, &files, &cache);
@@ -147,10 +148,39 @@ fn edits_change_nothing_but_the_work(
             stats.pages.read
         );
         reused += stats.format.reused;
+        surfaces += usize::from(stats.surface_reused);
         files = warm.files;
         cache = next;
     }
     assert!(reused > steps, "reuse was hardly exercised: {reused} files");
+    assert!(surfaces > 0, "the API surface record was never reused");
+}
+
+/// A file of the API surface record changed in the output folder since
+/// the last run is not taken as it is: the record is made again, the same
+/// as from nothing.
+#[test]
+fn a_surface_record_file_changed_by_hand_is_made_again() {
+    let pages = support::read_md_tree(&support::workspace().join("docs-input"));
+    let none = Emitted::new();
+    let (first, cache, _) = run(&pages, &none, &Cache::empty([4; 32]));
+    let (again, _, stats) = run(&pages, &first.files, &cache);
+    assert!(stats.surface_reused, "an unchanged record is reused");
+    assert_eq!(again.files, first.files);
+    let mut edited = first.files.clone();
+    let (path, text) = edited
+        .iter_mut()
+        .find(|(path, _)| path.starts_with("api-surface/endpoints/"))
+        .expect("a record file of endpoints");
+    text.push_str("{}\n");
+    let path = path.clone();
+    let (remade, _, stats) = run(&pages, &edited, &cache);
+    assert!(!stats.surface_reused, "{path} changed by hand, yet reused");
+    assert_eq!(
+        remade.files[&path], first.files[&path],
+        "{path} is made again"
+    );
+    assert_eq!(remade.files, first.files);
 }
 
 #[test]

@@ -243,12 +243,13 @@ fn end_to_end(
         out,
         "graph-sdk".to_owned(),
     );
-    let (run, next, stats) = inputs.generate(&options);
-    let report = regen::change_report(out, &run, false);
+    let (run, next, stats) = inputs.generate(&options).map_err(|e| e.to_string())?;
+    let existing = inputs.existing().map_err(|e| e.to_string())?;
+    let report = regen::change_report(out, existing, &run, false);
     // As the command does: the cache saved beside the writing.
     let (saved, written) = rayon::join(
         || cache_file.map_or(Ok(false), |file| inputs.save_cache(file, &next)),
-        || regen::write_over(out, &run.files, &inputs.existing),
+        || regen::write_over(out, &run.files, existing),
     );
     saved?;
     written?;

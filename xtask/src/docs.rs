@@ -61,26 +61,37 @@ impl DocsFolder {
         files.sort();
         let mut pages = Vec::with_capacity(files.len());
         let mut problems = Vec::new();
-        // Read on every thread; the results keep the sorted order.
+        // Read on every thread, each page looked through for the includes
+        // it reaches while its text is at hand; the results keep the sorted
+        // order.
         use rayon::prelude::*;
-        let read: Vec<(String, Result<String, String>)> = files
+        type Read = (String, Result<(String, Vec<String>), String>);
+        let read: Vec<Read> = files
             .into_par_iter()
             .map(|rel| {
                 let text = match fs::read(docs.join(&rel)) {
                     Ok(bytes) => String::from_utf8(bytes)
+                        .map(|text| {
+                            let targets = targets_in(&rel, &text);
+                            (text, targets)
+                        })
                         .map_err(|e| format!("it is not UTF-8 text ({})", e.utf8_error())),
                     Err(e) => Err(format!("it could not be read ({e})")),
                 };
                 (rel, text)
             })
             .collect();
+        let mut reached = Vec::with_capacity(read.len());
         for (rel, text) in read {
             match text {
-                Ok(text) => pages.push((rel, text)),
+                Ok((text, targets)) => {
+                    pages.push((rel, text));
+                    reached.push(targets);
+                }
                 Err(why) => problems.push(unreadable(rel, why)),
             }
         }
-        let includes = load_includes(&docs, &include_root, &pages);
+        let includes = load_reached(&docs, &include_root, reached);
         // A page that another page includes is an include file, not a page.
         pages.retain(|(rel, _)| !includes.contains(rel));
         let names_file = generator::names::FILE;
@@ -193,33 +204,35 @@ fn default_include_root(docs: &Path) -> PathBuf {
 /// Loads every include reachable from `pages`, following nested includes.
 /// Each target is looked up once, so cycles end; the generator reports them.
 fn load_includes(docs: &Path, root: &Path, pages: &[(String, String)]) -> Includes {
-    let mut includes = Includes::new();
-    let mut queue: Vec<String> = Vec::new();
-    let enqueue = |from: &str, text: &str, queue: &mut Vec<String>| {
-        queue.extend(
-            find_includes(text)
-                .into_iter()
-                .filter_map(|d| resolve_target(from, &d.target).ok()),
-        );
-    };
     // The pages are looked through on every thread, in order.
     use rayon::prelude::*;
-    let found: Vec<Vec<String>> = pages
+    let reached = pages
         .par_iter()
-        .map(|(path, text)| {
-            let mut targets = Vec::new();
-            enqueue(path, text, &mut targets);
-            targets
-        })
+        .map(|(path, text)| targets_in(path, text))
         .collect();
-    queue.extend(found.into_iter().flatten());
+    load_reached(docs, root, reached)
+}
+
+/// The include targets the page at `path` reaches, as keys.
+fn targets_in(path: &str, text: &str) -> Vec<String> {
+    find_includes(text)
+        .into_iter()
+        .filter_map(|d| resolve_target(path, &d.target).ok())
+        .collect()
+}
+
+/// Loads the include files that pages reach (`reached`: each page's
+/// targets, in page order) and, in turn, those the include files reach.
+fn load_reached(docs: &Path, root: &Path, reached: Vec<Vec<String>>) -> Includes {
+    let mut includes = Includes::new();
+    let mut queue: Vec<String> = reached.into_iter().flatten().collect();
     while let Some(key) = queue.pop() {
         if includes.contains(&key) {
             continue;
         }
         let file = load_one(docs, root, &key);
         if let IncludeFile::Text(text) = &file {
-            enqueue(&key, include_body(text).1, &mut queue);
+            queue.extend(targets_in(&key, include_body(text).1));
         }
         includes.insert(key, file);
     }

@@ -440,13 +440,14 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
     if let Some(publish) = publish {
         options.publish = publish;
     }
-    let (mut run, mut next, mut generated) = inputs.generate(&options);
-    let review = stats.time("report API changes", || regen::review(&out, &run));
+    let (mut run, mut next, mut generated) = inputs.generate(&options)?;
+    let existing = inputs.existing()?;
+    let review = stats.time("report API changes", || regen::review(existing, &run));
     let released = options.version.clone();
     let report = regen::render(&review, &released, format == ReportFormat::Markdown, &out);
     if let Some(version) = bumped_version(bump, &review, &released) {
         options.version = version;
-        (run, next, generated) = inputs.generate(&options);
+        (run, next, generated) = inputs.generate(&options)?;
     }
     stats.timings.extend(generated.timings.clone());
     note!("{}", regen::summary(&run));
@@ -455,20 +456,13 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
     note_generated(&generated, timings);
     // `--check` writes nothing, not even the cache.
     let result = if check {
-        check_output(&mut stats, &out, &run.files, &inputs.existing, timings)
+        check_output(&mut stats, &out, &run.files, existing, timings)
     } else {
         let save = || {
             let file = cache_file.as_ref()?;
             Some(inputs.save_cache(file, &next))
         };
-        write_output(
-            &mut stats,
-            &out,
-            &run.files,
-            &inputs.existing,
-            timings,
-            save,
-        )
+        write_output(&mut stats, &out, &run.files, existing, timings, save)
     };
     // The process ends next, and the system takes its memory back at once:
     // freeing the docs, the output folder's files, the model and the cache
@@ -494,12 +488,17 @@ fn bumped_version(bump: bool, review: &regen::Review, released: &str) -> Option<
 /// file it made, when they are few.
 fn note_generated(generated: &generator::RunStats, timings: bool) {
     note!(
-        "pages: {} read, {} from the cache; Rust files: {} formatted, {} kept as formatted from the same draft, {} reused unchanged",
+        "pages: {} read, {} from the cache; Rust files: {} formatted, {} kept as formatted from the same draft, {} reused unchanged; API surface record: {}",
         generated.pages.read,
         generated.pages.reused,
         generated.format.formatted,
         generated.format.kept,
-        generated.format.reused
+        generated.format.reused,
+        if generated.surface_reused {
+            "reused unchanged"
+        } else {
+            "made"
+        }
     );
     if timings && generated.made.len() <= 20 {
         for path in &generated.made {

@@ -144,14 +144,13 @@ fn existing_files(out: &Path) -> Result<BTreeSet<String>, String> {
 }
 
 /// The text of every file below `out` (but `target/` and the staging folder),
-/// read on every thread; a file that is not UTF-8 text is left out. Regen
-/// reads them once: to keep files already formatted from the same draft,
-/// and to write only what changed.
+/// read in turn on the calling thread; a file that is not UTF-8 text is left
+/// out. Regen reads them once, on a thread of their own beside the model's
+/// work: to keep files already formatted from the same draft, and to write
+/// only what changed.
 pub fn read_existing(out: &Path) -> Result<Emitted, String> {
-    use rayon::prelude::*;
-    let files: Vec<String> = existing_files(out)?.into_iter().collect();
-    Ok(files
-        .into_par_iter()
+    Ok(existing_files(out)?
+        .into_iter()
         .filter_map(|rel| {
             let text = fs::read_to_string(out.join(&rel)).ok()?;
             Some((rel, text))
@@ -301,40 +300,51 @@ fn remove_empty_parents(root: &Path, file: &Path) {
 pub struct Inputs {
     /// The docs folder.
     pub docs: crate::docs::DocsFolder,
-    /// The files now in the output folder.
-    pub existing: Emitted,
+    /// The files now in the output folder, read on a thread of their own
+    /// while the docs are read and modelled.
+    existing: Background<Result<Emitted, String>>,
     /// The last run's cache; empty when reusing nothing.
     pub previous: generator::reuse::Cache,
     reuse: bool,
 }
 
 impl Inputs {
-    /// Reads the three side by side. Without a `cache_file`, the run will
-    /// reuse nothing (`--no-cache`).
+    /// Reads the three: the docs and the cache side by side, then the
+    /// output folder in the background (nothing needs it before the model
+    /// is built). Without a `cache_file`, the run will reuse nothing
+    /// (`--no-cache`).
     pub fn read(
         docs_dir: &Path,
         include_root: Option<&Path>,
         out: &Path,
         cache_file: Option<&Path>,
     ) -> Result<Inputs, crate::Failure> {
-        let (docs, (existing, previous)) = rayon::join(
+        let (docs, previous) = rayon::join(
             || crate::read_docs(docs_dir, include_root),
-            || {
-                rayon::join(
-                    || read_existing(out),
-                    || match cache_file {
-                        Some(file) => crate::cache::load(file, crate::cache::build()),
-                        None => generator::reuse::Cache::empty([0; 32]),
-                    },
-                )
+            || match cache_file {
+                Some(file) => crate::cache::load(file, crate::cache::build()),
+                None => generator::reuse::Cache::empty([0; 32]),
             },
         );
+        let docs = docs?;
+        // After the docs, so as not to slow their reading: the model's
+        // single-threaded stretches leave a core free for it.
+        let folder = out.to_path_buf();
+        let existing = Background::spawn(move || read_existing(&folder));
         Ok(Inputs {
-            docs: docs?,
-            existing: existing.map_err(crate::Failure::Output)?,
+            docs,
+            existing,
             previous,
             reuse: cache_file.is_some(),
         })
+    }
+
+    /// The files now in the output folder, once read.
+    pub fn existing(&self) -> Result<&Emitted, crate::Failure> {
+        self.existing
+            .get()
+            .as_ref()
+            .map_err(|e| crate::Failure::Output(e.clone()))
     }
 
     /// Generates the crate, reusing what was read. Returns the run, the
@@ -342,21 +352,26 @@ impl Inputs {
     pub fn generate(
         &self,
         options: &EmitOptions,
-    ) -> (
-        generator::Generated,
-        generator::reuse::Cache,
-        generator::RunStats,
-    ) {
+    ) -> Result<
+        (
+            generator::Generated,
+            generator::reuse::Cache,
+            generator::RunStats,
+        ),
+        crate::Failure,
+    > {
+        let sources = self.docs.sources();
+        let modelled =
+            generator::model_reusing(&sources, &self.docs.includes, options, &self.previous);
         let none = Emitted::new();
+        let existing = self.existing()?;
         let reuse = generator::Reuse {
-            existing: if self.reuse { &self.existing } else { &none },
+            existing: if self.reuse { existing } else { &none },
             cache: &self.previous,
         };
-        let sources = self.docs.sources();
-        let (mut run, next, stats) =
-            generator::generate_reusing(&sources, &self.docs.includes, options, reuse);
+        let (mut run, next, stats) = modelled.emit(options, reuse);
         run.diagnostics.extend(self.docs.problems.iter().cloned());
-        (run, next, stats)
+        Ok((run, next, stats))
     }
 
     /// Saves `next` to `file`, unless the run changed nothing. Returns
@@ -367,6 +382,38 @@ impl Inputs {
         }
         crate::cache::save(file, next, &self.previous)?;
         Ok(true)
+    }
+}
+
+/// A value made on a thread of its own, waited for when first asked for.
+struct Background<T> {
+    thread: std::sync::Mutex<Option<std::thread::JoinHandle<T>>>,
+    value: std::sync::OnceLock<T>,
+}
+
+impl<T: Send + 'static> Background<T> {
+    /// Starts making the value.
+    fn spawn(make: impl FnOnce() -> T + Send + 'static) -> Self {
+        Background {
+            thread: std::sync::Mutex::new(Some(std::thread::spawn(make))),
+            value: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The value, after waiting for it the first time; a panic on its
+    /// thread goes on here.
+    fn get(&self) -> &T {
+        self.value.get_or_init(|| {
+            let thread = self
+                .thread
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take()
+                .expect("the value is made once: `get_or_init` runs this once");
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
     }
 }
 
@@ -412,23 +459,22 @@ pub enum Review {
     NoRecord,
 }
 
-/// Compares the surface recorded in the crate at `out` with `run`'s.
-pub fn review(out: &Path, run: &generator::Generated) -> Review {
+/// Compares the surface recorded in the crate on disk (`existing`: the
+/// output folder's files, as read before generating) with `run`'s.
+pub fn review(existing: &Emitted, run: &generator::Generated) -> Review {
     use generator::review::{Surface, compare, is_record_file};
-    let old_files = recorded_surface(out);
-    let new_files: BTreeMap<String, String> = run
-        .files
-        .iter()
-        .filter(|(p, _)| is_record_file(p))
-        .map(|(p, t)| (p.clone(), t.clone()))
-        .collect();
-    if generator::review::same_api(&old_files, &new_files) {
+    if generator::review::same_api(existing, &run.files) {
         return Review::Same;
     }
-    let read = |files: &BTreeMap<String, String>| {
-        Surface::from_files(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
+    let read = |files: &Emitted| {
+        Surface::from_files(
+            files
+                .iter()
+                .filter(|(p, _)| is_record_file(p))
+                .map(|(p, t)| (p.as_str(), t.as_str())),
+        )
     };
-    match (read(&old_files), read(&new_files)) {
+    match (read(existing), read(&run.files)) {
         (Some(old), Some(new)) => {
             let report = compare(&old, &new, &run.api);
             if report.changes.is_empty() {
@@ -461,13 +507,19 @@ pub fn render(review: &Review, version: &str, markdown: bool, out: &Path) -> Str
     }
 }
 
-/// The API change report: the surface recorded in the crate on disk
-/// (`api-surface/`) against the one just generated.
-pub fn change_report(out: &Path, run: &generator::Generated, markdown: bool) -> String {
+/// The API change report: the surface recorded in the crate on disk at
+/// `out` (`api-surface/`; `existing` holds the folder's files as read)
+/// against the one just generated.
+pub fn change_report(
+    out: &Path,
+    existing: &Emitted,
+    run: &generator::Generated,
+    markdown: bool,
+) -> String {
     let version = crate_manifest(out)
         .0
         .unwrap_or_else(|| CRATE_VERSION.to_owned());
-    render(&review(out, run), &version, markdown, out)
+    render(&review(existing, run), &version, markdown, out)
 }
 
 /// The crate's changelog, relative to its root.

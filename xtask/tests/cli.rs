@@ -244,10 +244,15 @@ fn signed_files_are_kept_unless_edited_or_no_cache() {
     let err = run(&[]);
     assert!(err.contains("pages: 1 read, 0 from the cache"), "{err}");
     assert!(err.contains(" 0 kept as formatted"), "{err}");
+    assert!(err.contains("API surface record: made"), "{err}");
     // Nothing changed: the page comes from the cache and no file is made.
     let err = run(&[]);
     assert!(err.contains("pages: 0 read, 1 from the cache"), "{err}");
     assert!(err.contains("Rust files: 0 formatted, 0 kept"), "{err}");
+    assert!(
+        err.contains("API surface record: reused unchanged"),
+        "{err}"
+    );
     assert!(err.contains("0 changed"), "{err}");
     // A file edited by hand is made, formatted and written again.
     let lib = out.join("src/client/mod.rs");
@@ -271,6 +276,7 @@ fn signed_files_are_kept_unless_edited_or_no_cache() {
         err.contains("0 kept as formatted from the same draft, 0 reused"),
         "{err}"
     );
+    assert!(err.contains("API surface record: made"), "{err}");
     assert!(err.contains("0 changed"), "{err}");
     assert!(!cache.exists());
     // `--check` writes nothing, not even the cache.

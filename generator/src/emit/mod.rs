@@ -77,6 +77,8 @@ pub(crate) fn emit_drafts_named(
             models::emit_models(api, &bodies, &companions, &features, label, plan, &mut out);
             // The client's own tree gives the method signatures the API
             // surface records.
+            // The client's own tree gives the method signatures the API
+            // surface records (unless the plan reuses the record).
             let (calls, builders) = client::emit_client(
                 api,
                 &bodies,
@@ -90,15 +92,27 @@ pub(crate) fn emit_drafts_named(
         },
     );
     out.extend(code);
-    if let Some(hash) = docs_hash {
-        let names = std::iter::once("full".to_owned())
-            .chain(features.areas.iter().map(ToString::to_string))
-            .chain(runtime::feature_names().map(str::to_owned))
-            .collect();
-        let surface = crate::review::Surface::of(api, hash, &calls, names);
-        for (path, text) in surface.to_files() {
-            out.insert(path, format::Draft::Text(text));
+    match docs_hash {
+        Some(hash) if plan.reuses_surface() => {
+            use crate::review::{PROVENANCE, Surface, is_api_file};
+            let reused = plan.reused_files().filter(|(path, _)| is_api_file(path));
+            for (path, text) in reused {
+                out.insert(path.to_owned(), format::Draft::Text(text.to_owned()));
+            }
+            let provenance = Surface::provenance_text(hash);
+            out.insert(PROVENANCE.to_owned(), format::Draft::Text(provenance));
         }
+        Some(hash) => {
+            let names = std::iter::once("full".to_owned())
+                .chain(features.areas.iter().map(ToString::to_string))
+                .chain(runtime::feature_names().map(str::to_owned))
+                .collect();
+            let surface = crate::review::Surface::of(api, hash, &calls, names);
+            for (path, text) in surface.to_files() {
+                out.insert(path, format::Draft::Text(text));
+            }
+        }
+        None => {}
     }
     if options.runtime == RuntimeSource::Copy {
         let krate = options.crate_name.replace('-', "_");

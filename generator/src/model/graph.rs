@@ -166,7 +166,16 @@ pub struct TypeGraph<'a> {
 }
 
 impl<'a> TypeGraph<'a> {
+    /// The position of `ty`: found by address when it is one of the
+    /// graph's own types (as nearly every caller's is), else by name.
     fn at(&self, ty: &TypeDef) -> Option<usize> {
+        let list = &self.types.list;
+        let size = std::mem::size_of::<TypeDef>().max(1);
+        let offset = (ty as *const TypeDef as usize).wrapping_sub(list.as_ptr() as usize);
+        let i = offset / size;
+        if offset % size == 0 && i < list.len() {
+            return Some(i);
+        }
         self.types.position(&ty.name.api)
     }
 
@@ -235,8 +244,16 @@ impl<'a> TypeGraph<'a> {
     /// The field of `ty` with API name `name`, by the same rule as
     /// [`fields`](Self::fields).
     pub fn field(&self, ty: &'a TypeDef, name: &str) -> Option<Field<'a>> {
-        self.fields(ty)
-            .into_iter()
-            .find(|f| f.prop.name.api == name)
+        let Some(i) = self.at(ty) else {
+            return self
+                .fields(ty)
+                .into_iter()
+                .find(|f| f.prop.name.api == name);
+        };
+        self.index.fields[i].iter().find_map(|&(owner, p)| {
+            let owner = &self.types.list[owner];
+            let prop = &owner.properties[p];
+            (prop.name.api == name).then_some(Field { prop, owner })
+        })
     }
 }

@@ -558,26 +558,26 @@ fn same_type(a: &TypeCell, b: &TypeCell) -> bool {
 fn settle_kinds(types: &mut SortedTypes) {
     let chains = types.graph().ancestry_positions();
     types.edit(|defs| {
-        let kinds: Vec<TypeKind> = (0..defs.len())
-            .map(|i| {
-                let entity = |d: &TypeDef| {
-                    let keyed_id = d.properties.iter().any(|p| {
-                        p.name.api == "id" && p.description.to_ascii_lowercase().contains("key")
-                    });
-                    d.name.api == "entity"
-                        || d.key.is_some()
-                        || keyed_id
-                        || d.properties.iter().any(|p| p.navigation)
-                };
-                match defs[i].kind {
-                    TypeKind::Enum => TypeKind::Enum,
-                    _ if chains[i].iter().any(|&j| entity(&defs[j])) => TypeKind::Entity,
-                    _ => TypeKind::Complex,
-                }
+        // Whether each type makes an entity of itself and what derives from
+        // it: asked once per type, not once per descendant.
+        let keyed: Vec<bool> = defs
+            .iter()
+            .map(|d| {
+                let keyed_id = d.properties.iter().any(|p| {
+                    p.name.api == "id" && p.description.to_ascii_lowercase().contains("key")
+                });
+                d.name.api == "entity"
+                    || d.key.is_some()
+                    || keyed_id
+                    || d.properties.iter().any(|p| p.navigation)
             })
             .collect();
-        for (d, k) in defs.iter_mut().zip(kinds) {
-            d.kind = k;
+        for (d, chain) in defs.iter_mut().zip(&chains) {
+            d.kind = match d.kind {
+                TypeKind::Enum => TypeKind::Enum,
+                _ if chain.iter().any(|&j| keyed[j]) => TypeKind::Entity,
+                _ => TypeKind::Complex,
+            };
         }
     });
 }

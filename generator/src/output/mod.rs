@@ -83,6 +83,7 @@ pub struct Made {
 #[derive(Debug, Default, Clone)]
 pub struct Plan {
     reused: BTreeMap<String, String>,
+    surface: bool,
 }
 
 impl Plan {
@@ -91,9 +92,22 @@ impl Plan {
         Plan::default()
     }
 
-    /// A plan that takes `reused` (path -> text) as they are.
-    pub fn reusing(reused: BTreeMap<String, String>) -> Plan {
-        Plan { reused }
+    /// A plan that takes `reused` (path -> text) as they are; with
+    /// `surface`, they hold every file of the API surface record but its
+    /// provenance, so the record is not made again.
+    pub fn reusing(reused: BTreeMap<String, String>, surface: bool) -> Plan {
+        Plan { reused, surface }
+    }
+
+    /// Whether the API surface record (but its provenance) is taken as it
+    /// is: its files are among the reused ones.
+    pub fn reuses_surface(&self) -> bool {
+        self.surface
+    }
+
+    /// The files taken as they are, by path, in order.
+    pub fn reused_files(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.reused.iter().map(|(p, t)| (p.as_str(), t.as_str()))
     }
 
     /// The text of the file at `path` if it is taken as it is.

@@ -16,6 +16,10 @@ pub(crate) struct Digests<'a> {
     /// The shape of every endpoint and type, in order, with the emit
     /// options and the generator's build.
     pub(crate) shape: [u8; 32],
+    /// What the API surface record's files but its provenance are made
+    /// from: the shape, and the page of each endpoint and type (text that
+    /// the record names).
+    pub(crate) surface: [u8; 32],
     types: BTreeMap<&'a str, u64>,
     endpoints: BTreeMap<&'a str, u64>,
 }
@@ -58,8 +62,17 @@ pub(crate) fn digests<'a>(api: &'a Api, options: &EmitOptions, build: &[u8; 32])
             hasher.update(shape);
         }
     }
+    let shape = *hasher.finalize().as_bytes();
+    let mut surface = blake3::Hasher::new();
+    surface.update(&shape);
+    let pages = api.endpoints.iter().map(|e| &e.source.file);
+    for page in pages.chain(api.types.iter().map(|t| &t.source.file)) {
+        surface.update(&(page.len() as u64).to_le_bytes());
+        surface.update(page.as_bytes());
+    }
     Digests {
-        shape: *hasher.finalize().as_bytes(),
+        shape,
+        surface: *surface.finalize().as_bytes(),
         endpoints: api
             .endpoints
             .iter()
@@ -78,6 +91,11 @@ pub(crate) fn digests<'a>(api: &'a Api, options: &EmitOptions, build: &[u8; 32])
 /// The shape's hash and the text's short hash.
 fn halves((shape, text): (Vec<u8>, Vec<u8>)) -> ([u8; 32], u64) {
     (*blake3::hash(&shape).as_bytes(), short(blake3::hash(&text)))
+}
+
+/// The short hash of a file's text.
+pub(crate) fn text_hash(text: &str) -> u64 {
+    short(blake3::hash(text.as_bytes()))
 }
 
 fn short(hash: blake3::Hash) -> u64 {

@@ -52,6 +52,16 @@ struct FileRecord {
     draft: u64,
 }
 
+/// What the cache knows of the API surface record it saw made: its files
+/// but the provenance, which stay the same while their inputs do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SurfaceRecord {
+    /// What they were made from (see [`digest::Digests::surface`]).
+    key: [u8; 32],
+    /// Each file's path and the hash of its text.
+    files: BTreeMap<String, u64>,
+}
+
 /// The hash of a page's inputs: its path and text, the include files, the
 /// build.
 type PageKey = [u8; 32];
@@ -69,10 +79,11 @@ pub struct Cache {
     shape: [u8; 32],
     pages: BTreeMap<PageKey, Vec<u8>>,
     files: BTreeMap<String, FileRecord>,
+    surface: Option<SurfaceRecord>,
 }
 
 /// The first bytes of a saved cache's records, with its format's version.
-const MAGIC: &[u8; 8] = b"gdreuse2";
+const MAGIC: &[u8; 8] = b"gdreuse3";
 
 impl Cache {
     /// An empty cache for the generator build `build`: a fingerprint of the
@@ -84,6 +95,7 @@ impl Cache {
             shape: [0; 32],
             pages: BTreeMap::new(),
             files: BTreeMap::new(),
+            surface: None,
         }
     }
 
@@ -104,13 +116,22 @@ impl Cache {
 
     /// The cache is saved as two runs of bytes, so that a small change
     /// writes little. This is the first: its records (a magic number, the
-    /// build, the shape, and the file records in path order).
+    /// build, the shape, the file records in path order, and the record of
+    /// the API surface's files).
     pub fn records_to_bytes(&self) -> Vec<u8> {
         let mut out = Out::default();
         codec::put_bytes(&mut out, MAGIC);
         codec::put_bytes(&mut out, &self.build);
         codec::put_bytes(&mut out, &self.shape);
         self.files.encode(&mut out);
+        match &self.surface {
+            None => 0u8.encode(&mut out),
+            Some(record) => {
+                1u8.encode(&mut out);
+                codec::put_bytes(&mut out, &record.key);
+                record.files.encode(&mut out);
+            }
+        }
         out.into_bytes()
     }
 
@@ -147,7 +168,7 @@ impl Cache {
     /// build or format, or damaged, give an empty cache, never an error; a
     /// log cut short (an append interrupted) keeps its whole entries.
     pub fn from_bytes(records: &[u8], log: &[u8], build: [u8; 32]) -> Cache {
-        let Some((shape, files)) = Self::parse_records(records, build) else {
+        let Some((shape, files, surface)) = Self::parse_records(records, build) else {
             return Cache::empty(build);
         };
         let mut pages = BTreeMap::new();
@@ -167,25 +188,53 @@ impl Cache {
             shape,
             pages,
             files,
+            surface,
         }
     }
 
-    fn parse_records(
-        mut bytes: &[u8],
-        build: [u8; 32],
-    ) -> Option<([u8; 32], BTreeMap<String, FileRecord>)> {
+    fn parse_records(mut bytes: &[u8], build: [u8; 32]) -> Option<Records> {
         let input = &mut bytes;
         if codec::take_bytes(input)? != MAGIC || codec::take_bytes(input)? != build {
             return None;
         }
         let shape = codec::take_bytes(input)?.try_into().ok()?;
         let files = BTreeMap::decode(input)?;
-        input.is_empty().then_some((shape, files))
+        let surface = match u8::decode(input)? {
+            0 => None,
+            1 => Some(SurfaceRecord {
+                key: codec::take_bytes(input)?.try_into().ok()?,
+                files: BTreeMap::decode(input)?,
+            }),
+            _ => return None,
+        };
+        input.is_empty().then_some((shape, files, surface))
     }
 
     /// The lowered page and its reading diagnostics under `key`, if held.
     fn page(&self, key: &PageKey) -> Option<(model::Lowered, Vec<Diagnostic>)> {
         codec::from_bytes(self.pages.get(key)?)
+    }
+
+    /// The files of the API surface record (but its provenance) as
+    /// `existing` holds them, when their inputs are those the cache saw
+    /// them made from and the output folder holds each as it was made.
+    fn reusable_surface(
+        &self,
+        digests: &digest::Digests<'_>,
+        existing: &Emitted,
+    ) -> Option<BTreeMap<String, String>> {
+        let record = self.surface.as_ref()?;
+        if record.key != digests.surface || record.files.is_empty() {
+            return None;
+        }
+        record
+            .files
+            .iter()
+            .map(|(path, hash)| {
+                let text = existing.get(path)?;
+                (digest::text_hash(text) == *hash).then(|| (path.clone(), text.clone()))
+            })
+            .collect()
     }
 
     /// The files this run can take as `existing` (the output folder) holds
@@ -210,6 +259,14 @@ impl Cache {
             .collect()
     }
 }
+
+/// What a cache's records hold: the shape, the file records and the
+/// surface record.
+type Records = (
+    [u8; 32],
+    BTreeMap<String, FileRecord>,
+    Option<SurfaceRecord>,
+);
 
 /// The pages a run read, as the next cache keeps them: by key, lowered.
 pub(crate) type PageEntries = Vec<(PageKey, Vec<u8>)>;
@@ -309,18 +366,32 @@ pub(crate) fn plan(
     digests: &digest::Digests<'_>,
     existing: &Emitted,
 ) -> crate::output::Plan {
-    crate::output::Plan::reusing(cache.reusable(digests, existing))
+    let mut reused = cache.reusable(digests, existing);
+    let surface = cache.reusable_surface(digests, existing);
+    let reuses_surface = surface.is_some();
+    reused.extend(surface.into_iter().flatten());
+    crate::output::Plan::reusing(reused, reuses_surface)
 }
 
 /// The cache after a run: the pages it read, the shape it saw, a record of
-/// each Rust file it made, and the records of the files it reused.
-pub(crate) fn next(
+/// each Rust file it made, the records of the files it reused, and a
+/// record of `surface`, the files of the API surface record but its
+/// provenance (path and text).
+pub(crate) fn next<'a>(
     cache: &Cache,
     pages: PageEntries,
     digests: &digest::Digests<'_>,
     made: BTreeMap<String, Made>,
     plan: &crate::output::Plan,
+    surface: impl Iterator<Item = (&'a str, &'a str)>,
 ) -> Cache {
+    let surface_files: BTreeMap<String, u64> = surface
+        .map(|(path, text)| (path.to_owned(), digest::text_hash(text)))
+        .collect();
+    let surface = (!surface_files.is_empty()).then_some(SurfaceRecord {
+        key: digests.surface,
+        files: surface_files,
+    });
     let mut files: BTreeMap<String, FileRecord> = cache
         .files
         .iter()
@@ -342,6 +413,7 @@ pub(crate) fn next(
         shape: digests.shape,
         pages: pages.into_iter().collect(),
         files,
+        surface,
     }
 }
 

@@ -7,5 +7,5 @@ pub mod surface;
 pub use changes::{Change, Impact, Place, Report, SemverHint, compare};
 pub use surface::{
     DIR as SURFACE_DIR, LEGACY_FILE as LEGACY_SURFACE_FILE, PROVENANCE, Provenance, Surface,
-    is_record_file, same_api,
+    is_api_file, is_record_file, same_api,
 };

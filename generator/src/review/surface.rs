@@ -37,6 +37,13 @@ pub fn is_record_file(path: &str) -> bool {
     path == LEGACY_FILE || (path.starts_with("api-surface/") && path.ends_with(".json"))
 }
 
+/// Whether a file of the record describes the API (every file of
+/// [`Surface::to_files`] but the provenance): what is the same for the same
+/// API, whatever docs it was made from.
+pub fn is_api_file(path: &str) -> bool {
+    path != PROVENANCE && path.starts_with("api-surface/")
+}
+
 /// The API surface of a generated crate, and what it was made from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Surface {
@@ -58,14 +65,9 @@ pub struct Surface {
 /// from: every file but the provenance is the same. Saves reading both when
 /// nothing changed.
 pub fn same_api(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> bool {
-    let api = |files: &BTreeMap<String, String>| -> Vec<(String, String)> {
-        files
-            .iter()
-            .filter(|(p, _)| p.as_str() != PROVENANCE && p.starts_with("api-surface/"))
-            .map(|(p, t)| (p.clone(), t.clone()))
-            .collect()
-    };
-    old.contains_key(PROVENANCE) && new.contains_key(PROVENANCE) && api(old) == api(new)
+    let old_api = old.iter().filter(|(p, _)| is_api_file(p));
+    let new_api = new.iter().filter(|(p, _)| is_api_file(p));
+    old.contains_key(PROVENANCE) && new.contains_key(PROVENANCE) && old_api.eq(new_api)
 }
 
 /// What a crate was made from: the docs' content hash and the generator.
@@ -185,6 +187,19 @@ impl Surface {
         }
     }
 
+    /// The text of [`PROVENANCE`] in the record of a crate made by this
+    /// generator from docs whose hash is `docs_hash`: the one file of the
+    /// record that depends on the docs' text rather than on the API.
+    pub fn provenance_text(docs_hash: &str) -> String {
+        pretty(&Head {
+            format: FORMAT,
+            provenance: Provenance {
+                docs_hash: docs_hash.to_owned(),
+                generator: crate::base::VERSION.to_owned(),
+            },
+        })
+    }
+
     /// The record as one piece of JSON, pretty, with a final newline.
     pub fn to_json(&self) -> String {
         pretty(self)
@@ -211,6 +226,7 @@ impl Surface {
                 provenance: self.provenance.clone(),
             }),
         );
+
         let mut areas: BTreeMap<&str, BTreeMap<&String, &EndpointSurface>> = BTreeMap::new();
         for (name, e) in &self.endpoints {
             areas.entry(&e.area).or_default().insert(name, e);

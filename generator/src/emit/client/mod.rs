@@ -32,8 +32,8 @@ use tokens::*;
 use tree::*;
 
 /// Emits `src/client/mod.rs` and the client files, and returns the
-/// [`Signatures`] the API surface records and the names check's
-/// [`BuilderNames`].
+/// [`Signatures`] the API surface records (none when `plan` reuses the
+/// record) and the names check's [`BuilderNames`].
 pub(crate) fn emit_client(
     api: &Api,
     bodies: &[ActionBody<'_>],
@@ -101,7 +101,13 @@ pub(crate) fn emit_client(
     };
     let ((emitted, examples), signatures) = rayon::join(
         || rayon::join(emit_files, emit_examples),
-        || endpoint_signatures(&ctx, &tree),
+        || {
+            if plan.reuses_surface() {
+                Signatures::new()
+            } else {
+                endpoint_signatures(&ctx, &tree)
+            }
+        },
     );
     let mut mods = Vec::with_capacity(emitted.len());
     for (file, draft) in emitted {
