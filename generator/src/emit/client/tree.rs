@@ -690,17 +690,19 @@ fn name_operations(node: &mut Node<'_>, methods: &mut Scope, names: &NameOverrid
     for i in order {
         let op = &node.ops[i];
         let api = op.endpoint.name.api.clone();
-        let mut candidates = method_candidates(op);
-        // A names file entry comes before every derived name.
-        if let Some(entry) = names.methods.get(&api) {
-            candidates.insert(0, entry.name.clone());
-        }
-        let free = candidates.iter().find(|c| !methods.is_taken(c)).cloned();
-        let name = match free {
-            Some(name) => methods.claim(&api, name).0,
-            None => methods.claim(&api, candidates[0].clone()).0,
+        // A names file entry comes before every derived name; the others
+        // are made only when the preferred one is taken.
+        let entry = names.methods.get(&api).map(|e| e.name.clone());
+        let first = entry.unwrap_or_else(|| preferred_method(op));
+        let name = if methods.is_taken(&first) {
+            method_candidates(op)
+                .into_iter()
+                .find(|c| !methods.is_taken(c))
+                .unwrap_or(first)
+        } else {
+            first
         };
-        node.ops[i].method = name;
+        node.ops[i].method = methods.claim(&api, name).0;
     }
 }
 
