@@ -80,22 +80,23 @@ pub struct Made {
 
 /// Which Rust files a run makes, and which it takes as the output folder
 /// holds them, because their inputs did not change (see [`crate::reuse`]).
+/// It borrows their text from the output folder's files as read.
 #[derive(Debug, Default, Clone)]
-pub struct Plan {
-    reused: BTreeMap<String, String>,
+pub struct Plan<'a> {
+    reused: BTreeMap<String, &'a str>,
     surface: bool,
 }
 
-impl Plan {
+impl<'a> Plan<'a> {
     /// A plan that makes every file.
-    pub fn all() -> Plan {
+    pub fn all() -> Plan<'a> {
         Plan::default()
     }
 
     /// A plan that takes `reused` (path -> text) as they are; with
     /// `surface`, they hold every file of the API surface record but its
     /// provenance, so the record is not made again.
-    pub fn reusing(reused: BTreeMap<String, String>, surface: bool) -> Plan {
+    pub fn reusing(reused: BTreeMap<String, &'a str>, surface: bool) -> Plan<'a> {
         Plan { reused, surface }
     }
 
@@ -106,13 +107,13 @@ impl Plan {
     }
 
     /// The files taken as they are, by path, in order.
-    pub fn reused_files(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.reused.iter().map(|(p, t)| (p.as_str(), t.as_str()))
+    pub fn reused_files(&self) -> impl Iterator<Item = (&str, &'a str)> {
+        self.reused.iter().map(|(p, t)| (p.as_str(), *t))
     }
 
     /// The text of the file at `path` if it is taken as it is.
-    pub fn reused(&self, path: &str) -> Option<&str> {
-        self.reused.get(path).map(String::as_str)
+    pub fn reused(&self, path: &str) -> Option<&'a str> {
+        self.reused.get(path).copied()
     }
 
     /// Whether the file at `path` is made (not taken as it is).

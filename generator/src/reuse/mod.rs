@@ -33,6 +33,7 @@ pub(crate) mod codec;
 pub(crate) mod digest;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::base::diagnostics::Diagnostic;
 use crate::input::SourcePage;
@@ -77,7 +78,8 @@ type PageKey = [u8; 32];
 pub struct Cache {
     build: [u8; 32],
     shape: [u8; 32],
-    pages: BTreeMap<PageKey, Vec<u8>>,
+    /// Shared, so that the next cache keeps a page without copying it.
+    pages: BTreeMap<PageKey, Arc<[u8]>>,
     files: BTreeMap<String, FileRecord>,
     surface: Option<SurfaceRecord>,
 }
@@ -150,7 +152,7 @@ impl Cache {
     }
 
     fn page_log(&self, keep: impl Fn(&PageKey) -> bool) -> Vec<u8> {
-        let mut pages: Vec<(&PageKey, &Vec<u8>)> =
+        let mut pages: Vec<(&PageKey, &Arc<[u8]>)> =
             self.pages.iter().filter(|(k, _)| keep(k)).collect();
         pages.sort();
         let mut out = Out::default();
@@ -179,7 +181,7 @@ impl Cache {
                 Some((key, codec::take_bytes(&mut input)?))
             });
             match entry {
-                Some((key, bytes)) => pages.insert(key, bytes.to_vec()),
+                Some((key, bytes)) => pages.insert(key, Arc::from(bytes)),
                 None => break,
             };
         }
@@ -218,11 +220,11 @@ impl Cache {
     /// The files of the API surface record (but its provenance) as
     /// `existing` holds them, when their inputs are those the cache saw
     /// them made from and the output folder holds each as it was made.
-    fn reusable_surface(
+    fn reusable_surface<'e>(
         &self,
         digests: &digest::Digests<'_>,
-        existing: &Emitted,
-    ) -> Option<BTreeMap<String, String>> {
+        existing: &'e Emitted,
+    ) -> Option<BTreeMap<String, &'e str>> {
         let record = self.surface.as_ref()?;
         if record.key != digests.surface || record.files.is_empty() {
             return None;
@@ -232,18 +234,18 @@ impl Cache {
             .iter()
             .map(|(path, hash)| {
                 let text = existing.get(path)?;
-                (digest::text_hash(text) == *hash).then(|| (path.clone(), text.clone()))
+                (digest::text_hash(text) == *hash).then(|| (path.clone(), text.as_str()))
             })
             .collect()
     }
 
     /// The files this run can take as `existing` (the output folder) holds
     /// them, by path: see the module docs.
-    fn reusable(
+    fn reusable<'e>(
         &self,
         digests: &digest::Digests<'_>,
-        existing: &Emitted,
-    ) -> BTreeMap<String, String> {
+        existing: &'e Emitted,
+    ) -> BTreeMap<String, &'e str> {
         use rayon::prelude::*;
         if self.shape != digests.shape || self.files.is_empty() {
             return BTreeMap::new();
@@ -254,7 +256,7 @@ impl Cache {
                 let text = existing.get(path)?;
                 let same = digests.text_of(&record.owners) == Some(record.text)
                     && crate::output::signature::is_formatted_from(text, record.draft);
-                same.then(|| (path.clone(), text.clone()))
+                same.then(|| (path.clone(), text.as_str()))
             })
             .collect()
     }
@@ -269,7 +271,7 @@ type Records = (
 );
 
 /// The pages a run read, as the next cache keeps them: by key, lowered.
-pub(crate) type PageEntries = Vec<(PageKey, Vec<u8>)>;
+pub(crate) type PageEntries = Vec<(PageKey, Arc<[u8]>)>;
 
 /// What [`read_model`] reused.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -294,20 +296,20 @@ pub fn read_model(
     let includes_hash = includes_hash(includes);
     /// A page lowered, with its reading diagnostics, key and bytes, and
     /// whether it came from the cache.
-    type Read = ((model::Lowered, Vec<Diagnostic>), PageKey, Vec<u8>, bool);
+    type Read = ((model::Lowered, Vec<Diagnostic>), PageKey, Arc<[u8]>, bool);
     let read: Vec<Read> = pages
         .par_iter()
         .zip(text_hashes)
         .map(|(page, text)| {
             let key = page_key(&cache.build, &includes_hash, page.path, text);
             if let Some(lowered) = cache.page(&key) {
-                let bytes = cache.pages[&key].clone();
+                let bytes = Arc::clone(&cache.pages[&key]);
                 return (lowered, key, bytes, true);
             }
             let (parsed, diags) = crate::parse::parse_page_with(page.path, page.text, includes);
             let lowered = (crate::lower::lower_page(&parsed), diags);
             let bytes = codec::to_bytes(&lowered);
-            (lowered, key, bytes, false)
+            (lowered, key, bytes.into(), false)
         })
         .collect();
     let mut pages = Vec::with_capacity(read.len());
@@ -361,11 +363,11 @@ fn page_key(build: &[u8; 32], includes: &[u8; 32], path: &str, text: &blake3::Ha
 
 /// The files a run takes as the output folder holds them: see the module
 /// docs.
-pub(crate) fn plan(
+pub(crate) fn plan<'e>(
     cache: &Cache,
     digests: &digest::Digests<'_>,
-    existing: &Emitted,
-) -> crate::output::Plan {
+    existing: &'e Emitted,
+) -> crate::output::Plan<'e> {
     let mut reused = cache.reusable(digests, existing);
     let surface = cache.reusable_surface(digests, existing);
     let reuses_surface = surface.is_some();
