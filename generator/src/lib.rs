@@ -166,11 +166,6 @@ pub struct Modelled {
 }
 
 impl Modelled {
-    /// The model.
-    pub fn api(&self) -> &Api {
-        &self.api
-    }
-
     /// Emits the crate with `options` (whose names file must be the one
     /// the pages were modelled with), reusing what `reuse` holds; `reuse`'s
     /// cache must be the one given to [`model_reusing`]. The rest of

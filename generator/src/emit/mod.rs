@@ -76,8 +76,6 @@ pub(crate) fn emit_drafts_named(
             let label = &options.docs_label;
             models::emit_models(api, &bodies, &companions, &features, label, plan, &mut out);
             // The client's own tree gives the method signatures the API
-            // surface records.
-            // The client's own tree gives the method signatures the API
             // surface records (unless the plan reuses the record).
             let (calls, builders) = client::emit_client(
                 api,

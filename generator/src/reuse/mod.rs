@@ -24,6 +24,13 @@
 //! type's JSON representation) counts as neither, so moving it makes
 //! nothing again.
 //!
+//! **The API surface record.** Its files but the provenance read the
+//! model's shape and the page of each endpoint and type, nothing else. The
+//! cache keeps their text hashes under the hash of exactly that
+//! (`digest::Digests::surface`); while it holds and the output folder has
+//! each file as made, the record (and the method signatures it lists) is
+//! taken as it is.
+//!
 //! A file is reused when the shape is the one the cache was made with, its
 //! owners' text hashes as it did, and the output folder holds it signed
 //! with the draft hash the cache recorded, its text intact (see
