@@ -385,7 +385,7 @@ pub(crate) fn plan<'e>(
 /// The cache after a run: the pages it read, the shape it saw, a record of
 /// each Rust file it made, the records of the files it reused, and a
 /// record of `surface`, the files of the API surface record but its
-/// provenance (path and text).
+/// provenance (path and text), unless `plan` took the record as it was.
 pub(crate) fn next<'a>(
     cache: &Cache,
     pages: PageEntries,
@@ -394,13 +394,19 @@ pub(crate) fn next<'a>(
     plan: &crate::output::Plan,
     surface: impl Iterator<Item = (&'a str, &'a str)>,
 ) -> Cache {
-    let surface_files: BTreeMap<String, u64> = surface
-        .map(|(path, text)| (path.to_owned(), digest::text_hash(text)))
-        .collect();
-    let surface = (!surface_files.is_empty()).then_some(SurfaceRecord {
-        key: digests.surface,
-        files: surface_files,
-    });
+    // A record taken as it is keeps the cache's record of it: its files
+    // hash as recorded (that is why they were taken).
+    let surface = if plan.reuses_surface() {
+        cache.surface.clone()
+    } else {
+        let files: BTreeMap<String, u64> = surface
+            .map(|(path, text)| (path.to_owned(), digest::text_hash(text)))
+            .collect();
+        (!files.is_empty()).then_some(SurfaceRecord {
+            key: digests.surface,
+            files,
+        })
+    };
     let mut files: BTreeMap<String, FileRecord> = cache
         .files
         .iter()
