@@ -12,6 +12,19 @@ pub struct SourcePage<'a> {
     pub text: &'a str,
 }
 
+/// A page as a reusing run knows it: its path, the hash of its text, and
+/// the text itself unless the caller left it unread, trusting that the
+/// regen cache holds the page lowered (see [`crate::model_known`]).
+#[derive(Debug, Clone, Copy)]
+pub struct KnownPage<'a> {
+    /// Path relative to the docs folder, with `/` separators.
+    pub path: &'a str,
+    /// The blake3 hash of its text (see [`text_hashes`]).
+    pub hash: blake3::Hash,
+    /// The markdown text, when read.
+    pub text: Option<&'a str>,
+}
+
 /// The content hash of a docs set: blake3 over every page and every loaded
 /// include file, each as its path (with `/` separators) and the blake3 hash
 /// of its text, in path order. The order pages are given in, and where the
@@ -35,11 +48,15 @@ pub fn docs_hash_with(
     text_hashes: &[blake3::Hash],
     includes: &Includes,
 ) -> String {
-    let mut files: Vec<(&str, blake3::Hash)> = pages
-        .iter()
-        .zip(text_hashes)
-        .map(|(p, h)| (p.path, *h))
-        .collect();
+    let pages = pages.iter().zip(text_hashes).map(|(p, h)| (p.path, *h));
+    docs_hash_of(pages.collect(), includes)
+}
+
+/// [`docs_hash`] of pages known by their paths and text hashes.
+pub(crate) fn docs_hash_of<'a>(
+    mut files: Vec<(&'a str, blake3::Hash)>,
+    includes: &'a Includes,
+) -> String {
     files.extend(includes.iter().filter_map(|(path, file)| match file {
         IncludeFile::Text(text) => Some((path, blake3::hash(text.as_bytes()))),
         _ => None,

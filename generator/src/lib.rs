@@ -19,7 +19,7 @@ pub mod review;
 
 pub use base::diagnostics::{self, Code, Diagnostic, Severity};
 pub use base::{Loc, Method, VERSION, fixes, source};
-pub use input::{SourcePage, docs_hash, docs_hash_with, text_hashes};
+pub use input::{KnownPage, SourcePage, docs_hash, docs_hash_with, text_hashes};
 pub use lower::build_model;
 pub use model::Api;
 pub use parse::{IncludeFile, Includes};
@@ -118,15 +118,40 @@ pub fn model_reusing(
     cache: &reuse::Cache,
 ) -> Modelled {
     let mut stats = RunStats::default();
-    let (text_hashes, docs_hash) = stats.time("hash the docs", || {
-        let hashes = input::text_hashes(pages);
-        let docs_hash = input::docs_hash_with(pages, &hashes, includes);
-        (hashes, docs_hash)
+    let hashes = stats.time("hash the docs", || input::text_hashes(pages));
+    let known: Vec<KnownPage<'_>> = pages
+        .iter()
+        .zip(hashes)
+        .map(|(page, hash)| KnownPage {
+            path: page.path,
+            hash,
+            text: Some(page.text),
+        })
+        .collect();
+    match model_known(&known, includes, options, cache, stats) {
+        Ok(modelled) => modelled,
+        // Every page has its text: none can be lacking.
+        Err(_) => unreachable!("a page with its text is never lacking"),
+    }
+}
+
+/// [`model_reusing`] of pages known by their text hashes, some perhaps left
+/// unread: the caller trusts the cache to hold them lowered (see
+/// [`KnownPage`]). When it does not hold some, nothing is modelled and
+/// their paths come back: read them and call again. `stats` holds the
+/// stages timed so far.
+pub fn model_known<'a>(
+    pages: &[KnownPage<'a>],
+    includes: &Includes,
+    options: &emit::EmitOptions,
+    cache: &reuse::Cache,
+    mut stats: RunStats,
+) -> Result<Modelled, Vec<&'a str>> {
+    let read = stats.time("read and model the pages", || {
+        reuse::read_model(pages, includes, cache)
     });
-    let (mut api, mut diagnostics, entries, page_stats) = stats
-        .time("read and model the pages", || {
-            reuse::read_model(pages, &text_hashes, includes, cache)
-        });
+    let (mut api, mut diagnostics, entries, page_stats) = read?;
+    let docs_hash = input::docs_hash_of(pages.iter().map(|p| (p.path, p.hash)).collect(), includes);
     // The names file, checked against the model as read, and applied to
     // its types (builders and methods take it when the client is named).
     // The check needs the client's builder names: when the names file
@@ -140,7 +165,7 @@ pub fn model_reusing(
         });
     }
     stats.pages = page_stats;
-    Modelled {
+    Ok(Modelled {
         api,
         diagnostics,
         entries,
@@ -148,7 +173,7 @@ pub fn model_reusing(
         renames,
         pages: pages.len(),
         stats,
-    }
+    })
 }
 
 /// The pages of a run read and modelled by [`model_reusing`], ready to

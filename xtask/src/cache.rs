@@ -69,6 +69,11 @@ pub fn build() -> [u8; 32] {
     }
 }
 
+/// The docs index beside the records `file` (see [`crate::docs_index`]).
+pub fn docs_index_for(file: &Path) -> PathBuf {
+    file.with_extension("docs")
+}
+
 /// The page log beside the records `file`.
 fn log_for(file: &Path) -> PathBuf {
     file.with_extension("pages")
@@ -80,7 +85,7 @@ pub fn load(file: &Path, build: [u8; 32]) -> Cache {
         return Cache::empty(build);
     };
     let log = std::fs::read(log_for(file)).unwrap_or_default();
-    Cache::from_bytes(&records, &log, build)
+    Cache::from_bytes(&records, log, build)
 }
 
 /// Saves `next`, the cache after a run that loaded `previous` from `file`:
@@ -110,7 +115,12 @@ pub fn save(file: &Path, next: &Cache, previous: &Cache) -> Result<(), String> {
     write_atomically(file, &next.records_to_bytes())
 }
 
-fn write_atomically(file: &Path, bytes: &[u8]) -> Result<(), String> {
+/// Writes `bytes` to `file` through a temporary file and a rename, making
+/// its folder first if need be.
+pub fn write_atomically(file: &Path, bytes: &[u8]) -> Result<(), String> {
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
     let temporary = file.with_extension(format!("tmp{}", std::process::id()));
     std::fs::write(&temporary, bytes)
         .and_then(|()| std::fs::rename(&temporary, file))

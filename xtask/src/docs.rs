@@ -13,12 +13,20 @@ use std::path::{Component, Path, PathBuf};
 use generator::parse::{find_includes, include_body, resolve_target};
 use generator::{IncludeFile, Includes};
 
+use crate::docs_index::{DocsIndex, Stamp};
+
 /// The pages of a docs folder and the include files they reach, in memory.
 pub struct DocsFolder {
     /// The folder, canonical.
     pub root: PathBuf,
-    /// (path relative to the docs folder with `/` separators, text), sorted by path.
+    /// (path relative to the docs folder with `/` separators, text), sorted
+    /// by path: the pages read.
     pub pages: Vec<(String, String)>,
+    /// The blake3 hash of each page's text, in the order of `pages`.
+    pub page_hashes: Vec<blake3::Hash>,
+    /// Pages left unread because the docs index vouched for them (see
+    /// [`DocsFolder::read_indexed`]): path and text hash, sorted by path.
+    pub vouched: Vec<(String, blake3::Hash)>,
     /// Every include target the pages reach, keyed as the generator resolves them.
     pub includes: Includes,
     /// The folder includes must stay under.
@@ -44,6 +52,32 @@ impl DocsFolder {
     /// lie under `include_root` (by default the nearest ancestor of `root`
     /// holding `.git`, else `root`).
     pub fn read_with(root: &Path, include_root: Option<&Path>) -> Result<DocsFolder, String> {
+        Self::read_indexed(root, include_root, None).map(|(folder, _)| folder)
+    }
+
+    /// [`read_with`](Self::read_with), leaving unread each page whose file
+    /// looks as `index` recorded it (see [`crate::docs_index`]): such a
+    /// page is in [`vouched`](Self::vouched), with the text hash the index
+    /// holds, and not in [`pages`](Self::pages). Returns the index of this
+    /// reading too, for the next.
+    pub fn read_indexed(
+        root: &Path,
+        include_root: Option<&Path>,
+        index: Option<&DocsIndex>,
+    ) -> Result<(DocsFolder, DocsIndex), String> {
+        let started = std::time::SystemTime::now();
+        Self::read_indexed_at(root, include_root, index, started)
+    }
+
+    /// [`read_indexed`](Self::read_indexed) as if the reading began at
+    /// `started`: the index it returns records the files that last changed
+    /// well before then.
+    pub fn read_indexed_at(
+        root: &Path,
+        include_root: Option<&Path>,
+        index: Option<&DocsIndex>,
+        started: std::time::SystemTime,
+    ) -> Result<(DocsFolder, DocsIndex), String> {
         if !root.is_dir() {
             return Err(format!(
                 "docs folder `{}` does not exist or is not a folder",
@@ -56,71 +90,72 @@ impl DocsFolder {
                 .map_err(|e| format!("include root `{}`: {e}", dir.display()))?,
             None => default_include_root(&docs),
         };
+        let index = index.filter(|index| !index.is_empty());
         let mut files = Vec::new();
         collect(&docs, &docs, &mut files).map_err(|e| io_error(root, e))?;
         files.sort();
-        let mut pages = Vec::with_capacity(files.len());
-        let mut problems = Vec::new();
-        // Read on every thread, each page looked through for the includes
-        // it reaches while its text is at hand; the results keep the sorted
-        // order.
+        // Read on every thread, each page hashed and looked through for the
+        // includes it reaches while its text is at hand (or taken on the
+        // index's word); the results keep the sorted order.
         use rayon::prelude::*;
-        type Read = (String, Result<(String, Vec<String>), String>);
-        let read: Vec<Read> = files
+        let read: Vec<(String, Result<Got, String>)> = files
             .into_par_iter()
             .map(|rel| {
-                let text = match fs::read(docs.join(&rel)) {
-                    Ok(bytes) => String::from_utf8(bytes)
-                        .map(|text| {
-                            let targets = targets_in(&rel, &text);
-                            (text, targets)
-                        })
-                        .map_err(|e| format!("it is not UTF-8 text ({})", e.utf8_error())),
-                    Err(e) => Err(format!("it could not be read ({e})")),
-                };
-                (rel, text)
+                let got = get_page(&docs.join(&rel), &rel, index);
+                (rel, got)
             })
             .collect();
+        let mut pages = Vec::with_capacity(read.len());
+        let mut page_hashes = Vec::with_capacity(read.len());
+        let mut vouched = Vec::new();
+        let mut problems = Vec::new();
+        let mut next = DocsIndex::empty(&docs);
         let mut reached = Vec::with_capacity(read.len());
-        for (rel, text) in read {
-            match text {
-                Ok((text, targets)) => {
+        for (rel, got) in read {
+            match got {
+                Ok(Got::Read { text, entry }) => {
+                    reached.push(entry.targets.clone());
+                    page_hashes.push(entry.hash);
+                    if let Some(stamp) = entry.stamp {
+                        let (hash, targets) = (entry.hash, entry.targets);
+                        let entry = crate::docs_index::Entry {
+                            stamp,
+                            hash,
+                            targets,
+                        };
+                        next.record(&rel, entry, started);
+                    }
                     pages.push((rel, text));
-                    reached.push(targets);
+                }
+                Ok(Got::Vouched(entry)) => {
+                    reached.push(entry.targets.clone());
+                    vouched.push((rel.clone(), entry.hash));
+                    next.record(&rel, entry, started);
                 }
                 Err(why) => problems.push(unreadable(rel, why)),
             }
         }
         let includes = load_reached(&docs, &include_root, reached);
         // A page that another page includes is an include file, not a page.
-        pages.retain(|(rel, _)| !includes.contains(rel));
-        let names_file = generator::names::FILE;
-        let names_text = match fs::read(docs.join(names_file)) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => Some(text),
-                Err(e) => {
-                    problems.push(unreadable(
-                        names_file.to_owned(),
-                        format!("it is not UTF-8 text ({})", e.utf8_error()),
-                    ));
-                    None
-                }
-            },
-            Err(_) => None,
-        };
-        let names = names_text
-            .as_deref()
-            .map(|text| generator::names::NameOverrides::read(names_file, text))
-            .unwrap_or_default();
-        Ok(DocsFolder {
+        (pages, page_hashes) = pages
+            .into_iter()
+            .zip(page_hashes)
+            .filter(|((rel, _), _)| !includes.contains(rel))
+            .unzip();
+        vouched.retain(|(rel, _)| !includes.contains(rel));
+        let (names, names_text) = read_names(&docs, &mut problems);
+        let folder = DocsFolder {
             root: docs,
             pages,
+            page_hashes,
+            vouched,
             includes,
             include_root,
             problems,
             names,
             names_text,
-        })
+        };
+        Ok((folder, next))
     }
 
     /// The same folder with some pages' texts replaced (by path), and the
@@ -138,6 +173,11 @@ impl DocsFolder {
         DocsFolder {
             root: self.root.clone(),
             includes: load_includes(&self.root, &self.include_root, &pages),
+            page_hashes: pages
+                .iter()
+                .map(|(_, t)| blake3::hash(t.as_bytes()))
+                .collect(),
+            vouched: self.vouched.clone(),
             pages,
             include_root: self.include_root.clone(),
             problems: self.problems.clone(),
@@ -146,7 +186,36 @@ impl DocsFolder {
         }
     }
 
-    /// The pages as the generator takes them.
+    /// Every page, read or vouched for, as a reusing run takes them, in path
+    /// order; `late` holds pages read after the folder was (by path: text
+    /// and hash), which stand for their vouched entries.
+    pub fn known<'a>(&'a self, late: &'a LatePages) -> Vec<generator::KnownPage<'a>> {
+        let read = self
+            .pages
+            .iter()
+            .zip(&self.page_hashes)
+            .map(|((path, text), hash)| (path, Some(text.as_str()), *hash));
+        let vouched = self
+            .vouched
+            .iter()
+            .map(|(path, hash)| match late.get(path) {
+                Some((text, hash)) => (path, Some(text.as_str()), *hash),
+                None => (path, None, *hash),
+            });
+        let mut known: Vec<generator::KnownPage<'a>> = read
+            .chain(vouched)
+            .map(|(path, text, hash)| generator::KnownPage { path, hash, text })
+            .collect();
+        known.sort_by(|a, b| a.path.cmp(b.path));
+        known
+    }
+
+    /// How many pages it has, read or vouched for.
+    pub fn page_count(&self) -> usize {
+        self.pages.len() + self.vouched.len()
+    }
+
+    /// The pages read, as the generator takes them.
     pub fn sources(&self) -> Vec<generator::SourcePage<'_>> {
         self.pages
             .iter()
@@ -175,6 +244,75 @@ impl DocsFolder {
                 _ => None,
             })
     }
+}
+
+/// The names file at the top of the docs folder `docs`, and its text; a
+/// file that is not UTF-8 is a problem, and no file is no overrides.
+fn read_names(
+    docs: &Path,
+    problems: &mut Vec<generator::Diagnostic>,
+) -> (generator::names::NameOverrides, Option<String>) {
+    let names_file = generator::names::FILE;
+    let names_text = match fs::read(docs.join(names_file)) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                problems.push(unreadable(
+                    names_file.to_owned(),
+                    format!("it is not UTF-8 text ({})", e.utf8_error()),
+                ));
+                None
+            }
+        },
+        Err(_) => None,
+    };
+    let names = names_text
+        .as_deref()
+        .map(|text| generator::names::NameOverrides::read(names_file, text))
+        .unwrap_or_default();
+    (names, names_text)
+}
+
+/// Pages read after their folder, in place of their vouched entries: by
+/// path, text and hash.
+pub type LatePages = std::collections::BTreeMap<String, (String, blake3::Hash)>;
+
+/// A page file as [`DocsFolder::read_indexed`] got it.
+enum Got {
+    /// Read: its text, hash, targets and stamp (none where the system
+    /// gives none).
+    Read { text: String, entry: ReadEntry },
+    /// Left unread on the index's word.
+    Vouched(crate::docs_index::Entry),
+}
+
+/// What reading a page learnt of it, for the index.
+struct ReadEntry {
+    stamp: Option<Stamp>,
+    hash: blake3::Hash,
+    targets: Vec<String>,
+}
+
+/// Gets the page file `path` (`rel` in the folder): on `index`'s word when
+/// it vouches for the file's look, else read. The look is taken before the
+/// read, so a write between the two leaves a stamp older than the text,
+/// which the next run does not trust.
+fn get_page(path: &Path, rel: &str, index: Option<&DocsIndex>) -> Result<Got, String> {
+    let stamp = fs::metadata(path).ok().as_ref().and_then(Stamp::of);
+    if let (Some(index), Some(stamp)) = (index, &stamp) {
+        if let Some(entry) = index.vouches(rel, stamp) {
+            return Ok(Got::Vouched(entry.clone()));
+        }
+    }
+    let bytes = fs::read(path).map_err(|e| format!("it could not be read ({e})"))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| format!("it is not UTF-8 text ({})", e.utf8_error()))?;
+    let entry = ReadEntry {
+        stamp,
+        hash: blake3::hash(text.as_bytes()),
+        targets: targets_in(rel, &text),
+    };
+    Ok(Got::Read { text, entry })
 }
 
 /// The diagnostic for a page file that was skipped.

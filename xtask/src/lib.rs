@@ -35,6 +35,7 @@ pub mod bench;
 pub mod cache;
 pub mod catalogue;
 pub mod docs;
+pub mod docs_index;
 pub mod fidelity;
 pub mod fix;
 pub mod lint;
@@ -93,13 +94,19 @@ pub fn read_docs(
     include_root: Option<&std::path::Path>,
 ) -> Result<docs::DocsFolder, Failure> {
     let docs = docs::DocsFolder::read_with(dir, include_root).map_err(Failure::Docs)?;
-    if docs.pages.is_empty() && docs.problems.is_empty() {
+    no_pages(&docs, dir)?;
+    Ok(docs)
+}
+
+/// Fails when `docs`, read from `dir`, holds no page and no unreadable file.
+pub fn no_pages(docs: &docs::DocsFolder, dir: &std::path::Path) -> Result<(), Failure> {
+    if docs.page_count() == 0 && docs.problems.is_empty() {
         return Err(Failure::NoPages(format!(
             "docs folder `{}` holds no pages (`.md` files outside `includes/` folders)",
             dir.display()
         )));
     }
-    Ok(docs)
+    Ok(())
 }
 
 /// The workspace root, so commands work from any folder.

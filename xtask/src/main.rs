@@ -453,7 +453,7 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
     note!("{}", regen::summary(&run));
     say_raw!("{report}");
     regen::add_changelog(&out, &mut run.files, &review, &released, &options.version);
-    note_generated(&generated, timings);
+    note_generated(&generated, inputs.pages_not_read(), timings);
     // `--check` writes nothing, not even the cache.
     let result = if check {
         check_output(&mut stats, &out, &run.files, existing, timings)
@@ -486,11 +486,12 @@ fn bumped_version(bump: bool, review: &regen::Review, released: &str) -> Option<
 
 /// Says what the generation read and made; with `--timings`, every Rust
 /// file it made, when they are few.
-fn note_generated(generated: &generator::RunStats, timings: bool) {
+fn note_generated(generated: &generator::RunStats, not_read: usize, timings: bool) {
     note!(
-        "pages: {} read, {} from the cache; Rust files: {} formatted, {} kept as formatted from the same draft, {} reused unchanged; API surface record: {}",
+        "pages: {} read, {} from the cache ({} of them not read from disk: their files are as the docs index saw them); Rust files: {} formatted, {} kept as formatted from the same draft, {} reused unchanged; API surface record: {}",
         generated.pages.read,
         generated.pages.reused,
+        not_read,
         generated.format.formatted,
         generated.format.kept,
         generated.format.reused,

@@ -8,6 +8,9 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use generator::Severity;
+
+use crate::docs::{DocsFolder, LatePages};
+use crate::docs_index::DocsIndex;
 use generator::emit::{EmitOptions, Emitted, RuntimeSource};
 
 /// Suffix of files staged next to their final place before the swap.
@@ -296,15 +299,23 @@ fn remove_empty_parents(root: &Path, file: &Path) {
 
 /// What a regen reads before it generates: the docs, the output folder as
 /// it is (its signed files need no formatting when their drafts are
-/// unchanged, and only changed files are written) and the regen cache.
+/// unchanged, and only changed files are written) and the regen cache with
+/// its docs index.
 pub struct Inputs {
-    /// The docs folder.
+    /// The docs folder: with a cache, the pages whose files look as the docs
+    /// index recorded them are left unread (see [`crate::docs_index`]).
     pub docs: crate::docs::DocsFolder,
     /// The files now in the output folder, read on a thread of their own
     /// while the docs are read and modelled.
     existing: Background<Result<Emitted, String>>,
     /// The last run's cache; empty when reusing nothing.
     pub previous: generator::reuse::Cache,
+    /// The docs index read, and the one this reading makes; none when
+    /// reusing nothing.
+    index: Option<(DocsIndex, DocsIndex)>,
+    /// How many of the pages left unread the last generation had to read
+    /// after all, the cache lacking them.
+    late: std::sync::atomic::AtomicUsize,
     reuse: bool,
 }
 
@@ -312,21 +323,30 @@ impl Inputs {
     /// Reads the three: the docs and the cache side by side, then the
     /// output folder in the background (nothing needs it before the model
     /// is built). Without a `cache_file`, the run will reuse nothing
-    /// (`--no-cache`).
+    /// (`--no-cache`) and reads every page.
     pub fn read(
         docs_dir: &Path,
         include_root: Option<&Path>,
         out: &Path,
         cache_file: Option<&Path>,
     ) -> Result<Inputs, crate::Failure> {
+        let index = cache_file.map(|file| {
+            let root = std::fs::canonicalize(docs_dir).unwrap_or_default();
+            DocsIndex::load(&crate::cache::docs_index_for(file), &root)
+        });
         let (docs, previous) = rayon::join(
-            || crate::read_docs(docs_dir, include_root),
+            || {
+                let read = DocsFolder::read_indexed(docs_dir, include_root, index.as_ref());
+                let (docs, next) = read.map_err(crate::Failure::Docs)?;
+                crate::no_pages(&docs, docs_dir)?;
+                Ok::<_, crate::Failure>((docs, next))
+            },
             || match cache_file {
                 Some(file) => crate::cache::load(file, crate::cache::build()),
                 None => generator::reuse::Cache::empty([0; 32]),
             },
         );
-        let docs = docs?;
+        let (docs, next_index) = docs?;
         // After the docs, so as not to slow their reading: the model's
         // single-threaded stretches leave a core free for it.
         let folder = out.to_path_buf();
@@ -335,6 +355,8 @@ impl Inputs {
             docs,
             existing,
             previous,
+            index: index.map(|index| (index, next_index)),
+            late: std::sync::atomic::AtomicUsize::new(0),
             reuse: cache_file.is_some(),
         })
     }
@@ -348,7 +370,8 @@ impl Inputs {
     }
 
     /// Generates the crate, reusing what was read. Returns the run, the
-    /// next cache and what was done.
+    /// next cache and what was done. A page left unread that the cache
+    /// does not hold lowered (a cache of another build, say) is read now.
     pub fn generate(
         &self,
         options: &EmitOptions,
@@ -360,9 +383,35 @@ impl Inputs {
         ),
         crate::Failure,
     > {
-        let sources = self.docs.sources();
-        let modelled =
-            generator::model_reusing(&sources, &self.docs.includes, options, &self.previous);
+        let mut late = LatePages::new();
+        let modelled = loop {
+            let known = self.docs.known(&late);
+            let stats = generator::RunStats::default();
+            let lacking = match generator::model_known(
+                &known,
+                &self.docs.includes,
+                options,
+                &self.previous,
+                stats,
+            ) {
+                Ok(modelled) => break modelled,
+                Err(lacking) => lacking
+                    .into_iter()
+                    .map(str::to_owned)
+                    .filter(|path| !late.contains_key(path))
+                    .collect::<Vec<String>>(),
+            };
+            if lacking.is_empty() {
+                // Every page has its text now: the generator models them
+                // all. Not reached; said rather than looped on.
+                return Err(crate::Failure::Other(
+                    "the pages read late could not be modelled".to_owned(),
+                ));
+            }
+            late.extend(self.read_late(lacking)?);
+        };
+        self.late
+            .store(late.len(), std::sync::atomic::Ordering::Relaxed);
         let none = Emitted::new();
         let existing = self.existing()?;
         let reuse = generator::Reuse {
@@ -374,14 +423,45 @@ impl Inputs {
         Ok((run, next, stats))
     }
 
-    /// Saves `next` to `file`, unless the run changed nothing. Returns
-    /// whether it wrote.
+    /// How many pages the last generation took without reading them from
+    /// disk: their files looked as the docs index recorded them, and the
+    /// cache held them lowered.
+    pub fn pages_not_read(&self) -> usize {
+        let late = self.late.load(std::sync::atomic::Ordering::Relaxed);
+        self.docs.vouched.len().saturating_sub(late)
+    }
+
+    /// Reads the pages `paths` of the docs folder, on every thread.
+    fn read_late(&self, paths: Vec<String>) -> Result<LatePages, crate::Failure> {
+        use rayon::prelude::*;
+        paths
+            .into_par_iter()
+            .map(|path| {
+                let file = self.docs.root.join(&path);
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| crate::Failure::Docs(format!("{}: {e}", file.display())))?;
+                let hash = blake3::hash(text.as_bytes());
+                Ok((path, (text, hash)))
+            })
+            .collect()
+    }
+
+    /// Saves `next` to `file`, unless the run changed nothing, and the docs
+    /// index beside it, unless it is the one read. Returns whether it
+    /// wrote either.
     pub fn save_cache(&self, file: &Path, next: &generator::reuse::Cache) -> Result<bool, String> {
-        if *next == self.previous {
-            return Ok(false);
+        let mut wrote = false;
+        if *next != self.previous {
+            crate::cache::save(file, next, &self.previous)?;
+            wrote = true;
         }
-        crate::cache::save(file, next, &self.previous)?;
-        Ok(true)
+        if let Some((read, made)) = &self.index {
+            if read != made {
+                made.save(&crate::cache::docs_index_for(file))?;
+                wrote = true;
+            }
+        }
+        Ok(wrote)
     }
 }
 

@@ -287,6 +287,49 @@ fn signed_files_are_kept_unless_edited_or_no_cache() {
 }
 
 #[test]
+fn settled_unchanged_pages_are_not_read_from_disk() {
+    let dir = scratch("docs-index");
+    let docs = docs_with_one_page(&dir);
+    let out = dir.join("out");
+    let run = || {
+        let output = regen_in(&dir, &docs, &out, &[]);
+        assert!(output.status.success());
+        let err = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(!err.contains("not saved"), "{err}");
+        err
+    };
+    // A page that has settled: the first run reads it and records it in
+    // the docs index, beside a cache it makes in a folder that was not
+    // there; the next run takes the page without reading it.
+    std::thread::sleep(xtask::docs_index::SETTLED + std::time::Duration::from_millis(200));
+    let err = run();
+    assert!(
+        err.contains("pages: 1 read, 0 from the cache (0 of them"),
+        "{err}"
+    );
+    let err = run();
+    let unread = "pages: 0 read, 1 from the cache (1 of them not read from disk";
+    assert!(err.contains(unread), "{err}");
+    assert!(err.contains("0 changed"), "{err}");
+    // An edit is seen at once; the page, just written, is not recorded, so
+    // the run after reads it again.
+    let page = docs.join("api/thing-get.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, text.replace("# Get thing", "# Get a thing")).unwrap();
+    let err = run();
+    assert!(
+        err.contains("pages: 1 read, 0 from the cache (0 of them"),
+        "{err}"
+    );
+    let err = run();
+    assert!(
+        err.contains("pages: 0 read, 1 from the cache (0 of them"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_closed_stdout_and_stderr_do_not_stop_a_regen() {
     let dir = scratch("closed-pipe");
     let docs = docs_with_one_page(&dir);

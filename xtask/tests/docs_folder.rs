@@ -325,3 +325,129 @@ fn an_include_that_is_not_utf8_is_reported_and_the_page_still_counts() {
     assert_eq!(docs.problems.len(), 1);
     assert_eq!(docs.problems[0].file, "api/latin1-page.md");
 }
+
+/// A copy of the fixture repository in a scratch folder of its own, to edit.
+fn repo_copy(name: &str) -> PathBuf {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+    let dir = scratch(name);
+    copy(&repo(), &dir);
+    dir
+}
+
+/// A reading that began a minute from now: every file has settled by then,
+/// so the index records them all.
+fn later() -> std::time::SystemTime {
+    std::time::SystemTime::now() + std::time::Duration::from_secs(60)
+}
+
+#[test]
+fn the_docs_index_vouches_for_unchanged_pages_and_never_for_changed_ones() {
+    use xtask::docs::LatePages;
+    let repo = repo_copy("docs-index");
+    let docs = repo.join("api-reference/v1.0");
+    let read = |index| DocsFolder::read_indexed_at(&docs, Some(&repo), index, later());
+    let (first, index) = read(None).expect("reads");
+    assert!(first.vouched.is_empty());
+    assert_eq!(index.len(), first.pages.len());
+    // Nothing changed: no page is read, each vouched for with the hash of
+    // its text, and the includes they reach are loaded all the same.
+    let (second, again) = read(Some(&index)).expect("reads");
+    assert!(second.pages.is_empty(), "{:?}", second.pages);
+    let hashes: Vec<(String, blake3::Hash)> = first
+        .pages
+        .iter()
+        .zip(&first.page_hashes)
+        .map(|((path, _), hash)| (path.clone(), *hash))
+        .collect();
+    assert_eq!(second.vouched, hashes);
+    assert_eq!(second.includes, first.includes);
+    assert_eq!(again, index);
+    let late = LatePages::new();
+    let known = second.known(&late);
+    assert!(known.iter().all(|page| page.text.is_none()));
+    let paths: Vec<&str> = known.iter().map(|page| page.path).collect();
+    let read_paths: Vec<&str> = first.pages.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(paths, read_paths);
+    // A page rewritten with text of the same length is read again; the
+    // others are still vouched for.
+    let page = docs.join("api/user-get.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    let edited = text.replacen("user", "User", 1);
+    assert_ne!(edited, text);
+    assert_eq!(edited.len(), text.len());
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&page, &edited).unwrap();
+    let (third, _) = read(Some(&index)).expect("reads");
+    let read_now: Vec<&str> = third.pages.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(read_now, ["api/user-get.md"]);
+    assert_eq!(third.page_hashes, [blake3::hash(edited.as_bytes())]);
+    assert_eq!(third.vouched.len(), first.pages.len() - 1);
+    // A page that late pages stand in for is known by them.
+    let late: LatePages = [(
+        "api/user-list.md".to_owned(),
+        ("late text".to_owned(), blake3::hash(b"late text")),
+    )]
+    .into();
+    let known = third.known(&late);
+    let list = known.iter().find(|p| p.path == "api/user-list.md").unwrap();
+    assert_eq!(list.text, Some("late text"));
+    assert_eq!(list.hash, blake3::hash(b"late text"));
+    let _ = std::fs::remove_dir_all(&repo);
+}
+
+#[test]
+fn a_page_written_just_before_a_reading_is_not_recorded() {
+    let repo = repo_copy("docs-index-racy");
+    let docs = repo.join("api-reference/v1.0");
+    let page = docs.join("api/user-get.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, text + "\n").unwrap();
+    // Settled by a minute from now, the others too; just written, not now.
+    let (folder, index) = DocsFolder::read_indexed(&docs, Some(&repo), None).expect("reads");
+    let (_, settled) =
+        DocsFolder::read_indexed_at(&docs, Some(&repo), None, later()).expect("reads");
+    assert_eq!(settled.len(), folder.pages.len());
+    assert!(index.len() < folder.pages.len());
+    let (again, _) = DocsFolder::read_indexed(&docs, Some(&repo), Some(&index)).expect("reads");
+    assert!(
+        again.pages.iter().any(|(p, _)| p == "api/user-get.md"),
+        "the page written just before was taken on the index's word"
+    );
+    let _ = std::fs::remove_dir_all(&repo);
+}
+
+#[test]
+fn pages_left_unread_are_read_late_when_the_cache_lacks_them() {
+    let repo = repo_copy("docs-index-late");
+    let docs = repo.join("api-reference/v1.0");
+    let out = repo.join("out");
+    let cache_file = repo.join("cache/regen-cache.bin");
+    // An index that vouches for every page, beside a cache that holds none.
+    let (full, index) =
+        DocsFolder::read_indexed_at(&docs, Some(&repo), None, later()).expect("reads");
+    std::fs::create_dir_all(cache_file.parent().unwrap()).unwrap();
+    index
+        .save(&xtask::cache::docs_index_for(&cache_file))
+        .expect("saves");
+    let inputs =
+        xtask::regen::Inputs::read(&docs, Some(&repo), &out, Some(&cache_file)).expect("reads");
+    assert!(inputs.docs.pages.is_empty());
+    assert_eq!(inputs.docs.vouched.len(), full.pages.len());
+    let options = xtask::regen::options(&xtask::workspace_root(), &docs, &out, "late".to_owned());
+    let (run, _, stats) = inputs.generate(&options).expect("generates");
+    assert_eq!(stats.pages.read, full.pages.len());
+    let plain = generator::generate(&full.sources(), &full.includes, &options);
+    assert_eq!(run.files, plain.files);
+    let _ = std::fs::remove_dir_all(&repo);
+}

@@ -43,7 +43,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::base::diagnostics::Diagnostic;
-use crate::input::SourcePage;
+use crate::input::KnownPage;
 use crate::model;
 use crate::output::Emitted;
 use crate::output::{Made, Owner};
@@ -86,7 +86,7 @@ pub struct Cache {
     build: [u8; 32],
     shape: [u8; 32],
     /// Shared, so that the next cache keeps a page without copying it.
-    pages: BTreeMap<PageKey, Arc<[u8]>>,
+    pages: BTreeMap<PageKey, PageBytes>,
     files: BTreeMap<String, FileRecord>,
     surface: Option<SurfaceRecord>,
 }
@@ -159,14 +159,14 @@ impl Cache {
     }
 
     fn page_log(&self, keep: impl Fn(&PageKey) -> bool) -> Vec<u8> {
-        let mut pages: Vec<(&PageKey, &Arc<[u8]>)> =
+        // In key order, the map's.
+        let pages: Vec<(&PageKey, &PageBytes)> =
             self.pages.iter().filter(|(k, _)| keep(k)).collect();
-        pages.sort();
         let mut out = Out::default();
-        out.reserve(pages.iter().map(|(_, v)| v.len() + 40).sum());
+        out.reserve(pages.iter().map(|(_, v)| v.bytes().len() + 40).sum());
         for (key, bytes) in pages {
             codec::put_bytes(&mut out, key);
-            codec::put_bytes(&mut out, bytes);
+            codec::put_bytes(&mut out, bytes.bytes());
         }
         out.into_bytes()
     }
@@ -175,20 +175,26 @@ impl Cache {
     /// [`page_log_to_bytes`](Self::page_log_to_bytes)' output (the log with
     /// anything appended since) for the build `build`. Records of another
     /// build or format, or damaged, give an empty cache, never an error; a
-    /// log cut short (an append interrupted) keeps its whole entries.
-    pub fn from_bytes(records: &[u8], log: &[u8], build: [u8; 32]) -> Cache {
+    /// log cut short (an append interrupted) keeps its whole entries. The
+    /// pages stay in `log`, which the cache keeps, rather than copied out.
+    pub fn from_bytes(records: &[u8], log: Vec<u8>, build: [u8; 32]) -> Cache {
         let Some((shape, files, surface)) = Self::parse_records(records, build) else {
             return Cache::empty(build);
         };
+        let log = Arc::new(log);
         let mut pages = BTreeMap::new();
-        let mut input = log;
+        let mut input = log.as_slice();
         while !input.is_empty() {
             let entry = codec::take_bytes(&mut input).and_then(|key| {
                 let key: PageKey = key.try_into().ok()?;
                 Some((key, codec::take_bytes(&mut input)?))
             });
             match entry {
-                Some((key, bytes)) => pages.insert(key, Arc::from(bytes)),
+                Some((key, bytes)) => {
+                    let start = bytes.as_ptr().addr() - log.as_ptr().addr();
+                    let bytes = PageBytes::within(&log, start..start + bytes.len());
+                    pages.insert(key, bytes)
+                }
                 None => break,
             };
         }
@@ -217,11 +223,6 @@ impl Cache {
             _ => return None,
         };
         input.is_empty().then_some((shape, files, surface))
-    }
-
-    /// The lowered page and its reading diagnostics under `key`, if held.
-    fn page(&self, key: &PageKey) -> Option<(model::Lowered, Vec<Diagnostic>)> {
-        codec::from_bytes(self.pages.get(key)?)
     }
 
     /// The files of the API surface record (but its provenance) as
@@ -278,7 +279,51 @@ type Records = (
 );
 
 /// The pages a run read, as the next cache keeps them: by key, lowered.
-pub(crate) type PageEntries = Vec<(PageKey, Arc<[u8]>)>;
+pub(crate) type PageEntries = Vec<(PageKey, PageBytes)>;
+
+/// A page's lowered bytes: a range of a buffer shared with the page log
+/// they were read from (or a buffer of their own, when lowered now), so
+/// that neither loading the log nor keeping a page in the next cache copies
+/// it.
+#[derive(Debug, Clone)]
+pub(crate) struct PageBytes {
+    buffer: Arc<Vec<u8>>,
+    range: std::ops::Range<usize>,
+}
+
+impl PageBytes {
+    /// Bytes of their own.
+    fn own(bytes: Vec<u8>) -> PageBytes {
+        let range = 0..bytes.len();
+        PageBytes {
+            buffer: Arc::new(bytes),
+            range,
+        }
+    }
+
+    /// `range` of `buffer`.
+    fn within(buffer: &Arc<Vec<u8>>, range: std::ops::Range<usize>) -> PageBytes {
+        PageBytes {
+            buffer: Arc::clone(buffer),
+            range,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.buffer[self.range.clone()]
+    }
+}
+
+impl PartialEq for PageBytes {
+    /// The same bytes; a page kept from the cache it came from is the same
+    /// range of the same buffer, found so without comparing its bytes.
+    fn eq(&self, other: &Self) -> bool {
+        (Arc::ptr_eq(&self.buffer, &other.buffer) && self.range == other.range)
+            || self.bytes() == other.bytes()
+    }
+}
+
+impl Eq for PageBytes {}
 
 /// What [`read_model`] reused.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -289,36 +334,68 @@ pub struct PageStats {
     pub reused: usize,
 }
 
+/// Where a page's lowered form comes from: the cache's bytes, or its text.
+enum Source<'a> {
+    Cached(&'a PageBytes),
+    Text(&'a str),
+}
+
 /// [`crate::read_model`], taking each page whose inputs `cache` has seen
 /// lowered from it. Returns the model, the diagnostics (sorted), every
-/// page lowered (for the next cache), and what was reused.
-/// `text_hashes` are the pages' (see [`crate::input::text_hashes`]).
-pub fn read_model(
-    pages: &[SourcePage<'_>],
-    text_hashes: &[blake3::Hash],
+/// page lowered (for the next cache), and what was reused; or, when some
+/// pages were left unread and the cache does not hold them, their paths,
+/// having done nothing.
+pub(crate) fn read_model<'a>(
+    pages: &[KnownPage<'a>],
     includes: &crate::parse::Includes,
     cache: &Cache,
-) -> (model::Api, Vec<Diagnostic>, PageEntries, PageStats) {
+) -> Result<(model::Api, Vec<Diagnostic>, PageEntries, PageStats), Vec<&'a str>> {
     use rayon::prelude::*;
     let includes_hash = includes_hash(includes);
-    /// A page lowered, with its reading diagnostics, key and bytes, and
-    /// whether it came from the cache.
-    type Read = ((model::Lowered, Vec<Diagnostic>), PageKey, Arc<[u8]>, bool);
-    let read: Vec<Read> = pages
-        .par_iter()
-        .zip(text_hashes)
-        .map(|(page, text)| {
-            let key = page_key(&cache.build, &includes_hash, page.path, text);
-            if let Some(lowered) = cache.page(&key) {
-                let bytes = Arc::clone(&cache.pages[&key]);
-                return (lowered, key, bytes, true);
-            }
-            let (parsed, diags) = crate::parse::parse_page_with(page.path, page.text, includes);
-            let lowered = (crate::lower::lower_page(&parsed), diags);
-            let bytes = codec::to_bytes(&lowered);
-            (lowered, key, bytes.into(), false)
+    let mut lacking = Vec::new();
+    let sources: Vec<(PageKey, Source<'_>)> = pages
+        .iter()
+        .filter_map(|page| {
+            let key = page_key(&cache.build, &includes_hash, page.path, &page.hash);
+            let source = match (cache.pages.get(&key), page.text) {
+                (Some(bytes), _) => Source::Cached(bytes),
+                (None, Some(text)) => Source::Text(text),
+                (None, None) => {
+                    lacking.push(page.path);
+                    return None;
+                }
+            };
+            Some((key, source))
         })
         .collect();
+    if !lacking.is_empty() {
+        return Err(lacking);
+    }
+    /// A page lowered, with its reading diagnostics, key and bytes, and
+    /// whether it came from the cache.
+    type Read = ((model::Lowered, Vec<Diagnostic>), PageKey, PageBytes, bool);
+    let read: Vec<Read> = sources
+        .into_par_iter()
+        .zip(pages)
+        .map(|((key, source), page)| {
+            if let Source::Cached(bytes) = source {
+                // A page the cache cannot decode (damaged) is read again
+                // when its text is at hand.
+                if let Some(lowered) = codec::from_bytes(bytes.bytes()) {
+                    return Ok((lowered, key, bytes.clone(), true));
+                }
+            }
+            let text = match source {
+                Source::Text(text) => text,
+                Source::Cached(_) => page.text.ok_or(page.path)?,
+            };
+            let (parsed, diags) = crate::parse::parse_page_with(page.path, text, includes);
+            let lowered = (crate::lower::lower_page(&parsed), diags);
+            let bytes = codec::to_bytes(&lowered);
+            Ok((lowered, key, PageBytes::own(bytes), false))
+        })
+        .collect::<Result<_, &'a str>>()
+        .map_err(|path| vec![path])?;
     let mut pages = Vec::with_capacity(read.len());
     let mut entries = Vec::with_capacity(read.len());
     let mut stats = PageStats::default();
@@ -332,7 +409,7 @@ pub fn read_model(
         }
     }
     let (api, diagnostics) = model::assemble_read(pages);
-    (api, diagnostics, entries, stats)
+    Ok((api, diagnostics, entries, stats))
 }
 
 /// The hash of every include file, by path.

@@ -31,18 +31,65 @@ const SUPPORT: &str = include_str!("../../../templates/example_support.rs");
 /// review.
 const BYTES_PER_FILE: usize = 200_000;
 
-/// The estimated size of the tests of `endpoints`' examples.
-fn test_bytes(endpoints: &[&Endpoint]) -> usize {
-    let json = |v: &Option<serde_json::Value>| {
-        v.as_ref()
-            .map_or(0, |v| serde_json::to_string(v).map_or(0, |t| t.len()))
-    };
-    endpoints
-        .iter()
-        .flat_map(|e| e.examples.iter())
-        .filter(|x| x.call.is_some())
-        .map(|x| 1_500 + 3 * (json(&x.request_body) + json(&x.response_body)))
-        .sum()
+/// The estimated size of each endpoint's example tests, by the endpoint's
+/// address: measured once, though a busy area is measured whole, then by
+/// second path segment, then by resource.
+struct TestSizes(BTreeMap<usize, usize>);
+
+impl TestSizes {
+    fn of(endpoints: &[Endpoint]) -> TestSizes {
+        use rayon::prelude::*;
+        TestSizes(
+            endpoints
+                .par_iter()
+                .map(|e| (std::ptr::from_ref(e).addr(), Self::measure(e)))
+                .collect(),
+        )
+    }
+
+    fn measure(endpoint: &Endpoint) -> usize {
+        let json = |v: &Option<serde_json::Value>| v.as_ref().map_or(0, json_len);
+        endpoint
+            .examples
+            .iter()
+            .filter(|x| x.call.is_some())
+            .map(|x| 1_500 + 3 * (json(&x.request_body) + json(&x.response_body)))
+            .sum()
+    }
+
+    /// The estimated size of the tests of `endpoints`' examples.
+    fn of_all(&self, endpoints: &[&Endpoint]) -> usize {
+        endpoints
+            .iter()
+            .map(|e| {
+                let address = std::ptr::from_ref(*e).addr();
+                self.0
+                    .get(&address)
+                    .copied()
+                    .unwrap_or_else(|| Self::measure(e))
+            })
+            .sum()
+    }
+}
+
+/// The length of `value` written as compact JSON, counted without writing
+/// it anywhere.
+fn json_len(value: &serde_json::Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    match serde_json::to_writer(&mut count, value) {
+        Ok(()) => count.0,
+        Err(_) => 0,
+    }
 }
 
 /// Emits `tests/examples/main.rs`, its support module and one file per area
@@ -64,9 +111,10 @@ pub(super) fn emit_example_tests(
     // A busy area's tests go in a file per second path segment
     // (`device_management_hardware_configurations.rs`), so no file is too
     // large to review.
+    let sizes = TestSizes::of(&ctx.api.endpoints);
     let mut shards: Vec<Shard<'_>> = Vec::new();
     for (area, endpoints) in areas {
-        area_shards(area, endpoints, &mut shards);
+        area_shards(area, endpoints, &sizes, &mut shards);
     }
     // Each file's tests are made and turned into a draft on one thread.
     let files: Vec<(&Area, String, Draft)> = shards
@@ -117,15 +165,20 @@ fn all(endpoints: Vec<&Endpoint>) -> Vec<Tested<'_>> {
 /// Adds the files of one area's tests to `shards`: one for the area, or,
 /// when that is too large, one per second path segment, then per resource,
 /// then per page.
-fn area_shards<'a>(area: &'a Area, endpoints: Vec<&'a Endpoint>, shards: &mut Vec<Shard<'a>>) {
+fn area_shards<'a>(
+    area: &'a Area,
+    endpoints: Vec<&'a Endpoint>,
+    sizes: &TestSizes,
+    shards: &mut Vec<Shard<'a>>,
+) {
     let file = module_name(&snake_ident(area.as_str()));
-    let tests = test_bytes(&endpoints);
+    let tests = sizes.of_all(&endpoints);
     if tests <= BYTES_PER_FILE {
         shards.push((area, file, all(endpoints)));
         return;
     }
     for (shard, endpoints) in by_second_segment(&file, endpoints) {
-        let tests = test_bytes(&endpoints);
+        let tests = sizes.of_all(&endpoints);
         if tests <= BYTES_PER_FILE {
             shards.push((area, shard, all(endpoints)));
             continue;
@@ -133,7 +186,7 @@ fn area_shards<'a>(area: &'a Area, endpoints: Vec<&'a Endpoint>, shards: &mut Ve
         // Still too many (Intune documents one path for each derived
         // type): a file per resource.
         for (file, endpoints) in by_resource(&shard, endpoints) {
-            let tests = test_bytes(&endpoints);
+            let tests = sizes.of_all(&endpoints);
             if tests <= BYTES_PER_FILE {
                 shards.push((area, file, all(endpoints)));
                 continue;
