@@ -12,6 +12,10 @@
 //!   changed (an api page's description, then a property of `user`; the
 //!   cache and output of the run before); and into an empty folder (which
 //!   adds creating every file);
+//! - `xtask regen` run as a command, a process of its own timed from its
+//!   start to its exit, as a user sees it: cold, and after one page
+//!   changed (the in-process rows above leave out starting and ending a
+//!   process, but carry the allocator's state from the runs before);
 //! - a bare pass: reading each page from disk and running pulldown-cmark
 //!   over it with tables on, nothing else, on one thread;
 //! - each end-to-end time as a multiple of the bare pass: each regen runs
@@ -110,6 +114,11 @@ struct EndToEnd {
     /// After `resources/user.md` was edited (when the docs have it), and
     /// the Rust files each run made again.
     type_change: Option<(Paired, Vec<usize>)>,
+    /// `xtask regen` run as a command, from its start to its exit: cold,
+    /// then after `changed` was edited.
+    command_cold: Paired,
+    /// The same, after `changed` was edited.
+    command_warm: Paired,
 }
 
 /// Measures the bare pass and end-to-end regen of `copy` (a copy of the
@@ -125,9 +134,14 @@ fn measure_end_to_end(runs: usize, scratch: &Path, copy: &Path) -> Result<EndToE
     // Each regen below runs right after a bare pass of its own, and its
     // multiple is of that pass: this machine's speed drifts over seconds,
     // and pairs see the same machine.
+    // No cache: neither its records nor its docs index.
+    let forget = || {
+        let _ = std::fs::remove_file(&cache_file);
+        let _ = std::fs::remove_file(crate::cache::docs_index_for(&cache_file));
+    };
     let empty = paired(runs, copy, || {
         let _ = std::fs::remove_dir_all(&out);
-        let _ = std::fs::remove_file(&cache_file);
+        forget();
         end_to_end(copy, &out, cached).map(|(_, left)| left)
     })?;
     // Nothing reused: every page parsed, every file made and formatted
@@ -138,7 +152,7 @@ fn measure_end_to_end(runs: usize, scratch: &Path, copy: &Path) -> Result<EndToE
     // Cold: no cache; the crate already in the output folder, as after a
     // fresh clone.
     let cold = paired(runs, copy, || {
-        let _ = std::fs::remove_file(&cache_file);
+        forget();
         end_to_end(copy, &out, cached).map(|(_, left)| left)
     })?;
     // One page changed: an api page's description, then a property of
@@ -161,6 +175,22 @@ fn measure_end_to_end(runs: usize, scratch: &Path, copy: &Path) -> Result<EndToE
     } else {
         None
     };
+    // The command itself, as a user runs it: a process of its own, its
+    // cache under a target folder of its own in `scratch`.
+    let target = scratch.join("target");
+    let command = || run_command(copy, &out, &target).map(|()| Box::new(()) as Leftover);
+    let command_cold = paired(runs, copy, || {
+        let _ = std::fs::remove_dir_all(target.join("regen-cache"));
+        command()
+    })?;
+    let mut round = 0;
+    let mut edited = || -> Result<(), String> {
+        round += 1;
+        let text = std::fs::read_to_string(&changed).map_err(|e| e.to_string())?;
+        let text = text.replacen("description: ", &format!("description: Run {round}. "), 1);
+        std::fs::write(&changed, text).map_err(|e| e.to_string())
+    };
+    let command_warm = paired_after(runs, copy, &mut edited, command)?;
     Ok(EndToEnd {
         bare,
         empty,
@@ -170,7 +200,31 @@ fn measure_end_to_end(runs: usize, scratch: &Path, copy: &Path) -> Result<EndToE
         warm,
         remade,
         type_change,
+        command_cold,
+        command_warm,
     })
+}
+
+/// Runs this executable as `xtask regen` of `docs` into `out`, with its
+/// cache under `target`, to its exit.
+fn run_command(docs: &Path, out: &Path, target: &Path) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let status = std::process::Command::new(exe)
+        .arg("regen")
+        .arg("--docs")
+        .arg(docs)
+        .arg("--out")
+        .arg(out)
+        .env("CARGO_TARGET_DIR", target)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("xtask regen failed ({status})"))
+    }
 }
 
 /// Prints the end-to-end measurements; `copy` is the docs folder they ran on.
@@ -184,6 +238,8 @@ fn print_end_to_end(measured: &EndToEnd, copy: &Path) {
         warm,
         remade,
         type_change,
+        command_cold,
+        command_warm,
     } = measured;
     crate::say!(
         "end to end (read the folder and the cache, generate, report, write, save the cache);"
@@ -211,6 +267,8 @@ fn print_end_to_end(measured: &EndToEnd, copy: &Path) {
         line("regen, user.md changed", run);
     }
     line("regen, empty folder", empty);
+    line("command, cold", command_cold);
+    line("command, 1 page changed", command_warm);
     let changed = changed.strip_prefix(copy).unwrap_or(changed);
     crate::say!(
         "  (the changed page: {}; Rust files made again: {remade:?})",
