@@ -325,7 +325,7 @@ impl PartialEq for PageBytes {
 
 impl Eq for PageBytes {}
 
-/// What [`read_model`] reused.
+/// What [`crate::model_known`] reused.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct PageStats {
     /// Pages parsed and lowered now.
