@@ -8,10 +8,10 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use generator::Severity;
+use generator::emit::{EmitOptions, Emitted, RuntimeSource};
 
 use crate::docs::{DocsFolder, LatePages};
 use crate::docs_index::DocsIndex;
-use generator::emit::{EmitOptions, Emitted, RuntimeSource};
 
 /// Suffix of files staged next to their final place before the swap.
 /// The folder inside the output where new files are written before they
@@ -402,8 +402,8 @@ impl Inputs {
                     .collect::<Vec<String>>(),
             };
             if lacking.is_empty() {
-                // Every page has its text now: the generator models them
-                // all. Not reached; said rather than looped on.
+                // Cannot happen: every page the generator asked for has
+                // its text now. An error rather than an endless loop.
                 return Err(crate::Failure::Other(
                     "the pages read late could not be modelled".to_owned(),
                 ));

@@ -191,8 +191,9 @@ impl Cache {
             });
             match entry {
                 Some((key, bytes)) => {
-                    let start = bytes.as_ptr().addr() - log.as_ptr().addr();
-                    let bytes = PageBytes::within(&log, start..start + bytes.len());
+                    // The page's bytes end where the rest of the log begins.
+                    let end = log.len() - input.len();
+                    let bytes = PageBytes::within(&log, end - bytes.len()..end);
                     pages.insert(key, bytes)
                 }
                 None => break,
@@ -543,5 +544,77 @@ impl Codec for FileRecord {
             text: Codec::decode(input)?,
             draft: Codec::decode(input)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Includes;
+
+    const PATH: &str = "resources/user.md";
+    const PAGE: &str = "---\ntitle: user resource type\ndoc_type: resourcePageType\n---\n\n# user resource type\n\n## Properties\n\n| Property | Type | Description |\n|:---|:---|:---|\n| id | String | The id. |\n";
+
+    fn page(text: Option<&str>) -> [KnownPage<'_>; 1] {
+        [KnownPage {
+            path: PATH,
+            hash: blake3::hash(PAGE.as_bytes()),
+            text,
+        }]
+    }
+
+    fn holding(pages: impl IntoIterator<Item = (PageKey, PageBytes)>) -> Cache {
+        Cache {
+            pages: pages.into_iter().collect(),
+            ..Cache::empty([1; 32])
+        }
+    }
+
+    #[test]
+    fn a_page_without_its_text_comes_from_the_cache_or_back_to_the_caller() {
+        let includes = Includes::new();
+        let empty = Cache::empty([1; 32]);
+        // Neither its text nor in the cache: nothing is modelled, and the
+        // page comes back to be read.
+        let lacking = read_model(&page(None), &includes, &empty).err();
+        assert_eq!(lacking, Some(vec![PATH]));
+        // Read once; then the cache answers for it.
+        let (_, _, entries, stats) = read_model(&page(Some(PAGE)), &includes, &empty).unwrap();
+        assert_eq!((stats.read, stats.reused), (1, 0));
+        let cache = holding(entries);
+        let (api, _, _, stats) = read_model(&page(None), &includes, &cache).unwrap();
+        assert_eq!((stats.read, stats.reused), (0, 1));
+        assert!(api.type_named("user").is_some());
+        // Damaged in the cache: back to the caller without its text, read
+        // again with it.
+        let damaged = holding(
+            cache
+                .pages
+                .keys()
+                .map(|key| (*key, PageBytes::own(vec![9, 9, 9]))),
+        );
+        let lacking = read_model(&page(None), &includes, &damaged).err();
+        assert_eq!(lacking, Some(vec![PATH]));
+        let (_, _, _, stats) = read_model(&page(Some(PAGE)), &includes, &damaged).unwrap();
+        assert_eq!((stats.read, stats.reused), (1, 0));
+    }
+
+    #[test]
+    fn a_loaded_page_log_is_shared_not_copied() {
+        let includes = Includes::new();
+        let empty = Cache::empty([1; 32]);
+        let (_, _, entries, _) = read_model(&page(Some(PAGE)), &includes, &empty).unwrap();
+        let mut cache = holding(entries);
+        cache.shape = [2; 32];
+        let records = cache.records_to_bytes();
+        let log = cache.page_log_to_bytes();
+        let loaded = Cache::from_bytes(&records, log.clone(), [1; 32]);
+        assert_eq!(loaded, cache);
+        let (key, bytes) = loaded.pages.iter().next().unwrap();
+        assert!(bytes.bytes().len() < log.len());
+        assert_eq!(bytes.bytes(), cache.pages[key].bytes());
+        // The next cache keeps the same range of the same buffer.
+        let (_, _, entries, _) = read_model(&page(None), &includes, &loaded).unwrap();
+        assert!(Arc::ptr_eq(&entries[0].1.buffer, &bytes.buffer));
     }
 }
