@@ -193,7 +193,8 @@ pub struct Modelled {
 impl Modelled {
     /// Emits the crate with `options` (whose names file must be the one
     /// the pages were modelled with), reusing what `reuse` holds; `reuse`'s
-    /// cache must be the one given to [`model_reusing`]. The rest of
+    /// cache must be the one given to [`model_reusing`] or [`model_known`].
+    /// The rest of
     /// [`generate_reusing`].
     pub fn emit(
         self,

@@ -112,27 +112,33 @@ impl DocsFolder {
         let mut next = DocsIndex::empty(&docs);
         let mut reached = Vec::with_capacity(read.len());
         for (rel, got) in read {
-            match got {
-                Ok(Got::Read { text, entry }) => {
-                    reached.push(entry.targets.clone());
-                    page_hashes.push(entry.hash);
-                    if let Some(stamp) = entry.stamp {
-                        let (hash, targets) = (entry.hash, entry.targets);
-                        let entry = crate::docs_index::Entry {
-                            stamp,
-                            hash,
-                            targets,
-                        };
-                        next.record(&rel, entry, started);
-                    }
-                    pages.push((rel, text));
+            let Got {
+                text,
+                stamp,
+                hash,
+                targets,
+            } = match got {
+                Ok(got) => got,
+                Err(why) => {
+                    problems.push(unreadable(rel, why));
+                    continue;
                 }
-                Ok(Got::Vouched(entry)) => {
-                    reached.push(entry.targets.clone());
-                    vouched.push((rel.clone(), entry.hash));
-                    next.record(&rel, entry, started);
+            };
+            reached.push(targets.clone());
+            match text {
+                Some(text) => {
+                    page_hashes.push(hash);
+                    pages.push((rel.clone(), text));
                 }
-                Err(why) => problems.push(unreadable(rel, why)),
+                None => vouched.push((rel.clone(), hash)),
+            }
+            if let Some(stamp) = stamp {
+                let entry = crate::docs_index::Entry {
+                    stamp,
+                    hash,
+                    targets,
+                };
+                next.record(&rel, entry, started);
             }
         }
         let includes = load_reached(&docs, &include_root, reached);
@@ -277,17 +283,11 @@ fn read_names(
 /// path, text and hash.
 pub type LatePages = std::collections::BTreeMap<String, (String, blake3::Hash)>;
 
-/// A page file as [`DocsFolder::read_indexed`] got it.
-enum Got {
-    /// Read: its text, hash, targets and stamp (none where the system
-    /// gives none).
-    Read { text: String, entry: ReadEntry },
-    /// Left unread on the index's word.
-    Vouched(crate::docs_index::Entry),
-}
-
-/// What reading a page learnt of it, for the index.
-struct ReadEntry {
+/// A page file as [`DocsFolder::read_indexed`] got it: its text (none
+/// when taken on the index's word), its look (none where the system gives
+/// none), the hash of its text and the include targets it names.
+struct Got {
+    text: Option<String>,
     stamp: Option<Stamp>,
     hash: blake3::Hash,
     targets: Vec<String>,
@@ -299,20 +299,25 @@ struct ReadEntry {
 /// which the next run does not trust.
 fn get_page(path: &Path, rel: &str, index: Option<&DocsIndex>) -> Result<Got, String> {
     let stamp = fs::metadata(path).ok().as_ref().and_then(Stamp::of);
-    if let (Some(index), Some(stamp)) = (index, &stamp) {
-        if let Some(entry) = index.vouches(rel, stamp) {
-            return Ok(Got::Vouched(entry.clone()));
+    if let (Some(index), Some(look)) = (index, &stamp) {
+        if let Some(entry) = index.vouches(rel, look) {
+            return Ok(Got {
+                text: None,
+                stamp,
+                hash: entry.hash,
+                targets: entry.targets.clone(),
+            });
         }
     }
     let bytes = fs::read(path).map_err(|e| format!("it could not be read ({e})"))?;
     let text = String::from_utf8(bytes)
         .map_err(|e| format!("it is not UTF-8 text ({})", e.utf8_error()))?;
-    let entry = ReadEntry {
-        stamp,
+    Ok(Got {
         hash: blake3::hash(text.as_bytes()),
         targets: targets_in(rel, &text),
-    };
-    Ok(Got::Read { text, entry })
+        text: Some(text),
+        stamp,
+    })
 }
 
 /// The diagnostic for a page file that was skipped.

@@ -413,12 +413,14 @@ fn a_page_written_just_before_a_reading_is_not_recorded() {
     let page = docs.join("api/user-get.md");
     let text = std::fs::read_to_string(&page).unwrap();
     std::fs::write(&page, text + "\n").unwrap();
-    // Settled by a minute from now, the others too; just written, not now.
+    // Every file of the copy was just written: settled by a minute from
+    // now, not now.
     let (folder, index) = DocsFolder::read_indexed(&docs, Some(&repo), None).expect("reads");
     let (_, settled) =
         DocsFolder::read_indexed_at(&docs, Some(&repo), None, later()).expect("reads");
     assert_eq!(settled.len(), folder.pages.len());
     assert!(index.len() < folder.pages.len());
+    assert!(index.is_empty(), "every file of the copy was just written");
     let (again, _) = DocsFolder::read_indexed(&docs, Some(&repo), Some(&index)).expect("reads");
     assert!(
         again.pages.iter().any(|(p, _)| p == "api/user-get.md"),

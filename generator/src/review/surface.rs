@@ -80,6 +80,16 @@ pub struct Provenance {
     pub generator: String,
 }
 
+impl Provenance {
+    /// A crate made by this generator from docs whose hash is `docs_hash`.
+    pub fn of(docs_hash: &str) -> Provenance {
+        Provenance {
+            docs_hash: docs_hash.to_owned(),
+            generator: crate::base::VERSION.to_owned(),
+        }
+    }
+}
+
 /// An endpoint as users of the crate see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndpointSurface {
@@ -166,10 +176,7 @@ impl Surface {
         use rayon::prelude::*;
         Surface {
             format: FORMAT,
-            provenance: Provenance {
-                docs_hash: docs_hash.to_owned(),
-                generator: crate::base::VERSION.to_owned(),
-            },
+            provenance: Provenance::of(docs_hash),
             endpoints: api
                 .endpoints
                 .par_iter()
@@ -191,13 +198,7 @@ impl Surface {
     /// generator from docs whose hash is `docs_hash`: the one file of the
     /// record that depends on the docs' text rather than on the API.
     pub fn provenance_text(docs_hash: &str) -> String {
-        pretty(&Head {
-            format: FORMAT,
-            provenance: Provenance {
-                docs_hash: docs_hash.to_owned(),
-                generator: crate::base::VERSION.to_owned(),
-            },
-        })
+        head_text(FORMAT, &Provenance::of(docs_hash))
     }
 
     /// The record as one piece of JSON, pretty, with a final newline.
@@ -221,12 +222,8 @@ impl Surface {
         let mut out = BTreeMap::new();
         out.insert(
             PROVENANCE.to_owned(),
-            pretty(&Head {
-                format: self.format,
-                provenance: self.provenance.clone(),
-            }),
+            head_text(self.format, &self.provenance),
         );
-
         let mut areas: BTreeMap<&str, BTreeMap<&String, &EndpointSurface>> = BTreeMap::new();
         for (name, e) in &self.endpoints {
             areas.entry(&e.area).or_default().insert(name, e);
@@ -300,6 +297,15 @@ impl Surface {
 struct Head {
     format: u32,
     provenance: Provenance,
+}
+
+/// The text of [`PROVENANCE`]: the record's format and what the crate was
+/// made from.
+fn head_text(format: u32, provenance: &Provenance) -> String {
+    pretty(&Head {
+        format,
+        provenance: provenance.clone(),
+    })
 }
 
 /// Pretty JSON with a final newline.
