@@ -110,6 +110,9 @@ struct Index {
     derived: Vec<Vec<usize>>,
     /// Each type's fields: (owner, property index), base-most first.
     fields: Vec<Vec<(usize, usize)>>,
+    /// Each type's fields in API name order (positions in `fields`), made
+    /// on a type's first look-up by name.
+    by_name: Vec<std::sync::OnceLock<Vec<u32>>>,
 }
 
 impl Index {
@@ -150,6 +153,9 @@ impl Index {
             })
             .collect();
         Index {
+            by_name: (0..types.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
             ancestry,
             derived,
             fields,
@@ -250,10 +256,27 @@ impl<'a> TypeGraph<'a> {
                 .into_iter()
                 .find(|f| f.prop.name.api == name);
         };
-        self.index.fields[i].iter().find_map(|&(owner, p)| {
+        // Field names are unique within a type (see `Index::build`), so
+        // the one found by name is the one a scan would find.
+        let fields = &self.index.fields[i];
+        let field_at = |k: u32| {
+            let (owner, p) = fields[k as usize];
             let owner = &self.types.list[owner];
-            let prop = &owner.properties[p];
-            (prop.name.api == name).then_some(Field { prop, owner })
-        })
+            Field {
+                prop: &owner.properties[p],
+                owner,
+            }
+        };
+        let order = self.index.by_name[i].get_or_init(|| {
+            let mut order: Vec<u32> = (0..fields.len() as u32).collect();
+            order.sort_unstable_by(|&a, &b| {
+                field_at(a).prop.name.api.cmp(&field_at(b).prop.name.api)
+            });
+            order
+        });
+        order
+            .binary_search_by(|&k| field_at(k).prop.name.api.as_str().cmp(name))
+            .ok()
+            .map(|at| field_at(order[at]))
     }
 }

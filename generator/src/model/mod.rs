@@ -23,9 +23,9 @@ pub use draft::Lowered;
 /// Merges lowered pages, in the order given, into the model: resolution
 /// across pages, then the example checks. Diagnostics come back sorted.
 pub fn assemble(lowered: Vec<Lowered>) -> (Api, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let mut types = Vec::new();
-    let mut endpoints = Vec::new();
+    let mut diags = Vec::with_capacity(lowered.iter().map(|p| p.diags.len()).sum());
+    let mut types = Vec::with_capacity(lowered.iter().map(|p| p.types.len()).sum());
+    let mut endpoints = Vec::with_capacity(lowered.iter().map(|p| p.endpoints.len()).sum());
     for page in lowered {
         diags.extend(page.diags);
         types.extend(page.types);

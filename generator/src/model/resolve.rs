@@ -70,7 +70,7 @@ pub fn resolve(
     // which join in order.
     use rayon::prelude::*;
     let resolved: Vec<(TypeDef, Vec<Diagnostic>)> = merged
-        .par_iter()
+        .into_par_iter()
         .map(|t| {
             let mut found = Vec::new();
             (resolver.type_def(t, &mut found), found)
@@ -82,8 +82,33 @@ pub fn resolve(
         diags.extend(found);
     }
     let mut defs = SortedTypes::new(defs);
-    settle_kinds(&mut defs);
-    name_types(&mut defs, diags);
+    // Types are named while endpoints resolve and merge: merging reads only
+    // the types' API names and bases, which naming leaves as they are.
+    let bases = BaseIndex::of(&defs);
+    let mut type_diags = Vec::new();
+    let ((), (out, endpoint_diags)) = rayon::join(
+        || {
+            settle_kinds(&mut defs);
+            name_types(&mut defs, &mut type_diags);
+        },
+        || resolve_endpoints(&resolver, endpoints, &bases),
+    );
+    diags.extend(type_diags);
+    diags.extend(endpoint_diags);
+    Api {
+        endpoints: out,
+        types: defs,
+    }
+}
+
+/// The endpoints resolved against the types, merged where they share an
+/// operation and named, with what was found on the way.
+fn resolve_endpoints(
+    resolver: &Resolver,
+    endpoints: Vec<DraftEndpoint>,
+    bases: &BaseIndex,
+) -> (Vec<Endpoint>, Vec<Diagnostic>) {
+    use rayon::prelude::*;
     let resolved: Vec<(Endpoint, Vec<Diagnostic>)> = endpoints
         .into_par_iter()
         .map(|e| {
@@ -91,6 +116,7 @@ pub fn resolve(
             (resolver.endpoint(e, &mut found), found)
         })
         .collect();
+    let mut diags = Vec::new();
     let mut out = Vec::with_capacity(resolved.len());
     for (endpoint, found) in resolved {
         out.push(endpoint);
@@ -102,11 +128,48 @@ pub fn resolve(
             .cmp(&b.name.api)
             .then_with(|| a.source.cmp(&b.source))
     });
-    let mut out = merge_endpoints(out, &defs, diags);
-    name_endpoints(&mut out, diags);
-    Api {
-        endpoints: out,
-        types: defs,
+    let mut out = merge_endpoints(out, bases, &mut diags);
+    name_endpoints(&mut out, &mut diags);
+    (out, diags)
+}
+
+/// Each type's base by API name, sorted: what merging endpoints reads of
+/// the types.
+struct BaseIndex(Vec<(String, Option<String>)>);
+
+impl BaseIndex {
+    fn of(types: &SortedTypes) -> BaseIndex {
+        BaseIndex(
+            types
+                .iter()
+                .map(|d| (d.name.api.clone(), d.base.clone()))
+                .collect(),
+        )
+    }
+
+    /// A type and its bases, nearest first (a cycle stops at its repeat).
+    fn lineage<'a>(&'a self, name: &'a str) -> Vec<&'a str> {
+        let mut out = vec![name];
+        let mut at = name;
+        while let Ok(i) = self.0.binary_search_by(|(n, _)| n.as_str().cmp(at)) {
+            match self.0[i].1.as_deref() {
+                Some(base) if !out.contains(&base) => {
+                    out.push(base);
+                    at = base;
+                }
+                _ => break,
+            }
+        }
+        out
+    }
+
+    /// The nearest common base of two types, if it is more than `entity`.
+    fn common_base<'a>(&'a self, a: &'a str, b: &'a str) -> Option<&'a str> {
+        let theirs = self.lineage(b);
+        self.lineage(a)
+            .into_iter()
+            .find(|t| theirs.contains(t))
+            .filter(|t| *t != "entity")
     }
 }
 
@@ -136,7 +199,7 @@ impl Resolver {
         cell: &TypeCell,
         file: &str,
         at: Loc,
-        what: &str,
+        what: impl FnOnce() -> String,
         in_table: bool,
         diags: &mut Vec<Diagnostic>,
     ) -> TypeRef {
@@ -168,7 +231,7 @@ impl Resolver {
                         file,
                         at,
                         Code::TypeUnresolved,
-                        format!("{what} has type `{name}`, which no page defines"),
+                        format!("{} has type `{name}`, which no page defines", what()),
                         help,
                     );
                     // The name is replaced in its row where the cell is
@@ -186,7 +249,7 @@ impl Resolver {
     }
 
     /// A type with its base and property types resolved; Rust names come later.
-    fn type_def(&self, t: &DraftType, diags: &mut Vec<Diagnostic>) -> TypeDef {
+    fn type_def(&self, t: DraftType, diags: &mut Vec<Diagnostic>) -> TypeDef {
         let base = t.base.as_ref().and_then(|b| {
             match self.registry.find(b, Some(&b.to_ascii_lowercase())) {
                 Some(found) if *found != t.name => Some(found.clone()),
@@ -208,55 +271,55 @@ impl Resolver {
         });
         let properties = t
             .properties
-            .iter()
+            .into_iter()
             .map(|p| Property {
-                name: Name {
-                    api: p.name.clone(),
-                    rust: String::new(),
-                },
                 ty: self.cell(
                     &p.cell,
                     &t.source.file,
                     p.at,
-                    &format!("property `{}.{}`", t.name, p.name),
+                    || format!("property `{}.{}`", t.name, p.name),
                     true,
                     diags,
                 ),
+                name: Name {
+                    api: p.name,
+                    rust: String::new(),
+                },
                 collection: p.cell.collection,
                 nullable: !p.not_nullable,
                 read_only: p.read_only,
                 navigation: p.navigation,
-                description: p.description.clone(),
+                description: p.description,
                 source: Source::at(&t.source.file, p.at),
             })
             .collect();
         let members = t
             .members
-            .iter()
+            .into_iter()
             .map(|m| EnumMember {
                 name: Name {
-                    api: m.name.clone(),
+                    api: m.name,
                     rust: String::new(),
                 },
                 value: m.value,
-                description: m.description.clone(),
+                description: m.description,
             })
             .collect();
         TypeDef {
             name: Name {
-                api: t.name.clone(),
+                api: t.name,
                 rust: String::new(),
             },
             kind: t.kind,
             base,
-            description: t.description.clone(),
+            description: t.description,
             properties,
             members,
-            key: t.key.clone(),
+            key: t.key,
             open: t.open,
-            source: t.source.clone(),
-            pages: t.pages.clone(),
-            representation: t.representation.clone(),
+            source: t.source,
+            pages: t.pages,
+            representation: t.representation,
         }
     }
 
@@ -281,7 +344,7 @@ impl Resolver {
                         &p.cell,
                         file,
                         p.at,
-                        &format!("{what} `{}`", p.name),
+                        || format!("{what} `{}`", p.name),
                         true,
                         diags,
                     ),
@@ -310,7 +373,14 @@ impl Resolver {
             DraftRequestBody::None => RequestBody::None,
             DraftRequestBody::Stream => RequestBody::Stream,
             DraftRequestBody::Resource(cell) => RequestBody::Resource {
-                ty: self.cell(cell, &e.file, at, "request body", false, diags),
+                ty: self.cell(
+                    cell,
+                    &e.file,
+                    at,
+                    || "request body".to_owned(),
+                    false,
+                    diags,
+                ),
             },
             DraftRequestBody::Parameters(list) => RequestBody::Parameters {
                 parameters: self.parameters(list, &e.file, "body parameter", diags),
@@ -320,7 +390,7 @@ impl Resolver {
             .response
             .body
             .as_ref()
-            .map(|c| self.cell(c, &e.file, at, "response body", false, diags));
+            .map(|c| self.cell(c, &e.file, at, || "response body".to_owned(), false, diags));
         check_response(&e, body.as_ref(), diags);
         let collection = e.response.collection || answers_a_page(&e, body.as_ref(), diags);
         Endpoint {
@@ -816,34 +886,9 @@ enum Reconciled {
     Conflict(String),
 }
 
-/// A type and its bases, nearest first.
-fn lineage<'a>(defs: &'a [TypeDef], name: &'a str) -> Vec<&'a str> {
-    let mut out = vec![name];
-    let mut at = name;
-    while let Ok(i) = defs.binary_search_by(|d| d.name.api.as_str().cmp(at)) {
-        match defs[i].base.as_deref() {
-            Some(base) if !out.contains(&base) => {
-                out.push(base);
-                at = base;
-            }
-            _ => break,
-        }
-    }
-    out
-}
-
-/// The nearest common base of two types, if it is more than `entity`.
-fn common_base<'a>(defs: &'a [TypeDef], a: &'a str, b: &'a str) -> Option<&'a str> {
-    let theirs = lineage(defs, b);
-    lineage(defs, a)
-        .into_iter()
-        .find(|t| theirs.contains(t))
-        .filter(|t| *t != "entity")
-}
-
 /// Compares a page's operation with the primary page's on a shared path:
 /// their request bodies and their responses.
-fn reconcile(other: &Endpoint, primary: &Endpoint, defs: &[TypeDef]) -> Reconciled {
+fn reconcile(other: &Endpoint, primary: &Endpoint, bases: &BaseIndex) -> Reconciled {
     fn body(e: &Endpoint) -> Option<String> {
         match &e.request_body {
             RequestBody::None => None,
@@ -884,8 +929,8 @@ fn reconcile(other: &Endpoint, primary: &Endpoint, defs: &[TypeDef]) -> Reconcil
         && x != y
     {
         match (named_body(other), named_body(primary)) {
-            (Some(a), Some(b)) if common_base(defs, &a, &b).is_some() => {
-                let base = common_base(defs, &a, &b).unwrap_or_default().to_owned();
+            (Some(a), Some(b)) if bases.common_base(&a, &b).is_some() => {
+                let base = bases.common_base(&a, &b).unwrap_or_default().to_owned();
                 types.extend([a, b]);
                 widened_body = Some(base);
             }
@@ -896,8 +941,8 @@ fn reconcile(other: &Endpoint, primary: &Endpoint, defs: &[TypeDef]) -> Reconcil
         && x != y
     {
         match (named_response(other), named_response(primary)) {
-            (Some((a, ca)), Some((b, cb))) if ca == cb && common_base(defs, &a, &b).is_some() => {
-                let base = common_base(defs, &a, &b).unwrap_or_default().to_owned();
+            (Some((a, ca)), Some((b, cb))) if ca == cb && bases.common_base(&a, &b).is_some() => {
+                let base = bases.common_base(&a, &b).unwrap_or_default().to_owned();
                 types.extend([a, b]);
                 widened_response = Some(base);
             }
@@ -935,7 +980,7 @@ fn type_text(ty: &TypeRef) -> String {
 /// `endpoint-conflict`, naming both pages.
 fn merge_endpoints(
     mut endpoints: Vec<Endpoint>,
-    defs: &[TypeDef],
+    bases: &BaseIndex,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Endpoint> {
     // Each path's operation key, made once (on every thread) for the steps
@@ -955,7 +1000,7 @@ fn merge_endpoints(
     let winners = claim_winners(&endpoints, &keys);
     let (mut kept, lost_to) = split_paths(&endpoints, &keys, &winners);
     serve_unspelled(&endpoints, &keys, &winners, &mut kept);
-    let widen = report_losses(&endpoints, defs, &kept, &lost_to, diags);
+    let widen = report_losses(&endpoints, bases, &kept, &lost_to, diags);
     for (w, body, response) in widen {
         let primary = &mut endpoints[w];
         if let Some(base) = body {
@@ -1077,7 +1122,7 @@ type Widening = (usize, Option<String>, Option<String>);
 /// winners widen to the common base of related types.
 fn report_losses(
     endpoints: &[Endpoint],
-    defs: &[TypeDef],
+    bases: &BaseIndex,
     kept: &[Vec<PathTemplate>],
     lost_to: &[BTreeMap<usize, Vec<String>>],
     diags: &mut Vec<Diagnostic>,
@@ -1086,7 +1131,7 @@ fn report_losses(
     for (i, e) in endpoints.iter().enumerate() {
         for (&w, paths) in &lost_to[i] {
             let primary = &endpoints[w];
-            let reconciled = reconcile(e, primary, defs);
+            let reconciled = reconcile(e, primary, bases);
             if let Reconciled::Widened { body, response, .. } = &reconciled {
                 widen.push((w, body.clone(), response.clone()));
             }

@@ -285,12 +285,14 @@ impl Codec for Value {
         Some(match u8::decode(input)? {
             0 => Value::Null,
             1 => Value::Bool(bool::decode(input)?),
-            2 => Value::Number(String::decode(input)?.parse().ok()?),
+            2 => Value::Number(std::str::from_utf8(take_bytes(input)?).ok()?.parse().ok()?),
             3 => Value::String(String::decode(input)?),
             4 => Value::Array(Vec::decode(input)?),
             5 => {
                 let len = decode_len(input)?;
-                let mut map = serde_json::Map::new();
+                // Each entry takes at least a byte: a damaged length cannot
+                // reserve more than the input could hold.
+                let mut map = serde_json::Map::with_capacity(len.min(input.len()));
                 for _ in 0..len {
                     let k = String::decode(input)?;
                     map.insert(k, Value::decode(input)?);
