@@ -30,8 +30,13 @@ pub use parse::{Page, parse_page, parse_page_with};
 pub struct Generated {
     /// The API model.
     pub api: Api,
-    /// The emitted files of the crate.
+    /// The emitted files of the crate, but those in `unchanged`.
     pub files: emit::Emitted,
+    /// The files of the crate that the output folder holds as this run
+    /// would write them, and that were left unread: Rust files known by
+    /// their signatures alone (see [`Reuse::signed`]). Empty when every
+    /// file was read.
+    pub unchanged: std::collections::BTreeSet<String>,
     /// Every diagnostic, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
     /// How many pages were read.
@@ -46,10 +51,8 @@ pub fn generate(
     options: &emit::EmitOptions,
 ) -> Generated {
     let none = emit::Emitted::new();
-    let reuse = Reuse {
-        existing: &none,
-        cache: &reuse::Cache::empty([0; 32]),
-    };
+    let empty = reuse::Cache::empty([0; 32]);
+    let reuse = Reuse::new(&none, &empty);
     generate_reusing(pages, includes, options, reuse).0
 }
 
@@ -57,13 +60,33 @@ pub fn generate(
 /// whatever they hold.
 #[derive(Debug, Clone, Copy)]
 pub struct Reuse<'a> {
-    /// The files now in the output folder, by path: a Rust file signed as
-    /// formatted from the same draft is kept instead of formatted again
-    /// (see [`output::signature`]).
+    /// The files now in the output folder that the caller read, by path: a
+    /// Rust file signed as formatted from the same draft is kept instead of
+    /// formatted again (see [`output::signature`]).
     pub existing: &'a emit::Emitted,
+    /// The checked signatures of Rust files now in the output folder, by
+    /// path ([`output::signature::Signature::verified`]). A file here need
+    /// not be in `existing`: the caller vouches that it is unchanged since
+    /// its signature was checked (as `xtask regen`'s output index does).
+    /// One this run would write as it is goes to
+    /// [`Generated::unchanged`], unread.
+    pub signed: &'a output::Signed,
     /// The last run's cache: pages it lowered and files it made (see
     /// [`reuse`]).
     pub cache: &'a reuse::Cache,
+}
+
+impl<'a> Reuse<'a> {
+    /// Reuse of `cache` and of the files `existing` holds as read, with no
+    /// signatures known beforehand.
+    pub fn new(existing: &'a emit::Emitted, cache: &'a reuse::Cache) -> Reuse<'a> {
+        static NONE: output::Signed = output::Signed::new();
+        Reuse {
+            existing,
+            signed: &NONE,
+            cache,
+        }
+    }
 }
 
 /// What a run did besides its result: what it reused and formatted, and
@@ -214,7 +237,7 @@ impl Modelled {
             reuse::digest::digests(&api, options, &reuse.cache.build())
         });
         let plan = stats.time("find reusable files", || {
-            reuse::plan(reuse.cache, &digests, reuse.existing)
+            reuse::plan(reuse.cache, &digests, reuse.existing, reuse.signed)
         });
         stats.surface_reused = plan.reuses_surface();
         let (drafts, builders) = stats.time("emit drafts", || {
@@ -226,8 +249,13 @@ impl Modelled {
             });
         }
         diagnostics.sort();
-        let (files, made, format) = stats.time("format", || {
-            emit::format::format_all(drafts, reuse.existing)
+        let emit::format::Formatted {
+            files,
+            unchanged,
+            made,
+            stats: format,
+        } = stats.time("format", || {
+            emit::format::format_all(drafts, reuse.existing, reuse.signed)
         });
         stats.format = format;
         stats.made = made.keys().cloned().collect();
@@ -240,6 +268,7 @@ impl Modelled {
         let generated = Generated {
             api,
             files,
+            unchanged,
             diagnostics,
             pages,
         };

@@ -33,7 +33,7 @@ fn reuse_and_thread_count_change_nothing() {
     let none = Emitted::new();
     let empty = Cache::empty([1; 32]);
     let run = |sources: &[SourcePage<'_>], existing: &Emitted, cache: &Cache| {
-        let reuse = Reuse { existing, cache };
+        let reuse = Reuse::new(existing, cache);
         generate_reusing(sources, &includes, &options, reuse)
     };
 

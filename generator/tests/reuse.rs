@@ -106,7 +106,7 @@ fn run(
         .iter()
         .map(|(path, text)| SourcePage { path, text })
         .collect();
-    let reuse = Reuse { existing, cache };
+    let reuse = Reuse::new(existing, cache);
     generate_reusing(&sources, &Includes::new(), &EmitOptions::default(), reuse)
 }
 

@@ -134,10 +134,11 @@ fn measure_end_to_end(runs: usize, scratch: &Path, copy: &Path) -> Result<EndToE
     // Each regen below runs right after a bare pass of its own, and its
     // multiple is of that pass: this machine's speed drifts over seconds,
     // and pairs see the same machine.
-    // No cache: neither its records nor its docs index.
+    // No cache: neither its records nor its docs and output indexes.
     let forget = || {
         let _ = std::fs::remove_file(&cache_file);
         let _ = std::fs::remove_file(crate::cache::docs_index_for(&cache_file));
+        let _ = std::fs::remove_file(crate::cache::output_index_for(&cache_file));
     };
     let empty = paired(runs, copy, || {
         let _ = std::fs::remove_dir_all(&out);
@@ -303,11 +304,11 @@ fn end_to_end(
     );
     let (run, next, stats) = inputs.generate(&options).map_err(|e| e.to_string())?;
     let existing = inputs.existing().map_err(|e| e.to_string())?;
-    let report = regen::change_report(out, existing, &run, false);
+    let report = regen::change_report(out, &existing.read, &run, false);
     // As the command does: the cache saved beside the writing.
     let (saved, written) = rayon::join(
         || cache_file.map_or(Ok(false), |file| inputs.save_cache(file, &next)),
-        || regen::write_over(out, &run.files, existing),
+        || regen::write_over(out, &run.files, &run.unchanged, existing),
     );
     saved?;
     written?;

@@ -74,6 +74,12 @@ pub fn docs_index_for(file: &Path) -> PathBuf {
     file.with_extension("docs")
 }
 
+/// The output index beside the regen cache `file` (see
+/// [`crate::output_folder`]).
+pub fn output_index_for(file: &Path) -> PathBuf {
+    file.with_extension("out")
+}
+
 /// The page log beside the records `file`.
 fn log_for(file: &Path) -> PathBuf {
     file.with_extension("pages")
@@ -148,10 +154,8 @@ mod tests {
             text: page,
         }];
         let existing = generator::emit::Emitted::new();
-        let reuse = generator::Reuse {
-            existing: &existing,
-            cache: &Cache::empty(build),
-        };
+        let empty = Cache::empty(build);
+        let reuse = generator::Reuse::new(&existing, &empty);
         let options = generator::emit::EmitOptions::default();
         let (_, cache, _) =
             generator::generate_reusing(&pages, &generator::Includes::new(), &options, reuse);
@@ -166,10 +170,7 @@ mod tests {
             path: "resources/user.md",
             text: &edited,
         }];
-        let reuse = generator::Reuse {
-            existing: &existing,
-            cache: &cache,
-        };
+        let reuse = generator::Reuse::new(&existing, &cache);
         let (_, next, stats) =
             generator::generate_reusing(&pages, &generator::Includes::new(), &options, reuse);
         assert_eq!(stats.pages.read, 1);
@@ -179,10 +180,7 @@ mod tests {
         assert!(log_after > log_before, "appended");
         let loaded = load(&file, build);
         assert_eq!(loaded.pages(), 2);
-        let reuse = generator::Reuse {
-            existing: &existing,
-            cache: &loaded,
-        };
+        let reuse = generator::Reuse::new(&existing, &loaded);
         let (_, _, stats) =
             generator::generate_reusing(&pages, &generator::Includes::new(), &options, reuse);
         assert_eq!(stats.pages.reused, 1);

@@ -13,7 +13,8 @@ use std::path::{Component, Path, PathBuf};
 use generator::parse::{find_includes, include_body, resolve_target};
 use generator::{IncludeFile, Includes};
 
-use crate::docs_index::{DocsIndex, Stamp};
+use crate::docs_index::{DocsIndex, Page};
+use crate::stamp_index::Stamp;
 
 /// The pages of a docs folder and the include files they reach, in memory.
 pub struct DocsFolder {
@@ -133,12 +134,7 @@ impl DocsFolder {
                 None => vouched.push((rel.clone(), hash)),
             }
             if let Some(stamp) = stamp {
-                let entry = crate::docs_index::Entry {
-                    stamp,
-                    hash,
-                    targets,
-                };
-                next.record(&rel, entry, started);
+                next.record(&rel, stamp, Page { hash, targets }, started);
             }
         }
         let includes = load_reached(&docs, &include_root, reached);

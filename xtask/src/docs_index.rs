@@ -1,330 +1,43 @@
-//! The docs index: how each page's file looked (its size, times, inode and
-//! device) when a regen last read it, with the hash of its text and the
-//! include targets it names. The next regen takes a page whose file still
-//! looks the same on the index's word, without reading it, as git's index
-//! does; the regen cache then gives the page lowered. It lives beside the
-//! regen cache (`<name>.docs`) and only saves work: a missing, damaged or
-//! foreign index vouches for nothing.
-//!
-//! **Why a look is enough.** A write to a file sets its change time
-//! (`ctime`) to the present, and nothing sets it back. The index records a
-//! file only once its change and modification times are well before the
-//! run that read it began ([`SETTLED`]): any write after that gives the file
-//! a newer change time, so the file no longer looks as recorded. A file
-//! written just before or during a run is not recorded, and is read again
-//! next time. Where the system gives no change time (not unix), the index
-//! vouches for nothing.
+//! The docs index: how each page's file looked when a regen last read it,
+//! with the hash of its text and the include targets it names (see
+//! [`crate::stamp_index`]). The next regen takes a page whose file still
+//! looks the same on the index's word, without reading it; the regen cache
+//! then gives the page lowered. It lives beside the regen cache
+//! (`<name>.docs`).
 
-use std::collections::BTreeMap;
-use std::path::Path;
-use std::time::{Duration, SystemTime};
+use crate::stamp_index::{Record, StampIndex, put_str, put_u64, take, take_str, take_u64};
 
-/// How long before a run began a file must have last changed for the index
-/// to record it: more than any file system's timestamp granularity.
-pub const SETTLED: Duration = Duration::from_secs(2);
+/// The index of one docs folder.
+pub type DocsIndex = StampIndex<Page>;
 
-/// How a file looked: what changes when it is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stamp {
-    len: u64,
-    modified: (i64, i64),
-    changed: (i64, i64),
-    inode: u64,
-    device: u64,
-}
-
-impl Stamp {
-    /// The stamp of a file's metadata; none where the system gives no
-    /// change time.
-    pub fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            Some(Stamp {
-                len: meta.len(),
-                modified: (meta.mtime(), meta.mtime_nsec()),
-                changed: (meta.ctime(), meta.ctime_nsec()),
-                inode: meta.ino(),
-                device: meta.dev(),
-            })
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = meta;
-            None
-        }
-    }
-
-    /// Whether the file last changed at least [`SETTLED`] before `started`.
-    fn settled_before(&self, started: SystemTime) -> bool {
-        let Ok(since_epoch) = started.duration_since(SystemTime::UNIX_EPOCH) else {
-            return false;
-        };
-        let Some(limit) = since_epoch.checked_sub(SETTLED) else {
-            return false;
-        };
-        let before = |(secs, nanos): (i64, i64)| {
-            let time = i128::from(secs) * 1_000_000_000 + i128::from(nanos);
-            time < limit.as_nanos() as i128
-        };
-        before(self.modified) && before(self.changed)
-    }
-}
-
-/// What the index knows of a page.
+/// What the docs index knows of a page besides its look.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
-    /// How its file looked when read.
-    pub stamp: Stamp,
-    /// The blake3 hash of its text then.
+pub struct Page {
+    /// The blake3 hash of its text.
     pub hash: blake3::Hash,
     /// The include targets it names (see `docs::targets_in`).
     pub targets: Vec<String>,
 }
 
-/// The index of one docs folder: an entry per page, by its path relative to
-/// the folder.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DocsIndex {
-    /// The docs folder, canonical, as text.
-    root: String,
-    entries: BTreeMap<String, Entry>,
-}
+impl Record for Page {
+    const MAGIC: &'static [u8; 8] = b"gddocs01";
 
-/// The first bytes of a saved index, with its format's version.
-const MAGIC: &[u8; 8] = b"gddocs01";
-
-impl DocsIndex {
-    /// An empty index of the folder `root` (canonical).
-    pub fn empty(root: &Path) -> DocsIndex {
-        DocsIndex {
-            root: root.to_string_lossy().into_owned(),
-            entries: BTreeMap::new(),
+    fn put(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.hash.as_bytes());
+        put_u64(out, self.targets.len() as u64);
+        for target in &self.targets {
+            put_str(out, target);
         }
     }
 
-    /// How many pages it knows.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether it knows no page.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// The entry of the page `rel`, if its file still looks as recorded.
-    pub fn vouches(&self, rel: &str, stamp: &Stamp) -> Option<&Entry> {
-        self.entries.get(rel).filter(|entry| entry.stamp == *stamp)
-    }
-
-    /// Records `entry` for the page `rel`, unless its file changed too
-    /// close to `started`, the time the run began reading (see the module
-    /// docs).
-    pub fn record(&mut self, rel: &str, entry: Entry, started: SystemTime) {
-        if entry.stamp.settled_before(started) {
-            self.entries.insert(rel.to_owned(), entry);
-        }
-    }
-
-    /// Reads the index saved in `file` for the folder `root`; anything
-    /// missing, damaged or of another folder is an empty index.
-    pub fn load(file: &Path, root: &Path) -> DocsIndex {
-        let empty = DocsIndex::empty(root);
-        std::fs::read(file)
-            .ok()
-            .and_then(|bytes| DocsIndex::from_bytes(&bytes))
-            .filter(|index| index.root == empty.root)
-            .unwrap_or(empty)
-    }
-
-    /// Saves it to `file`, atomically.
-    pub fn save(&self, file: &Path) -> Result<(), String> {
-        crate::cache::write_atomically(file, &self.to_bytes())
-    }
-
-    fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64 + self.entries.len() * 128);
-        out.extend_from_slice(MAGIC);
-        put_str(&mut out, &self.root);
-        put_u64(&mut out, self.entries.len() as u64);
-        for (path, entry) in &self.entries {
-            put_str(&mut out, path);
-            let Stamp {
-                len,
-                modified,
-                changed,
-                inode,
-                device,
-            } = entry.stamp;
-            for n in [len, inode, device] {
-                put_u64(&mut out, n);
-            }
-            for n in [modified.0, modified.1, changed.0, changed.1] {
-                out.extend_from_slice(&n.to_le_bytes());
-            }
-            out.extend_from_slice(entry.hash.as_bytes());
-            put_u64(&mut out, entry.targets.len() as u64);
-            for target in &entry.targets {
-                put_str(&mut out, target);
-            }
-        }
-        out
-    }
-
-    fn from_bytes(mut bytes: &[u8]) -> Option<DocsIndex> {
-        let input = &mut bytes;
-        if take(input, MAGIC.len())? != MAGIC {
-            return None;
-        }
-        let root = take_str(input)?;
-        let count = take_u64(input)?;
-        let mut entries = BTreeMap::new();
-        for _ in 0..count {
-            let path = take_str(input)?;
-            let (len, inode, device) = (take_u64(input)?, take_u64(input)?, take_u64(input)?);
-            let mut times = [0i64; 4];
-            for time in &mut times {
-                *time = i64::from_le_bytes(take(input, 8)?.try_into().ok()?);
-            }
-            let hash: [u8; 32] = take(input, 32)?.try_into().ok()?;
-            let targets = (0..take_u64(input)?)
-                .map(|_| take_str(input))
-                .collect::<Option<Vec<String>>>()?;
-            let stamp = Stamp {
-                len,
-                modified: (times[0], times[1]),
-                changed: (times[2], times[3]),
-                inode,
-                device,
-            };
-            let entry = Entry {
-                stamp,
-                hash: blake3::Hash::from_bytes(hash),
-                targets,
-            };
-            entries.insert(path, entry);
-        }
-        input.is_empty().then_some(DocsIndex { root, entries })
-    }
-}
-
-fn put_u64(out: &mut Vec<u8>, n: u64) {
-    out.extend_from_slice(&n.to_le_bytes());
-}
-
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_u64(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
-}
-
-fn take<'a>(input: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-    if input.len() < n {
-        return None;
-    }
-    let (head, rest) = input.split_at(n);
-    *input = rest;
-    Some(head)
-}
-
-fn take_u64(input: &mut &[u8]) -> Option<u64> {
-    Some(u64::from_le_bytes(take(input, 8)?.try_into().ok()?))
-}
-
-fn take_str(input: &mut &[u8]) -> Option<String> {
-    let len = usize::try_from(take_u64(input)?).ok()?;
-    String::from_utf8(take(input, len)?.to_vec()).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn stamp(changed_secs: i64) -> Stamp {
-        Stamp {
-            len: 10,
-            modified: (changed_secs - 5, 1),
-            changed: (changed_secs, 2),
-            inode: 3,
-            device: 4,
-        }
-    }
-
-    fn entry(stamp: Stamp) -> Entry {
-        Entry {
-            stamp,
-            hash: blake3::hash(b"text"),
-            targets: vec!["../includes/a.md".to_owned()],
-        }
-    }
-
-    fn at(secs: u64) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
-    }
-
-    #[test]
-    fn records_only_settled_files_and_vouches_only_for_the_same_look() {
-        let mut index = DocsIndex::empty(Path::new("/docs"));
-        // Changed 10 s before the run: recorded.
-        index.record("api/a.md", entry(stamp(1_000)), at(1_010));
-        // Changed a second before the run: a write in the same tick after
-        // the read could leave it looking the same, so it is not recorded.
-        index.record("api/b.md", entry(stamp(1_009)), at(1_010));
-        assert_eq!(index.len(), 1);
-        assert!(index.vouches("api/a.md", &stamp(1_000)).is_some());
-        assert!(index.vouches("api/b.md", &stamp(1_009)).is_none());
-        // Any difference in the look (here the change time) vouches for
-        // nothing.
-        assert!(index.vouches("api/a.md", &stamp(1_011)).is_none());
-        let mut longer = stamp(1_000);
-        longer.len = 11;
-        assert!(index.vouches("api/a.md", &longer).is_none());
-    }
-
-    #[test]
-    fn saves_and_loads_and_ignores_a_damaged_or_foreign_index() {
-        let dir = std::env::temp_dir().join(format!("xtask-docs-index-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("makes the folder");
-        let file = dir.join("index.docs");
-        let root = Path::new("/docs");
-        let mut index = DocsIndex::empty(root);
-        index.record("api/a.md", entry(stamp(1_000)), at(1_010));
-        index.record("resources/user.md", entry(stamp(900)), at(1_010));
-        index.save(&file).expect("saves");
-        assert_eq!(DocsIndex::load(&file, root), index);
-        assert!(DocsIndex::load(&file, Path::new("/other")).is_empty());
-        let bytes = std::fs::read(&file).expect("reads");
-        std::fs::write(&file, &bytes[..bytes.len() - 1]).expect("writes");
-        assert!(DocsIndex::load(&file, root).is_empty(), "cut short");
-        assert!(DocsIndex::load(&dir.join("missing"), root).is_empty());
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_write_gives_a_file_another_look() {
-        let dir = std::env::temp_dir().join(format!("xtask-docs-look-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("makes the folder");
-        let file = dir.join("page.md");
-        std::fs::write(&file, "one").expect("writes");
-        let before = Stamp::of(&std::fs::metadata(&file).expect("stat")).expect("a stamp");
-        std::thread::sleep(Duration::from_millis(20));
-        // The same length, and the modification time set back as it was:
-        // the change time still tells.
-        std::fs::write(&file, "two").expect("writes");
-        let opened = std::fs::File::options()
-            .write(true)
-            .open(&file)
-            .expect("opens");
-        let times = std::fs::FileTimes::new().set_modified(
-            SystemTime::UNIX_EPOCH
-                + Duration::new(before.modified.0 as u64, before.modified.1 as u32),
-        );
-        opened.set_times(times).expect("sets the time back");
-        let after = Stamp::of(&std::fs::metadata(&file).expect("stat")).expect("a stamp");
-        assert_eq!(after.modified, before.modified);
-        assert_eq!(after.len, before.len);
-        assert_ne!(after, before);
-        let _ = std::fs::remove_dir_all(&dir);
+    fn take(input: &mut &[u8]) -> Option<Page> {
+        let hash: [u8; 32] = take(input, 32)?.try_into().ok()?;
+        let targets = (0..take_u64(input)?)
+            .map(|_| take_str(input))
+            .collect::<Option<Vec<String>>>()?;
+        Some(Page {
+            hash: blake3::Hash::from_bytes(hash),
+            targets,
+        })
     }
 }

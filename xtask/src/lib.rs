@@ -40,8 +40,10 @@ pub mod fidelity;
 pub mod fix;
 pub mod lint;
 pub mod model;
+pub mod output_folder;
 pub mod regen;
 pub mod report;
+pub mod stamp_index;
 
 use std::path::PathBuf;
 

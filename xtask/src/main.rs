@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use generator::emit::Emitted;
+use xtask::output_folder::OutputFolder;
 
 /// Regen allocates many small strings and token trees; with mimalloc instead
 /// of the system allocator a cold regen of the v1.0 corpus takes about a
@@ -442,7 +442,7 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
     }
     let (mut run, mut next, mut generated) = inputs.generate(&options)?;
     let existing = inputs.existing()?;
-    let review = stats.time("report API changes", || regen::review(existing, &run));
+    let review = stats.time("report API changes", || regen::review(&existing.read, &run));
     let released = options.version.clone();
     let report = regen::render(&review, &released, format == ReportFormat::Markdown, &out);
     if let Some(version) = bumped_version(bump, &review, &released) {
@@ -453,16 +453,21 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
     note!("{}", regen::summary(&run));
     say_raw!("{report}");
     regen::add_changelog(&out, &mut run.files, &review, &released, &options.version);
-    note_generated(&generated, inputs.pages_not_read(), timings);
+    note_generated(
+        &generated,
+        inputs.pages_not_read(),
+        run.unchanged.len(),
+        timings,
+    );
     // `--check` writes nothing, not even the cache.
     let result = if check {
-        check_output(&mut stats, &out, &run.files, existing, timings)
+        check_output(&mut stats, &out, &run, existing, timings)
     } else {
         let save = || {
             let file = cache_file.as_ref()?;
             Some(inputs.save_cache(file, &next))
         };
-        write_output(&mut stats, &out, &run.files, existing, timings, save)
+        write_output(&mut stats, &out, &run, existing, timings, save)
     };
     // The process ends next, and the system takes its memory back at once:
     // freeing the docs, the output folder's files, the model and the cache
@@ -486,15 +491,21 @@ fn bumped_version(bump: bool, review: &regen::Review, released: &str) -> Option<
 
 /// Says what the generation read and made; with `--timings`, every Rust
 /// file it made, when they are few.
-fn note_generated(generated: &generator::RunStats, not_read: usize, timings: bool) {
+fn note_generated(
+    generated: &generator::RunStats,
+    not_read: usize,
+    files_not_read: usize,
+    timings: bool,
+) {
     note!(
-        "pages: {} read, {} from the cache ({} of them not read from disk: their files are as the docs index saw them); Rust files: {} formatted, {} kept as formatted from the same draft, {} reused unchanged; API surface record: {}",
+        "pages: {} read, {} from the cache ({} of them not read from disk: their files are as the docs index saw them); Rust files: {} formatted, {} kept as formatted from the same draft, {} reused unchanged ({} of the kept and reused not read from disk: they are as the output index saw them); API surface record: {}",
         generated.pages.read,
         generated.pages.reused,
         not_read,
         generated.format.formatted,
         generated.format.kept,
         generated.format.reused,
+        files_not_read,
         if generated.surface_reused {
             "reused unchanged"
         } else {
@@ -517,18 +528,18 @@ fn print_timings(stats: &generator::RunStats, timings: bool) {
     }
 }
 
-/// `--check`: compares `files` with the output folder `out` (`existing`,
-/// as read) and fails with a diff when it is stale.
+/// `--check`: compares the files of `run` with the output folder `out`
+/// (`existing`, as read) and fails with a diff when it is stale.
 fn check_output(
     stats: &mut generator::RunStats,
     out: &Path,
-    files: &Emitted,
-    existing: &Emitted,
+    run: &generator::Generated,
+    existing: &OutputFolder,
     timings: bool,
 ) -> Result<ExitCode, Failure> {
     let stale = stats
         .time("compare with the output folder", || {
-            regen::check_over(out, files, existing)
+            regen::check_over(out, &run.files, &run.unchanged, existing)
         })
         .map_err(Failure::Output)?;
     print_timings(stats, timings);
@@ -548,7 +559,8 @@ fn check_output(
     }
 }
 
-/// Writes `files` over the output folder `out` (`existing`, as read), and
+/// Writes the files of `run` over the output folder `out` (`existing`, as
+/// read), and
 /// beside it runs `save_cache` (which saves the regen cache, if there is
 /// one): both mostly wait on the disk. A cache saved for files whose
 /// writing then fails costs nothing: a file is reused only as the output
@@ -556,8 +568,8 @@ fn check_output(
 fn write_output(
     stats: &mut generator::RunStats,
     out: &Path,
-    files: &Emitted,
-    existing: &Emitted,
+    run: &generator::Generated,
+    existing: &OutputFolder,
     timings: bool,
     save_cache: impl FnOnce() -> Option<Result<bool, String>> + Send,
 ) -> Result<ExitCode, Failure> {
@@ -566,7 +578,7 @@ fn write_output(
         (f(), start.elapsed())
     }
     let ((written, write_took), (saved, save_took)) = rayon::join(
-        || timed(|| regen::write_over(out, files, existing)),
+        || timed(|| regen::write_over(out, &run.files, &run.unchanged, existing)),
         || timed(save_cache),
     );
     if let Some(saved) = saved {

@@ -12,6 +12,7 @@ use generator::emit::{EmitOptions, Emitted, RuntimeSource};
 
 use crate::docs::{DocsFolder, LatePages};
 use crate::docs_index::DocsIndex;
+use crate::output_folder::{OutputFolder, OutputIndex};
 
 /// Suffix of files staged next to their final place before the swap.
 /// The folder inside the output where new files are written before they
@@ -26,7 +27,7 @@ pub fn summary(g: &generator::Generated) -> String {
         g.pages,
         g.api.endpoints.len(),
         g.api.types.len(),
-        g.files.len(),
+        g.files.len() + g.unchanged.len(),
         count(Severity::Error),
         count(Severity::Warning),
         count(Severity::Note)
@@ -112,8 +113,9 @@ fn safe_relative(path: &str) -> Option<PathBuf> {
     ok.then(|| p.to_path_buf())
 }
 
-/// Files currently below `out`, relative, with `/` separators.
-fn existing_files(out: &Path) -> Result<BTreeSet<String>, String> {
+/// Files currently below `out` (but `target/` and the staging folder),
+/// relative, with `/` separators.
+pub(crate) fn files_below(out: &Path) -> Result<BTreeSet<String>, String> {
     fn walk(root: &Path, dir: &Path, acc: &mut BTreeSet<String>) -> Result<(), String> {
         let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         for entry in entries {
@@ -144,21 +146,6 @@ fn existing_files(out: &Path) -> Result<BTreeSet<String>, String> {
         walk(out, out, &mut acc)?;
     }
     Ok(acc)
-}
-
-/// The text of every file below `out` (but `target/` and the staging folder),
-/// read in turn on the calling thread; a file that is not UTF-8 text is left
-/// out. Regen reads them once, on a thread of their own beside the model's
-/// work: to keep files already formatted from the same draft, and to write
-/// only what changed.
-pub fn read_existing(out: &Path) -> Result<Emitted, String> {
-    Ok(existing_files(out)?
-        .into_iter()
-        .filter_map(|rel| {
-            let text = fs::read_to_string(out.join(&rel)).ok()?;
-            Some((rel, text))
-        })
-        .collect())
 }
 
 /// Refuses an output folder that regen did not make: writing removes every
@@ -196,12 +183,20 @@ fn check_ownership(out: &Path) -> Result<(), String> {
 ///
 /// Nothing is written outside `out`.
 pub fn write(out: &Path, files: &Emitted) -> Result<WriteReport, String> {
-    write_over(out, files, &read_existing(out)?)
+    let (existing, _) = crate::output_folder::read(out, None)?;
+    write_over(out, files, &BTreeSet::new(), &existing)
 }
 
-/// [`write()`], where `existing` is what [`read_existing`] read from `out`:
-/// a file whose text is there unchanged is not written again.
-pub fn write_over(out: &Path, files: &Emitted, existing: &Emitted) -> Result<WriteReport, String> {
+/// [`write()`], where `existing` is the output folder as read: a file whose
+/// text is there unchanged is not written again, and the files of
+/// `unchanged`, which the run left as the folder holds them (see
+/// `generator::Generated::unchanged`), are kept.
+pub fn write_over(
+    out: &Path,
+    files: &Emitted,
+    unchanged: &BTreeSet<String>,
+    existing: &OutputFolder,
+) -> Result<WriteReport, String> {
     if out.exists() && !out.is_dir() {
         return Err(format!(
             "output `{}` is a file, not a folder; nothing was changed",
@@ -215,11 +210,17 @@ pub fn write_over(out: &Path, files: &Emitted, existing: &Emitted) -> Result<Wri
         plan.push((rel_path, text));
     }
     check_ownership(out)?;
-    let before = existing_files(out)?;
+    let before = files_below(out)?;
+    if let Some(gone) = unchanged.iter().find(|rel| !before.contains(*rel)) {
+        return Err(format!(
+            "`{gone}` was removed from {} during the run; nothing was changed; run regen again",
+            out.display()
+        ));
+    }
     let changed: Vec<&(PathBuf, &String)> = files
         .iter()
         .zip(&plan)
-        .filter(|((rel, text), _)| existing.get(*rel) != Some(*text))
+        .filter(|((rel, text), _)| existing.text_of(rel).as_deref() != Some(text.as_str()))
         .map(|(_, planned)| planned)
         .collect();
     for (rel, _) in &changed {
@@ -251,13 +252,16 @@ pub fn write_over(out: &Path, files: &Emitted, existing: &Emitted) -> Result<Wri
         report.written += 1;
     }
     let _ = fs::remove_dir_all(&staging);
-    for stale in before.iter().filter(|f| !files.contains_key(*f)) {
+    let stale = before
+        .iter()
+        .filter(|f| !files.contains_key(*f) && !unchanged.contains(*f));
+    for stale in stale {
         let path = out.join(stale);
         fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         report.removed += 1;
         remove_empty_parents(out, &path);
     }
-    report.unchanged = files.len() - report.written;
+    report.unchanged = files.len() - report.written + unchanged.len();
     Ok(report)
 }
 
@@ -305,9 +309,12 @@ pub struct Inputs {
     /// The docs folder: with a cache, the pages whose files look as the docs
     /// index recorded them are left unread (see [`crate::docs_index`]).
     pub docs: crate::docs::DocsFolder,
-    /// The files now in the output folder, read on a thread of their own
-    /// while the docs are read and modelled.
-    existing: Background<Result<Emitted, String>>,
+    /// The output folder as it is, read on a thread of its own while the
+    /// docs are read and modelled: its Rust files that look as the output
+    /// index recorded them are left unread (see [`crate::output_folder`]).
+    /// With the output index read and the one this reading makes; none
+    /// when reusing nothing.
+    existing: Background<ReadOutput>,
     /// The last run's cache; empty when reusing nothing.
     pub previous: generator::reuse::Cache,
     /// The docs index read, and the one this reading makes; none when
@@ -350,7 +357,14 @@ impl Inputs {
         // After the docs, so as not to slow their reading: the model's
         // single-threaded stretches leave a core free for it.
         let folder = out.to_path_buf();
-        let existing = Background::spawn(move || read_existing(&folder));
+        let output_index = cache_file.map(crate::cache::output_index_for);
+        let existing = Background::spawn(move || {
+            let index = output_index
+                .as_ref()
+                .map(|file| OutputIndex::load(file, &crate::output_folder::canonical(&folder)));
+            let (read, made) = crate::output_folder::read(&folder, index.as_ref())?;
+            Ok((read, index.zip(made)))
+        });
         Ok(Inputs {
             docs,
             existing,
@@ -361,11 +375,12 @@ impl Inputs {
         })
     }
 
-    /// The files now in the output folder, once read.
-    pub fn existing(&self) -> Result<&Emitted, crate::Failure> {
+    /// The output folder as it is, once read.
+    pub fn existing(&self) -> Result<&OutputFolder, crate::Failure> {
         self.existing
             .get()
             .as_ref()
+            .map(|(folder, _)| folder)
             .map_err(|e| crate::Failure::Output(e.clone()))
     }
 
@@ -413,9 +428,15 @@ impl Inputs {
         self.late
             .store(late.len(), std::sync::atomic::Ordering::Relaxed);
         let none = Emitted::new();
+        let no_signatures = generator::output::Signed::new();
         let existing = self.existing()?;
         let reuse = generator::Reuse {
-            existing: if self.reuse { existing } else { &none },
+            existing: if self.reuse { &existing.read } else { &none },
+            signed: if self.reuse {
+                &existing.signed
+            } else {
+                &no_signatures
+            },
             cache: &self.previous,
         };
         let (mut run, next, stats) = modelled.emit(options, reuse);
@@ -447,8 +468,8 @@ impl Inputs {
     }
 
     /// Saves `next` to `file`, unless the run changed nothing, and the docs
-    /// index beside it, unless it is the one read. Returns whether it
-    /// wrote either.
+    /// and output indexes beside it, unless they are the ones read. Returns
+    /// whether it wrote any.
     pub fn save_cache(&self, file: &Path, next: &generator::reuse::Cache) -> Result<bool, String> {
         let mut wrote = false;
         if *next != self.previous {
@@ -461,9 +482,19 @@ impl Inputs {
                 wrote = true;
             }
         }
+        if let Ok((_, Some((read, made)))) = self.existing.get() {
+            if read != made {
+                made.save(&crate::cache::output_index_for(file))?;
+                wrote = true;
+            }
+        }
         Ok(wrote)
     }
 }
+
+/// The output folder as read, with the output index read and the one the
+/// reading made (when reusing).
+type ReadOutput = Result<(OutputFolder, Option<(OutputIndex, OutputIndex)>), String>;
 
 /// A value made on a thread of its own, waited for when first asked for.
 struct Background<T> {
@@ -722,24 +753,31 @@ pub struct WriteReport {
 /// Compares `files` with `out`. Returns `None` when they match, or a unified
 /// diff covering changed, missing and extra files.
 pub fn check(out: &Path, files: &Emitted) -> Result<Option<String>, String> {
-    check_over(out, files, &read_existing(out)?)
+    let (existing, _) = crate::output_folder::read(out, None)?;
+    check_over(out, files, &BTreeSet::new(), &existing)
 }
 
-/// [`check`], where `existing` is what [`read_existing`] read from `out`.
+/// [`check`], where `existing` is the output folder as read, and the files
+/// of `unchanged` are known to be as the folder holds them (see
+/// [`write_over`]).
 pub fn check_over(
     out: &Path,
     files: &Emitted,
-    existing: &Emitted,
+    unchanged: &BTreeSet<String>,
+    existing: &OutputFolder,
 ) -> Result<Option<String>, String> {
-    let on_disk = existing_files(out)?;
+    let on_disk = files_below(out)?;
     let mut report = String::new();
+    for rel in unchanged.iter().filter(|rel| !on_disk.contains(*rel)) {
+        report.push_str(&format!("missing file: {rel}\n"));
+    }
     for (rel, text) in files {
-        let old = existing.get(rel).map_or("", String::as_str);
+        let old = existing.text_of(rel).unwrap_or_default();
         if !on_disk.contains(rel) {
             report.push_str(&format!("missing file: {rel}\n"));
         }
-        if old != text {
-            let diff = similar::TextDiff::from_lines(old, text);
+        if old != *text {
+            let diff = similar::TextDiff::from_lines(old.as_ref(), text);
             report.push_str(
                 &diff
                     .unified_diff()
@@ -749,7 +787,10 @@ pub fn check_over(
             );
         }
     }
-    for extra in on_disk.iter().filter(|f| !files.contains_key(*f)) {
+    let extra = on_disk
+        .iter()
+        .filter(|f| !files.contains_key(*f) && !unchanged.contains(*f));
+    for extra in extra {
         report.push_str(&format!("extra file (no longer generated): {extra}\n"));
     }
     Ok((!report.is_empty()).then_some(report))
@@ -894,7 +935,7 @@ mod tests {
         let out = made_by_regen("interrupted");
         fs::write(out.join("keep.rs"), "old").expect("file");
         let snapshot = |dir: &Path| -> Vec<(String, String)> {
-            let mut files: Vec<(String, String)> = existing_files(dir)
+            let mut files: Vec<(String, String)> = files_below(dir)
                 .expect("listing")
                 .into_iter()
                 .map(|f| {

@@ -301,7 +301,7 @@ fn settled_unchanged_pages_are_not_read_from_disk() {
     // A page that has settled: the first run reads it and records it in
     // the docs index, beside a cache it makes in a folder that was not
     // there; the next run takes the page without reading it.
-    std::thread::sleep(xtask::docs_index::SETTLED + std::time::Duration::from_millis(200));
+    std::thread::sleep(xtask::stamp_index::SETTLED + std::time::Duration::from_millis(200));
     let err = run();
     assert!(
         err.contains("pages: 1 read, 0 from the cache (0 of them"),
@@ -326,6 +326,78 @@ fn settled_unchanged_pages_are_not_read_from_disk() {
         err.contains("pages: 0 read, 1 from the cache (0 of them"),
         "{err}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// How many kept and reused Rust files a regen says it did not read.
+fn files_not_read(err: &str) -> usize {
+    let (_, after) = err
+        .split_once("reused unchanged (")
+        .unwrap_or_else(|| panic!("no count of files not read: {err}"));
+    after
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of files not read: {err}"))
+}
+
+#[test]
+fn settled_unchanged_rust_files_are_not_read_from_disk() {
+    let dir = scratch("output-index");
+    let docs = docs_with_one_page(&dir);
+    let out = dir.join("out");
+    let run = |extra: &[&str]| {
+        let output = regen_in(&dir, &docs, &out, extra);
+        let err = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(!err.contains("not saved"), "{err}");
+        (output.status.success(), err)
+    };
+    // The first run writes the crate; once its files have settled, the
+    // next reads them and records them in the output index, and the one
+    // after takes the Rust files by their signatures, unread.
+    let (ok, _) = run(&[]);
+    assert!(ok);
+    std::thread::sleep(xtask::stamp_index::SETTLED + std::time::Duration::from_millis(200));
+    let (ok, err) = run(&[]);
+    assert!(ok, "{err}");
+    assert_eq!(files_not_read(&err), 0, "{err}");
+    let (ok, err) = run(&[]);
+    assert!(ok, "{err}");
+    let rust_files = files_not_read(&err);
+    assert!(rust_files >= 3, "{err}");
+    assert!(err.contains(" 0 changed,"), "{err}");
+    // A hand edit that keeps the size and the modification time is still
+    // seen (by the change time): `--check` fails, and a regen puts the
+    // file back as it was made.
+    let model = out.join("src/client/things.rs");
+    let made = std::fs::read_to_string(&model).unwrap();
+    assert!(made.contains("// Signature: draft "), "{made}");
+    let modified = std::fs::metadata(&model).unwrap().modified().unwrap();
+    let edited = made.replacen("pub struct Things ", "pub struct Thxngs ", 1);
+    assert_ne!(edited, made);
+    assert_eq!(edited.len(), made.len());
+    std::fs::write(&model, &edited).unwrap();
+    let file = std::fs::File::options().write(true).open(&model).unwrap();
+    file.set_times(std::fs::FileTimes::new().set_modified(modified))
+        .unwrap();
+    drop(file);
+    let (ok, err) = run(&["--check"]);
+    assert!(!ok, "a hand edit passed --check: {err}");
+    let (ok, err) = run(&[]);
+    assert!(ok, "{err}");
+    assert!(err.contains(" 1 changed,"), "{err}");
+    assert_eq!(std::fs::read_to_string(&model).unwrap(), made);
+    // A Rust file removed is made again, not taken as the index knew it.
+    let removed = out.join("src/client/things.rs");
+    std::fs::remove_file(&removed).unwrap();
+    let (ok, err) = run(&[]);
+    assert!(ok, "{err}");
+    assert_eq!(std::fs::read_to_string(&removed).unwrap(), made);
+    // Nothing changed since: every other file is still taken unread, and
+    // `--check` passes.
+    let (ok, err) = run(&["--check"]);
+    assert!(ok, "{err}");
+    assert!(files_not_read(&err) >= rust_files - 1, "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -8,7 +8,7 @@
 //! of formatted again. The output is the same whatever the folder holds, and
 //! in any thread count.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use rayon::prelude::*;
@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::emit::pretty::format_code;
 use crate::output::Emitted;
 use crate::output::signature;
-use crate::output::{Made, Owner, Plan};
+use crate::output::{Kept, Made, Owner, Plan, Signed};
 
 /// A file of the crate before formatting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +36,10 @@ pub enum Draft {
     /// A file this run did not make: its text as the output folder holds
     /// it, made by the last run from the same inputs (see [`crate::reuse`]).
     Reused(String),
+    /// A file this run did not make, which the output folder holds as the
+    /// last run made it from the same inputs, left unread (see
+    /// [`crate::Reuse::signed`]).
+    Unchanged,
 }
 
 impl Draft {
@@ -56,7 +60,7 @@ impl Draft {
         match self {
             Draft::Text(text) => text.len(),
             Draft::Rust { code, .. } => code.len(),
-            Draft::Reused(_) => 0,
+            Draft::Reused(_) | Draft::Unchanged => 0,
         }
     }
 
@@ -83,15 +87,27 @@ pub struct FormatStats {
     pub reused: usize,
 }
 
-/// Formats every draft, except Rust files that `existing` (the output
-/// folder's files, by path) already holds formatted from the same draft:
-/// those are kept as they are. Returns the files, the Rust files made (by
-/// path), and what was done. The files are the same whatever `existing`
+/// What [`format_all`] gives.
+#[derive(Debug, Default)]
+pub struct Formatted {
+    /// The files, by path, but those in `unchanged`.
+    pub files: Emitted,
+    /// The files the output folder holds as they would be written, which
+    /// were left unread (see [`crate::Reuse::signed`]), by path.
+    pub unchanged: BTreeSet<String>,
+    /// The Rust files made (not reused), by path.
+    pub made: BTreeMap<String, Made>,
+    /// What was done.
+    pub stats: FormatStats,
+}
+
+/// Formats every draft, except Rust files that the output folder already
+/// holds formatted from the same draft: those are kept as they are.
+/// `existing` holds the text of its files as read, `signed` the checked
+/// signatures of its Rust files, read or not (see [`crate::Reuse`]). The
+/// files and the unchanged ones together are the same whatever the folder
 /// holds.
-pub fn format_all(
-    drafts: Drafts,
-    existing: &Emitted,
-) -> (Emitted, BTreeMap<String, Made>, FormatStats) {
+pub fn format_all(drafts: Drafts, existing: &Emitted, signed: &Signed) -> Formatted {
     /// How a file came about.
     enum How {
         Text,
@@ -102,13 +118,13 @@ pub fn format_all(
     // not start last and keep the other threads waiting.
     let mut drafts: Vec<(String, Draft)> = drafts.into_iter().collect();
     drafts.sort_by_key(|(_, d)| std::cmp::Reverse(d.len()));
-    let mut stats = FormatStats::default();
-    let done: Vec<(String, String, How)> = drafts
+    let done: Vec<(String, Option<String>, How)> = drafts
         .into_par_iter()
         .with_max_len(1)
         .map(|(path, draft)| match draft {
-            Draft::Text(text) => (path, text, How::Text),
-            Draft::Reused(text) => (path, text, How::Reused),
+            Draft::Text(text) => (path, Some(text), How::Text),
+            Draft::Reused(text) => (path, Some(text), How::Reused),
+            Draft::Unchanged => (path, None, How::Reused),
             Draft::Rust {
                 header,
                 code,
@@ -116,45 +132,53 @@ pub fn format_all(
             } => {
                 let draft = signature::draft_hash(&header, &code);
                 let made = Made { draft, owners };
-                match existing.get(&path) {
-                    Some(old) if signature::is_formatted_from(old, draft) => {
-                        let old = old.clone();
-                        (path, old, How::Made(made, true))
-                    }
-                    _ => {
-                        let unsigned = format_code(&header, &code);
-                        let text = signature::sign(&unsigned, header.len(), draft);
-                        (path, text, How::Made(made, false))
-                    }
+                let old = existing.get(&path);
+                let kept = match signed.get(&path) {
+                    Some(checked) => checked.draft == draft,
+                    None => old.is_some_and(|old| signature::is_formatted_from(old, draft)),
+                };
+                if kept {
+                    (path, old.cloned(), How::Made(made, true))
+                } else {
+                    let unsigned = format_code(&header, &code);
+                    let text = signature::sign(&unsigned, header.len(), draft);
+                    (path, Some(text), How::Made(made, false))
                 }
             }
         })
         .collect();
-    let mut files = Emitted::new();
-    let mut made = BTreeMap::new();
+    let mut out = Formatted::default();
     for (path, text, how) in done {
         match how {
             How::Text => {}
-            How::Reused => stats.reused += 1,
+            How::Reused => out.stats.reused += 1,
             How::Made(m, kept) => {
                 if kept {
-                    stats.kept += 1;
+                    out.stats.kept += 1;
                 } else {
-                    stats.formatted += 1;
+                    out.stats.formatted += 1;
                 }
-                made.insert(path.clone(), m);
+                out.made.insert(path.clone(), m);
             }
         }
-        files.insert(path, text);
+        match text {
+            Some(text) => {
+                out.files.insert(path, text);
+            }
+            None => {
+                out.unchanged.insert(path);
+            }
+        }
     }
-    (files, made, stats)
+    out
 }
 
 /// The draft of the file at `path`: taken as it is when `plan` reuses it,
 /// else made by `make`.
 pub fn planned(plan: &Plan, path: &str, make: impl FnOnce() -> Draft) -> Draft {
     match plan.reused(path) {
-        Some(text) => Draft::Reused(text.to_owned()),
+        Some(Kept::Text(text)) => Draft::Reused(text.to_owned()),
+        Some(Kept::Unread) => Draft::Unchanged,
         None => make(),
     }
 }
@@ -192,7 +216,10 @@ mod tests {
     #[test]
     fn signed_files_are_kept_and_nothing_else_changes() {
         let none = Emitted::new();
-        let (cold, _, stats) = format_all(drafts(), &none);
+        let no_signatures = Signed::new();
+        let Formatted {
+            files: cold, stats, ..
+        } = format_all(drafts(), &none, &no_signatures);
         assert_eq!(
             stats,
             FormatStats {
@@ -204,7 +231,9 @@ mod tests {
         assert!(cold["src/s3.rs"].contains("pub struct S3 {\n    x: u8,\n}"));
         assert!(cold["src/s3.rs"].starts_with("// file 3\n// Signature: draft "));
         assert!(cold["src/broken.rs"].ends_with("\nfn (\n"));
-        let (warm, _, stats) = format_all(drafts(), &cold);
+        let Formatted {
+            files: warm, stats, ..
+        } = format_all(drafts(), &cold, &no_signatures);
         assert_eq!(
             stats,
             FormatStats {
@@ -232,7 +261,7 @@ mod tests {
         let mut on_disk = cold.clone();
         let edited = on_disk["src/s4.rs"].replace("x: u8", "x: u16");
         on_disk.insert("src/s4.rs".into(), edited);
-        let (files, _, stats) = format_all(changed, &on_disk);
+        let Formatted { files, stats, .. } = format_all(changed, &on_disk, &no_signatures);
         assert_eq!(
             stats,
             FormatStats {
@@ -246,13 +275,57 @@ mod tests {
     }
 
     #[test]
+    fn an_unread_file_signed_from_the_same_draft_is_left_unchanged() {
+        let none = Emitted::new();
+        let cold = format_all(drafts(), &none, &Signed::new()).files;
+        // The folder's Rust files, known by their checked signatures alone.
+        let signed: Signed = cold
+            .iter()
+            .filter_map(|(path, text)| Some((path.clone(), signature::Signature::verified(text)?)))
+            .collect();
+        assert_eq!(signed.len(), 21);
+        let mut changed = drafts();
+        changed.insert(
+            "src/s3.rs".into(),
+            Draft::rust(
+                vec!["file 3".into()],
+                &quote!(
+                    pub struct S3 {
+                        y: u16,
+                    }
+                ),
+                Vec::new(),
+            ),
+        );
+        let out = format_all(changed, &none, &signed);
+        assert_eq!(
+            out.stats,
+            FormatStats {
+                formatted: 1,
+                kept: 20,
+                reused: 0
+            }
+        );
+        assert!(out.files["src/s3.rs"].contains("y: u16"));
+        assert_eq!(out.files["Cargo.toml"], cold["Cargo.toml"]);
+        assert_eq!(out.files.len(), 2);
+        assert!(!out.unchanged.contains("src/s3.rs"));
+        // Every file once: made, or left as the folder holds it.
+        let all: BTreeSet<&String> = out.files.keys().chain(&out.unchanged).collect();
+        assert_eq!(all.len(), out.files.len() + out.unchanged.len());
+        assert_eq!(all, cold.keys().collect());
+        // A file left unchanged is still a Rust file made from its draft.
+        assert_eq!(out.made.len(), 21);
+    }
+
+    #[test]
     fn thread_count_does_not_change_the_output() {
         let run = |threads| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .expect("pool")
-                .install(|| format_all(drafts(), &Emitted::new()).0)
+                .install(|| format_all(drafts(), &Emitted::new(), &Signed::new()).files)
         };
         assert_eq!(run(1), run(3));
     }

@@ -38,8 +38,9 @@ pub fn emit_crate(api: &Api, options: &EmitOptions) -> Emitted {
     format::format_all(
         emit_drafts(api, options, None, &Plan::all()),
         &Emitted::new(),
+        &crate::output::Signed::new(),
     )
-    .0
+    .files
 }
 
 /// The crate's files before formatting; with `docs_hash`, the record of
@@ -94,8 +95,14 @@ pub(crate) fn emit_drafts_named(
         Some(hash) if plan.reuses_surface() => {
             use crate::review::{PROVENANCE, Surface, is_api_file};
             let reused = plan.reused_files().filter(|(path, _)| is_api_file(path));
-            for (path, text) in reused {
-                out.insert(path.to_owned(), format::Draft::Text(text.to_owned()));
+            for (path, kept) in reused {
+                // The record's files are taken only as read (see
+                // `reuse::plan`); one unread would stay as it is.
+                let draft = match kept {
+                    crate::output::Kept::Text(text) => format::Draft::Text(text.to_owned()),
+                    crate::output::Kept::Unread => format::Draft::Unchanged,
+                };
+                out.insert(path.to_owned(), draft);
             }
             let provenance = Surface::provenance_text(hash);
             out.insert(PROVENANCE.to_owned(), format::Draft::Text(provenance));

@@ -5,6 +5,8 @@
 
 pub mod signature;
 
+pub use signature::{Signature, draft_hash, sign};
+
 use std::collections::BTreeMap;
 
 /// The version a new crate starts at.
@@ -12,6 +14,10 @@ pub const CRATE_VERSION: &str = "0.1.0";
 
 /// Emitted files: path relative to the crate root (`/` separators) -> contents.
 pub type Emitted = BTreeMap<String, String>;
+
+/// The checked signatures of Rust files in the output folder, by path (see
+/// [`crate::Reuse::signed`]).
+pub type Signed = BTreeMap<String, signature::Signature>;
 
 /// How to emit the crate.
 #[derive(Debug, Clone)]
@@ -83,8 +89,18 @@ pub struct Made {
 /// It borrows their text from the output folder's files as read.
 #[derive(Debug, Default, Clone)]
 pub struct Plan<'a> {
-    reused: BTreeMap<String, &'a str>,
+    reused: BTreeMap<String, Kept<'a>>,
     surface: bool,
+}
+
+/// A file taken as the output folder holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept<'a> {
+    /// Its text, as read.
+    Text(&'a str),
+    /// Left unread: its signature, checked when it was read before, is all
+    /// the run knows of it (see [`crate::Reuse::signed`]).
+    Unread,
 }
 
 impl<'a> Plan<'a> {
@@ -93,10 +109,10 @@ impl<'a> Plan<'a> {
         Plan::default()
     }
 
-    /// A plan that takes `reused` (path -> text) as they are; with
-    /// `surface`, they hold every file of the API surface record but its
-    /// provenance, so the record is not made again.
-    pub fn reusing(reused: BTreeMap<String, &'a str>, surface: bool) -> Plan<'a> {
+    /// A plan that takes `reused` (by path) as they are; with `surface`,
+    /// they hold every file of the API surface record but its provenance,
+    /// each with its text, so the record is not made again.
+    pub fn reusing(reused: BTreeMap<String, Kept<'a>>, surface: bool) -> Plan<'a> {
         Plan { reused, surface }
     }
 
@@ -107,12 +123,12 @@ impl<'a> Plan<'a> {
     }
 
     /// The files taken as they are, by path, in order.
-    pub fn reused_files(&self) -> impl Iterator<Item = (&str, &'a str)> {
+    pub fn reused_files(&self) -> impl Iterator<Item = (&str, Kept<'a>)> {
         self.reused.iter().map(|(p, t)| (p.as_str(), *t))
     }
 
-    /// The text of the file at `path` if it is taken as it is.
-    pub fn reused(&self, path: &str) -> Option<&'a str> {
+    /// How the file at `path` is taken as it is, if it is.
+    pub fn reused(&self, path: &str) -> Option<Kept<'a>> {
         self.reused.get(path).copied()
     }
 

@@ -57,20 +57,37 @@ pub fn sign(unsigned: &str, header_lines: usize, draft: u64) -> String {
     out
 }
 
+/// What a formatted file's signature line records, once checked against
+/// its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Signature {
+    /// The hash of the draft it was formatted from.
+    pub draft: u64,
+    /// The hash of its text without the signature line.
+    pub text: u64,
+}
+
+impl Signature {
+    /// The signature of `file`, when it has one and its text (without the
+    /// signature line) still has the hash the line records; none for a
+    /// file edited by hand or never signed.
+    pub fn verified(file: &str) -> Option<Signature> {
+        let (start, end, draft, text) = find(file)?;
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&file.as_bytes()[..start]);
+        hasher.update(&file.as_bytes()[end..]);
+        (short(hasher.finalize()) == text).then_some(Signature { draft, text })
+    }
+}
+
 /// Whether `file` is what formatting a draft with hash `draft` gives: it is
 /// signed with that draft hash, and its text (without the signature line)
 /// still has the hash the signature records.
 pub fn is_formatted_from(file: &str, draft: u64) -> bool {
-    let Some((start, end, signed_draft, text)) = find(file) else {
-        return false;
-    };
-    if signed_draft != draft {
-        return false;
-    }
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(&file.as_bytes()[..start]);
-    hasher.update(&file.as_bytes()[end..]);
-    short(hasher.finalize()) == text
+    // The draft first: it is in the line, and the text's hash reads all of
+    // the file.
+    find(file).is_some_and(|(_, _, signed, _)| signed == draft)
+        && Signature::verified(file).is_some()
 }
 
 /// The signature line of `file`, among its leading comment lines: where it
@@ -130,6 +147,13 @@ mod tests {
         assert!(!is_formatted_from(&longer, draft));
         assert!(!is_formatted_from(UNSIGNED, draft));
         assert!(!is_formatted_from("", draft));
+        // The signature, checked, is the one made.
+        let checked = Signature::verified(&signed).expect("verified");
+        assert_eq!(checked.draft, draft);
+        assert_eq!(checked.text, short(blake3::hash(UNSIGNED.as_bytes())));
+        assert_eq!(Signature::verified(&edited), None);
+        assert_eq!(Signature::verified(&forged), None);
+        assert_eq!(Signature::verified(UNSIGNED), None);
     }
 
     #[test]

@@ -46,7 +46,7 @@ use crate::base::diagnostics::Diagnostic;
 use crate::input::KnownPage;
 use crate::model;
 use crate::output::Emitted;
-use crate::output::{Made, Owner};
+use crate::output::{Kept, Made, Owner, Signed};
 use codec::{Codec, Out};
 
 /// What the cache knows of a file it saw made.
@@ -233,7 +233,7 @@ impl Cache {
         &self,
         digests: &digest::Digests<'_>,
         existing: &'e Emitted,
-    ) -> Option<BTreeMap<String, &'e str>> {
+    ) -> Option<BTreeMap<String, Kept<'e>>> {
         let record = self.surface.as_ref()?;
         if record.key != digests.surface || record.files.is_empty() {
             return None;
@@ -243,18 +243,21 @@ impl Cache {
             .iter()
             .map(|(path, hash)| {
                 let text = existing.get(path)?;
-                (digest::text_hash(text) == *hash).then(|| (path.clone(), text.as_str()))
+                (digest::text_hash(text) == *hash).then(|| (path.clone(), Kept::Text(text)))
             })
             .collect()
     }
 
-    /// The files this run can take as `existing` (the output folder) holds
-    /// them, by path: see the module docs.
+    /// The files this run can take as the output folder holds them, by
+    /// path: see the module docs. `existing` holds the text of its files
+    /// as read, `signed` the checked signatures of its Rust files (see
+    /// [`crate::Reuse`]).
     fn reusable<'e>(
         &self,
         digests: &digest::Digests<'_>,
         existing: &'e Emitted,
-    ) -> BTreeMap<String, &'e str> {
+        signed: &Signed,
+    ) -> BTreeMap<String, Kept<'e>> {
         use rayon::prelude::*;
         if self.shape != digests.shape || self.files.is_empty() {
             return BTreeMap::new();
@@ -262,10 +265,18 @@ impl Cache {
         self.files
             .par_iter()
             .filter_map(|(path, record)| {
-                let text = existing.get(path)?;
-                let same = digests.text_of(&record.owners) == Some(record.text)
-                    && crate::output::signature::is_formatted_from(text, record.draft);
-                same.then(|| (path.clone(), text.as_str()))
+                if digests.text_of(&record.owners) != Some(record.text) {
+                    return None;
+                }
+                let text = existing.get(path);
+                let formatted = match signed.get(path) {
+                    Some(checked) => checked.draft == record.draft,
+                    None => text.is_some_and(|text| {
+                        crate::output::signature::is_formatted_from(text, record.draft)
+                    }),
+                };
+                let kept = text.map_or(Kept::Unread, |text| Kept::Text(text));
+                formatted.then(|| (path.clone(), kept))
             })
             .collect()
     }
@@ -452,8 +463,9 @@ pub(crate) fn plan<'e>(
     cache: &Cache,
     digests: &digest::Digests<'_>,
     existing: &'e Emitted,
+    signed: &Signed,
 ) -> crate::output::Plan<'e> {
-    let mut reused = cache.reusable(digests, existing);
+    let mut reused = cache.reusable(digests, existing, signed);
     let surface = cache.reusable_surface(digests, existing);
     let reuses_surface = surface.is_some();
     reused.extend(surface.into_iter().flatten());
