@@ -255,7 +255,7 @@ fn print_end_to_end(measured: &EndToEnd, copy: &Path) {
     );
     let line = |name: &str, run: &Paired| {
         crate::say!(
-            "{name:>22}: median {:>8.1} ms, best {:>8.1} ms, {:>5.1}x the bare pass",
+            "{name:>22}: median {:>8.1} ms, best {:>8.1} ms, {:>5.2}x the bare pass",
             median(&run.times) * 1e3,
             run.times[0].as_secs_f64() * 1e3,
             run.ratio(),

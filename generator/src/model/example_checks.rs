@@ -81,7 +81,12 @@ pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) -> BTreeSet<(usize
     for ty in &api.types {
         if let Some(rep) = &ty.representation {
             if let Value::Object(map) = &rep.json {
-                checker.object(map, ty, "", (&rep.source, "the JSON representation"));
+                checker.object(
+                    map,
+                    ty,
+                    &JsonPath::Root,
+                    (&rep.source, "the JSON representation"),
+                );
                 checker.flush(diags);
             }
         }
@@ -106,6 +111,40 @@ struct Run {
 
 /// Where a body is: its block, and what it is (`example request`).
 type Place<'a> = (&'a Source, &'static str);
+
+/// Where a value is in a body (`value[0].manager.id`): made into text only
+/// when a finding names it.
+#[derive(Debug, Clone, Copy)]
+enum JsonPath<'p> {
+    /// The body itself.
+    Root,
+    /// A property of the object at the path.
+    Key(&'p JsonPath<'p>, &'p str),
+    /// An item of the array at the path.
+    Index(&'p JsonPath<'p>, usize),
+}
+
+impl JsonPath<'_> {
+    /// Whether it reads as nothing: the body, or properties named `""`.
+    fn is_empty(&self) -> bool {
+        match self {
+            JsonPath::Root => true,
+            JsonPath::Key(parent, key) => key.is_empty() && parent.is_empty(),
+            JsonPath::Index(..) => false,
+        }
+    }
+}
+
+impl std::fmt::Display for JsonPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JsonPath::Root => Ok(()),
+            JsonPath::Key(parent, key) if parent.is_empty() => f.write_str(key),
+            JsonPath::Key(parent, key) => write!(f, "{parent}.{key}"),
+            JsonPath::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
 
 /// A mismatch found, before its help is written.
 struct Found {
@@ -174,7 +213,7 @@ impl<'a> Checker<'a> {
                 let place = (&x.source, "example request");
                 match &e.request_body {
                     RequestBody::Resource { ty } => {
-                        self.value(body, ty, false, "", None, place);
+                        self.value(body, ty, false, &JsonPath::Root, None, place);
                     }
                     RequestBody::Parameters { parameters } => {
                         if let Value::Object(map) = body {
@@ -209,7 +248,7 @@ impl<'a> Checker<'a> {
                                         value,
                                         &p.ty,
                                         p.collection,
-                                        key,
+                                        &JsonPath::Key(&JsonPath::Root, key),
                                         None,
                                         place,
                                     ),
@@ -263,7 +302,8 @@ impl<'a> Checker<'a> {
                 // primitive or enum. Bodies without `value` are shown
                 // shortened; they are not checked.
                 if let Some(value) = map.get("value") {
-                    self.value(value, ty, collection, "value", None, place);
+                    let path = JsonPath::Key(&JsonPath::Root, "value");
+                    self.value(value, ty, collection, &path, None, place);
                 }
             }
             _ if collection => {}
@@ -281,10 +321,10 @@ impl<'a> Checker<'a> {
                         .to_owned(),
                 );
                 if let Some(inner) = map.get("value") {
-                    self.value(inner, ty, false, "", None, place);
+                    self.value(inner, ty, false, &JsonPath::Root, None, place);
                 }
             }
-            _ => self.value(body, ty, false, "", None, place),
+            _ => self.value(body, ty, false, &JsonPath::Root, None, place),
         }
     }
 
@@ -306,7 +346,7 @@ impl<'a> Checker<'a> {
         value: &Value,
         ty: &TypeRef,
         collection: bool,
-        path: &str,
+        path: &JsonPath<'_>,
         property: Option<(&str, &str)>,
         place: Place<'_>,
     ) {
@@ -317,7 +357,7 @@ impl<'a> Checker<'a> {
             match value {
                 Value::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        self.value(item, ty, false, &format!("{path}[{i}]"), None, place);
+                        self.value(item, ty, false, &JsonPath::Index(path, i), None, place);
                     }
                     self.observe(property, None);
                 }
@@ -339,10 +379,11 @@ impl<'a> Checker<'a> {
                 return;
             }
         }
-        let expected = describe(self.api, ty);
+        // What the table says, for a finding: made only for one.
+        let expected = || describe(self.api, ty);
         match ty {
             TypeRef::Unresolved(_) | TypeRef::Primitive(Primitive::Json | Primitive::Stream) => {}
-            TypeRef::Primitive(p) => self.primitive(value, *p, &expected, path, property, place),
+            TypeRef::Primitive(p) => self.primitive(value, *p, ty, path, property, place),
             TypeRef::Named(name) => match self.api.type_named(name) {
                 None => {}
                 Some(def) if def.kind == TypeKind::Enum => match value {
@@ -354,7 +395,7 @@ impl<'a> Checker<'a> {
                         let unknown = s.split(',').map(str::trim).find(|v| !members.contains(v));
                         if let Some(v) = unknown {
                             if looks_like_placeholder(v) {
-                                self.placeholder(s, &expected, path, place);
+                                self.placeholder(s, &expected(), path, place);
                             } else {
                                 let help = match crate::base::diagnostics::did_you_mean(
                                     v,
@@ -377,7 +418,7 @@ impl<'a> Checker<'a> {
                         }
                     }
                     other => {
-                        self.kind_mismatch(other, &with_article(&expected), path, property, place)
+                        self.kind_mismatch(other, &with_article(&expected()), path, property, place)
                     }
                 },
                 Some(def) => match value {
@@ -386,7 +427,7 @@ impl<'a> Checker<'a> {
                         self.object(map, def, path, place);
                     }
                     other => {
-                        self.kind_mismatch(other, &with_article(&expected), path, property, place)
+                        self.kind_mismatch(other, &with_article(&expected()), path, property, place)
                     }
                 },
             },
@@ -397,8 +438,8 @@ impl<'a> Checker<'a> {
         &mut self,
         value: &Value,
         p: Primitive,
-        expected: &str,
-        path: &str,
+        ty: &TypeRef,
+        path: &JsonPath<'_>,
         property: Option<(&str, &str)>,
         place: Place<'_>,
     ) {
@@ -414,14 +455,16 @@ impl<'a> Checker<'a> {
             ) => true,
             _ => false,
         };
+        // What the table says, for a finding: made only for one.
+        let expected = || describe(self.api, ty);
         if !kind_ok {
             if let Value::String(s) = value {
                 if looks_like_placeholder(s) {
-                    self.placeholder(s, expected, path, place);
+                    self.placeholder(s, &expected(), path, place);
                     return;
                 }
             }
-            self.kind_mismatch(value, &with_article(expected), path, property, place);
+            self.kind_mismatch(value, &with_article(&expected()), path, property, place);
             return;
         }
         self.observe(property, None);
@@ -435,8 +478,9 @@ impl<'a> Checker<'a> {
             _ => true,
         };
         if !well_formed {
+            let expected = expected();
             if looks_like_placeholder(s) {
-                self.placeholder(s, expected, path, place);
+                self.placeholder(s, &expected, path, place);
             } else {
                 self.found(
                     place,
@@ -451,7 +495,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn placeholder(&mut self, s: &str, expected: &str, path: &str, place: Place<'_>) {
+    fn placeholder(&mut self, s: &str, expected: &str, path: &JsonPath<'_>, place: Place<'_>) {
         self.found(
             place,
             Code::PlaceholderValue,
@@ -464,7 +508,7 @@ impl<'a> Checker<'a> {
         &mut self,
         map: &serde_json::Map<String, Value>,
         declared: &'a TypeDef,
-        path: &str,
+        path: &JsonPath<'_>,
         place: Place<'_>,
     ) {
         // `@odata.type` may name a derived type, whose properties apply.
@@ -482,11 +526,7 @@ impl<'a> Checker<'a> {
             if key.contains('@') {
                 continue;
             }
-            let here = if path.is_empty() {
-                key.clone()
-            } else {
-                format!("{path}.{key}")
-            };
+            let here = JsonPath::Key(path, key);
             // The field as the emitted struct has it (the graph's rule: a
             // property declared again is the base's).
             let declared_prop = self.graph.field(ty, key).map(|f| (f.owner, f.prop));
@@ -518,7 +558,7 @@ impl<'a> Checker<'a> {
         ancestry: &[&'a TypeDef],
         named: bool,
         key: &str,
-        here: &str,
+        here: &JsonPath<'_>,
         place: Place<'_>,
     ) {
         let carrier = if named {
@@ -597,7 +637,7 @@ impl<'a> Checker<'a> {
         &mut self,
         value: &Value,
         expected: &str,
-        path: &str,
+        path: &JsonPath<'_>,
         property: Option<(&str, &str)>,
         place: Place<'_>,
     ) {
