@@ -546,14 +546,21 @@ impl Suggester {
         // Jaro-Winkler is at most 0.6 * jaro + 0.4, so 0.9 needs a jaro of
         // 5/6. Jaro is at most (m/a + m/b + 1) / 3 for m matching characters,
         // and m is at most the characters the two have in common.
+        let reaches = |m: usize, c: &Candidate| {
+            let m = m as f64;
+            m > 0.0 && (m / len as f64 + m / c.chars as f64 + 1.0) / 3.0 >= 0.833
+        };
         let may_reach = |c: &Candidate| {
+            // The lengths alone first: m is at most the shorter.
+            if !reaches(len.min(c.chars), c) {
+                return false;
+            }
             let common: usize = word_histogram
                 .iter()
                 .zip(&c.histogram)
                 .map(|(a, b)| usize::from(*a.min(b)))
                 .sum();
-            let m = common.min(len).min(c.chars) as f64;
-            m > 0.0 && (m / len as f64 + m / c.chars as f64 + 1.0) / 3.0 >= 0.833
+            reaches(common.min(len).min(c.chars), c)
         };
         self.candidates
             .iter()

@@ -2,8 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
-
 /// Strict, reserved and edition-2024 keywords, which need `r#` or a suffix.
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
@@ -40,9 +38,78 @@ fn ascii_words(api: &str) -> String {
         .collect()
 }
 
+/// Calls `word` with each word of `name` in turn, split as `heck` splits
+/// `ascii_words(name)`: at anything not ASCII alphanumeric, before an
+/// uppercase letter that follows a lowercase one or a digit after one
+/// (`userId` is `user`, `Id`), and before the last of a run of uppercase
+/// letters when a lowercase one follows (`XMLHttp` is `XML`, `Http`). The
+/// words are never empty. It is heck's rule at a byte a step, without its
+/// character-by-character formatting: names are made by the thousand.
+fn for_each_word(name: &str, mut word: impl FnMut(&[u8])) {
+    /// The case of the last cased letter of the current word.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mode {
+        Boundary,
+        Lower,
+        Upper,
+    }
+    // Bytes, not characters: every byte of a non-ASCII character is not
+    // ASCII alphanumeric, and separators in a row fold into one.
+    for bytes in name.as_bytes().split(|b| !b.is_ascii_alphanumeric()) {
+        let (mut start, mut mode) = (0, Mode::Boundary);
+        for (i, &c) in bytes.iter().enumerate() {
+            let Some(&next) = bytes.get(i + 1) else {
+                word(&bytes[start..]);
+                break;
+            };
+            let next_mode = if c.is_ascii_lowercase() {
+                Mode::Lower
+            } else if c.is_ascii_uppercase() {
+                Mode::Upper
+            } else {
+                mode
+            };
+            if next_mode == Mode::Lower && next.is_ascii_uppercase() {
+                word(&bytes[start..=i]);
+                (start, mode) = (i + 1, Mode::Boundary);
+            } else if mode == Mode::Upper && c.is_ascii_uppercase() && next.is_ascii_lowercase() {
+                word(&bytes[start..i]);
+                (start, mode) = (i, Mode::Boundary);
+            } else {
+                mode = next_mode;
+            }
+        }
+    }
+}
+
+/// `name` in `snake_case`, from its ASCII words (see [`for_each_word`]);
+/// empty when it has none.
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for_each_word(name, |word| {
+        if !out.is_empty() {
+            out.push('_');
+        }
+        out.extend(word.iter().map(|b| char::from(b.to_ascii_lowercase())));
+    });
+    out
+}
+
+/// `name` in `UpperCamelCase`, from its ASCII words (see
+/// [`for_each_word`]); empty when it has none.
+fn upper_camel_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for_each_word(name, |word| {
+        let (first, rest) = word.split_at(1);
+        out.push(char::from(first[0].to_ascii_uppercase()));
+        out.extend(rest.iter().map(|b| char::from(b.to_ascii_lowercase())));
+    });
+    out
+}
+
 /// A `snake_case` identifier for a field, method or parameter.
 pub fn snake_ident(api: &str) -> String {
-    valid_ident(&ascii_words(api).to_snake_case())
+    valid_ident(&snake_case(api))
 }
 
 /// `name` made a valid identifier by the one rule every generated name
@@ -81,7 +148,7 @@ pub fn field_ident(api: &str) -> String {
 /// stem that Windows reserves (`con`, `aux`, `nul`). Names that differ only
 /// in case map to the same module name, so a [`Scope`] must hand them out.
 pub fn module_name(name: &str) -> String {
-    let mut module = ascii_words(name.trim_start_matches("r#")).to_snake_case();
+    let mut module = snake_case(name.trim_start_matches("r#"));
     if module.is_empty() {
         module = "value".to_owned();
     }
@@ -122,7 +189,7 @@ pub fn variant_ident(api: &str) -> String {
 }
 
 fn upper_camel(api: &str) -> String {
-    let name = ascii_words(api).to_upper_camel_case();
+    let name = upper_camel_case(api);
     if name.is_empty() {
         "Value".to_owned()
     } else {
@@ -184,6 +251,46 @@ impl Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every string of up to six characters drawn from letters of both
+    /// cases, a digit, separators and a non-ASCII letter, and names as
+    /// Graph writes them: the words are heck's, in both cases.
+    #[test]
+    fn words_are_split_as_heck_splits_them() {
+        use heck::{ToSnakeCase, ToUpperCamelCase};
+        let alphabet = ['a', 'B', 'c', 'D', '1', '_', '.', 'é'];
+        let mut names: Vec<String> = vec![
+            "XMLHttpRequest".into(),
+            "@odata.nextLink".into(),
+            "userPrincipalName".into(),
+            "onPremisesSIDs".into(),
+            "iOSDeviceFeatures".into(),
+            "windows10XVpnConfiguration".into(),
+            "ABC123def456GHI".into(),
+            "Σ-Δ straße".into(),
+        ];
+        let mut frontier = vec![String::new()];
+        for _ in 0..6 {
+            frontier = frontier
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            names.extend(frontier.iter().cloned());
+        }
+        for name in &names {
+            let ascii = ascii_words(name);
+            assert_eq!(
+                snake_case(name),
+                ascii.to_snake_case(),
+                "snake case of {name:?}"
+            );
+            assert_eq!(
+                upper_camel_case(name),
+                ascii.to_upper_camel_case(),
+                "upper camel case of {name:?}"
+            );
+        }
+    }
 
     #[test]
     fn identifiers_are_always_valid() {

@@ -43,7 +43,7 @@ pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) -> BTreeSet<(usize
         .len()
         .div_ceil(rayon::current_num_threads() * 4)
         .max(1);
-    let runs: Vec<Run> = indices
+    let runs: Vec<Run<'_>> = indices
         .par_chunks(run)
         .map(|chunk| {
             let mut checker = Checker::new(api, &shared);
@@ -102,11 +102,11 @@ struct Shared<'a> {
 }
 
 /// What a checker found in a run of endpoints.
-struct Run {
+struct Run<'a> {
     diags: Vec<Diagnostic>,
     disagreeing: BTreeSet<(usize, usize)>,
     kinds: Vec<(Source, &'static str, Found, usize)>,
-    sent: BTreeMap<(String, String), Sent>,
+    sent: BTreeMap<(&'a str, &'a str), Sent>,
 }
 
 /// Where a body is: its block, and what it is (`example request`).
@@ -172,7 +172,7 @@ struct Checker<'a> {
     kinds: Vec<(Source, &'static str, Found, usize)>,
     /// For each (type, property): how many values were sent, and how many of
     /// each wrong kind.
-    sent: BTreeMap<(String, String), Sent>,
+    sent: BTreeMap<(&'a str, &'a str), Sent>,
     /// Suggestions for unknown property names, by type, made at most once
     /// and shared by the checkers of every thread.
     suggesters: &'a BTreeMap<&'a str, std::sync::OnceLock<Suggester>>,
@@ -347,7 +347,7 @@ impl<'a> Checker<'a> {
         ty: &TypeRef,
         collection: bool,
         path: &JsonPath<'_>,
-        property: Option<(&str, &str)>,
+        property: Option<(&'a str, &'a str)>,
         place: Place<'_>,
     ) {
         if value.is_null() {
@@ -440,7 +440,7 @@ impl<'a> Checker<'a> {
         p: Primitive,
         ty: &TypeRef,
         path: &JsonPath<'_>,
-        property: Option<(&str, &str)>,
+        property: Option<(&'a str, &'a str)>,
         place: Place<'_>,
     ) {
         use Primitive::*;
@@ -538,7 +538,7 @@ impl<'a> Checker<'a> {
                         &prop.ty,
                         prop.collection,
                         &here,
-                        Some((owner, key)),
+                        Some((owner, prop.name.api.as_str())),
                         place,
                     );
                 }
@@ -638,7 +638,7 @@ impl<'a> Checker<'a> {
         value: &Value,
         expected: &str,
         path: &JsonPath<'_>,
-        property: Option<(&str, &str)>,
+        property: Option<(&'a str, &'a str)>,
         place: Place<'_>,
     ) {
         let kind = kind_of(value);
@@ -666,12 +666,12 @@ impl<'a> Checker<'a> {
     }
 
     /// Counts a value sent for a property: well-typed, or of a wrong kind.
-    fn observe(&mut self, property: Option<(&str, &str)>, wrong: Option<&'static str>) {
+    fn observe(&mut self, property: Option<(&'a str, &'a str)>, wrong: Option<&'static str>) {
         if self.representation {
             return;
         }
         if let Some((t, p)) = property {
-            let entry = self.sent.entry((t.to_owned(), p.to_owned())).or_default();
+            let entry = self.sent.entry((t, p)).or_default();
             entry.0 += 1;
             if let Some(kind) = wrong {
                 *entry.1.entry(kind).or_default() += 1;
@@ -729,7 +729,7 @@ impl<'a> Checker<'a> {
         for (source, _, found, more) in self.kinds {
             let mut help = found.help;
             if let (Some(key), Some(kind)) = (&found.property, found.kind) {
-                if let Some((total, wrong)) = self.sent.get(key) {
+                if let Some((total, wrong)) = self.sent.get(&(key.0.as_str(), key.1.as_str())) {
                     let same = wrong.get(kind).copied().unwrap_or(0);
                     if *total >= 2 && same == *total {
                         help = format!(

@@ -98,9 +98,22 @@ pub(crate) fn from_bytes<T: Codec>(mut bytes: &[u8]) -> Option<T> {
 }
 
 /// The bytes of `value`'s shape and of its text, apart.
+#[cfg(test)]
 pub(crate) fn split<T: Codec>(value: &T) -> (Vec<u8>, Vec<u8>) {
+    split_into(value, Default::default())
+}
+
+/// [`split`] into `buffers`, cleared first: a caller splitting many values
+/// grows two buffers once rather than two for each value.
+pub(crate) fn split_into<T: Codec>(
+    value: &T,
+    (mut shape, mut text): (Vec<u8>, Vec<u8>),
+) -> (Vec<u8>, Vec<u8>) {
+    shape.clear();
+    text.clear();
     let mut out = Out {
-        text: Some(Vec::new()),
+        shape,
+        text: Some(text),
         ..Out::default()
     };
     value.encode(&mut out);

@@ -43,15 +43,16 @@ impl Digests<'_> {
 /// Hashes `api` for a run with `options` by the generator build `build`,
 /// on every thread.
 pub(crate) fn digests<'a>(api: &'a Api, options: &EmitOptions, build: &[u8; 32]) -> Digests<'a> {
+    // Each thread splits into buffers of its own, grown once.
     let endpoints: Vec<([u8; 32], u64)> = api
         .endpoints
         .par_iter()
-        .map(|e| halves(codec::split(e)))
+        .map_init(Buffers::default, halves)
         .collect();
     let types: Vec<([u8; 32], u64)> = api
         .types
         .par_iter()
-        .map(|t| halves(codec::split(t)))
+        .map_init(Buffers::default, halves)
         .collect();
     let mut hasher = blake3::Hasher::new();
     hasher.update(build);
@@ -88,9 +89,14 @@ pub(crate) fn digests<'a>(api: &'a Api, options: &EmitOptions, build: &[u8; 32])
     }
 }
 
-/// The shape's hash and the text's short hash.
-fn halves((shape, text): (Vec<u8>, Vec<u8>)) -> ([u8; 32], u64) {
-    (*blake3::hash(&shape).as_bytes(), short(blake3::hash(&text)))
+/// A thread's buffers for [`codec::split_into`]: a shape and a text.
+type Buffers = (Vec<u8>, Vec<u8>);
+
+/// `value`'s shape's hash and its text's short hash, split in `buffers`.
+fn halves<T: codec::Codec>(buffers: &mut Buffers, value: &T) -> ([u8; 32], u64) {
+    *buffers = codec::split_into(value, std::mem::take(buffers));
+    let (shape, text) = &*buffers;
+    (*blake3::hash(shape).as_bytes(), short(blake3::hash(text)))
 }
 
 /// The short hash of a file's text.
