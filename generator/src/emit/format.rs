@@ -213,6 +213,24 @@ mod tests {
         drafts
     }
 
+    /// [`drafts`] with `src/s3.rs` made from another draft.
+    fn drafts_with_s3_changed() -> Drafts {
+        let mut changed = drafts();
+        changed.insert(
+            "src/s3.rs".into(),
+            Draft::rust(
+                vec!["file 3".into()],
+                &quote!(
+                    pub struct S3 {
+                        y: u16,
+                    }
+                ),
+                Vec::new(),
+            ),
+        );
+        changed
+    }
+
     #[test]
     fn signed_files_are_kept_and_nothing_else_changes() {
         let none = Emitted::new();
@@ -245,19 +263,7 @@ mod tests {
         assert_eq!(warm, cold);
         // A changed draft and a file edited by hand are formatted again; the
         // rest are kept.
-        let mut changed = drafts();
-        changed.insert(
-            "src/s3.rs".into(),
-            Draft::rust(
-                vec!["file 3".into()],
-                &quote!(
-                    pub struct S3 {
-                        y: u16,
-                    }
-                ),
-                Vec::new(),
-            ),
-        );
+        let changed = drafts_with_s3_changed();
         let mut on_disk = cold.clone();
         let edited = on_disk["src/s4.rs"].replace("x: u8", "x: u16");
         on_disk.insert("src/s4.rs".into(), edited);
@@ -284,19 +290,7 @@ mod tests {
             .filter_map(|(path, text)| Some((path.clone(), signature::Signature::verified(text)?)))
             .collect();
         assert_eq!(signed.len(), 21);
-        let mut changed = drafts();
-        changed.insert(
-            "src/s3.rs".into(),
-            Draft::rust(
-                vec!["file 3".into()],
-                &quote!(
-                    pub struct S3 {
-                        y: u16,
-                    }
-                ),
-                Vec::new(),
-            ),
-        );
+        let changed = drafts_with_s3_changed();
         let out = format_all(changed, &none, &signed);
         assert_eq!(
             out.stats,
