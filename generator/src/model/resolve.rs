@@ -752,16 +752,15 @@ fn name_types_by(defs: &mut [TypeDef], chains: &[Vec<usize>], diags: &mut Vec<Di
 }
 
 /// An operation is its method and path shape, `/me` read as `/users/{id}`
-/// (the client serves both through one builder).
-fn operation_key(method: Method, path: &PathTemplate) -> (Method, String) {
-    // Graph reads paths case-insensitively.
-    let shape = path.shape().to_ascii_lowercase();
+/// (the client serves both through one builder). `shape` is the path's
+/// shape, lowercased: Graph reads paths case-insensitively.
+fn operation_key(method: Method, shape: &str) -> OpKey {
     let shape = if shape == "/me" {
         "/users/{}".to_owned()
     } else if let Some(rest) = shape.strip_prefix("/me/") {
         format!("/users/{{}}/{rest}")
     } else {
-        shape
+        shape.to_owned()
     };
     (method, shape)
 }
@@ -983,24 +982,11 @@ fn merge_endpoints(
     bases: &BaseIndex,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Endpoint> {
-    // Each path's operation key, made once (on every thread) for the steps
-    // below.
-    let keys: Vec<Vec<OpKey>> = {
-        use rayon::prelude::*;
-        endpoints
-            .par_iter()
-            .map(|e| {
-                std::iter::once(&e.path)
-                    .chain(&e.alternate_paths)
-                    .map(|path| operation_key(e.method, path))
-                    .collect()
-            })
-            .collect()
-    };
-    let winners = claim_winners(&endpoints, &keys);
-    let (mut kept, lost_to) = split_paths(&endpoints, &keys, &winners);
-    serve_unspelled(&endpoints, &keys, &winners, &mut kept);
-    let widen = report_losses(&endpoints, bases, &kept, &lost_to, diags);
+    let ops = Operations::of(&endpoints);
+    let winners = claim_winners(&endpoints, &ops);
+    let (mut kept, lost_to) = split_paths(&endpoints, &ops, &winners);
+    serve_unspelled(&endpoints, &ops, &winners, &mut kept);
+    let widen = report_losses(&endpoints, bases, &kept.paths, &lost_to, diags);
     for (w, body, response) in widen {
         let primary = &mut endpoints[w];
         if let Some(base) = body {
@@ -1012,75 +998,135 @@ fn merge_endpoints(
             primary.response.body = Some(TypeRef::Named(base));
         }
     }
-    join_pathless(endpoints, &keys, kept, &winners)
+    join_pathless(endpoints, &ops, kept.paths, &winners)
 }
 
 /// An operation: its method and its path's shape, as [`operation_key`]
 /// makes it.
 type OpKey = (Method, String);
 
-/// The winner of each operation, by [`operation_key`]: the endpoint (its
-/// position) with the strongest [`Claim`] on one of its paths. `keys` are
-/// each endpoint's paths' keys, its path first.
-fn claim_winners(endpoints: &[Endpoint], keys: &[Vec<OpKey>]) -> BTreeMap<OpKey, usize> {
+/// The paths of every endpoint (its path first, then its alternates), as
+/// the steps of [`merge_endpoints`] compare them, made once on every
+/// thread.
+struct Operations {
+    /// Each path's operation, numbered: paths with the same
+    /// [`operation_key`] have the same number, below `count`.
+    ids: Vec<Vec<usize>>,
+    /// Each path's shape, lowercased (`/me/x` and `/users/{id}/x` are one
+    /// operation, and two shapes).
+    shapes: Vec<Vec<String>>,
+    /// How many operations there are.
+    count: usize,
+}
+
+impl Operations {
+    fn of(endpoints: &[Endpoint]) -> Operations {
+        use rayon::prelude::*;
+        let (keys, shapes): (Vec<Vec<OpKey>>, Vec<Vec<String>>) = endpoints
+            .par_iter()
+            .map(|e| {
+                let shapes: Vec<String> = paths_of(e)
+                    .map(|path| path.shape().to_ascii_lowercase())
+                    .collect();
+                let keys = shapes.iter().map(|s| operation_key(e.method, s)).collect();
+                (keys, shapes)
+            })
+            .unzip();
+        // Numbered in key order; only equality matters.
+        let mut order: Vec<(&OpKey, usize, usize)> = keys
+            .iter()
+            .enumerate()
+            .flat_map(|(i, ks)| ks.iter().enumerate().map(move |(j, k)| (k, i, j)))
+            .collect();
+        order.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut ids: Vec<Vec<usize>> = keys.iter().map(|ks| vec![0; ks.len()]).collect();
+        let mut count = 0;
+        for (n, &(key, i, j)) in order.iter().enumerate() {
+            if n > 0 && order[n - 1].0 != key {
+                count += 1;
+            }
+            ids[i][j] = count;
+        }
+        Operations {
+            ids,
+            shapes,
+            count: if order.is_empty() { 0 } else { count + 1 },
+        }
+    }
+}
+
+/// An endpoint's path, then its alternate paths.
+fn paths_of(e: &Endpoint) -> impl Iterator<Item = &PathTemplate> {
+    std::iter::once(&e.path).chain(&e.alternate_paths)
+}
+
+/// The winner of each operation, by its number in `ops`: the endpoint (its
+/// position) with the strongest [`Claim`] on one of its paths; the first
+/// such endpoint on a tie.
+fn claim_winners(endpoints: &[Endpoint], ops: &Operations) -> Vec<usize> {
     // Every claim on every operation, and its winner.
-    let mut winners: BTreeMap<OpKey, usize> = BTreeMap::new();
+    let mut winners: Vec<Option<usize>> = vec![None; ops.count];
     for (i, e) in endpoints.iter().enumerate() {
-        for (path, key) in std::iter::once(&e.path)
-            .chain(&e.alternate_paths)
-            .zip(&keys[i])
-        {
-            let better = match winners.get(key) {
+        for (path, &op) in paths_of(e).zip(&ops.ids[i]) {
+            let better = match winners[op] {
                 None => true,
-                Some(&w) => {
+                Some(w) => {
                     let held = &endpoints[w];
-                    let held_path = std::iter::once(&held.path)
-                        .chain(&held.alternate_paths)
-                        .zip(&keys[w])
-                        .find(|(_, k)| *k == key)
+                    let held_path = paths_of(held)
+                        .zip(&ops.ids[w])
+                        .find(|&(_, &k)| k == op)
                         .map_or(&held.path, |(p, _)| p);
                     claim(e, path) > claim(held, held_path)
                 }
             };
             if better {
-                winners.insert(key.clone(), i);
+                winners[op] = Some(i);
             }
         }
     }
-    winners
+    // Every operation is some path's, whose endpoint claimed it first.
+    winners.into_iter().map(Option::unwrap_or_default).collect()
 }
 
-/// The paths each endpoint keeps, by position, and for each endpoint the
-/// paths (as written) it loses, by the winner they go to.
-type SplitPaths = (Vec<Vec<PathTemplate>>, Vec<BTreeMap<usize, Vec<String>>>);
+/// The paths each endpoint keeps, by position, with their lowercased
+/// shapes (from [`Operations`]).
+struct Kept<'a> {
+    paths: Vec<Vec<PathTemplate>>,
+    shapes: Vec<Vec<&'a str>>,
+}
+
+/// The paths (as written) each endpoint loses, by the winner they go to.
+type LostTo = Vec<BTreeMap<usize, Vec<String>>>;
 
 /// What each endpoint keeps of its paths, and to whom it loses the rest.
-fn split_paths(
+fn split_paths<'a>(
     endpoints: &[Endpoint],
-    keys: &[Vec<OpKey>],
-    winners: &BTreeMap<OpKey, usize>,
-) -> SplitPaths {
-    let mut kept: Vec<Vec<PathTemplate>> = Vec::with_capacity(endpoints.len());
-    let mut lost_to: Vec<BTreeMap<usize, Vec<String>>> = Vec::with_capacity(endpoints.len());
+    ops: &'a Operations,
+    winners: &[usize],
+) -> (Kept<'a>, LostTo) {
+    let mut kept = Kept {
+        paths: Vec::with_capacity(endpoints.len()),
+        shapes: Vec::with_capacity(endpoints.len()),
+    };
+    let mut lost_to: LostTo = Vec::with_capacity(endpoints.len());
     for (i, e) in endpoints.iter().enumerate() {
         let mut mine = Vec::new();
+        let mut shapes: Vec<&str> = Vec::new();
         let mut lost: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        let mut seen = std::collections::BTreeSet::new();
-        for (path, key) in std::iter::once(&e.path)
-            .chain(&e.alternate_paths)
-            .zip(&keys[i])
-        {
-            let winner = winners[key];
+        for ((path, &op), shape) in paths_of(e).zip(&ops.ids[i]).zip(&ops.shapes[i]) {
+            let winner = winners[op];
             if winner == i {
                 // `/me/x` and `/users/{id}/x` share a key; both paths stay.
-                if seen.insert(path.shape().to_ascii_lowercase()) {
+                if !shapes.contains(&shape.as_str()) {
                     mine.push(path.clone());
+                    shapes.push(shape);
                 }
             } else {
                 lost.entry(winner).or_default().push(path.written.clone());
             }
         }
-        kept.push(mine);
+        kept.paths.push(mine);
+        kept.shapes.push(shapes);
         lost_to.push(lost);
     }
     (kept, lost_to)
@@ -1088,27 +1134,22 @@ fn split_paths(
 
 /// A path lost to a page that does not spell it (`/users/{id}/events`
 /// beside its `/me/events`) is served by that page too.
-fn serve_unspelled(
+fn serve_unspelled<'a>(
     endpoints: &[Endpoint],
-    keys: &[Vec<OpKey>],
-    winners: &BTreeMap<OpKey, usize>,
-    kept: &mut [Vec<PathTemplate>],
+    ops: &'a Operations,
+    winners: &[usize],
+    kept: &mut Kept<'a>,
 ) {
     for (i, e) in endpoints.iter().enumerate() {
-        for (path, key) in std::iter::once(&e.path)
-            .chain(&e.alternate_paths)
-            .zip(&keys[i])
-        {
-            let w = winners[key];
+        for ((path, &op), shape) in paths_of(e).zip(&ops.ids[i]).zip(&ops.shapes[i]) {
+            let w = winners[op];
             if w == i {
                 continue;
             }
-            let shape = path.shape();
-            if !kept[w]
-                .iter()
-                .any(|p| p.shape().eq_ignore_ascii_case(&shape))
-            {
-                kept[w].push(path.clone());
+            // Shapes compare without case.
+            if !kept.shapes[w].contains(&shape.as_str()) {
+                kept.paths[w].push(path.clone());
+                kept.shapes[w].push(shape);
             }
         }
     }
@@ -1217,15 +1258,15 @@ fn loss_diagnostic(
 /// pages and examples); the rest take the paths they keep.
 fn join_pathless(
     endpoints: Vec<Endpoint>,
-    keys: &[Vec<OpKey>],
+    ops: &Operations,
     kept: Vec<Vec<PathTemplate>>,
-    winners: &BTreeMap<OpKey, usize>,
+    winners: &[usize],
 ) -> Vec<Endpoint> {
     let mut joins: Vec<(usize, usize)> = Vec::new();
-    for (i, path_keys) in keys.iter().enumerate() {
+    for (i, path_ops) in ops.ids.iter().enumerate() {
         if kept[i].is_empty() {
             // The winner of a path keeps it, so it is never merged itself.
-            joins.push((i, winners[&path_keys[0]]));
+            joins.push((i, winners[path_ops[0]]));
         }
     }
     let mut slots: Vec<Option<Endpoint>> = endpoints.into_iter().map(Some).collect();
