@@ -251,9 +251,10 @@ pub fn print_human(
         .map(|(path, text)| (path, files.add(path.to_owned(), text)))
         .collect();
     let id_of = |file: &str| ids.get(file).copied();
-    let writer = termcolor::StandardStream::stderr(color.for_stderr());
+    // Buffered, and flushed after each diagnostic: the renderer writes one
+    // in hundreds of small pieces, each a write of its own unbuffered.
+    let mut out = termcolor::BufferedStandardStream::stderr(color.for_stderr());
     let config = term::Config::default();
-    let mut lock = writer.lock();
     for d in diagnostics {
         let severity = match d.severity() {
             Severity::Error => ReportSeverity::Error,
@@ -294,7 +295,8 @@ pub fn print_human(
             }
         }
         report = report.with_labels(labels).with_notes(notes);
-        term::emit(&mut lock, &config, &files, &report).map_err(|e| e.to_string())?;
+        term::emit(&mut out, &config, &files, &report).map_err(|e| e.to_string())?;
+        std::io::Write::flush(&mut out).map_err(|e| e.to_string())?;
     }
     Ok(())
 }
