@@ -103,6 +103,51 @@ fn a_good_run_exits_0_and_a_stale_check_exits_1() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn the_human_report_shows_every_diagnostic_whole_and_in_order() {
+    let dir = scratch("human-report");
+    let docs = dir.join("docs");
+    std::fs::create_dir_all(docs.join("api")).unwrap();
+    std::fs::write(
+        docs.join("api/thing-delete.md"),
+        "---\ntitle: Delete thing\ndoc_type: apiPageType\n---\n# Delete thing\n\n\
+         ## HTTP requst\n```http\nDELETE /things/{id}\n```\n\n## Response\n\n\
+         <!-- { \"blockType\": \"response\" } -->\n```http\nHTTP 1.1 204 No Content\n```\n",
+    )
+    .unwrap();
+    let (_, err) = xtask(&["lint", "--docs", docs.to_str().unwrap()]);
+    // Each diagnostic as rustc shows one: its code and message, its place,
+    // its source line, its help and its fix; then the summary, last.
+    let heading = [
+        "warning[section-name-near-miss]: heading `HTTP requst` is not a known section name",
+        "  ┌─ api/thing-delete.md:7:1",
+        "7 │ ## HTTP requst",
+        "  = help: did you mean `HTTP request`? it was read as that section",
+        "      + HTTP request",
+    ];
+    let status = [
+        "warning[example-status-line]: status line `HTTP 1.1 204 No Content` is irregular; read as 204",
+        "   ┌─ api/thing-delete.md:16:1",
+        "16 │ HTTP 1.1 204 No Content",
+        "   = help: write `HTTP/1.1 204 No Content`",
+        "       + HTTP/1.1 204 No Content",
+    ];
+    let mut at = 0;
+    for line in heading.iter().chain(&status) {
+        let found = err[at..]
+            .find(line)
+            .unwrap_or_else(|| panic!("`{line}` missing or out of order in:\n{err}"));
+        at += found + line.len();
+    }
+    assert!(
+        err.trim_end()
+            .ends_with("1 pages: 0 errors, 4 warnings, 0 notes"),
+        "{err}"
+    );
+    assert_eq!(err.matches("warning[").count(), 4, "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Runs `cargo xtask` with `args`; returns the exit code, stdout and stderr.
 fn xtask_out(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
