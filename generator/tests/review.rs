@@ -172,6 +172,62 @@ fn a_removed_endpoint_is_breaking_and_the_markdown_is_a_table() {
 }
 
 #[test]
+fn what_the_runtime_puts_in_the_api_is_recorded_and_its_changes_reported() {
+    let pages = [("resources/user.md", USER), ("api/user-get.md", USER_GET)];
+    let generated = support::generate_pages(&pages);
+    let new = support::surface_of(&generated.files);
+    let record = generated
+        .files
+        .get("api-surface/runtime.json")
+        .expect("the record has the runtime's file");
+    assert!(
+        record.contains("\"model.additional_properties\": \"runtime::AdditionalProperties\""),
+        "{record}"
+    );
+    // A record written before the file existed: the runtime as it was then.
+    let mut old = new.clone();
+    old.runtime = generator::review::surface::RuntimeSurface::before_record();
+    let report = compare(&old, &new, &generated.api);
+    let field = find(
+        &report,
+        "runtime field changed",
+        "model.additional_properties",
+    );
+    assert_eq!(field.impact, Impact::Breaking);
+    assert_eq!(
+        field.detail,
+        "every model's `additional_properties`: `std::collections::BTreeMap<String, serde_json::Value>` is now `runtime::AdditionalProperties`"
+    );
+    let page = find(
+        &report,
+        "runtime field changed",
+        "Page.additional_properties",
+    );
+    assert!(
+        page.detail.starts_with("`Page::additional_properties`: "),
+        "{}",
+        page.detail
+    );
+    let version = find(&report, "runtime version changed", "graph-sdk-runtime");
+    assert_eq!(version.impact, Impact::Breaking);
+    assert_eq!(report.semver("0.1.1").next, "0.2.0");
+    // A patch of the runtime is compatible; a new field too.
+    let mut patched = new.clone();
+    let (minor, _) = new.runtime.version.rsplit_once('.').expect("x.y.z");
+    patched.runtime.version = format!("{minor}.7");
+    patched
+        .runtime
+        .fields
+        .insert("model.etag".to_owned(), "Option<String>".to_owned());
+    let report = compare(&new, &patched, &generated.api);
+    assert_eq!(report.breaking(), 0, "{:#?}", report.changes);
+    find(&report, "runtime version changed", "graph-sdk-runtime");
+    find(&report, "runtime field added", "model.etag");
+    // The same runtime: nothing.
+    assert!(compare(&new, &new, &generated.api).changes.is_empty());
+}
+
+#[test]
 fn the_docs_hash_covers_content_paths_and_includes_but_not_order() {
     let a = SourcePage {
         path: "api/a.md",

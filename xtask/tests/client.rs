@@ -584,8 +584,8 @@ async fn count_and_search_send_eventual_consistency_where_the_page_requires_it()
     assert_eq!(page.count, Some(1));
     // The page keeps what it does not declare.
     assert_eq!(
-        page.additional_properties["@odata.type"],
-        json!("#microsoft.graph.groupCollection")
+        page.additional_properties.get("@odata.type"),
+        Some(json!("#microsoft.graph.groupCollection"))
     );
 }
 
@@ -1207,7 +1207,7 @@ mod files_and_sign_in {
         // Open the session: keep both names if one is taken.
         let mut item = graph_sdk::models::DriveItemUploadableProperties::default();
         item.additional_properties
-            .insert("@microsoft.graph.conflictBehavior".into(), json!("rename"));
+            .insert("@microsoft.graph.conflictBehavior", json!("rename"));
         let body = DriveItemCreateUploadSessionBody {
             item: Some(item),
             ..Default::default()

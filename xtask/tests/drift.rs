@@ -102,11 +102,15 @@ fn a_standalone_crate_is_its_own_workspace() {
         "graph-sdk".into(),
     );
     let files = generator::generate(&docs.sources(), &docs.includes, &member).files;
-    assert!(
-        files["Cargo.toml"].contains(
-            "graph-sdk-runtime = { version = \"0.1.0\", path = \"../generator/runtime\" }"
-        )
-    );
+    let runtime = std::fs::read_to_string(root.join("generator/runtime/Cargo.toml"))
+        .expect("the runtime's manifest");
+    let version = runtime
+        .lines()
+        .find_map(|l| l.strip_prefix("version = "))
+        .expect("the runtime's version");
+    let dependency =
+        format!("graph-sdk-runtime = {{ version = {version}, path = \"../generator/runtime\" }}");
+    assert!(files["Cargo.toml"].contains(&dependency), "{dependency}");
     assert!(!files.keys().any(|p| p.starts_with("src/runtime/")));
     assert!(
         !regen::options(

@@ -112,6 +112,7 @@
 //! Every file is self-contained relative to the crate root (`super::...`), so
 //! a generated crate can also carry the files as its `runtime` module.
 
+mod additional;
 mod auth;
 #[cfg(feature = "azure-identity")]
 mod azure;
@@ -131,6 +132,7 @@ mod request;
 mod retry;
 mod upload;
 
+pub use additional::AdditionalProperties;
 pub use auth::{AuthChallenge, FnTokenProvider, TokenFuture, TokenProvider};
 #[cfg(feature = "azure-identity")]
 pub use azure::AzureCredential;

@@ -11,8 +11,8 @@
 /// gives:
 /// - the struct, with two more fields: `odata_type` (the `@odata.type`
 ///   annotation) and `additional_properties` (the properties this version
-///   of the crate does not declare, kept so that reading, changing and
-///   writing back a value loses nothing);
+///   of the crate does not declare, kept as JSON text so that reading,
+///   changing and writing back a value loses nothing: `AdditionalProperties`);
 /// - `Serialize`: the properties by their wire names, absent ones left
 ///   out, unknown ones written back (`ObjectWriter`);
 /// - `Deserialize`: one pass over the object, each property straight into
@@ -50,8 +50,7 @@ macro_rules! model {
             )*
             /// Properties this version of the crate does not declare, kept so
             /// that reading, changing and writing back a value loses nothing.
-            pub additional_properties:
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+            pub additional_properties: $crate::AdditionalProperties,
         }
 
         impl ::serde::Serialize for $name {

@@ -18,7 +18,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::Nullable;
+use super::{AdditionalProperties, Nullable};
 
 /// A property value that may be left out of the JSON entirely.
 pub trait MaybeAbsent {
@@ -66,11 +66,9 @@ impl<M: SerializeMap> ObjectWriter<M> {
     }
 
     /// Writes the properties the type does not declare, and ends the object.
-    pub fn end(self, additional: &BTreeMap<String, Value>) -> Result<M::Ok, M::Error> {
+    pub fn end(self, additional: &AdditionalProperties) -> Result<M::Ok, M::Error> {
         let mut map = self.map?;
-        for (name, value) in additional {
-            map.serialize_entry(name, value)?;
-        }
+        additional.write_into(&mut map)?;
         map.end()
     }
 }
@@ -124,15 +122,14 @@ pub fn read_value<'de, A: serde::de::MapAccess<'de>, T: Deserialize<'de>>(
 }
 
 /// Reads the next value of `map` into `rest` under `key`: a model's reader
-/// calls it for each property it does not declare.
+/// calls it for each property it does not declare. The value is written
+/// into `rest`'s text as it is read.
 pub fn read_unknown<'de, A: serde::de::MapAccess<'de>>(
     map: &mut A,
     key: Key<'de>,
-    rest: &mut BTreeMap<String, Value>,
+    rest: &mut AdditionalProperties,
 ) -> Result<(), A::Error> {
-    let value = map.next_value()?;
-    rest.insert(key.into_owned(), value);
-    Ok(())
+    rest.read_next(key.as_str(), map)
 }
 
 /// A property name as a model reads it: borrowed from the input where the
@@ -340,7 +337,7 @@ mod tests {
         odata_type: Option<String>,
         display_name: Nullable<String>,
         size: Nullable<i64>,
-        additional_properties: BTreeMap<String, Value>,
+        additional_properties: AdditionalProperties,
     }
 
     impl Serialize for Thing {
@@ -360,7 +357,7 @@ mod tests {
                 odata_type: object.take("@odata.type"),
                 display_name: object.take("displayName"),
                 size: object.take("size"),
-                additional_properties: object.rest(),
+                additional_properties: object.rest().into_iter().collect(),
             };
             object.finish(value)
         }
@@ -377,7 +374,10 @@ mod tests {
         assert_eq!(thing.odata_type, None);
         assert!(thing.display_name.is_null());
         assert_eq!(thing.size, Nullable::Value(3));
-        assert_eq!(thing.additional_properties["colour"], json!("blue"));
+        assert_eq!(
+            thing.additional_properties.get("colour"),
+            Some(json!("blue"))
+        );
     }
 
     #[test]
@@ -385,7 +385,7 @@ mod tests {
         let thing = Thing {
             odata_type: Some("#microsoft.graph.thing".into()),
             display_name: Nullable::Null,
-            additional_properties: [("colour".to_owned(), json!("blue"))].into(),
+            additional_properties: [("colour".to_owned(), json!("blue"))].into_iter().collect(),
             ..Thing::default()
         };
         let value = serde_json::to_value(&thing).expect("writes");
@@ -481,8 +481,14 @@ mod tests {
             let device: Device = serde_json::from_str(text).expect("reads");
             assert_eq!(device.display_name, Nullable::Value("a".to_owned()));
             assert_eq!(device.size, Nullable::Value(3));
-            assert_eq!(device.additional_properties["extra"], json!({"deep": [1]}));
-            assert_eq!(device.additional_properties["@odata.etag"], json!("W/1"));
+            assert_eq!(
+                device.additional_properties.get("extra"),
+                Some(json!({"deep": [1]}))
+            );
+            assert_eq!(
+                device.additional_properties.get("@odata.etag"),
+                Some(json!("W/1"))
+            );
             // Written back, nothing is lost.
             let back = serde_json::to_value(&device).expect("writes");
             assert_eq!(
@@ -559,7 +565,7 @@ mod tests {
             let AnyDevice::Device(device) = device else {
                 panic!("a device")
             };
-            assert_eq!(device.additional_properties["x"], json!(1));
+            assert_eq!(device.additional_properties.get("x"), Some(json!(1)));
         }
     }
 }

@@ -11,50 +11,32 @@ use serde::{Deserialize, Serialize};
 
 use super::client::Prepared;
 use super::request::Decoder;
-use super::{Client, Error, Request, retry};
+use super::{AdditionalProperties, Client, Error, Key, Request, read_unknown, retry};
 
 /// Default upper bound on the number of pages one paging stream fetches.
 pub const DEFAULT_MAX_PAGES: usize = 10_000;
 
 /// One page of a collection: `{"value": [...], "@odata.nextLink": "..."}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Read in one pass: each item straight into `value`, the page's other
+/// properties into their fields or `additional_properties` as they come.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
     /// Items of this page.
-    #[serde(default = "Vec::new")]
     pub value: Vec<T>,
-    /// Absolute URL of the next page, if any.
-    #[serde(
-        rename = "@odata.nextLink",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Absolute URL of the next page, if any (`@odata.nextLink`).
     pub next_link: Option<String>,
-    /// Delta link returned on the last page of a delta query.
-    #[serde(
-        rename = "@odata.deltaLink",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Delta link returned on the last page of a delta query
+    /// (`@odata.deltaLink`).
     pub delta_link: Option<String>,
-    /// Total item count when `$count=true` was requested.
-    #[serde(
-        rename = "@odata.count",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Total item count when `$count=true` was requested (`@odata.count`).
     pub count: Option<i64>,
-    /// OData context URL.
-    #[serde(
-        rename = "@odata.context",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// OData context URL (`@odata.context`).
     pub context: Option<String>,
     /// Other top-level properties of the page (`@odata.type`, annotations a
     /// later version of Graph adds), kept so that nothing the server sent is
     /// lost.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: AdditionalProperties,
 }
 
 impl<T> Default for Page<T> {
@@ -65,8 +47,67 @@ impl<T> Default for Page<T> {
             delta_link: None,
             count: None,
             context: None,
-            additional_properties: std::collections::BTreeMap::new(),
+            additional_properties: AdditionalProperties::new(),
         }
+    }
+}
+
+impl<T: Serialize> Serialize for Page<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("value", &self.value)?;
+        let links = [
+            ("@odata.nextLink", &self.next_link),
+            ("@odata.deltaLink", &self.delta_link),
+        ];
+        for (name, link) in links {
+            if let Some(link) = link {
+                map.serialize_entry(name, link)?;
+            }
+        }
+        if let Some(count) = &self.count {
+            map.serialize_entry("@odata.count", count)?;
+        }
+        if let Some(context) = &self.context {
+            map.serialize_entry("@odata.context", context)?;
+        }
+        self.additional_properties.write_into(&mut map)?;
+        map.end()
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PageVisitor<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for PageVisitor<T> {
+            type Value = Page<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a page of a collection (an object with `value`)")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Page<T>, A::Error> {
+                let mut page = Page::default();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.as_str() {
+                        "value" => page.value = map.next_value()?,
+                        "@odata.nextLink" => page.next_link = map.next_value()?,
+                        "@odata.deltaLink" => page.delta_link = map.next_value()?,
+                        "@odata.count" => page.count = map.next_value()?,
+                        "@odata.context" => page.context = map.next_value()?,
+                        _ => read_unknown(&mut map, key, &mut page.additional_properties)?,
+                    }
+                }
+                Ok(page)
+            }
+        }
+
+        deserializer.deserialize_map(PageVisitor(std::marker::PhantomData))
     }
 }
 
@@ -251,8 +292,8 @@ mod tests {
         let page: Page<i32> = serde_json::from_value(body.clone()).expect("a page");
         assert_eq!(page.value, [1, 2]);
         assert_eq!(
-            page.additional_properties["@odata.type"],
-            json!("#microsoft.graph.userCollection")
+            page.additional_properties.get("@odata.type"),
+            Some(json!("#microsoft.graph.userCollection"))
         );
         assert_eq!(serde_json::to_value(&page).expect("writes"), body);
     }

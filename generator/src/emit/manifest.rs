@@ -204,7 +204,7 @@ pub use crate::output::CRATE_VERSION;
 /// The version of the runtime crate (`generator/runtime/Cargo.toml`), which
 /// a generated crate in this workspace depends on by path and version, so
 /// that it can be packaged.
-pub const RUNTIME_VERSION: &str = "0.1.0";
+pub const RUNTIME_VERSION: &str = "0.2.0";
 
 /// The `lib.rs` items that say what the crate was made from, laid out as
 /// rustfmt lays them out (a blake3 hash makes the line too long for one).

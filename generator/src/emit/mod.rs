@@ -112,7 +112,7 @@ pub(crate) fn emit_drafts_named(
                 .chain(features.areas.iter().map(ToString::to_string))
                 .chain(runtime::feature_names().map(str::to_owned))
                 .collect();
-            let surface = crate::review::Surface::of(api, hash, &calls, names);
+            let surface = crate::review::Surface::of(api, hash, &calls, names, runtime::surface());
             for (path, text) in surface.to_files() {
                 out.insert(path, format::Draft::Text(text));
             }

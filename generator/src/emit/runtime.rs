@@ -9,6 +9,10 @@ pub const CRATE: (&str, &str) = ("graph-sdk-runtime", "graph_sdk_runtime");
 
 /// (file name in the runtime crate's `src/`, contents) of each runtime file.
 pub const FILES: &[(&str, &str)] = &[
+    (
+        "additional.rs",
+        include_str!("../../runtime/src/additional.rs"),
+    ),
     ("auth.rs", include_str!("../../runtime/src/auth.rs")),
     ("azure.rs", include_str!("../../runtime/src/azure.rs")),
     ("batch.rs", include_str!("../../runtime/src/batch.rs")),
@@ -34,6 +38,25 @@ pub const FILES: &[(&str, &str)] = &[
     ("retry.rs", include_str!("../../runtime/src/retry.rs")),
     ("upload.rs", include_str!("../../runtime/src/upload.rs")),
 ];
+
+/// What the runtime puts in a generated crate's API: its version and the
+/// fields it declares for the crate (`runtime::model!` gives every model
+/// `odata_type` and `additional_properties`; `Page` has its own
+/// `additional_properties`). A test holds them to the runtime's source.
+pub fn surface() -> crate::review::surface::RuntimeSurface {
+    let kept = "runtime::AdditionalProperties";
+    crate::review::surface::RuntimeSurface {
+        version: super::manifest::RUNTIME_VERSION.to_owned(),
+        fields: [
+            ("model.odata_type", "Option<String>"),
+            ("model.additional_properties", kept),
+            ("Page.additional_properties", kept),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
+    }
+}
 
 /// The runtime crate's manifest, whose tables a copy's manifest repeats.
 const MANIFEST: &str = include_str!("../../runtime/Cargo.toml");
@@ -96,4 +119,41 @@ pub fn copy(krate: &str) -> Vec<Copied> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// The text of the runtime's file `name`.
+    fn file(name: &str) -> &'static str {
+        super::FILES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, text)| text)
+    }
+
+    #[test]
+    fn the_recorded_fields_are_the_runtimes_own() {
+        let surface = super::surface();
+        // Each recorded field, as the runtime's source declares it.
+        let declared = |owner: &str, name: &str, ty: &str| {
+            let in_macro = ty.replace("runtime::", "$crate::").replace(
+                "Option<String>",
+                "::std::option::Option<::std::string::String>",
+            );
+            match owner {
+                "model" => file("macros.rs").contains(&format!("pub {name}: {in_macro},")),
+                "Page" => file("paging.rs")
+                    .contains(&format!("pub {name}: {},", ty.replace("runtime::", ""))),
+                _ => false,
+            }
+        };
+        assert_eq!(surface.fields.len(), 3);
+        for (field, ty) in &surface.fields {
+            let (owner, name) = field.split_once('.').expect("owner.name");
+            assert!(
+                declared(owner, name, ty),
+                "{field}: {ty} is not declared so"
+            );
+        }
+    }
 }

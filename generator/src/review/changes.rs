@@ -16,7 +16,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::model::{Api, PathTemplate};
-use crate::review::surface::{EndpointSurface, PropertySurface, Surface, TypeSurface};
+use crate::review::surface::{
+    EndpointSurface, PropertySurface, RuntimeSurface, Surface, TypeSurface,
+};
 
 /// Whether a change breaks code written against the old crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -187,9 +189,24 @@ pub fn compare(old: &Surface, new: &Surface, api: &Api) -> Report {
             );
         }
     }
+    out.runtime_changes(&old.runtime, &new.runtime);
     let mut changes = out.changes;
     changes.sort();
     Report { changes }
+}
+
+/// Whether moving the runtime from `before` to `after` is a semver-breaking
+/// upgrade, as Cargo reads versions: another major number, or before 1.0
+/// another minor one.
+fn incompatible(before: &str, after: &str) -> bool {
+    let key = |v: &str| {
+        let mut parts = v.split('.');
+        match (parts.next(), parts.next()) {
+            (Some("0"), minor) => ("0".to_owned(), minor.unwrap_or("").to_owned()),
+            (major, _) => (major.unwrap_or("").to_owned(), String::new()),
+        }
+    };
+    key(before) != key(after)
 }
 
 struct Changes<'a> {
@@ -198,6 +215,69 @@ struct Changes<'a> {
 }
 
 impl Changes<'_> {
+    /// Changes to what the runtime puts in the crate's API: its version (a
+    /// semver-incompatible one breaks code that names its types) and the
+    /// fields it gives every model and page.
+    fn runtime_changes(&mut self, before: &RuntimeSurface, after: &RuntimeSurface) {
+        let place = Place {
+            file: "Cargo.toml".to_owned(),
+            line: None,
+        };
+        if before.version != after.version {
+            let breaking = incompatible(&before.version, &after.version);
+            self.push(
+                if breaking {
+                    Impact::Breaking
+                } else {
+                    Impact::Compatible
+                },
+                "runtime version changed",
+                "graph-sdk-runtime",
+                format!(
+                    "`{}` is now `{}`{}",
+                    before.version,
+                    after.version,
+                    if breaking {
+                        ", a semver-incompatible version"
+                    } else {
+                        ""
+                    }
+                ),
+                place.clone(),
+            );
+        }
+        let owner = |field: &str| match field.split_once('.') {
+            Some(("model", name)) => format!("every model's `{name}`"),
+            Some((ty, name)) => format!("`{ty}::{name}`"),
+            None => format!("`{field}`"),
+        };
+        for d in diff(&before.fields, &after.fields) {
+            match d {
+                Diff::Removed(field, ty) => self.push(
+                    Impact::Breaking,
+                    "runtime field removed",
+                    field,
+                    format!("{} (`{ty}`) is gone", owner(field)),
+                    place.clone(),
+                ),
+                Diff::Changed(field, old, new) => self.push(
+                    Impact::Breaking,
+                    "runtime field changed",
+                    field,
+                    format!("{}: `{old}` is now `{new}`", owner(field)),
+                    place.clone(),
+                ),
+                Diff::Added(field, ty) => self.push(
+                    Impact::Compatible,
+                    "runtime field added",
+                    field,
+                    format!("{} (`{ty}`) is new", owner(field)),
+                    place.clone(),
+                ),
+            }
+        }
+    }
+
     fn push(
         &mut self,
         impact: Impact,

@@ -29,6 +29,9 @@ pub const PROVENANCE: &str = "api-surface/provenance.json";
 /// The file of the crate's Cargo features, in [`DIR`].
 pub const FEATURES: &str = "api-surface/features.json";
 
+/// The file of what the runtime puts in the crate's API, in [`DIR`].
+pub const RUNTIME: &str = "api-surface/runtime.json";
+
 /// The single file earlier generators wrote the record to; still read.
 pub const LEGACY_FILE: &str = "api-surface.json";
 
@@ -58,6 +61,43 @@ pub struct Surface {
     /// The crate's Cargo features, but `default`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<String>,
+    /// What the runtime puts in the crate's API.
+    #[serde(default = "RuntimeSurface::before_record")]
+    pub runtime: RuntimeSurface,
+}
+
+/// What the runtime crate puts in a generated crate's API beside what the
+/// docs describe: its version, and the fields it gives every model (through
+/// `runtime::model!`) and every page. A change here reaches every
+/// application as surely as a change to a documented type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuntimeSurface {
+    /// The version of the runtime crate the crate depends on.
+    pub version: String,
+    /// The fields the runtime declares, by owner and name
+    /// (`model.additional_properties`: a field every model has;
+    /// `Page.additional_properties`) -> their Rust type.
+    pub fields: BTreeMap<String, String>,
+}
+
+impl RuntimeSurface {
+    /// What the runtime put in the API of every crate whose record has no
+    /// [`RUNTIME`] file: version 0.1.0, whose models kept undeclared
+    /// properties in a `BTreeMap` of `serde_json::Value`s.
+    pub fn before_record() -> RuntimeSurface {
+        let map = "std::collections::BTreeMap<String, serde_json::Value>";
+        RuntimeSurface {
+            version: "0.1.0".to_owned(),
+            fields: [
+                ("model.odata_type", "Option<String>"),
+                ("model.additional_properties", map),
+                ("Page.additional_properties", map),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        }
+    }
 }
 
 /// Whether two records, as [`Surface::to_files`] wrote them (path ->
@@ -172,6 +212,7 @@ impl Surface {
         docs_hash: &str,
         calls: &BTreeMap<String, BTreeMap<String, String>>,
         features: Vec<String>,
+        runtime: RuntimeSurface,
     ) -> Surface {
         use rayon::prelude::*;
         Surface {
@@ -191,6 +232,7 @@ impl Surface {
                 .map(|t| (t.name.api.clone(), type_surface(t)))
                 .collect(),
             features,
+            runtime,
         }
     }
 
@@ -252,6 +294,7 @@ impl Surface {
             }),
         );
         out.insert(FEATURES.to_owned(), pretty(&self.features));
+        out.insert(RUNTIME.to_owned(), pretty(&self.runtime));
         out
     }
 
@@ -264,8 +307,11 @@ impl Surface {
         let mut endpoints = BTreeMap::new();
         let mut types = BTreeMap::new();
         let mut features = Vec::new();
+        let mut runtime = RuntimeSurface::before_record();
         for (path, text) in files {
-            if path == FEATURES {
+            if path == RUNTIME {
+                runtime = serde_json::from_str(text).ok()?;
+            } else if path == FEATURES {
                 features = serde_json::from_str(text).ok()?;
             } else if path == PROVENANCE {
                 head = serde_json::from_str(text).ok();
@@ -285,6 +331,7 @@ impl Surface {
                 endpoints,
                 types,
                 features,
+                runtime,
             })
             .filter(|s| s.format == FORMAT),
             None => legacy.and_then(Surface::from_json),

@@ -145,7 +145,7 @@ pub fn expanded_items(file: syn::File) -> Vec<syn::Item> {
                 match m.mac.parse_body::<syn::ItemStruct>() {
                     Ok(mut s) => {
                         let added: syn::ItemStruct = syn::parse_str(
-                            "struct Added { pub odata_type: Option<String>, pub additional_properties: std::collections::BTreeMap<String, serde_json::Value> }",
+                            "struct Added { pub odata_type: Option<String>, pub additional_properties: runtime::AdditionalProperties }",
                         )
                         .expect("the fields model! adds");
                         if let (syn::Fields::Named(fields), syn::Fields::Named(extra)) =
