@@ -431,6 +431,15 @@ mod tests {
     }
 
     #[test]
+    fn an_escaped_name_is_kept_and_written_escaped() {
+        let text = r#"{"odd \"name\"\n": 1, "\u00e9t\u00e9": "x"}"#;
+        let rest: AdditionalProperties = serde_json::from_str(text).expect("reads");
+        assert_eq!(rest.get("odd \"name\"\n"), Some(json!(1)));
+        assert_eq!(rest.get("été"), Some(json!("x")));
+        assert_eq!(rest.as_json(), r#"{"odd \"name\"\n":1,"été":"x"}"#);
+    }
+
+    #[test]
     fn inserts_replace_and_removes_take_out() {
         let mut rest = AdditionalProperties::new();
         assert!(rest.is_empty());
