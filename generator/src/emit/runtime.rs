@@ -45,17 +45,14 @@ pub const FILES: &[(&str, &str)] = &[
 /// `additional_properties`). A test holds them to the runtime's source.
 pub fn surface() -> crate::review::surface::RuntimeSurface {
     let kept = "runtime::AdditionalProperties";
-    crate::review::surface::RuntimeSurface {
-        version: super::manifest::RUNTIME_VERSION.to_owned(),
-        fields: [
+    crate::review::surface::RuntimeSurface::new(
+        super::manifest::RUNTIME_VERSION,
+        &[
             ("model.odata_type", "Option<String>"),
             ("model.additional_properties", kept),
             ("Page.additional_properties", kept),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect(),
-    }
+        ],
+    )
 }
 
 /// The runtime crate's manifest, whose tables a copy's manifest repeats.

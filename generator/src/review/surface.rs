@@ -81,22 +81,30 @@ pub struct RuntimeSurface {
 }
 
 impl RuntimeSurface {
+    /// The runtime at `version`, with `fields` (owner.name, Rust type).
+    pub fn new(version: &str, fields: &[(&str, &str)]) -> RuntimeSurface {
+        RuntimeSurface {
+            version: version.to_owned(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        }
+    }
+
     /// What the runtime put in the API of every crate whose record has no
     /// [`RUNTIME`] file: version 0.1.0, whose models kept undeclared
     /// properties in a `BTreeMap` of `serde_json::Value`s.
     pub fn before_record() -> RuntimeSurface {
         let map = "std::collections::BTreeMap<String, serde_json::Value>";
-        RuntimeSurface {
-            version: "0.1.0".to_owned(),
-            fields: [
+        RuntimeSurface::new(
+            "0.1.0",
+            &[
                 ("model.odata_type", "Option<String>"),
                 ("model.additional_properties", map),
                 ("Page.additional_properties", map),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
-        }
+            ],
+        )
     }
 }
 
