@@ -214,6 +214,14 @@ pub struct Modelled {
 }
 
 impl Modelled {
+    /// What to write of the page log once the run ends with the cache
+    /// [`emit`](Self::emit) returns, `cache` being the one the pages were
+    /// modelled with: known now, so that it can be written while the crate
+    /// is emitted.
+    pub fn page_log(&self, cache: &reuse::Cache) -> reuse::PageLog {
+        reuse::PageLog::of(cache, self.entries.iter().cloned())
+    }
+
     /// Emits the crate with `options` (whose names file must be the one
     /// the pages were modelled with), reusing what `reuse` holds; `reuse`'s
     /// cache must be the one given to [`model_reusing`] or [`model_known`].

@@ -302,7 +302,9 @@ fn end_to_end(
         out,
         "graph-sdk".to_owned(),
     );
-    let (run, next, stats) = inputs.generate(&options).map_err(|e| e.to_string())?;
+    let (run, next, stats) = inputs
+        .generate(&options, cache_file)
+        .map_err(|e| e.to_string())?;
     let existing = inputs.existing().map_err(|e| e.to_string())?;
     let report = regen::change_report(out, &existing.read, &run, false);
     // As the command does: the cache saved beside the writing.

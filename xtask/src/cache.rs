@@ -9,7 +9,9 @@
 
 use std::path::{Path, PathBuf};
 
-use generator::reuse::Cache;
+use std::io::Write as _;
+
+use generator::reuse::{Cache, PageLog};
 
 /// The cache file for the output folder `out`: one per folder, named by the
 /// hash of its absolute path, so regenerating two crates in turn does not
@@ -95,45 +97,73 @@ pub fn load(file: &Path, build: [u8; 32]) -> Cache {
 }
 
 /// Saves `next`, the cache after a run that loaded `previous` from `file`:
-/// appends the pages `previous` did not hold to the log (or rewrites the
-/// log, when `previous` held none or more than twice as many pages as
-/// `next`), then writes the records atomically (a temporary file, then a
-/// rename). An append cut short leaves whole entries before it, which is
-/// all a later load reads.
+/// its page log (see [`save_log`]), then its records.
 pub fn save(file: &Path, next: &Cache, previous: &Cache) -> Result<(), String> {
-    let dir = file.parent().ok_or("the cache file has no folder")?;
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let log = log_for(file);
-    if previous.pages() == 0 || previous.pages() > 2 * next.pages() {
-        write_atomically(&log, &next.page_log_to_bytes())?;
-    } else {
-        let added = next.page_log_since(previous);
-        if !added.is_empty() {
-            use std::io::Write as _;
-            std::fs::OpenOptions::new()
-                .append(true)
-                .create(true)
-                .open(&log)
-                .and_then(|mut f| f.write_all(&added))
-                .map_err(|e| format!("{}: {e}", log.display()))?;
-        }
+    save_log(file, &next.page_log_after(previous))?;
+    save_records(file, next)
+}
+
+/// Writes the page log beside the records `file`: rewrites it whole
+/// (atomically: a temporary file, then a rename), or appends to it. An
+/// append cut short leaves whole entries before it, which is all a later
+/// load reads. The entries go to the file as they are, never gathered in
+/// one buffer.
+pub fn save_log(file: &Path, log: &PageLog) -> Result<(), String> {
+    if log.is_empty() {
+        return Ok(());
     }
+    let path = log_for(file);
+    let failed = |e: std::io::Error| format!("{}: {e}", path.display());
+    if log.rewrites() {
+        write_atomically_with(&path, |out| log.write_to(out))
+    } else {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&path)
+            .map_err(failed)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        log.write_to(&mut out)
+            .and_then(|()| out.flush())
+            .map_err(failed)
+    }
+}
+
+/// Writes the records of `next` to `file`, atomically.
+pub fn save_records(file: &Path, next: &Cache) -> Result<(), String> {
     write_atomically(file, &next.records_to_bytes())
 }
 
 /// Writes `bytes` to `file` through a temporary file and a rename, making
 /// its folder first if need be.
 pub fn write_atomically(file: &Path, bytes: &[u8]) -> Result<(), String> {
+    write_atomically_with(file, |out| out.write_all(bytes))
+}
+
+/// Writes what `write` writes to `file` through a temporary file (buffered)
+/// and a rename, making its folder first if need be.
+fn write_atomically_with(
+    file: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), String> {
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
     let temporary = file.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&temporary, bytes)
-        .and_then(|()| std::fs::rename(&temporary, file))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&temporary);
-            format!("{}: {e}", file.display())
-        })
+    let written = std::fs::File::create(&temporary).and_then(|created| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, created);
+        write(&mut out)?;
+        out.into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
+        std::fs::rename(&temporary, file)
+    });
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        format!("{}: {e}", file.display())
+    })
 }
 
 #[cfg(test)]

@@ -440,14 +440,16 @@ fn run_regen(args: Regen) -> Result<ExitCode, Failure> {
     if let Some(publish) = publish {
         options.publish = publish;
     }
-    let (mut run, mut next, mut generated) = inputs.generate(&options)?;
+    // `--check` writes nothing, not even the cache.
+    let save_log = cache_file.as_deref().filter(|_| !check);
+    let (mut run, mut next, mut generated) = inputs.generate(&options, save_log)?;
     let existing = inputs.existing()?;
     let review = stats.time("report API changes", || regen::review(&existing.read, &run));
     let released = options.version.clone();
     let report = regen::render(&review, &released, format == ReportFormat::Markdown, &out);
     if let Some(version) = bumped_version(bump, &review, &released) {
         options.version = version;
-        (run, next, generated) = inputs.generate(&options)?;
+        (run, next, generated) = inputs.generate(&options, save_log)?;
     }
     stats.timings.extend(generated.timings.clone());
     note!("{}", regen::summary(&run));

@@ -324,6 +324,9 @@ pub struct Inputs {
     /// after all, the cache lacking them.
     late: std::sync::atomic::AtomicUsize,
     reuse: bool,
+    /// The page log, once a generation wrote it (see [`Self::generate`]):
+    /// whether that worked.
+    log_saved: std::sync::OnceLock<Result<(), String>>,
 }
 
 impl Inputs {
@@ -372,6 +375,7 @@ impl Inputs {
             index: index.map(|index| (index, next_index)),
             late: std::sync::atomic::AtomicUsize::new(0),
             reuse: cache_file.is_some(),
+            log_saved: std::sync::OnceLock::new(),
         })
     }
 
@@ -387,9 +391,17 @@ impl Inputs {
     /// Generates the crate, reusing what was read. Returns the run, the
     /// next cache and what was done. A page left unread that the cache
     /// does not hold lowered (a cache of another build, say) is read now.
+    ///
+    /// With `save_log`, the regen cache file, the next cache's page log is
+    /// written beside it on a thread of its own while the crate is emitted
+    /// (once: a later generation leaves it be), and [`Self::save_cache`]
+    /// then writes the records only. The log is known once the pages are
+    /// lowered, and it is most of the cache: writing it at the end kept
+    /// one core busy alone after a cold run.
     pub fn generate(
         &self,
         options: &EmitOptions,
+        save_log: Option<&Path>,
     ) -> Result<
         (
             generator::Generated,
@@ -439,7 +451,20 @@ impl Inputs {
             },
             cache: &self.previous,
         };
-        let (mut run, next, stats) = modelled.emit(options, reuse);
+        let log = save_log
+            .filter(|_| self.log_saved.get().is_none())
+            .map(|file| (file, modelled.page_log(&self.previous)));
+        let (mut run, next, stats) = std::thread::scope(|scope| {
+            if let Some((file, log)) = log {
+                scope.spawn(move || {
+                    let saved = crate::cache::save_log(file, &log);
+                    // Dropped here, off the emitting threads.
+                    drop(log);
+                    let _ = self.log_saved.set(saved);
+                });
+            }
+            modelled.emit(options, reuse)
+        });
         run.diagnostics.extend(self.docs.problems.iter().cloned());
         Ok((run, next, stats))
     }
@@ -473,7 +498,13 @@ impl Inputs {
     pub fn save_cache(&self, file: &Path, next: &generator::reuse::Cache) -> Result<bool, String> {
         let mut wrote = false;
         if *next != self.previous {
-            crate::cache::save(file, next, &self.previous)?;
+            match self.log_saved.get() {
+                Some(saved) => {
+                    saved.clone()?;
+                    crate::cache::save_records(file, next)?;
+                }
+                None => crate::cache::save(file, next, &self.previous)?,
+            }
             wrote = true;
         }
         if let Some((read, made)) = &self.index {

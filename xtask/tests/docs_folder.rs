@@ -447,9 +447,48 @@ fn pages_left_unread_are_read_late_when_the_cache_lacks_them() {
     assert!(inputs.docs.pages.is_empty());
     assert_eq!(inputs.docs.vouched.len(), full.pages.len());
     let options = xtask::regen::options(&xtask::workspace_root(), &docs, &out, "late".to_owned());
-    let (run, _, stats) = inputs.generate(&options).expect("generates");
+    let (run, _, stats) = inputs.generate(&options, None).expect("generates");
     assert_eq!(stats.pages.read, full.pages.len());
     let plain = generator::generate(&full.sources(), &full.includes, &options);
     assert_eq!(run.files, plain.files);
+    let _ = std::fs::remove_dir_all(&repo);
+}
+
+#[test]
+fn the_page_log_is_written_while_emitting_and_the_saved_cache_loads_whole() {
+    let repo = repo_copy("page-log");
+    let docs = repo.join("api-reference/v1.0");
+    let out = repo.join("out");
+    let cache_file = repo.join("cache/regen-cache.bin");
+    let log = cache_file.with_extension("pages");
+    let options = xtask::regen::options(&xtask::workspace_root(), &docs, &out, "log".to_owned());
+    let read =
+        || xtask::regen::Inputs::read(&docs, Some(&repo), &out, Some(&cache_file)).expect("reads");
+    // Without a file to save it to (`--check`), nothing is written.
+    let inputs = read();
+    let (_, next, _) = inputs.generate(&options, None).expect("generates");
+    assert!(!log.exists() && !cache_file.exists());
+    // With one, the log is written by the time the generation returns;
+    // the records wait for `save_cache`, which does not write the log again.
+    let (_, next_again, _) = inputs
+        .generate(&options, Some(&cache_file))
+        .expect("generates");
+    assert_eq!(next_again, next);
+    let written = std::fs::read(&log).expect("the page log is written");
+    assert!(!cache_file.exists(), "the records wait for save_cache");
+    assert_eq!(inputs.save_cache(&cache_file, &next), Ok(true));
+    assert_eq!(std::fs::read(&log).expect("log"), written);
+    let loaded = xtask::cache::load(&cache_file, next.build());
+    assert!(next.pages() > 0);
+    assert_eq!(loaded, next);
+    // The next run reads every page from that cache, and appends nothing.
+    let inputs = read();
+    let (_, after, stats) = inputs
+        .generate(&options, Some(&cache_file))
+        .expect("generates");
+    assert_eq!(stats.pages.read, 0);
+    assert_eq!(stats.pages.reused, next.pages());
+    assert_eq!(std::fs::read(&log).expect("log"), written);
+    assert_eq!(after, next);
     let _ = std::fs::remove_dir_all(&repo);
 }

@@ -56,11 +56,6 @@ impl Out {
         self.unread = was;
     }
 
-    /// Makes room for `more` bytes.
-    pub(crate) fn reserve(&mut self, more: usize) {
-        self.shape.reserve(more);
-    }
-
     /// The bytes written (all of them, when not split).
     pub(crate) fn into_bytes(self) -> Vec<u8> {
         self.shape
@@ -168,6 +163,11 @@ impl Codec for bool {
 pub(crate) fn put_bytes(out: &mut Out, bytes: &[u8]) {
     encode_len(bytes.len(), out);
     out.put(bytes);
+}
+
+/// Writes the length [`put_bytes`] writes before `len` bytes.
+pub(crate) fn put_len(out: &mut Out, len: usize) {
+    encode_len(len, out);
 }
 
 /// Reads a run of bytes [`put_bytes`] wrote.

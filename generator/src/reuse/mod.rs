@@ -79,7 +79,7 @@ type PageKey = [u8; 32];
 /// caller (the generator does no IO) with
 /// [`records_to_bytes`](Self::records_to_bytes),
 /// [`page_log_to_bytes`](Self::page_log_to_bytes),
-/// [`page_log_since`](Self::page_log_since) and
+/// [`page_log_after`](Self::page_log_after) and
 /// [`from_bytes`](Self::from_bytes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cache {
@@ -147,28 +147,20 @@ impl Cache {
     /// The second: its page log, each page as its key and bytes, in key
     /// order.
     pub fn page_log_to_bytes(&self) -> Vec<u8> {
-        self.page_log(|_| true)
+        let mut out = Vec::new();
+        self.page_log_after(&Cache::empty(self.build))
+            .write_to(&mut out)
+            .expect("writing to a Vec does not fail");
+        out
     }
 
-    /// The page log entries of the pages `earlier` does not hold: what to
-    /// append to the log `earlier` was read from. A log read back keeps the
-    /// last entry of a key, and all keys are content hashes, so appending
-    /// never changes what an older entry means.
-    pub fn page_log_since(&self, earlier: &Cache) -> Vec<u8> {
-        self.page_log(|key| !earlier.pages.contains_key(key))
-    }
-
-    fn page_log(&self, keep: impl Fn(&PageKey) -> bool) -> Vec<u8> {
-        // In key order, the map's.
-        let pages: Vec<(&PageKey, &PageBytes)> =
-            self.pages.iter().filter(|(k, _)| keep(k)).collect();
-        let mut out = Out::default();
-        out.reserve(pages.iter().map(|(_, v)| v.bytes().len() + 40).sum());
-        for (key, bytes) in pages {
-            codec::put_bytes(&mut out, key);
-            codec::put_bytes(&mut out, bytes.bytes());
-        }
-        out.into_bytes()
+    /// What to write of the page log after a run that loaded `previous`
+    /// and ends with this cache: see [`PageLog`].
+    pub fn page_log_after(&self, previous: &Cache) -> PageLog {
+        PageLog::of(
+            previous,
+            self.pages.iter().map(|(key, bytes)| (*key, bytes.clone())),
+        )
     }
 
     /// Reads [`records_to_bytes`](Self::records_to_bytes)' and
@@ -292,6 +284,63 @@ type Records = (
 
 /// The pages a run read, as the next cache keeps them: by key, lowered.
 pub(crate) type PageEntries = Vec<(PageKey, PageBytes)>;
+
+/// What a run writes of the page log: the whole log again, or the entries
+/// to append to the one its cache was loaded from. Known as soon as the
+/// pages are lowered, so the caller can write it while the crate is
+/// emitted; it shares the pages' bytes rather than copying them.
+#[derive(Debug, Clone)]
+pub struct PageLog {
+    rewrite: bool,
+    /// In key order.
+    entries: Vec<(PageKey, PageBytes)>,
+}
+
+impl PageLog {
+    /// The log update after a run that loaded `previous` and keeps
+    /// `pages`: the whole log when `previous` held no page or more than
+    /// twice as many as are kept (so a log never grows past twice what is
+    /// in use), else the pages `previous` does not hold. A log read back
+    /// keeps the last entry of a key, and all keys are content hashes, so
+    /// appending never changes what an older entry means.
+    pub(crate) fn of(
+        previous: &Cache,
+        pages: impl Iterator<Item = (PageKey, PageBytes)>,
+    ) -> PageLog {
+        let mut entries: Vec<(PageKey, PageBytes)> = pages.collect();
+        entries.sort_by_key(|(key, _)| *key);
+        entries.dedup_by(|a, b| a.0 == b.0);
+        let rewrite = previous.pages.is_empty() || previous.pages.len() > 2 * entries.len();
+        if !rewrite {
+            entries.retain(|(key, _)| !previous.pages.contains_key(key));
+        }
+        PageLog { rewrite, entries }
+    }
+
+    /// Whether the log is written whole (else appended to).
+    pub fn rewrites(&self) -> bool {
+        self.rewrite
+    }
+
+    /// Whether there is nothing to write: an append of no entries.
+    pub fn is_empty(&self) -> bool {
+        !self.rewrite && self.entries.is_empty()
+    }
+
+    /// Writes the entries to `out`, each as its key and bytes, as
+    /// [`Cache::page_log_to_bytes`] lays them out, without gathering them
+    /// in one buffer first.
+    pub fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        for (key, bytes) in &self.entries {
+            let mut head = Out::default();
+            codec::put_bytes(&mut head, key);
+            codec::put_len(&mut head, bytes.bytes().len());
+            out.write_all(&head.into_bytes())?;
+            out.write_all(bytes.bytes())?;
+        }
+        Ok(())
+    }
+}
 
 /// A page's lowered bytes: a range of a buffer shared with the page log
 /// they were read from (or a buffer of their own, when lowered now), so
