@@ -1,7 +1,7 @@
 //! Helpers for emitting Rust: identifiers, doc comments, the Edm type
 //! mapping, and formatting. Nothing here can fail.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
 use crate::model::{Api, Primitive, TypeKind, TypeRef};
@@ -10,6 +10,9 @@ use crate::model::{Api, Primitive, TypeKind, TypeRef};
 /// hands out valid identifiers, but a bad one is sanitised rather than
 /// panicking, because emission cannot fail.
 pub fn ident(name: &str) -> Ident {
+    if plain_ident(name) {
+        return Ident::new(name, Span::call_site());
+    }
     if let Some(raw) = name.strip_prefix("r#") {
         if syn::parse_str::<Ident>(name).is_ok() {
             return Ident::new_raw(raw, Span::call_site());
@@ -23,6 +26,24 @@ pub fn ident(name: &str) -> Ident {
         Some(raw) => Ident::new_raw(raw, Span::call_site()),
         None => Ident::new(&valid, Span::call_site()),
     }
+}
+
+/// Whether `name` is an identifier that no keyword can be, checked without
+/// parsing it: ASCII letters, digits and `_`, not starting with a digit,
+/// with some character other than `a`-`z` (every keyword is lower-case
+/// letters only, but `Self` and `_`, which are left out too). The names the
+/// model hands out mostly are: `displayName`, `display_name`, `User`.
+fn plain_ident(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    bytes
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        && bytes.iter().any(|b| !b.is_ascii_lowercase())
+        && name != "Self"
+        && name != "_"
 }
 
 /// The identifier of a module named by [`module_name`](crate::base::ident::module_name).
@@ -120,14 +141,30 @@ pub fn code_text(text: &str) -> String {
 pub fn docs(lines: &[String]) -> TokenStream {
     let mut tokens = TokenStream::new();
     for line in lines {
-        let line = if line.is_empty() {
-            String::new()
-        } else {
-            format!(" {line}")
-        };
+        let line = doc_literal(line);
         tokens.extend(quote! { #[doc = #line] });
     }
     tokens
+}
+
+/// The string literal of a doc line, after the space `///` puts before
+/// it, written as [`Literal::string`] writes it. Most lines need no escape
+/// (printable ASCII without a quote or a backslash): their literal is the text in
+/// quotes, made without escaping it character by character, which was the
+/// most of emitting docs.
+fn doc_literal(line: &str) -> Literal {
+    if line.is_empty() {
+        return Literal::string("");
+    }
+    let plain = line
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\');
+    if plain {
+        if let Ok(literal) = format!("\" {line}\"").parse::<Literal>() {
+            return literal;
+        }
+    }
+    Literal::string(&format!(" {line}"))
 }
 
 /// The Rust type of a primitive (see ARCHITECTURE.md for the mapping).
@@ -194,6 +231,93 @@ pub fn is_enum(api: &Api, ty: &TypeRef) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `ident` made before its fast path, which it must still make.
+    fn parsed_ident(name: &str) -> Option<String> {
+        syn::parse_str::<Ident>(name).ok().map(|i| i.to_string())
+    }
+
+    #[test]
+    fn the_fast_identifier_path_takes_only_what_syn_takes_as_is() {
+        let keywords = [
+            "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+            "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen",
+            "if", "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override",
+            "priv", "pub", "ref", "return", "Self", "self", "static", "struct", "super", "trait",
+            "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual",
+            "where", "while", "yield",
+        ];
+        let others = [
+            "displayName",
+            "display_name",
+            "User",
+            "id",
+            "__",
+            "_x",
+            "x1",
+            "1x",
+            "a-b",
+            "",
+            "r#type",
+            "Type",
+            "TYPE",
+            "Self_",
+            "é",
+            "odata_type",
+        ];
+        for name in keywords.iter().chain(&others) {
+            if plain_ident(name) {
+                assert_eq!(parsed_ident(name).as_deref(), Some(*name), "{name}");
+            }
+            // Either way, the identifier is the one made before.
+            if let Some(before) = parsed_ident(name) {
+                assert_eq!(ident(name).to_string(), before, "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn doc_literals_are_written_as_literal_string_writes_them() {
+        let lines = [
+            "",
+            "plain text",
+            "a \"quoted\" word",
+            "a back\\slash",
+            "it's",
+            "tab\there",
+            "caf\u{e9} \u{200b} \u{0}",
+            "~ and {} and #",
+        ];
+        for line in lines {
+            let expected = if line.is_empty() {
+                Literal::string("")
+            } else {
+                Literal::string(&format!(" {line}"))
+            };
+            assert_eq!(
+                doc_literal(line).to_string(),
+                expected.to_string(),
+                "{line:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn doc_literals_are_written_as_literal_string_writes_them_for_any_line(
+            line in "[a \"'\\\t{}~\u{7f}\u{e9}\u{0}]{1,16}"
+        ) {
+            let expected = Literal::string(&format!(" {line}"));
+            proptest::prop_assert_eq!(doc_literal(&line).to_string(), expected.to_string());
+        }
+
+        #[test]
+        fn the_fast_identifier_path_agrees_with_syn_on_any_name(name in "[a-zA-Z_0-9]{1,8}") {
+            if plain_ident(&name) {
+                proptest::prop_assert_eq!(parsed_ident(&name), Some(name.clone()));
+            }
+        }
+    }
 
     #[test]
     fn doc_text_is_rustdoc_safe() {

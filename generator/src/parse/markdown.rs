@@ -75,18 +75,60 @@ impl InlineBuf {
     }
 
     fn finish(mut self) -> Inline {
-        let collapsed = self
-            .inline
-            .text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        self.inline.text = collapsed;
+        collapse_whitespace(&mut self.inline.text);
         for link in &mut self.inline.links {
-            link.text = link.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            collapse_whitespace(&mut link.text);
         }
         self.inline
     }
+}
+
+/// Turns every run of whitespace in `text` into one space and trims it:
+/// `text.split_whitespace().collect::<Vec<_>>().join(" ")`, made in place
+/// and without looking at characters one by one where `text` is ASCII
+/// (most is), or is already so.
+fn collapse_whitespace(text: &mut String) {
+    // The ASCII characters `char::is_whitespace` takes: tab to carriage
+    // return (with the vertical tab), and space.
+    let space = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
+    if !text.is_ascii() {
+        let mut out = String::with_capacity(text.len());
+        for word in text.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        *text = out;
+        return;
+    }
+    let bytes = text.as_bytes();
+    // Tidy already: no whitespace but single spaces between words.
+    let mut after_space = true;
+    let mut tidy = true;
+    for &b in bytes {
+        if space(b) {
+            if b != b' ' || after_space {
+                tidy = false;
+                break;
+            }
+            after_space = true;
+        } else {
+            after_space = false;
+        }
+    }
+    if tidy && bytes.last() != Some(&b' ') {
+        return;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    for word in bytes.split(|&b| space(b)).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(b' ');
+        }
+        out.extend_from_slice(word);
+    }
+    // ASCII in, ASCII out.
+    *text = String::from_utf8(out).unwrap_or_default();
 }
 
 struct TableBuf {
@@ -555,7 +597,42 @@ fn line_offsets(text: &str, pieces: &[(usize, usize)], base: usize) -> Vec<usize
 
 #[cfg(test)]
 mod tests {
-    use super::count_cells;
+    use super::{collapse_whitespace, count_cells};
+
+    #[test]
+    fn whitespace_collapses_as_split_whitespace_and_join_do() {
+        let texts = [
+            "",
+            " ",
+            "one",
+            "one two",
+            " one  two ",
+            "one\ttwo\nthree\r\nfour",
+            "vertical\u{b}tab and form\u{c}feed",
+            "no\u{a0}break and\u{2003}em space",
+            "caf\u{e9}  au lait",
+            "\n\n",
+            "a \u{1c} b",
+        ];
+        for text in texts {
+            let mut collapsed = text.to_owned();
+            collapse_whitespace(&mut collapsed);
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapsed, expected, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn whitespace_collapses_as_split_whitespace_and_join_do_on_any_text(
+            text in "[a \t\n\r\u{b}\u{c}\u{a0}\u{2003}\u{e9}]{0,24}"
+        ) {
+            let mut collapsed = text.clone();
+            collapse_whitespace(&mut collapsed);
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(collapsed, expected);
+        }
+    }
 
     #[test]
     fn cells_are_counted_like_gfm() {
