@@ -66,31 +66,53 @@ pub(crate) fn emit_drafts_named(
     let features = features::Features::plan(api);
     let bodies = models::body_structs(api);
     let companions = models::Companions::plan(api, &bodies);
-    let (mut out, (code, (calls, builders))) = rayon::join(
+    // The models and the client side by side: each has steps that run on
+    // one thread (the models' module file, the client's tree), which the
+    // other's files fill the second core beside.
+    let (mut out, (models, (client, (calls, builders)))) = rayon::join(
         || {
             let mut out = format::Drafts::new();
             manifest::emit_manifest(api, &features, options, docs_hash, &mut out);
             out
         },
         || {
-            let mut out = format::Drafts::new();
-            let label = &options.docs_label;
-            models::emit_models(api, &bodies, &companions, &features, label, plan, &mut out);
-            // The client's own tree gives the method signatures the API
-            // surface records (unless the plan reuses the record).
-            let (calls, builders) = client::emit_client(
-                api,
-                &bodies,
-                &companions,
-                &features,
-                options,
-                plan,
-                &mut out,
-            );
-            (out, (calls, builders))
+            rayon::join(
+                || {
+                    let mut out = format::Drafts::new();
+                    let label = &options.docs_label;
+                    models::emit_models(
+                        api,
+                        &bodies,
+                        &companions,
+                        &features,
+                        label,
+                        plan,
+                        &mut out,
+                    );
+                    out
+                },
+                || {
+                    let mut out = format::Drafts::new();
+                    // The client's own tree gives the method signatures the
+                    // API surface records (unless the plan reuses the record).
+                    let (calls, builders) = client::emit_client(
+                        api,
+                        &bodies,
+                        &companions,
+                        &features,
+                        options,
+                        plan,
+                        &mut out,
+                    );
+                    (out, (calls, builders))
+                },
+            )
         },
     );
-    out.extend(code);
+    // In the order they were made in before: a path made twice keeps the
+    // client's.
+    out.extend(models);
+    out.extend(client);
     match docs_hash {
         Some(hash) if plan.reuses_surface() => {
             use crate::review::{PROVENANCE, Surface, is_api_file};
