@@ -148,23 +148,30 @@ pub fn docs(lines: &[String]) -> TokenStream {
 }
 
 /// The string literal of a doc line, after the space `///` puts before
-/// it, written as [`Literal::string`] writes it. Most lines need no escape
-/// (printable ASCII without a quote or a backslash): their literal is the text in
-/// quotes, made without escaping it character by character, which was the
-/// most of emitting docs.
+/// it (see [`str_lit`]).
 fn doc_literal(line: &str) -> Literal {
     if line.is_empty() {
         return Literal::string("");
     }
-    let plain = line
+    str_lit(&format!(" {line}"))
+}
+
+/// The string literal of `text`, written as [`Literal::string`] (and so
+/// `quote!`'s `#text`) writes it. Most text needs no escape (printable
+/// ASCII without a quote or a backslash): its literal is the text in
+/// quotes, made without escaping it character by character: most of the
+/// cost of emitting docs. (Short strings, such as wire names, gain nothing
+/// from it: lexing the literal costs about what escaping it does.)
+fn str_lit(text: &str) -> Literal {
+    let plain = text
         .bytes()
         .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\');
     if plain {
-        if let Ok(literal) = format!("\" {line}\"").parse::<Literal>() {
+        if let Ok(literal) = format!("\"{text}\"").parse::<Literal>() {
             return literal;
         }
     }
-    Literal::string(&format!(" {line}"))
+    Literal::string(text)
 }
 
 /// The Rust type of a primitive (see ARCHITECTURE.md for the mapping).
@@ -309,6 +316,13 @@ mod tests {
         ) {
             let expected = Literal::string(&format!(" {line}"));
             proptest::prop_assert_eq!(doc_literal(&line).to_string(), expected.to_string());
+        }
+
+        #[test]
+        fn string_literals_are_written_as_literal_string_writes_them_for_any_text(
+            text in "[a \"'\\\\\t{}~\u{7f}\u{e9}\u{0}]{0,16}"
+        ) {
+            proptest::prop_assert_eq!(str_lit(&text).to_string(), Literal::string(&text).to_string());
         }
 
         #[test]
