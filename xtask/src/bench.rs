@@ -22,8 +22,8 @@
 //!   right after a bare pass of its own, and the multiple given is the
 //!   median of those pairs, so that both sides of a ratio see the machine
 //!   alike, and beside it the fastest run over the fastest of those bare
-//!   passes (each side as the machine disturbed it least: steadier than the
-//!   median on a busy machine); and peak memory.
+//!   passes (each side as the machine disturbed it least); and peak
+//!   memory.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -359,10 +359,10 @@ struct Paired {
 
 impl Paired {
     /// The fastest run over the fastest bare pass beside them: each side
-    /// as the machine disturbed it least. A busy machine moves the median
-    /// multiple by a fifth from one bench to the next, this less. (The
-    /// lowest multiple of a pair would not do: it is the pair whose bare
-    /// pass was disturbed most.)
+    /// as the machine disturbed it least, a second view for a busy machine,
+    /// where the median multiple moves by a fifth from one bench to the
+    /// next. (The lowest multiple of a pair would not do: it is the pair
+    /// whose bare pass was disturbed most.)
     fn best_ratio(&self) -> f64 {
         self.times.first().map_or(0.0, |best| {
             best.as_secs_f64() / self.best_bare.as_secs_f64().max(1e-9)

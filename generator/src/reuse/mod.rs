@@ -77,10 +77,9 @@ type PageKey = [u8; 32];
 /// The regen cache: lowered pages by the hash of their inputs, the shape
 /// of the model it saw, and the files made from it. Loaded and saved by the
 /// caller (the generator does no IO) with
-/// [`records_to_bytes`](Self::records_to_bytes),
-/// [`page_log_to_bytes`](Self::page_log_to_bytes),
-/// [`page_log_after`](Self::page_log_after) and
-/// [`from_bytes`](Self::from_bytes).
+/// [`records_to_bytes`](Self::records_to_bytes) (its records),
+/// [`page_log_after`](Self::page_log_after) (its page log, or what to
+/// append to it) and [`from_bytes`](Self::from_bytes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cache {
     build: [u8; 32],
@@ -142,16 +141,6 @@ impl Cache {
             }
         }
         out.into_bytes()
-    }
-
-    /// The second: its page log, each page as its key and bytes, in key
-    /// order.
-    pub fn page_log_to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.page_log_after(&Cache::empty(self.build))
-            .write_to(&mut out)
-            .expect("writing to a Vec does not fail");
-        out
     }
 
     /// What to write of the page log after a run that loaded `previous`
@@ -307,9 +296,9 @@ impl PageLog {
         previous: &Cache,
         pages: impl Iterator<Item = (PageKey, PageBytes)>,
     ) -> PageLog {
+        // Keys are unique: each hashes its page's path.
         let mut entries: Vec<(PageKey, PageBytes)> = pages.collect();
         entries.sort_by_key(|(key, _)| *key);
-        entries.dedup_by(|a, b| a.0 == b.0);
         let rewrite = previous.pages.is_empty() || previous.pages.len() > 2 * entries.len();
         if !rewrite {
             entries.retain(|(key, _)| !previous.pages.contains_key(key));
@@ -327,9 +316,9 @@ impl PageLog {
         !self.rewrite && self.entries.is_empty()
     }
 
-    /// Writes the entries to `out`, each as its key and bytes, as
-    /// [`Cache::page_log_to_bytes`] lays them out, without gathering them
-    /// in one buffer first.
+    /// Writes the entries to `out`, each as its key and bytes (what
+    /// [`Cache::from_bytes`] reads), without gathering them in one buffer
+    /// first.
     pub fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
         for (key, bytes) in &self.entries {
             let mut head = Out::default();
@@ -668,7 +657,11 @@ mod tests {
         let mut cache = holding(entries);
         cache.shape = [2; 32];
         let records = cache.records_to_bytes();
-        let log = cache.page_log_to_bytes();
+        let mut log = Vec::new();
+        cache
+            .page_log_after(&Cache::empty([1; 32]))
+            .write_to(&mut log)
+            .unwrap();
         let loaded = Cache::from_bytes(&records, log.clone(), [1; 32]);
         assert_eq!(loaded, cache);
         let (key, bytes) = loaded.pages.iter().next().unwrap();
