@@ -152,9 +152,8 @@ impl Cache {
         )
     }
 
-    /// Reads [`records_to_bytes`](Self::records_to_bytes)' and
-    /// [`page_log_to_bytes`](Self::page_log_to_bytes)' output (the log with
-    /// anything appended since) for the build `build`. Records of another
+    /// Reads [`records_to_bytes`](Self::records_to_bytes)' output and the
+    /// page log [`PageLog::write_to`] wrote (with anything appended since) for the build `build`. Records of another
     /// build or format, or damaged, give an empty cache, never an error; a
     /// log cut short (an append interrupted) keeps its whole entries. The
     /// pages stay in `log`, which the cache keeps, rather than copied out.
