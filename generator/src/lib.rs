@@ -102,6 +102,10 @@ pub struct RunStats {
     /// Whether the API surface record (but its provenance) was taken as
     /// the output folder held it, rather than made again.
     pub surface_reused: bool,
+    /// Whether files were reused by the crate's regen record rather than
+    /// by the cache, which held none for this model (see
+    /// [`reuse::record`]).
+    pub by_record: bool,
     /// Each stage's name and wall time, in order.
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -242,12 +246,15 @@ impl Modelled {
             mut stats,
         } = self;
         let digests = stats.time("hash the model", || {
-            reuse::digest::digests(&api, options, &reuse.cache.build())
+            reuse::digest::digests(&api, options, &reuse::record::fingerprint())
         });
-        let plan = stats.time("find reusable files", || {
-            reuse::plan(reuse.cache, &digests, reuse.existing, reuse.signed)
+        let (records, plan) = stats.time("find reusable files", || {
+            let records = reuse::file_records(reuse.cache, &digests, reuse.existing);
+            let plan = reuse::plan(&records, &digests, reuse.existing, reuse.signed);
+            (records, plan)
         });
         stats.surface_reused = plan.reuses_surface();
+        stats.by_record = matches!(records, std::borrow::Cow::Owned(_));
         let (drafts, builders) = stats.time("emit drafts", || {
             emit::emit_drafts_named(&api, options, Some(&docs_hash), &plan)
         });
@@ -258,7 +265,7 @@ impl Modelled {
         }
         diagnostics.sort();
         let emit::format::Formatted {
-            files,
+            mut files,
             unchanged,
             made,
             stats: format,
@@ -271,8 +278,9 @@ impl Modelled {
             .iter()
             .filter(|(path, _)| review::is_api_file(path))
             .map(|(path, text)| (path.as_str(), text.as_str()));
-        let cache = reuse::next(reuse.cache, entries, &digests, made, &plan, surface);
-        drop(digests);
+        let cache = reuse::next(&records, entries, &digests, made, &plan, surface);
+        drop((digests, records));
+        files.extend(reuse::record::render(&cache));
         let generated = Generated {
             api,
             files,

@@ -1,6 +1,7 @@
 //! The output does not depend on how it was made: byte for byte the same
-//! whether an earlier run's pages and files are reused, its signed files
-//! kept, or everything made and formatted, and in any thread count. Checked on the whole v1.0 corpus, where parallel
+//! whether an earlier run's pages and files are reused (by the cache or by
+//! the crate's regen record), its signed files kept, or everything made and
+//! formatted, and in any thread count. Checked on the whole v1.0 corpus, where parallel
 //! reading, modelling and emitting have the most room to differ.
 
 use crate::support;
@@ -49,9 +50,20 @@ fn reuse_and_thread_count_change_nothing() {
     );
     assert_eq!(one.diagnostics, three.diagnostics);
 
-    // The output folder holds the crate, and no cache: every file is made
-    // again, and kept as signed.
-    let (kept, _, stats) = in_pool(2, || run(&sources, &one.files, &empty));
+    // The output folder holds the crate, and no cache: its regen record
+    // vouches for every file, and none is made again.
+    let (recorded, _, stats) = in_pool(2, || run(&sources, &one.files, &empty));
+    assert!(stats.made.is_empty(), "{stats:?}");
+    assert!(stats.format.reused > 1_000, "{stats:?}");
+    assert!(
+        one.files == recorded.files,
+        "files differ when reused by the record"
+    );
+
+    // Without its record: every file is made again, and kept as signed.
+    let mut unrecorded = one.files.clone();
+    unrecorded.retain(|path, _| !path.starts_with(generator::reuse::RECORD_DIR));
+    let (kept, _, stats) = in_pool(2, || run(&sources, &unrecorded, &empty));
     assert_eq!(stats.format.formatted, 0, "{stats:?}");
     assert!(stats.format.kept > 1_000, "{stats:?}");
     assert!(one.files == kept.files, "files differ when kept");

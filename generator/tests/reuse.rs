@@ -122,26 +122,33 @@ fn edits_change_nothing_but_the_work(
     let (first, mut cache, _) = run(&pages, &none, &Cache::empty(build));
     let mut files = first.files;
     let mut reused = 0;
+    let mut recorded = 0;
     let mut surfaces = 0;
     for step in 0..steps {
         let what = edit(&mut pages, step);
         let (warm, next, stats) = run(&pages, &files, &cache);
         let (fresh, _, _) = run(&pages, &none, &Cache::empty(build));
-        let differing: Vec<&String> = fresh
-            .files
-            .iter()
-            .filter(|(path, text)| warm.files.get(*path) != Some(text))
-            .map(|(path, _)| path)
-            .chain(warm.files.keys().filter(|p| !fresh.files.contains_key(*p)))
-            .collect();
-        assert!(
-            differing.is_empty(),
-            "step {step} ({what}): reuse changed {differing:?}"
-        );
-        assert!(
-            warm.diagnostics == fresh.diagnostics,
-            "step {step} ({what}): reuse changed the diagnostics"
-        );
+        // As after a fresh clone: no cache, the last run's crate with its
+        // regen record in the output folder.
+        let (clone, _, clone_stats) = run(&pages, &files, &Cache::empty(build));
+        for (how, run) in [("reuse", &warm), ("the regen record", &clone)] {
+            let differing: Vec<&String> = fresh
+                .files
+                .iter()
+                .filter(|(path, text)| run.files.get(*path) != Some(text))
+                .map(|(path, _)| path)
+                .chain(run.files.keys().filter(|p| !fresh.files.contains_key(*p)))
+                .collect();
+            assert!(
+                differing.is_empty(),
+                "step {step} ({what}): {how} changed {differing:?}"
+            );
+            assert!(
+                run.diagnostics == fresh.diagnostics,
+                "step {step} ({what}): {how} changed the diagnostics"
+            );
+        }
+        recorded += clone_stats.format.reused;
         assert!(
             stats.pages.read <= 2,
             "step {step} ({what}): {} pages read again",
@@ -153,6 +160,10 @@ fn edits_change_nothing_but_the_work(
         cache = next;
     }
     assert!(reused > steps, "reuse was hardly exercised: {reused} files");
+    assert!(
+        recorded > steps,
+        "the regen record was hardly used: {recorded} files"
+    );
     assert!(surfaces > 0, "the API surface record was never reused");
 }
 
@@ -181,6 +192,77 @@ fn a_surface_record_file_changed_by_hand_is_made_again() {
         "{path} is made again"
     );
     assert_eq!(remade.files, first.files);
+}
+
+/// Without a cache, the regen record in the output folder is what the
+/// files are reused by: every Rust file, when nothing changed. A record
+/// that another generator made, cut short or missing reuses nothing; one
+/// whose entry for a file is wrong reuses every other file. The output is
+/// the same each time, its record included.
+#[test]
+fn a_fresh_clone_reuses_the_files_its_regen_record_vouches_for() {
+    use generator::reuse::record::{CRATE, DIR, FINGERPRINT};
+    let pages = support::read_md_tree(&support::workspace().join("docs-input"));
+    let none = Emitted::new();
+    let (first, _, _) = run(&pages, &none, &Cache::empty([5; 32]));
+    let record: Vec<(&String, &String)> = first
+        .files
+        .iter()
+        .filter(|(path, _)| path.starts_with(DIR))
+        .collect();
+    assert!(record.len() >= 4, "{record:?}");
+    assert!(first.files[CRATE].contains(&format!("generator {FINGERPRINT}\n")));
+    // The Rust files made from drafts (the runtime's copied sources are
+    // not).
+    let rust = record
+        .iter()
+        .flat_map(|(_, text)| text.lines())
+        .filter(|l| l.starts_with("file "))
+        .count();
+    assert!(rust > 40, "{record:?}");
+    let (clone, _, stats) = run(&pages, &first.files, &Cache::empty([6; 32]));
+    assert_eq!(clone.files, first.files);
+    assert!(stats.made.is_empty(), "made again: {:?}", stats.made);
+    assert_eq!(stats.format.reused, rust);
+    assert!(stats.surface_reused, "the API surface record is reused");
+    assert!(stats.by_record);
+
+    let edited = |path: &str, edit: &dyn Fn(&str) -> String| {
+        let mut files = first.files.clone();
+        let text = edit(&files[path]);
+        files.insert(path.to_owned(), text);
+        files
+    };
+    let other = edited(CRATE, &|t| t.replace(FINGERPRINT, &"0".repeat(64)));
+    let damaged = edited(CRATE, &|t| t.replacen("\nend\n", "\n", 1));
+    let mut without = first.files.clone();
+    without.retain(|path, _| !path.starts_with(DIR));
+    for (what, existing) in [
+        ("another generator's", other),
+        ("cut short", damaged),
+        ("none", without),
+    ] {
+        let (run, _, stats) = run(&pages, &existing, &Cache::empty([6; 32]));
+        assert_eq!(run.files, first.files, "record: {what}");
+        assert_eq!(stats.format.reused, 0, "record: {what}");
+        assert_eq!(stats.made.len(), rust, "record: {what}");
+    }
+
+    // One file's draft hash wrong: that file alone is made again.
+    let models = format!("{DIR}/src-models.txt");
+    let line = first.files[&models]
+        .lines()
+        .find(|l| l.starts_with("file "))
+        .expect("a line for a model");
+    let mut parts: Vec<&str> = line.splitn(4, ' ').collect();
+    let path = parts[3].to_owned();
+    let wrong = format!("{:016x}", u64::from_str_radix(parts[2], 16).unwrap() ^ 1);
+    parts[2] = &wrong;
+    let existing = edited(&models, &|t| t.replacen(line, &parts.join(" "), 1));
+    let (run, _, stats) = run(&pages, &existing, &Cache::empty([6; 32]));
+    assert_eq!(run.files, first.files);
+    assert_eq!(stats.made, [path]);
+    assert_eq!(stats.format.reused, rust - 1);
 }
 
 #[test]

@@ -8,7 +8,8 @@
 //! - end-to-end `regen` as the command runs it (read the folder, the
 //!   output and the cache, generate, report API changes, write the crate,
 //!   save the cache): reusing nothing (`--no-cache`); cold (no cache; the
-//!   output folder holds the crate, as after a fresh clone); after one page
+//!   output folder holds the crate, as after a fresh clone), and the same
+//!   without the crate's regen record; after one page
 //!   changed (an api page's description, then a property of `user`; the
 //!   cache and output of the run before); and into an empty folder (which
 //!   adds creating every file);
@@ -107,6 +108,8 @@ struct EndToEnd {
     scratch_run: Paired,
     /// No cache; the crate already in the output folder.
     cold: Paired,
+    /// No cache; the crate in the output folder without its regen record.
+    cold_unrecorded: Paired,
     /// The api page `changed` edited before each run.
     changed: PathBuf,
     /// After `changed` was edited.
@@ -158,6 +161,14 @@ fn measure_end_to_end(runs: usize, scratch: &Path, copy: &Path) -> Result<EndToE
         forget();
         end_to_end(copy, &out, cached).map(|(_, left)| left)
     })?;
+    // The same without the crate's regen record (which the run writes
+    // back): every file is drafted to compare with its signature.
+    let record = out.join(generator::reuse::RECORD_DIR);
+    let cold_unrecorded = paired(runs, copy, || {
+        forget();
+        let _ = std::fs::remove_dir_all(&record);
+        end_to_end(copy, &out, cached).map(|(_, left)| left)
+    })?;
     // One page changed: an api page's description, then a property of
     // the user type (the type most pages refer to). Each run changes the
     // page again, so the run before it is the cache.
@@ -199,6 +210,7 @@ fn measure_end_to_end(runs: usize, scratch: &Path, copy: &Path) -> Result<EndToE
         empty,
         scratch_run,
         cold,
+        cold_unrecorded,
         changed,
         warm,
         remade,
@@ -237,6 +249,7 @@ fn print_end_to_end(measured: &EndToEnd, copy: &Path) {
         empty,
         scratch_run,
         cold,
+        cold_unrecorded,
         changed,
         warm,
         remade,
@@ -267,6 +280,7 @@ fn print_end_to_end(measured: &EndToEnd, copy: &Path) {
     };
     line("regen, --no-cache", scratch_run);
     line("regen, cold", cold);
+    line("cold, without record", cold_unrecorded);
     line("regen, 1 page changed", warm);
     if let Some((run, _)) = type_change {
         line("regen, user.md changed", run);

@@ -500,13 +500,18 @@ fn note_generated(
     timings: bool,
 ) {
     note!(
-        "pages: {} read, {} from the cache ({} of them not read from disk: their files are as the docs index saw them); Rust files: {} formatted, {} kept as formatted from the same draft, {} reused unchanged ({} of the kept and reused not read from disk: they are as the output index saw them); API surface record: {}",
+        "pages: {} read, {} from the cache ({} of them not read from disk: their files are as the docs index saw them); Rust files: {} formatted, {} kept as formatted from the same draft, {} reused unchanged{} ({} of the kept and reused not read from disk: they are as the output index saw them); API surface record: {}",
         generated.pages.read,
         generated.pages.reused,
         not_read,
         generated.format.formatted,
         generated.format.kept,
         generated.format.reused,
+        if generated.by_record {
+            " by the crate's regen record"
+        } else {
+            ""
+        },
         files_not_read,
         if generated.surface_reused {
             "reused unchanged"

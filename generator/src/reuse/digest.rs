@@ -14,7 +14,7 @@ use crate::output::Owner;
 #[derive(Debug)]
 pub(crate) struct Digests<'a> {
     /// The shape of every endpoint and type, in order, with the emit
-    /// options and the generator's build.
+    /// options and the generator's fingerprint.
     pub(crate) shape: [u8; 32],
     /// What the API surface record's files but its provenance are made
     /// from: the shape, and the page of each endpoint and type (text that
@@ -40,9 +40,13 @@ impl Digests<'_> {
     }
 }
 
-/// Hashes `api` for a run with `options` by the generator build `build`,
-/// on every thread.
-pub(crate) fn digests<'a>(api: &'a Api, options: &EmitOptions, build: &[u8; 32]) -> Digests<'a> {
+/// Hashes `api` for a run with `options` by the generator whose fingerprint
+/// is `generator` (see [`super::record`]), on every thread.
+pub(crate) fn digests<'a>(
+    api: &'a Api,
+    options: &EmitOptions,
+    generator: &[u8; 32],
+) -> Digests<'a> {
     // Each thread splits into buffers of its own, grown once.
     let endpoints: Vec<([u8; 32], u64)> = api
         .endpoints
@@ -55,7 +59,7 @@ pub(crate) fn digests<'a>(api: &'a Api, options: &EmitOptions, build: &[u8; 32])
         .map_init(Buffers::default, halves)
         .collect();
     let mut hasher = blake3::Hasher::new();
-    hasher.update(build);
+    hasher.update(generator);
     hasher.update(format!("{options:?}").as_bytes());
     for (list, len) in [(&endpoints, endpoints.len()), (&types, types.len())] {
         hasher.update(&(len as u64).to_le_bytes());

@@ -38,7 +38,15 @@
 
 pub(crate) mod codec;
 pub(crate) mod digest;
+pub mod record;
 
+pub use record::DIR as RECORD_DIR;
+
+#[cfg(test)]
+#[path = "../../build/fingerprint.rs"]
+mod build_fingerprint;
+
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -492,6 +500,31 @@ fn page_key(build: &[u8; 32], includes: &[u8; 32], path: &str, text: &blake3::Ha
     hasher.update(path.as_bytes());
     hasher.update(text.as_bytes());
     *hasher.finalize().as_bytes()
+}
+
+/// What this run reuses files by: `cache`'s records when it saw the
+/// model's shape; else the regen record of the output folder (`existing`),
+/// when made by this generator from the same shape (a run without a cache,
+/// as after a fresh clone; see [`record`]); else `cache`, which then
+/// reuses nothing.
+pub(crate) fn file_records<'c>(
+    cache: &'c Cache,
+    digests: &digest::Digests<'_>,
+    existing: &Emitted,
+) -> Cow<'c, Cache> {
+    if cache.shape == digests.shape && !cache.files.is_empty() {
+        return Cow::Borrowed(cache);
+    }
+    match record::parse(existing) {
+        Some((shape, files, surface)) if shape == digests.shape => Cow::Owned(Cache {
+            build: cache.build,
+            shape,
+            pages: BTreeMap::new(),
+            files,
+            surface,
+        }),
+        _ => Cow::Borrowed(cache),
+    }
 }
 
 /// The files a run takes as the output folder holds them: see the module
