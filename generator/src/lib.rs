@@ -245,11 +245,14 @@ impl Modelled {
             pages,
             mut stats,
         } = self;
-        let digests = stats.time("hash the model", || {
-            reuse::digest::digests(&api, options, &reuse::record::fingerprint())
+        let (digests, record) = stats.time("hash the model", || {
+            rayon::join(
+                || reuse::digest::digests(&api, options, &reuse::record::fingerprint()),
+                || reuse::record_when_cold(reuse.cache, reuse.existing),
+            )
         });
         let (records, plan) = stats.time("find reusable files", || {
-            let records = reuse::file_records(reuse.cache, &digests, reuse.existing);
+            let records = reuse::file_records(reuse.cache, &digests, reuse.existing, record);
             let plan = reuse::plan(&records, &digests, reuse.existing, reuse.signed);
             (records, plan)
         });

@@ -21,41 +21,53 @@ pub fn plan_example_calls(
     disagreeing: &BTreeSet<(usize, usize)>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let key_types = api.key_types();
-    let mut calls = Vec::new();
-    for (i, e) in api.endpoints.iter().enumerate() {
-        for (j, x) in e.examples.iter().enumerate() {
-            if x.request_url.is_none() {
+    use rayon::prelude::*;
+    let model: &Api = api;
+    let key_types = model.key_types();
+    // Each example on its own, on every thread; the outcomes in order.
+    let outcomes: Vec<(usize, usize, Result<ExampleCall, String>)> = model
+        .endpoints
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, e)| {
+            let key_types = &key_types;
+            e.examples
+                .iter()
+                .enumerate()
                 // A response shown alone is no request/response pair.
-                continue;
-            }
-            let outcome = if disagreeing.contains(&(i, j)) {
-                Err(
-                    "it disagrees with the model (see the example diagnostics at this block)"
-                        .to_owned(),
-                )
-            } else {
-                call_of(api, e, x, &key_types)
-            };
-            match outcome {
-                Ok(call) => calls.push((i, j, call)),
-                Err(reason) => {
-                    let name = x.name.as_deref().unwrap_or("unnamed");
-                    diags.push(Diagnostic {
-                        code: Code::ExampleNotTestable,
-                        file: x.source.file.clone(),
-                        line: x.source.line,
-                        column: x.source.column,
-                        span: x.source.span,
-                        message: format!(
-                            "example `{name}` of `{}` is not replayed as a test: {reason}",
-                            e.name.api
-                        ),
-                        help: "make the example request and response agree with the page's tables and paths, so the generated crate can test it".to_owned(),
-                        related: Vec::new(),
-                        fix: None,
-                    });
-                }
+                .filter(|(_, x)| x.request_url.is_some())
+                .map(move |(j, x)| {
+                    let outcome = if disagreeing.contains(&(i, j)) {
+                        Err("it disagrees with the model (see the example diagnostics at this block)"
+                            .to_owned())
+                    } else {
+                        call_of(model, e, x, key_types)
+                    };
+                    (i, j, outcome)
+                })
+        })
+        .collect();
+    let mut calls = Vec::new();
+    for (i, j, outcome) in outcomes {
+        let (e, x) = (&model.endpoints[i], &model.endpoints[i].examples[j]);
+        match outcome {
+            Ok(call) => calls.push((i, j, call)),
+            Err(reason) => {
+                let name = x.name.as_deref().unwrap_or("unnamed");
+                diags.push(Diagnostic {
+                    code: Code::ExampleNotTestable,
+                    file: x.source.file.clone(),
+                    line: x.source.line,
+                    column: x.source.column,
+                    span: x.source.span,
+                    message: format!(
+                        "example `{name}` of `{}` is not replayed as a test: {reason}",
+                        e.name.api
+                    ),
+                    help: "make the example request and response agree with the page's tables and paths, so the generated crate can test it".to_owned(),
+                    related: Vec::new(),
+                    fix: None,
+                });
             }
         }
     }

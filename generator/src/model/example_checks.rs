@@ -39,9 +39,11 @@ pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) -> BTreeSet<(usize
     // Endpoints are checked in runs, on every thread, each by a checker of
     // its own; their findings join in order, as one checker's would.
     let indices: Vec<usize> = (0..api.endpoints.len()).collect();
+    // Small runs, so that no thread is left with a long one at the end.
+    let runs_per_thread = 16;
     let run = indices
         .len()
-        .div_ceil(rayon::current_num_threads() * 4)
+        .div_ceil(rayon::current_num_threads() * runs_per_thread)
         .max(1);
     let runs: Vec<Run<'_>> = indices
         .par_chunks(run)
@@ -76,20 +78,48 @@ pub fn check_examples(api: &Api, diags: &mut Vec<Diagnostic>) -> BTreeSet<(usize
     }
     // Resource pages' JSON representations against their own tables. They
     // write type names where values go (`"String"`), so only their shape is
-    // checked: the property names and which values are collections.
-    checker.representation = true;
-    for ty in &api.types {
-        if let Some(rep) = &ty.representation {
-            if let Value::Object(map) = &rep.json {
-                checker.object(
-                    map,
-                    ty,
-                    &JsonPath::Root,
-                    (&rep.source, "the JSON representation"),
-                );
-                checker.flush(diags);
+    // checked: the property names and which values are collections. In runs
+    // on every thread too; nothing is counted of them (see `observe`), so
+    // their findings join in order.
+    let represented: Vec<&TypeDef> = api
+        .types
+        .iter()
+        .filter(|ty| {
+            ty.representation
+                .as_ref()
+                .is_some_and(|rep| rep.json.is_object())
+        })
+        .collect();
+    let run = represented
+        .len()
+        .div_ceil(rayon::current_num_threads() * runs_per_thread)
+        .max(1);
+    let found: Vec<(Vec<Diagnostic>, Vec<Kind>)> = represented
+        .par_chunks(run)
+        .map(|chunk| {
+            let mut checker = Checker::new(api, &shared);
+            checker.representation = true;
+            let mut found = Vec::new();
+            for ty in chunk {
+                let Some(rep) = &ty.representation else {
+                    continue;
+                };
+                if let Value::Object(map) = &rep.json {
+                    checker.object(
+                        map,
+                        ty,
+                        &JsonPath::Root,
+                        (&rep.source, "the JSON representation"),
+                    );
+                    checker.flush(&mut found);
+                }
             }
-        }
+            (found, checker.kinds)
+        })
+        .collect();
+    for (found, kinds) in found {
+        diags.extend(found);
+        checker.kinds.extend(kinds);
     }
     checker.finish(diags);
     disagreeing
@@ -101,11 +131,15 @@ struct Shared<'a> {
     suggesters: BTreeMap<&'a str, std::sync::OnceLock<Suggester>>,
 }
 
+/// A kind mismatch waiting for its help: where, which side, what, and how
+/// many more in the same body.
+type Kind = (Source, &'static str, Found, usize);
+
 /// What a checker found in a run of endpoints.
 struct Run<'a> {
     diags: Vec<Diagnostic>,
     disagreeing: BTreeSet<(usize, usize)>,
-    kinds: Vec<(Source, &'static str, Found, usize)>,
+    kinds: Vec<Kind>,
     sent: BTreeMap<(&'a str, &'a str), Sent>,
 }
 
@@ -169,7 +203,7 @@ struct Checker<'a> {
     /// Mismatches of the current example, by place.
     pending: Vec<(Source, &'static str, Found)>,
     /// Kind mismatches waiting for their help, with the example's place.
-    kinds: Vec<(Source, &'static str, Found, usize)>,
+    kinds: Vec<Kind>,
     /// For each (type, property): how many values were sent, and how many of
     /// each wrong kind.
     sent: BTreeMap<(&'a str, &'a str), Sent>,

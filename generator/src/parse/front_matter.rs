@@ -64,14 +64,13 @@ fn loc(diags: &Diagnostics<'_>, span: Span) -> Loc {
 /// The `**TODO: ...**` text that stub pages carry where a value belongs,
 /// shortened for a message.
 pub fn todo_placeholder(value: &str) -> Option<String> {
-    // Found without a substring search: this runs on every table cell.
+    // This runs on every table cell: the searcher is built once.
+    static TODO: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"TODO"));
+    let bytes = value.as_bytes();
     let at = |mark: u8| {
-        value.match_indices('T').map(|(i, _)| i).find(|&i| {
-            value
-                .as_bytes()
-                .get(i..i + 5)
-                .is_some_and(|w| w[..4] == *b"TODO" && w[4] == mark)
-        })
+        TODO.find_iter(bytes)
+            .find(|&i| bytes.get(i + 4) == Some(&mark))
     };
     let start = at(b':').or_else(|| at(b' '))?;
     let bold = value[..start].ends_with("**");
@@ -314,5 +313,42 @@ fn interpret(
         ms_prod,
         author,
         extra: fields.into_iter().map(|(k, f)| (k, f.value)).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::todo_placeholder;
+
+    /// The placeholder as two plain substring searches find it.
+    fn by_substrings(value: &str) -> Option<usize> {
+        value.find("TODO:").or_else(|| value.find("TODO "))
+    }
+
+    #[test]
+    fn a_placeholder_is_found_where_it_starts() {
+        assert_eq!(
+            todo_placeholder("See **TODO: add the type** here").as_deref(),
+            Some("**TODO: add the type**")
+        );
+        assert_eq!(
+            todo_placeholder("TOD TODOx TODO later").as_deref(),
+            Some("TODO later")
+        );
+        assert_eq!(todo_placeholder("TODO"), None);
+        assert_eq!(todo_placeholder("The TOD"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_search_finds_what_substring_searches_find(value in "[TOD: *ç]{0,24}") {
+            let found = todo_placeholder(&value);
+            proptest::prop_assert_eq!(found.is_some(), by_substrings(&value).is_some());
+            if let (Some(found), Some(at)) = (found, by_substrings(&value)) {
+                let text = found.trim_start_matches("**");
+                let start: String = value[at..].chars().take(4).collect();
+                proptest::prop_assert!(text.starts_with(&start), "{} {}", text, start);
+            }
+        }
     }
 }

@@ -131,7 +131,7 @@ pub fn find_includes(text: &str) -> Vec<IncludeDirective> {
     let mut in_comment = false;
     let mut other_tab = false;
     let mut offset = 0;
-    for raw in text.split_inclusive('\n') {
+    for raw in crate::base::source::lines_inclusive(text) {
         let start = offset;
         offset += raw.len();
         let line = raw.trim_end_matches(['\n', '\r']);

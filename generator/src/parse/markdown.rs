@@ -243,7 +243,7 @@ impl Walker<'_, '_, '_> {
     fn loc(&self, offset: usize) -> Loc {
         let start = self.base + offset;
         let rest = &self.body[offset..];
-        let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+        let line = &rest[..memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len())];
         Loc::at(
             self.diags.map(),
             Span::new(start, start + line.trim_end().len()),
@@ -588,7 +588,7 @@ fn line_offsets(text: &str, pieces: &[(usize, usize)], base: usize) -> Vec<usize
     };
     let mut out = Vec::new();
     let mut offset = 0;
-    for line in text.split_inclusive('\n') {
+    for line in crate::base::source::lines_inclusive(text) {
         out.push(to_page(offset));
         offset += line.len();
     }

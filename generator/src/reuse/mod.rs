@@ -59,7 +59,7 @@ use codec::{Codec, Out};
 
 /// What the cache knows of a file it saw made.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct FileRecord {
+pub(crate) struct FileRecord {
     /// The items whose text it was made from.
     owners: Vec<Owner>,
     /// The hash of their text then.
@@ -71,7 +71,7 @@ struct FileRecord {
 /// What the cache knows of the API surface record it saw made: its files
 /// but the provenance, which stay the same while their inputs do.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct SurfaceRecord {
+pub(crate) struct SurfaceRecord {
     /// What they were made from (see [`digest::Digests::surface`]).
     key: [u8; 32],
     /// Each file's path and the hash of its text.
@@ -272,7 +272,7 @@ impl Cache {
 
 /// What a cache's records hold: the shape, the file records and the
 /// surface record.
-type Records = (
+pub(crate) type Records = (
     [u8; 32],
     BTreeMap<String, FileRecord>,
     Option<SurfaceRecord>,
@@ -502,20 +502,37 @@ fn page_key(build: &[u8; 32], includes: &[u8; 32], path: &str, text: &blake3::Ha
     *hasher.finalize().as_bytes()
 }
 
+/// The regen record of the output folder (`existing`), read early (beside
+/// the model's hashing) when `cache` knows no files: a run without a cache
+/// then wants it (see [`file_records`]).
+pub(crate) fn record_when_cold(cache: &Cache, existing: &Emitted) -> Option<Records> {
+    if cache.files.is_empty() {
+        record::parse(existing)
+    } else {
+        None
+    }
+}
+
 /// What this run reuses files by: `cache`'s records when it saw the
 /// model's shape; else the regen record of the output folder (`existing`),
 /// when made by this generator from the same shape (a run without a cache,
 /// as after a fresh clone; see [`record`]); else `cache`, which then
-/// reuses nothing.
+/// reuses nothing. `early` is [`record_when_cold`]'s answer.
 pub(crate) fn file_records<'c>(
     cache: &'c Cache,
     digests: &digest::Digests<'_>,
     existing: &Emitted,
+    early: Option<Records>,
 ) -> Cow<'c, Cache> {
     if cache.shape == digests.shape && !cache.files.is_empty() {
         return Cow::Borrowed(cache);
     }
-    match record::parse(existing) {
+    let record = if cache.files.is_empty() {
+        early
+    } else {
+        record::parse(existing)
+    };
+    match record {
         Some((shape, files, surface)) if shape == digests.shape => Cow::Owned(Cache {
             build: cache.build,
             shape,
