@@ -116,34 +116,31 @@ fn safe_relative(path: &str) -> Option<PathBuf> {
 /// Files currently below `out` (but `target/` and the staging folder),
 /// relative, with `/` separators.
 pub(crate) fn files_below(out: &Path) -> Result<BTreeSet<String>, String> {
-    fn walk(root: &Path, dir: &Path, acc: &mut BTreeSet<String>) -> Result<(), String> {
+    /// Adds the files below `dir`, whose path relative to the root is
+    /// `prefix` (empty, or ending in `/`).
+    fn walk(dir: &Path, prefix: &str, acc: &mut BTreeSet<String>) -> Result<(), String> {
         let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         for entry in entries {
             let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
-            let path = entry.path();
+            let name = entry.file_name();
             let kind = entry
                 .file_type()
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+                .map_err(|e| format!("{}: {e}", entry.path().display()))?;
+            let rel = format!("{prefix}{}", name.to_string_lossy());
             if kind.is_dir() {
-                if entry.file_name() == "target" || entry.file_name() == STAGING_DIR {
+                if name == "target" || name == STAGING_DIR {
                     continue;
                 }
-                walk(root, &path, acc)?;
+                walk(&entry.path(), &format!("{rel}/"), acc)?;
             } else {
-                let rel = path.strip_prefix(root).unwrap_or(&path);
-                acc.insert(
-                    rel.components()
-                        .map(|c| c.as_os_str().to_string_lossy())
-                        .collect::<Vec<_>>()
-                        .join("/"),
-                );
+                acc.insert(rel);
             }
         }
         Ok(())
     }
     let mut acc = BTreeSet::new();
     if out.is_dir() {
-        walk(out, out, &mut acc)?;
+        walk(out, "", &mut acc)?;
     }
     Ok(acc)
 }
@@ -847,6 +844,27 @@ mod tests {
         )
         .expect("manifest");
         dir
+    }
+
+    #[test]
+    fn the_files_below_a_folder_are_named_from_it_without_build_or_staging_output() {
+        let dir = scratch("files-below");
+        for file in [
+            "Cargo.toml",
+            "src/lib.rs",
+            "src/models/user.rs",
+            "target/debug/x",
+            ".regen-staging/a",
+        ] {
+            let path = dir.join(file);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, "").unwrap();
+        }
+        fs::create_dir_all(dir.join("empty")).unwrap();
+        let files: Vec<String> = files_below(&dir).unwrap().into_iter().collect();
+        assert_eq!(files, ["Cargo.toml", "src/lib.rs", "src/models/user.rs"]);
+        assert!(files_below(&dir.join("missing")).unwrap().is_empty());
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]
