@@ -238,10 +238,11 @@ pub fn emit_manifest(
     let lines = header(&[format!("{}/", options.docs_label)]);
     let mut cargo: String = lines.iter().map(|l| format!("# {l}\n")).collect();
     cargo.push_str(&format!(
-        "\n[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2024\"\nrust-version = \"1.85\"\npublish = {publish}\ndescription = \"Microsoft Graph client generated from the API reference pages\"\nlicense = \"MIT OR Apache-2.0\"\nreadme = \"README.md\"\ndocumentation = \"https://docs.rs/{name}\"\nkeywords = [\"microsoft-graph\", \"graph\", \"api\", \"client\", \"sdk\"]\ncategories = [\"api-bindings\"]\n\n[package.metadata.docs.rs]\nall-features = true\n\n",
+        "\n[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2024\"\nrust-version = \"1.85\"\npublish = {publish}\ndescription = \"Microsoft Graph client generated from the API reference pages\"\nlicense = \"MIT OR Apache-2.0\"\nreadme = \"README.md\"\ndocumentation = \"https://docs.rs/{name}\"\nkeywords = [\"microsoft-graph\", \"graph\", \"api\", \"client\", \"sdk\"]\ncategories = [\"api-bindings\"]\n# What the crate was made from, for regen; not part of the package.\nexclude = [\"{record}/\"]\n\n[package.metadata.docs.rs]\nall-features = true\n\n",
         name = options.crate_name,
         version = options.version,
         publish = options.publish,
+        record = crate::output::RECORD_DIR,
     ));
     let example_tests = api
         .endpoints

@@ -12,6 +12,10 @@ use std::collections::BTreeMap;
 /// The version a new crate starts at.
 pub const CRATE_VERSION: &str = "0.1.0";
 
+/// The folder of a crate's regen record (see `reuse::record`): the
+/// manifest leaves it out of the package.
+pub const RECORD_DIR: &str = "regen-record";
+
 /// Emitted files: path relative to the crate root (`/` separators) -> contents.
 pub type Emitted = BTreeMap<String, String>;
 

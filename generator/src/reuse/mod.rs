@@ -35,6 +35,12 @@
 //! owners' text hashes as it did, and the output folder holds it signed
 //! with the draft hash the cache recorded, its text intact (see
 //! [`crate::output::signature`]). Everything else is made again.
+//!
+//! **The regen record.** A run whose cache knows no files for this shape
+//! (a fresh clone has no cache) takes the file and surface records from
+//! the crate's regen record instead ([`record`]): the same records, kept in
+//! the crate and keyed by the generator's source fingerprint rather than
+//! by the executable.
 
 pub(crate) mod codec;
 pub(crate) mod digest;

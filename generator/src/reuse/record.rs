@@ -47,7 +47,7 @@ use super::{Cache, FileRecord, Records, SurfaceRecord};
 use crate::output::{Emitted, Owner};
 
 /// The record's folder in a crate.
-pub const DIR: &str = "regen-record";
+pub const DIR: &str = crate::output::RECORD_DIR;
 
 /// The record's file of what is the same for the whole crate.
 pub const CRATE: &str = "regen-record/crate.txt";
