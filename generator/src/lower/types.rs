@@ -413,15 +413,25 @@ fn lower_enum_sections(
         if members.is_empty() {
             continue;
         }
+        // The page's description is the enum's only on the enum's own page:
+        // on a resource page it describes the resource (`user`), not the
+        // values of one of its properties (`ageGroup`).
+        let own_page = is_enum_page && heading_name.as_deref().is_none_or(|n| Some(n) == page_type);
+        let description = section
+            .paragraphs()
+            .next()
+            .map(|p| p.inline.text.clone())
+            .or_else(|| {
+                own_page
+                    .then(|| page.front_matter.description.clone())
+                    .flatten()
+            })
+            .unwrap_or_default();
         out.push(DraftType {
             name,
             kind: TypeKind::Enum,
             base: None,
-            description: section
-                .paragraphs()
-                .next()
-                .map(|p| p.inline.text.clone())
-                .unwrap_or_else(|| page.front_matter.description.clone().unwrap_or_default()),
+            description,
             properties: Vec::new(),
             members,
             key: None,
@@ -531,5 +541,50 @@ fn read_member_table(
                 .map(|c| c.text.clone())
                 .unwrap_or_default(),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The enums `text` (a page at `file`) declares: name and description.
+    fn enums_of(file: &str, text: &str) -> Vec<(String, String)> {
+        let (page, _) = crate::parse::parse_page(file, text);
+        let (mut out, mut diags) = (Vec::new(), Vec::new());
+        lower_type_page(&page, &mut out, &mut diags);
+        out.into_iter()
+            .filter(|t| t.kind == TypeKind::Enum)
+            .map(|t| (t.name, t.description))
+            .collect()
+    }
+
+    const MEMBERS: &str =
+        "| Member | Description |\n|:---|:---|\n| minor | A minor. |\n| adult | An adult. |\n";
+
+    #[test]
+    fn an_enum_takes_the_pages_description_on_its_own_page_only() {
+        let resource = format!(
+            "---\ntitle: \"user resource type\"\ndescription: \"Represents a user account.\"\ndoc_type: resourcePageType\n---\n\n# user resource type\n\n## Properties\n\n| Property | Type | Description |\n|:---|:---|:---|\n| ageGroup | ageGroup | The age group. |\n\n### ageGroup values\n\n{MEMBERS}"
+        );
+        assert_eq!(
+            enums_of("resources/user.md", &resource),
+            [("ageGroup".to_owned(), String::new())],
+            "the user page's description is not the enum's"
+        );
+        let described = resource.replace(
+            "### ageGroup values\n\n",
+            "### ageGroup values\n\nHow old a user is.\n\n",
+        );
+        assert_eq!(
+            enums_of("resources/user.md", &described),
+            [("ageGroup".to_owned(), "How old a user is.".to_owned())]
+        );
+        let own = format!(
+            "---\ntitle: \"ageGroup enum type\"\ndescription: \"How old a user is.\"\ndoc_type: enumPageType\n---\n\n# ageGroup enum type\n\n## Members\n\n{MEMBERS}"
+        );
+        let enums = enums_of("resources/agegroup.md", &own);
+        assert_eq!(enums.len(), 1, "{enums:?}");
+        assert_eq!(enums[0].1, "How old a user is.", "{enums:?}");
     }
 }
