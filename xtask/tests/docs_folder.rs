@@ -345,6 +345,25 @@ fn repo_copy(name: &str) -> PathBuf {
     dir
 }
 
+/// A run's places in a copy of the repository: the copy, its docs folder,
+/// an output folder and a regen cache file.
+struct RunPlaces {
+    repo: PathBuf,
+    docs: PathBuf,
+    out: PathBuf,
+    cache_file: PathBuf,
+}
+
+fn run_places(name: &str) -> RunPlaces {
+    let repo = repo_copy(name);
+    RunPlaces {
+        docs: repo.join("api-reference/v1.0"),
+        out: repo.join("out"),
+        cache_file: repo.join("cache/regen-cache.bin"),
+        repo,
+    }
+}
+
 /// A reading that began a minute from now: every file has settled by then,
 /// so the index records them all.
 fn later() -> std::time::SystemTime {
@@ -431,10 +450,12 @@ fn a_page_written_just_before_a_reading_is_not_recorded() {
 
 #[test]
 fn pages_left_unread_are_read_late_when_the_cache_lacks_them() {
-    let repo = repo_copy("docs-index-late");
-    let docs = repo.join("api-reference/v1.0");
-    let out = repo.join("out");
-    let cache_file = repo.join("cache/regen-cache.bin");
+    let RunPlaces {
+        repo,
+        docs,
+        out,
+        cache_file,
+    } = run_places("docs-index-late");
     // An index that vouches for every page, beside a cache that holds none.
     let (full, index) =
         DocsFolder::read_indexed_at(&docs, Some(&repo), None, later()).expect("reads");
@@ -456,10 +477,12 @@ fn pages_left_unread_are_read_late_when_the_cache_lacks_them() {
 
 #[test]
 fn the_page_log_is_written_while_emitting_and_the_saved_cache_loads_whole() {
-    let repo = repo_copy("page-log");
-    let docs = repo.join("api-reference/v1.0");
-    let out = repo.join("out");
-    let cache_file = repo.join("cache/regen-cache.bin");
+    let RunPlaces {
+        repo,
+        docs,
+        out,
+        cache_file,
+    } = run_places("page-log");
     let log = cache_file.with_extension("pages");
     let options = xtask::regen::options(&xtask::workspace_root(), &docs, &out, "log".to_owned());
     let read =

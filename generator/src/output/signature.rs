@@ -100,17 +100,20 @@ fn find(file: &str) -> Option<(usize, usize, u64, u64)> {
         }
         if let Some(rest) = line.strip_prefix(PREFIX) {
             let (draft, text) = rest.trim_end().split_once(", text ")?;
-            let hex = |h: &str| {
-                (h.len() == 16)
-                    .then(|| u64::from_str_radix(h, 16).ok())
-                    .flatten()
-            };
-            let (draft, text) = (hex(draft)?, hex(text)?);
+            let (draft, text) = (short_from_hex(draft)?, short_from_hex(text)?);
             return Some((start, start + line.len(), draft, text));
         }
         start += line.len();
     }
     None
+}
+
+/// A short hash written as 16 hex digits, as the signature line (and the
+/// regen record) write it.
+pub(crate) fn short_from_hex(text: &str) -> Option<u64> {
+    (text.len() == 16)
+        .then(|| u64::from_str_radix(text, 16).ok())
+        .flatten()
 }
 
 fn short(hash: blake3::Hash) -> u64 {

@@ -44,6 +44,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::{Cache, FileRecord, Records, SurfaceRecord};
+use crate::output::signature::short_from_hex;
 use crate::output::{Emitted, Owner};
 
 /// The record's folder in a crate.
@@ -66,11 +67,7 @@ const HEADER: &str = "\
 
 /// The fingerprint as bytes.
 pub(crate) fn fingerprint() -> [u8; 32] {
-    let mut out = [0; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&FINGERPRINT[2 * i..2 * i + 2], 16).expect("hex from blake3");
-    }
-    out
+    unhex(FINGERPRINT).expect("the build script writes a blake3 hash in hex")
 }
 
 /// The record file that holds the Rust file at `path`.
@@ -159,7 +156,7 @@ fn parse_crate(text: &str) -> Option<([u8; 32], Option<SurfaceRecord>)> {
         let mut files = BTreeMap::new();
         while let Some(line) = lines.next_if(|line| line.starts_with("  ")) {
             let (hash, path) = line.trim_start().split_once(' ')?;
-            files.insert(path.to_owned(), short(hash)?);
+            files.insert(path.to_owned(), short_from_hex(hash)?);
         }
         surface = Some(SurfaceRecord { key, files });
     }
@@ -179,7 +176,10 @@ fn parse_files(text: &str) -> Option<Vec<(String, FileRecord)>> {
             break;
         }
         let mut parts = line.strip_prefix("file ")?.splitn(3, ' ');
-        let (text, draft) = (short(parts.next()?)?, short(parts.next()?)?);
+        let (text, draft) = (
+            short_from_hex(parts.next()?)?,
+            short_from_hex(parts.next()?)?,
+        );
         let path = parts.next()?.to_owned();
         let mut owners = Vec::new();
         while let Some(line) = lines.next_if(|line| line.starts_with("  ")) {
@@ -201,27 +201,13 @@ fn parse_files(text: &str) -> Option<Vec<(String, FileRecord)>> {
 }
 
 fn hex(bytes: &[u8; 32]) -> String {
-    bytes.iter().fold(String::with_capacity(64), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
+    blake3::Hash::from_bytes(*bytes).to_hex().to_string()
 }
 
 fn unhex(text: &str) -> Option<[u8; 32]> {
-    if text.len() != 64 || !text.is_ascii() {
-        return None;
-    }
-    let mut out = [0; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
-}
-
-fn short(text: &str) -> Option<u64> {
-    (text.len() == 16)
-        .then(|| u64::from_str_radix(text, 16).ok())
-        .flatten()
+    blake3::Hash::from_hex(text)
+        .ok()
+        .map(|hash| *hash.as_bytes())
 }
 
 #[cfg(test)]
@@ -370,7 +356,7 @@ mod tests {
             FINGERPRINT, now,
             "the build script's fingerprint is stale: rebuild the generator"
         );
-        assert_eq!(fingerprint().len(), 32);
+        assert_eq!(hex(&fingerprint()), FINGERPRINT);
     }
 
     #[test]
